@@ -1,0 +1,36 @@
+/**
+ * Errors of the HTTP client, each naming the URL and what came back.
+ *
+ * @example
+ * ```ts
+ * import { ApiError } from "./errors.ts";
+ * const e = new ApiError("auth", "https://api.almyty.com/auth/profile", "Invalid API key", 401);
+ * e.kind; // "auth"
+ * ```
+ * @module
+ */
+
+/**
+ * - `auth`: the server answered 401.
+ * - `http`: any other error status, with almyty's error code when it sent one.
+ * - `network`: no answer (refused, DNS, TLS).
+ * - `timeout`: no answer in time.
+ * - `bad-response`: an answer that is not almyty's JSON (a proxy's HTML page, garbage).
+ */
+export type ApiErrorKind = "auth" | "http" | "network" | "timeout" | "bad-response";
+
+/** A failed request to almyty's API. */
+export class ApiError extends Error {
+  override name = "ApiError";
+  constructor(
+    readonly kind: ApiErrorKind,
+    readonly url: string,
+    message: string,
+    readonly status?: number,
+    readonly code?: string,
+    /** The parsed JSON body, when there was one (OAuth errors live here). */
+    readonly body?: unknown,
+  ) {
+    super(message);
+  }
+}

@@ -1,0 +1,101 @@
+/**
+ * `almyty-auth completions bash|zsh|fish`, generated from the command table.
+ *
+ * @example
+ * ```sh
+ * almyty-auth completions bash > /etc/bash_completion.d/almyty-auth
+ * ```
+ * @module
+ */
+import { COMMANDS, GLOBAL_FLAGS } from "./commands.ts";
+import type { CommandInput } from "./commands.ts";
+import { CliError, type Context, EXIT } from "./context.ts";
+
+const NAMES = [...Object.keys(COMMANDS), "help"];
+const flagsOf = (name: string) =>
+  [
+    ...Object.keys(COMMANDS[name]?.flags ?? {}),
+    ...Object.keys(GLOBAL_FLAGS),
+  ].map((f) => `--${f}`);
+
+/** bash. */
+export function bash(): string {
+  const cases = Object.keys(COMMANDS).map((name) =>
+    `    ${name}) words="${[...flagsOf(name), ...(COMMANDS[name].positionals ?? [])].join(" ")}" ;;`
+  ).join("\n");
+  return `# bash completion for almyty-auth
+_almyty_auth() {
+  local cur=\${COMP_WORDS[COMP_CWORD]} words
+  if [ "$COMP_CWORD" -eq 1 ]; then
+    words="${NAMES.join(" ")} --help --version"
+  else
+    case "\${COMP_WORDS[1]}" in
+${cases}
+    help) words="${Object.keys(COMMANDS).join(" ")}" ;;
+    esac
+  fi
+  COMPREPLY=($(compgen -W "$words" -- "$cur"))
+}
+complete -F _almyty_auth almyty-auth
+`;
+}
+
+/** zsh. */
+export function zsh(): string {
+  const cases = Object.keys(COMMANDS).map((name) =>
+    `    ${name}) compadd -- ${
+      [...flagsOf(name), ...(COMMANDS[name].positionals ?? [])].join(" ")
+    } ;;`
+  ).join("\n");
+  return `#compdef almyty-auth
+_almyty_auth() {
+  if (( CURRENT == 2 )); then
+    compadd -- ${NAMES.join(" ")} --help --version
+    return
+  fi
+  case "$words[2]" in
+${cases}
+    help) compadd -- ${Object.keys(COMMANDS).join(" ")} ;;
+  esac
+}
+compdef _almyty_auth almyty-auth
+`;
+}
+
+/** fish. */
+export function fish(): string {
+  const lines = ["# fish completion for almyty-auth", "complete -c almyty-auth -f"];
+  for (const [name, spec] of Object.entries(COMMANDS)) {
+    lines.push(
+      `complete -c almyty-auth -n __fish_use_subcommand -a ${name} -d '${
+        spec.summary.replace(/'/g, "\\'")
+      }'`,
+    );
+    for (const [flag, f] of Object.entries(spec.flags)) {
+      lines.push(
+        `complete -c almyty-auth -n '__fish_seen_subcommand_from ${name}' -l ${flag} -d '${
+          f.description.replace(/'/g, "\\'")
+        }'${f.type === "string" ? " -r" : ""}`,
+      );
+    }
+    for (const value of spec.positionals ?? []) {
+      lines.push(`complete -c almyty-auth -n '__fish_seen_subcommand_from ${name}' -a ${value}`);
+    }
+  }
+  lines.push(
+    `complete -c almyty-auth -n __fish_use_subcommand -a help -d 'Show help for a command'`,
+  );
+  return lines.join("\n") + "\n";
+}
+
+const SHELLS: Record<string, () => string> = { bash, zsh, fish };
+
+/** Runs the command. */
+export function run(ctx: Context, { positionals }: CommandInput): Promise<number> {
+  const shell = positionals[0];
+  if (positionals.length !== 1 || !SHELLS[shell]) {
+    throw new CliError("Name one shell: almyty-auth completions bash|zsh|fish", EXIT.usage);
+  }
+  ctx.stdout.write(SHELLS[shell]());
+  return Promise.resolve(EXIT.ok);
+}

@@ -1,0 +1,60 @@
+/**
+ * Help text, generated from the command table.
+ *
+ * @example
+ * ```ts
+ * import { commandHelp } from "./help.ts";
+ * console.log(commandHelp("login"));
+ * ```
+ * @module
+ */
+import { COMMANDS, type FlagSpec, GLOBAL_FLAGS } from "./commands.ts";
+
+function flagLines(flags: Record<string, FlagSpec>): string[] {
+  const rows = Object.entries(flags).map(([name, spec]) => [
+    (spec.short ? `-${spec.short}, ` : "    ") + `--${name}` +
+    (spec.value ? ` <${spec.value}>` : ""),
+    spec.description,
+  ]);
+  const width = Math.max(...rows.map(([left]) => left.length));
+  return rows.map(([left, right]) => `  ${left.padEnd(width)}  ${right}`);
+}
+
+/** The top-level help. */
+export function mainHelp(): string {
+  const width = Math.max(...Object.keys(COMMANDS).map((c) => c.length));
+  return [
+    "almyty-auth: log in to almyty from a terminal",
+    "",
+    "Usage: almyty-auth <command> [flags]",
+    "",
+    "Commands:",
+    ...Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`),
+    `  ${"help".padEnd(width)}  Show help for a command`,
+    "",
+    "Flags:",
+    ...flagLines(GLOBAL_FLAGS),
+    "",
+    "Environment: ALMYTY_TOKEN and ALMYTY_URL override the saved credentials;",
+    "ALMYTY_FRONTEND_URL sets the web app URL. Exit codes: 0 ok, 1 error, 2 usage,",
+    "4 not authenticated, 130 interrupted.",
+    "",
+    "Run `almyty-auth help <command>` for a command's flags and examples.",
+  ].join("\n");
+}
+
+/** Help for one command. */
+export function commandHelp(name: string): string {
+  const command = COMMANDS[name];
+  return [
+    command.summary,
+    "",
+    `Usage: ${command.usage}`,
+    "",
+    "Flags:",
+    ...flagLines({ ...command.flags, help: GLOBAL_FLAGS.help }),
+    "",
+    "Examples:",
+    ...command.examples.map((e) => `  ${e}`),
+  ].join("\n");
+}

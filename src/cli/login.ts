@@ -1,0 +1,113 @@
+/**
+ * `almyty-auth login`: token login (CI), or the browser/headless flows.
+ *
+ * @example
+ * ```sh
+ * almyty-auth login --api http://127.0.0.1:8080
+ * echo "$KEY" | almyty-auth login --with-token
+ * ```
+ * @module
+ */
+import { ApiClient } from "../api/client.ts";
+import { ApiError } from "../api/errors.ts";
+import { loginEndpoints } from "../login/endpoints.ts";
+import { currentOrganization, saveLogin } from "../login/save.ts";
+import type { CommandInput } from "./commands.ts";
+import { CliError, type Context, EXIT } from "./context.ts";
+import { warn } from "./output.ts";
+
+const DEFAULT_TIMEOUT_SECONDS = 300;
+
+/** Runs the command. */
+export async function run(ctx: Context, { flags }: CommandInput): Promise<number> {
+  const endpoints = loginEndpoints(
+    { api: flags.api as string | undefined, frontend: flags.frontend as string | undefined },
+    ctx.env,
+  );
+  const timeoutMs = parseTimeout(flags.timeout as string | undefined);
+  const tokenFlag = flags.token as string | undefined;
+  if (tokenFlag !== undefined || flags["with-token"]) {
+    if (tokenFlag !== undefined && flags["with-token"]) {
+      throw new CliError("Use either --token or --with-token, not both.", EXIT.usage);
+    }
+    const fromStdin = flags["with-token"] === true || tokenFlag === "-";
+    if (!fromStdin) {
+      warn(
+        ctx,
+        "--token puts the key in your shell history and `ps`; prefer piping it to --with-token.",
+      );
+    }
+    const token = fromStdin ? await readTokenFromStdin(ctx) : tokenFlag!.trim();
+    await tokenLogin(ctx, endpoints, token);
+    return EXIT.ok;
+  }
+  const { interactiveLogin } = await import("../login/flow.ts");
+  await interactiveLogin(ctx, endpoints, { noBrowser: flags["no-browser"] === true, timeoutMs });
+  return EXIT.ok;
+}
+
+function parseTimeout(value: string | undefined): number {
+  if (value === undefined) return DEFAULT_TIMEOUT_SECONDS * 1000;
+  const seconds = Number(value);
+  if (!Number.isFinite(seconds) || seconds <= 0) {
+    throw new CliError(
+      `--timeout takes a number of seconds greater than 0, got "${value}".`,
+      EXIT.usage,
+    );
+  }
+  return seconds * 1000;
+}
+
+async function readTokenFromStdin(ctx: Context): Promise<string> {
+  if (ctx.stdin.isTerminal) {
+    throw new CliError(
+      "--with-token reads the key from stdin, but stdin is a terminal.\n" +
+        'Pipe it in instead:  echo "$ALMYTY_KEY" | almyty-auth login --with-token',
+      EXIT.usage,
+    );
+  }
+  return (await ctx.stdin.readText()).trim();
+}
+
+/** Validates the key with `GET /auth/profile`, then saves it. */
+async function tokenLogin(
+  ctx: Context,
+  endpoints: { api: string; frontend: string },
+  token: string,
+): Promise<void> {
+  if (!token) {
+    throw new CliError(
+      "The API key is empty. Pass the key itself, e.g. --with-token < key.txt",
+      EXIT.usage,
+    );
+  }
+  if (/\s/.test(token)) {
+    throw new CliError("The API key contains whitespace; pass exactly one key.", EXIT.usage);
+  }
+  const api = new ApiClient({
+    baseUrl: endpoints.api,
+    token,
+    fetch: ctx.fetch,
+    signal: ctx.signal,
+  });
+  let profile;
+  try {
+    profile = await api.profile();
+  } catch (error) {
+    if (error instanceof ApiError && error.kind === "auth") {
+      throw new CliError(
+        `${endpoints.api} rejected this API key (401). Nothing was saved.\n` +
+          "Check that the key is complete, not revoked, and meant for this API URL (--api).",
+        EXIT.auth,
+      );
+    }
+    throw error;
+  }
+  saveLogin(ctx, {
+    url: endpoints.api,
+    frontendUrl: endpoints.frontend,
+    token,
+    email: profile.email,
+    organization: currentOrganization(profile),
+  });
+}

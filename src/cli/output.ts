@@ -1,0 +1,44 @@
+/**
+ * Small output helpers: masking tokens, colour, plain lines.
+ *
+ * @example
+ * ```ts
+ * import { maskToken } from "./output.ts";
+ * maskToken("ak_live_abcdefghijklmnop"); // "ak_live_…mnop"
+ * ```
+ * @module
+ */
+import { type Context, type Output, useColor } from "./context.ts";
+
+/** First 8 … last 4; short tokens are hidden entirely. */
+export function maskToken(token: string): string {
+  return token.length < 16 ? "****" : `${token.slice(0, 8)}…${token.slice(-4)}`;
+}
+
+/** Writes a line. */
+export function line(out: Output, text = ""): void {
+  out.write(text + "\n");
+}
+
+/** Paints `text` with an ANSI style when colour is allowed on `out`. */
+export function paint(
+  ctx: Context,
+  out: Output,
+  style: "bold" | "green" | "yellow" | "red" | "dim",
+  text: string,
+): string {
+  if (!useColor(ctx, out)) return text;
+  const codes = { bold: [1, 22], green: [32, 39], yellow: [33, 39], red: [31, 39], dim: [2, 22] };
+  const [on, off] = codes[style];
+  return `\x1b[${on}m${text}\x1b[${off}m`;
+}
+
+/** A warning line on stderr. */
+export function warn(ctx: Context, text: string): void {
+  line(ctx.stderr, paint(ctx, ctx.stderr, "yellow", "Warning: ") + text);
+}
+
+/** Pretty JSON on stdout. */
+export function printJson(ctx: Context, value: unknown): void {
+  line(ctx.stdout, JSON.stringify(value, null, 2));
+}

@@ -1,0 +1,20 @@
+/**
+ * `almyty-auth token`: the token that applies, alone on stdout.
+ *
+ * @example
+ * ```sh
+ * ALMYTY_TOKEN=$(almyty-auth token) some-almyty-tool
+ * ```
+ * @module
+ */
+import type { CommandInput } from "./commands.ts";
+import { type Context, EXIT } from "./context.ts";
+import { requireCredentials } from "./resolve.ts";
+
+/** Runs the command. */
+export function run(ctx: Context, _input: CommandInput): Promise<number> {
+  const { token } = requireCredentials(ctx);
+  // The one place a token is printed: on request, to stdout only, for a pipe.
+  ctx.stdout.write(token + "\n");
+  return Promise.resolve(EXIT.ok);
+}

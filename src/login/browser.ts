@@ -1,0 +1,78 @@
+/**
+ * Whether and how to open a browser here. Printing the URL always comes
+ * first; opening it is a convenience that must never hide it.
+ *
+ * @example
+ * ```ts
+ * import { chooseOpener } from "./browser.ts";
+ * chooseOpener({ SSH_CONNECTION: "1 2 3 4" }, "linux", "6.1.0"); // { reason: "this is an SSH session" }
+ * ```
+ * @module
+ */
+import type { LaunchSpec } from "../cli/context.ts";
+
+/** How to open a URL, or why it cannot be opened here. */
+export type OpenerChoice =
+  | { launch: (url: string) => LaunchSpec[]; name: string }
+  | { reason: string };
+
+/** Splits a BROWSER value into words (double or single quotes group). */
+export function splitCommand(value: string): string[] {
+  return [...value.matchAll(/"([^"]*)"|'([^']*)'|(\S+)/g)].map((m) => m[1] ?? m[2] ?? m[3]);
+}
+
+/**
+ * The opener for this environment. BROWSER wins when set; otherwise SSH, CI
+ * and the lack of a display mean nothing is launched (the headless flow runs).
+ * On WSL, wslview is tried before cmd.exe.
+ */
+export function chooseOpener(
+  env: Readonly<Record<string, string | undefined>>,
+  platform: string,
+  osRelease: string,
+): OpenerChoice {
+  const browser = env.BROWSER?.trim();
+  if (browser) {
+    const [command, ...args] = splitCommand(browser);
+    return { name: `BROWSER (${command})`, launch: (url) => [{ command, args: [...args, url] }] };
+  }
+  if (env.SSH_CONNECTION || env.SSH_TTY) return { reason: "this is an SSH session" };
+  if (env.CI && env.CI !== "false" && env.CI !== "0") {
+    return { reason: "this is a CI job (CI is set)" };
+  }
+  if (platform === "darwin") {
+    return { name: "open", launch: (url) => [{ command: "open", args: [url] }] };
+  }
+  if (platform === "windows") {
+    // `start` is a cmd built-in; the empty title and quotes keep `&` in the URL intact.
+    return {
+      name: "cmd /c start",
+      launch: (url) => [{ command: "cmd", args: [`/c start "" "${url}"`], raw: true }],
+    };
+  }
+  if (env.WSL_DISTRO_NAME || /microsoft/i.test(osRelease)) {
+    return {
+      name: "wslview",
+      launch: (url) => [
+        { command: "wslview", args: [url] },
+        { command: "cmd.exe", args: [`/c start "" "${url}"`], raw: true },
+      ],
+    };
+  }
+  if (env.DISPLAY || env.WAYLAND_DISPLAY) {
+    return { name: "xdg-open", launch: (url) => [{ command: "xdg-open", args: [url] }] };
+  }
+  return { reason: "there is no display (DISPLAY and WAYLAND_DISPLAY are unset)" };
+}
+
+/** Tries each launch in turn; true when one started. */
+export async function openUrl(
+  choice: Extract<OpenerChoice, { launch: unknown }>,
+  url: string,
+  launch: (spec: LaunchSpec) => Promise<boolean>,
+): Promise<boolean> {
+  for (const spec of choice.launch(url)) {
+    if (await launch(spec)) return true;
+  }
+  return false;
+}

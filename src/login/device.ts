@@ -1,0 +1,151 @@
+/**
+ * The headless login: RFC 8628 device authorization, polled with the
+ * server's `wait` long-poll so an approval is noticed at once.
+ *
+ * @example
+ * ```ts
+ * import { deviceLogin } from "./device.ts";
+ * // const grant = await deviceLogin(ctx, api, { deadline: Date.now() + 300_000 });
+ * ```
+ * @module
+ */
+import { ApiClient } from "../api/client.ts";
+import { ApiError } from "../api/errors.ts";
+import { CliError, type Context, EXIT } from "../cli/context.ts";
+import { line, paint } from "../cli/output.ts";
+import { GRANT, MAX_WAIT_SECONDS, OAUTH_ERROR, PATHS } from "../protocol/constants.ts";
+import type { DeviceAuthorization, TokenGrant } from "../protocol/types.ts";
+import { checkServiceUrl } from "../protocol/urls.ts";
+
+/** Device-login options. */
+export interface DeviceLoginOptions {
+  /** Epoch ms after which the CLI gives up (the --timeout). */
+  deadline: number;
+}
+
+const MAX_BACKOFF_MS = 30_000;
+
+/** Runs the headless login and returns the grant. */
+export async function deviceLogin(
+  ctx: Context,
+  apiUrl: string,
+  options: DeviceLoginOptions,
+): Promise<TokenGrant> {
+  const api = new ApiClient({ baseUrl: apiUrl, fetch: ctx.fetch, signal: ctx.signal });
+  const auth = await api.request<DeviceAuthorization>(PATHS.device, {
+    method: "POST",
+    body: { client_name: ctx.hostname() },
+    envelope: false,
+  });
+  // The page we tell the user to open must obey the same rule as --frontend.
+  checkServiceUrl(auth.verification_uri_complete, "the server's verification_uri_complete");
+  const expiresAt = Math.min(ctx.now() + auth.expires_in * 1000, options.deadline);
+  await showInstructions(ctx, auth);
+
+  const countdown = startCountdown(ctx, expiresAt);
+  try {
+    return await poll(ctx, api, auth, expiresAt);
+  } finally {
+    countdown();
+  }
+}
+
+async function showInstructions(ctx: Context, auth: DeviceAuthorization): Promise<void> {
+  const err = ctx.stderr;
+  line(err, "Open this URL in any browser:");
+  line(err, "  " + paint(ctx, err, "bold", auth.verification_uri_complete));
+  line(err);
+  line(err, "and check that it shows this code:");
+  line(err, "  " + paint(ctx, err, "bold", auth.user_code));
+  line(err);
+  if (err.isTerminal) {
+    const { qrLines } = await import("./qr.ts");
+    for (const row of qrLines(auth.verification_uri_complete)) line(err, row);
+    line(err);
+  }
+  line(err, "Waiting for authentication...");
+}
+
+/** A live "expires in m:ss" line on a terminal; returns its stopper. */
+function startCountdown(ctx: Context, expiresAt: number): () => void {
+  if (!ctx.stderr.isTerminal) return () => {};
+  const draw = () => {
+    const left = Math.max(0, Math.round((expiresAt - ctx.now()) / 1000));
+    const clock = `${Math.floor(left / 60)}:${String(left % 60).padStart(2, "0")}`;
+    ctx.stderr.write(`\r\x1b[2K${paint(ctx, ctx.stderr, "dim", `  code expires in ${clock}`)}`);
+  };
+  draw();
+  const timer = setInterval(draw, 1000);
+  return () => {
+    clearInterval(timer);
+    ctx.stderr.write("\r\x1b[2K");
+  };
+}
+
+async function poll(
+  ctx: Context,
+  api: ApiClient,
+  auth: DeviceAuthorization,
+  expiresAt: number,
+): Promise<TokenGrant> {
+  let interval = Math.max(auth.interval, 0) * 1000;
+  let failures = 0;
+  let lastFailure: ApiError | undefined;
+  while (ctx.now() < expiresAt) {
+    const wait = Math.max(
+      0,
+      Math.min(MAX_WAIT_SECONDS, Math.floor((expiresAt - ctx.now()) / 1000)),
+    );
+    try {
+      return await api.request<TokenGrant>(PATHS.token, {
+        method: "POST",
+        body: new URLSearchParams({
+          grant_type: GRANT.deviceCode,
+          device_code: auth.device_code,
+          wait: String(wait),
+        }),
+        timeoutMs: (wait + 15) * 1000,
+      });
+    } catch (error) {
+      if (!(error instanceof ApiError)) throw error;
+      switch (error.code) {
+        case OAUTH_ERROR.authorizationPending:
+          failures = 0;
+          break;
+        case OAUTH_ERROR.slowDown:
+          interval += 5000; // RFC 8628 §3.5: for this and all later polls
+          break;
+        case OAUTH_ERROR.accessDenied:
+          throw new CliError("Login denied in the browser.", EXIT.error);
+        case OAUTH_ERROR.expiredToken:
+          throw expired();
+        default:
+          if (!isTransient(error)) throw error;
+          lastFailure = error;
+          failures++;
+          await ctx.sleep(
+            Math.min(MAX_BACKOFF_MS, Math.max(interval, 1000) * 2 ** (failures - 1)),
+            ctx.signal,
+          );
+          continue;
+      }
+      await ctx.sleep(Math.min(interval, Math.max(0, expiresAt - ctx.now())), ctx.signal);
+    }
+  }
+  if (lastFailure && failures > 0) {
+    throw new CliError(`Login timed out; the server kept failing: ${lastFailure.message}`);
+  }
+  throw expired();
+}
+
+function isTransient(error: ApiError): boolean {
+  return error.kind === "network" || error.kind === "timeout" ||
+    error.status === 429 || (error.status !== undefined && error.status >= 500);
+}
+
+function expired(): CliError {
+  return new CliError(
+    "The login code expired before it was approved. Run `almyty-auth login --no-browser` again.",
+    EXIT.error,
+  );
+}

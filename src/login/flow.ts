@@ -1,0 +1,216 @@
+/**
+ * The interactive login: discovery picks the protocol; then the browser
+ * flow (authorization code + PKCE on a loopback listener), the headless
+ * device flow, or today's production hand-off. Every path ends in
+ * `saveLogin`; every failure leaves the stored credentials untouched.
+ *
+ * @example
+ * ```ts
+ * import { interactiveLogin } from "./flow.ts";
+ * // await interactiveLogin(ctx, { api, frontend }, { noBrowser: false, timeoutMs: 300_000 });
+ * ```
+ * @module
+ */
+import { ApiClient } from "../api/client.ts";
+import { CliError, type Context, EXIT } from "../cli/context.ts";
+import { line, paint } from "../cli/output.ts";
+import { GRANT, PATHS } from "../protocol/constants.ts";
+import { pkceChallenge, randomToken } from "../protocol/crypto.ts";
+import type { TokenGrant } from "../protocol/types.ts";
+import { chooseOpener, type OpenerChoice, openUrl } from "./browser.ts";
+import { deviceLogin } from "./device.ts";
+import { discover } from "./discovery.ts";
+import type { Endpoints } from "./endpoints.ts";
+import { type Listener, type ListenerOutcome, startListener } from "./listener.ts";
+import { currentOrganization, type LoginResult, saveLogin } from "./save.ts";
+
+/** Options of an interactive login. */
+export interface InteractiveOptions {
+  noBrowser: boolean;
+  timeoutMs: number;
+  /** Sees every page the loopback listener serves (tests' leak scan). */
+  onServe?: (path: string, status: number, body: string) => void;
+}
+
+/** Logs in through the browser or the headless flow and saves the result. */
+export async function interactiveLogin(
+  ctx: Context,
+  endpoints: Endpoints,
+  options: InteractiveOptions,
+): Promise<void> {
+  const deadline = ctx.now() + options.timeoutMs;
+  const api = new ApiClient({ baseUrl: endpoints.api, fetch: ctx.fetch, signal: ctx.signal });
+  const discovery = await discover(api);
+  const opener = options.noBrowser
+    ? { reason: "--no-browser was given" }
+    : chooseOpener(ctx.env, ctx.platform, ctx.osRelease());
+
+  if (!discovery) {
+    line(
+      ctx.stderr,
+      `${endpoints.api} has no login discovery document; using almyty's browser hand-off (/cli-login).`,
+    );
+    return await legacyLogin(ctx, endpoints, opener, options);
+  }
+  if ("reason" in opener) {
+    if (!options.noBrowser) {
+      line(
+        ctx.stderr,
+        `Not opening a browser because ${opener.reason}; using the headless login instead.`,
+      );
+    }
+    const grant = await deviceLogin(ctx, endpoints.api, { deadline });
+    return saveLogin(ctx, fromGrant(grant, endpoints));
+  }
+  await codeLogin(ctx, endpoints, api, opener, options);
+}
+
+function fromGrant(grant: TokenGrant, endpoints: Endpoints): LoginResult {
+  return {
+    url: endpoints.api,
+    frontendUrl: endpoints.frontend,
+    token: grant.token,
+    email: grant.email,
+    keyId: grant.keyId,
+    organization: grant.organization,
+  };
+}
+
+async function codeLogin(
+  ctx: Context,
+  endpoints: Endpoints,
+  api: ApiClient,
+  opener: Extract<OpenerChoice, { launch: unknown }>,
+  options: InteractiveOptions,
+): Promise<void> {
+  const state = randomToken(32);
+  const verifier = randomToken(32);
+  let result: LoginResult | undefined;
+  const listener = startListener({
+    mode: "code",
+    state,
+    onServe: options.onServe,
+    complete: async (code) => {
+      const grant = await api.request<TokenGrant>(PATHS.token, {
+        method: "POST",
+        body: new URLSearchParams({
+          grant_type: GRANT.authorizationCode,
+          code,
+          code_verifier: verifier,
+          redirect_uri: listener.callbackUrl,
+        }),
+      });
+      result = fromGrant(grant, endpoints);
+      saveLogin(ctx, result);
+      return grant.email;
+    },
+  });
+  const url = new URL(endpoints.frontend + PATHS.authorizePage);
+  url.search = new URLSearchParams({
+    redirect_uri: listener.callbackUrl,
+    state,
+    code_challenge: pkceChallenge(verifier),
+    code_challenge_method: "S256",
+    client_name: ctx.hostname(),
+  }).toString();
+  await openAndWait(ctx, listener, url.href, opener, options);
+}
+
+async function legacyLogin(
+  ctx: Context,
+  endpoints: Endpoints,
+  opener: OpenerChoice,
+  options: InteractiveOptions,
+): Promise<void> {
+  // Today's production checks a 64-hex state; 32 random bytes give exactly that.
+  const state = Array.from(
+    crypto.getRandomValues(new Uint8Array(32)),
+    (b) => b.toString(16).padStart(2, "0"),
+  ).join("");
+  const listener = startListener({
+    mode: "legacy",
+    state,
+    onServe: options.onServe,
+    complete: async (token) => {
+      const keyApi = new ApiClient({
+        baseUrl: endpoints.api,
+        token,
+        fetch: ctx.fetch,
+        signal: ctx.signal,
+      });
+      const profile = await keyApi.profile();
+      saveLogin(ctx, {
+        url: endpoints.api,
+        frontendUrl: endpoints.frontend,
+        token,
+        email: profile.email,
+        organization: currentOrganization(profile),
+      });
+      return profile.email;
+    },
+  });
+  const url = new URL(endpoints.frontend + PATHS.legacyPage);
+  url.search = new URLSearchParams({ callback: listener.callbackUrl, state }).toString();
+  if ("reason" in opener) {
+    line(
+      ctx.stderr,
+      `This server has no headless login, and no browser will be opened here (${opener.reason}).`,
+    );
+    line(
+      ctx.stderr,
+      `Either log in with an API key:  almyty-auth login --token -  (reads it from stdin)`,
+    );
+    line(
+      ctx.stderr,
+      `or forward the login port from the machine with the browser, then open the URL there:`,
+    );
+    line(ctx.stderr, `  ssh -L ${listener.port}:127.0.0.1:${listener.port} ${ctx.hostname()}`);
+  }
+  await openAndWait(ctx, listener, url.href, opener, options);
+}
+
+/** Prints the URL, tries to open it, then waits for the listener, the deadline or Ctrl-C. */
+async function openAndWait(
+  ctx: Context,
+  listener: Listener,
+  url: string,
+  opener: OpenerChoice,
+  options: InteractiveOptions,
+): Promise<void> {
+  try {
+    line(ctx.stderr, "Open this URL in your browser to log in:");
+    line(ctx.stderr, "  " + paint(ctx, ctx.stderr, "bold", url));
+    if ("launch" in opener && !(await openUrl(opener, url, ctx.launch))) {
+      line(ctx.stderr, `Could not start ${opener.name}; open the URL above yourself.`);
+    }
+    line(
+      ctx.stderr,
+      `Waiting for the browser (up to ${
+        Math.round(options.timeoutMs / 1000)
+      } s; Ctrl-C to cancel)...`,
+    );
+    const outcome = await waitFor(ctx, listener.outcome, options.timeoutMs);
+    if (outcome.kind === "denied") throw new CliError("Login denied in the browser.", EXIT.error);
+    if (outcome.kind === "failed") throw outcome.error;
+  } finally {
+    await listener.close();
+  }
+}
+
+function waitFor(
+  ctx: Context,
+  outcome: Promise<ListenerOutcome>,
+  ms: number,
+): Promise<ListenerOutcome> {
+  const controller = new AbortController();
+  const signal = AbortSignal.any([controller.signal, ctx.signal]);
+  const timeout = ctx.sleep(ms, signal).then(() => {
+    throw new CliError(
+      `Login timed out after ${Math.round(ms / 1000)} s with no answer from the browser. ` +
+        "Run `almyty-auth login` again (or `--timeout <seconds>` for more time).",
+      EXIT.error,
+    );
+  });
+  timeout.catch(() => {}); // the race reports it; after the race it is moot
+  return Promise.race([outcome, timeout]).finally(() => controller.abort());
+}

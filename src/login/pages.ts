@@ -1,0 +1,59 @@
+/**
+ * The pages the CLI's loopback listener serves. None of them ever contains
+ * a token: the legacy hand-off page reads it from the fragment in the
+ * browser and posts it back to this same origin.
+ *
+ * @example
+ * ```ts
+ * import { successPage } from "./pages.ts";
+ * successPage("alice@example.com");
+ * ```
+ * @module
+ */
+import { CALLBACK_PATHS } from "../protocol/constants.ts";
+import { escapeHtml as e, page } from "../protocol/html.ts";
+
+/** Shown after the credentials are saved. */
+export function successPage(email: string): string {
+  return page(
+    "Logged in",
+    `<h1>✓ Logged in</h1><p>The almyty CLI is now logged in as <strong>${
+      e(email)
+    }</strong>.</p><p>You can close this tab and return to your terminal.</p>`,
+  );
+}
+
+/** Shown when the login failed or the request was not ours. */
+export function failurePage(title: string, message: string): string {
+  return page(title, `<h1>${e(title)}</h1><p class="error" role="alert">${e(message)}</p>`);
+}
+
+/**
+ * Today's production hands the key over in the fragment (`#token=…&state=…`),
+ * which never reaches a server. This page's script moves it out of the
+ * address bar at once and posts it to `/cb-complete` on this origin.
+ */
+export function legacyHandoffPage(nonce: string): { html: string; nonce: string } {
+  const code = `
+const p = new URLSearchParams(location.hash.slice(1));
+history.replaceState(null, "", "${CALLBACK_PATHS.legacy}");
+const out = document.getElementById("status");
+fetch("${CALLBACK_PATHS.legacyComplete}", {
+  method: "POST",
+  headers: { "Content-Type": "application/json" },
+  body: JSON.stringify({ token: p.get("token"), state: p.get("state") }),
+}).then(async (r) => {
+  if (r.ok) { location.replace("${CALLBACK_PATHS.legacySuccess}"); return; }
+  const body = await r.json().catch(() => ({}));
+  out.className = "error";
+  out.textContent = body.error || "The login could not be completed.";
+}).catch(() => { out.className = "error"; out.textContent = "The almyty CLI is no longer listening."; });`;
+  return {
+    html: page(
+      "Finishing login",
+      `<h1>Finishing login…</h1><p id="status">Handing the login to the almyty CLI.</p>`,
+      { nonce, code },
+    ),
+    nonce,
+  };
+}

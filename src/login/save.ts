@@ -1,0 +1,67 @@
+/**
+ * The end of every login: write the credentials and say so.
+ *
+ * @example
+ * ```ts
+ * import { saveLogin } from "./save.ts";
+ * // saveLogin(ctx, { url, frontendUrl, token, email: "alice@example.com" });
+ * ```
+ * @module
+ */
+import type { Context } from "../cli/context.ts";
+import { line, paint, warn } from "../cli/output.ts";
+import { readCredentials } from "../credentials/read.ts";
+import type { Credentials } from "../credentials/types.ts";
+import { writeCredentials } from "../credentials/write.ts";
+import type { Organization, Profile } from "../protocol/types.ts";
+
+/** Fields a login owns; anything else in an existing file is kept. */
+const LOGIN_FIELDS = ["url", "token", "email", "frontendUrl", "keyId", "organization", "createdAt"];
+
+/** What a successful login learned. */
+export interface LoginResult {
+  url: string;
+  frontendUrl: string;
+  token: string;
+  email: string;
+  keyId?: string;
+  organization?: Organization | null;
+}
+
+/** The current organization of a profile. */
+export function currentOrganization(profile: Profile): Organization | null {
+  const orgs = profile.organizations ?? [];
+  const org = orgs.find((o) => o.id === profile.currentOrganizationId) ?? orgs[0];
+  return org ? { id: org.id, name: org.name, ...(org.slug ? { slug: org.slug } : {}) } : null;
+}
+
+/** Writes the credentials (keeping unknown fields of an existing file) and reports. */
+export function saveLogin(ctx: Context, result: LoginResult): void {
+  let kept: Record<string, unknown> = {};
+  try {
+    kept = Object.fromEntries(
+      Object.entries(readCredentials({ home: ctx.home, onWarning: () => {} }) ?? {})
+        .filter(([key]) => !LOGIN_FIELDS.includes(key)),
+    );
+  } catch { /* an unusable old file is simply replaced */ }
+  const credentials: Credentials = {
+    ...kept,
+    url: result.url,
+    token: result.token,
+    email: result.email,
+    frontendUrl: result.frontendUrl,
+    ...(result.keyId ? { keyId: result.keyId } : {}),
+    ...(result.organization ? { organization: result.organization } : {}),
+    createdAt: new Date(ctx.now()).toISOString(),
+  };
+  const path = writeCredentials(credentials, { home: ctx.home });
+  const org = result.organization ? ` (${result.organization.name})` : "";
+  line(ctx.stderr, paint(ctx, ctx.stderr, "green", "✓ ") + `Logged in as ${result.email}${org}`);
+  line(ctx.stderr, `Credentials saved to ${path}`);
+  if (ctx.env.ALMYTY_TOKEN) {
+    warn(
+      ctx,
+      "ALMYTY_TOKEN is set in your environment and overrides the saved credentials. Unset it to use this login.",
+    );
+  }
+}

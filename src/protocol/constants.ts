@@ -1,0 +1,69 @@
+/**
+ * Paths, grant types and limits of the almyty CLI login protocol, shared by the
+ * CLI and the reference server so that neither can drift from docs/PROTOCOL.md.
+ *
+ * @example
+ * ```ts
+ * import { PATHS } from "./constants.ts";
+ * new URL(PATHS.profile, "http://127.0.0.1:8080"); // .../auth/profile
+ * ```
+ * @module
+ */
+
+/** Endpoint paths, relative to the API (or, for pages, the frontend) origin. */
+export const PATHS = {
+  discovery: "/.well-known/oauth-authorization-server",
+  login: "/auth/login",
+  logout: "/auth/logout",
+  profile: "/auth/profile",
+  apiKeys: "/auth/api-keys",
+  token: "/auth/cli/token",
+  device: "/auth/cli/device",
+  revoke: "/auth/cli/revoke",
+  authorizePage: "/cli-auth",
+  decision: "/cli-auth/decision",
+  legacyPage: "/cli-login",
+} as const;
+
+/** OAuth grant types the token endpoint accepts. */
+export const GRANT = {
+  authorizationCode: "authorization_code",
+  deviceCode: "urn:ietf:params:oauth:grant-type:device_code",
+} as const;
+
+/** RFC 6749 / RFC 8628 error codes used by the token endpoint. */
+export const OAUTH_ERROR = {
+  invalidRequest: "invalid_request",
+  invalidGrant: "invalid_grant",
+  unsupportedGrantType: "unsupported_grant_type",
+  authorizationPending: "authorization_pending",
+  slowDown: "slow_down",
+  accessDenied: "access_denied",
+  expiredToken: "expired_token",
+} as const;
+
+/** Paths the CLI's loopback listener serves. */
+export const CALLBACK_PATHS = {
+  code: "/callback",
+  legacy: "/cb",
+  legacyComplete: "/cb-complete",
+  legacySuccess: "/success",
+} as const;
+
+/** Largest request body either side accepts. */
+export const MAX_BODY_BYTES = 64 * 1024;
+/** Lifetime of an authorization code. */
+export const AUTH_CODE_TTL_SECONDS = 60;
+/** Lifetime of a device code. */
+export const DEVICE_CODE_TTL_SECONDS = 600;
+/** Default device polling interval (RFC 8628 §3.2). */
+export const DEVICE_INTERVAL_SECONDS = 5;
+/** Longest `wait` the token endpoint honours for a device-code long-poll. */
+export const MAX_WAIT_SECONDS = 30;
+/** RFC 8628 §6.1: base-20 alphabet without vowels or look-alikes. */
+export const USER_CODE_ALPHABET = "BCDFGHJKLMNPQRSTVWXZ";
+
+/** Production defaults. */
+export const DEFAULT_API_URL = "https://api.almyty.com";
+/** Production frontend default. */
+export const DEFAULT_FRONTEND_URL = "https://app.almyty.com";

@@ -1,0 +1,65 @@
+/**
+ * HTML escaping, the page frame and the security headers every page gets.
+ * Shared by the reference server and the CLI's loopback listener.
+ *
+ * @example
+ * ```ts
+ * import { escapeHtml, htmlResponse, page } from "./html.ts";
+ * htmlResponse(page("Hi", `<p>${escapeHtml("<you>")}</p>`));
+ * ```
+ * @module
+ */
+
+/** Escapes text for HTML element content and quoted attributes. */
+export function escapeHtml(value: string): string {
+  return value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+const STYLE = `body{font:16px/1.5 system-ui,sans-serif;background:#f5f6f8;color:#1d2230;margin:0}
+main{max-width:28rem;margin:8vh auto;background:#fff;border-radius:12px;padding:2rem;box-shadow:0 2px 12px #0002}
+h1{font-size:1.4rem;margin-top:0}label{display:block;margin:.8rem 0 .2rem;font-weight:600}
+input{width:100%;box-sizing:border-box;padding:.55rem;border:1px solid #bbc;border-radius:6px;font-size:1rem}
+button{margin-top:1.2rem;padding:.6rem 1.2rem;border:0;border-radius:6px;font-size:1rem;cursor:pointer;background:#3451d1;color:#fff}
+button.secondary{background:#e4e6ee;color:#1d2230;margin-left:.5rem}.code{font:600 1.6rem monospace;letter-spacing:.15em}
+.error{color:#b3261e}.muted{color:#667}dt{font-weight:600}dd{margin:0 0 .6rem}`;
+
+/** A complete page. `body` must already be escaped. */
+export function page(
+  title: string,
+  body: string,
+  script?: { nonce: string; code: string },
+): string {
+  const js = script ? `<script nonce="${script.nonce}">${script.code}</script>` : "";
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8">` +
+    `<meta name="viewport" content="width=device-width,initial-scale=1">` +
+    `<meta name="referrer" content="no-referrer">` +
+    `<title>${escapeHtml(title)} · almyty</title><style>${STYLE}</style></head>` +
+    `<body><main>${body}</main>${js}</body></html>`;
+}
+
+/**
+ * A page response with CSP, no-store, DENY framing and no referrer. Forms
+ * may post to this origin and redirect to loopback callbacks only.
+ */
+export function htmlResponse(
+  html: string,
+  status = 200,
+  options: { nonce?: string; headers?: Record<string, string> } = {},
+): Response {
+  const scriptSrc = options.nonce ? `'nonce-${options.nonce}'` : "'none'";
+  return new Response(html, {
+    status,
+    headers: {
+      "content-type": "text/html; charset=utf-8",
+      "content-security-policy": `default-src 'none'; style-src 'unsafe-inline'; ` +
+        `script-src ${scriptSrc}; connect-src 'self'; ` +
+        `form-action 'self' http://127.0.0.1:* http://localhost:* http://[::1]:*; ` +
+        `frame-ancestors 'none'; base-uri 'none'`,
+      "cache-control": "no-store",
+      "x-frame-options": "DENY",
+      "x-content-type-options": "nosniff",
+      "referrer-policy": "no-referrer",
+      ...options.headers,
+    },
+  });
+}

@@ -1,0 +1,93 @@
+/**
+ * `deno task server`: runs the reference server until Ctrl-C or SIGTERM.
+ *
+ * @example
+ * ```sh
+ * deno task server --port 8080 --user bob@example.com:bob-password:bobco
+ * ```
+ * @module
+ */
+import { parseArgs } from "node:util";
+import { isLoopbackHost } from "../protocol/urls.ts";
+import { startServer } from "./app.ts";
+
+const USAGE = `Usage: deno task server [options]
+
+  --port N           port to listen on (default 8080; 0 picks a free one)
+  --host ADDR        address to bind (default 127.0.0.1)
+  --user E:P:ORG     add an account (repeatable); alice@example.com is always seeded
+  --data FILE        persist accounts and keys in FILE (JSON, 0600)
+  --legacy           behave like today's production: only /cli-login, no discovery
+  --auto-approve     approve every login as the first account (demos only; loopback only)
+  --device-interval  device polling interval in seconds (default 5)
+  -h, --help         this help`;
+
+function fail(message: string): never {
+  console.error(`error: ${message}\n\n${USAGE}`);
+  Deno.exit(2);
+}
+
+let args;
+try {
+  args = parseArgs({
+    args: Deno.args,
+    strict: true,
+    options: {
+      port: { type: "string", default: "8080" },
+      host: { type: "string", default: "127.0.0.1" },
+      user: { type: "string", multiple: true, default: [] },
+      data: { type: "string" },
+      legacy: { type: "boolean", default: false },
+      "auto-approve": { type: "boolean", default: false },
+      "device-interval": { type: "string" },
+      help: { type: "boolean", short: "h", default: false },
+    },
+  }).values;
+} catch (error) {
+  fail((error as Error).message);
+}
+if (args.help) {
+  console.log(USAGE);
+  Deno.exit(0);
+}
+const port = Number(args.port);
+if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`--port must be 0–65535`);
+for (const spec of args.user) {
+  if (spec.split(":").length !== 3) fail(`--user takes email:password:org, got "${spec}"`);
+}
+if (args["auto-approve"]) {
+  if (!isLoopbackHost(args.host)) fail("--auto-approve refuses to run on a non-loopback --host");
+  console.error(
+    "WARNING: --auto-approve is on: every login is approved as alice@example.com without asking.",
+  );
+}
+const interval = args["device-interval"] === undefined
+  ? undefined
+  : Number(args["device-interval"]);
+if (interval !== undefined && !(interval >= 0)) fail("--device-interval must be a number ≥ 0");
+
+try {
+  const server = await startServer({
+    port,
+    hostname: args.host,
+    users: args.user,
+    dataFile: args.data,
+    legacy: args.legacy,
+    autoApprove: args["auto-approve"],
+    deviceInterval: interval,
+  });
+  console.log(`almyty reference server listening on ${server.url}`);
+  const stop = async () => {
+    await server.close();
+    Deno.exit(0);
+  };
+  Deno.addSignalListener("SIGINT", stop);
+  if (Deno.build.os !== "windows") Deno.addSignalListener("SIGTERM", stop);
+} catch (error) {
+  if (error instanceof Deno.errors.AddrInUse) {
+    console.error(`error: port ${port} is in use; pick another with --port, or --port 0`);
+  } else {
+    console.error(`error: ${(error as Error).message}`);
+  }
+  Deno.exit(1);
+}

@@ -1,0 +1,92 @@
+/**
+ * The reference server's pages: sign in, consent, code entry, outcome.
+ * Every reflected value is escaped; pages carry no script.
+ *
+ * @example
+ * ```ts
+ * import { signInPage } from "./pages.ts";
+ * const html = signInPage({ returnTo: "/cli-auth?code=BCDF-GHJK" });
+ * ```
+ * @module
+ */
+import { escapeHtml as e, page } from "../protocol/html.ts";
+import { PATHS } from "../protocol/constants.ts";
+
+/** The sign-in form; posts to `/auth/login` and comes back to `returnTo`. */
+export function signInPage(options: { returnTo: string; error?: string; email?: string }): string {
+  return page(
+    "Sign in",
+    `<h1>Sign in to almyty</h1>` +
+      (options.error ? `<p class="error" role="alert">${e(options.error)}</p>` : "") +
+      `<form method="post" action="${PATHS.login}">` +
+      `<input type="hidden" name="return_to" value="${e(options.returnTo)}">` +
+      `<label for="email">Email</label>` +
+      `<input id="email" name="email" type="email" autocomplete="username" required value="${
+        e(options.email ?? "")
+      }">` +
+      `<label for="password">Password</label>` +
+      `<input id="password" name="password" type="password" autocomplete="current-password" required>` +
+      `<button type="submit">Sign in</button></form>`,
+  );
+}
+
+/** What the consent page shows. */
+export interface ConsentView {
+  email: string;
+  organization: string;
+  clientName: string;
+  requestId: string;
+  csrf: string;
+  /** Device flow: the code to compare with the terminal. */
+  userCode?: string;
+  /** Browser flows: where the browser will be sent. */
+  destination?: string;
+}
+
+/** Approve/Deny for a login request. */
+export function consentPage(view: ConsentView): string {
+  const code = view.userCode
+    ? `<p>Check that your terminal shows this code:</p><p class="code" data-testid="user-code">${
+      e(view.userCode)
+    }</p>`
+    : "";
+  const destination = view.destination
+    ? `<dt>Sends the result to</dt><dd>${e(view.destination)}</dd>`
+    : "";
+  return page(
+    "Authorize the almyty CLI",
+    `<h1>Authorize the almyty CLI?</h1>${code}<dl>` +
+      `<dt>Account</dt><dd data-testid="account">${e(view.email)}</dd>` +
+      `<dt>Organization</dt><dd data-testid="organization">${e(view.organization)}</dd>` +
+      `<dt>Requesting device</dt><dd data-testid="device">${e(view.clientName)}</dd>` +
+      destination + `</dl>` +
+      `<p class="muted">Approving creates an API key for this device. Only approve a request you started.</p>` +
+      `<form method="post" action="${PATHS.decision}">` +
+      `<input type="hidden" name="request_id" value="${e(view.requestId)}">` +
+      `<input type="hidden" name="csrf" value="${e(view.csrf)}">` +
+      `<button type="submit" name="decision" value="approve">Approve</button>` +
+      `<button type="submit" name="decision" value="deny" class="secondary">Deny</button>` +
+      `</form>`,
+  );
+}
+
+/** A form to type a device code. */
+export function codeEntryPage(error?: string): string {
+  return page(
+    "Enter code",
+    `<h1>Connect a device</h1><p>Enter the code shown in your terminal.</p>` +
+      (error ? `<p class="error" role="alert">${e(error)}</p>` : "") +
+      `<form method="get" action="${PATHS.authorizePage}">` +
+      `<label for="code">Code</label>` +
+      `<input id="code" name="code" autocomplete="off" placeholder="XXXX-XXXX" required>` +
+      `<button type="submit">Continue</button></form>`,
+  );
+}
+
+/** A terminal page: done, denied, or an error. */
+export function messagePage(title: string, message: string, isError = false): string {
+  return page(
+    title,
+    `<h1>${e(title)}</h1><p${isError ? ' class="error" role="alert"' : ""}>${e(message)}</p>`,
+  );
+}

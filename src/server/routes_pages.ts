@@ -1,0 +1,199 @@
+/**
+ * The browser side: `/cli-auth` (code and device flows), the Approve/Deny
+ * decision, and `/cli-login` (today's production hand-off).
+ *
+ * @example
+ * ```ts
+ * import { pageRoutes } from "./routes_pages.ts";
+ * Object.keys(pageRoutes); // ["GET /cli-auth", …]
+ * ```
+ * @module
+ */
+import { PATHS } from "../protocol/constants.ts";
+import { constantTimeEqual } from "../protocol/crypto.ts";
+import { htmlResponse } from "../protocol/html.ts";
+import { isLoopbackHost } from "../protocol/urls.ts";
+import { browserSession, type RouteContext } from "./context.ts";
+import { field, readFields, redirect } from "./http.ts";
+import { codeEntryPage, consentPage, messagePage, signInPage } from "./pages.ts";
+import { formatUserCode, type PendingRequest, type RequestDetails, type User } from "./store.ts";
+
+type Handler = (ctx: RouteContext) => Response | Promise<Response>;
+
+const PKCE_CHALLENGE = /^[A-Za-z0-9\-._~]{43,128}$/;
+
+/** RFC 8252 §7.3: http, a loopback IP literal or localhost, any port. */
+export function isLoopbackRedirect(raw: string | null | undefined): boolean {
+  if (!raw) return false;
+  try {
+    const url = new URL(raw);
+    const host = url.hostname.replace(/^\[|\]$/g, "");
+    return url.protocol === "http:" && !url.username && !url.password &&
+      (host === "localhost" || (isLoopbackHost(host) && !host.endsWith("localhost")));
+  } catch {
+    return false;
+  }
+}
+
+function refuse(message: string, status = 400): Response {
+  return htmlResponse(messagePage("This login link is not valid", message, true), status);
+}
+
+/** Where an approved or denied browser request goes. */
+function decisionTarget(request: PendingRequest, user: User, approve: boolean, ctx: RouteContext) {
+  if (request.kind === "code") {
+    const target = new URL(request.redirectUri);
+    if (approve) {
+      target.searchParams.set(
+        "code",
+        ctx.store.issueCode(user, {
+          challenge: request.challenge,
+          redirectUri: request.redirectUri,
+          clientName: request.clientName,
+        }),
+      );
+    } else {
+      target.searchParams.set("error", "access_denied");
+    }
+    target.searchParams.set("state", request.state);
+    return redirect(target.href);
+  }
+  if (request.kind === "legacy") {
+    if (!approve) return htmlResponse(messagePage("Login denied", "You can close this tab."));
+    const today = new Date(ctx.store.now()).toISOString().slice(0, 10);
+    const { apiKey } = ctx.store.mintKey(user, `CLI login (${request.clientName}) ${today}`);
+    return redirect(
+      `${request.callback}#token=${encodeURIComponent(apiKey)}&state=${
+        encodeURIComponent(request.state)
+      }`,
+    );
+  }
+  const grant = ctx.store.decideDevice(request.deviceHash, user, approve);
+  if (!grant) {
+    return htmlResponse(
+      messagePage("This code has expired", "Start the login again in your terminal.", true),
+      400,
+    );
+  }
+  return htmlResponse(
+    approve
+      ? messagePage("Device approved", "You can close this tab and return to your terminal.")
+      : messagePage("Login denied", "The terminal has been told. You can close this tab."),
+  );
+}
+
+/** Signs in if needed, then shows consent (or decides at once under --auto-approve). */
+function consent(
+  ctx: RouteContext,
+  fields: RequestDetails,
+  extra: { userCode?: string; destination?: string },
+) {
+  const auto = ctx.options.autoApprove ? ctx.store.firstUser() : undefined;
+  if (auto) {
+    const request: PendingRequest = { ...fields, userId: auto.id, csrf: "", expiresAt: 0 };
+    return decisionTarget(request, auto, true, ctx);
+  }
+  const signedIn = browserSession(ctx);
+  if (!signedIn) {
+    return htmlResponse(signInPage({ returnTo: ctx.url.pathname + ctx.url.search }));
+  }
+  const { user, session } = signedIn;
+  const requestId = ctx.store.addRequest(fields, user.id, session.csrf);
+  return htmlResponse(consentPage({
+    email: user.email,
+    organization: user.organization.name,
+    clientName: fields.clientName,
+    requestId,
+    csrf: session.csrf,
+    ...extra,
+  }));
+}
+
+function cliAuth(ctx: RouteContext): Response {
+  const q = ctx.url.searchParams;
+  const clientName = (q.get("client_name") || "unknown device").slice(0, 100);
+  const redirectUri = q.get("redirect_uri");
+  if (redirectUri !== null) {
+    if (!isLoopbackRedirect(redirectUri)) {
+      return refuse(
+        "redirect_uri must be http://127.0.0.1, http://[::1] or http://localhost (any port). Nothing was sent.",
+      );
+    }
+    const state = q.get("state");
+    const challenge = q.get("code_challenge") ?? "";
+    if (!state) return refuse("The state parameter is missing.");
+    if (q.get("code_challenge_method") !== "S256" || !PKCE_CHALLENGE.test(challenge)) {
+      return refuse("A code_challenge with code_challenge_method=S256 is required.");
+    }
+    return consent(ctx, { kind: "code", redirectUri, state, challenge, clientName }, {
+      destination: new URL(redirectUri).origin,
+    });
+  }
+  const code = q.get("code");
+  if (code === null) return htmlResponse(codeEntryPage());
+  const found = ctx.store.deviceByUserCode(code);
+  if (!found) {
+    return htmlResponse(
+      codeEntryPage("That code is not valid or has expired. Check the code in your terminal."),
+      400,
+    );
+  }
+  return consent(
+    ctx,
+    { kind: "device", deviceHash: found.hash, clientName: found.grant.clientName },
+    { userCode: formatUserCode(found.grant.userCode) },
+  );
+}
+
+async function decide(ctx: RouteContext): Promise<Response> {
+  const fields = await readFields(ctx.request);
+  const signedIn = browserSession(ctx);
+  const csrf = field(fields, "csrf") ?? "";
+  if (!signedIn || !constantTimeEqual(csrf, signedIn.session.csrf)) {
+    return refuse("This form has expired or did not come from almyty. Start the login again.", 403);
+  }
+  const request = ctx.store.takeRequest(field(fields, "request_id") ?? "");
+  if (!request || request.userId !== signedIn.user.id) {
+    return refuse("This login request has expired. Start the login again in your terminal.");
+  }
+  return decisionTarget(request, signedIn.user, field(fields, "decision") === "approve", ctx);
+}
+
+function cliLogin(ctx: RouteContext): Response {
+  const q = ctx.url.searchParams;
+  const callback = q.get("callback");
+  const state = q.get("state");
+  if (!isLoopbackRedirect(callback)) {
+    const origin = URL.canParse(callback ?? "") ? new URL(callback!).origin : String(callback);
+    return refuse(`Refusing to send token to a non-loopback callback (${origin}).`);
+  }
+  if (!state) return refuse("The state parameter is missing.");
+  return consent(
+    ctx,
+    { kind: "legacy", callback: callback!, state, clientName: "almyty CLI" },
+    { destination: new URL(callback!).origin },
+  );
+}
+
+function home(ctx: RouteContext): Response {
+  const who = browserSession(ctx)?.user.email;
+  return htmlResponse(
+    messagePage(
+      "almyty reference server",
+      who
+        ? `Signed in as ${who}.`
+        : `Log in from a terminal with: almyty-auth login --api ${ctx.origin}`,
+    ),
+  );
+}
+
+/** Exact routes for pages. `/cli-auth` is absent under `--legacy`. */
+export const pageRoutes: Record<string, Handler> = {
+  "GET /": home,
+  [`GET ${PATHS.authorizePage}`]: cliAuth,
+  [`POST ${PATHS.decision}`]: decide,
+  [`GET ${PATHS.legacyPage}`]: cliLogin,
+};
+
+/** Routes the legacy server does not have. */
+export const modernPagePaths: string[] = [PATHS.authorizePage, PATHS.decision];

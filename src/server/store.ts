@@ -1,0 +1,373 @@
+/**
+ * The reference server's state: accounts, sessions, API keys, authorization
+ * codes and device grants. Secrets (keys, codes, device codes, sessions) are
+ * kept only as SHA-256 hashes, so a lookup never compares a secret directly.
+ *
+ * @example
+ * ```ts
+ * import { Store } from "./store.ts";
+ * const store = new Store({ now: () => Date.now() });
+ * const alice = store.addUser("alice@example.com", "alice-password", "acme");
+ * const { apiKey } = store.mintKey(alice, "CLI login");
+ * store.userForKey(apiKey)?.email; // "alice@example.com"
+ * ```
+ * @module
+ */
+import { scryptSync } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { writeFileAtomic } from "../credentials/atomic.ts";
+import {
+  AUTH_CODE_TTL_SECONDS,
+  DEVICE_CODE_TTL_SECONDS,
+  DEVICE_INTERVAL_SECONDS,
+  USER_CODE_ALPHABET,
+} from "../protocol/constants.ts";
+import {
+  constantTimeEqual,
+  randomFromAlphabet,
+  randomToken,
+  sha256Hex,
+} from "../protocol/crypto.ts";
+
+const BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+const SESSION_TTL_SECONDS = 86_400;
+const REQUEST_TTL_SECONDS = 600;
+
+/** An account. */
+export interface User {
+  id: string;
+  email: string;
+  salt: string;
+  passwordHash: string;
+  firstName: string;
+  lastName: string;
+  organization: { id: string; name: string; slug: string };
+}
+
+/** An API key; only its hash is kept. */
+export interface ApiKeyRecord {
+  id: string;
+  userId: string;
+  name: string;
+  keyHash: string;
+  keyPrefix: string;
+  createdAt: string;
+  isActive: boolean;
+  lastUsedAt: string | null;
+}
+
+/** A browser session. */
+export interface Session {
+  userId: string;
+  csrf: string;
+  expiresAt: number;
+}
+
+/** An authorization code (RFC 6749 §4.1) bound to a PKCE challenge. */
+export interface AuthCode {
+  userId: string;
+  challenge: string;
+  redirectUri: string;
+  clientName: string;
+  expiresAt: number;
+  used: boolean;
+  keyId?: string;
+}
+
+/** A device grant (RFC 8628). */
+export interface DeviceGrant {
+  userCode: string;
+  clientName: string;
+  expiresAt: number;
+  interval: number;
+  lastPollAt: number;
+  status: "pending" | "approved" | "denied" | "done";
+  userId?: string;
+  waiters: Set<() => void>;
+}
+
+/** What a login request asks for. */
+export type RequestDetails =
+  & { clientName: string }
+  & (
+    | { kind: "code"; redirectUri: string; state: string; challenge: string }
+    | { kind: "device"; deviceHash: string }
+    | { kind: "legacy"; callback: string; state: string }
+  );
+
+/** What a consent page is approving. */
+export type PendingRequest = RequestDetails & { csrf: string; userId: string; expiresAt: number };
+
+/** Store options. */
+export interface StoreOptions {
+  now?: () => number;
+  /** JSON file that persists users and keys (written atomically, 0600). */
+  dataFile?: string;
+  deviceInterval?: number;
+}
+
+/** The state. */
+export class Store {
+  readonly users = new Map<string, User>();
+  readonly keys = new Map<string, ApiKeyRecord>(); // by keyHash
+  readonly sessions = new Map<string, Session>(); // by hash
+  readonly codes = new Map<string, AuthCode>(); // by hash
+  readonly devices = new Map<string, DeviceGrant>(); // by device-code hash
+  readonly requests = new Map<string, PendingRequest>(); // by id
+  readonly now: () => number;
+  readonly #dataFile?: string;
+  readonly #deviceInterval: number;
+
+  constructor(options: StoreOptions = {}) {
+    this.now = options.now ?? Date.now;
+    this.#dataFile = options.dataFile;
+    this.#deviceInterval = options.deviceInterval ?? DEVICE_INTERVAL_SECONDS;
+    if (this.#dataFile) this.#load(this.#dataFile);
+  }
+
+  // ---- accounts --------------------------------------------------------
+  /** Adds (or replaces) an account with a one-member organization. */
+  addUser(email: string, password: string, orgName: string): User {
+    const existing = this.userByEmail(email);
+    const salt = randomToken(16);
+    const slug = orgName.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "") || "org";
+    const [first, last] = email.split("@")[0].split(/[._-]/);
+    const user: User = {
+      id: existing?.id ?? crypto.randomUUID(),
+      email: email.toLowerCase(),
+      salt,
+      passwordHash: hashPassword(password, salt),
+      firstName: capitalize(first ?? "User"),
+      lastName: capitalize(last ?? ""),
+      organization: existing?.organization ?? { id: crypto.randomUUID(), name: orgName, slug },
+    };
+    this.users.set(user.id, user);
+    this.#save();
+    return user;
+  }
+
+  /** The first account added: the one `--auto-approve` acts as. */
+  firstUser(): User | undefined {
+    return this.users.values().next().value;
+  }
+
+  /** Finds an account by email (case-insensitive). */
+  userByEmail(email: string): User | undefined {
+    const wanted = email.toLowerCase();
+    for (const user of this.users.values()) if (user.email === wanted) return user;
+  }
+
+  /** Checks a password; returns the account or undefined. */
+  checkPassword(email: string, password: string): User | undefined {
+    const user = this.userByEmail(email);
+    // Hash even for unknown accounts so timing does not reveal which exist.
+    const hash = hashPassword(password, user?.salt ?? "no-such-user");
+    return user && constantTimeEqual(hash, user.passwordHash) ? user : undefined;
+  }
+
+  // ---- sessions --------------------------------------------------------
+  /** Starts a session; returns its secret (the cookie value). */
+  createSession(user: User): string {
+    const secret = randomToken();
+    this.sessions.set(sha256Hex(secret), {
+      userId: user.id,
+      csrf: randomToken(),
+      expiresAt: this.now() + SESSION_TTL_SECONDS * 1000,
+    });
+    return secret;
+  }
+
+  /** The live session for a secret. */
+  session(secret: string | undefined): Session | undefined {
+    if (!secret) return;
+    const session = this.sessions.get(sha256Hex(secret));
+    if (session && session.expiresAt > this.now()) return session;
+  }
+
+  /** Ends a session. */
+  endSession(secret: string): void {
+    this.sessions.delete(sha256Hex(secret));
+  }
+
+  // ---- API keys --------------------------------------------------------
+  /** Mints a key `ak_live_<40 base62>`; only its hash is stored. */
+  mintKey(user: User, name: string): { apiKey: string; record: ApiKeyRecord } {
+    const apiKey = "ak_live_" + randomFromAlphabet(BASE62, 40);
+    const record: ApiKeyRecord = {
+      id: crypto.randomUUID(),
+      userId: user.id,
+      name,
+      keyHash: sha256Hex(apiKey),
+      keyPrefix: apiKey.slice(0, 12),
+      createdAt: new Date(this.now()).toISOString(),
+      isActive: true,
+      lastUsedAt: null,
+    };
+    this.keys.set(record.keyHash, record);
+    this.#save();
+    return { apiKey, record };
+  }
+
+  /** The account an active key belongs to (and records its use). */
+  userForKey(apiKey: string): User | undefined {
+    const record = this.keys.get(sha256Hex(apiKey));
+    if (!record?.isActive) return;
+    record.lastUsedAt = new Date(this.now()).toISOString();
+    return this.users.get(record.userId);
+  }
+
+  /** A user's keys. */
+  keysOf(user: User): ApiKeyRecord[] {
+    return [...this.keys.values()].filter((k) => k.userId === user.id);
+  }
+
+  /** Revokes a key by id; false when it is unknown or not the user's. */
+  revokeKeyById(user: User, id: string): boolean {
+    const record = this.keysOf(user).find((k) => k.id === id);
+    if (!record) return false;
+    record.isActive = false;
+    this.#save();
+    return true;
+  }
+
+  /** Revokes a key given the key itself (RFC 7009). */
+  revokeKey(apiKey: string): void {
+    const record = this.keys.get(sha256Hex(apiKey));
+    if (record) {
+      record.isActive = false;
+      this.#save();
+    }
+  }
+
+  // ---- consent requests ------------------------------------------------
+  /** Records what a consent page approves; returns its id. */
+  addRequest(details: RequestDetails, userId: string, csrf: string): string {
+    const id = randomToken(16);
+    this.requests.set(id, {
+      ...details,
+      userId,
+      csrf,
+      expiresAt: this.now() + REQUEST_TTL_SECONDS * 1000,
+    });
+    return id;
+  }
+
+  /** Takes (removes) a pending request if it is live. */
+  takeRequest(id: string): PendingRequest | undefined {
+    const request = this.requests.get(id);
+    this.requests.delete(id);
+    if (request && request.expiresAt > this.now()) return request;
+  }
+
+  // ---- authorization codes ----------------------------------------------
+  /** Issues an authorization code; returns the code. */
+  issueCode(
+    user: User,
+    fields: { challenge: string; redirectUri: string; clientName: string },
+  ): string {
+    const code = randomToken();
+    this.codes.set(sha256Hex(code), {
+      ...fields,
+      userId: user.id,
+      expiresAt: this.now() + AUTH_CODE_TTL_SECONDS * 1000,
+      used: false,
+    });
+    return code;
+  }
+
+  /** The record of a code, whatever its state. */
+  code(code: string): AuthCode | undefined {
+    return this.codes.get(sha256Hex(code));
+  }
+
+  // ---- device grants ----------------------------------------------------
+  /** Starts a device grant; returns the device code and its record. */
+  createDeviceGrant(clientName: string): { deviceCode: string; grant: DeviceGrant } {
+    const deviceCode = randomToken();
+    const grant: DeviceGrant = {
+      userCode: this.#freshUserCode(),
+      clientName,
+      expiresAt: this.now() + DEVICE_CODE_TTL_SECONDS * 1000,
+      interval: this.#deviceInterval,
+      lastPollAt: 0,
+      status: "pending",
+      waiters: new Set(),
+    };
+    this.devices.set(sha256Hex(deviceCode), grant);
+    return { deviceCode, grant };
+  }
+
+  /** The grant for a device code. */
+  deviceGrant(deviceCode: string): DeviceGrant | undefined {
+    return this.devices.get(sha256Hex(deviceCode));
+  }
+
+  /** Finds a live pending grant by user code (case- and dash-insensitive). */
+  deviceByUserCode(input: string): { hash: string; grant: DeviceGrant } | undefined {
+    const wanted = normalizeUserCode(input);
+    for (const [hash, grant] of this.devices) {
+      if (
+        grant.status === "pending" && grant.expiresAt > this.now() &&
+        constantTimeEqual(grant.userCode, wanted)
+      ) return { hash, grant };
+    }
+  }
+
+  /** Approves or denies a grant and wakes its long-polls. */
+  decideDevice(hash: string, user: User, approve: boolean): DeviceGrant | undefined {
+    const grant = this.devices.get(hash);
+    if (!grant || grant.status !== "pending") return;
+    grant.status = approve ? "approved" : "denied";
+    grant.userId = user.id;
+    for (const wake of grant.waiters) wake();
+    return grant;
+  }
+
+  #freshUserCode(): string {
+    for (;;) {
+      const code = randomFromAlphabet(USER_CODE_ALPHABET, 8);
+      if (![...this.devices.values()].some((g) => g.userCode === code)) return code;
+    }
+  }
+
+  // ---- persistence -----------------------------------------------------
+  #load(path: string): void {
+    let text: string;
+    try {
+      text = readFileSync(path, "utf8");
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "ENOENT") return;
+      throw error;
+    }
+    const data = JSON.parse(text) as { users?: User[]; keys?: ApiKeyRecord[] };
+    for (const user of data.users ?? []) this.users.set(user.id, user);
+    for (const key of data.keys ?? []) this.keys.set(key.keyHash, key);
+  }
+
+  #save(): void {
+    if (!this.#dataFile) return;
+    writeFileAtomic(
+      this.#dataFile,
+      JSON.stringify({ users: [...this.users.values()], keys: [...this.keys.values()] }, null, 2),
+    );
+  }
+}
+
+/** `abcd-efgh` → `ABCDEFGH`. */
+export function normalizeUserCode(input: string): string {
+  return input.toUpperCase().replace(/[^A-Z]/g, "");
+}
+
+/** `ABCDEFGH` → `ABCD-EFGH`. */
+export function formatUserCode(code: string): string {
+  return `${code.slice(0, 4)}-${code.slice(4)}`;
+}
+
+function hashPassword(password: string, salt: string): string {
+  // Low cost: this is a reference server for demos and tests.
+  return scryptSync(password, salt, 32, { N: 1024 }).toString("hex");
+}
+
+function capitalize(word: string): string {
+  return word ? word[0].toUpperCase() + word.slice(1) : word;
+}
