@@ -34,6 +34,7 @@ export const ENV_VARS = [
   "NO_PROXY",
   "no_proxy",
   "DENO_CERT",
+  "ALMYTY_HTTP_TIMEOUT",
 ] as const;
 
 /**

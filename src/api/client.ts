@@ -151,11 +151,13 @@ function describeBody(text: string, contentType: string | null): string {
 }
 
 function networkReason(error: unknown): string {
-  const message = String((error as Error)?.message ?? error);
+  // Deno puts the useful part ("Connection refused", TLS errors) in `cause`.
+  const cause = (error as Error & { cause?: Error })?.cause?.message;
+  const message = [String((error as Error)?.message ?? error), cause].filter(Boolean).join(": ");
   if (/refused/i.test(message)) return "connection refused";
   if (/dns|lookup|resolve/i.test(message)) return "the host name does not resolve";
   if (/certificate|tls|ssl/i.test(message)) {
     return `TLS failed (${message}); set DENO_CERT to your CA file if a proxy re-signs traffic`;
   }
-  return message;
+  return cause ?? message;
 }

@@ -8,7 +8,7 @@
  * ```
  * @module
  */
-import { ApiClient } from "../api/client.ts";
+import { apiFor } from "./api.ts";
 import { ApiError } from "../api/errors.ts";
 import { loginEndpoints } from "../login/endpoints.ts";
 import { currentOrganization, saveLogin } from "../login/save.ts";
@@ -84,12 +84,7 @@ async function tokenLogin(
   if (/\s/.test(token)) {
     throw new CliError("The API key contains whitespace; pass exactly one key.", EXIT.usage);
   }
-  const api = new ApiClient({
-    baseUrl: endpoints.api,
-    token,
-    fetch: ctx.fetch,
-    signal: ctx.signal,
-  });
+  const api = apiFor(ctx, endpoints.api, token);
   let profile;
   try {
     profile = await api.profile();

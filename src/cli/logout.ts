@@ -8,7 +8,7 @@
  * ```
  * @module
  */
-import { ApiClient } from "../api/client.ts";
+import { apiFor } from "./api.ts";
 import { readCredentials } from "../credentials/read.ts";
 import type { Credentials } from "../credentials/types.ts";
 import { deleteCredentials } from "../credentials/write.ts";
@@ -54,13 +54,7 @@ export async function run(ctx: Context, _input: CommandInput): Promise<number> {
 async function revoke(ctx: Context, stored: Credentials): Promise<void> {
   try {
     checkServiceUrl(stored.url, `url in the credentials file`);
-    const api = new ApiClient({
-      baseUrl: stored.url,
-      token: stored.token,
-      fetch: ctx.fetch,
-      signal: ctx.signal,
-      timeoutMs: 10_000,
-    });
+    const api = apiFor(ctx, stored.url, stored.token);
     await api.request(`${PATHS.apiKeys}/${encodeURIComponent(stored.keyId!)}`, {
       method: "DELETE",
     });

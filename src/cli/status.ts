@@ -9,7 +9,7 @@
  * @module
  */
 import { statSync } from "node:fs";
-import { ApiClient } from "../api/client.ts";
+import { apiFor } from "./api.ts";
 import { ApiError } from "../api/errors.ts";
 import { credentialsPath } from "../credentials/path.ts";
 import { CredentialsError } from "../credentials/types.ts";
@@ -36,12 +36,7 @@ export async function run(ctx: Context, { flags }: CommandInput): Promise<number
     checked: false,
   };
   if (resolved && !flags.offline) {
-    const api = new ApiClient({
-      baseUrl: resolved.url,
-      token: resolved.token,
-      fetch: ctx.fetch,
-      signal: ctx.signal,
-    });
+    const api = apiFor(ctx, resolved.url, resolved.token);
     try {
       server = { checked: true, accepted: true, email: (await api.profile()).email };
     } catch (error) {

@@ -7,7 +7,7 @@
  * ```
  * @module
  */
-import { ApiClient } from "../api/client.ts";
+import { apiFor } from "./api.ts";
 import { ApiError } from "../api/errors.ts";
 import { checkServiceUrl } from "../protocol/urls.ts";
 import { currentOrganization } from "../login/save.ts";
@@ -24,12 +24,7 @@ export async function run(ctx: Context, { flags }: CommandInput): Promise<number
     resolved.source.url === "env" ? "ALMYTY_URL" : `url in ${resolved.path}`,
   );
   const tokenFrom = describeSource(resolved.source.token, "ALMYTY_TOKEN", resolved.path);
-  const api = new ApiClient({
-    baseUrl: resolved.url,
-    token: resolved.token,
-    fetch: ctx.fetch,
-    signal: ctx.signal,
-  });
+  const api = apiFor(ctx, resolved.url, resolved.token);
   let profile;
   try {
     profile = await api.profile();

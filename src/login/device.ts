@@ -9,7 +9,8 @@
  * ```
  * @module
  */
-import { ApiClient } from "../api/client.ts";
+import { apiFor } from "../cli/api.ts";
+import type { ApiClient } from "../api/client.ts";
 import { ApiError } from "../api/errors.ts";
 import { CliError, type Context, EXIT } from "../cli/context.ts";
 import { line, paint } from "../cli/output.ts";
@@ -31,7 +32,7 @@ export async function deviceLogin(
   apiUrl: string,
   options: DeviceLoginOptions,
 ): Promise<TokenGrant> {
-  const api = new ApiClient({ baseUrl: apiUrl, fetch: ctx.fetch, signal: ctx.signal });
+  const api = apiFor(ctx, apiUrl);
   const auth = await api.request<DeviceAuthorization>(PATHS.device, {
     method: "POST",
     body: { client_name: ctx.hostname() },

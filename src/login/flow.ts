@@ -11,7 +11,8 @@
  * ```
  * @module
  */
-import { ApiClient } from "../api/client.ts";
+import { apiFor } from "../cli/api.ts";
+import type { ApiClient } from "../api/client.ts";
 import { CliError, type Context, EXIT } from "../cli/context.ts";
 import { line, paint } from "../cli/output.ts";
 import { GRANT, PATHS } from "../protocol/constants.ts";
@@ -39,7 +40,7 @@ export async function interactiveLogin(
   options: InteractiveOptions,
 ): Promise<void> {
   const deadline = ctx.now() + options.timeoutMs;
-  const api = new ApiClient({ baseUrl: endpoints.api, fetch: ctx.fetch, signal: ctx.signal });
+  const api = apiFor(ctx, endpoints.api);
   const discovery = await discover(api);
   const opener = options.noBrowser
     ? { reason: "--no-browser was given" }
@@ -132,12 +133,7 @@ async function legacyLogin(
     state,
     onServe: options.onServe,
     complete: async (token) => {
-      const keyApi = new ApiClient({
-        baseUrl: endpoints.api,
-        token,
-        fetch: ctx.fetch,
-        signal: ctx.signal,
-      });
+      const keyApi = apiFor(ctx, endpoints.api, token);
       const profile = await keyApi.profile();
       saveLogin(ctx, {
         url: endpoints.api,

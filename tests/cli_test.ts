@@ -1,0 +1,391 @@
+/**
+ * The CLI through its real surface: spawned with the compile-time
+ * permissions, HOME in a temp dir, talking HTTP to the reference server.
+ */
+import { assert, assertEquals, assertMatch } from "./helpers/assert.ts";
+import { CliProcess, credsPath, readBytes, runCli, tempHome } from "./helpers/cli.ts";
+import { assertNoLeaks, recordToken } from "./helpers/leaks.ts";
+import { closedPort, decide, mintKey, withFakeServer, withServer } from "./helpers/server.ts";
+
+const ORIGINAL = JSON.stringify({
+  url: "https://api.almyty.com",
+  token: "ak_live_ORIGINALORIGINALORIGINAL",
+});
+
+/** A HOME whose credentials file holds ORIGINAL (or `text`). */
+function homeWithFile(text = ORIGINAL): { home: string; path: string; bytes: Uint8Array } {
+  const home = tempHome();
+  Deno.mkdirSync(`${home}/.almyty`, { mode: 0o700 });
+  Deno.writeTextFileSync(credsPath(home), text, { mode: 0o600 });
+  return { home, path: credsPath(home), bytes: Deno.readFileSync(credsPath(home)) };
+}
+
+Deno.test("usage: --help, help <cmd>, --version, unknown command and flag", async () => {
+  const home = tempHome();
+  const help = await runCli(["--help"], { home });
+  assertEquals(help.code, 0);
+  assertMatch(help.stdout, /login[\s\S]*logout[\s\S]*whoami/);
+  assertMatch((await runCli(["help", "login"], { home })).stdout, /--no-browser/);
+  assertMatch((await runCli(["login", "--help"], { home })).stdout, /--with-token/);
+  const version = JSON.parse(Deno.readTextFileSync("deno.json")).version;
+  assertEquals((await runCli(["--version"], { home })).stdout.trim(), `almyty-auth ${version}`);
+  const unknown = await runCli(["whoamii"], { home });
+  assertEquals(unknown.code, 2);
+  assertMatch(unknown.stderr, /Unknown command "whoamii"/);
+  const flag = await runCli(["whoami", "--bogus"], { home });
+  assertEquals(flag.code, 2);
+  assertMatch(flag.stderr, /bogus/);
+  assertEquals((await runCli(["login", "--timeout", "soon"], { home })).code, 2);
+});
+
+Deno.test("token login validates, saves 0600 with email and org; whoami, token, status", async () => {
+  await withServer({}, async (server) => {
+    const { apiKey } = await mintKey(server.url);
+    recordToken(apiKey);
+    const home = tempHome();
+    const login = await runCli(["login", "--with-token", "--api", server.url], {
+      home,
+      stdin: apiKey + "\n",
+    });
+    assertEquals(login.code, 0, login.stderr);
+    assertMatch(login.stderr, /Logged in as alice@example.com \(acme\)/);
+    assert(login.stderr.includes(credsPath(home)));
+    const saved = JSON.parse(Deno.readTextFileSync(credsPath(home)));
+    assertEquals([saved.url, saved.token, saved.email, saved.frontendUrl], [
+      server.url,
+      apiKey,
+      "alice@example.com",
+      server.url,
+    ]);
+    assertEquals(saved.organization.name, "acme");
+    assertEquals(Deno.statSync(credsPath(home)).mode! & 0o777, 0o600);
+    assertEquals(Deno.statSync(`${home}/.almyty`).mode! & 0o777, 0o700);
+
+    const whoami = await runCli(["whoami"], { home });
+    assertEquals(whoami.code, 0);
+    assertMatch(
+      whoami.stdout,
+      /^Logged in as alice@example.com\nOrganization: acme\nAPI: http:\/\/127\.0\.0\.1:\d+\n/,
+    );
+    assertMatch(whoami.stdout, /Token: ak_live_…\w{4} \(from .*credentials\.json\)/);
+    const json = JSON.parse((await runCli(["whoami", "--json"], { home })).stdout);
+    assertEquals([json.email, json.organization.slug, json.source.token], [
+      "alice@example.com",
+      "acme",
+      "file",
+    ]);
+
+    const token = await runCli(["token"], { home, mayPrintToken: true });
+    assertEquals([token.code, token.stdout, token.stderr], [0, apiKey + "\n", ""]);
+
+    const status = JSON.parse((await runCli(["status", "--json"], { home })).stdout);
+    assertEquals([status.server.accepted, status.file.mode, status.token.source], [
+      true,
+      "0600",
+      "file",
+    ]);
+  });
+});
+
+Deno.test("token login: a rejected key saves nothing and leaves the old file byte-identical", async () => {
+  await withServer({}, async (server) => {
+    const { home, path, bytes } = homeWithFile();
+    const result = await runCli(["login", "--with-token", "--api", server.url], {
+      home,
+      stdin: "ak_live_notarealkeynotarealkey00",
+    });
+    assertEquals(result.code, 4);
+    assertMatch(result.stderr, /rejected this API key \(401\)\. Nothing was saved/);
+    assertEquals(readBytes(path), bytes);
+  });
+});
+
+Deno.test("bad --api/--frontend/ALMYTY_URL values: exit 2, named, nothing touched", async () => {
+  const { home, path, bytes } = homeWithFile();
+  const cases: [string[], Record<string, string>, RegExp][] = [
+    [["--api", "http://example.com"], {}, /--api: http is refused for example\.com/],
+    [["--api", "not a url"], {}, /--api: "not a url" is not a URL/],
+    [["--api", "ftp://127.0.0.1"], {}, /must be an https URL/],
+    [["--frontend", "http://10.0.0.1"], {}, /--frontend: http is refused/],
+    [[], { ALMYTY_URL: "http://api.example.com" }, /ALMYTY_URL: http is refused/],
+  ];
+  for (const [args, env, message] of cases) {
+    const result = await runCli(["login", "--with-token", ...args], {
+      home,
+      env,
+      stdin: "ak_live_x",
+    });
+    assertEquals(result.code, 2, args.join(" "));
+    assertMatch(result.stderr, message);
+    assertEquals(readBytes(path), bytes);
+  }
+  // Loopback http is allowed, including [::1] (production's CLI wrongly refused it).
+  const port = closedPort();
+  const v6 = await runCli(["login", "--with-token", "--api", `http://[::1]:${port}`], {
+    home,
+    stdin: "ak_live_x",
+  });
+  assertEquals(v6.code, 1);
+  assertMatch(v6.stderr, new RegExp(`Cannot reach http://\\[::1\\]:${port}`));
+});
+
+Deno.test("whoami: each server failure has its message class and exit code; file untouched", async () => {
+  const cases: [string, (r: Request) => Response | Promise<Response>, number, RegExp][] = [
+    [
+      "401",
+      () =>
+        Response.json({
+          error: { code: "UNAUTHORIZED", message: "Invalid API key", statusCode: 401 },
+        }, { status: 401 }),
+      4,
+      /expired[\s\S]*another environment[\s\S]*revoked/,
+    ],
+    [
+      "500",
+      () =>
+        Response.json({ error: { code: "INTERNAL_ERROR", message: "boom", statusCode: 500 } }, {
+          status: 500,
+        }),
+      1,
+      /answered 500: boom/,
+    ],
+    [
+      "html",
+      () => new Response("<html>proxy login</html>", { headers: { "content-type": "text/html" } }),
+      1,
+      /not JSON \(an HTML page\)/,
+    ],
+    ["garbage", () => new Response("{{{"), 1, /not JSON/],
+    [
+      "timeout",
+      () => new Promise<Response>((r) => setTimeout(() => r(new Response("late")), 4000)),
+      1,
+      /did not answer within 1 s/,
+    ],
+  ];
+  for (const [name, handler, code, message] of cases) {
+    await withFakeServer(handler, async (url) => {
+      const { home, path, bytes } = homeWithFile(
+        JSON.stringify({
+          url,
+          token: "ak_live_ORIGINALORIGINALORIGINAL",
+          email: "old@example.com",
+        }),
+      );
+      const result = await runCli(["whoami"], { home, env: { ALMYTY_HTTP_TIMEOUT: "1" } });
+      assertEquals(result.code, code, `${name}: ${result.stderr}`);
+      assertMatch(result.stderr, message, name);
+      if (code === 1) {
+        assertMatch(result.stderr, /Stored login: old@example.com[\s\S]*Could not verify/, name);
+      }
+      assertEquals(readBytes(path), bytes, name);
+    });
+  }
+  const port = closedPort();
+  const refused = homeWithFile(
+    JSON.stringify({ url: `http://127.0.0.1:${port}`, token: "ak_live_ORIGINALORIGINALORIGINAL" }),
+  );
+  const result = await runCli(["whoami"], { home: refused.home });
+  assertEquals(result.code, 1);
+  assertMatch(
+    result.stderr,
+    new RegExp(`Cannot reach http://127\\.0\\.0\\.1:${port}/auth/profile: connection refused`),
+  );
+  assertEquals(readBytes(refused.path), refused.bytes);
+});
+
+Deno.test("malformed credentials: each gets its own message, exit 1, file byte-identical", async () => {
+  for (
+    const [text, message] of [
+      ["{oops", /not valid JSON/],
+      ['{"url":"https://api.almyty.com"}', /has no token/],
+      ['{"token":42}', /"token" must be a string/],
+    ] as const
+  ) {
+    const { home, path, bytes } = homeWithFile(text);
+    const result = await runCli(["whoami"], { home });
+    assertEquals(result.code, 1, text);
+    assertMatch(result.stderr, message);
+    assert(result.stderr.includes(path));
+    assertEquals(readBytes(path), bytes);
+  }
+  const dir = tempHome();
+  Deno.mkdirSync(credsPath(dir), { recursive: true });
+  const result = await runCli(["whoami"], { home: dir });
+  assertEquals(result.code, 1);
+  assertMatch(result.stderr, /not a regular file/);
+});
+
+Deno.test("not authenticated: exit 4 with both ways out; token exits 4 with nothing on stdout", async () => {
+  const home = tempHome();
+  const whoami = await runCli(["whoami"], { home });
+  assertEquals(whoami.code, 4);
+  assertMatch(
+    whoami.stderr,
+    /Not authenticated[\s\S]*almyty-auth login[\s\S]*export ALMYTY_TOKEN=/,
+  );
+  const token = await runCli(["token"], { home });
+  assertEquals([token.code, token.stdout], [4, ""]);
+});
+
+Deno.test("ALMYTY_TOKEN: the file is never opened (a FIFO there would hang the read)", async () => {
+  await withServer({}, async (server) => {
+    const { apiKey } = await mintKey(server.url);
+    recordToken(apiKey);
+    const home = tempHome();
+    Deno.mkdirSync(`${home}/.almyty`);
+    new Deno.Command("mkfifo", { args: [credsPath(home)] }).outputSync();
+    const result = await runCli(["whoami"], {
+      home,
+      env: { ALMYTY_TOKEN: apiKey, ALMYTY_URL: server.url },
+    });
+    assertEquals(result.code, 0, result.stderr);
+    assertMatch(result.stdout, /alice@example.com[\s\S]*from ALMYTY_TOKEN/);
+    const status = await runCli(["status", "--offline"], { home, env: { ALMYTY_TOKEN: apiKey } });
+    assertMatch(status.stdout, /not read: ALMYTY_TOKEN is set/);
+  });
+});
+
+Deno.test("a group-readable file works but warns with the chmod fix", async () => {
+  await withServer({}, async (server) => {
+    const { apiKey } = await mintKey(server.url);
+    recordToken(apiKey);
+    const { home, path } = homeWithFile(JSON.stringify({ url: server.url, token: apiKey }));
+    Deno.chmodSync(path, 0o644);
+    const result = await runCli(["whoami"], { home });
+    assertEquals(result.code, 0);
+    assertMatch(result.stderr, new RegExp(`chmod 600 ${path}`));
+    const doctor = await runCli(["doctor", "--api", server.url], { home });
+    assertEquals(doctor.code, 1);
+    assertMatch(doctor.stdout, /problem\s+Credentials file: .*mode 644/);
+  });
+});
+
+Deno.test("headless login approved over HTTP; logout revokes the key; twice is fine", async () => {
+  await withServer({ deviceInterval: 1 }, async (server) => {
+    const home = tempHome();
+    const cli = new CliProcess(["login", "--no-browser", "--api", server.url], {
+      home,
+      env: { ALMYTY_TOKEN: "" },
+    });
+    const [, code] = await cli.waitFor(/^\s+([B-Z]{4}-[B-Z]{4})$/m);
+    assertMatch(
+      cli.stderr,
+      /Open this URL in any browser:\n\s+http:\/\/127\.0\.0\.1:\d+\/cli-auth\?code=/,
+    );
+    await cli.waitFor(/Waiting for authentication\.\.\./);
+    const started = performance.now();
+    await (await decide(server.url, `/cli-auth?code=${code}`, "approve")).body?.cancel();
+    const result = await cli.done;
+    const latency = performance.now() - started;
+    assertEquals(result.code, 0, result.stderr);
+    assert(latency < 5000, `long-poll should notice approval at once (took ${latency} ms)`);
+    const saved = JSON.parse(Deno.readTextFileSync(credsPath(home)));
+    assert(saved.keyId);
+    assertEquals(saved.organization.slug, "acme");
+
+    const logout = await runCli(["logout"], {
+      home,
+      env: { ALMYTY_TOKEN: "still-set-token-123456" },
+    });
+    assertEquals(logout.code, 0);
+    assertMatch(
+      logout.stderr,
+      /Revoked the API key[\s\S]*Logged out[\s\S]*ALMYTY_TOKEN is still set/,
+    );
+    const probe = await fetch(`${server.url}/auth/profile`, {
+      headers: { authorization: `Bearer ${saved.token}` },
+    });
+    assertEquals(probe.status, 401, "revoked key no longer works");
+    await probe.body?.cancel();
+    const again = await runCli(["logout"], { home });
+    assertEquals(again.code, 0);
+    assertMatch(again.stderr, /Not logged in/);
+  });
+});
+
+Deno.test("headless login denied: exit 1, old credentials byte-identical", async () => {
+  await withServer({ deviceInterval: 1 }, async (server) => {
+    const { home, path, bytes } = homeWithFile();
+    const cli = new CliProcess(["login", "--no-browser", "--api", server.url], { home });
+    const [, code] = await cli.waitFor(/^\s+([B-Z]{4}-[B-Z]{4})$/m);
+    await (await decide(server.url, `/cli-auth?code=${code}`, "deny")).body?.cancel();
+    const result = await cli.done;
+    assertEquals(result.code, 1);
+    assertMatch(result.stderr, /Login denied in the browser/);
+    assertEquals(readBytes(path), bytes);
+  });
+});
+
+Deno.test("headless login: a 5xx storm while polling is ridden out", async () => {
+  await withServer({ deviceInterval: 0 }, async (server) => {
+    let failures = 0;
+    await withFakeServer(async (request) => {
+      const url = new URL(request.url);
+      if (url.pathname === "/auth/cli/token" && failures < 3) {
+        failures++;
+        return new Response("upstream down", { status: 503 });
+      }
+      return await fetch(server.url + url.pathname + url.search, {
+        method: request.method,
+        headers: request.headers,
+        body: request.body,
+      });
+    }, async (proxyUrl) => {
+      const home = tempHome();
+      const cli = new CliProcess([
+        "login",
+        "--no-browser",
+        "--api",
+        proxyUrl,
+        "--frontend",
+        server.url,
+      ], { home });
+      const [, code] = await cli.waitFor(/^\s+([B-Z]{4}-[B-Z]{4})$/m);
+      await (await decide(server.url, `/cli-auth?code=${code}`, "approve")).body?.cancel();
+      const result = await cli.done;
+      assertEquals(result.code, 0, result.stderr);
+      assertEquals(failures, 3);
+    });
+  });
+});
+
+Deno.test("login --timeout: a headless login nobody approves ends with a clear message", async () => {
+  await withServer({ deviceInterval: 1 }, async (server) => {
+    const { home, path, bytes } = homeWithFile();
+    const result = await new CliProcess([
+      "login",
+      "--no-browser",
+      "--timeout",
+      "2",
+      "--api",
+      server.url,
+    ], { home }).done;
+    assertEquals(result.code, 1);
+    assertMatch(result.stderr, /expired before it was approved/);
+    assertEquals(readBytes(path), bytes);
+  });
+});
+
+Deno.test("completions are generated for bash, zsh and fish from the command table", async () => {
+  const home = tempHome();
+  for (const shell of ["bash", "zsh", "fish"]) {
+    const result = await runCli(["completions", shell], { home });
+    assertEquals(result.code, 0);
+    for (const word of ["login", "whoami", "no-browser", "with-token"]) {
+      assert(result.stdout.includes(word), `${shell}: ${word}`);
+    }
+  }
+  const bash = await runCli(["completions", "bash"], { home });
+  const check = new Deno.Command("bash", { args: ["-n"], stdin: "piped" }).spawn();
+  const w = check.stdin.getWriter();
+  await w.write(new TextEncoder().encode(bash.stdout));
+  await w.close();
+  assertEquals((await check.status).code, 0, "bash syntax");
+  assertEquals((await runCli(["completions", "tcsh"], { home })).code, 2);
+});
+
+Deno.test("leak scan: no token in any CLI output of this file", () => {
+  const { recordings, tokens } = assertNoLeaks();
+  assert(recordings > 20 && tokens > 2, `scan saw ${recordings} recordings and ${tokens} tokens`);
+});

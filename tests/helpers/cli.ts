@@ -1,0 +1,146 @@
+/**
+ * Spawns the real CLI (`deno run` with exactly the compile-time permission
+ * flags) with HOME in a temp dir and a clean environment.
+ * @module
+ */
+import { permissionFlags } from "../../src/permissions.ts";
+import { recordOutput, recordToken } from "./leaks.ts";
+
+const MAIN = new URL("../../main.ts", import.meta.url).pathname;
+
+/** A fresh temp HOME. */
+export function tempHome(): string {
+  return Deno.makeTempDirSync({ prefix: "almyty-home-" });
+}
+
+/** The credentials path under a HOME. */
+export function credsPath(home: string): string {
+  return `${home}/.almyty/credentials.json`;
+}
+
+/** Reads the credentials file's bytes, or null. */
+export function readBytes(path: string): Uint8Array | null {
+  try {
+    return Deno.readFileSync(path);
+  } catch {
+    return null;
+  }
+}
+
+/** Options of a CLI run. */
+export interface CliOptions {
+  home: string;
+  env?: Record<string, string>;
+  stdin?: string;
+  /** Output of this run may contain the token (the `token` command). */
+  mayPrintToken?: boolean;
+}
+
+/** The base environment: nothing from the developer's shell leaks in. */
+export function baseEnv(home: string, extra: Record<string, string> = {}): Record<string, string> {
+  return { HOME: home, PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin", NO_COLOR: "1", ...extra };
+}
+
+/** The argv of a CLI process. */
+export function cliArgv(args: string[]): string[] {
+  return ["run", "--quiet", ...permissionFlags(), MAIN, ...args];
+}
+
+/** A finished CLI run. */
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the CLI to completion. */
+export async function runCli(args: string[], options: CliOptions): Promise<CliResult> {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: cliArgv(args),
+    env: baseEnv(options.home, options.env),
+    clearEnv: true,
+    stdin: options.stdin === undefined ? "null" : "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  if (options.stdin !== undefined) {
+    const writer = child.stdin.getWriter();
+    await writer.write(new TextEncoder().encode(options.stdin));
+    await writer.close();
+  }
+  const out = await child.output();
+  const result = {
+    code: out.code,
+    stdout: new TextDecoder().decode(out.stdout),
+    stderr: new TextDecoder().decode(out.stderr),
+  };
+  noteRun(args, result, options);
+  return result;
+}
+
+/** Records a run for the leak scan, and learns the token it saved. */
+export function noteRun(args: string[], result: CliResult, options: CliOptions): void {
+  recordOutput(`stderr of ${args.join(" ")}`, result.stderr);
+  if (!options.mayPrintToken) recordOutput(`stdout of ${args.join(" ")}`, result.stdout);
+  try {
+    // Only a regular file: some tests put a FIFO there to prove it is never opened.
+    if (Deno.lstatSync(credsPath(options.home)).isFile) {
+      recordToken(JSON.parse(Deno.readTextFileSync(credsPath(options.home))).token);
+    }
+  } catch { /* no file, or not JSON */ }
+}
+
+/** A CLI process left running (logins): read its stderr as it comes. */
+export class CliProcess {
+  readonly child: Deno.ChildProcess;
+  stderr = "";
+  stdout = "";
+  readonly done: Promise<CliResult>;
+  #waiters: { pattern: RegExp; resolve: (m: RegExpMatchArray) => void }[] = [];
+
+  constructor(args: string[], readonly options: CliOptions) {
+    this.child = new Deno.Command(Deno.execPath(), {
+      args: cliArgv(args),
+      env: baseEnv(options.home, options.env),
+      clearEnv: true,
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    const pump = async (stream: ReadableStream<Uint8Array>, key: "stdout" | "stderr") => {
+      for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
+        this[key] += chunk;
+        this.#check();
+      }
+    };
+    const pumps = Promise.all([
+      pump(this.child.stdout, "stdout"),
+      pump(this.child.stderr, "stderr"),
+    ]);
+    this.done = Promise.all([this.child.status, pumps]).then(([status]) => {
+      const result = { code: status.code, stdout: this.stdout, stderr: this.stderr };
+      noteRun(args, result, options);
+      for (const w of this.#waiters) w.resolve(null as unknown as RegExpMatchArray);
+      return result;
+    });
+  }
+
+  #check() {
+    this.#waiters = this.#waiters.filter((w) => {
+      const match = this.stderr.match(w.pattern);
+      if (match) w.resolve(match);
+      return !match;
+    });
+  }
+
+  /** Resolves when stderr matches (or rejects if the process ends first). */
+  async waitFor(pattern: RegExp): Promise<RegExpMatchArray> {
+    const match = this.stderr.match(pattern) ??
+      await new Promise<RegExpMatchArray>((resolve) => {
+        this.#waiters.push({ pattern, resolve });
+        this.#check();
+      });
+    if (!match) throw new Error(`CLI ended before printing ${pattern}:\n${this.stderr}`);
+    return match;
+  }
+}

@@ -1,0 +1,93 @@
+/**
+ * The reference server in-process, on 127.0.0.1 with a free port.
+ * @module
+ */
+import { type StartOptions, startServer } from "../../src/server/app.ts";
+
+export { DEMO_USER } from "../../src/server/app.ts";
+
+/** Runs `fn` with a fresh server, closing it afterwards. */
+export async function withServer<T>(
+  options: StartOptions,
+  fn: (server: Awaited<ReturnType<typeof startServer>>) => Promise<T>,
+): Promise<T> {
+  const server = await startServer({ port: 0, ...options });
+  try {
+    return await fn(server);
+  } finally {
+    await server.close();
+  }
+}
+
+/** Signs in alice over HTTP and mints a key (as production's /cli-login page does). */
+export async function mintKey(
+  url: string,
+  email = "alice@example.com",
+  password = "alice-password",
+) {
+  const login = await fetch(`${url}/auth/login`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ email, password }),
+  });
+  const session = (await login.json()).data.accessToken as string;
+  const created = await fetch(`${url}/auth/api-keys`, {
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: `Bearer ${session}` },
+    body: JSON.stringify({ name: "test" }),
+  });
+  const data = (await created.json()).data;
+  return { apiKey: data.apiKey as string, keyId: data.keyData.id as string, session };
+}
+
+/** Signs alice in with a cookie jar, as a browser would. */
+export async function browserSession(url: string): Promise<string> {
+  const response = await fetch(`${url}/auth/login`, {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams({
+      email: "alice@example.com",
+      password: "alice-password",
+      return_to: "/",
+    }),
+    redirect: "manual",
+  });
+  await response.body?.cancel();
+  return response.headers.get("set-cookie")!.split(";")[0];
+}
+
+/** Opens a consent page with a session and submits Approve or Deny over HTTP. */
+export async function decide(url: string, pagePath: string, decision: "approve" | "deny") {
+  const cookie = await browserSession(url);
+  const page = await (await fetch(url + pagePath, { headers: { cookie } })).text();
+  const requestId = /name="request_id" value="([^"]+)"/.exec(page)?.[1];
+  const csrf = /name="csrf" value="([^"]+)"/.exec(page)?.[1];
+  if (!requestId || !csrf) throw new Error(`no consent form at ${pagePath}:\n${page}`);
+  return await fetch(`${url}/cli-auth/decision`, {
+    method: "POST",
+    headers: { cookie, "content-type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams({ request_id: requestId, csrf, decision }),
+    redirect: "manual",
+  });
+}
+
+/** A stand-in server for failure cases, on 127.0.0.1. */
+export async function withFakeServer<T>(
+  handler: (request: Request) => Response | Promise<Response>,
+  fn: (url: string) => Promise<T>,
+): Promise<T> {
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, handler);
+  try {
+    return await fn(`http://127.0.0.1:${server.addr.port}`);
+  } finally {
+    await server.shutdown();
+  }
+}
+
+/** A loopback port nothing listens on (bound, then released). */
+export function closedPort(hostname = "127.0.0.1"): number {
+  const listener = Deno.listen({ hostname, port: 0 });
+  const port = (listener.addr as Deno.NetAddr).port;
+  listener.close();
+  return port;
+}
