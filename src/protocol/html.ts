@@ -53,7 +53,7 @@ export function htmlResponse(
       "content-type": "text/html; charset=utf-8",
       "content-security-policy": `default-src 'none'; style-src 'unsafe-inline'; ` +
         `script-src ${scriptSrc}; connect-src 'self'; ` +
-        `form-action 'self' http://127.0.0.1:* http://localhost:* http://[::1]:*; ` +
+        `form-action 'self' http://127.0.0.1:* http://localhost:*; ` +
         `frame-ancestors 'none'; base-uri 'none'`,
       "cache-control": "no-store",
       "x-frame-options": "DENY",

@@ -196,4 +196,4 @@ export const pageRoutes: Record<string, Handler> = {
 };
 
 /** Routes the legacy server does not have. */
-export const modernPagePaths: string[] = [PATHS.authorizePage, PATHS.decision];
+export const modernPagePaths: string[] = [PATHS.authorizePage];

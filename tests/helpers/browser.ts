@@ -1,0 +1,56 @@
+/**
+ * Debian's Chromium, headless, driven by playwright-core; and the BROWSER
+ * hook that hands the CLI's URL to the test.
+ * @module
+ */
+import { type Browser, chromium, type Page } from "playwright-core";
+import { recordOutput } from "./leaks.ts";
+
+const HOOK = new URL("./browser_hook.sh", import.meta.url).pathname;
+
+/** Launches Chromium with the workplace's flags. */
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: Deno.env.get("CHROMIUM_PATH") ?? "/usr/bin/chromium",
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--no-first-run",
+    ],
+  });
+}
+
+/** A FIFO the BROWSER hook writes the URL to; `env` goes to the CLI. */
+export function browserHook(): { env: Record<string, string>; nextUrl(): Promise<string> } {
+  const dir = Deno.makeTempDirSync({ prefix: "almyty-hook-" });
+  const fifo = `${dir}/url`;
+  new Deno.Command("mkfifo", { args: [fifo] }).outputSync();
+  return {
+    env: { BROWSER: HOOK, ALMYTY_TEST_URL_FIFO: fifo },
+    async nextUrl() {
+      const url = (await Deno.readTextFile(fifo)).trim();
+      recordOutput("argv of the browser opener", url);
+      return url;
+    },
+  };
+}
+
+/** Records every page the browser shows, for the leak scan. */
+export function watchPages(page: Page): void {
+  page.on("response", async (response) => {
+    try {
+      recordOutput(`page ${response.url()}`, response.url() + "\n" + await response.text());
+    } catch { /* redirects and aborted loads have no body */ }
+  });
+}
+
+/** Fills the sign-in form as a person would. */
+export async function signIn(page: Page): Promise<void> {
+  await page.getByLabel("Email").fill("alice@example.com");
+  await page.getByLabel("Password").fill("alice-password");
+  await page.getByRole("button", { name: "Sign in" }).click();
+}
