@@ -1,0 +1,214 @@
+/** The reference server over real HTTP on 127.0.0.1, with an injected clock. */
+import { assert, assertEquals, assertMatch } from "./helpers/assert.ts";
+import { pkceChallenge, randomToken } from "../src/protocol/crypto.ts";
+import { decide, mintKey, withServer } from "./helpers/server.ts";
+
+const CODE_GRANT = "authorization_code";
+const DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code";
+
+function form(url: string, path: string, fields: Record<string, string>) {
+  return fetch(url + path, { method: "POST", body: new URLSearchParams(fields) });
+}
+
+/** Runs the code flow up to the redirect; returns the code and PKCE verifier. */
+async function authorize(url: string, redirectUri = "http://127.0.0.1:5555/callback") {
+  const verifier = randomToken(32);
+  const q = new URLSearchParams({
+    redirect_uri: redirectUri,
+    state: "s".repeat(43),
+    code_challenge: pkceChallenge(verifier),
+    code_challenge_method: "S256",
+    client_name: "test-host",
+  });
+  const response = await decide(url, `/cli-auth?${q}`, "approve");
+  assertEquals(response.status, 303);
+  const location = new URL(response.headers.get("location")!);
+  assertEquals(location.origin + location.pathname, redirectUri);
+  assertEquals(location.searchParams.get("state"), "s".repeat(43));
+  return { code: location.searchParams.get("code")!, verifier, redirectUri };
+}
+
+Deno.test("discovery document names every endpoint; --legacy has none", async () => {
+  await withServer({}, async (s) => {
+    const doc = await (await fetch(`${s.url}/.well-known/oauth-authorization-server`)).json();
+    assertEquals(doc.issuer, s.url);
+    assertEquals(doc.token_endpoint, `${s.url}/auth/cli/token`);
+    assertEquals(doc.code_challenge_methods_supported, ["S256"]);
+    assert(doc.grant_types_supported.includes(DEVICE_GRANT));
+  });
+  await withServer({ legacy: true }, async (s) => {
+    for (const path of ["/.well-known/oauth-authorization-server", "/cli-auth"]) {
+      const r = await fetch(s.url + path);
+      assertEquals(r.status, 404, path);
+      assertEquals((await r.json()).error.code, "NOT_FOUND");
+    }
+  });
+});
+
+Deno.test("API shapes: login envelope + cookie, profile, keys, revoke, errors", async () => {
+  await withServer({}, async (s) => {
+    const bad = await fetch(`${s.url}/auth/login`, { method: "POST", body: JSON.stringify({ email: "alice@example.com", password: "nope" }) });
+    assertEquals(bad.status, 401);
+    const err = (await bad.json()).error;
+    assertEquals([err.code, err.statusCode, err.path], ["UNAUTHORIZED", 401, "/auth/login"]);
+    assert(err.timestamp);
+    const good = await fetch(`${s.url}/auth/login`, { method: "POST", body: JSON.stringify({ email: "alice@example.com", password: "alice-password" }) });
+    const cookie = good.headers.get("set-cookie")!;
+    assertMatch(cookie, /HttpOnly/);
+    assertMatch(cookie, /SameSite=Lax/);
+    assertEquals(Object.keys((await good.json()).data).sort(), ["accessToken", "expiresIn", "refreshToken"]);
+
+    const { apiKey, keyId } = await mintKey(s.url);
+    assertMatch(apiKey, /^ak_live_[0-9A-Za-z]{32,}$/);
+    assert(![...s.store.keys.values()].some((k) => JSON.stringify(k).includes(apiKey)), "only hashes are stored");
+    const auth = { authorization: `Bearer ${apiKey}` };
+    const profile = (await (await fetch(`${s.url}/auth/profile`, { headers: auth })).json()).data;
+    assertEquals([profile.email, profile.organizations[0].name, profile.currentOrganizationId], ["alice@example.com", "acme", profile.organizations[0].id]);
+    const keys = (await (await fetch(`${s.url}/auth/api-keys`, { headers: auth })).json()).data.apiKeys;
+    assert(keys.some((k: { id: string }) => k.id === keyId) && !JSON.stringify(keys).includes("keyHash"));
+    const unknown = await fetch(`${s.url}/auth/api-keys/nope`, { method: "DELETE", headers: auth });
+    assertEquals([unknown.status, (await unknown.json()).error.message], [400, "API key not found"]);
+    const del = await fetch(`${s.url}/auth/api-keys/${keyId}`, { method: "DELETE", headers: auth });
+    assertEquals(await del.json(), { success: true, data: null, message: "API key revoked successfully" });
+    const after = await fetch(`${s.url}/auth/profile`, { headers: auth });
+    assertEquals(after.status, 401);
+    await after.body?.cancel();
+    const malformed = await fetch(`${s.url}/auth/login`, { method: "POST", headers: { "content-type": "application/json" }, body: "{nope" });
+    assertEquals([malformed.status, (await malformed.json()).error.code], [400, "BAD_REQUEST"]);
+    const huge = await fetch(`${s.url}/auth/login`, { method: "POST", body: "x".repeat(70_000) });
+    assertEquals(huge.status, 413);
+    await huge.body?.cancel();
+  });
+});
+
+Deno.test("code flow: exchange works once; PKCE mismatch, wrong redirect, reuse (revokes) and expiry fail", async () => {
+  let now = Date.now();
+  await withServer({ now: () => now }, async (s) => {
+    const ok = await authorize(s.url);
+    const exchange = (c: typeof ok, extra: Record<string, string> = {}) =>
+      form(s.url, "/auth/cli/token", { grant_type: CODE_GRANT, code: c.code, code_verifier: c.verifier, redirect_uri: c.redirectUri, ...extra });
+    const first = await exchange(ok);
+    const grant = (await first.json()).data;
+    assertEquals([grant.email, grant.organization.slug], ["alice@example.com", "acme"]);
+    const reuse = await exchange(ok);
+    assertEquals([reuse.status, (await reuse.json()).error], [400, "invalid_grant"]);
+    const revoked = await fetch(`${s.url}/auth/profile`, { headers: { authorization: `Bearer ${grant.token}` } });
+    assertEquals(revoked.status, 401, "a replayed code revokes the key it minted");
+    await revoked.body?.cancel();
+
+    const mismatch = await authorize(s.url);
+    const r1 = await exchange(mismatch, { code_verifier: randomToken(32) });
+    assertMatch((await r1.json()).error_description, /code_verifier/);
+    const redirect = await authorize(s.url);
+    const r2 = await exchange(redirect, { redirect_uri: "http://127.0.0.1:1/other" });
+    assertMatch((await r2.json()).error_description, /redirect_uri/);
+    const late = await authorize(s.url);
+    now += 61_000;
+    const r3 = await exchange(late);
+    assertEquals([r3.status, (await r3.json()).error_description], [400, "Authorization code expired"]);
+  });
+});
+
+Deno.test("bad redirect_uri is refused on the page, never redirected to", async () => {
+  await withServer({}, async (s) => {
+    for (const uri of ["https://127.0.0.1/cb", "http://evil.example/cb", "http://127.0.0.1.evil.example/cb", "http://user@127.0.0.1/cb"]) {
+      const q = new URLSearchParams({ redirect_uri: uri, state: "x", code_challenge: "a".repeat(43), code_challenge_method: "S256" });
+      const r = await fetch(`${s.url}/cli-auth?${q}`, { redirect: "manual" });
+      assertEquals(r.status, 400, uri);
+      assertEquals(r.headers.get("location"), null);
+      const page = await r.text();
+      assert(!page.includes("<script"), "no script on refusal pages");
+      assertEquals(r.headers.get("x-frame-options"), "DENY");
+      assertMatch(r.headers.get("content-security-policy")!, /default-src 'none'/);
+      assertEquals(r.headers.get("cache-control"), "no-store");
+    }
+    const xss = await fetch(`${s.url}/cli-login?callback=${encodeURIComponent("http://<script>alert(1)</script>/")}&state=x`);
+    assert(!(await xss.text()).includes("<script>alert"), "reflected values are escaped");
+  });
+});
+
+Deno.test("device flow: pending, slow_down (+5 s), wait long-poll, deny, expiry", async () => {
+  let now = Date.now();
+  await withServer({ now: () => now, deviceInterval: 5 }, async (s) => {
+    const start = async () => await (await form(s.url, "/auth/cli/device", { client_name: "box" })).json();
+    const poll = async (device_code: string, wait = "0") =>
+      await (await form(s.url, "/auth/cli/token", { grant_type: DEVICE_GRANT, device_code, wait })).json();
+    const d = await start();
+    assertMatch(d.user_code, /^[BCDFGHJKLMNPQRSTVWXZ]{4}-[BCDFGHJKLMNPQRSTVWXZ]{4}$/);
+    assertEquals([d.verification_uri, d.verification_uri_complete, d.expires_in, d.interval], [`${s.url}/cli-auth`, `${s.url}/cli-auth?code=${d.user_code}`, 600, 5]);
+    assertEquals((await poll(d.device_code)).error, "authorization_pending");
+    assertEquals((await poll(d.device_code)).error, "slow_down");
+    now += 10_001;
+    // Long-poll: the approval arrives while the request waits.
+    const waiting = poll(d.device_code, "10");
+    const approved = await decide(s.url, `/cli-auth?code=${d.user_code.toLowerCase()}`, "approve");
+    assertMatch(await approved.text(), /Device approved/);
+    assertEquals((await waiting).data.email, "alice@example.com");
+    assertEquals((await poll(d.device_code)).error, "invalid_grant", "single use");
+
+    const denied = await start();
+    await (await decide(s.url, `/cli-auth?code=${denied.user_code}`, "deny")).body?.cancel();
+    now += 10_000;
+    assertEquals((await poll(denied.device_code)).error, "access_denied");
+
+    const expired = await start();
+    now += 601_000;
+    assertEquals((await poll(expired.device_code)).error, "expired_token");
+    const page = await fetch(`${s.url}/cli-auth?code=${expired.user_code}`);
+    assertEquals(page.status, 400);
+    assertMatch(await page.text(), /not valid or has expired/);
+  });
+});
+
+Deno.test("CSRF: a decision without the session's token is refused", async () => {
+  await withServer({}, async (s) => {
+    const d = await (await form(s.url, "/auth/cli/device", {})).json();
+    const r = await form(s.url, "/cli-auth/decision", { request_id: "x", csrf: "forged", decision: "approve" });
+    assertEquals(r.status, 403);
+    await r.body?.cancel();
+    assertEquals(s.store.deviceByUserCode(d.user_code)?.grant.status, "pending");
+  });
+});
+
+Deno.test("rate limits: sign-in and token endpoint answer 429 with Retry-After", async () => {
+  await withServer({ signInLimit: 2, tokenLimit: 2 }, async (s) => {
+    const statuses = [];
+    for (let i = 0; i < 3; i++) {
+      const r = await fetch(`${s.url}/auth/login`, { method: "POST", body: JSON.stringify({ email: "a@b.c", password: "x" }) });
+      statuses.push(r.status);
+      if (r.status === 429) assert(Number(r.headers.get("retry-after")) > 0);
+      await r.body?.cancel();
+    }
+    assertEquals(statuses, [401, 401, 429]);
+    const token = [];
+    for (let i = 0; i < 3; i++) {
+      const r = await form(s.url, "/auth/cli/token", { grant_type: "x" });
+      token.push(r.status);
+      await r.body?.cancel();
+    }
+    assertEquals(token, [400, 400, 429]);
+  });
+});
+
+Deno.test("--auto-approve approves device and browser requests as alice", async () => {
+  await withServer({ autoApprove: true }, async (s) => {
+    const d = await (await form(s.url, "/auth/cli/device", {})).json();
+    const r = await (await form(s.url, "/auth/cli/token", { grant_type: DEVICE_GRANT, device_code: d.device_code })).json();
+    assertEquals(r.data.email, "alice@example.com");
+  });
+});
+
+Deno.test("deno task server prints one line, serves, and stops on SIGTERM", async () => {
+  const child = new Deno.Command("deno", { args: ["task", "--quiet", "server", "--port", "0"], stdout: "piped", stderr: "null" }).spawn();
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  const { value } = await reader.read();
+  const match = /^almyty reference server listening on (http:\/\/127\.0\.0\.1:\d+)\n$/.exec(value!);
+  assert(match, value);
+  const r = await fetch(`${match[1]}/.well-known/oauth-authorization-server`);
+  assertEquals(r.status, 200);
+  await r.body?.cancel();
+  child.kill("SIGTERM");
+  assertEquals((await child.status).code, 0);
+  reader.releaseLock();
+  await child.stdout.cancel().catch(() => {});
+});
