@@ -47,33 +47,64 @@ Deno.test("discovery document names every endpoint; --legacy has none", async ()
 
 Deno.test("API shapes: login envelope + cookie, profile, keys, revoke, errors", async () => {
   await withServer({}, async (s) => {
-    const bad = await fetch(`${s.url}/auth/login`, { method: "POST", body: JSON.stringify({ email: "alice@example.com", password: "nope" }) });
+    const bad = await fetch(`${s.url}/auth/login`, {
+      method: "POST",
+      body: JSON.stringify({ email: "alice@example.com", password: "nope" }),
+    });
     assertEquals(bad.status, 401);
     const err = (await bad.json()).error;
     assertEquals([err.code, err.statusCode, err.path], ["UNAUTHORIZED", 401, "/auth/login"]);
     assert(err.timestamp);
-    const good = await fetch(`${s.url}/auth/login`, { method: "POST", body: JSON.stringify({ email: "alice@example.com", password: "alice-password" }) });
+    const good = await fetch(`${s.url}/auth/login`, {
+      method: "POST",
+      body: JSON.stringify({ email: "alice@example.com", password: "alice-password" }),
+    });
     const cookie = good.headers.get("set-cookie")!;
     assertMatch(cookie, /HttpOnly/);
     assertMatch(cookie, /SameSite=Lax/);
-    assertEquals(Object.keys((await good.json()).data).sort(), ["accessToken", "expiresIn", "refreshToken"]);
+    assertEquals(Object.keys((await good.json()).data).sort(), [
+      "accessToken",
+      "expiresIn",
+      "refreshToken",
+    ]);
 
     const { apiKey, keyId } = await mintKey(s.url);
     assertMatch(apiKey, /^ak_live_[0-9A-Za-z]{32,}$/);
-    assert(![...s.store.keys.values()].some((k) => JSON.stringify(k).includes(apiKey)), "only hashes are stored");
+    assert(
+      ![...s.store.keys.values()].some((k) => JSON.stringify(k).includes(apiKey)),
+      "only hashes are stored",
+    );
     const auth = { authorization: `Bearer ${apiKey}` };
     const profile = (await (await fetch(`${s.url}/auth/profile`, { headers: auth })).json()).data;
-    assertEquals([profile.email, profile.organizations[0].name, profile.currentOrganizationId], ["alice@example.com", "acme", profile.organizations[0].id]);
-    const keys = (await (await fetch(`${s.url}/auth/api-keys`, { headers: auth })).json()).data.apiKeys;
-    assert(keys.some((k: { id: string }) => k.id === keyId) && !JSON.stringify(keys).includes("keyHash"));
+    assertEquals([profile.email, profile.organizations[0].name, profile.currentOrganizationId], [
+      "alice@example.com",
+      "acme",
+      profile.organizations[0].id,
+    ]);
+    const keys =
+      (await (await fetch(`${s.url}/auth/api-keys`, { headers: auth })).json()).data.apiKeys;
+    assert(
+      keys.some((k: { id: string }) => k.id === keyId) && !JSON.stringify(keys).includes("keyHash"),
+    );
     const unknown = await fetch(`${s.url}/auth/api-keys/nope`, { method: "DELETE", headers: auth });
-    assertEquals([unknown.status, (await unknown.json()).error.message], [400, "API key not found"]);
+    assertEquals([unknown.status, (await unknown.json()).error.message], [
+      400,
+      "API key not found",
+    ]);
     const del = await fetch(`${s.url}/auth/api-keys/${keyId}`, { method: "DELETE", headers: auth });
-    assertEquals(await del.json(), { success: true, data: null, message: "API key revoked successfully" });
+    assertEquals(await del.json(), {
+      success: true,
+      data: null,
+      message: "API key revoked successfully",
+    });
     const after = await fetch(`${s.url}/auth/profile`, { headers: auth });
     assertEquals(after.status, 401);
     await after.body?.cancel();
-    const malformed = await fetch(`${s.url}/auth/login`, { method: "POST", headers: { "content-type": "application/json" }, body: "{nope" });
+    const malformed = await fetch(`${s.url}/auth/login`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: "{nope",
+    });
     assertEquals([malformed.status, (await malformed.json()).error.code], [400, "BAD_REQUEST"]);
     const huge = await fetch(`${s.url}/auth/login`, { method: "POST", body: "x".repeat(70_000) });
     assertEquals(huge.status, 413);
@@ -86,13 +117,21 @@ Deno.test("code flow: exchange works once; PKCE mismatch, wrong redirect, reuse 
   await withServer({ now: () => now }, async (s) => {
     const ok = await authorize(s.url);
     const exchange = (c: typeof ok, extra: Record<string, string> = {}) =>
-      form(s.url, "/auth/cli/token", { grant_type: CODE_GRANT, code: c.code, code_verifier: c.verifier, redirect_uri: c.redirectUri, ...extra });
+      form(s.url, "/auth/cli/token", {
+        grant_type: CODE_GRANT,
+        code: c.code,
+        code_verifier: c.verifier,
+        redirect_uri: c.redirectUri,
+        ...extra,
+      });
     const first = await exchange(ok);
     const grant = (await first.json()).data;
     assertEquals([grant.email, grant.organization.slug], ["alice@example.com", "acme"]);
     const reuse = await exchange(ok);
     assertEquals([reuse.status, (await reuse.json()).error], [400, "invalid_grant"]);
-    const revoked = await fetch(`${s.url}/auth/profile`, { headers: { authorization: `Bearer ${grant.token}` } });
+    const revoked = await fetch(`${s.url}/auth/profile`, {
+      headers: { authorization: `Bearer ${grant.token}` },
+    });
     assertEquals(revoked.status, 401, "a replayed code revokes the key it minted");
     await revoked.body?.cancel();
 
@@ -105,14 +144,29 @@ Deno.test("code flow: exchange works once; PKCE mismatch, wrong redirect, reuse 
     const late = await authorize(s.url);
     now += 61_000;
     const r3 = await exchange(late);
-    assertEquals([r3.status, (await r3.json()).error_description], [400, "Authorization code expired"]);
+    assertEquals([r3.status, (await r3.json()).error_description], [
+      400,
+      "Authorization code expired",
+    ]);
   });
 });
 
 Deno.test("bad redirect_uri is refused on the page, never redirected to", async () => {
   await withServer({}, async (s) => {
-    for (const uri of ["https://127.0.0.1/cb", "http://evil.example/cb", "http://127.0.0.1.evil.example/cb", "http://user@127.0.0.1/cb"]) {
-      const q = new URLSearchParams({ redirect_uri: uri, state: "x", code_challenge: "a".repeat(43), code_challenge_method: "S256" });
+    for (
+      const uri of [
+        "https://127.0.0.1/cb",
+        "http://evil.example/cb",
+        "http://127.0.0.1.evil.example/cb",
+        "http://user@127.0.0.1/cb",
+      ]
+    ) {
+      const q = new URLSearchParams({
+        redirect_uri: uri,
+        state: "x",
+        code_challenge: "a".repeat(43),
+        code_challenge_method: "S256",
+      });
       const r = await fetch(`${s.url}/cli-auth?${q}`, { redirect: "manual" });
       assertEquals(r.status, 400, uri);
       assertEquals(r.headers.get("location"), null);
@@ -122,7 +176,11 @@ Deno.test("bad redirect_uri is refused on the page, never redirected to", async 
       assertMatch(r.headers.get("content-security-policy")!, /default-src 'none'/);
       assertEquals(r.headers.get("cache-control"), "no-store");
     }
-    const xss = await fetch(`${s.url}/cli-login?callback=${encodeURIComponent("http://<script>alert(1)</script>/")}&state=x`);
+    const xss = await fetch(
+      `${s.url}/cli-login?callback=${
+        encodeURIComponent("http://<script>alert(1)</script>/")
+      }&state=x`,
+    );
     assert(!(await xss.text()).includes("<script>alert"), "reflected values are escaped");
   });
 });
@@ -130,12 +188,19 @@ Deno.test("bad redirect_uri is refused on the page, never redirected to", async 
 Deno.test("device flow: pending, slow_down (+5 s), wait long-poll, deny, expiry", async () => {
   let now = Date.now();
   await withServer({ now: () => now, deviceInterval: 5 }, async (s) => {
-    const start = async () => await (await form(s.url, "/auth/cli/device", { client_name: "box" })).json();
+    const start = async () =>
+      await (await form(s.url, "/auth/cli/device", { client_name: "box" })).json();
     const poll = async (device_code: string, wait = "0") =>
-      await (await form(s.url, "/auth/cli/token", { grant_type: DEVICE_GRANT, device_code, wait })).json();
+      await (await form(s.url, "/auth/cli/token", { grant_type: DEVICE_GRANT, device_code, wait }))
+        .json();
     const d = await start();
     assertMatch(d.user_code, /^[BCDFGHJKLMNPQRSTVWXZ]{4}-[BCDFGHJKLMNPQRSTVWXZ]{4}$/);
-    assertEquals([d.verification_uri, d.verification_uri_complete, d.expires_in, d.interval], [`${s.url}/cli-auth`, `${s.url}/cli-auth?code=${d.user_code}`, 600, 5]);
+    assertEquals([d.verification_uri, d.verification_uri_complete, d.expires_in, d.interval], [
+      `${s.url}/cli-auth`,
+      `${s.url}/cli-auth?code=${d.user_code}`,
+      600,
+      5,
+    ]);
     assertEquals((await poll(d.device_code)).error, "authorization_pending");
     assertEquals((await poll(d.device_code)).error, "slow_down");
     now += 10_001;
@@ -163,7 +228,11 @@ Deno.test("device flow: pending, slow_down (+5 s), wait long-poll, deny, expiry"
 Deno.test("CSRF: a decision without the session's token is refused", async () => {
   await withServer({}, async (s) => {
     const d = await (await form(s.url, "/auth/cli/device", {})).json();
-    const r = await form(s.url, "/cli-auth/decision", { request_id: "x", csrf: "forged", decision: "approve" });
+    const r = await form(s.url, "/cli-auth/decision", {
+      request_id: "x",
+      csrf: "forged",
+      decision: "approve",
+    });
     assertEquals(r.status, 403);
     await r.body?.cancel();
     assertEquals(s.store.deviceByUserCode(d.user_code)?.grant.status, "pending");
@@ -174,7 +243,10 @@ Deno.test("rate limits: sign-in and token endpoint answer 429 with Retry-After",
   await withServer({ signInLimit: 2, tokenLimit: 2 }, async (s) => {
     const statuses = [];
     for (let i = 0; i < 3; i++) {
-      const r = await fetch(`${s.url}/auth/login`, { method: "POST", body: JSON.stringify({ email: "a@b.c", password: "x" }) });
+      const r = await fetch(`${s.url}/auth/login`, {
+        method: "POST",
+        body: JSON.stringify({ email: "a@b.c", password: "x" }),
+      });
       statuses.push(r.status);
       if (r.status === 429) assert(Number(r.headers.get("retry-after")) > 0);
       await r.body?.cancel();
@@ -193,13 +265,20 @@ Deno.test("rate limits: sign-in and token endpoint answer 429 with Retry-After",
 Deno.test("--auto-approve approves device and browser requests as alice", async () => {
   await withServer({ autoApprove: true }, async (s) => {
     const d = await (await form(s.url, "/auth/cli/device", {})).json();
-    const r = await (await form(s.url, "/auth/cli/token", { grant_type: DEVICE_GRANT, device_code: d.device_code })).json();
+    const r = await (await form(s.url, "/auth/cli/token", {
+      grant_type: DEVICE_GRANT,
+      device_code: d.device_code,
+    })).json();
     assertEquals(r.data.email, "alice@example.com");
   });
 });
 
 Deno.test("deno task server prints one line, serves, and stops on SIGTERM", async () => {
-  const child = new Deno.Command("deno", { args: ["task", "--quiet", "server", "--port", "0"], stdout: "piped", stderr: "null" }).spawn();
+  const child = new Deno.Command("deno", {
+    args: ["task", "--quiet", "server", "--port", "0"],
+    stdout: "piped",
+    stderr: "null",
+  }).spawn();
   const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
   const { value } = await reader.read();
   const match = /^almyty reference server listening on (http:\/\/127\.0\.0\.1:\d+)\n$/.exec(value!);

@@ -15,8 +15,10 @@ import type { CredentialsOptions } from "./types.ts";
 /** The home directory: HOME, or USERPROFILE on Windows. */
 export function homeDirectory(options: CredentialsOptions = {}): string {
   if (options.home) return options.home;
-  const env = options.env ?? process.env;
-  const home = process.platform === "win32" ? env.USERPROFILE ?? env.HOME : env.HOME;
+  // A caller's env without HOME (e.g. one built for a child process) falls back to ours.
+  const pick = (env: Record<string, string | undefined>) =>
+    process.platform === "win32" ? env.USERPROFILE ?? env.HOME : env.HOME;
+  const home = pick(options.env ?? {}) ?? pick(process.env);
   if (!home) {
     throw new Error(
       "Cannot find your home directory: set HOME (USERPROFILE on Windows) and try again.",

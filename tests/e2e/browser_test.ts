@@ -18,223 +18,304 @@ async function context(): Promise<BrowserContext> {
 }
 
 function assertPortFree(url: string): void {
-  const port = Number(new URL(new URL(url).searchParams.get("redirect_uri") ?? new URL(url).searchParams.get("callback")!).port);
+  const port = Number(
+    new URL(
+      new URL(url).searchParams.get("redirect_uri") ?? new URL(url).searchParams.get("callback")!,
+    ).port,
+  );
   const listener = Deno.listen({ hostname: "127.0.0.1", port });
   listener.close();
 }
 
 const opts = { sanitizeOps: false, sanitizeResources: false };
 
-Deno.test({ name: "browser login from a signed-out browser; then signed in, no typing; whoami", ...opts, fn: async () => {
-  await withServer({}, async (server) => {
-    const ctx = await context();
-    const page = await ctx.newPage();
-    watchPages(page);
-    const hook = browserHook();
-    const home = tempHome();
-    const cli = new CliProcess(["login", "--api", server.url], { home, env: hook.env });
-    const url = await hook.nextUrl();
-    assertMatch(url, /\/cli-auth\?redirect_uri=http%3A%2F%2F127\.0\.0\.1%3A\d+%2Fcallback&state=[\w-]{43}&code_challenge=[\w-]{43}&code_challenge_method=S256&client_name=/);
-    assert(cli.stderr.includes(url), "the URL is printed before the browser is opened");
-    await page.goto(url);
-    await signIn(page);
-    await page.getByTestId("account").filter({ hasText: "alice@example.com" }).waitFor();
-    assertEquals(await page.getByTestId("organization").textContent(), "acme");
-    await page.getByRole("button", { name: "Approve" }).click();
-    await page.getByText("Logged in", { exact: false }).first().waitFor();
-    const result = await cli.done;
-    assertEquals(result.code, 0, result.stderr);
-    const saved = JSON.parse(Deno.readTextFileSync(credsPath(home)));
-    assertEquals([saved.email, saved.url, saved.frontendUrl, saved.organization.name], ["alice@example.com", server.url, server.url, "acme"]);
-    assert(saved.keyId && saved.token.startsWith("ak_live_"));
-    assertEquals(Deno.statSync(credsPath(home)).mode! & 0o777, 0o600);
-    assertEquals(Deno.statSync(`${home}/.almyty`).mode! & 0o777, 0o700);
-    assert(!(await page.content()).includes(saved.token), "success page has no token");
-    assertPortFree(url);
-
-    // (b) The same browser is signed in: straight to consent, one click.
-    const again = new CliProcess(["login", "--api", server.url], { home, env: hook.env });
-    await page.goto(await hook.nextUrl());
-    await page.getByRole("button", { name: "Approve" }).click();
-    assertEquals((await again.done).code, 0);
-    const whoami = await runCli(["whoami"], { home });
-    assertMatch(whoami.stdout, /Logged in as alice@example.com\nOrganization: acme/);
-    await ctx.close();
-  });
-}});
-
-Deno.test({ name: "browser login: Deny ends with exit 1 and the old file byte-identical", ...opts, fn: async () => {
-  await withServer({ autoApprove: false }, async (server) => {
-    const ctx = await context();
-    const page = await ctx.newPage();
-    watchPages(page);
-    const hook = browserHook();
-    const home = tempHome();
-    Deno.mkdirSync(`${home}/.almyty`, { mode: 0o700 });
-    Deno.writeTextFileSync(credsPath(home), '{"url":"https://api.almyty.com","token":"ak_live_OLDOLDOLDOLDOLDOLD"}', { mode: 0o600 });
-    const before = readBytes(credsPath(home));
-    const cli = new CliProcess(["login", "--api", server.url], { home, env: hook.env });
-    const url = await hook.nextUrl();
-    await page.goto(url);
-    await signIn(page);
-    await page.getByRole("button", { name: "Deny" }).click();
-    await page.getByText("Login denied").waitFor();
-    const result = await cli.done;
-    assertEquals(result.code, 1);
-    assertMatch(result.stderr, /Login denied in the browser/);
-    assertEquals(readBytes(credsPath(home)), before);
-    assertPortFree(url);
-    await ctx.close();
-  });
-}});
-
-Deno.test({ name: "browser login: a forged callback with a wrong state first is refused; the real one wins", ...opts, fn: async () => {
-  await withServer({}, async (server) => {
-    const ctx = await context();
-    const page = await ctx.newPage();
-    watchPages(page);
-    const hook = browserHook();
-    const home = tempHome();
-    const cli = new CliProcess(["login", "--api", server.url], { home, env: hook.env });
-    const url = await hook.nextUrl();
-    const callback = new URL(url).searchParams.get("redirect_uri")!;
-    const forged = await fetch(`${callback}?code=forged&state=${"A".repeat(43)}`);
-    assertEquals(forged.status, 400);
-    assertMatch(await forged.text(), /state does not match/);
-    const noState = await fetch(`${callback}?code=forged`);
-    assertEquals(noState.status, 400);
-    await noState.body?.cancel();
-    const rebinding = await fetch(callback, { headers: { host: "evil.example:80" } });
-    assertEquals(rebinding.status, 400, "Host header must be the listener's own");
-    await rebinding.body?.cancel();
-    const unknown = await fetch(new URL("/nope", callback));
-    assertEquals(unknown.status, 404);
-    await unknown.body?.cancel();
-    await page.goto(url);
-    await signIn(page);
-    await page.getByRole("button", { name: "Approve" }).click();
-    const result = await cli.done;
-    assertEquals(result.code, 0, result.stderr);
-    assertPortFree(url);
-    await ctx.close();
-  });
-}});
-
-Deno.test({ name: "browser login: --timeout ends clearly, old file intact, port released", ...opts, fn: async () => {
-  await withServer({}, async (server) => {
-    const hook = browserHook();
-    const home = tempHome();
-    const cli = new CliProcess(["login", "--timeout", "1", "--api", server.url], { home, env: hook.env });
-    const url = await hook.nextUrl();
-    const result = await cli.done;
-    assertEquals(result.code, 1);
-    assertMatch(result.stderr, /Login timed out after 1 s/);
-    assertEquals(readBytes(credsPath(home)), null);
-    assertPortFree(url);
-  });
-}});
-
-Deno.test({ name: "headless login approved and denied in the browser; the page shows the same code", ...opts, fn: async () => {
-  await withServer({ deviceInterval: 1 }, async (server) => {
-    for (const decision of ["Approve", "Deny"] as const) {
+Deno.test({
+  name: "browser login from a signed-out browser; then signed in, no typing; whoami",
+  ...opts,
+  fn: async () => {
+    await withServer({}, async (server) => {
       const ctx = await context();
       const page = await ctx.newPage();
       watchPages(page);
+      const hook = browserHook();
       const home = tempHome();
-      const cli = new CliProcess(["login", "--no-browser", "--api", server.url], { home });
-      const [, url] = await cli.waitFor(/Open this URL in any browser:\n\s+(\S+)/);
-      const [, code] = await cli.waitFor(/^\s+([B-Z]{4}-[B-Z]{4})$/m);
+      const cli = new CliProcess(["login", "--api", server.url], { home, env: hook.env });
+      const url = await hook.nextUrl();
+      assertMatch(
+        url,
+        /\/cli-auth\?redirect_uri=http%3A%2F%2F127\.0\.0\.1%3A\d+%2Fcallback&state=[\w-]{43}&code_challenge=[\w-]{43}&code_challenge_method=S256&client_name=/,
+      );
+      assert(cli.stderr.includes(url), "the URL is printed before the browser is opened");
       await page.goto(url);
       await signIn(page);
-      assertEquals(await page.getByTestId("user-code").textContent(), code);
-      await page.getByRole("button", { name: decision }).click();
+      await page.getByTestId("account").filter({ hasText: "alice@example.com" }).waitFor();
+      assertEquals(await page.getByTestId("organization").textContent(), "acme");
+      await page.getByRole("button", { name: "Approve" }).click();
+      await page.getByText("Logged in", { exact: false }).first().waitFor();
       const result = await cli.done;
-      if (decision === "Approve") {
-        assertEquals(result.code, 0, result.stderr);
-        assertEquals(JSON.parse(Deno.readTextFileSync(credsPath(home))).email, "alice@example.com");
-      } else {
-        assertEquals(result.code, 1);
-        assertMatch(result.stderr, /Login denied/);
-        assertEquals(readBytes(credsPath(home)), null);
-      }
+      assertEquals(result.code, 0, result.stderr);
+      const saved = JSON.parse(Deno.readTextFileSync(credsPath(home)));
+      assertEquals([saved.email, saved.url, saved.frontendUrl, saved.organization.name], [
+        "alice@example.com",
+        server.url,
+        server.url,
+        "acme",
+      ]);
+      assert(saved.keyId && saved.token.startsWith("ak_live_"));
+      assertEquals(Deno.statSync(credsPath(home)).mode! & 0o777, 0o600);
+      assertEquals(Deno.statSync(`${home}/.almyty`).mode! & 0o777, 0o700);
+      assert(!(await page.content()).includes(saved.token), "success page has no token");
+      assertPortFree(url);
+
+      // (b) The same browser is signed in: straight to consent, one click.
+      const again = new CliProcess(["login", "--api", server.url], { home, env: hook.env });
+      await page.goto(await hook.nextUrl());
+      await page.getByRole("button", { name: "Approve" }).click();
+      assertEquals((await again.done).code, 0);
+      const whoami = await runCli(["whoami"], { home });
+      assertMatch(whoami.stdout, /Logged in as alice@example.com\nOrganization: acme/);
       await ctx.close();
-    }
-  });
-}});
+    });
+  },
+});
 
-Deno.test({ name: "headless: a code typed by hand on /cli-auth works, case-insensitively", ...opts, fn: async () => {
-  await withServer({ deviceInterval: 1 }, async (server) => {
-    const ctx = await context();
-    const page = await ctx.newPage();
-    const home = tempHome();
-    const cli = new CliProcess(["login", "--no-browser", "--api", server.url], { home });
-    const [, code] = await cli.waitFor(/^\s+([B-Z]{4}-[B-Z]{4})$/m);
-    await page.goto(`${server.url}/cli-auth`);
-    await page.getByLabel("Code").fill(code.toLowerCase().replace("-", ""));
-    await page.getByRole("button", { name: "Continue" }).click();
-    await signIn(page);
-    await page.getByRole("button", { name: "Approve" }).click();
-    assertEquals((await cli.done).code, 0);
-    await ctx.close();
-  });
-}});
+Deno.test({
+  name: "browser login: Deny ends with exit 1 and the old file byte-identical",
+  ...opts,
+  fn: async () => {
+    await withServer({ autoApprove: false }, async (server) => {
+      const ctx = await context();
+      const page = await ctx.newPage();
+      watchPages(page);
+      const hook = browserHook();
+      const home = tempHome();
+      Deno.mkdirSync(`${home}/.almyty`, { mode: 0o700 });
+      Deno.writeTextFileSync(
+        credsPath(home),
+        '{"url":"https://api.almyty.com","token":"ak_live_OLDOLDOLDOLDOLDOLD"}',
+        { mode: 0o600 },
+      );
+      const before = readBytes(credsPath(home));
+      const cli = new CliProcess(["login", "--api", server.url], { home, env: hook.env });
+      const url = await hook.nextUrl();
+      await page.goto(url);
+      await signIn(page);
+      await page.getByRole("button", { name: "Deny" }).click();
+      await page.getByText("Login denied").waitFor();
+      const result = await cli.done;
+      assertEquals(result.code, 1);
+      assertMatch(result.stderr, /Login denied in the browser/);
+      assertEquals(readBytes(credsPath(home)), before);
+      assertPortFree(url);
+      await ctx.close();
+    });
+  },
+});
 
-Deno.test({ name: "compatibility flow against today's production (--legacy): fragment hand-off", ...opts, fn: async () => {
-  await withServer({ legacy: true }, async (server) => {
-    const ctx = await context();
-    const page = await ctx.newPage();
-    watchPages(page);
-    const hook = browserHook();
-    const home = tempHome();
-    const cli = new CliProcess(["login", "--api", server.url], { home, env: hook.env });
-    const url = await hook.nextUrl();
-    assertMatch(url, /\/cli-login\?callback=http%3A%2F%2F127\.0\.0\.1%3A\d+%2Fcb&state=[0-9a-f]{64}$/);
-    await page.goto(url);
-    await signIn(page);
-    await page.getByRole("button", { name: "Approve" }).click();
-    await page.getByText("Logged in").first().waitFor();
-    assertEquals(new URL(page.url()).hash, "", "the key is gone from the address bar");
-    const result = await cli.done;
-    assertEquals(result.code, 0, result.stderr);
-    const saved = JSON.parse(Deno.readTextFileSync(credsPath(home)));
-    assertEquals(saved.email, "alice@example.com");
-    assert(!(await page.content()).includes(saved.token));
-    assertPortFree(url);
+Deno.test({
+  name: "browser login: a forged callback with a wrong state first is refused; the real one wins",
+  ...opts,
+  fn: async () => {
+    await withServer({}, async (server) => {
+      const ctx = await context();
+      const page = await ctx.newPage();
+      watchPages(page);
+      const hook = browserHook();
+      const home = tempHome();
+      const cli = new CliProcess(["login", "--api", server.url], { home, env: hook.env });
+      const url = await hook.nextUrl();
+      const callback = new URL(url).searchParams.get("redirect_uri")!;
+      const forged = await fetch(`${callback}?code=forged&state=${"A".repeat(43)}`);
+      assertEquals(forged.status, 400);
+      assertMatch(await forged.text(), /state does not match/);
+      const noState = await fetch(`${callback}?code=forged`);
+      assertEquals(noState.status, 400);
+      await noState.body?.cancel();
+      const rebinding = await fetch(callback, { headers: { host: "evil.example:80" } });
+      assertEquals(rebinding.status, 400, "Host header must be the listener's own");
+      await rebinding.body?.cancel();
+      const unknown = await fetch(new URL("/nope", callback));
+      assertEquals(unknown.status, 404);
+      await unknown.body?.cancel();
+      await page.goto(url);
+      await signIn(page);
+      await page.getByRole("button", { name: "Approve" }).click();
+      const result = await cli.done;
+      assertEquals(result.code, 0, result.stderr);
+      assertPortFree(url);
+      await ctx.close();
+    });
+  },
+});
 
-    // --no-browser against production: explains, offers --token and the ssh -L line.
-    const headless = new CliProcess(["login", "--no-browser", "--timeout", "1", "--api", server.url], { home: tempHome() });
-    const done = await headless.done;
-    assertMatch(done.stderr, /no headless login[\s\S]*--token[\s\S]*ssh -L (\d+):127\.0\.0\.1:\1 /);
-    await ctx.close();
-  });
-}});
+Deno.test({
+  name: "browser login: --timeout ends clearly, old file intact, port released",
+  ...opts,
+  fn: async () => {
+    await withServer({}, async (server) => {
+      const hook = browserHook();
+      const home = tempHome();
+      const cli = new CliProcess(["login", "--timeout", "1", "--api", server.url], {
+        home,
+        env: hook.env,
+      });
+      const url = await hook.nextUrl();
+      const result = await cli.done;
+      assertEquals(result.code, 1);
+      assertMatch(result.stderr, /Login timed out after 1 s/);
+      assertEquals(readBytes(credsPath(home)), null);
+      assertPortFree(url);
+    });
+  },
+});
 
-Deno.test({ name: "legacy listener: bad state and missing token get 400 and the CLI keeps waiting", ...opts, fn: async () => {
-  await withServer({ legacy: true }, async (server) => {
-    const hook = browserHook();
-    const home = tempHome();
-    const cli = new CliProcess(["login", "--timeout", "5", "--api", server.url], { home, env: hook.env });
-    const url = await hook.nextUrl();
-    const callback = new URL(new URL(url).searchParams.get("callback")!);
-    const post = (body: unknown) =>
-      fetch(new URL("/cb-complete", callback), { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
-    const bad = await post({ token: "ak_live_xxxxxxxxxxxxxxxxxxxx", state: "wrong" });
-    assertEquals([bad.status, (await bad.json()).error], [400, "Invalid state"]);
-    const state = new URL(url).searchParams.get("state");
-    const missing = await post({ state });
-    assertEquals([missing.status, (await missing.json()).error], [400, "Missing token"]);
-    const big = await fetch(new URL("/cb-complete", callback), { method: "POST", body: "x".repeat(70_000) });
-    assertEquals(big.status, 413);
-    await big.body?.cancel();
-    const result = await cli.done;
-    assertEquals(result.code, 1);
-    assertMatch(result.stderr, /timed out/);
-  });
-}});
+Deno.test({
+  name: "headless login approved and denied in the browser; the page shows the same code",
+  ...opts,
+  fn: async () => {
+    await withServer({ deviceInterval: 1 }, async (server) => {
+      for (const decision of ["Approve", "Deny"] as const) {
+        const ctx = await context();
+        const page = await ctx.newPage();
+        watchPages(page);
+        const home = tempHome();
+        const cli = new CliProcess(["login", "--no-browser", "--api", server.url], { home });
+        const [, url] = await cli.waitFor(/Open this URL in any browser:\n\s+(\S+)/);
+        const [, code] = await cli.waitFor(/^\s+([B-Z]{4}-[B-Z]{4})$/m);
+        await page.goto(url);
+        await signIn(page);
+        assertEquals(await page.getByTestId("user-code").textContent(), code);
+        await page.getByRole("button", { name: decision }).click();
+        const result = await cli.done;
+        if (decision === "Approve") {
+          assertEquals(result.code, 0, result.stderr);
+          assertEquals(
+            JSON.parse(Deno.readTextFileSync(credsPath(home))).email,
+            "alice@example.com",
+          );
+        } else {
+          assertEquals(result.code, 1);
+          assertMatch(result.stderr, /Login denied/);
+          assertEquals(readBytes(credsPath(home)), null);
+        }
+        await ctx.close();
+      }
+    });
+  },
+});
 
-Deno.test({ name: "leak scan: no token in CLI output, opener argv or any page", ...opts, fn: async () => {
-  const { recordings, tokens } = assertNoLeaks();
-  assert(recordings > 20 && tokens >= 4, `scan saw ${recordings} recordings, ${tokens} tokens`);
-  await ready;
-  await browser.close();
-}});
+Deno.test({
+  name: "headless: a code typed by hand on /cli-auth works, case-insensitively",
+  ...opts,
+  fn: async () => {
+    await withServer({ deviceInterval: 1 }, async (server) => {
+      const ctx = await context();
+      const page = await ctx.newPage();
+      const home = tempHome();
+      const cli = new CliProcess(["login", "--no-browser", "--api", server.url], { home });
+      const [, code] = await cli.waitFor(/^\s+([B-Z]{4}-[B-Z]{4})$/m);
+      await page.goto(`${server.url}/cli-auth`);
+      await page.getByLabel("Code").fill(code.toLowerCase().replace("-", ""));
+      await page.getByRole("button", { name: "Continue" }).click();
+      await signIn(page);
+      await page.getByRole("button", { name: "Approve" }).click();
+      assertEquals((await cli.done).code, 0);
+      await ctx.close();
+    });
+  },
+});
+
+Deno.test({
+  name: "compatibility flow against today's production (--legacy): fragment hand-off",
+  ...opts,
+  fn: async () => {
+    await withServer({ legacy: true }, async (server) => {
+      const ctx = await context();
+      const page = await ctx.newPage();
+      watchPages(page);
+      const hook = browserHook();
+      const home = tempHome();
+      const cli = new CliProcess(["login", "--api", server.url], { home, env: hook.env });
+      const url = await hook.nextUrl();
+      assertMatch(
+        url,
+        /\/cli-login\?callback=http%3A%2F%2F127\.0\.0\.1%3A\d+%2Fcb&state=[0-9a-f]{64}$/,
+      );
+      await page.goto(url);
+      await signIn(page);
+      await page.getByRole("button", { name: "Approve" }).click();
+      await page.getByText("Logged in").first().waitFor();
+      assertEquals(new URL(page.url()).hash, "", "the key is gone from the address bar");
+      const result = await cli.done;
+      assertEquals(result.code, 0, result.stderr);
+      const saved = JSON.parse(Deno.readTextFileSync(credsPath(home)));
+      assertEquals(saved.email, "alice@example.com");
+      assert(!(await page.content()).includes(saved.token));
+      assertPortFree(url);
+
+      // --no-browser against production: explains, offers --token and the ssh -L line.
+      const headless = new CliProcess([
+        "login",
+        "--no-browser",
+        "--timeout",
+        "1",
+        "--api",
+        server.url,
+      ], { home: tempHome() });
+      const done = await headless.done;
+      assertMatch(
+        done.stderr,
+        /no headless login[\s\S]*--token[\s\S]*ssh -L (\d+):127\.0\.0\.1:\1 /,
+      );
+      await ctx.close();
+    });
+  },
+});
+
+Deno.test({
+  name: "legacy listener: bad state and missing token get 400 and the CLI keeps waiting",
+  ...opts,
+  fn: async () => {
+    await withServer({ legacy: true }, async (server) => {
+      const hook = browserHook();
+      const home = tempHome();
+      const cli = new CliProcess(["login", "--timeout", "5", "--api", server.url], {
+        home,
+        env: hook.env,
+      });
+      const url = await hook.nextUrl();
+      const callback = new URL(new URL(url).searchParams.get("callback")!);
+      const post = (body: unknown) =>
+        fetch(new URL("/cb-complete", callback), {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify(body),
+        });
+      const bad = await post({ token: "ak_live_xxxxxxxxxxxxxxxxxxxx", state: "wrong" });
+      assertEquals([bad.status, (await bad.json()).error], [400, "Invalid state"]);
+      const state = new URL(url).searchParams.get("state");
+      const missing = await post({ state });
+      assertEquals([missing.status, (await missing.json()).error], [400, "Missing token"]);
+      const big = await fetch(new URL("/cb-complete", callback), {
+        method: "POST",
+        body: "x".repeat(70_000),
+      });
+      assertEquals(big.status, 413);
+      await big.body?.cancel();
+      const result = await cli.done;
+      assertEquals(result.code, 1);
+      assertMatch(result.stderr, /timed out/);
+    });
+  },
+});
+
+Deno.test({
+  name: "leak scan: no token in CLI output, opener argv or any page",
+  ...opts,
+  fn: async () => {
+    const { recordings, tokens } = assertNoLeaks();
+    assert(recordings > 20 && tokens >= 4, `scan saw ${recordings} recordings, ${tokens} tokens`);
+    await ready;
+    await browser.close();
+  },
+});

@@ -1,0 +1,143 @@
+// The credentials library as Node.js CLIs use it: `import … from "@almyty/auth"`
+// (the npm build of src/credentials), on Node.js 20.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { cpSync, mkdirSync, mkdtempSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { execFileSync } from "node:child_process";
+
+const pkg = new URL("../../npm/", import.meta.url).pathname;
+const lib = await import(join(pkg, "dist/credentials/mod.js"));
+
+test("write/read round trip with 0600 file and 0700 dir", () => {
+  const home = mkdtempSync(join(tmpdir(), "almyty-node-"));
+  lib.writeCredentials({
+    url: "https://api.almyty.com",
+    token: "ak_live_nodenodenodenode",
+    extra: 1,
+  }, { home });
+  const path = lib.credentialsPath({ home });
+  assert.equal(statSync(path).mode & 0o777, 0o600);
+  assert.equal(statSync(join(home, ".almyty")).mode & 0o777, 0o700);
+  assert.deepEqual(lib.readCredentials({ home }), {
+    url: "https://api.almyty.com",
+    token: "ak_live_nodenodenodenode",
+    extra: 1,
+  });
+});
+
+test("resolveCredentials: ALMYTY_TOKEN wins and the file is not opened", () => {
+  const home = mkdtempSync(join(tmpdir(), "almyty-node-"));
+  mkdirSync(join(home, ".almyty"));
+  execFileSync("mkfifo", [join(home, ".almyty", "credentials.json")]);
+  const r = lib.resolveCredentials({ home, env: { ALMYTY_TOKEN: "envtoken" } });
+  assert.equal(r.token, "envtoken");
+  assert.deepEqual(r.source, { token: "env", url: "default", frontendUrl: "default" });
+});
+
+test("malformed file: CredentialsError naming the path", () => {
+  const home = mkdtempSync(join(tmpdir(), "almyty-node-"));
+  mkdirSync(join(home, ".almyty"));
+  writeFileSync(join(home, ".almyty", "credentials.json"), "{bad", { mode: 0o600 });
+  assert.throws(
+    () => lib.resolveCredentials({ home, env: {} }),
+    (e) => e instanceof lib.CredentialsError && e.code === "malformed" && e.message.includes(home),
+  );
+});
+
+test("a symlink at the target is refused", () => {
+  const home = mkdtempSync(join(tmpdir(), "almyty-node-"));
+  mkdirSync(join(home, ".almyty"));
+  symlinkSync(join(home, "elsewhere"), join(home, ".almyty", "credentials.json"));
+  assert.throws(
+    () => lib.writeCredentials({ url: "u", token: "t" }, { home }),
+    (e) => e.code === "symlink",
+  );
+});
+
+test("the package exports resolve by name, with types", () => {
+  const app = mkdtempSync(join(tmpdir(), "almyty-app-"));
+  mkdirSync(join(app, "node_modules", "@almyty"), { recursive: true });
+  symlinkSync(pkg, join(app, "node_modules", "@almyty", "auth"));
+  writeFileSync(
+    join(app, "main.mjs"),
+    `import { resolveCredentials } from "@almyty/auth";\nconsole.log(resolveCredentials({ env: { ALMYTY_TOKEN: "x".repeat(20) } }).source.token);\n`,
+  );
+  assert.equal(
+    execFileSync(process.execPath, [join(app, "main.mjs")], { encoding: "utf8" }).trim(),
+    "env",
+  );
+  statSync(join(pkg, "dist/credentials/mod.d.ts"));
+});
+
+// ---- the bin launcher, with stand-in binaries ----------------------------------------
+function installedLauncher(platforms) {
+  const root = mkdtempSync(join(tmpdir(), "almyty-npx-"));
+  cpSync(join(pkg, "bin"), join(root, "node_modules/@almyty/auth/bin"), { recursive: true });
+  writeFileSync(
+    join(root, "node_modules/@almyty/auth/package.json"),
+    JSON.stringify({ name: "@almyty/auth", type: "module" }),
+  );
+  for (const p of platforms) {
+    const dir = join(root, `node_modules/@almyty/auth-${p}/bin`);
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(
+      join(dir, "almyty-auth"),
+      `#!/bin/sh\necho "${p} $*"\n[ "$1" = sleep ] && exec sleep 30\nexit \${EXIT:-0}\n`,
+      { mode: 0o755 },
+    );
+  }
+  return join(root, "node_modules/@almyty/auth/bin/almyty-auth.js");
+}
+
+function run(launcher, args, env = {}) {
+  try {
+    return {
+      code: 0,
+      out: execFileSync(process.execPath, [launcher, ...args], {
+        encoding: "utf8",
+        env: { ...process.env, ...env },
+        stdio: "pipe",
+      }),
+    };
+  } catch (e) {
+    return { code: e.status, signal: e.signal, out: e.stdout, err: e.stderr };
+  }
+}
+
+test("launcher picks the platform's package and forwards argv and exit code", () => {
+  const launcher = installedLauncher(["linux-x64", "linux-arm64"]);
+  assert.equal(
+    run(launcher, ["whoami", "--json"], { ALMYTY_AUTH_PLATFORM: "linux-arm64" }).out.trim(),
+    "linux-arm64 whoami --json",
+  );
+  assert.equal(
+    run(launcher, ["a b"], { ALMYTY_AUTH_PLATFORM: "linux-x64" }).out.trim(),
+    "linux-x64 a b",
+  );
+  assert.equal(run(launcher, [], { ALMYTY_AUTH_PLATFORM: "linux-x64", EXIT: "4" }).code, 4);
+});
+
+test("launcher: missing package and unsupported platform point to the installer", () => {
+  const launcher = installedLauncher([]);
+  const missing = run(launcher, [], { ALMYTY_AUTH_PLATFORM: "darwin-arm64" });
+  assert.equal(missing.code, 1);
+  assert.match(missing.err, /@almyty\/auth-darwin-arm64 is not installed[\s\S]*install\.sh/);
+  const odd = run(launcher, [], { ALMYTY_AUTH_PLATFORM: "aix-ppc64" });
+  assert.match(odd.err, /no binary for aix-ppc64/);
+});
+
+test("launcher forwards SIGTERM to the binary and exits by it", async () => {
+  const { spawn } = await import("node:child_process");
+  const launcher = installedLauncher(["linux-x64"]);
+  const child = spawn(process.execPath, [launcher, "sleep"], {
+    env: { ...process.env, ALMYTY_AUTH_PLATFORM: "linux-x64" },
+  });
+  await new Promise((resolve) => child.stdout.once("data", resolve));
+  child.kill("SIGTERM");
+  const [code, signal] = await new Promise((resolve) =>
+    child.on("exit", (c, s) => resolve([c, s]))
+  );
+  assert.equal(signal ?? code, signal ? "SIGTERM" : 143);
+});
