@@ -9,8 +9,8 @@ need_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 if ! deno --version 2>/dev/null | grep -q '^deno 2\.9\.6'; then
   npm install -g deno@2.9.6 >/dev/null 2>&1 || { echo "could not install deno@2.9.6 from npm" >&2; exit 1; }
 fi
-if [ ! -x /usr/bin/chromium ]; then
-  need_root apt-get update -qq && need_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null \
+if [ ! -x /usr/bin/chromium ] || ! command -v shellcheck >/dev/null || ! command -v ruby >/dev/null; then
+  need_root apt-get update -qq && need_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium shellcheck ruby >/dev/null \
     || { echo "could not install chromium with apt-get" >&2; exit 1; }
 fi
 

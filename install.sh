@@ -1,0 +1,104 @@
+#!/bin/sh
+# almyty-auth installer: curl -fsSL <release>/install.sh | sh
+#
+# Environment:
+#   ALMYTY_INSTALL_DIR       where to put the binary (default ~/.almyty/bin)
+#   ALMYTY_VERSION           a release to pin, e.g. 0.1.0 (default: the latest)
+#   ALMYTY_INSTALL_BASE_URL  the folder holding one release's assets (overrides both)
+set -eu
+
+REPO_URL="https://github.com/almyty/almyty-auth/releases"
+
+say() { printf '%s\n' "$*" >&2; }
+fail() { say "almyty-auth install: $*"; exit 1; }
+
+detect_target() {
+  os=$(uname -s)
+  arch=$(uname -m)
+  case "$arch" in
+    x86_64 | amd64) arch=x86_64 ;;
+    arm64 | aarch64) arch=aarch64 ;;
+    *) fail "unsupported CPU architecture '$arch'. Supported: x86_64, arm64. Try: npx @almyty/auth" ;;
+  esac
+  case "$os" in
+    Darwin)
+      # A shell under Rosetta reports x86_64 on Apple silicon; the native binary is better.
+      if [ "$arch" = x86_64 ] && [ "$(sysctl -n sysctl.proc_translated 2>/dev/null || echo 0)" = 1 ]; then
+        arch=aarch64
+      fi
+      echo "$arch-apple-darwin" ;;
+    Linux)
+      if ls /lib/ld-musl-* >/dev/null 2>&1 || (ldd --version 2>&1 | grep -qi musl); then
+        fail "this Linux uses musl libc (e.g. Alpine); the binaries need glibc. Use a glibc image, or: npx @almyty/auth"
+      fi
+      echo "$arch-unknown-linux-gnu" ;;
+    MINGW* | MSYS* | CYGWIN*)
+      fail "on Windows, download almyty-auth-x86_64-pc-windows-msvc.zip from $REPO_URL, or run: npx @almyty/auth" ;;
+    *) fail "unsupported operating system '$os'. Supported: Linux (glibc), macOS. Try: npx @almyty/auth" ;;
+  esac
+}
+
+download() { # url file
+  if command -v curl >/dev/null 2>&1; then
+    curl -fsSL --retry 2 -o "$2" "$1" || fail "download failed: $1 (does this release exist? check ALMYTY_VERSION)"
+  elif command -v wget >/dev/null 2>&1; then
+    wget -q -O "$2" "$1" || fail "download failed: $1 (does this release exist? check ALMYTY_VERSION)"
+  else
+    fail "neither curl nor wget is installed; install one of them and run this again"
+  fi
+}
+
+sha256() {
+  if command -v sha256sum >/dev/null 2>&1; then
+    sha256sum "$1" | cut -d' ' -f1
+  elif command -v shasum >/dev/null 2>&1; then
+    shasum -a 256 "$1" | cut -d' ' -f1
+  else
+    fail "neither sha256sum nor shasum is available to verify the download"
+  fi
+}
+
+target=$(detect_target)
+archive="almyty-auth-$target.tar.gz"
+if [ -n "${ALMYTY_INSTALL_BASE_URL:-}" ]; then
+  base=${ALMYTY_INSTALL_BASE_URL%/}
+elif [ -n "${ALMYTY_VERSION:-}" ]; then
+  base="$REPO_URL/download/v${ALMYTY_VERSION#v}"
+else
+  base="$REPO_URL/latest/download"
+fi
+dir=${ALMYTY_INSTALL_DIR:-${HOME:?HOME is not set}/.almyty/bin}
+
+tmp=$(mktemp -d 2>/dev/null || mktemp -d -t almyty-auth)
+trap 'rm -rf "$tmp"' EXIT INT TERM
+
+say "Downloading $archive for $target ..."
+download "$base/$archive" "$tmp/$archive"
+download "$base/SHA256SUMS" "$tmp/SHA256SUMS"
+expected=$(awk -v f="$archive" '$2 == f || $2 == "*" f { print $1 }' "$tmp/SHA256SUMS")
+[ -n "$expected" ] || fail "SHA256SUMS has no entry for $archive"
+actual=$(sha256 "$tmp/$archive")
+[ "$expected" = "$actual" ] || fail "checksum mismatch for $archive (expected $expected, got $actual); nothing was installed"
+
+tar -xzf "$tmp/$archive" -C "$tmp" almyty-auth || fail "$archive does not hold almyty-auth"
+mkdir -p "$dir" 2>/dev/null || fail "cannot create $dir; set ALMYTY_INSTALL_DIR to a folder you can write"
+[ -w "$dir" ] || fail "$dir is not writable; set ALMYTY_INSTALL_DIR to a folder you can write"
+# Copy beside the target, then rename: never a partial binary at the final path.
+cp "$tmp/almyty-auth" "$dir/.almyty-auth.$$" || fail "cannot write to $dir"
+chmod 755 "$dir/.almyty-auth.$$"
+mv -f "$dir/.almyty-auth.$$" "$dir/almyty-auth"
+
+say "Installed $("$dir/almyty-auth" --version 2>/dev/null || echo almyty-auth) to $dir/almyty-auth"
+case ":${PATH:-}:" in
+  *":$dir:"*) say "Run: almyty-auth login" ;;
+  *)
+    case "$(basename "${SHELL:-sh}")" in
+      bash) line="echo 'export PATH=\"$dir:\$PATH\"' >> ~/.bashrc" ;;
+      zsh) line="echo 'export PATH=\"$dir:\$PATH\"' >> ~/.zshrc" ;;
+      fish) line="fish_add_path $dir" ;;
+      *) line="echo 'export PATH=\"$dir:\$PATH\"' >> ~/.profile" ;;
+    esac
+    say "$dir is not on your PATH. Add it with:"
+    say "  $line"
+    say "then open a new shell and run: almyty-auth login" ;;
+esac

@@ -1,0 +1,98 @@
+/**
+ * `deno task compile [--target T]`: builds the binaries with the CLI's
+ * permission set (src/permissions.ts), packs one archive per target into
+ * dist/, and writes dist/SHA256SUMS.
+ *
+ * `deno compile` downloads its runtime (denort) for each target. Where that is
+ * impossible (air-gapped builds, this project's machines), set DENORT_BIN to a
+ * denort binary for the target; without either, the build stops with one
+ * message naming DENORT_BIN.
+ * @module
+ */
+import { parseArgs } from "node:util";
+import { permissionFlags } from "../src/permissions.ts";
+import { packTarGz, sha256sums, zipOne } from "./archive.ts";
+import { archiveName, executableName, TARGETS } from "./targets.ts";
+
+const ROOT = new URL("..", import.meta.url).pathname;
+const DIST = `${ROOT}dist`;
+
+/** The `deno compile` argv for a target. */
+export function compileArgs(target: string): string[] {
+  return [
+    "compile",
+    "--quiet",
+    "--target",
+    target,
+    "--output",
+    `${DIST}/${target}/${executableName(target)}`,
+    ...permissionFlags(),
+    `${ROOT}main.ts`,
+  ];
+}
+
+/** Why a compile failed, for people. */
+export function explainCompileFailure(target: string, stderr: string, denortBin?: string): string {
+  if (!denortBin && /denort|dl\.deno\.land|dns error|download/i.test(stderr)) {
+    return `deno compile could not download its runtime (denort) for ${target}. ` +
+      `Set DENORT_BIN to a denort binary for ${target} (from the Deno release's denort-${target}.zip) and run again.`;
+  }
+  return `deno compile failed for ${target}:\n${stderr}`;
+}
+
+/** Packs a built target into its archive. */
+export async function pack(target: string): Promise<string> {
+  const name = archiveName(target);
+  const exe = executableName(target);
+  if (name.endsWith(".zip")) {
+    Deno.writeFileSync(
+      `${DIST}/${name}`,
+      zipOne(exe, Deno.readFileSync(`${DIST}/${target}/${exe}`)),
+    );
+  } else {
+    await packTarGz(`${DIST}/${target}`, exe, `${DIST}/${name}`);
+  }
+  return name;
+}
+
+if (import.meta.main) {
+  const { values } = parseArgs({
+    args: Deno.args,
+    options: { target: { type: "string" }, "pack-only": { type: "boolean" } },
+  });
+  const targets = values.target ? [values.target] : [...TARGETS];
+  for (const target of targets) {
+    if (!(TARGETS as readonly string[]).includes(target)) {
+      console.error(`Unknown target ${target}; one of: ${TARGETS.join(", ")}`);
+      Deno.exit(2);
+    }
+  }
+  Deno.mkdirSync(DIST, { recursive: true });
+  const archives: string[] = [];
+  for (const target of targets) {
+    if (!values["pack-only"]) {
+      // deno compile will not overwrite a file it did not make (e.g. a stand-in).
+      try {
+        Deno.removeSync(`${DIST}/${target}`, { recursive: true });
+      } catch { /* nothing built yet */ }
+      const { code, stderr } = await new Deno.Command(Deno.execPath(), {
+        args: compileArgs(target),
+      })
+        .output();
+      if (code !== 0) {
+        console.error(
+          explainCompileFailure(
+            target,
+            new TextDecoder().decode(stderr),
+            Deno.env.get("DENORT_BIN"),
+          ),
+        );
+        Deno.exit(1);
+      }
+    }
+    archives.push(await pack(target));
+    console.log(`dist/${archives.at(-1)}`);
+  }
+  sha256sums(DIST, archives);
+  console.log("dist/SHA256SUMS");
+}

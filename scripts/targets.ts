@@ -1,0 +1,33 @@
+/**
+ * Release targets and the names of their artifacts, shared by compile,
+ * homebrew and the tests.
+ *
+ * @example
+ * ```ts
+ * import { archiveName } from "./targets.ts";
+ * archiveName("x86_64-pc-windows-msvc"); // "almyty-auth-x86_64-pc-windows-msvc.zip"
+ * ```
+ * @module
+ */
+
+/** Every target `deno compile` builds for a release. */
+export const TARGETS = [
+  "x86_64-unknown-linux-gnu",
+  "aarch64-unknown-linux-gnu",
+  "x86_64-apple-darwin",
+  "aarch64-apple-darwin",
+  "x86_64-pc-windows-msvc",
+] as const;
+
+/** A release target. */
+export type Target = typeof TARGETS[number];
+
+/** The executable's name inside the archive. */
+export function executableName(target: string): string {
+  return target.includes("windows") ? "almyty-auth.exe" : "almyty-auth";
+}
+
+/** `almyty-auth-<target>.tar.gz` (`.zip` for Windows); no version, so "latest" URLs work. */
+export function archiveName(target: string): string {
+  return `almyty-auth-${target}${target.includes("windows") ? ".zip" : ".tar.gz"}`;
+}

@@ -1,0 +1,223 @@
+/**
+ * Packaging, as far as this machine allows: compile argv and permissions,
+ * archives and SHA256SUMS (with stand-in binaries: denort cannot be had
+ * here), the DENORT_BIN message, the Homebrew formula, install.sh against a
+ * local server, and the release workflow's YAML.
+ */
+import { parse as parseYaml } from "yaml";
+import { assert, assertEquals, assertMatch } from "./helpers/assert.ts";
+import { permissionFlags } from "../src/permissions.ts";
+import { compileArgs } from "../scripts/compile.ts";
+import { formula, parseSums } from "../scripts/homebrew.ts";
+import { archiveName, executableName, TARGETS } from "../scripts/targets.ts";
+import { closedPort } from "./helpers/server.ts";
+
+const ROOT = new URL("..", import.meta.url).pathname;
+const decode = (b: Uint8Array) => new TextDecoder().decode(b);
+
+async function sh(cmd: string, args: string[], options: Deno.CommandOptions = {}) {
+  const out = await new Deno.Command(cmd, { args, stdout: "piped", stderr: "piped", ...options })
+    .output();
+  return { code: out.code, stdout: decode(out.stdout), stderr: decode(out.stderr) };
+}
+
+Deno.test("compile argv: per target, with exactly the CLI's permission flags", () => {
+  for (const target of TARGETS) {
+    const args = compileArgs(target);
+    assertEquals(args.slice(0, 4), ["compile", "--quiet", "--target", target]);
+    assert(args.includes(`${ROOT}dist/${target}/${executableName(target)}`));
+    assertEquals(args.slice(6, -1), permissionFlags());
+    assertEquals(args.at(-1), `${ROOT}main.ts`);
+  }
+  const flags = permissionFlags();
+  assert(flags.includes("--no-prompt") && !flags.includes("-A") && !flags.includes("--allow-all"));
+  assert(flags.some((f) => f.startsWith("--allow-env=") && f.includes("ALMYTY_TOKEN")));
+  assert(!flags.includes("--allow-env"), "env is a list, not everything");
+  assertEquals(archiveName("x86_64-pc-windows-msvc"), "almyty-auth-x86_64-pc-windows-msvc.zip");
+  assertEquals(archiveName("aarch64-apple-darwin"), "almyty-auth-aarch64-apple-darwin.tar.gz");
+});
+
+Deno.test("without DENORT_BIN and without network, compile stops with one message naming DENORT_BIN", async () => {
+  const proxy = `http://127.0.0.1:${closedPort()}`; // the only way out leads nowhere
+  const result = await sh(Deno.execPath(), [
+    "run",
+    "-A",
+    `${ROOT}scripts/compile.ts`,
+    "--target",
+    "aarch64-apple-darwin",
+  ], {
+    env: { HTTPS_PROXY: proxy, HTTP_PROXY: proxy, DENORT_BIN: "" },
+  });
+  assertEquals(result.code, 1);
+  assertMatch(result.stderr, /could not download its runtime \(denort\)[\s\S]*Set DENORT_BIN/);
+  assertEquals(result.stderr.trim().split("\n").length, 1);
+});
+
+Deno.test("archives hold the executable at the root; SHA256SUMS verifies with sha256sum -c", async () => {
+  for (const target of TARGETS) {
+    Deno.mkdirSync(`${ROOT}dist/${target}`, { recursive: true });
+    Deno.writeTextFileSync(
+      `${ROOT}dist/${target}/${executableName(target)}`,
+      `#!/bin/sh\necho "almyty-auth stand-in ${target}"\n`,
+      { mode: 0o755 },
+    );
+  }
+  const packed = await sh(Deno.execPath(), [
+    "run",
+    "-A",
+    `${ROOT}scripts/compile.ts`,
+    "--pack-only",
+  ]);
+  assertEquals(packed.code, 0, packed.stderr);
+  const sums = Deno.readTextFileSync(`${ROOT}dist/SHA256SUMS`);
+  assertEquals(sums.trim().split("\n").length, TARGETS.length);
+  for (const line of sums.trim().split("\n")) {
+    assertMatch(line, /^[0-9a-f]{64} {2}almyty-auth-[\w-]+\.(tar\.gz|zip)$/);
+  }
+  assertEquals((await sh("sha256sum", ["-c", "SHA256SUMS"], { cwd: `${ROOT}dist` })).code, 0);
+  const tar = await sh("tar", ["-tzf", `${ROOT}dist/${archiveName("x86_64-unknown-linux-gnu")}`]);
+  assertEquals(tar.stdout.trim(), "almyty-auth");
+  const zip = await sh("python3", [
+    "-c",
+    "import sys,zipfile; z=zipfile.ZipFile(sys.argv[1]); print(z.namelist()); print(z.read('almyty-auth.exe').decode())",
+    `${ROOT}dist/${archiveName("x86_64-pc-windows-msvc")}`,
+  ]);
+  assertEquals(zip.code, 0, zip.stderr);
+  assertMatch(
+    zip.stdout,
+    /\['almyty-auth.exe'\]\n#!\/bin\/sh\necho "almyty-auth stand-in x86_64-pc-windows-msvc"/,
+  );
+});
+
+Deno.test("Homebrew formula matches the sums; ruby -c accepts it", async () => {
+  const sums = TARGETS.map((t, i) => `${String(i).repeat(64)}  ${archiveName(t)}`).join("\n");
+  const rb = formula(parseSums(sums), "1.2.3", "https://example.invalid/v1.2.3");
+  for (const [i, target] of TARGETS.entries()) {
+    if (target.includes("windows")) continue;
+    assert(
+      rb.includes(
+        `url "https://example.invalid/v1.2.3/${archiveName(target)}"\n      sha256 "${
+          String(i).repeat(64)
+        }"`,
+      ),
+      target,
+    );
+  }
+  assertMatch(rb, /on_macos do\n {4}on_arm do[\s\S]*on_intel[\s\S]*on_linux do/);
+  assertMatch(rb, /bin\.install "almyty-auth"/);
+  assertMatch(rb, /test do\n.*--version/);
+  const file = Deno.makeTempFileSync({ suffix: ".rb" });
+  Deno.writeTextFileSync(file, rb);
+  const ruby = await sh("ruby", ["-c", file]).catch(() => null);
+  if (ruby) assertEquals(ruby.code, 0, ruby.stderr); // Debian's ruby is installed by scripts/test.sh
+});
+
+Deno.test("release workflow is valid YAML with build, smoke test and publish", () => {
+  const wf = parseYaml(Deno.readTextFileSync(`${ROOT}.github/workflows/release.yml`));
+  assertEquals(Object.keys(wf.on), ["push"]);
+  assertEquals(
+    wf.jobs.build.strategy.matrix.include.map((m: { target: string }) => m.target).sort(),
+    [...TARGETS].sort(),
+  );
+  assert(wf.jobs.build.steps.some((s: { name?: string }) => s.name === "smoke test"));
+  assertEquals(wf.jobs.publish.needs, "build");
+});
+
+// ---- install.sh against a local release folder ----------------------------------------
+async function withRelease(fn: (url: string, dir: string) => Promise<void>) {
+  const dir = Deno.makeTempDirSync();
+  const stage = Deno.makeTempDirSync();
+  Deno.writeTextFileSync(`${stage}/almyty-auth`, '#!/bin/sh\necho "almyty-auth 9.9.9"\n', {
+    mode: 0o755,
+  });
+  const target = "x86_64-unknown-linux-gnu";
+  await sh("tar", ["-czf", `${dir}/${archiveName(target)}`, "-C", stage, "almyty-auth"]);
+  const sum = (await sh("sha256sum", [archiveName(target)], { cwd: dir })).stdout;
+  Deno.writeTextFileSync(`${dir}/SHA256SUMS`, sum);
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, (r) => {
+    try {
+      return new Response(Deno.readFileSync(dir + new URL(r.url).pathname));
+    } catch {
+      return new Response("not found", { status: 404 });
+    }
+  });
+  try {
+    await fn(`http://127.0.0.1:${server.addr.port}`, dir);
+  } finally {
+    await server.shutdown();
+  }
+}
+
+function fakeUname(s: string, m: string): string {
+  const bin = Deno.makeTempDirSync();
+  Deno.writeTextFileSync(
+    `${bin}/uname`,
+    `#!/bin/sh\ncase "$1" in -s) echo ${s};; -m) echo ${m};; esac\n`,
+    { mode: 0o755 },
+  );
+  return bin;
+}
+
+function install(base: string, installDir: string, pathPrefix = "") {
+  return sh("sh", [`${ROOT}install.sh`], {
+    env: {
+      ALMYTY_INSTALL_BASE_URL: base,
+      ALMYTY_INSTALL_DIR: installDir,
+      HOME: Deno.makeTempDirSync(),
+      SHELL: "/bin/bash",
+      PATH: `${pathPrefix}${Deno.env.get("PATH")}`,
+    },
+    clearEnv: true,
+  });
+}
+
+Deno.test("install.sh: success, checksum mismatch, 404, unsupported platform", async () => {
+  await withRelease(async (url, dir) => {
+    const linux = fakeUname("Linux", "x86_64") + ":";
+    const target = Deno.makeTempDirSync() + "/bin";
+    const ok = await install(url, target, linux);
+    assertEquals(ok.code, 0, ok.stderr);
+    assertEquals((await sh(`${target}/almyty-auth`, [])).stdout.trim(), "almyty-auth 9.9.9");
+    assertMatch(ok.stderr, new RegExp(`echo 'export PATH="${target}:\\$PATH"' >> ~/.bashrc`));
+    assertEquals([...Deno.readDirSync(target)].map((e) => e.name), ["almyty-auth"]);
+
+    // Mismatch: the old binary stays, nothing else appears.
+    Deno.writeTextFileSync(`${target}/almyty-auth`, "old", { mode: 0o755 });
+    Deno.copyFileSync(`${dir}/SHA256SUMS`, `${dir}/SHA256SUMS.good`);
+    Deno.writeTextFileSync(
+      `${dir}/SHA256SUMS`,
+      `${"0".repeat(64)}  ${archiveName("x86_64-unknown-linux-gnu")}\n`,
+    );
+    const goodSums = Deno.readTextFileSync(`${dir}/SHA256SUMS.good`);
+    const bad = await install(url, target, linux);
+    assertEquals(bad.code, 1);
+    assertMatch(bad.stderr, /checksum mismatch[\s\S]*nothing was installed/);
+    assertEquals(Deno.readTextFileSync(`${target}/almyty-auth`), "old");
+    assertEquals([...Deno.readDirSync(target)].length, 1);
+
+    const missing = await install(`${url}/v0.0.0-nope`, target, linux);
+    assertEquals(missing.code, 1);
+    assertMatch(missing.stderr, /download failed: .*v0\.0\.0-nope/);
+
+    for (
+      const [s, m, message] of [["FreeBSD", "amd64", /unsupported operating system 'FreeBSD'/], [
+        "Linux",
+        "riscv64",
+        /unsupported CPU architecture 'riscv64'/,
+      ]]
+    ) {
+      const odd = await install(url, target, fakeUname(s as string, m as string) + ":");
+      assertEquals(odd.code, 1);
+      assertMatch(odd.stderr, message as RegExp);
+    }
+    Deno.writeTextFileSync(`${dir}/SHA256SUMS`, goodSums);
+    const unwritable = await install(url, "/proc/almyty-nope", linux);
+    assertEquals(unwritable.code, 1);
+    assertMatch(unwritable.stderr, /cannot create \/proc\/almyty-nope|not writable/);
+  });
+});
+
+Deno.test("install.sh is shellcheck-clean (POSIX sh)", async () => {
+  const result = await sh("shellcheck", ["-s", "sh", `${ROOT}install.sh`]);
+  assertEquals(result.code, 0, result.stdout);
+});
