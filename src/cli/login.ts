@@ -11,7 +11,8 @@
 import { apiFor } from "./api.ts";
 import { ApiError } from "../api/errors.ts";
 import { loginEndpoints } from "../login/endpoints.ts";
-import { currentOrganization, saveLogin } from "../login/save.ts";
+import { currentOrganization } from "../api/profile.ts";
+import { saveLogin } from "../login/save.ts";
 import type { CommandInput } from "./commands.ts";
 import { CliError, type Context, EXIT } from "./context.ts";
 import { warn } from "./output.ts";

@@ -10,7 +10,7 @@
 import { apiFor } from "./api.ts";
 import { ApiError } from "../api/errors.ts";
 import { checkServiceUrl } from "../protocol/urls.ts";
-import { currentOrganization } from "../login/save.ts";
+import { currentOrganization } from "../api/profile.ts";
 import type { CommandInput } from "./commands.ts";
 import { CliError, type Context, EXIT } from "./context.ts";
 import { line, maskToken, printJson } from "./output.ts";

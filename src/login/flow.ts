@@ -23,7 +23,8 @@ import { deviceLogin } from "./device.ts";
 import { discover } from "./discovery.ts";
 import type { Endpoints } from "./endpoints.ts";
 import { type Listener, type ListenerOutcome, startListener } from "./listener.ts";
-import { currentOrganization, type LoginResult, saveLogin } from "./save.ts";
+import { currentOrganization } from "../api/profile.ts";
+import { type LoginResult, saveLogin } from "./save.ts";
 
 /** Options of an interactive login. */
 export interface InteractiveOptions {

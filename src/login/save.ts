@@ -13,7 +13,7 @@ import { line, paint, warn } from "../cli/output.ts";
 import { readCredentials } from "../credentials/read.ts";
 import type { Credentials } from "../credentials/types.ts";
 import { writeCredentials } from "../credentials/write.ts";
-import type { Organization, Profile } from "../protocol/types.ts";
+import type { Organization } from "../protocol/types.ts";
 
 /** Fields a login owns; anything else in an existing file is kept. */
 const LOGIN_FIELDS = ["url", "token", "email", "frontendUrl", "keyId", "organization", "createdAt"];
@@ -26,13 +26,6 @@ export interface LoginResult {
   email: string;
   keyId?: string;
   organization?: Organization | null;
-}
-
-/** The current organization of a profile. */
-export function currentOrganization(profile: Profile): Organization | null {
-  const orgs = profile.organizations ?? [];
-  const org = orgs.find((o) => o.id === profile.currentOrganizationId) ?? orgs[0];
-  return org ? { id: org.id, name: org.name, ...(org.slug ? { slug: org.slug } : {}) } : null;
 }
 
 /** Writes the credentials (keeping unknown fields of an existing file) and reports. */

@@ -36,9 +36,19 @@ export interface CliOptions {
   mayPrintToken?: boolean;
 }
 
+// The CLI's module cache: with HOME in a temp dir, Deno would otherwise start
+// from an empty cache (and fetch npm metadata) on every run, unlike the binary.
+const DENO_DIR = Deno.env.get("DENO_DIR") ?? `${Deno.env.get("HOME")}/.cache/deno`;
+
 /** The base environment: nothing from the developer's shell leaks in. */
 export function baseEnv(home: string, extra: Record<string, string> = {}): Record<string, string> {
-  return { HOME: home, PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin", NO_COLOR: "1", ...extra };
+  return {
+    HOME: home,
+    PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin",
+    NO_COLOR: "1",
+    DENO_DIR,
+    ...extra,
+  };
 }
 
 /** The argv of a CLI process. */

@@ -1,0 +1,173 @@
+/**
+ * `deno task bench`: medians over repeated runs, printed as a table.
+ *
+ * - whoami against the reference server on 127.0.0.1 vs `gh auth status`
+ *   (Debian's gh, run in the same loop): wall time and peak RSS;
+ * - `--version` (bare start-up) for scale;
+ * - resolveCredentials() per call (file and env paths);
+ * - browser login with an already-running, signed-in Chromium: CLI start →
+ *   credentials written (BROWSER hook → Playwright clicks Approve);
+ * - headless login: approval → CLI exit.
+ *
+ * Not a test: it asserts nothing. Quote what it prints.
+ * @module
+ */
+import { resolveCredentials, writeCredentials } from "../src/credentials/mod.ts";
+import { startServer } from "../src/server/app.ts";
+import { browserHook, launchChromium, signIn } from "../tests/helpers/browser.ts";
+import { baseEnv, cliArgv, CliProcess, credsPath, tempHome } from "../tests/helpers/cli.ts";
+import { decide, mintKey } from "../tests/helpers/server.ts";
+
+const RUNS = Number(Deno.env.get("BENCH_RUNS") ?? 15);
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+/** Runs a command under GNU time; returns wall ms and peak RSS in MiB. */
+async function measure(cmd: string[], env: Record<string, string>) {
+  const start = performance.now();
+  const out = await new Deno.Command("/usr/bin/time", {
+    args: ["-f", "%M", ...cmd],
+    env,
+    clearEnv: true,
+    stdout: "null",
+    stderr: "piped",
+  }).output();
+  const wall = performance.now() - start;
+  const rssKb = Number(new TextDecoder().decode(out.stderr).trim().split("\n").at(-1));
+  return { wall, rss: rssKb / 1024, code: out.code };
+}
+
+const rows: [string, string, string][] = [];
+const row = (name: string, value: string, note = "") => {
+  rows.push([name, value, note]);
+  console.error(`${name}: ${value} ${note}`);
+};
+
+const server = await startServer({ port: 0, deviceInterval: 1 });
+const { apiKey } = await mintKey(server.url);
+const home = tempHome();
+writeCredentials({ url: server.url, token: apiKey }, { home });
+const path = Deno.env.get("PATH") ?? "/usr/bin:/bin";
+
+// 1. whoami vs gh auth status, interleaved so both see the same machine state.
+const deno = Deno.execPath();
+const ours = {
+  whoami: [] as number[],
+  whoamiRss: [] as number[],
+  version: [] as number[],
+  gh: [] as number[],
+  ghRss: [] as number[],
+};
+const ghHome = tempHome();
+for (let i = 0; i < RUNS; i++) {
+  const w = await measure([deno, ...cliArgv(["whoami"])], baseEnv(home));
+  if (w.code !== 0) throw new Error("whoami failed");
+  ours.whoami.push(w.wall);
+  ours.whoamiRss.push(w.rss);
+  ours.version.push((await measure([deno, ...cliArgv(["--version"])], baseEnv(home))).wall);
+  const g = await measure(["gh", "auth", "status"], {
+    HOME: ghHome,
+    GH_CONFIG_DIR: ghHome,
+    PATH: path,
+  });
+  ours.gh.push(g.wall);
+  ours.ghRss.push(g.rss);
+}
+row(
+  "whoami (verified on 127.0.0.1)",
+  `${median(ours.whoami).toFixed(1)} ms, ${median(ours.whoamiRss).toFixed(1)} MiB`,
+  `median of ${RUNS}`,
+);
+row(
+  "gh auth status (no host configured, no network)",
+  `${median(ours.gh).toFixed(1)} ms, ${median(ours.ghRss).toFixed(1)} MiB`,
+  `median of ${RUNS}`,
+);
+row(
+  "almyty-auth --version (start-up)",
+  `${median(ours.version).toFixed(1)} ms`,
+  `median of ${RUNS}`,
+);
+
+// 2. resolveCredentials per call.
+for (const [label, env] of [["file", {}], ["ALMYTY_TOKEN", { ALMYTY_TOKEN: apiKey }]] as const) {
+  const batches: number[] = [];
+  for (let b = 0; b < 20; b++) {
+    const n = 2000;
+    const start = performance.now();
+    for (let i = 0; i < n; i++) resolveCredentials({ home, env });
+    batches.push((performance.now() - start) / n);
+  }
+  row(
+    `resolveCredentials() from ${label}`,
+    `${(median(batches) * 1000).toFixed(1)} µs/call`,
+    "median of 20×2000",
+  );
+}
+
+// 3. Browser login, browser already running and signed in.
+const browser = await launchChromium();
+const page = await (await browser.newContext()).newPage();
+await page.goto(`${server.url}/cli-auth`);
+await page.goto(`${server.url}/`);
+const hook = browserHook();
+const browserTimes: number[] = [];
+let signedIn = false;
+for (let i = 0; i < RUNS; i++) {
+  const h = tempHome();
+  const start = performance.now();
+  const cli = new CliProcess(["login", "--api", server.url], { home: h, env: hook.env });
+  await page.goto(await hook.nextUrl());
+  if (!signedIn) {
+    await signIn(page); // the first run signs in; the timed runs below are already signed in
+    signedIn = true;
+  }
+  await page.getByRole("button", { name: "Approve" }).click();
+  const result = await cli.done;
+  if (result.code !== 0) throw new Error(result.stderr);
+  const written = Deno.statSync(credsPath(h)).mtime!.getTime();
+  if (i > 0) browserTimes.push(written - (performance.timeOrigin + start));
+}
+row(
+  "browser login, signed-in browser: CLI start → credentials written",
+  `${median(browserTimes).toFixed(0)} ms`,
+  `median of ${RUNS - 1}`,
+);
+await browser.close();
+
+// 4. Headless: approval → CLI exit.
+const headless: number[] = [];
+for (let i = 0; i < RUNS; i++) {
+  const cli = new CliProcess(["login", "--no-browser", "--api", server.url], { home: tempHome() });
+  const [, code] = await cli.waitFor(/^\s+([B-Z]{4}-[B-Z]{4})$/m);
+  await cli.waitFor(/Waiting for authentication/);
+  // Sign in and load the consent page first; time only the click → exit.
+  const cookie = await (await import("../tests/helpers/server.ts")).browserSession(server.url);
+  const html = await (await fetch(`${server.url}/cli-auth?code=${code}`, { headers: { cookie } }))
+    .text();
+  const field = (name: string) => new RegExp(`name="${name}" value="([^"]+)"`).exec(html)![1];
+  const start = performance.now();
+  const approve = await fetch(`${server.url}/cli-auth/decision`, {
+    method: "POST",
+    headers: { cookie, "content-type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams({
+      request_id: field("request_id"),
+      csrf: field("csrf"),
+      decision: "approve",
+    }),
+  });
+  await approve.body?.cancel();
+  const result = await cli.done;
+  if (result.code !== 0) throw new Error(result.stderr);
+  headless.push(performance.now() - start);
+}
+void decide;
+row("headless login: Approve → CLI exit", `${median(headless).toFixed(0)} ms`, `median of ${RUNS}`);
+await server.close();
+
+console.log("\n| measurement | median | runs |\n| --- | --- | --- |");
+for (const [name, value, note] of rows) console.log(`| ${name} | ${value} | ${note} |`);
