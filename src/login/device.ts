@@ -105,7 +105,8 @@ async function poll(
           device_code: auth.device_code,
           wait: String(wait),
         }),
-        timeoutMs: (wait + 15) * 1000,
+        // Long enough for the long-poll, never past the deadline.
+        timeoutMs: Math.max(1000, Math.min((wait + 15) * 1000, expiresAt - ctx.now() + 1000)),
       });
     } catch (error) {
       if (!(error instanceof ApiError)) throw error;

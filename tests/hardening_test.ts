@@ -1,0 +1,332 @@
+/**
+ * Hardening: fuzzing (seeded, bounded), load during a real login, faults,
+ * interrupts, and the sandbox the binary gets.
+ */
+import { assert, assertEquals, assertMatch } from "./helpers/assert.ts";
+import {
+  baseEnv,
+  cliArgv,
+  CliProcess,
+  credsPath,
+  readBytes,
+  runCli,
+  tempHome,
+} from "./helpers/cli.ts";
+import { assertNoLeaks, recordOutput } from "./helpers/leaks.ts";
+import { closedPort, decide, withFakeServer, withServer } from "./helpers/server.ts";
+import { parseCredentials } from "../src/credentials/read.ts";
+import { CredentialsError } from "../src/credentials/types.ts";
+import { startListener } from "../src/login/listener.ts";
+import { permissionFlags } from "../src/permissions.ts";
+
+/** mulberry32: a small seeded generator so failures replay. */
+function rng(seed: number) {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+const SEED = Number(Deno.env.get("FUZZ_SEED") ?? 20261127);
+
+function randomString(rand: () => number, max: number, alphabet?: string): string {
+  const length = Math.floor(rand() * max);
+  let out = "";
+  for (let i = 0; i < length; i++) {
+    out += alphabet
+      ? alphabet[Math.floor(rand() * alphabet.length)]
+      : String.fromCharCode(Math.floor(rand() * 0x2fff));
+  }
+  return out;
+}
+
+Deno.test("fuzz: the credentials parser accepts only valid files and explains the rest", () => {
+  const rand = rng(SEED);
+  const pieces = [
+    "{",
+    "}",
+    '"token"',
+    '"url"',
+    ":",
+    ",",
+    '"x"',
+    "1",
+    "null",
+    "[",
+    "]",
+    '""',
+    "true",
+    '"organization"',
+    '{"name":"a"}',
+  ];
+  let accepted = 0;
+  for (let i = 0; i < 3000; i++) {
+    const text = rand() < 0.5
+      ? Array.from(
+        { length: Math.floor(rand() * 12) },
+        () => pieces[Math.floor(rand() * pieces.length)],
+      ).join("")
+      : randomString(rand, 40);
+    try {
+      const creds = parseCredentials(text, "/fuzz/credentials.json");
+      assert(typeof creds.token === "string" && creds.token.length > 0, text);
+      accepted++;
+    } catch (error) {
+      assert(error instanceof CredentialsError, `${text}: ${error}`);
+      assert(error.message.includes("/fuzz/credentials.json"), error.message);
+    }
+  }
+  assert(accepted < 3000);
+});
+
+Deno.test("fuzz: the callback listener never crashes, hangs, or accepts a wrong state", async () => {
+  const rand = rng(SEED + 1);
+  const state = "S".repeat(43);
+  let completions = 0;
+  const listener = startListener({
+    mode: "code",
+    state,
+    complete: () => {
+      completions++;
+      return Promise.resolve("fuzz@example.com");
+    },
+    onServe: (path, _status, body) => recordOutput(`listener ${path}`, body),
+  });
+  const methods = ["GET", "POST", "PUT", "DELETE", "OPTIONS", "HEAD", "PATCH"];
+  const paths = [
+    "/callback",
+    "/",
+    "/cb",
+    "/cb-complete",
+    "/success",
+    "/../etc/passwd",
+    "/callback/",
+    "//callback",
+    "/%00",
+  ];
+  for (let i = 0; i < 400; i++) {
+    const query = new URLSearchParams();
+    if (rand() < 0.7) {
+      query.set("state", rand() < 0.05 ? state.slice(1) : randomString(rand, 60, "ABCS-_"));
+    }
+    if (rand() < 0.7) query.set("code", randomString(rand, 30, "abc123"));
+    if (rand() < 0.2) query.set("error", randomString(rand, 10, "abc_"));
+    const method = methods[Math.floor(rand() * methods.length)];
+    const headers = new Headers();
+    if (rand() < 0.3) headers.set("x-junk", randomString(rand, 50, "abcdefgh "));
+    if (rand() < 0.1) {
+      headers.set("host", rand() < 0.5 ? "evil.example" : `127.0.0.1:${listener.port}`);
+    }
+    const response = await fetch(
+      `http://127.0.0.1:${listener.port}${paths[Math.floor(rand() * paths.length)]}?${query}`,
+      {
+        method,
+        headers,
+        body: method === "GET" || method === "HEAD" ? undefined : randomString(rand, 200),
+        signal: AbortSignal.timeout(2000),
+      },
+    );
+    assert(response.status < 500, `status ${response.status}`);
+    await response.body?.cancel();
+  }
+  assertEquals(completions, 0, "no fuzzed request completed the login");
+  // The real callback still works afterwards.
+  const real = await fetch(`http://127.0.0.1:${listener.port}/callback?code=c&state=${state}`);
+  assertEquals(real.status, 200);
+  await real.body?.cancel();
+  assertEquals((await listener.outcome).kind, "success");
+  await listener.close();
+});
+
+Deno.test("load: 1,000 junk requests at the listener during a real browser login; it still succeeds", async () => {
+  await withServer({ deviceInterval: 1 }, async (server) => {
+    const hook = (await import("./helpers/browser.ts")).browserHook();
+    const home = tempHome();
+    // Browser flow, so the CLI's own listener is the one under load.
+    const cli = new CliProcess(["login", "--api", server.url], { home, env: hook.env });
+    const url = await hook.nextUrl();
+    const callback = new URL(url).searchParams.get("redirect_uri")!;
+    let answered = 0;
+    const junk = async (n: number) => {
+      for (let i = 0; i < n; i++) {
+        const r = await fetch(`${callback}?state=junk${i}&code=x`, {
+          signal: AbortSignal.timeout(5000),
+        });
+        assertEquals(r.status, 400);
+        await r.body?.cancel();
+        answered++;
+      }
+    };
+    const started = performance.now();
+    await Promise.all(Array.from({ length: 10 }, () => junk(100)));
+    const elapsed = performance.now() - started;
+    assertEquals(answered, 1000);
+    // Still responsive: approve for real.
+    const path = new URL(url).pathname + new URL(url).search;
+    const approve = await decide(server.url, path, "approve");
+    const final = await fetch(approve.headers.get("location")!);
+    assertEquals(final.status, 200);
+    await final.body?.cancel();
+    const result = await cli.done;
+    assertEquals(result.code, 0, result.stderr);
+    assert(elapsed < 60_000, `1000 requests took ${elapsed} ms`);
+  });
+});
+
+Deno.test("faults: HTML discovery, hanging token endpoint, server killed mid-exchange", async () => {
+  const original = '{"url":"https://api.almyty.com","token":"ak_live_KEEPKEEPKEEPKEEPKEEP"}';
+  const prepared = () => {
+    const home = tempHome();
+    Deno.mkdirSync(`${home}/.almyty`, { mode: 0o700 });
+    Deno.writeTextFileSync(credsPath(home), original, { mode: 0o600 });
+    return home;
+  };
+  // A captive portal answers the discovery document with HTML.
+  await withFakeServer(
+    () =>
+      new Response("<html>Sign in to Wi-Fi</html>", { headers: { "content-type": "text/html" } }),
+    async (url) => {
+      const home = prepared();
+      const r = await runCli(["login", "--no-browser", "--api", url], { home });
+      assertEquals(r.code, 1);
+      assertMatch(r.stderr, /not JSON \(an HTML page\)/);
+      assertEquals(Deno.readTextFileSync(credsPath(home)), original);
+    },
+  );
+  // A token endpoint that never answers.
+  await withServer({ deviceInterval: 0 }, async (server) => {
+    await withFakeServer(async (request) => {
+      const url = new URL(request.url);
+      if (url.pathname === "/auth/cli/token") {
+        // Hangs until the client gives up.
+        return await new Promise<Response>((resolve) =>
+          request.signal.addEventListener(
+            "abort",
+            () => resolve(new Response(null, { status: 499 })),
+          )
+        );
+      }
+      return await fetch(server.url + url.pathname + url.search, {
+        method: request.method,
+        body: request.body,
+        headers: request.headers,
+      });
+    }, async (proxy) => {
+      const home = prepared();
+      const r = await runCli(["login", "--no-browser", "--timeout", "3", "--api", proxy], {
+        home,
+        env: { ALMYTY_HTTP_TIMEOUT: "1" },
+      });
+      assertEquals(r.code, 1);
+      assertMatch(r.stderr, /timed out|expired/);
+      assertEquals(Deno.readTextFileSync(credsPath(home)), original);
+    });
+  });
+  // The server dies between approval and the code exchange.
+  const server = await (await import("../src/server/app.ts")).startServer({ port: 0 });
+  const hook = (await import("./helpers/browser.ts")).browserHook();
+  const home = prepared();
+  const cli = new CliProcess(["login", "--api", server.url], { home, env: hook.env });
+  const url = await hook.nextUrl();
+  const u = new URL(url);
+  const approve = await decide(server.url, u.pathname + u.search, "approve");
+  const location = approve.headers.get("location")!;
+  await server.close();
+  const page = await fetch(location);
+  assertEquals(page.status, 502);
+  assert(!(await page.text()).includes("ak_live_"));
+  const result = await cli.done;
+  assertEquals(result.code, 1);
+  assertMatch(result.stderr, /Cannot reach .*connection refused/);
+  assertEquals(Deno.readTextFileSync(credsPath(home)), original);
+  Deno.listen({ hostname: "127.0.0.1", port: Number(new URL(location).port) }).close();
+});
+
+Deno.test("Ctrl-C: exit 130, credentials untouched, listener port released", async () => {
+  await withServer({}, async (server) => {
+    const hook = (await import("./helpers/browser.ts")).browserHook();
+    const home = tempHome();
+    const cli = new CliProcess(["login", "--api", server.url], { home, env: hook.env });
+    const url = await hook.nextUrl();
+    await cli.waitFor(/Waiting for the browser/);
+    cli.child.kill("SIGINT");
+    const result = await cli.done;
+    assertEquals(result.code, 130);
+    assertMatch(result.stderr, /Interrupted/);
+    assertEquals(readBytes(credsPath(home)), null);
+    const port = Number(new URL(new URL(url).searchParams.get("redirect_uri")!).port);
+    Deno.listen({ hostname: "127.0.0.1", port }).close();
+  });
+});
+
+Deno.test("--with-token refuses an interactive stdin instead of hanging", async () => {
+  const command = ["deno", ...cliArgv(["login", "--with-token", "--api", "http://127.0.0.1:1"])]
+    .map((a) => `'${a}'`).join(" ");
+  const out = await new Deno.Command("script", {
+    args: ["-qec", command, "/dev/null"],
+    env: baseEnv(tempHome()),
+    clearEnv: true,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const text = new TextDecoder().decode(out.stdout);
+  assertEquals(out.code, 2, text);
+  assertMatch(text, /stdin is a terminal[\s\S]*--with-token/);
+});
+
+Deno.test("sandbox: the compile-time permission set runs the CLI but cannot read system files", async () => {
+  const probe = Deno.makeTempFileSync({ suffix: ".ts" });
+  Deno.writeTextFileSync(
+    probe,
+    `
+    for (const path of ["/etc/hostname", "/proc/self/environ"]) {
+      try { Deno.readTextFileSync(path); console.log("READ " + path); } catch (e) { console.log(e.name + " " + path); }
+    }
+    try { Deno.env.get("AWS_SECRET_ACCESS_KEY"); console.log("ENV"); } catch (e) { console.log(e.name + " env"); }`,
+  );
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "--quiet", ...permissionFlags(), probe],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const text = new TextDecoder().decode(out.stdout);
+  assertMatch(text, /NotCapable \/etc\/hostname\nNotCapable \/proc\/self\/environ\nNotCapable env/);
+  const whoami = await runCli(["whoami"], {
+    home: tempHome(),
+    env: { ALMYTY_TOKEN: "x".repeat(20), ALMYTY_URL: `http://127.0.0.1:${closedPort()}` },
+  });
+  assertEquals(whoami.code, 1, "runs under the same flags and reports the network error");
+  assertMatch(whoami.stderr, /Cannot reach/);
+});
+
+Deno.test("doctor and status explain SSH, CI and env overrides", async () => {
+  const home = tempHome();
+  const doctor = await runCli(["doctor", "--json", "--api", `http://127.0.0.1:${closedPort()}`], {
+    home,
+    env: { SSH_CONNECTION: "1 2 3 4", ALMYTY_TOKEN: "t".repeat(20) },
+  });
+  const checks = JSON.parse(doctor.stdout) as { name: string; level: string; detail: string }[];
+  const by = (name: string) => checks.find((c) => c.name === name)!;
+  assertEquals(doctor.code, 1);
+  assertMatch(by("Browser").detail, /SSH session/);
+  assertMatch(by("Environment").detail, /ALMYTY_TOKEN set; the credentials file is ignored/);
+  assertEquals(by("API").level, "problem");
+  assertEquals(by("Loopback").level, "ok");
+  const ci = await runCli(["doctor", "--json"], {
+    home,
+    env: { CI: "true", ALMYTY_URL: "http://127.0.0.1:1" },
+  });
+  assertMatch(
+    JSON.parse(ci.stdout).find((c: { name: string }) => c.name === "Browser").detail,
+    /CI job/,
+  );
+  const status = await runCli(["status"], { home });
+  assertEquals(status.code, 4);
+  assertMatch(status.stdout, /Not authenticated/);
+});
+
+Deno.test("leak scan: nothing in this file's outputs or listener pages", () => {
+  assertNoLeaks();
+});
