@@ -78,6 +78,19 @@ Deno.test("token login validates, saves 0600 with email and org; whoami, token, 
     const token = await runCli(["token"], { home, mayPrintToken: true });
     assertEquals([token.code, token.stdout, token.stderr], [0, apiKey + "\n", ""]);
 
+    const again = await runCli(["login", "--with-token", "--api", server.url], {
+      home,
+      stdin: apiKey,
+      env: { ALMYTY_TOKEN: "another-token-in-the-env" },
+    });
+    assertMatch(
+      again.stderr,
+      /ALMYTY_TOKEN is set in your environment and overrides the saved credentials/,
+    );
+    const argv = await runCli(["login", "--token", apiKey, "--api", server.url], { home });
+    assertEquals(argv.code, 0);
+    assertMatch(argv.stderr, /--token puts the key in your shell history/);
+
     const status = JSON.parse((await runCli(["status", "--json"], { home })).stdout);
     assertEquals([status.server.accepted, status.file.mode, status.token.source], [
       true,

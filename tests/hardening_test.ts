@@ -276,6 +276,28 @@ Deno.test("--with-token refuses an interactive stdin instead of hanging", async 
   assertMatch(text, /stdin is a terminal[\s\S]*--with-token/);
 });
 
+Deno.test("headless login on a terminal: QR code and a live countdown", async () => {
+  await withServer({ deviceInterval: 1 }, async (server) => {
+    const command = [
+      "deno",
+      ...cliArgv(["login", "--no-browser", "--timeout", "2", "--api", server.url]),
+    ]
+      .map((a) => `'${a}'`).join(" ");
+    const out = await new Deno.Command("script", {
+      args: ["-qec", command, "/dev/null"],
+      env: baseEnv(tempHome()),
+      clearEnv: true,
+      stdin: "null",
+      stdout: "piped",
+    }).output();
+    const text = new TextDecoder().decode(out.stdout);
+    assertEquals(out.code, 1);
+    assertMatch(text, /Open this URL in any browser:[\s\S]*█▀|▄█/);
+    assertMatch(text, /code expires in 0:0[12]/);
+    assertMatch(text, /expired before it was approved/);
+  });
+});
+
 Deno.test("sandbox: the compile-time permission set runs the CLI but cannot read system files", async () => {
   const probe = Deno.makeTempFileSync({ suffix: ".ts" });
   Deno.writeTextFileSync(

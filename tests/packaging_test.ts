@@ -89,6 +89,24 @@ Deno.test("archives hold the executable at the root; SHA256SUMS verifies with sh
   );
 });
 
+Deno.test("npm: platform packages from dist/ with os/cpu and every version in lockstep", async () => {
+  // Uses the stand-in binaries the archive test put in dist/.
+  const built = await sh(Deno.execPath(), ["run", "-A", `${ROOT}scripts/npm.ts`]);
+  assertEquals(built.code, 0, built.stderr);
+  const main = JSON.parse(Deno.readTextFileSync(`${ROOT}npm/package.json`));
+  const version = JSON.parse(Deno.readTextFileSync(`${ROOT}deno.json`)).version;
+  assertEquals(main.version, version);
+  assertEquals(main.bin, { "almyty-auth": "bin/almyty-auth.js" });
+  for (const [name, v] of Object.entries(main.optionalDependencies)) {
+    assertEquals(v, version, name);
+    const dir = `${ROOT}npm/platforms/${name.replace("@almyty/", "")}`;
+    const pkg = JSON.parse(Deno.readTextFileSync(`${dir}/package.json`));
+    assertEquals([pkg.name, pkg.version, pkg.os.length, pkg.cpu.length], [name, version, 1, 1]);
+    const exe = pkg.os[0] === "win32" ? "almyty-auth.exe" : "almyty-auth";
+    assertMatch(Deno.readTextFileSync(`${dir}/bin/${exe}`), /almyty-auth stand-in/);
+  }
+});
+
 Deno.test("Homebrew formula matches the sums; ruby -c accepts it", async () => {
   const sums = TARGETS.map((t, i) => `${String(i).repeat(64)}  ${archiveName(t)}`).join("\n");
   const rb = formula(parseSums(sums), "1.2.3", "https://example.invalid/v1.2.3");

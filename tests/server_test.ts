@@ -291,3 +291,33 @@ Deno.test("deno task server prints one line, serves, and stops on SIGTERM", asyn
   reader.releaseLock();
   await child.stdout.cancel().catch(() => {});
 });
+
+Deno.test("--data persists accounts and key hashes (0600) across restarts; --user adds accounts", async () => {
+  const dir = Deno.makeTempDirSync();
+  const data = `${dir}/server.json`;
+  let apiKey = "";
+  await withServer({ dataFile: data, users: ["bob@example.com:bob-password:bobco"] }, async (s) => {
+    apiKey = (await mintKey(s.url, "bob@example.com", "bob-password")).apiKey;
+  });
+  assertEquals(Deno.statSync(data).mode! & 0o777, 0o600);
+  assert(!Deno.readTextFileSync(data).includes(apiKey), "the file holds hashes, not keys");
+  await withServer({ dataFile: data }, async (s) => {
+    const r = await fetch(`${s.url}/auth/profile`, {
+      headers: { authorization: `Bearer ${apiKey}` },
+    });
+    const profile = (await r.json()).data;
+    assertEquals([profile.email, profile.organizations[0].name], ["bob@example.com", "bobco"]);
+  });
+});
+
+Deno.test("deno task server refuses --auto-approve on a non-loopback host, and bad flags", async () => {
+  for (const args of [["--auto-approve", "--host", "0.0.0.0"], ["--port", "99999"], ["--bogus"]]) {
+    const out = await new Deno.Command("deno", {
+      args: ["task", "--quiet", "server", ...args],
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    assertEquals(out.code, 2, args.join(" "));
+    assertMatch(new TextDecoder().decode(out.stderr), /error: /);
+  }
+});

@@ -12,7 +12,14 @@ import { join } from "node:path";
 import process from "node:process";
 import type { CredentialsOptions } from "./types.ts";
 
-/** The home directory: HOME, or USERPROFILE on Windows. */
+/**
+ * The home directory: HOME, or USERPROFILE on Windows.
+ *
+ * @example
+ * ```ts
+ * homeDirectory({ env: { HOME: "/home/alice" } }); // "/home/alice"
+ * ```
+ */
 export function homeDirectory(options: CredentialsOptions = {}): string {
   if (options.home) return options.home;
   // A caller's env without HOME (e.g. one built for a child process) falls back to ours.
@@ -27,7 +34,14 @@ export function homeDirectory(options: CredentialsOptions = {}): string {
   return home;
 }
 
-/** `<home>/.almyty/credentials.json`. */
+/**
+ * `<home>/.almyty/credentials.json`.
+ *
+ * @example
+ * ```ts
+ * credentialsPath({ home: "/home/alice" }); // "/home/alice/.almyty/credentials.json"
+ * ```
+ */
 export function credentialsPath(options: CredentialsOptions = {}): string {
   return join(homeDirectory(options), ".almyty", "credentials.json");
 }

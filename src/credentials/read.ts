@@ -15,7 +15,14 @@ import { type Credentials, CredentialsError, type CredentialsOptions } from "./t
 
 const OPTIONAL_STRINGS = ["url", "email", "frontendUrl", "keyId", "createdAt"] as const;
 
-/** Parses and validates the text of a credentials file; throws CredentialsError. */
+/**
+ * Parses and validates the text of a credentials file; throws CredentialsError.
+ *
+ * @example
+ * ```ts
+ * parseCredentials('{"url":"https://api.almyty.com","token":"ak_live_x"}', "creds.json").token;
+ * ```
+ */
 export function parseCredentials(text: string, path: string): Credentials {
   const relogin = "Run `almyty-auth login` to write a fresh one.";
   let value: unknown;
@@ -73,6 +80,12 @@ export function parseCredentials(text: string, path: string): Credentials {
  * Reads the credentials file. Returns null when it does not exist; throws
  * CredentialsError for every other problem. Warns (never fixes) when the file
  * is readable by group or others.
+ *
+ * @example
+ * ```ts
+ * const creds = readCredentials({ onWarning: (w) => console.error(w) });
+ * if (creds) console.log(creds.email ?? creds.url);
+ * ```
  */
 export function readCredentials(options: CredentialsOptions = {}): Credentials | null {
   const path = credentialsPath(options);

@@ -17,9 +17,13 @@ import type { Credentials, CredentialsOptions, Source } from "./types.ts";
 
 /** The credentials that apply, and where each value came from. */
 export interface ResolvedCredentials {
+  /** The token to send as `Authorization: Bearer …`. */
   token: string;
+  /** The API base URL. */
   url: string;
+  /** The web app URL. */
   frontendUrl: string;
+  /** Where each value came from. */
   source: { token: "env" | "file"; url: Source; frontendUrl: Source };
   /** The credentials file's path (whether or not it was read). */
   path: string;
@@ -33,6 +37,13 @@ export interface ResolvedCredentials {
  * file's `url`, the default. Frontend: `ALMYTY_FRONTEND_URL`, the file's
  * `frontendUrl`, the default. Returns null when no token is available; throws
  * CredentialsError when the file exists but cannot be used.
+ *
+ * @example
+ * ```ts
+ * const creds = resolveCredentials();
+ * if (!creds) throw new Error("Not authenticated. Run: npx @almyty/auth login");
+ * console.log(`token from ${creds.source.token}, API ${creds.url}`);
+ * ```
  */
 export function resolveCredentials(options: CredentialsOptions = {}): ResolvedCredentials | null {
   const env = options.env ?? process.env;

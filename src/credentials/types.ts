@@ -15,12 +15,17 @@ export interface Credentials {
   url: string;
   /** The API key. */
   token: string;
+  /** The account's email. */
   email?: string;
+  /** Web app URL for this environment. */
   frontendUrl?: string;
   /** Server id of the key, used by `logout` to revoke it. */
   keyId?: string;
+  /** The organization the key is bound to. */
   organization?: { id?: string; name: string; slug?: string };
+  /** When this login was saved (ISO 8601). */
   createdAt?: string;
+  /** Fields of other tools; kept on rewrite. */
   [field: string]: unknown;
 }
 
@@ -39,9 +44,13 @@ export type CredentialsErrorCode =
 
 /** A problem with the credentials file; the message names the path and the fix. */
 export class CredentialsError extends Error {
+  /** Always "CredentialsError". */
   override name = "CredentialsError";
+  /** Builds the error; `message` should name the path and the fix. */
   constructor(
+    /** What went wrong. */
     readonly code: CredentialsErrorCode,
+    /** The credentials file's path. */
     readonly path: string,
     message: string,
   ) {

@@ -16,6 +16,11 @@ import { type Credentials, CredentialsError, type CredentialsOptions } from "./t
 /**
  * Writes `credentials` atomically (see `writeFileAtomic`) and returns the path.
  * A symlink at the target is refused with a CredentialsError("symlink").
+ *
+ * @example
+ * ```ts
+ * const path = writeCredentials({ url: "https://api.almyty.com", token: "ak_live_…" });
+ * ```
  */
 export function writeCredentials(
   credentials: Credentials,
@@ -35,7 +40,14 @@ export function writeCredentials(
   return path;
 }
 
-/** Removes the credentials file. Returns false when there was none. */
+/**
+ * Removes the credentials file. Returns false when there was none.
+ *
+ * @example
+ * ```ts
+ * if (!deleteCredentials()) console.log("Not logged in");
+ * ```
+ */
 export function deleteCredentials(options: CredentialsOptions = {}): boolean {
   const path = credentialsPath(options);
   try {
