@@ -3,22 +3,9 @@
  * permissions, HOME in a temp dir, talking HTTP to the reference server.
  */
 import { assert, assertEquals, assertMatch } from "./helpers/assert.ts";
-import { CliProcess, credsPath, readBytes, runCli, tempHome } from "./helpers/cli.ts";
+import { CliProcess, credsPath, homeWithFile, readBytes, runCli, tempHome } from "./helpers/cli.ts";
 import { assertNoLeaks, recordToken } from "./helpers/leaks.ts";
 import { closedPort, decide, mintKey, withFakeServer, withServer } from "./helpers/server.ts";
-
-const ORIGINAL = JSON.stringify({
-  url: "https://api.almyty.com",
-  token: "ak_live_ORIGINALORIGINALORIGINAL",
-});
-
-/** A HOME whose credentials file holds ORIGINAL (or `text`). */
-function homeWithFile(text = ORIGINAL): { home: string; path: string; bytes: Uint8Array } {
-  const home = tempHome();
-  Deno.mkdirSync(`${home}/.almyty`, { mode: 0o700 });
-  Deno.writeTextFileSync(credsPath(home), text, { mode: 0o600 });
-  return { home, path: credsPath(home), bytes: Deno.readFileSync(credsPath(home)) };
-}
 
 Deno.test("usage: --help, help <cmd>, --version, unknown command and flag", async () => {
   const home = tempHome();

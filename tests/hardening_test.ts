@@ -4,12 +4,13 @@
  */
 import { assert, assertEquals, assertMatch } from "./helpers/assert.ts";
 import {
-  baseEnv,
-  cliArgv,
   CliProcess,
   credsPath,
+  homeWithFile,
+  ORIGINAL_CREDENTIALS,
   readBytes,
   runCli,
+  runInTerminal,
   tempHome,
 } from "./helpers/cli.ts";
 import { assertNoLeaks, recordOutput } from "./helpers/leaks.ts";
@@ -175,13 +176,8 @@ Deno.test("load: 1,000 junk requests at the listener during a real browser login
 });
 
 Deno.test("faults: HTML discovery, hanging token endpoint, server killed mid-exchange", async () => {
-  const original = '{"url":"https://api.almyty.com","token":"ak_live_KEEPKEEPKEEPKEEPKEEP"}';
-  const prepared = () => {
-    const home = tempHome();
-    Deno.mkdirSync(`${home}/.almyty`, { mode: 0o700 });
-    Deno.writeTextFileSync(credsPath(home), original, { mode: 0o600 });
-    return home;
-  };
+  const original = ORIGINAL_CREDENTIALS;
+  const prepared = () => homeWithFile().home;
   // A captive portal answers the discovery document with HTML.
   await withFakeServer(
     () =>
@@ -261,38 +257,22 @@ Deno.test("Ctrl-C: exit 130, credentials untouched, listener port released", asy
 });
 
 Deno.test("--with-token refuses an interactive stdin instead of hanging", async () => {
-  const command = ["deno", ...cliArgv(["login", "--with-token", "--api", "http://127.0.0.1:1"])]
-    .map((a) => `'${a}'`).join(" ");
-  const out = await new Deno.Command("script", {
-    args: ["-qec", command, "/dev/null"],
-    env: baseEnv(tempHome()),
-    clearEnv: true,
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const text = new TextDecoder().decode(out.stdout);
-  assertEquals(out.code, 2, text);
+  const { code, text } = await runInTerminal(
+    ["login", "--with-token", "--api", "http://127.0.0.1:1"],
+    tempHome(),
+  );
+  assertEquals(code, 2, text);
   assertMatch(text, /stdin is a terminal[\s\S]*--with-token/);
 });
 
 Deno.test("headless login on a terminal: QR code and a live countdown", async () => {
   await withServer({ deviceInterval: 1 }, async (server) => {
-    const command = [
-      "deno",
-      ...cliArgv(["login", "--no-browser", "--timeout", "2", "--api", server.url]),
-    ]
-      .map((a) => `'${a}'`).join(" ");
-    const out = await new Deno.Command("script", {
-      args: ["-qec", command, "/dev/null"],
-      env: baseEnv(tempHome()),
-      clearEnv: true,
-      stdin: "null",
-      stdout: "piped",
-    }).output();
-    const text = new TextDecoder().decode(out.stdout);
-    assertEquals(out.code, 1);
-    assertMatch(text, /Open this URL in any browser:[\s\S]*█▀|▄█/);
+    const { code, text } = await runInTerminal(
+      ["login", "--no-browser", "--timeout", "2", "--api", server.url],
+      tempHome(),
+    );
+    assertEquals(code, 1);
+    assertMatch(text, /Open this URL in any browser:[\s\S]*(█▀|▄█)/);
     assertMatch(text, /code expires in 0:0[12]/);
     assertMatch(text, /expired before it was approved/);
   });

@@ -8,11 +8,9 @@
  * ```
  * @module
  */
-import { apiFor } from "./api.ts";
 import { ApiError } from "../api/errors.ts";
 import { loginEndpoints } from "../login/endpoints.ts";
-import { currentOrganization } from "../api/profile.ts";
-import { saveLogin } from "../login/save.ts";
+import { saveCheckedKey } from "../login/save.ts";
 import type { CommandInput } from "./commands.ts";
 import { CliError, type Context, EXIT } from "./context.ts";
 import { warn } from "./output.ts";
@@ -85,10 +83,8 @@ async function tokenLogin(
   if (/\s/.test(token)) {
     throw new CliError("The API key contains whitespace; pass exactly one key.", EXIT.usage);
   }
-  const api = apiFor(ctx, endpoints.api, token);
-  let profile;
   try {
-    profile = await api.profile();
+    await saveCheckedKey(ctx, endpoints, token);
   } catch (error) {
     if (error instanceof ApiError && error.kind === "auth") {
       throw new CliError(
@@ -99,11 +95,4 @@ async function tokenLogin(
     }
     throw error;
   }
-  saveLogin(ctx, {
-    url: endpoints.api,
-    frontendUrl: endpoints.frontend,
-    token,
-    email: profile.email,
-    organization: currentOrganization(profile),
-  });
 }

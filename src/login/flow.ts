@@ -23,8 +23,7 @@ import { deviceLogin } from "./device.ts";
 import { discover } from "./discovery.ts";
 import type { Endpoints } from "./endpoints.ts";
 import { type Listener, type ListenerOutcome, startListener } from "./listener.ts";
-import { currentOrganization } from "../api/profile.ts";
-import { type LoginResult, saveLogin } from "./save.ts";
+import { type LoginResult, saveCheckedKey, saveLogin } from "./save.ts";
 
 /** Options of an interactive login. */
 export interface InteractiveOptions {
@@ -133,18 +132,7 @@ async function legacyLogin(
     mode: "legacy",
     state,
     onServe: options.onServe,
-    complete: async (token) => {
-      const keyApi = apiFor(ctx, endpoints.api, token);
-      const profile = await keyApi.profile();
-      saveLogin(ctx, {
-        url: endpoints.api,
-        frontendUrl: endpoints.frontend,
-        token,
-        email: profile.email,
-        organization: currentOrganization(profile),
-      });
-      return profile.email;
-    },
+    complete: (token) => saveCheckedKey(ctx, endpoints, token),
   });
   const url = new URL(endpoints.frontend + PATHS.legacyPage);
   url.search = new URLSearchParams({ callback: listener.callbackUrl, state }).toString();

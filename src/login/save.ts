@@ -8,6 +8,8 @@
  * ```
  * @module
  */
+import { currentOrganization } from "../api/profile.ts";
+import { apiFor } from "../cli/api.ts";
 import type { Context } from "../cli/context.ts";
 import { line, paint, warn } from "../cli/output.ts";
 import { readCredentials } from "../credentials/read.ts";
@@ -57,4 +59,25 @@ export function saveLogin(ctx: Context, result: LoginResult): void {
       "ALMYTY_TOKEN is set in your environment and overrides the saved credentials. Unset it to use this login.",
     );
   }
+}
+
+/**
+ * Checks an API key with `GET /auth/profile`, then saves it (token login and
+ * the compatibility flow, where the key arrives without an account).
+ * Returns the account's email; a rejected key throws before anything is written.
+ */
+export async function saveCheckedKey(
+  ctx: Context,
+  endpoints: { api: string; frontend: string },
+  token: string,
+): Promise<string> {
+  const profile = await apiFor(ctx, endpoints.api, token).profile();
+  saveLogin(ctx, {
+    url: endpoints.api,
+    frontendUrl: endpoints.frontend,
+    token,
+    email: profile.email,
+    organization: currentOrganization(profile),
+  });
+  return profile.email;
 }

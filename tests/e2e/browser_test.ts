@@ -17,6 +17,14 @@ async function context(): Promise<BrowserContext> {
   return await browser.newContext();
 }
 
+/** A fresh browser context and page (recorded for the leak scan), BROWSER hook and HOME. */
+async function session() {
+  const ctx = await context();
+  const page = await ctx.newPage();
+  watchPages(page);
+  return { ctx, page, hook: browserHook(), home: tempHome() };
+}
+
 function assertPortFree(url: string): void {
   const port = Number(
     new URL(
@@ -34,11 +42,7 @@ Deno.test({
   ...opts,
   fn: async () => {
     await withServer({}, async (server) => {
-      const ctx = await context();
-      const page = await ctx.newPage();
-      watchPages(page);
-      const hook = browserHook();
-      const home = tempHome();
+      const { ctx, page, hook, home } = await session();
       const cli = new CliProcess(["login", "--api", server.url], { home, env: hook.env });
       const url = await hook.nextUrl();
       assertMatch(
@@ -84,11 +88,7 @@ Deno.test({
   ...opts,
   fn: async () => {
     await withServer({ autoApprove: false }, async (server) => {
-      const ctx = await context();
-      const page = await ctx.newPage();
-      watchPages(page);
-      const hook = browserHook();
-      const home = tempHome();
+      const { ctx, page, hook, home } = await session();
       Deno.mkdirSync(`${home}/.almyty`, { mode: 0o700 });
       Deno.writeTextFileSync(
         credsPath(home),
@@ -117,11 +117,7 @@ Deno.test({
   ...opts,
   fn: async () => {
     await withServer({}, async (server) => {
-      const ctx = await context();
-      const page = await ctx.newPage();
-      watchPages(page);
-      const hook = browserHook();
-      const home = tempHome();
+      const { ctx, page, hook, home } = await session();
       const cli = new CliProcess(["login", "--api", server.url], { home, env: hook.env });
       const url = await hook.nextUrl();
       const callback = new URL(url).searchParams.get("redirect_uri")!;
@@ -230,11 +226,7 @@ Deno.test({
   ...opts,
   fn: async () => {
     await withServer({ legacy: true }, async (server) => {
-      const ctx = await context();
-      const page = await ctx.newPage();
-      watchPages(page);
-      const hook = browserHook();
-      const home = tempHome();
+      const { ctx, page, hook, home } = await session();
       const cli = new CliProcess(["login", "--api", server.url], { home, env: hook.env });
       const url = await hook.nextUrl();
       assertMatch(

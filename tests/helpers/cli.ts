@@ -154,3 +154,38 @@ export class CliProcess {
     return match;
   }
 }
+
+/** The credentials file every "loses nothing" test starts from. */
+export const ORIGINAL_CREDENTIALS = JSON.stringify({
+  url: "https://api.almyty.com",
+  token: "ak_live_ORIGINALORIGINALORIGINAL",
+});
+
+/** A HOME whose credentials file holds `text`; returns its path and bytes. */
+export function homeWithFile(
+  text = ORIGINAL_CREDENTIALS,
+): { home: string; path: string; bytes: Uint8Array } {
+  const home = tempHome();
+  Deno.mkdirSync(`${home}/.almyty`, { mode: 0o700 });
+  Deno.writeTextFileSync(credsPath(home), text, { mode: 0o600 });
+  return { home, path: credsPath(home), bytes: Deno.readFileSync(credsPath(home)) };
+}
+
+/** Runs the CLI with a pseudo-terminal (util-linux `script`); returns exit code and screen text. */
+export async function runInTerminal(
+  args: string[],
+  home: string,
+): Promise<{ code: number; text: string }> {
+  const command = [Deno.execPath(), ...cliArgv(args)].map((a) => `'${a}'`).join(" ");
+  const out = await new Deno.Command("script", {
+    args: ["-qec", command, "/dev/null"],
+    env: baseEnv(home),
+    clearEnv: true,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const text = new TextDecoder().decode(out.stdout);
+  recordOutput(`terminal of ${args.join(" ")}`, text);
+  return { code: out.code, text };
+}
