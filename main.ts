@@ -15,6 +15,7 @@ import { commandHelp, mainHelp } from "./src/cli/help.ts";
 import { parseCommandLine } from "./src/cli/parse.ts";
 import { CredentialsError } from "./src/credentials/types.ts";
 import { ENV_VARS } from "./src/permissions.ts";
+import { denoFs } from "./src/platform/deno_fs.ts";
 import { UrlRuleError } from "./src/protocol/urls.ts";
 import { VERSION } from "./src/version.ts";
 
@@ -37,6 +38,7 @@ function realContext(signal: AbortSignal): Context {
   return {
     env,
     home,
+    fs: denoFs,
     fetch: globalThis.fetch,
     stdout: output(Deno.stdout),
     stderr: output(Deno.stderr),
@@ -56,7 +58,7 @@ function realContext(signal: AbortSignal): Context {
     hostname: () => Deno.hostname(),
     platform: Deno.build.os,
     osRelease: () => Deno.osRelease(),
-    launch: async ({ command, args, raw }) => {
+    launch: ({ command, args, raw }) => {
       try {
         const child = new Deno.Command(command, {
           args,
@@ -67,9 +69,9 @@ function realContext(signal: AbortSignal): Context {
         }).spawn();
         child.unref();
         child.status.catch(() => {});
-        return await Promise.resolve(true);
+        return Promise.resolve(true);
       } catch {
-        return false;
+        return Promise.resolve(false); // not installed, or not permitted
       }
     },
     signal,

@@ -10,6 +10,9 @@
  * @module
  */
 
+import type { CredentialsFs } from "../credentials/fs.ts";
+import type { CredentialsIo } from "../credentials/types.ts";
+
 /** Exit codes, as documented in README. */
 export const EXIT = { ok: 0, error: 1, usage: 2, auth: 4, interrupted: 130 } as const;
 
@@ -41,6 +44,8 @@ export interface Context {
   env: Readonly<Record<string, string | undefined>>;
   /** The home directory the credentials live under. */
   home: string;
+  /** File operations for the credentials library. */
+  fs: CredentialsFs;
   fetch: typeof fetch;
   stdout: Output;
   stderr: Output;
@@ -56,6 +61,11 @@ export interface Context {
   launch(spec: LaunchSpec): Promise<boolean>;
   /** Aborted on Ctrl-C. */
   signal: AbortSignal;
+}
+
+/** What the credentials library needs from the context. */
+export function credentialsIo(ctx: Context, onWarning?: (message: string) => void): CredentialsIo {
+  return { fs: ctx.fs, home: ctx.home, env: ctx.env, onWarning };
 }
 
 /** True when colour is allowed on this stream. */

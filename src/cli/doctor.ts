@@ -8,14 +8,13 @@
  * ```
  * @module
  */
-import { statSync } from "node:fs";
 import { credentialsPath } from "../credentials/path.ts";
 import { readCredentials } from "../credentials/read.ts";
 import { chooseOpener } from "../login/browser.ts";
 import { loginEndpoints } from "../login/endpoints.ts";
 import { PATHS } from "../protocol/constants.ts";
 import type { CommandInput } from "./commands.ts";
-import { type Context, EXIT } from "./context.ts";
+import { type Context, credentialsIo, EXIT } from "./context.ts";
 import { line, paint, printJson } from "./output.ts";
 
 /** One check's result. */
@@ -50,7 +49,7 @@ export async function run(ctx: Context, { flags }: CommandInput): Promise<number
       ),
     );
   }
-  checks.push(await loopbackBind(ctx), browserCheck(ctx));
+  checks.push(await loopbackBind(), browserCheck(ctx));
   if (flags.json) printJson(ctx, checks);
   else {
     for (const c of checks) {
@@ -66,16 +65,17 @@ export async function run(ctx: Context, { flags }: CommandInput): Promise<number
 }
 
 function credentialsFile(ctx: Context): Check {
-  const path = credentialsPath({ home: ctx.home });
+  const io = credentialsIo(ctx, () => {});
+  const path = credentialsPath(io);
   const name = "Credentials file";
   let mode: number;
   try {
-    mode = statSync(path).mode & 0o777;
-  } catch {
-    return { name, level: "warning", detail: `${path} does not exist`, fix: "almyty-auth login" };
-  }
-  try {
-    readCredentials({ home: ctx.home, onWarning: () => {} });
+    const stat = ctx.fs.stat(path);
+    if (!stat) {
+      return { name, level: "warning", detail: `${path} does not exist`, fix: "almyty-auth login" };
+    }
+    mode = stat.mode;
+    readCredentials(io);
   } catch (error) {
     return { name, level: "problem", detail: (error as Error).message };
   }
@@ -158,7 +158,7 @@ async function reachability(ctx: Context, label: string, url: string): Promise<C
   }
 }
 
-async function loopbackBind(ctx: Context): Promise<Check> {
+async function loopbackBind(): Promise<Check> {
   const { startListener } = await import("../login/listener.ts");
   try {
     const listener = startListener({
@@ -174,7 +174,6 @@ async function loopbackBind(ctx: Context): Promise<Check> {
       detail: `can listen on 127.0.0.1 (tried port ${port})`,
     };
   } catch (error) {
-    void ctx;
     return {
       name: "Loopback",
       level: "problem",

@@ -15,16 +15,17 @@ import { deleteCredentials } from "../credentials/write.ts";
 import { PATHS } from "../protocol/constants.ts";
 import { checkServiceUrl } from "../protocol/urls.ts";
 import type { CommandInput } from "./commands.ts";
-import { type Context, EXIT } from "./context.ts";
+import { type Context, credentialsIo, EXIT } from "./context.ts";
 import { line, paint, warn } from "./output.ts";
 import { credentialsPath } from "../credentials/path.ts";
 
 /** Runs the command. */
 export async function run(ctx: Context, _input: CommandInput): Promise<number> {
-  const path = credentialsPath({ home: ctx.home });
+  const io = credentialsIo(ctx, () => {});
+  const path = credentialsPath(io);
   let stored: Credentials | null = null;
   try {
-    stored = readCredentials({ home: ctx.home, onWarning: () => {} });
+    stored = readCredentials(io);
   } catch (error) {
     warn(ctx, `${(error as Error).message.split(". ")[0]}; removing it without revoking anything.`);
   }
@@ -35,7 +36,7 @@ export async function run(ctx: Context, _input: CommandInput): Promise<number> {
       "The server key was not revoked (this login did not record its id); revoke it in almyty's dashboard if needed.",
     );
   }
-  const removed = deleteCredentials({ home: ctx.home });
+  const removed = deleteCredentials(io);
   line(
     ctx.stderr,
     removed

@@ -10,16 +10,14 @@
  * @module
  */
 import { resolveCredentials, type ResolvedCredentials } from "../credentials/resolve.ts";
-import { CliError, type Context, EXIT } from "./context.ts";
+import { CliError, type Context, credentialsIo, EXIT } from "./context.ts";
 import { warn } from "./output.ts";
 
 /** Resolves with the context's env and home; file warnings go to stderr. */
 export function currentCredentials(ctx: Context): ResolvedCredentials | null {
-  return resolveCredentials({
-    env: ctx.env,
-    home: ctx.home,
-    onWarning: (message) => warn(ctx, message.replace(/^Warning: /, "")),
-  });
+  return resolveCredentials(
+    credentialsIo(ctx, (message) => warn(ctx, message.replace(/^Warning: /, ""))),
+  );
 }
 
 /** The "Not authenticated" error with both ways out. */

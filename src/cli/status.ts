@@ -8,22 +8,21 @@
  * ```
  * @module
  */
-import { statSync } from "node:fs";
 import { apiFor } from "./api.ts";
 import { ApiError } from "../api/errors.ts";
 import { credentialsPath } from "../credentials/path.ts";
 import { CredentialsError } from "../credentials/types.ts";
 import type { CommandInput } from "./commands.ts";
-import { type Context, EXIT } from "./context.ts";
+import { type Context, credentialsIo, EXIT } from "./context.ts";
 import { line, maskToken, printJson } from "./output.ts";
 import { currentCredentials, describeSource } from "./resolve.ts";
 
 /** Runs the command. */
 export async function run(ctx: Context, { flags }: CommandInput): Promise<number> {
-  const path = credentialsPath({ home: ctx.home });
+  const path = credentialsPath(credentialsIo(ctx));
   const envToken = Boolean(ctx.env.ALMYTY_TOKEN);
   // With ALMYTY_TOKEN set the file is not opened, as for every other command.
-  const file = envToken ? null : fileFacts(path);
+  const file = envToken ? null : fileFacts(ctx, path);
   let problem: string | undefined;
   let resolved = null;
   try {
@@ -70,14 +69,14 @@ export async function run(ctx: Context, { flags }: CommandInput): Promise<number
   return server.checked && server.accepted !== true ? EXIT.error : EXIT.ok;
 }
 
-function fileFacts(path: string): { exists: boolean; mode?: string; owner?: number | null } {
+function fileFacts(
+  ctx: Context,
+  path: string,
+): { exists: boolean; mode?: string; owner?: number | null } {
   try {
-    const stat = statSync(path);
-    return {
-      exists: true,
-      mode: (stat.mode & 0o777).toString(8).padStart(4, "0"),
-      owner: stat.uid,
-    };
+    const stat = ctx.fs.stat(path);
+    if (!stat) return { exists: false };
+    return { exists: true, mode: stat.mode.toString(8).padStart(4, "0"), owner: stat.uid };
   } catch {
     return { exists: false };
   }

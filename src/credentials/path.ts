@@ -4,28 +4,29 @@
  * @example
  * ```ts
  * import { credentialsPath } from "./path.ts";
- * credentialsPath({ home: "/home/alice" }); // "/home/alice/.almyty/credentials.json"
+ * import { nodeFs } from "./node_fs.ts";
+ * credentialsPath({ fs: nodeFs, home: "/home/alice" }); // "/home/alice/.almyty/credentials.json"
  * ```
  * @module
  */
-import { join } from "node:path";
-import process from "node:process";
-import type { CredentialsOptions } from "./types.ts";
+import { joinPath } from "./fs.ts";
+import type { CredentialsIo } from "./types.ts";
 
 /**
- * The home directory: HOME, or USERPROFILE on Windows.
+ * The home directory: `home`, else HOME (USERPROFILE on Windows) from `env`,
+ * else from the process environment.
  *
  * @example
  * ```ts
- * homeDirectory({ env: { HOME: "/home/alice" } }); // "/home/alice"
+ * homeDirectory({ fs: nodeFs, env: { HOME: "/home/alice" } }); // "/home/alice"
  * ```
  */
-export function homeDirectory(options: CredentialsOptions = {}): string {
-  if (options.home) return options.home;
-  // A caller's env without HOME (e.g. one built for a child process) falls back to ours.
+export function homeDirectory(io: CredentialsIo): string {
+  if (io.home) return io.home;
   const pick = (env: Record<string, string | undefined>) =>
-    process.platform === "win32" ? env.USERPROFILE ?? env.HOME : env.HOME;
-  const home = pick(options.env ?? {}) ?? pick(process.env);
+    io.fs.platform === "win32" ? env.USERPROFILE ?? env.HOME : env.HOME;
+  // A caller's env without HOME (e.g. one built for a child process) falls back to ours.
+  const home = pick(io.env ?? {}) ?? pick(io.fs.env());
   if (!home) {
     throw new Error(
       "Cannot find your home directory: set HOME (USERPROFILE on Windows) and try again.",
@@ -39,9 +40,9 @@ export function homeDirectory(options: CredentialsOptions = {}): string {
  *
  * @example
  * ```ts
- * credentialsPath({ home: "/home/alice" }); // "/home/alice/.almyty/credentials.json"
+ * credentialsPath({ fs: nodeFs, home: "/home/alice" }); // "/home/alice/.almyty/credentials.json"
  * ```
  */
-export function credentialsPath(options: CredentialsOptions = {}): string {
-  return join(homeDirectory(options), ".almyty", "credentials.json");
+export function credentialsPath(io: CredentialsIo): string {
+  return joinPath(io.fs.platform, homeDirectory(io), ".almyty", "credentials.json");
 }

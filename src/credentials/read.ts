@@ -4,14 +4,14 @@
  * @example
  * ```ts
  * import { readCredentials } from "./read.ts";
- * const creds = readCredentials({ home: "/home/alice" }); // null when there is no file
+ * import { nodeFs } from "./node_fs.ts";
+ * const creds = readCredentials({ fs: nodeFs, home: "/home/alice" }); // null when there is no file
  * ```
  * @module
  */
-import { closeSync, fstatSync, openSync, readFileSync } from "node:fs";
-import process from "node:process";
+import type { FsError } from "./fs.ts";
 import { credentialsPath } from "./path.ts";
-import { type Credentials, CredentialsError, type CredentialsOptions } from "./types.ts";
+import { type Credentials, CredentialsError, type CredentialsIo } from "./types.ts";
 
 const OPTIONAL_STRINGS = ["url", "email", "frontendUrl", "keyId", "createdAt"] as const;
 
@@ -83,18 +83,17 @@ export function parseCredentials(text: string, path: string): Credentials {
  *
  * @example
  * ```ts
- * const creds = readCredentials({ onWarning: (w) => console.error(w) });
+ * const creds = readCredentials({ fs: nodeFs, onWarning: (w) => console.error(w) });
  * if (creds) console.log(creds.email ?? creds.url);
  * ```
  */
-export function readCredentials(options: CredentialsOptions = {}): Credentials | null {
-  const path = credentialsPath(options);
-  let fd: number;
+export function readCredentials(io: CredentialsIo): Credentials | null {
+  const path = credentialsPath(io);
+  let file;
   try {
-    fd = openSync(path, "r");
+    file = io.fs.readFile(path);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === "ENOENT") return null;
+    const code = (error as FsError).code;
     if (code === "EISDIR") throw notAFile(path);
     throw new CredentialsError(
       "unreadable",
@@ -104,29 +103,16 @@ export function readCredentials(options: CredentialsOptions = {}): Credentials |
       }). Check its owner and mode: chmod 600 ${path}`,
     );
   }
-  try {
-    const stat = fstatSync(fd);
-    if (!stat.isFile()) throw notAFile(path);
-    if (process.platform !== "win32" && (stat.mode & 0o077) !== 0) {
-      (options.onWarning ?? console.warn)(
-        `Warning: ${path} is readable by other users (mode ${
-          (stat.mode & 0o777).toString(8)
-        }). Fix it with: chmod 600 ${path}`,
-      );
-    }
-    return parseCredentials(readFileSync(fd, "utf8"), path);
-  } catch (error) {
-    if (error instanceof CredentialsError) throw error;
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === "EISDIR") throw notAFile(path);
-    throw new CredentialsError(
-      "unreadable",
-      path,
-      `Cannot read ${path} (${code ?? (error as Error).message}).`,
+  if (!file) return null;
+  if (!file.facts.isFile) throw notAFile(path);
+  if (io.fs.platform !== "win32" && (file.facts.mode & 0o077) !== 0) {
+    (io.onWarning ?? console.warn)(
+      `Warning: ${path} is readable by other users (mode ${
+        file.facts.mode.toString(8)
+      }). Fix it with: chmod 600 ${path}`,
     );
-  } finally {
-    closeSync(fd);
   }
+  return parseCredentials(file.text, path);
 }
 
 function notAFile(path: string): CredentialsError {

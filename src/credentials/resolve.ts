@@ -4,16 +4,16 @@
  * @example
  * ```ts
  * import { resolveCredentials } from "./resolve.ts";
- * const resolved = resolveCredentials({ env: { ALMYTY_TOKEN: "ak_live_x" } });
+ * import { nodeFs } from "./node_fs.ts";
+ * const resolved = resolveCredentials({ fs: nodeFs, env: { ALMYTY_TOKEN: "ak_live_x" } });
  * resolved?.source.token; // "env"
  * ```
  * @module
  */
-import process from "node:process";
 import { DEFAULT_API_URL, DEFAULT_FRONTEND_URL } from "../protocol/constants.ts";
 import { credentialsPath } from "./path.ts";
 import { readCredentials } from "./read.ts";
-import type { Credentials, CredentialsOptions, Source } from "./types.ts";
+import type { Credentials, CredentialsIo, Source } from "./types.ts";
 
 /** The credentials that apply, and where each value came from. */
 export interface ResolvedCredentials {
@@ -40,16 +40,16 @@ export interface ResolvedCredentials {
  *
  * @example
  * ```ts
- * const creds = resolveCredentials();
+ * const creds = resolveCredentials({ fs: nodeFs });
  * if (!creds) throw new Error("Not authenticated. Run: npx @almyty/auth login");
  * console.log(`token from ${creds.source.token}, API ${creds.url}`);
  * ```
  */
-export function resolveCredentials(options: CredentialsOptions = {}): ResolvedCredentials | null {
-  const env = options.env ?? process.env;
-  const path = credentialsPath(options);
+export function resolveCredentials(io: CredentialsIo): ResolvedCredentials | null {
+  const env = io.env ?? io.fs.env();
+  const path = credentialsPath(io);
   const envToken = env.ALMYTY_TOKEN;
-  const file = envToken ? null : readCredentials(options);
+  const file = envToken ? null : readCredentials(io);
   const token = envToken || file?.token;
   if (!token) return null;
   const [url, urlSource] = pick(env.ALMYTY_URL, file?.url, DEFAULT_API_URL);

@@ -8,6 +8,7 @@
  * ```
  * @module
  */
+import type { CredentialsFs } from "./fs.ts";
 
 /** The contents of `~/.almyty/credentials.json`. Unknown fields are kept. */
 export interface Credentials {
@@ -28,6 +29,9 @@ export interface Credentials {
   /** Fields of other tools; kept on rewrite. */
   [field: string]: unknown;
 }
+
+/** Options with the file system chosen: what the library's modules take. */
+export type CredentialsIo = CredentialsOptions & { fs: CredentialsFs };
 
 /** Where a resolved value came from. */
 export type Source = "env" | "file" | "default";
@@ -60,6 +64,8 @@ export class CredentialsError extends Error {
 
 /** Options shared by the library's functions; all default to the real process. */
 export interface CredentialsOptions {
+  /** File-system operations; defaults to node:fs (see `CredentialsFs`). */
+  fs?: CredentialsFs;
   /** Environment lookup; defaults to `process.env`. */
   env?: Record<string, string | undefined>;
   /** Home directory; defaults to HOME (USERPROFILE on Windows). */

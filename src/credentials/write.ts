@@ -4,14 +4,15 @@
  * @example
  * ```ts
  * import { writeCredentials } from "./write.ts";
- * writeCredentials({ url: "https://api.almyty.com", token: "ak_live_…" }, { home: "/tmp/h" });
+ * import { nodeFs } from "./node_fs.ts";
+ * writeCredentials({ url: "https://api.almyty.com", token: "ak_live_…" }, { fs: nodeFs, home: "/tmp/h" });
  * ```
  * @module
  */
-import { unlinkSync } from "node:fs";
 import { AtomicWriteError, writeFileAtomic } from "./atomic.ts";
+import type { FsError } from "./fs.ts";
 import { credentialsPath } from "./path.ts";
-import { type Credentials, CredentialsError, type CredentialsOptions } from "./types.ts";
+import { type Credentials, CredentialsError, type CredentialsIo } from "./types.ts";
 
 /**
  * Writes `credentials` atomically (see `writeFileAtomic`) and returns the path.
@@ -19,16 +20,13 @@ import { type Credentials, CredentialsError, type CredentialsOptions } from "./t
  *
  * @example
  * ```ts
- * const path = writeCredentials({ url: "https://api.almyty.com", token: "ak_live_…" });
+ * const path = writeCredentials({ url: "https://api.almyty.com", token: "ak_live_…" }, { fs: nodeFs });
  * ```
  */
-export function writeCredentials(
-  credentials: Credentials,
-  options: CredentialsOptions = {},
-): string {
-  const path = credentialsPath(options);
+export function writeCredentials(credentials: Credentials, io: CredentialsIo): string {
+  const path = credentialsPath(io);
   try {
-    writeFileAtomic(path, JSON.stringify(credentials, null, 2) + "\n");
+    writeFileAtomic(io.fs, path, JSON.stringify(credentials, null, 2) + "\n");
   } catch (error) {
     if (!(error instanceof AtomicWriteError)) throw error;
     throw new CredentialsError(
@@ -45,20 +43,18 @@ export function writeCredentials(
  *
  * @example
  * ```ts
- * if (!deleteCredentials()) console.log("Not logged in");
+ * if (!deleteCredentials({ fs: nodeFs })) console.log("Not logged in");
  * ```
  */
-export function deleteCredentials(options: CredentialsOptions = {}): boolean {
-  const path = credentialsPath(options);
+export function deleteCredentials(io: CredentialsIo): boolean {
+  const path = credentialsPath(io);
   try {
-    unlinkSync(path);
-    return true;
+    return io.fs.remove(path);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return false;
     throw new CredentialsError(
       "write-failed",
       path,
-      `Cannot remove ${path} (${(error as NodeJS.ErrnoException).code}). Remove it by hand.`,
+      `Cannot remove ${path} (${(error as FsError).code}). Remove it by hand.`,
     );
   }
 }

@@ -182,8 +182,8 @@ export function startListener(options: ListenerOptions): Listener {
     }
     if (options.mode === "legacy") {
       if (request.method === "GET" && path === CALLBACK_PATHS.legacy) {
-        const { html, nonce } = legacyHandoffPage(randomToken(16));
-        return htmlResponse(html, 200, { nonce });
+        const nonce = randomToken(16);
+        return htmlResponse(legacyHandoffPage(nonce), 200, { nonce });
       }
       if (request.method === "POST" && path === CALLBACK_PATHS.legacyComplete) {
         if (finished || busy) return json({ error: "This login has already been handled" }, 409);

@@ -33,7 +33,7 @@ export function failurePage(title: string, message: string): string {
  * which never reaches a server. This page's script moves it out of the
  * address bar at once and posts it to `/cb-complete` on this origin.
  */
-export function legacyHandoffPage(nonce: string): { html: string; nonce: string } {
+export function legacyHandoffPage(nonce: string): string {
   const code = `
 const p = new URLSearchParams(location.hash.slice(1));
 history.replaceState(null, "", "${CALLBACK_PATHS.legacy}");
@@ -48,12 +48,9 @@ fetch("${CALLBACK_PATHS.legacyComplete}", {
   out.className = "error";
   out.textContent = body.error || "The login could not be completed.";
 }).catch(() => { out.className = "error"; out.textContent = "The almyty CLI is no longer listening."; });`;
-  return {
-    html: page(
-      "Finishing login",
-      `<h1>Finishing login…</h1><p id="status">Handing the login to the almyty CLI.</p>`,
-      { nonce, code },
-    ),
-    nonce,
-  };
+  return page(
+    "Finishing login",
+    `<h1>Finishing login…</h1><p id="status">Handing the login to the almyty CLI.</p>`,
+    { nonce, code },
+  );
 }

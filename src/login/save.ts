@@ -10,7 +10,7 @@
  */
 import { currentOrganization } from "../api/profile.ts";
 import { apiFor } from "../cli/api.ts";
-import type { Context } from "../cli/context.ts";
+import { type Context, credentialsIo } from "../cli/context.ts";
 import { line, paint, warn } from "../cli/output.ts";
 import { readCredentials } from "../credentials/read.ts";
 import type { Credentials } from "../credentials/types.ts";
@@ -35,7 +35,7 @@ export function saveLogin(ctx: Context, result: LoginResult): void {
   let kept: Record<string, unknown> = {};
   try {
     kept = Object.fromEntries(
-      Object.entries(readCredentials({ home: ctx.home, onWarning: () => {} }) ?? {})
+      Object.entries(readCredentials(credentialsIo(ctx, () => {})) ?? {})
         .filter(([key]) => !LOGIN_FIELDS.includes(key)),
     );
   } catch { /* an unusable old file is simply replaced */ }
@@ -49,7 +49,7 @@ export function saveLogin(ctx: Context, result: LoginResult): void {
     ...(result.organization ? { organization: result.organization } : {}),
     createdAt: new Date(ctx.now()).toISOString(),
   };
-  const path = writeCredentials(credentials, { home: ctx.home });
+  const path = writeCredentials(credentials, credentialsIo(ctx));
   const org = result.organization ? ` (${result.organization.name})` : "";
   line(ctx.stderr, paint(ctx, ctx.stderr, "green", "✓ ") + `Logged in as ${result.email}${org}`);
   line(ctx.stderr, `Credentials saved to ${path}`);

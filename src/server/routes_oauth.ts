@@ -119,11 +119,7 @@ async function pollDevice(ctx: RouteContext, fields: Record<string, unknown>): P
   }
   const wait = Math.min(Number(field(fields, "wait") ?? fields.wait ?? 0) || 0, MAX_WAIT_SECONDS);
   if (deviceGrant.status === "pending" && wait > 0 && deviceGrant.expiresAt > now) {
-    await waitForDecision(
-      deviceGrant,
-      Math.min(wait * 1000, deviceGrant.expiresAt - now),
-      ctx.request.signal,
-    );
+    await waitForDecision(deviceGrant, Math.min(wait * 1000, deviceGrant.expiresAt - now));
   }
   deviceGrant.lastPollAt = ctx.store.now();
   if (deviceGrant.expiresAt <= ctx.store.now()) {
@@ -142,17 +138,16 @@ async function pollDevice(ctx: RouteContext, fields: Record<string, unknown>): P
   return grant(ctx.store, user, deviceGrant.clientName).response;
 }
 
-function waitForDecision(grant: DeviceGrant, ms: number, signal: AbortSignal): Promise<void> {
+/** Resolves on a decision or after `ms` (≤ 30 s, so an abandoned poll costs little). */
+function waitForDecision(grant: DeviceGrant, ms: number): Promise<void> {
   return new Promise((resolve) => {
     const done = () => {
       clearTimeout(timer);
       grant.waiters.delete(done);
-      signal.removeEventListener("abort", done);
       resolve();
     };
     const timer = setTimeout(done, ms);
     grant.waiters.add(done);
-    signal.addEventListener("abort", done);
   });
 }
 

@@ -14,8 +14,8 @@
  * @module
  */
 import { scryptSync } from "node:crypto";
-import { readFileSync } from "node:fs";
 import { writeFileAtomic } from "../credentials/atomic.ts";
+import { denoFs } from "../platform/deno_fs.ts";
 import {
   AUTH_CODE_TTL_SECONDS,
   DEVICE_CODE_TTL_SECONDS,
@@ -332,13 +332,8 @@ export class Store {
 
   // ---- persistence -----------------------------------------------------
   #load(path: string): void {
-    let text: string;
-    try {
-      text = readFileSync(path, "utf8");
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === "ENOENT") return;
-      throw error;
-    }
+    const text = denoFs.readFile(path)?.text;
+    if (text === undefined) return;
     const data = JSON.parse(text) as { users?: User[]; keys?: ApiKeyRecord[] };
     for (const user of data.users ?? []) this.users.set(user.id, user);
     for (const key of data.keys ?? []) this.keys.set(key.keyHash, key);
@@ -347,6 +342,7 @@ export class Store {
   #save(): void {
     if (!this.#dataFile) return;
     writeFileAtomic(
+      denoFs,
       this.#dataFile,
       JSON.stringify({ users: [...this.users.values()], keys: [...this.keys.values()] }, null, 2),
     );

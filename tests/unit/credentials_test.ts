@@ -8,115 +8,127 @@ import {
   writeCredentials,
 } from "../../src/credentials/mod.ts";
 import { credsPath, tempHome } from "../helpers/cli.ts";
+import type { CredentialsFs } from "../../src/credentials/fs.ts";
+import { nodeFs } from "../../src/credentials/node_fs.ts";
+import { denoFs } from "../../src/platform/deno_fs.ts";
 
 const creds = { url: "https://api.almyty.com", token: "ak_live_0123456789abcdefghij" };
 
-Deno.test("credentialsPath is <home>/.almyty/credentials.json", () => {
-  assertEquals(credentialsPath({ home: "/h" }), "/h/.almyty/credentials.json");
-  assertEquals(credentialsPath({ env: { HOME: "/e" } }), "/e/.almyty/credentials.json");
-});
+// The library's file operations come in two implementations (node:fs, the
+// default; Deno's API, used by the CLI): every rule holds for both.
+const ADAPTERS: [string, CredentialsFs][] = [["node:fs", nodeFs], ["Deno", denoFs]];
 
-Deno.test("write creates 0700 dir and 0600 file; read round-trips and keeps unknown fields", () => {
-  const home = tempHome();
-  Deno.mkdirSync(`${home}/.almyty`, { mode: 0o755 });
-  Deno.chmodSync(`${home}/.almyty`, 0o755);
-  writeCredentials({ ...creds, extra: { kept: true } }, { home });
-  assertEquals(Deno.statSync(`${home}/.almyty`).mode! & 0o777, 0o700);
-  assertEquals(Deno.statSync(credsPath(home)).mode! & 0o777, 0o600);
-  assertEquals(readCredentials({ home }), { ...creds, extra: { kept: true } });
-  assertEquals([...Deno.readDirSync(`${home}/.almyty`)].length, 1, "no temp files left");
-});
+for (const [name, fs] of ADAPTERS) {
+  Deno.test(`[${name}] credentialsPath is <home>/.almyty/credentials.json`, () => {
+    assertEquals(credentialsPath({ home: "/h", fs }), "/h/.almyty/credentials.json");
+    assertEquals(credentialsPath({ env: { HOME: "/e" }, fs }), "/e/.almyty/credentials.json");
+  });
 
-Deno.test("write refuses a symlink at the target and writes nothing through it", () => {
-  const home = tempHome();
-  Deno.mkdirSync(`${home}/.almyty`);
-  Deno.writeTextFileSync(`${home}/victim`, "keep");
-  Deno.symlinkSync(`${home}/victim`, credsPath(home));
-  const error = assertThrows(() => writeCredentials(creds, { home }), CredentialsError);
-  assertEquals(error.code, "symlink");
-  assert(error.message.includes("rm "));
-  assertEquals(Deno.readTextFileSync(`${home}/victim`), "keep");
-});
+  Deno.test(`[${name}] write creates 0700 dir and 0600 file; read round-trips and keeps unknown fields`, () => {
+    const home = tempHome();
+    Deno.mkdirSync(`${home}/.almyty`, { mode: 0o755 });
+    Deno.chmodSync(`${home}/.almyty`, 0o755);
+    writeCredentials({ ...creds, extra: { kept: true } }, { home, fs });
+    assertEquals(Deno.statSync(`${home}/.almyty`).mode! & 0o777, 0o700);
+    assertEquals(Deno.statSync(credsPath(home)).mode! & 0o777, 0o600);
+    assertEquals(readCredentials({ home, fs }), { ...creds, extra: { kept: true } });
+    assertEquals([...Deno.readDirSync(`${home}/.almyty`)].length, 1, "no temp files left");
+  });
 
-Deno.test("read: each malformed case has its own message naming the path", () => {
-  const cases: [string, string, RegExp][] = [
-    ["{not json", "malformed", /not valid JSON/],
-    ["[1]", "malformed", /JSON object/],
-    ['{"url":"x"}', "missing-token", /no token/],
-    ['{"token":""}', "missing-token", /no token/],
-    ['{"token":5}', "invalid-field", /"token" must be a string/],
-    ['{"token":"t","url":5}', "invalid-field", /"url" must be a string/],
-    ['{"token":"t","organization":"acme"}', "invalid-field", /organization/],
-  ];
-  for (const [text, code, message] of cases) {
+  Deno.test(`[${name}] write refuses a symlink at the target and writes nothing through it`, () => {
     const home = tempHome();
     Deno.mkdirSync(`${home}/.almyty`);
-    Deno.writeTextFileSync(credsPath(home), text, { mode: 0o600 });
-    const error = assertThrows(() => readCredentials({ home }), CredentialsError);
-    assertEquals(error.code, code, text);
-    assert(message.test(error.message), `${text}: ${error.message}`);
-    assert(error.message.includes(credsPath(home)));
-    assertEquals(Deno.readTextFileSync(credsPath(home)), text, "a read never rewrites");
-  }
-});
+    Deno.writeTextFileSync(`${home}/victim`, "keep");
+    Deno.symlinkSync(`${home}/victim`, credsPath(home));
+    const error = assertThrows(() => writeCredentials(creds, { home, fs }), CredentialsError);
+    assertEquals(error.code, "symlink");
+    assert(error.message.includes("rm "));
+    assertEquals(Deno.readTextFileSync(`${home}/victim`), "keep");
+  });
 
-Deno.test("read: a directory in the file's place, and a missing file", () => {
-  const home = tempHome();
-  assertEquals(readCredentials({ home }), null);
-  Deno.mkdirSync(credsPath(home), { recursive: true });
-  assertEquals(assertThrows(() => readCredentials({ home }), CredentialsError).code, "not-a-file");
-});
+  Deno.test(`[${name}] read: each malformed case has its own message naming the path`, () => {
+    const cases: [string, string, RegExp][] = [
+      ["{not json", "malformed", /not valid JSON/],
+      ["[1]", "malformed", /JSON object/],
+      ['{"url":"x"}', "missing-token", /no token/],
+      ['{"token":""}', "missing-token", /no token/],
+      ['{"token":5}', "invalid-field", /"token" must be a string/],
+      ['{"token":"t","url":5}', "invalid-field", /"url" must be a string/],
+      ['{"token":"t","organization":"acme"}', "invalid-field", /organization/],
+    ];
+    for (const [text, code, message] of cases) {
+      const home = tempHome();
+      Deno.mkdirSync(`${home}/.almyty`);
+      Deno.writeTextFileSync(credsPath(home), text, { mode: 0o600 });
+      const error = assertThrows(() => readCredentials({ home, fs }), CredentialsError);
+      assertEquals(error.code, code, text);
+      assert(message.test(error.message), `${text}: ${error.message}`);
+      assert(error.message.includes(credsPath(home)));
+      assertEquals(Deno.readTextFileSync(credsPath(home)), text, "a read never rewrites");
+    }
+  });
 
-Deno.test("read warns about a group-readable file and names chmod 600", () => {
-  const home = tempHome();
-  writeCredentials(creds, { home });
-  Deno.chmodSync(credsPath(home), 0o644);
-  const warnings: string[] = [];
-  readCredentials({ home, onWarning: (w) => warnings.push(w) });
-  assertEquals(warnings.length, 1);
-  assert(warnings[0].includes(`chmod 600 ${credsPath(home)}`));
-  assertEquals(Deno.statSync(credsPath(home)).mode! & 0o777, 0o644, "warn, never fix");
-});
+  Deno.test(`[${name}] read: a directory in the file's place, and a missing file`, () => {
+    const home = tempHome();
+    assertEquals(readCredentials({ home, fs }), null);
+    Deno.mkdirSync(credsPath(home), { recursive: true });
+    assertEquals(
+      assertThrows(() => readCredentials({ home, fs }), CredentialsError).code,
+      "not-a-file",
+    );
+  });
 
-Deno.test("resolve: precedence of env, file and defaults, with sources", () => {
-  const home = tempHome();
-  assertEquals(resolveCredentials({ home, env: {} }), null);
-  writeCredentials(
-    { ...creds, url: "https://staging.example", frontendUrl: "https://app.staging" },
-    { home },
-  );
-  const fromFile = resolveCredentials({ home, env: {} })!;
-  assertEquals(fromFile.source, { token: "file", url: "file", frontendUrl: "file" });
-  assertEquals(fromFile.url, "https://staging.example");
-  const urlEnv = resolveCredentials({ home, env: { ALMYTY_URL: "https://x.example" } })!;
-  assertEquals([urlEnv.url, urlEnv.source.url, urlEnv.token], [
-    "https://x.example",
-    "env",
-    creds.token,
-  ]);
-  const tokenEnv = resolveCredentials({ home, env: { ALMYTY_TOKEN: "envtoken" } })!;
-  assertEquals(tokenEnv.token, "envtoken");
-  assertEquals(tokenEnv.source, { token: "env", url: "default", frontendUrl: "default" });
-  assertEquals(tokenEnv.url, "https://api.almyty.com");
-  assertEquals(tokenEnv.file, null);
-  const empty = resolveCredentials({ home, env: { ALMYTY_TOKEN: "" } })!;
-  assertEquals(empty.source.token, "file", "an empty ALMYTY_TOKEN does not count");
-});
+  Deno.test(`[${name}] read warns about a group-readable file and names chmod 600`, () => {
+    const home = tempHome();
+    writeCredentials(creds, { home, fs });
+    Deno.chmodSync(credsPath(home), 0o644);
+    const warnings: string[] = [];
+    readCredentials({ home, fs, onWarning: (w) => warnings.push(w) });
+    assertEquals(warnings.length, 1);
+    assert(warnings[0].includes(`chmod 600 ${credsPath(home)}`));
+    assertEquals(Deno.statSync(credsPath(home)).mode! & 0o777, 0o644, "warn, never fix");
+  });
 
-Deno.test("resolve with ALMYTY_TOKEN never opens the file (a FIFO there would hang)", () => {
-  const home = tempHome();
-  Deno.mkdirSync(`${home}/.almyty`);
-  new Deno.Command("mkfifo", { args: [credsPath(home)] }).outputSync();
-  const resolved = resolveCredentials({ home, env: { ALMYTY_TOKEN: "t".repeat(20) } });
-  assertEquals(resolved?.source.token, "env");
-});
+  Deno.test(`[${name}] resolve: precedence of env, file and defaults, with sources`, () => {
+    const home = tempHome();
+    assertEquals(resolveCredentials({ home, fs, env: {} }), null);
+    writeCredentials(
+      { ...creds, url: "https://staging.example", frontendUrl: "https://app.staging" },
+      { home, fs },
+    );
+    const fromFile = resolveCredentials({ home, fs, env: {} })!;
+    assertEquals(fromFile.source, { token: "file", url: "file", frontendUrl: "file" });
+    assertEquals(fromFile.url, "https://staging.example");
+    const urlEnv = resolveCredentials({ home, fs, env: { ALMYTY_URL: "https://x.example" } })!;
+    assertEquals([urlEnv.url, urlEnv.source.url, urlEnv.token], [
+      "https://x.example",
+      "env",
+      creds.token,
+    ]);
+    const tokenEnv = resolveCredentials({ home, fs, env: { ALMYTY_TOKEN: "envtoken" } })!;
+    assertEquals(tokenEnv.token, "envtoken");
+    assertEquals(tokenEnv.source, { token: "env", url: "default", frontendUrl: "default" });
+    assertEquals(tokenEnv.url, "https://api.almyty.com");
+    assertEquals(tokenEnv.file, null);
+    const empty = resolveCredentials({ home, fs, env: { ALMYTY_TOKEN: "" } })!;
+    assertEquals(empty.source.token, "file", "an empty ALMYTY_TOKEN does not count");
+  });
 
-Deno.test("delete removes the file and is fine when there is none", () => {
-  const home = tempHome();
-  writeCredentials(creds, { home });
-  assertEquals(deleteCredentials({ home }), true);
-  assertEquals(deleteCredentials({ home }), false);
-});
+  Deno.test(`[${name}] resolve with ALMYTY_TOKEN never opens the file (a FIFO there would hang)`, () => {
+    const home = tempHome();
+    Deno.mkdirSync(`${home}/.almyty`);
+    new Deno.Command("mkfifo", { args: [credsPath(home)] }).outputSync();
+    const resolved = resolveCredentials({ home, fs, env: { ALMYTY_TOKEN: "t".repeat(20) } });
+    assertEquals(resolved?.source.token, "env");
+  });
+
+  Deno.test(`[${name}] delete removes the file and is fine when there is none`, () => {
+    const home = tempHome();
+    writeCredentials(creds, { home, fs });
+    assertEquals(deleteCredentials({ home, fs }), true);
+    assertEquals(deleteCredentials({ home, fs }), false);
+  });
+}
 
 Deno.test("20 concurrent writer processes leave one of their files; a reader never sees a part", async () => {
   const home = tempHome();

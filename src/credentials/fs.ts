@@ -1,0 +1,76 @@
+/**
+ * The file-system operations the credentials library needs, as an interface:
+ * `node_fs.ts` implements it on `node:` modules (the library's default, so
+ * it runs on Node and Deno); the CLI passes a Deno-native one so its start-up
+ * does not pay for Deno's Node-compatibility layer.
+ *
+ * @example
+ * ```ts
+ * import { joinPath } from "./fs.ts";
+ * joinPath("linux", "/home/alice", ".almyty"); // "/home/alice/.almyty"
+ * ```
+ * @module
+ */
+
+/** What the library needs to know about a path. */
+export interface FileFacts {
+  isFile: boolean;
+  isDirectory: boolean;
+  isSymlink: boolean;
+  /** Permission bits (0 where the platform has none). */
+  mode: number;
+  /** Owner uid, or null where the platform has none. */
+  uid: number | null;
+}
+
+/** A failed file operation, with a Node-style code (ENOENT, EACCES, EISDIR, …). */
+export class FsError extends Error {
+  override name = "FsError";
+  /** Builds the error. */
+  constructor(readonly code: string, message: string) {
+    super(message);
+  }
+}
+
+/** The operations; every one is synchronous and throws FsError. */
+export interface CredentialsFs {
+  /** `process.platform` style: "linux", "darwin", "win32", … */
+  readonly platform: string;
+  /** The process environment (used only when the caller passes none). */
+  env(): Record<string, string | undefined>;
+  /** Opens `path` once and returns its facts and (for a regular file) its text; null when absent. */
+  readFile(path: string): { facts: FileFacts; text: string } | null;
+  /** Facts about `path` itself (a symlink is not followed); null when absent. */
+  lstat(path: string): FileFacts | null;
+  /** Facts about what `path` points to; null when absent. */
+  stat(path: string): FileFacts | null;
+  /** `mkdir -p` with `mode` for what it creates. */
+  mkdirp(path: string, mode: number): void;
+  /** Sets permission bits. */
+  chmod(path: string, mode: number): void;
+  /** Creates `path` exclusively (O_CREAT|O_EXCL) with `mode`, writes `text`, fsyncs, closes. */
+  writeNew(path: string, text: string, mode: number): void;
+  /** Renames over the target (atomic on one file system). */
+  rename(from: string, to: string): void;
+  /** Removes a file; false when it was not there. */
+  remove(path: string): boolean;
+  /** fsyncs a directory so a rename survives a crash; best effort. */
+  syncDirectory(path: string): void;
+}
+
+/** The platform's separator. */
+export function separator(platform: string): string {
+  return platform === "win32" ? "\\" : "/";
+}
+
+/** Joins path parts with the platform's separator. */
+export function joinPath(platform: string, ...parts: string[]): string {
+  const sep = separator(platform);
+  return parts.map((part, i) => (i === 0 ? part.replace(/[\\/]+$/, "") : part)).join(sep);
+}
+
+/** The directory part of a path. */
+export function directoryOf(platform: string, path: string): string {
+  const at = Math.max(path.lastIndexOf(separator(platform)), path.lastIndexOf("/"));
+  return at <= 0 ? separator(platform) : path.slice(0, at);
+}

@@ -1,0 +1,39 @@
+import { assertEquals, assertMatch, assertThrows } from "../helpers/assert.ts";
+import { parseCommandLine } from "../../src/cli/parse.ts";
+import { CliError } from "../../src/cli/context.ts";
+
+Deno.test("parse: flags in every spelling, help and version", () => {
+  const run = (argv: string[]) => {
+    const parsed = parseCommandLine(argv);
+    if (parsed.kind !== "run") throw new Error(parsed.kind);
+    return parsed.input;
+  };
+  assertEquals(run(["login", "--api", "https://x", "--no-browser"]).flags, {
+    api: "https://x",
+    "no-browser": true,
+  });
+  assertEquals(run(["login", "--api=https://x=y"]).flags, { api: "https://x=y" });
+  assertEquals(run(["login", "--token", "-"]).flags, { token: "-" });
+  assertEquals(run(["completions", "fish"]).positionals, ["fish"]);
+  assertEquals(parseCommandLine(["whoami", "-h"]), { kind: "help", command: "whoami" });
+  assertEquals(parseCommandLine(["-V"]), { kind: "version" });
+  assertEquals(parseCommandLine([]), { kind: "help" });
+});
+
+Deno.test("parse: every bad input is a usage error (exit 2) that names it", () => {
+  const cases: [string[], RegExp][] = [
+    [["whoami", "--jsn"], /Unknown flag "--jsn"/],
+    [["whoami", "--json=yes"], /--json takes no value/],
+    [["login", "--api"], /--api needs a value \(<url>\)/],
+    [["whoami", "extra"], /Unexpected argument "extra"/],
+    [["logn"], /Unknown command "logn"\. Did you mean "login"\?/],
+    [["--api", "x"], /a command comes first/],
+    [["help", "nope"], /Unknown command "nope"/],
+    [["whoami", "-x"], /Unknown flag "-x"/],
+  ];
+  for (const [argv, message] of cases) {
+    const error = assertThrows(() => parseCommandLine(argv), CliError);
+    assertEquals(error.exitCode, 2, argv.join(" "));
+    assertMatch(error.message, message);
+  }
+});
