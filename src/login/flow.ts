@@ -29,8 +29,6 @@ import { type LoginResult, saveCheckedKey, saveLogin } from "./save.ts";
 export interface InteractiveOptions {
   noBrowser: boolean;
   timeoutMs: number;
-  /** Sees every page the loopback listener serves (tests' leak scan). */
-  onServe?: (path: string, status: number, body: string) => void;
 }
 
 /** Logs in through the browser or the headless flow and saves the result. */
@@ -86,11 +84,10 @@ async function codeLogin(
 ): Promise<void> {
   const state = randomToken(32);
   const verifier = randomToken(32);
-  let result: LoginResult | undefined;
+  const ended = new AbortController();
   const listener = startListener({
     mode: "code",
     state,
-    onServe: options.onServe,
     complete: async (code) => {
       const grant = await api.request<TokenGrant>(PATHS.token, {
         method: "POST",
@@ -101,8 +98,8 @@ async function codeLogin(
           redirect_uri: listener.callbackUrl,
         }),
       });
-      result = fromGrant(grant, endpoints);
-      saveLogin(ctx, result);
+      ended.signal.throwIfAborted(); // timed out or interrupted meanwhile: save nothing
+      saveLogin(ctx, fromGrant(grant, endpoints));
       return grant.email;
     },
   });
@@ -114,7 +111,7 @@ async function codeLogin(
     code_challenge_method: "S256",
     client_name: ctx.hostname(),
   }).toString();
-  await openAndWait(ctx, listener, url.href, opener, options);
+  await openAndWait(ctx, listener, ended, url.href, opener, options);
 }
 
 async function legacyLogin(
@@ -128,11 +125,11 @@ async function legacyLogin(
     crypto.getRandomValues(new Uint8Array(32)),
     (b) => b.toString(16).padStart(2, "0"),
   ).join("");
+  const ended = new AbortController();
   const listener = startListener({
     mode: "legacy",
     state,
-    onServe: options.onServe,
-    complete: (token) => saveCheckedKey(ctx, endpoints, token),
+    complete: (token) => saveCheckedKey(ctx, endpoints, token, ended.signal),
   });
   const url = new URL(endpoints.frontend + PATHS.legacyPage);
   url.search = new URLSearchParams({ callback: listener.callbackUrl, state }).toString();
@@ -151,13 +148,18 @@ async function legacyLogin(
     );
     line(ctx.stderr, `  ssh -L ${listener.port}:127.0.0.1:${listener.port} ${ctx.hostname()}`);
   }
-  await openAndWait(ctx, listener, url.href, opener, options);
+  await openAndWait(ctx, listener, ended, url.href, opener, options);
 }
 
-/** Prints the URL, tries to open it, then waits for the listener, the deadline or Ctrl-C. */
+/**
+ * Prints the URL, tries to open it, then waits for the listener, the deadline
+ * or Ctrl-C. `ended` is aborted when the wait is over, so a callback still
+ * being completed cannot save after the CLI has given up.
+ */
 async function openAndWait(
   ctx: Context,
   listener: Listener,
+  ended: AbortController,
   url: string,
   opener: OpenerChoice,
   options: InteractiveOptions,
@@ -178,6 +180,7 @@ async function openAndWait(
     if (outcome.kind === "denied") throw new CliError("Login denied in the browser.", EXIT.error);
     if (outcome.kind === "failed") throw outcome.error;
   } finally {
+    ended.abort();
     await listener.close();
   }
 }

@@ -68,7 +68,10 @@ export function startListener(options: ListenerOptions): Listener {
   const outcome = new Promise<ListenerOutcome>((resolve) => (settle = resolve));
   let busy = false; // a valid callback is being completed
   let finished = false;
+  let successEmail = ""; // legacy: what /success shows once the login is saved
   let port = 0;
+  let markSuccessShown!: () => void;
+  const successShown = new Promise<void>((resolve) => (markSuccessShown = resolve));
 
   const stateMatches = (state: string | null | undefined) =>
     typeof state === "string" && constantTimeEqual(state, options.state);
@@ -156,7 +159,6 @@ export function startListener(options: ListenerOptions): Listener {
     successEmail = email!;
     return json({ ok: true }, 200);
   };
-  let successEmail = "";
 
   const route = async (request: Request): Promise<Response> => {
     const url = new URL(request.url);
@@ -190,15 +192,12 @@ export function startListener(options: ListenerOptions): Listener {
         return await handleLegacyComplete(request);
       }
       if (request.method === "GET" && path === CALLBACK_PATHS.legacySuccess && successEmail) {
-        queueMicrotask(() => successServed());
+        queueMicrotask(markSuccessShown);
         return htmlResponse(successPage(successEmail));
       }
     }
     return text("Not found", 404);
   };
-
-  let successServed: () => void = () => {};
-  const successPageShown = new Promise<void>((resolve) => (successServed = resolve));
 
   const server = Deno.serve({
     hostname: "127.0.0.1",
@@ -222,11 +221,15 @@ export function startListener(options: ListenerOptions): Listener {
     outcome,
     close: () => {
       if (!closing) {
-        // Legacy: give the browser a moment to load /success before the port closes.
+        // Legacy: give the browser up to 3 s to load /success before the port closes.
+        let timer: ReturnType<typeof setTimeout> | undefined;
         const grace = options.mode === "legacy" && successEmail
-          ? Promise.race([successPageShown, new Promise((r) => setTimeout(r, 3000))])
+          ? Promise.race([successShown, new Promise((r) => (timer = setTimeout(r, 3000)))])
           : Promise.resolve();
-        closing = grace.then(() => server.shutdown());
+        closing = grace.then(() => {
+          clearTimeout(timer);
+          return server.shutdown();
+        });
       }
       return closing;
     },

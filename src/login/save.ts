@@ -70,8 +70,11 @@ export async function saveCheckedKey(
   ctx: Context,
   endpoints: { api: string; frontend: string },
   token: string,
+  /** Aborted when the login has ended meanwhile: then nothing is saved. */
+  ended?: AbortSignal,
 ): Promise<string> {
   const profile = await apiFor(ctx, endpoints.api, token).profile();
+  ended?.throwIfAborted();
   saveLogin(ctx, {
     url: endpoints.api,
     frontendUrl: endpoints.frontend,

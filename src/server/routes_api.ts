@@ -10,7 +10,7 @@
  */
 import { PATHS } from "../protocol/constants.ts";
 import { browserSession, caller, type RouteContext, SESSION_COOKIE } from "./context.ts";
-import { apiError, envelope, field, readFields, redirect } from "./http.ts";
+import { apiError, cookie, envelope, field, readFields, redirect } from "./http.ts";
 import { signInPage } from "./pages.ts";
 import { htmlResponse } from "../protocol/html.ts";
 import type { User } from "./store.ts";
@@ -68,12 +68,8 @@ async function login(ctx: RouteContext): Promise<Response> {
 }
 
 function logout(ctx: RouteContext): Response {
-  const current = browserSession(ctx);
-  if (current) {
-    for (const [hash, session] of ctx.store.sessions) {
-      if (session === current.session) ctx.store.sessions.delete(hash);
-    }
-  }
+  const secret = cookie(ctx.request, SESSION_COOKIE);
+  if (secret) ctx.store.endSession(secret);
   const response = envelope(null, 200, "Logged out");
   response.headers.set("set-cookie", sessionCookie("", 0));
   return response;
