@@ -1,24 +1,36 @@
 #!/usr/bin/env bash
-# Every test, on a fresh machine with only Node.js/npm and apt: installs Deno
-# 2.9.6 (npm) and Chromium (apt) when missing, checks fmt/lint/types, runs the
-# Deno suite and the Node.js suite, and ends with "N passed, N failed".
+# Every test, on a fresh machine with only Node.js/npm and apt. Installs what
+# is missing (Deno 2.9.6 from npm; Chromium, shellcheck, ruby and curl from
+# apt), checks fmt/lint/types, runs the Deno suite and the Node.js suite, and
+# ends with "N passed, N failed".
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 
-need_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+
 if ! deno --version 2>/dev/null | grep -q '^deno 2\.9\.6'; then
-  npm install -g deno@2.9.6 >/dev/null 2>&1 || { echo "could not install deno@2.9.6 from npm" >&2; exit 1; }
+  if ! npm install -g deno@2.9.6 >/dev/null 2>&1; then
+    echo "could not install deno@2.9.6 from npm" >&2
+    exit 1
+  fi
 fi
-if [ ! -x /usr/bin/chromium ] || ! command -v shellcheck >/dev/null || ! command -v ruby >/dev/null; then
-  need_root apt-get update -qq && need_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium shellcheck ruby >/dev/null \
-    || { echo "could not install chromium with apt-get" >&2; exit 1; }
+missing=()
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+for tool in shellcheck ruby curl; do command -v "$tool" >/dev/null || missing+=("$tool"); done
+if [ ${#missing[@]} -gt 0 ]; then
+  if ! { as_root apt-get update -qq && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null; }; then
+    echo "could not install ${missing[*]} with apt-get" >&2
+    exit 1
+  fi
 fi
 
 failed_checks=0
 for check in "fmt --check" "lint" "check main.ts src scripts tests"; do
-  # shellcheck disable=SC2086
+  # shellcheck disable=SC2086 # the check's words are meant to split
   if ! deno $check >/tmp/almyty-check.log 2>&1; then
-    echo "deno $check failed:"; cat /tmp/almyty-check.log; failed_checks=$((failed_checks + 1))
+    echo "deno $check failed:"
+    cat /tmp/almyty-check.log
+    failed_checks=$((failed_checks + 1))
   fi
 done
 
@@ -28,17 +40,23 @@ deno_status=${PIPESTATUS[0]}
 summary=$(grep -E '^(ok|FAILED) \| [0-9]+ passed' "$log" | tail -1)
 passed=$(sed -E 's/.*\| ([0-9]+) passed.*/\1/' <<<"$summary")
 failed=$(sed -E 's/.*\| ([0-9]+) failed.*/\1/' <<<"$summary")
-passed=${passed:-0}; failed=${failed:-0}
-if [ -z "$summary" ] || [ "$deno_status" -ne 0 ] && [ "$failed" = 0 ]; then failed=$((failed + 1)); fi
+passed=${passed:-0}
+failed=${failed:-0}
+# A crash with no summary, or a non-zero exit with no failed test, still fails.
+if [ -z "$summary" ] || { [ "$deno_status" -ne 0 ] && [ "$failed" = 0 ]; }; then
+  failed=$((failed + 1))
+fi
 
 # The credentials library on Node.js, from the npm package's build.
 if deno run --quiet -A scripts/npm.ts --library-only >/tmp/almyty-npm.log 2>&1; then
   node --test tests/node/ 2>&1 | tee "$log"
   node_pass=$(grep -E '^# pass ' "$log" | awk '{print $3}')
   node_fail=$(grep -E '^# fail ' "$log" | awk '{print $3}')
-  passed=$((passed + ${node_pass:-0})); failed=$((failed + ${node_fail:-1}))
+  passed=$((passed + ${node_pass:-0}))
+  failed=$((failed + ${node_fail:-1}))
 else
-  cat /tmp/almyty-npm.log; failed=$((failed + 1))
+  cat /tmp/almyty-npm.log
+  failed=$((failed + 1))
 fi
 
 failed=$((failed + failed_checks))

@@ -239,3 +239,12 @@ Deno.test("install.sh is shellcheck-clean (POSIX sh)", async () => {
   const result = await sh("shellcheck", ["-s", "sh", `${ROOT}install.sh`]);
   assertEquals(result.code, 0, result.stdout);
 });
+
+Deno.test("the project's own shell scripts are shellcheck-clean", async () => {
+  const result = await sh("shellcheck", [
+    `${ROOT}scripts/test.sh`,
+    `${ROOT}.ci/run`,
+    `${ROOT}tests/helpers/browser_hook.sh`,
+  ]);
+  assertEquals(result.code, 0, result.stdout);
+});

@@ -9,7 +9,7 @@
  * @module
  */
 import { PATHS } from "../protocol/constants.ts";
-import { browserSession, caller, type RouteContext, SESSION_COOKIE } from "./context.ts";
+import { caller, type RouteContext, SESSION_COOKIE } from "./context.ts";
 import { apiError, cookie, envelope, field, readFields, redirect } from "./http.ts";
 import { signInPage } from "./pages.ts";
 import { htmlResponse } from "../protocol/html.ts";

@@ -49,7 +49,8 @@ Deno.test({
         url,
         /\/cli-auth\?redirect_uri=http%3A%2F%2F127\.0\.0\.1%3A\d+%2Fcallback&state=[\w-]{43}&code_challenge=[\w-]{43}&code_challenge_method=S256&client_name=/,
       );
-      assert(cli.stderr.includes(url), "the URL is printed before the browser is opened");
+      // The CLI prints the URL before it launches the opener; its stderr may reach us later.
+      await cli.waitFor(new RegExp(`^  ${url.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`, "m"));
       await page.goto(url);
       await signIn(page);
       await page.getByTestId("account").filter({ hasText: "alice@example.com" }).waitFor();
