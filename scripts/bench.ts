@@ -16,7 +16,7 @@ import { resolveCredentials, writeCredentials } from "../src/credentials/mod.ts"
 import { startServer } from "../src/server/app.ts";
 import { browserHook, launchChromium, signIn } from "../tests/helpers/browser.ts";
 import { baseEnv, cliArgv, CliProcess, credsPath, tempHome } from "../tests/helpers/cli.ts";
-import { decide, mintKey } from "../tests/helpers/server.ts";
+import { browserSession, mintKey } from "../tests/helpers/server.ts";
 
 const RUNS = Number(Deno.env.get("BENCH_RUNS") ?? 15);
 
@@ -51,7 +51,6 @@ const server = await startServer({ port: 0, deviceInterval: 1 });
 const { apiKey } = await mintKey(server.url);
 const home = tempHome();
 writeCredentials({ url: server.url, token: apiKey }, { home });
-const path = Deno.env.get("PATH") ?? "/usr/bin:/bin";
 
 // 1. whoami vs gh auth status, interleaved so both see the same machine state.
 const deno = Deno.execPath();
@@ -72,7 +71,7 @@ for (let i = 0; i < RUNS; i++) {
   const g = await measure(["gh", "auth", "status"], {
     HOME: ghHome,
     GH_CONFIG_DIR: ghHome,
-    PATH: path,
+    PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin",
   });
   ours.gh.push(g.wall);
   ours.ghRss.push(g.rss);
@@ -112,8 +111,6 @@ for (const [label, env] of [["file", {}], ["ALMYTY_TOKEN", { ALMYTY_TOKEN: apiKe
 // 3. Browser login, browser already running and signed in.
 const browser = await launchChromium();
 const page = await (await browser.newContext()).newPage();
-await page.goto(`${server.url}/cli-auth`);
-await page.goto(`${server.url}/`);
 const hook = browserHook();
 const browserTimes: number[] = [];
 let signedIn = false;
@@ -146,7 +143,7 @@ for (let i = 0; i < RUNS; i++) {
   const [, code] = await cli.waitFor(/^\s+([B-Z]{4}-[B-Z]{4})$/m);
   await cli.waitFor(/Waiting for authentication/);
   // Sign in and load the consent page first; time only the click → exit.
-  const cookie = await (await import("../tests/helpers/server.ts")).browserSession(server.url);
+  const cookie = await browserSession(server.url);
   const html = await (await fetch(`${server.url}/cli-auth?code=${code}`, { headers: { cookie } }))
     .text();
   const field = (name: string) => new RegExp(`name="${name}" value="([^"]+)"`).exec(html)![1];
@@ -165,7 +162,6 @@ for (let i = 0; i < RUNS; i++) {
   if (result.code !== 0) throw new Error(result.stderr);
   headless.push(performance.now() - start);
 }
-void decide;
 row("headless login: Approve → CLI exit", `${median(headless).toFixed(0)} ms`, `median of ${RUNS}`);
 await server.close();
 
