@@ -14,4 +14,5 @@ Deno.test("leak scan: no token anywhere in the whole suite's recordings", () => 
   if (recordings > 0) {
     assert(recordings > 100 && tokens > 10, `${recordings} recordings, ${tokens} tokens`);
   }
+  clearLeakRecords();
 });
