@@ -58,6 +58,16 @@ export interface CredentialsFs {
   syncDirectory(path: string): void;
 }
 
+/** Runs a file operation; a missing path (ENOENT) gives null instead of an error. */
+export function nullIfAbsent<T>(operation: () => T): T | null {
+  try {
+    return operation();
+  } catch (error) {
+    if (error instanceof FsError && error.code === "ENOENT") return null;
+    throw error;
+  }
+}
+
 /** The platform's separator. */
 export function separator(platform: string): string {
   return platform === "win32" ? "\\" : "/";

@@ -24,7 +24,7 @@ import {
   writeSync,
 } from "node:fs";
 import process from "node:process";
-import { type CredentialsFs, type FileFacts, FsError } from "./fs.ts";
+import { type CredentialsFs, type FileFacts, FsError, nullIfAbsent } from "./fs.ts";
 
 function facts(stat: Stats): FileFacts {
   return {
@@ -45,31 +45,24 @@ function wrap<T>(path: string, operation: () => T): T {
   }
 }
 
-function absentAsNull<T>(path: string, operation: () => T): T | null {
-  try {
-    return wrap(path, operation);
-  } catch (error) {
-    if ((error as FsError).code === "ENOENT") return null;
-    throw error;
-  }
-}
-
 /** The node:fs implementation. */
 export const nodeFs: CredentialsFs = {
   platform: process.platform,
   env: () => process.env,
   readFile: (path) =>
-    absentAsNull(path, () => {
-      const fd = openSync(path, "r");
-      try {
-        const info = facts(fstatSync(fd));
-        return { facts: info, text: info.isFile ? readFileSync(fd, "utf8") : "" };
-      } finally {
-        closeSync(fd);
-      }
-    }),
-  lstat: (path) => absentAsNull(path, () => facts(lstatSync(path))),
-  stat: (path) => absentAsNull(path, () => facts(statSync(path))),
+    nullIfAbsent(() =>
+      wrap(path, () => {
+        const fd = openSync(path, "r");
+        try {
+          const info = facts(fstatSync(fd));
+          return { facts: info, text: info.isFile ? readFileSync(fd, "utf8") : "" };
+        } finally {
+          closeSync(fd);
+        }
+      })
+    ),
+  lstat: (path) => nullIfAbsent(() => wrap(path, () => facts(lstatSync(path)))),
+  stat: (path) => nullIfAbsent(() => wrap(path, () => facts(statSync(path)))),
   mkdirp: (path, mode) => wrap(path, () => mkdirSync(path, { recursive: true, mode })),
   chmod: (path, mode) => wrap(path, () => chmodSync(path, mode)),
   writeNew: (path, text, mode) =>
@@ -83,7 +76,7 @@ export const nodeFs: CredentialsFs = {
       }
     }),
   rename: (from, to) => wrap(to, () => renameSync(from, to)),
-  remove: (path) => absentAsNull(path, () => unlinkSync(path)) !== null,
+  remove: (path) => nullIfAbsent(() => wrap(path, () => unlinkSync(path))) !== null,
   syncDirectory: (path) => {
     if (process.platform === "win32") return;
     try {

@@ -10,7 +10,7 @@
  * ```
  * @module
  */
-import { type CredentialsFs, type FileFacts, FsError } from "../credentials/fs.ts";
+import { type CredentialsFs, type FileFacts, FsError, nullIfAbsent } from "../credentials/fs.ts";
 
 const PLATFORM = Deno.build.os === "windows" ? "win32" : Deno.build.os;
 
@@ -43,15 +43,6 @@ function wrap<T>(path: string, operation: () => T): T {
   }
 }
 
-function absentAsNull<T>(path: string, operation: () => T): T | null {
-  try {
-    return wrap(path, operation);
-  } catch (error) {
-    if ((error as FsError).code === "ENOENT") return null;
-    throw error;
-  }
-}
-
 function readAll(file: Deno.FsFile, size: number): string {
   const chunks: Uint8Array[] = [];
   let total = 0;
@@ -76,13 +67,15 @@ export const denoFs: CredentialsFs = {
   platform: PLATFORM,
   env: () => Deno.env.toObject(),
   readFile: (path) =>
-    absentAsNull(path, () => {
-      using file = Deno.openSync(path, { read: true });
-      const info = facts(file.statSync());
-      return { facts: info, text: info.isFile ? readAll(file, file.statSync().size) : "" };
-    }),
-  lstat: (path) => absentAsNull(path, () => facts(Deno.lstatSync(path))),
-  stat: (path) => absentAsNull(path, () => facts(Deno.statSync(path))),
+    nullIfAbsent(() =>
+      wrap(path, () => {
+        using file = Deno.openSync(path, { read: true });
+        const info = facts(file.statSync());
+        return { facts: info, text: info.isFile ? readAll(file, file.statSync().size) : "" };
+      })
+    ),
+  lstat: (path) => nullIfAbsent(() => wrap(path, () => facts(Deno.lstatSync(path)))),
+  stat: (path) => nullIfAbsent(() => wrap(path, () => facts(Deno.statSync(path)))),
   mkdirp: (path, mode) => wrap(path, () => Deno.mkdirSync(path, { recursive: true, mode })),
   chmod: (path, mode) => wrap(path, () => Deno.chmodSync(path, mode)),
   writeNew: (path, text, mode) =>
@@ -94,7 +87,7 @@ export const denoFs: CredentialsFs = {
       file.syncSync();
     }),
   rename: (from, to) => wrap(to, () => Deno.renameSync(from, to)),
-  remove: (path) => absentAsNull(path, () => Deno.removeSync(path)) !== null,
+  remove: (path) => nullIfAbsent(() => wrap(path, () => Deno.removeSync(path))) !== null,
   syncDirectory: (path) => {
     if (PLATFORM === "win32") return;
     try {
