@@ -3,7 +3,16 @@
  * permissions, HOME in a temp dir, talking HTTP to the reference server.
  */
 import { assert, assertEquals, assertMatch } from "./helpers/assert.ts";
-import { CliProcess, credsPath, homeWithFile, readBytes, runCli, tempHome } from "./helpers/cli.ts";
+import {
+  baseEnv,
+  cliArgv,
+  CliProcess,
+  credsPath,
+  homeWithFile,
+  readBytes,
+  runCli,
+  tempHome,
+} from "./helpers/cli.ts";
 import { assertNoLeaks, recordToken } from "./helpers/leaks.ts";
 import { closedPort, decide, mintKey, withFakeServer, withServer } from "./helpers/server.ts";
 
@@ -388,4 +397,18 @@ Deno.test("completions are generated for bash, zsh and fish from the command tab
 Deno.test("leak scan: no token in any CLI output of this file", () => {
   const { recordings, tokens } = assertNoLeaks();
   assert(recordings > 20 && tokens > 2, `scan saw ${recordings} recordings and ${tokens} tokens`);
+});
+
+Deno.test("no HOME: a clear message instead of a path under /", async () => {
+  const env = baseEnv(tempHome());
+  delete (env as Record<string, string | undefined>).HOME;
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: cliArgv(["whoami"]),
+    env,
+    clearEnv: true,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  assertEquals(out.code, 1);
+  assertMatch(new TextDecoder().decode(out.stderr), /Cannot find your home directory: set HOME/);
 });

@@ -10,7 +10,7 @@
  * @module
  */
 import { joinPath } from "./fs.ts";
-import type { CredentialsIo } from "./types.ts";
+import { CredentialsError, type CredentialsIo } from "./types.ts";
 
 /**
  * The home directory: `home`, else HOME (USERPROFILE on Windows) from `env`,
@@ -28,7 +28,9 @@ export function homeDirectory(io: CredentialsIo): string {
   // A caller's env without HOME (e.g. one built for a child process) falls back to ours.
   const home = pick(io.env ?? {}) ?? pick(io.fs.env());
   if (!home) {
-    throw new Error(
+    throw new CredentialsError(
+      "no-home",
+      "",
       "Cannot find your home directory: set HOME (USERPROFILE on Windows) and try again.",
     );
   }

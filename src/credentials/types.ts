@@ -44,7 +44,8 @@ export type CredentialsErrorCode =
   | "not-a-file"
   | "unreadable"
   | "symlink"
-  | "write-failed";
+  | "write-failed"
+  | "no-home";
 
 /** A problem with the credentials file; the message names the path and the fix. */
 export class CredentialsError extends Error {

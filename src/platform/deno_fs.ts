@@ -65,7 +65,14 @@ function readAll(file: Deno.FsFile, size: number): string {
 /** The Deno implementation. */
 export const denoFs: CredentialsFs = {
   platform: PLATFORM,
-  env: () => Deno.env.toObject(),
+  // Reading the whole environment needs a permission the CLI does not have; it passes its own.
+  env: () => {
+    try {
+      return Deno.env.toObject();
+    } catch {
+      return {};
+    }
+  },
   readFile: (path) =>
     nullIfAbsent(() =>
       wrap(path, () => {
