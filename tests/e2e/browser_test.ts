@@ -2,309 +2,300 @@
  * End to end: the real CLI (compile-time permissions), the real reference
  * server, real headless Chromium clicking the real pages. 127.0.0.1 only.
  */
-import type { Browser, BrowserContext } from "playwright-core";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import type { StartOptions } from "../../src/server/app.ts";
 import { assert, assertEquals, assertMatch } from "../helpers/assert.ts";
 import { browserHook, launchChromium, signIn, watchPages } from "../helpers/browser.ts";
-import { CliProcess, credsPath, readBytes, runCli, tempHome } from "../helpers/cli.ts";
+import {
+  CliProcess,
+  credsPath,
+  homeWithFile,
+  readBytes,
+  runCli,
+  tempHome,
+} from "../helpers/cli.ts";
 import { assertNoLeaks } from "../helpers/leaks.ts";
 import { withServer } from "../helpers/server.ts";
 
 let browser: Browser;
 const ready = launchChromium().then((b) => (browser = b));
 
-async function context(): Promise<BrowserContext> {
-  await ready;
-  return await browser.newContext();
+/** What each e2e test gets besides the server. */
+interface Session {
+  /** A fresh browser context's page, recorded for the leak scan. */
+  page: Page;
+  /** A second fresh page (another browser profile). */
+  newPage(): Promise<Page>;
+  /** The BROWSER hook the CLI opens URLs with. */
+  hook: ReturnType<typeof browserHook>;
+  home: string;
 }
 
-/** A fresh browser context and page (recorded for the leak scan), BROWSER hook and HOME. */
-async function session() {
-  const ctx = await context();
-  const page = await ctx.newPage();
-  watchPages(page);
-  return { ctx, page, hook: browserHook(), home: tempHome() };
+/** A test with a fresh reference server (`options`) and a fresh browser session. */
+function e2e(
+  name: string,
+  options: StartOptions,
+  fn: (server: { url: string }, session: Session) => Promise<void>,
+): void {
+  Deno.test({
+    name,
+    sanitizeOps: false,
+    sanitizeResources: false,
+    fn: () =>
+      withServer(options, async (server) => {
+        await ready;
+        const contexts: BrowserContext[] = [];
+        const newPage = async () => {
+          const context = await browser.newContext();
+          contexts.push(context);
+          const page = await context.newPage();
+          watchPages(page);
+          return page;
+        };
+        try {
+          await fn(server, {
+            page: await newPage(),
+            newPage,
+            hook: browserHook(),
+            home: tempHome(),
+          });
+        } finally {
+          for (const context of contexts) await context.close();
+        }
+      }),
+  });
 }
 
 function assertPortFree(url: string): void {
-  const port = Number(
-    new URL(
-      new URL(url).searchParams.get("redirect_uri") ?? new URL(url).searchParams.get("callback")!,
-    ).port,
-  );
-  const listener = Deno.listen({ hostname: "127.0.0.1", port });
-  listener.close();
+  const params = new URL(url).searchParams;
+  const port = Number(new URL(params.get("redirect_uri") ?? params.get("callback")!).port);
+  Deno.listen({ hostname: "127.0.0.1", port }).close();
 }
 
-const opts = { sanitizeOps: false, sanitizeResources: false };
+e2e(
+  "browser login from a signed-out browser; then signed in, no typing; whoami",
+  {},
+  async (server, { page, hook, home }) => {
+    const cli = new CliProcess(["login", "--api", server.url], { home, env: hook.env });
+    const url = await hook.nextUrl();
+    assertMatch(
+      url,
+      /\/cli-auth\?redirect_uri=http%3A%2F%2F127\.0\.0\.1%3A\d+%2Fcallback&state=[\w-]{43}&code_challenge=[\w-]{43}&code_challenge_method=S256&client_name=/,
+    );
+    // The CLI prints the URL before it launches the opener; its stderr may reach us later.
+    await cli.waitFor(new RegExp(`^  ${url.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`, "m"));
+    await page.goto(url);
+    await signIn(page);
+    await page.getByTestId("account").filter({ hasText: "alice@example.com" }).waitFor();
+    assertEquals(await page.getByTestId("organization").textContent(), "acme");
+    await page.getByRole("button", { name: "Approve" }).click();
+    await page.getByText("Logged in", { exact: false }).first().waitFor();
+    const result = await cli.done;
+    assertEquals(result.code, 0, result.stderr);
+    const saved = JSON.parse(Deno.readTextFileSync(credsPath(home)));
+    assertEquals([saved.email, saved.url, saved.frontendUrl, saved.organization.name], [
+      "alice@example.com",
+      server.url,
+      server.url,
+      "acme",
+    ]);
+    assert(saved.keyId && saved.token.startsWith("ak_live_"));
+    assertEquals(Deno.statSync(credsPath(home)).mode! & 0o777, 0o600);
+    assertEquals(Deno.statSync(`${home}/.almyty`).mode! & 0o777, 0o700);
+    assert(!(await page.content()).includes(saved.token), "success page has no token");
+    assertPortFree(url);
 
-Deno.test({
-  name: "browser login from a signed-out browser; then signed in, no typing; whoami",
-  ...opts,
-  fn: async () => {
-    await withServer({}, async (server) => {
-      const { ctx, page, hook, home } = await session();
-      const cli = new CliProcess(["login", "--api", server.url], { home, env: hook.env });
-      const url = await hook.nextUrl();
-      assertMatch(
-        url,
-        /\/cli-auth\?redirect_uri=http%3A%2F%2F127\.0\.0\.1%3A\d+%2Fcallback&state=[\w-]{43}&code_challenge=[\w-]{43}&code_challenge_method=S256&client_name=/,
-      );
-      // The CLI prints the URL before it launches the opener; its stderr may reach us later.
-      await cli.waitFor(new RegExp(`^  ${url.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`, "m"));
-      await page.goto(url);
-      await signIn(page);
-      await page.getByTestId("account").filter({ hasText: "alice@example.com" }).waitFor();
-      assertEquals(await page.getByTestId("organization").textContent(), "acme");
-      await page.getByRole("button", { name: "Approve" }).click();
-      await page.getByText("Logged in", { exact: false }).first().waitFor();
-      const result = await cli.done;
+    // (b) The same browser is signed in: straight to consent, one click.
+    const again = new CliProcess(["login", "--api", server.url], { home, env: hook.env });
+    await page.goto(await hook.nextUrl());
+    await page.getByRole("button", { name: "Approve" }).click();
+    assertEquals((await again.done).code, 0);
+    const whoami = await runCli(["whoami"], { home });
+    assertMatch(whoami.stdout, /Logged in as alice@example.com\nOrganization: acme/);
+  },
+);
+
+e2e(
+  "browser login: Deny ends with exit 1 and the old file byte-identical",
+  { autoApprove: false },
+  async (server, { page, hook }) => {
+    const { home, bytes: before } = homeWithFile();
+    const cli = new CliProcess(["login", "--api", server.url], { home, env: hook.env });
+    const url = await hook.nextUrl();
+    await page.goto(url);
+    await signIn(page);
+    await page.getByRole("button", { name: "Deny" }).click();
+    await page.getByText("Login denied").waitFor();
+    const result = await cli.done;
+    assertEquals(result.code, 1);
+    assertMatch(result.stderr, /Login denied in the browser/);
+    assertEquals(readBytes(credsPath(home)), before);
+    assertPortFree(url);
+  },
+);
+
+e2e(
+  "browser login: a forged callback with a wrong state first is refused; the real one wins",
+  {},
+  async (server, { page, hook, home }) => {
+    const cli = new CliProcess(["login", "--api", server.url], { home, env: hook.env });
+    const url = await hook.nextUrl();
+    const callback = new URL(url).searchParams.get("redirect_uri")!;
+    const forged = await fetch(`${callback}?code=forged&state=${"A".repeat(43)}`);
+    assertEquals(forged.status, 400);
+    assertMatch(await forged.text(), /state does not match/);
+    const noState = await fetch(`${callback}?code=forged`);
+    assertEquals(noState.status, 400);
+    await noState.body?.cancel();
+    const rebinding = await fetch(callback, { headers: { host: "evil.example:80" } });
+    assertEquals(rebinding.status, 400, "Host header must be the listener's own");
+    await rebinding.body?.cancel();
+    const unknown = await fetch(new URL("/nope", callback));
+    assertEquals(unknown.status, 404);
+    await unknown.body?.cancel();
+    await page.goto(url);
+    await signIn(page);
+    await page.getByRole("button", { name: "Approve" }).click();
+    const result = await cli.done;
+    assertEquals(result.code, 0, result.stderr);
+    assertPortFree(url);
+  },
+);
+
+e2e(
+  "browser login: --timeout ends clearly, old file intact, port released",
+  {},
+  async (server, { hook, home }) => {
+    const cli = new CliProcess(["login", "--timeout", "1", "--api", server.url], {
+      home,
+      env: hook.env,
+    });
+    const url = await hook.nextUrl();
+    const result = await cli.done;
+    assertEquals(result.code, 1);
+    assertMatch(result.stderr, /Login timed out after 1 s/);
+    assertEquals(readBytes(credsPath(home)), null);
+    assertPortFree(url);
+  },
+);
+
+e2e("headless login approved and denied in the browser; the page shows the same code", {
+  deviceInterval: 1,
+}, async (server, { newPage }) => {
+  for (const decision of ["Approve", "Deny"] as const) {
+    const page = await newPage();
+    const home = tempHome();
+    const cli = new CliProcess(["login", "--no-browser", "--api", server.url], { home });
+    const [, url] = await cli.waitFor(/Open this URL in any browser:\n\s+(\S+)/);
+    const [, code] = await cli.waitFor(/^\s+([B-Z]{4}-[B-Z]{4})$/m);
+    await page.goto(url);
+    await signIn(page);
+    assertEquals(await page.getByTestId("user-code").textContent(), code);
+    await page.getByRole("button", { name: decision }).click();
+    const result = await cli.done;
+    if (decision === "Approve") {
       assertEquals(result.code, 0, result.stderr);
-      const saved = JSON.parse(Deno.readTextFileSync(credsPath(home)));
-      assertEquals([saved.email, saved.url, saved.frontendUrl, saved.organization.name], [
+      assertEquals(
+        JSON.parse(Deno.readTextFileSync(credsPath(home))).email,
         "alice@example.com",
-        server.url,
-        server.url,
-        "acme",
-      ]);
-      assert(saved.keyId && saved.token.startsWith("ak_live_"));
-      assertEquals(Deno.statSync(credsPath(home)).mode! & 0o777, 0o600);
-      assertEquals(Deno.statSync(`${home}/.almyty`).mode! & 0o777, 0o700);
-      assert(!(await page.content()).includes(saved.token), "success page has no token");
-      assertPortFree(url);
-
-      // (b) The same browser is signed in: straight to consent, one click.
-      const again = new CliProcess(["login", "--api", server.url], { home, env: hook.env });
-      await page.goto(await hook.nextUrl());
-      await page.getByRole("button", { name: "Approve" }).click();
-      assertEquals((await again.done).code, 0);
-      const whoami = await runCli(["whoami"], { home });
-      assertMatch(whoami.stdout, /Logged in as alice@example.com\nOrganization: acme/);
-      await ctx.close();
-    });
-  },
-});
-
-Deno.test({
-  name: "browser login: Deny ends with exit 1 and the old file byte-identical",
-  ...opts,
-  fn: async () => {
-    await withServer({ autoApprove: false }, async (server) => {
-      const { ctx, page, hook, home } = await session();
-      Deno.mkdirSync(`${home}/.almyty`, { mode: 0o700 });
-      Deno.writeTextFileSync(
-        credsPath(home),
-        '{"url":"https://api.almyty.com","token":"ak_live_OLDOLDOLDOLDOLDOLD"}',
-        { mode: 0o600 },
       );
-      const before = readBytes(credsPath(home));
-      const cli = new CliProcess(["login", "--api", server.url], { home, env: hook.env });
-      const url = await hook.nextUrl();
-      await page.goto(url);
-      await signIn(page);
-      await page.getByRole("button", { name: "Deny" }).click();
-      await page.getByText("Login denied").waitFor();
-      const result = await cli.done;
+    } else {
       assertEquals(result.code, 1);
-      assertMatch(result.stderr, /Login denied in the browser/);
-      assertEquals(readBytes(credsPath(home)), before);
-      assertPortFree(url);
-      await ctx.close();
-    });
-  },
-});
-
-Deno.test({
-  name: "browser login: a forged callback with a wrong state first is refused; the real one wins",
-  ...opts,
-  fn: async () => {
-    await withServer({}, async (server) => {
-      const { ctx, page, hook, home } = await session();
-      const cli = new CliProcess(["login", "--api", server.url], { home, env: hook.env });
-      const url = await hook.nextUrl();
-      const callback = new URL(url).searchParams.get("redirect_uri")!;
-      const forged = await fetch(`${callback}?code=forged&state=${"A".repeat(43)}`);
-      assertEquals(forged.status, 400);
-      assertMatch(await forged.text(), /state does not match/);
-      const noState = await fetch(`${callback}?code=forged`);
-      assertEquals(noState.status, 400);
-      await noState.body?.cancel();
-      const rebinding = await fetch(callback, { headers: { host: "evil.example:80" } });
-      assertEquals(rebinding.status, 400, "Host header must be the listener's own");
-      await rebinding.body?.cancel();
-      const unknown = await fetch(new URL("/nope", callback));
-      assertEquals(unknown.status, 404);
-      await unknown.body?.cancel();
-      await page.goto(url);
-      await signIn(page);
-      await page.getByRole("button", { name: "Approve" }).click();
-      const result = await cli.done;
-      assertEquals(result.code, 0, result.stderr);
-      assertPortFree(url);
-      await ctx.close();
-    });
-  },
-});
-
-Deno.test({
-  name: "browser login: --timeout ends clearly, old file intact, port released",
-  ...opts,
-  fn: async () => {
-    await withServer({}, async (server) => {
-      const hook = browserHook();
-      const home = tempHome();
-      const cli = new CliProcess(["login", "--timeout", "1", "--api", server.url], {
-        home,
-        env: hook.env,
-      });
-      const url = await hook.nextUrl();
-      const result = await cli.done;
-      assertEquals(result.code, 1);
-      assertMatch(result.stderr, /Login timed out after 1 s/);
+      assertMatch(result.stderr, /Login denied/);
       assertEquals(readBytes(credsPath(home)), null);
-      assertPortFree(url);
-    });
-  },
+    }
+  }
 });
 
-Deno.test({
-  name: "headless login approved and denied in the browser; the page shows the same code",
-  ...opts,
-  fn: async () => {
-    await withServer({ deviceInterval: 1 }, async (server) => {
-      for (const decision of ["Approve", "Deny"] as const) {
-        const ctx = await context();
-        const page = await ctx.newPage();
-        watchPages(page);
-        const home = tempHome();
-        const cli = new CliProcess(["login", "--no-browser", "--api", server.url], { home });
-        const [, url] = await cli.waitFor(/Open this URL in any browser:\n\s+(\S+)/);
-        const [, code] = await cli.waitFor(/^\s+([B-Z]{4}-[B-Z]{4})$/m);
-        await page.goto(url);
-        await signIn(page);
-        assertEquals(await page.getByTestId("user-code").textContent(), code);
-        await page.getByRole("button", { name: decision }).click();
-        const result = await cli.done;
-        if (decision === "Approve") {
-          assertEquals(result.code, 0, result.stderr);
-          assertEquals(
-            JSON.parse(Deno.readTextFileSync(credsPath(home))).email,
-            "alice@example.com",
-          );
-        } else {
-          assertEquals(result.code, 1);
-          assertMatch(result.stderr, /Login denied/);
-          assertEquals(readBytes(credsPath(home)), null);
-        }
-        await ctx.close();
-      }
-    });
+e2e(
+  "headless: a code typed by hand on /cli-auth works, case-insensitively",
+  { deviceInterval: 1 },
+  async (server, { page, home }) => {
+    const cli = new CliProcess(["login", "--no-browser", "--api", server.url], { home });
+    const [, code] = await cli.waitFor(/^\s+([B-Z]{4}-[B-Z]{4})$/m);
+    await page.goto(`${server.url}/cli-auth`);
+    await page.getByLabel("Code").fill(code.toLowerCase().replace("-", ""));
+    await page.getByRole("button", { name: "Continue" }).click();
+    await signIn(page);
+    await page.getByRole("button", { name: "Approve" }).click();
+    assertEquals((await cli.done).code, 0);
   },
-});
+);
 
-Deno.test({
-  name: "headless: a code typed by hand on /cli-auth works, case-insensitively",
-  ...opts,
-  fn: async () => {
-    await withServer({ deviceInterval: 1 }, async (server) => {
-      const ctx = await context();
-      const page = await ctx.newPage();
-      const home = tempHome();
-      const cli = new CliProcess(["login", "--no-browser", "--api", server.url], { home });
-      const [, code] = await cli.waitFor(/^\s+([B-Z]{4}-[B-Z]{4})$/m);
-      await page.goto(`${server.url}/cli-auth`);
-      await page.getByLabel("Code").fill(code.toLowerCase().replace("-", ""));
-      await page.getByRole("button", { name: "Continue" }).click();
-      await signIn(page);
-      await page.getByRole("button", { name: "Approve" }).click();
-      assertEquals((await cli.done).code, 0);
-      await ctx.close();
-    });
+e2e(
+  "compatibility flow against today's production (--legacy): fragment hand-off",
+  { legacy: true },
+  async (server, { page, hook, home }) => {
+    const cli = new CliProcess(["login", "--api", server.url], { home, env: hook.env });
+    const url = await hook.nextUrl();
+    assertMatch(
+      url,
+      /\/cli-login\?callback=http%3A%2F%2F127\.0\.0\.1%3A\d+%2Fcb&state=[0-9a-f]{64}$/,
+    );
+    await page.goto(url);
+    await signIn(page);
+    await page.getByRole("button", { name: "Approve" }).click();
+    await page.getByText("Logged in").first().waitFor();
+    assertEquals(new URL(page.url()).hash, "", "the key is gone from the address bar");
+    const result = await cli.done;
+    assertEquals(result.code, 0, result.stderr);
+    const saved = JSON.parse(Deno.readTextFileSync(credsPath(home)));
+    assertEquals(saved.email, "alice@example.com");
+    assert(!(await page.content()).includes(saved.token));
+    assertPortFree(url);
+
+    // --no-browser against production: explains, offers --token and the ssh -L line.
+    const headless = new CliProcess([
+      "login",
+      "--no-browser",
+      "--timeout",
+      "1",
+      "--api",
+      server.url,
+    ], { home: tempHome() });
+    const done = await headless.done;
+    assertMatch(
+      done.stderr,
+      /no headless login[\s\S]*--token[\s\S]*ssh -L (\d+):127\.0\.0\.1:\1 /,
+    );
   },
-});
+);
 
-Deno.test({
-  name: "compatibility flow against today's production (--legacy): fragment hand-off",
-  ...opts,
-  fn: async () => {
-    await withServer({ legacy: true }, async (server) => {
-      const { ctx, page, hook, home } = await session();
-      const cli = new CliProcess(["login", "--api", server.url], { home, env: hook.env });
-      const url = await hook.nextUrl();
-      assertMatch(
-        url,
-        /\/cli-login\?callback=http%3A%2F%2F127\.0\.0\.1%3A\d+%2Fcb&state=[0-9a-f]{64}$/,
-      );
-      await page.goto(url);
-      await signIn(page);
-      await page.getByRole("button", { name: "Approve" }).click();
-      await page.getByText("Logged in").first().waitFor();
-      assertEquals(new URL(page.url()).hash, "", "the key is gone from the address bar");
-      const result = await cli.done;
-      assertEquals(result.code, 0, result.stderr);
-      const saved = JSON.parse(Deno.readTextFileSync(credsPath(home)));
-      assertEquals(saved.email, "alice@example.com");
-      assert(!(await page.content()).includes(saved.token));
-      assertPortFree(url);
-
-      // --no-browser against production: explains, offers --token and the ssh -L line.
-      const headless = new CliProcess([
-        "login",
-        "--no-browser",
-        "--timeout",
-        "1",
-        "--api",
-        server.url,
-      ], { home: tempHome() });
-      const done = await headless.done;
-      assertMatch(
-        done.stderr,
-        /no headless login[\s\S]*--token[\s\S]*ssh -L (\d+):127\.0\.0\.1:\1 /,
-      );
-      await ctx.close();
+e2e("legacy listener: bad state and missing token get 400 and the CLI keeps waiting", {
+  legacy: true,
+}, async (server, { hook, home }) => {
+  const cli = new CliProcess(["login", "--timeout", "5", "--api", server.url], {
+    home,
+    env: hook.env,
+  });
+  const url = await hook.nextUrl();
+  const callback = new URL(new URL(url).searchParams.get("callback")!);
+  const post = (body: unknown) =>
+    fetch(new URL("/cb-complete", callback), {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(body),
     });
-  },
-});
-
-Deno.test({
-  name: "legacy listener: bad state and missing token get 400 and the CLI keeps waiting",
-  ...opts,
-  fn: async () => {
-    await withServer({ legacy: true }, async (server) => {
-      const hook = browserHook();
-      const home = tempHome();
-      const cli = new CliProcess(["login", "--timeout", "5", "--api", server.url], {
-        home,
-        env: hook.env,
-      });
-      const url = await hook.nextUrl();
-      const callback = new URL(new URL(url).searchParams.get("callback")!);
-      const post = (body: unknown) =>
-        fetch(new URL("/cb-complete", callback), {
-          method: "POST",
-          headers: { "content-type": "application/json" },
-          body: JSON.stringify(body),
-        });
-      const bad = await post({ token: "ak_live_xxxxxxxxxxxxxxxxxxxx", state: "wrong" });
-      assertEquals([bad.status, (await bad.json()).error], [400, "Invalid state"]);
-      const state = new URL(url).searchParams.get("state");
-      const missing = await post({ state });
-      assertEquals([missing.status, (await missing.json()).error], [400, "Missing token"]);
-      const big = await fetch(new URL("/cb-complete", callback), {
-        method: "POST",
-        body: "x".repeat(70_000),
-      });
-      assertEquals(big.status, 413);
-      await big.body?.cancel();
-      const result = await cli.done;
-      assertEquals(result.code, 1);
-      assertMatch(result.stderr, /timed out/);
-    });
-  },
+  const bad = await post({ token: "ak_live_xxxxxxxxxxxxxxxxxxxx", state: "wrong" });
+  assertEquals([bad.status, (await bad.json()).error], [400, "Invalid state"]);
+  const state = new URL(url).searchParams.get("state");
+  const missing = await post({ state });
+  assertEquals([missing.status, (await missing.json()).error], [400, "Missing token"]);
+  const big = await fetch(new URL("/cb-complete", callback), {
+    method: "POST",
+    body: "x".repeat(70_000),
+  });
+  assertEquals(big.status, 413);
+  await big.body?.cancel();
+  const result = await cli.done;
+  assertEquals(result.code, 1);
+  assertMatch(result.stderr, /timed out/);
 });
 
 Deno.test({
   name: "leak scan: no token in CLI output, opener argv or any page",
-  ...opts,
+  sanitizeOps: false,
+  sanitizeResources: false,
   fn: async () => {
     const { recordings, tokens } = assertNoLeaks();
     assert(recordings > 20 && tokens >= 4, `scan saw ${recordings} recordings, ${tokens} tokens`);
