@@ -218,6 +218,14 @@ Deno.test("malformed credentials: each gets its own message, exit 1, file byte-i
     assert(result.stderr.includes(path));
     assertEquals(readBytes(path), bytes);
   }
+  // A bare key pasted into the file: reported, never echoed (the leak scan checks stderr).
+  const bare = "ak_live_PASTEDPASTEDPASTEDPASTED";
+  recordToken(bare);
+  const pasted = homeWithFile(bare + "\n");
+  const shown = await runCli(["whoami"], { home: pasted.home });
+  assertEquals(shown.code, 1);
+  assertMatch(shown.stderr, /not valid JSON at position 0/);
+  assert(!shown.stderr.includes(bare));
   const dir = tempHome();
   Deno.mkdirSync(credsPath(dir), { recursive: true });
   const result = await runCli(["whoami"], { home: dir });

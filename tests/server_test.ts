@@ -103,9 +103,11 @@ Deno.test("API shapes: login envelope + cookie, profile, keys, revoke, errors", 
     const malformed = await fetch(`${s.url}/auth/login`, {
       method: "POST",
       headers: { "content-type": "application/json" },
-      body: "{nope",
+      body: "ak_live_ECHOECHOECHO",
     });
-    assertEquals([malformed.status, (await malformed.json()).error.code], [400, "BAD_REQUEST"]);
+    const malformedError = (await malformed.json()).error;
+    assertEquals([malformed.status, malformedError.code], [400, "BAD_REQUEST"]);
+    assert(!malformedError.message.includes("ECHO"), "errors never quote the body");
     const huge = await fetch(`${s.url}/auth/login`, { method: "POST", body: "x".repeat(70_000) });
     assertEquals(huge.status, 413);
     await huge.body?.cancel();

@@ -9,6 +9,7 @@
  * ```
  * @module
  */
+import { parseJson } from "../protocol/json.ts";
 import type { FsError } from "./fs.ts";
 import { credentialsPath } from "./path.ts";
 import { type Credentials, CredentialsError, type CredentialsIo } from "./types.ts";
@@ -25,16 +26,11 @@ const OPTIONAL_STRINGS = ["url", "email", "frontendUrl", "keyId", "createdAt"] a
  */
 export function parseCredentials(text: string, path: string): Credentials {
   const relogin = "Run `almyty-auth login` to write a fresh one.";
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (error) {
-    throw new CredentialsError(
-      "malformed",
-      path,
-      `${path} is not valid JSON (${(error as Error).message}). ${relogin}`,
-    );
+  const parsed = parseJson(text);
+  if (!parsed.ok) {
+    throw new CredentialsError("malformed", path, `${path} is ${parsed.error}. ${relogin}`);
   }
+  const value = parsed.value;
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     throw new CredentialsError("malformed", path, `${path} must hold a JSON object. ${relogin}`);
   }

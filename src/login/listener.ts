@@ -16,7 +16,8 @@
  * ```
  * @module
  */
-import { CALLBACK_PATHS, MAX_BODY_BYTES } from "../protocol/constants.ts";
+import { BodyError, field, readFields } from "../protocol/body.ts";
+import { CALLBACK_PATHS } from "../protocol/constants.ts";
 import { constantTimeEqual, randomToken } from "../protocol/crypto.ts";
 import { htmlResponse } from "../protocol/html.ts";
 import { failurePage, legacyHandoffPage, successPage } from "./pages.ts";
@@ -132,25 +133,17 @@ export function startListener(options: ListenerOptions): Listener {
   };
 
   const handleLegacyComplete = async (request: Request): Promise<Response> => {
-    let body: { token?: unknown; state?: unknown };
+    let body: Record<string, unknown>;
     try {
-      const raw = await request.arrayBuffer();
-      if (raw.byteLength > MAX_BODY_BYTES) return json({ error: "Body too large" }, 413);
-      const textBody = new TextDecoder().decode(raw);
-      body = (request.headers.get("content-type") ?? "").includes("form-urlencoded")
-        ? Object.fromEntries(new URLSearchParams(textBody))
-        : JSON.parse(textBody);
-      if (typeof body !== "object" || body === null) throw new Error("not an object");
+      body = await readFields(request);
     } catch (error) {
-      return json({ error: `Bad request: ${(error as Error).message}` }, 400);
+      if (!(error instanceof BodyError)) throw error;
+      return json({ error: `Bad request: ${error.message}` }, error.status);
     }
-    if (!stateMatches(typeof body.state === "string" ? body.state : undefined)) {
-      return json({ error: "Invalid state" }, 400);
-    }
-    if (typeof body.token !== "string" || body.token === "") {
-      return json({ error: "Missing token" }, 400);
-    }
-    const { email, error } = await complete(body.token);
+    if (!stateMatches(field(body, "state"))) return json({ error: "Invalid state" }, 400);
+    const token = field(body, "token");
+    if (!token) return json({ error: "Missing token" }, 400);
+    const { email, error } = await complete(token);
     if (error) {
       finish({ kind: "failed", error });
       return json({ error: "The CLI could not verify this key; see your terminal." }, 401);

@@ -12,7 +12,8 @@
  */
 import { PATHS } from "../protocol/constants.ts";
 import type { RouteContext, ServerOptions } from "./context.ts";
-import { apiError, BodyError, RateLimiter } from "./http.ts";
+import { BodyError } from "../protocol/body.ts";
+import { apiError, RateLimiter } from "./http.ts";
 import { apiRoutes, deleteKeyRoute } from "./routes_api.ts";
 import { oauthRoutes } from "./routes_oauth.ts";
 import { modernPagePaths, pageRoutes } from "./routes_pages.ts";

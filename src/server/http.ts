@@ -10,7 +10,6 @@
  * ```
  * @module
  */
-import { MAX_BODY_BYTES } from "../protocol/constants.ts";
 
 const CODES: Record<number, string> = {
   400: "BAD_REQUEST",
@@ -60,60 +59,6 @@ export function apiError(
 /** An RFC 6749 §5.2 error. */
 export function oauthError(error: string, description: string, status = 400): Response {
   return json({ error, error_description: description }, status);
-}
-
-/** A body that could not be read; `status` says why (400 or 413). */
-export class BodyError extends Error {
-  constructor(readonly status: number, message: string) {
-    super(message);
-  }
-}
-
-/** Reads a JSON or form body (≤ 64 KiB) into string fields. */
-export async function readFields(request: Request): Promise<Record<string, unknown>> {
-  const declared = Number(request.headers.get("content-length") ?? 0);
-  if (declared > MAX_BODY_BYTES) throw new BodyError(413, "Request body is larger than 64 KiB");
-  const bytes = await readCapped(request);
-  const text = new TextDecoder().decode(bytes);
-  const type = request.headers.get("content-type") ?? "";
-  if (type.includes("application/x-www-form-urlencoded")) {
-    return Object.fromEntries(new URLSearchParams(text));
-  }
-  if (text.trim() === "") return {};
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (error) {
-    throw new BodyError(400, `Malformed JSON body: ${(error as Error).message}`);
-  }
-  if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    throw new BodyError(400, "The body must be a JSON object");
-  }
-  return value as Record<string, unknown>;
-}
-
-async function readCapped(request: Request): Promise<Uint8Array> {
-  if (!request.body) return new Uint8Array();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for await (const chunk of request.body) {
-    size += chunk.byteLength;
-    if (size > MAX_BODY_BYTES) throw new BodyError(413, "Request body is larger than 64 KiB");
-    chunks.push(chunk);
-  }
-  const out = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return out;
-}
-
-/** A string field, or undefined. */
-export function field(fields: Record<string, unknown>, name: string): string | undefined {
-  const value = fields[name];
-  return typeof value === "string" ? value : undefined;
 }
 
 /** One cookie's value. */

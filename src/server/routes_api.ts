@@ -10,7 +10,8 @@
  */
 import { PATHS } from "../protocol/constants.ts";
 import { caller, type RouteContext, SESSION_COOKIE } from "./context.ts";
-import { apiError, cookie, envelope, field, readFields, redirect } from "./http.ts";
+import { field, readFields } from "../protocol/body.ts";
+import { apiError, cookie, envelope, redirect } from "./http.ts";
 import { signInPage } from "./pages.ts";
 import { htmlResponse } from "../protocol/html.ts";
 import type { User } from "./store.ts";

@@ -14,7 +14,8 @@ import { GRANT, MAX_WAIT_SECONDS, OAUTH_ERROR as E, PATHS } from "../protocol/co
 import { constantTimeEqual, pkceChallenge, sha256Hex } from "../protocol/crypto.ts";
 import type { DiscoveryDocument } from "../protocol/types.ts";
 import type { RouteContext } from "./context.ts";
-import { envelope, field, json, oauthError, readFields } from "./http.ts";
+import { field, readFields } from "../protocol/body.ts";
+import { envelope, json, oauthError } from "./http.ts";
 import { type DeviceGrant, formatUserCode, type Store, type User } from "./store.ts";
 
 type Handler = (ctx: RouteContext) => Response | Promise<Response>;

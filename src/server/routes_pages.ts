@@ -14,7 +14,8 @@ import { constantTimeEqual } from "../protocol/crypto.ts";
 import { htmlResponse } from "../protocol/html.ts";
 import { isLoopbackHost } from "../protocol/urls.ts";
 import { browserSession, type RouteContext } from "./context.ts";
-import { field, readFields, redirect } from "./http.ts";
+import { field, readFields } from "../protocol/body.ts";
+import { redirect } from "./http.ts";
 import { codeEntryPage, consentPage, messagePage, signInPage } from "./pages.ts";
 import { formatUserCode, type PendingRequest, type RequestDetails, type User } from "./store.ts";
 

@@ -281,6 +281,13 @@ e2e("legacy listener: bad state and missing token get 400 and the CLI keeps wait
   const state = new URL(url).searchParams.get("state");
   const missing = await post({ state });
   assertEquals([missing.status, (await missing.json()).error], [400, "Missing token"]);
+  const garbled = await fetch(new URL("/cb-complete", callback), {
+    method: "POST",
+    body: "ak_live_GARBLEDGARBLEDGARBLED",
+  });
+  const garbledText = await garbled.text();
+  assertEquals(garbled.status, 400);
+  assert(!garbledText.includes("GARBLED"), `the listener echoed the body: ${garbledText}`);
   const big = await fetch(new URL("/cb-complete", callback), {
     method: "POST",
     body: "x".repeat(70_000),

@@ -3,6 +3,7 @@ import {
   CredentialsError,
   credentialsPath,
   deleteCredentials,
+  parseCredentials,
   readCredentials,
   resolveCredentials,
   writeCredentials,
@@ -129,6 +130,20 @@ for (const [name, fs] of ADAPTERS) {
     assertEquals(deleteCredentials({ home, fs }), false);
   });
 }
+
+Deno.test("a file holding a bare token: the message never quotes it", () => {
+  // V8's own JSON errors quote the input; `echo $KEY > credentials.json` is a real mistake.
+  const token = "ak_live_BARETOKENBARETOKENBARE";
+  for (const text of [token, `{"token":"${token}" oops}`, `${token}\n`]) {
+    const error = assertThrows(
+      () => parseCredentials(text, "/h/credentials.json"),
+      CredentialsError,
+    );
+    assertEquals(error.code, "malformed");
+    assert(!error.message.includes("BARETOKEN"), error.message);
+    assert(/not valid JSON at position \d+/.test(error.message), error.message);
+  }
+});
 
 Deno.test("20 concurrent writer processes leave one of their files; a reader never sees a part", async () => {
   const home = tempHome();
