@@ -239,6 +239,46 @@ Deno.test("faults: HTML discovery, hanging token endpoint, server killed mid-exc
   Deno.listen({ hostname: "127.0.0.1", port: Number(new URL(location).port) }).close();
 });
 
+Deno.test("a code exchange still under way when the login times out saves nothing", async () => {
+  await withServer({}, async (server) => {
+    // The token endpoint answers only after the CLI's --timeout has passed.
+    await withFakeServer(async (request) => {
+      const url = new URL(request.url);
+      if (url.pathname === "/auth/cli/token") await new Promise((r) => setTimeout(r, 3500));
+      return await fetch(server.url + url.pathname + url.search, {
+        method: request.method,
+        body: request.body,
+        headers: request.headers,
+      });
+    }, async (proxy) => {
+      const { home, path, bytes } = homeWithFile();
+      const hook = (await import("./helpers/browser.ts")).browserHook();
+      const cli = new CliProcess([
+        "login",
+        "--timeout",
+        "2",
+        "--api",
+        proxy,
+        "--frontend",
+        server.url,
+      ], {
+        home,
+        env: hook.env,
+      });
+      const u = new URL(await hook.nextUrl());
+      const approve = await decide(server.url, u.pathname + u.search, "approve");
+      const callback = fetch(approve.headers.get("location")!).then((r) => r.body?.cancel()).catch(
+        () => {},
+      );
+      const result = await cli.done;
+      await callback;
+      assertEquals(result.code, 1);
+      assertMatch(result.stderr, /timed out/);
+      assertEquals(readBytes(path), bytes, "the late exchange must not save");
+    });
+  });
+});
+
 Deno.test("Ctrl-C: exit 130, credentials untouched, listener port released", async () => {
   await withServer({}, async (server) => {
     const hook = (await import("./helpers/browser.ts")).browserHook();

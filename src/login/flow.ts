@@ -84,11 +84,10 @@ async function codeLogin(
 ): Promise<void> {
   const state = randomToken(32);
   const verifier = randomToken(32);
-  const ended = new AbortController();
   const listener = startListener({
     mode: "code",
     state,
-    complete: async (code) => {
+    complete: async (code, closed) => {
       const grant = await api.request<TokenGrant>(PATHS.token, {
         method: "POST",
         body: new URLSearchParams({
@@ -98,7 +97,7 @@ async function codeLogin(
           redirect_uri: listener.callbackUrl,
         }),
       });
-      ended.signal.throwIfAborted(); // timed out or interrupted meanwhile: save nothing
+      closed.throwIfAborted(); // timed out or interrupted meanwhile: save nothing
       saveLogin(ctx, fromGrant(grant, endpoints));
       return grant.email;
     },
@@ -111,7 +110,7 @@ async function codeLogin(
     code_challenge_method: "S256",
     client_name: ctx.hostname(),
   }).toString();
-  await openAndWait(ctx, listener, ended, url.href, opener, options);
+  await openAndWait(ctx, listener, url.href, opener, options);
 }
 
 async function legacyLogin(
@@ -125,11 +124,10 @@ async function legacyLogin(
     crypto.getRandomValues(new Uint8Array(32)),
     (b) => b.toString(16).padStart(2, "0"),
   ).join("");
-  const ended = new AbortController();
   const listener = startListener({
     mode: "legacy",
     state,
-    complete: (token) => saveCheckedKey(ctx, endpoints, token, ended.signal),
+    complete: (token, closed) => saveCheckedKey(ctx, endpoints, token, closed),
   });
   const url = new URL(endpoints.frontend + PATHS.legacyPage);
   url.search = new URLSearchParams({ callback: listener.callbackUrl, state }).toString();
@@ -148,18 +146,17 @@ async function legacyLogin(
     );
     line(ctx.stderr, `  ssh -L ${listener.port}:127.0.0.1:${listener.port} ${ctx.hostname()}`);
   }
-  await openAndWait(ctx, listener, ended, url.href, opener, options);
+  await openAndWait(ctx, listener, url.href, opener, options);
 }
 
 /**
  * Prints the URL, tries to open it, then waits for the listener, the deadline
- * or Ctrl-C. `ended` is aborted when the wait is over, so a callback still
- * being completed cannot save after the CLI has given up.
+ * or Ctrl-C. Closing the listener also stops a completion still under way
+ * from saving (see ListenerOptions.complete).
  */
 async function openAndWait(
   ctx: Context,
   listener: Listener,
-  ended: AbortController,
   url: string,
   opener: OpenerChoice,
   options: InteractiveOptions,
@@ -180,7 +177,6 @@ async function openAndWait(
     if (outcome.kind === "denied") throw new CliError("Login denied in the browser.", EXIT.error);
     if (outcome.kind === "failed") throw outcome.error;
   } finally {
-    ended.abort();
     await listener.close();
   }
 }

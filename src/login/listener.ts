@@ -33,8 +33,12 @@ export interface ListenerOptions {
   /** `code`: `/callback?code&state`; `legacy`: `/cb#token&state` via `/cb-complete`. */
   mode: "code" | "legacy";
   state: string;
-  /** Finishes the login with the code (or legacy token); returns the account's email. */
-  complete(value: string): Promise<string>;
+  /**
+   * Finishes the login with the code (or legacy token); returns the account's
+   * email. `closed` aborts when the listener is closed (timeout, Ctrl-C): a
+   * completion still under way must then save nothing.
+   */
+  complete(value: string, closed: AbortSignal): Promise<string>;
   /** Sees every page the listener serves (the leak scan uses it). */
   onServe?: (path: string, status: number, body: string) => void;
 }
@@ -67,6 +71,7 @@ function json(body: unknown, status: number): Response {
 export function startListener(options: ListenerOptions): Listener {
   let settle!: (outcome: ListenerOutcome) => void;
   const outcome = new Promise<ListenerOutcome>((resolve) => (settle = resolve));
+  const closed = new AbortController();
   let busy = false; // a valid callback is being completed
   let finished = false;
   let successEmail = ""; // legacy: what /success shows once the login is saved
@@ -85,7 +90,7 @@ export function startListener(options: ListenerOptions): Listener {
   const complete = async (value: string): Promise<{ email?: string; error?: Error }> => {
     busy = true;
     try {
-      return { email: await options.complete(value) };
+      return { email: await options.complete(value, closed.signal) };
     } catch (error) {
       return { error: error as Error };
     }
@@ -213,6 +218,7 @@ export function startListener(options: ListenerOptions): Listener {
     callbackUrl: `http://127.0.0.1:${port}${path}`,
     outcome,
     close: () => {
+      closed.abort();
       if (!closing) {
         // Legacy: give the browser up to 3 s to load /success before the port closes.
         let timer: ReturnType<typeof setTimeout> | undefined;

@@ -71,10 +71,10 @@ export async function saveCheckedKey(
   endpoints: { api: string; frontend: string },
   token: string,
   /** Aborted when the login has ended meanwhile: then nothing is saved. */
-  ended?: AbortSignal,
+  closed?: AbortSignal,
 ): Promise<string> {
   const profile = await apiFor(ctx, endpoints.api, token).profile();
-  ended?.throwIfAborted();
+  closed?.throwIfAborted();
   saveLogin(ctx, {
     url: endpoints.api,
     frontendUrl: endpoints.frontend,
