@@ -34,10 +34,8 @@ function output(stream: typeof Deno.stdout | typeof Deno.stderr): Output {
 function realContext(signal: AbortSignal): Context {
   const env: Record<string, string | undefined> = {};
   for (const name of ENV_VARS) env[name] = Deno.env.get(name);
-  const home = (Deno.build.os === "windows" ? env.USERPROFILE : env.HOME) ?? env.HOME ?? "";
   return {
     env,
-    home,
     fs: denoFs,
     fetch: globalThis.fetch,
     stdout: output(Deno.stdout),
@@ -56,7 +54,6 @@ function realContext(signal: AbortSignal): Context {
         }, { once: true });
       }),
     hostname: () => Deno.hostname(),
-    platform: Deno.build.os,
     osRelease: () => Deno.osRelease(),
     launch: ({ command, args, raw }) => {
       try {

@@ -42,8 +42,6 @@ export interface LaunchSpec {
 export interface Context {
   /** Environment variables (only those the CLI is allowed to read). */
   env: Readonly<Record<string, string | undefined>>;
-  /** The home directory the credentials live under. */
-  home: string;
   /** File operations for the credentials library. */
   fs: CredentialsFs;
   fetch: typeof fetch;
@@ -54,7 +52,6 @@ export interface Context {
   /** Waits `ms`, or rejects when `signal` aborts. */
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
   hostname(): string;
-  platform: "linux" | "darwin" | "windows" | string;
   /** Kernel release (used to recognise WSL). */
   osRelease(): string;
   /** Starts a program without waiting for it; false when it could not be started. */
@@ -65,7 +62,8 @@ export interface Context {
 
 /** What the credentials library needs from the context. */
 export function credentialsIo(ctx: Context, onWarning?: (message: string) => void): CredentialsIo {
-  return { fs: ctx.fs, home: ctx.home, env: ctx.env, onWarning };
+  // The library finds HOME (USERPROFILE on Windows) in env itself.
+  return { fs: ctx.fs, env: ctx.env, onWarning };
 }
 
 /** True when colour is allowed on this stream. */

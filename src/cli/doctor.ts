@@ -79,7 +79,7 @@ function credentialsFile(ctx: Context): Check {
   } catch (error) {
     return { name, level: "problem", detail: (error as Error).message };
   }
-  if (ctx.platform !== "windows" && (mode & 0o077) !== 0) {
+  if (ctx.fs.platform !== "win32" && (mode & 0o077) !== 0) {
     return {
       name,
       level: "problem",
@@ -184,7 +184,7 @@ async function loopbackBind(): Promise<Check> {
 }
 
 function browserCheck(ctx: Context): Check {
-  const choice = chooseOpener(ctx.env, ctx.platform, ctx.osRelease());
+  const choice = chooseOpener(ctx.env, ctx.fs.platform, ctx.osRelease());
   return "reason" in choice
     ? {
       name: "Browser",

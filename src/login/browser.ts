@@ -24,7 +24,8 @@ export function splitCommand(value: string): string[] {
 /**
  * The opener for this environment. BROWSER wins when set; otherwise SSH, CI
  * and the lack of a display mean nothing is launched (the headless flow runs).
- * On WSL, wslview is tried before cmd.exe.
+ * On WSL, wslview is tried before cmd.exe. `platform` is `process.platform`
+ * style ("darwin", "win32", "linux"), as `CredentialsFs.platform` gives it.
  */
 export function chooseOpener(
   env: Readonly<Record<string, string | undefined>>,
@@ -43,7 +44,7 @@ export function chooseOpener(
   if (platform === "darwin") {
     return { name: "open", launch: (url) => [{ command: "open", args: [url] }] };
   }
-  if (platform === "windows") {
+  if (platform === "win32") {
     // `start` is a cmd built-in; the empty title and quotes keep `&` in the URL intact.
     return {
       name: "cmd /c start",

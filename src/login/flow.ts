@@ -42,7 +42,7 @@ export async function interactiveLogin(
   const discovery = await discover(api);
   const opener = options.noBrowser
     ? { reason: "--no-browser was given" }
-    : chooseOpener(ctx.env, ctx.platform, ctx.osRelease());
+    : chooseOpener(ctx.env, ctx.fs.platform, ctx.osRelease());
 
   if (!discovery) {
     line(

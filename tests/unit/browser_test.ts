@@ -37,7 +37,7 @@ Deno.test("opener: open on macOS, xdg-open with a display, cmd start on Windows,
     { command: "xdg-open", args: [URL_WITH_AMP] },
   ]);
   // The quotes keep cmd from reading `&` as a command separator.
-  assertEquals(launches({}, "windows"), [
+  assertEquals(launches({}, "win32"), [
     { command: "cmd", args: [`/c start "" "${URL_WITH_AMP}"`], raw: true },
   ]);
   assertEquals(launches({}, "linux", "5.15.153.1-microsoft-standard-WSL2"), [
