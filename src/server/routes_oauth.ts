@@ -57,8 +57,7 @@ function grant(
   user: User,
   clientName: string,
 ): { response: Response; keyId: string } {
-  const today = new Date(store.now()).toISOString().slice(0, 10);
-  const { apiKey, record } = store.mintKey(user, `CLI login (${clientName}) ${today}`);
+  const { apiKey, record } = store.mintCliKey(user, clientName);
   const response = envelope({
     token: apiKey,
     keyId: record.id,

@@ -61,8 +61,7 @@ function decisionTarget(request: PendingRequest, user: User, approve: boolean, c
   }
   if (request.kind === "legacy") {
     if (!approve) return htmlResponse(messagePage("Login denied", "You can close this tab."));
-    const today = new Date(ctx.store.now()).toISOString().slice(0, 10);
-    const { apiKey } = ctx.store.mintKey(user, `CLI login (${request.clientName}) ${today}`);
+    const { apiKey } = ctx.store.mintCliKey(user, request.clientName);
     return redirect(
       `${request.callback}#token=${encodeURIComponent(apiKey)}&state=${
         encodeURIComponent(request.state)

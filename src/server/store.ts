@@ -208,6 +208,12 @@ export class Store {
     return { apiKey, record };
   }
 
+  /** Mints the key a CLI login hands out, named `CLI login (<device>) <date>` as production does. */
+  mintCliKey(user: User, clientName: string): { apiKey: string; record: ApiKeyRecord } {
+    const today = new Date(this.now()).toISOString().slice(0, 10);
+    return this.mintKey(user, `CLI login (${clientName}) ${today}`);
+  }
+
   /** The account an active key belongs to (and records its use). */
   userForKey(apiKey: string): User | undefined {
     const record = this.keys.get(sha256Hex(apiKey));
