@@ -90,6 +90,16 @@ if (import.meta.main) {
         Deno.exit(1);
       }
     }
+    try {
+      Deno.statSync(`${DIST}/${target}/${executableName(target)}`);
+    } catch {
+      console.error(
+        `No dist/${target}/${
+          executableName(target)
+        } to pack: build it first (without --pack-only).`,
+      );
+      Deno.exit(1);
+    }
     archives.push(await pack(target));
     console.log(`dist/${archives.at(-1)}`);
   }

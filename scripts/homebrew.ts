@@ -75,7 +75,14 @@ if (import.meta.main) {
       },
     },
   });
-  const text = formula(parseSums(Deno.readTextFileSync(values.sums)), VERSION, values["base-url"]);
+  let sums: string;
+  try {
+    sums = Deno.readTextFileSync(values.sums);
+  } catch {
+    console.error(`No ${values.sums}: run \`deno task compile\` first, or pass --sums <file>.`);
+    Deno.exit(1);
+  }
+  const text = formula(parseSums(sums), VERSION, values["base-url"]);
   Deno.mkdirSync(values.out.replace(/\/[^/]+$/, ""), { recursive: true });
   Deno.writeTextFileSync(values.out, text);
   console.log(values.out);

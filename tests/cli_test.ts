@@ -3,16 +3,7 @@
  * permissions, HOME in a temp dir, talking HTTP to the reference server.
  */
 import { assert, assertEquals, assertMatch } from "./helpers/assert.ts";
-import {
-  baseEnv,
-  cliArgv,
-  CliProcess,
-  credsPath,
-  homeWithFile,
-  readBytes,
-  runCli,
-  tempHome,
-} from "./helpers/cli.ts";
+import { CliProcess, credsPath, homeWithFile, readBytes, runCli, tempHome } from "./helpers/cli.ts";
 import { assertNoLeaks, recordToken } from "./helpers/leaks.ts";
 import { closedPort, decide, mintKey, withFakeServer, withServer } from "./helpers/server.ts";
 
@@ -408,15 +399,7 @@ Deno.test("leak scan: no token in any CLI output of this file", () => {
 });
 
 Deno.test("no HOME: a clear message instead of a path under /", async () => {
-  const env = baseEnv(tempHome());
-  delete (env as Record<string, string | undefined>).HOME;
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: cliArgv(["whoami"]),
-    env,
-    clearEnv: true,
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  assertEquals(out.code, 1);
-  assertMatch(new TextDecoder().decode(out.stderr), /Cannot find your home directory: set HOME/);
+  const result = await runCli(["whoami"], { home: "" });
+  assertEquals(result.code, 1);
+  assertMatch(result.stderr, /Cannot find your home directory: set HOME/);
 });

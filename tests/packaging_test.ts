@@ -248,3 +248,15 @@ Deno.test("the project's own shell scripts are shellcheck-clean", async () => {
   ]);
   assertEquals(result.code, 0, result.stdout);
 });
+
+Deno.test("homebrew without SHA256SUMS says what to run first", async () => {
+  const result = await sh(Deno.execPath(), [
+    "run",
+    "-A",
+    `${ROOT}scripts/homebrew.ts`,
+    "--sums",
+    `${Deno.makeTempDirSync()}/SHA256SUMS`,
+  ]);
+  assertEquals(result.code, 1);
+  assertMatch(result.stderr, /No .*SHA256SUMS: run `deno task compile` first/);
+});

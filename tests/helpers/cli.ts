@@ -40,10 +40,10 @@ export interface CliOptions {
 // from an empty cache (and fetch npm metadata) on every run, unlike the binary.
 const DENO_DIR = Deno.env.get("DENO_DIR") ?? `${Deno.env.get("HOME")}/.cache/deno`;
 
-/** The base environment: nothing from the developer's shell leaks in. */
+/** The base environment: nothing from the developer's shell leaks in. An empty `home` sets no HOME. */
 export function baseEnv(home: string, extra: Record<string, string> = {}): Record<string, string> {
   return {
-    HOME: home,
+    ...(home ? { HOME: home } : {}),
     PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin",
     NO_COLOR: "1",
     DENO_DIR,
@@ -94,7 +94,7 @@ export function noteRun(args: string[], result: CliResult, options: CliOptions):
   if (!options.mayPrintToken) recordOutput(`stdout of ${args.join(" ")}`, result.stdout);
   try {
     // Only a regular file: some tests put a FIFO there to prove it is never opened.
-    if (Deno.lstatSync(credsPath(options.home)).isFile) {
+    if (options.home && Deno.lstatSync(credsPath(options.home)).isFile) {
       recordToken(JSON.parse(Deno.readTextFileSync(credsPath(options.home))).token);
     }
   } catch { /* no file, or not JSON */ }
