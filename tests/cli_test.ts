@@ -5,7 +5,14 @@
 import { assert, assertEquals, assertMatch } from "./helpers/assert.ts";
 import { CliProcess, credsPath, homeWithFile, readBytes, runCli, tempHome } from "./helpers/cli.ts";
 import { assertNoLeaks, recordToken } from "./helpers/leaks.ts";
-import { closedPort, decide, mintKey, withFakeServer, withServer } from "./helpers/server.ts";
+import {
+  closedPort,
+  decide,
+  mintKey,
+  withFakeServer,
+  withFaultyTokenEndpoint,
+  withServer,
+} from "./helpers/server.ts";
 
 Deno.test("usage: --help, help <cmd>, --version, unknown command and flag", async () => {
   const home = tempHome();
@@ -328,17 +335,10 @@ Deno.test("headless login denied: exit 1, old credentials byte-identical", async
 Deno.test("headless login: a 5xx storm while polling is ridden out", async () => {
   await withServer({ deviceInterval: 0 }, async (server) => {
     let failures = 0;
-    await withFakeServer(async (request) => {
-      const url = new URL(request.url);
-      if (url.pathname === "/auth/cli/token" && failures < 3) {
-        failures++;
-        return new Response("upstream down", { status: 503 });
-      }
-      return await fetch(server.url + url.pathname + url.search, {
-        method: request.method,
-        headers: request.headers,
-        body: request.body,
-      });
+    await withFaultyTokenEndpoint(server.url, () => {
+      if (failures >= 3) return undefined;
+      failures++;
+      return new Response("upstream down", { status: 503 });
     }, async (proxyUrl) => {
       const home = tempHome();
       const cli = new CliProcess([

@@ -14,7 +14,13 @@ import {
   tempHome,
 } from "./helpers/cli.ts";
 import { assertNoLeaks, recordOutput } from "./helpers/leaks.ts";
-import { closedPort, decide, withFakeServer, withServer } from "./helpers/server.ts";
+import {
+  closedPort,
+  decide,
+  withFakeServer,
+  withFaultyTokenEndpoint,
+  withServer,
+} from "./helpers/server.ts";
 import { parseCredentials } from "../src/credentials/read.ts";
 import { CredentialsError } from "../src/credentials/types.ts";
 import { startListener } from "../src/login/listener.ts";
@@ -192,32 +198,27 @@ Deno.test("faults: HTML discovery, hanging token endpoint, server killed mid-exc
   );
   // A token endpoint that never answers.
   await withServer({ deviceInterval: 0 }, async (server) => {
-    await withFakeServer(async (request) => {
-      const url = new URL(request.url);
-      if (url.pathname === "/auth/cli/token") {
-        // Hangs until the client gives up.
-        return await new Promise<Response>((resolve) =>
+    // A token endpoint that hangs until the client gives up.
+    await withFaultyTokenEndpoint(
+      server.url,
+      (request) =>
+        new Promise<Response>((resolve) =>
           request.signal.addEventListener(
             "abort",
             () => resolve(new Response(null, { status: 499 })),
           )
-        );
-      }
-      return await fetch(server.url + url.pathname + url.search, {
-        method: request.method,
-        body: request.body,
-        headers: request.headers,
-      });
-    }, async (proxy) => {
-      const home = prepared();
-      const r = await runCli(["login", "--no-browser", "--timeout", "3", "--api", proxy], {
-        home,
-        env: { ALMYTY_HTTP_TIMEOUT: "1" },
-      });
-      assertEquals(r.code, 1);
-      assertMatch(r.stderr, /timed out|expired/);
-      assertEquals(Deno.readTextFileSync(credsPath(home)), original);
-    });
+        ),
+      async (proxy) => {
+        const home = prepared();
+        const r = await runCli(["login", "--no-browser", "--timeout", "3", "--api", proxy], {
+          home,
+          env: { ALMYTY_HTTP_TIMEOUT: "1" },
+        });
+        assertEquals(r.code, 1);
+        assertMatch(r.stderr, /timed out|expired/);
+        assertEquals(Deno.readTextFileSync(credsPath(home)), original);
+      },
+    );
   });
   // The server dies between approval and the code exchange.
   const server = await (await import("../src/server/app.ts")).startServer({ port: 0 });
@@ -242,14 +243,9 @@ Deno.test("faults: HTML discovery, hanging token endpoint, server killed mid-exc
 Deno.test("a code exchange still under way when the login times out saves nothing", async () => {
   await withServer({}, async (server) => {
     // The token endpoint answers only after the CLI's --timeout has passed.
-    await withFakeServer(async (request) => {
-      const url = new URL(request.url);
-      if (url.pathname === "/auth/cli/token") await new Promise((r) => setTimeout(r, 3500));
-      return await fetch(server.url + url.pathname + url.search, {
-        method: request.method,
-        body: request.body,
-        headers: request.headers,
-      });
+    await withFaultyTokenEndpoint(server.url, async () => {
+      await new Promise((r) => setTimeout(r, 3500));
+      return undefined; // then forward: the answer arrives after the CLI gave up
     }, async (proxy) => {
       const { home, path, bytes } = homeWithFile();
       const hook = (await import("./helpers/browser.ts")).browserHook();

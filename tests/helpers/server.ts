@@ -91,3 +91,26 @@ export function closedPort(hostname = "127.0.0.1"): number {
   listener.close();
   return port;
 }
+
+/**
+ * A proxy in front of `upstream` whose token endpoint misbehaves: `onToken`
+ * returns the response to send instead (or undefined to forward after it).
+ */
+export function withFaultyTokenEndpoint<T>(
+  upstream: string,
+  onToken: (request: Request) => Promise<Response | undefined> | Response | undefined,
+  fn: (url: string) => Promise<T>,
+): Promise<T> {
+  return withFakeServer(async (request) => {
+    const url = new URL(request.url);
+    if (url.pathname === "/auth/cli/token") {
+      const replaced = await onToken(request);
+      if (replaced) return replaced;
+    }
+    return await fetch(upstream + url.pathname + url.search, {
+      method: request.method,
+      headers: request.headers,
+      body: request.body,
+    });
+  }, fn);
+}
