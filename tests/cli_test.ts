@@ -162,7 +162,13 @@ Deno.test("whoami: each server failure has its message class and exit code; file
       1,
       /not JSON \(an HTML page\)/,
     ],
-    ["garbage", () => new Response("{{{"), 1, /not JSON/],
+    ["garbage", () => new Response("{{{"), 1, /not JSON \(3 bytes of text\)/],
+    [
+      "proxy echoing the request",
+      (r) => new Response(`bad gateway for ${r.headers.get("authorization")}`, { status: 502 }),
+      1,
+      /answered 502: "bad gateway for Bearer \[your token\]"/,
+    ],
     [
       "timeout",
       () => new Promise<Response>((r) => setTimeout(() => r(new Response("late")), 4000)),
@@ -170,6 +176,7 @@ Deno.test("whoami: each server failure has its message class and exit code; file
       /did not answer within 1 s/,
     ],
   ];
+  recordToken("ak_live_ORIGINALORIGINALORIGINAL"); // the leak scan looks for it in every stderr
   for (const [name, handler, code, message] of cases) {
     await withFakeServer(handler, async (url) => {
       const { home, path, bytes } = homeWithFile(

@@ -94,13 +94,16 @@ export class ApiClient {
       );
     }
     const json = parseJson(text);
-    if (!response.ok) throw errorFromResponse(url, response.status, text, json);
+    if (!response.ok) {
+      throw errorFromResponse(url, response.status, text, json, this.#options.token);
+    }
     if (json === undefined) {
+      // A success body is never quoted: it may be the very token we asked for.
       throw new ApiError(
         "bad-response",
         url,
         `${url} answered ${response.status} with something that is not JSON (${
-          describeBody(text, response.headers.get("content-type"))
+          describeBody(text, response.headers.get("content-type"), false)
         }). Is this almyty's API URL, or is a proxy in the way?`,
         response.status,
       );
@@ -126,7 +129,17 @@ function parseJson(text: string): unknown {
   }
 }
 
-function errorFromResponse(url: string, status: number, text: string, json: unknown): ApiError {
+/**
+ * An error from a failed response. Server text is quoted to say what went
+ * wrong, with the client's own token cut out should the server echo it.
+ */
+function errorFromResponse(
+  url: string,
+  status: number,
+  text: string,
+  json: unknown,
+  token: string | undefined,
+): ApiError {
   const envelope = (json as ErrorEnvelope | undefined)?.error;
   const oauth = json as { error?: unknown; error_description?: unknown } | undefined;
   let code: string | undefined;
@@ -138,15 +151,17 @@ function errorFromResponse(url: string, status: number, text: string, json: unkn
     code = oauth.error;
     detail = typeof oauth.error_description === "string" ? oauth.error_description : oauth.error;
   } else {
-    detail = json === undefined ? describeBody(text, null) : "an unexpected JSON body";
+    detail = json === undefined ? describeBody(text, null, true) : "an unexpected JSON body";
   }
+  if (token) detail = detail.split(token).join("[your token]");
   const kind = status === 401 ? "auth" : "http";
   return new ApiError(kind, url, `${url} answered ${status}: ${detail}`, status, code, json);
 }
 
-function describeBody(text: string, contentType: string | null): string {
+function describeBody(text: string, contentType: string | null, quote: boolean): string {
   if (/^\s*</.test(text) || contentType?.includes("html")) return "an HTML page";
   if (text.trim() === "") return "an empty body";
+  if (!quote) return `${text.length} bytes of text`;
   return `"${text.slice(0, 60).replace(/\s+/g, " ")}${text.length > 60 ? "…" : ""}"`;
 }
 
