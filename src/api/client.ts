@@ -1,28 +1,42 @@
 /**
  * A small HTTP client for almyty's API: bearer auth, a timeout on every
  * request, almyty's envelopes, and errors that say what happened and where.
- * It uses the injected `fetch`, so Deno's proxy (HTTPS_PROXY/NO_PROXY) and
- * custom CA (DENO_CERT) support keep working.
+ * It is built only from a `Target` (every URL checked), checks every URL it
+ * is asked for against the same rule just before sending, and follows a
+ * redirect only within the same origin. It uses the injected `fetch`, so
+ * Deno's proxy (HTTPS_PROXY/NO_PROXY) and custom CA (DENO_CERT) support keep
+ * working.
  *
  * @example
  * ```ts
  * import { ApiClient } from "./client.ts";
- * const api = new ApiClient({ baseUrl: "http://127.0.0.1:8080", token: "ak_live_…" });
- * const profile = await api.profile();
+ * import { Target } from "./target.ts";
+ * const target = Target.build({
+ *   api: ["http://127.0.0.1:9", "flag", "--api"],
+ *   frontend: ["http://127.0.0.1:9", "derived", "--api"],
+ *   path: "/nonexistent",
+ *   file: null,
+ * });
+ * const api = new ApiClient(target, { timeoutMs: 1000 });
+ * await api.request("/auth/profile").catch((error) => error.kind); // "network"
  * ```
  * @module
  */
 import { PATHS } from "../protocol/constants.ts";
+import { redactToken, stripControl, truncate } from "../protocol/text.ts";
 import type { ErrorEnvelope, Profile } from "../protocol/types.ts";
+import { checkServiceUrl } from "../protocol/urls.ts";
 import { ApiError } from "./errors.ts";
+import { Target } from "./target.ts";
 
 /** Default per-request timeout. */
 export const DEFAULT_TIMEOUT_MS = 15_000;
+/** Largest response body read. */
+export const MAX_RESPONSE_BYTES = 1024 * 1024;
+const MAX_REDIRECTS = 5;
 
-/** How to reach the API. */
-export interface ApiClientOptions {
-  baseUrl: string;
-  token?: string;
+/** How requests travel. */
+export interface Transport {
   fetch?: typeof fetch;
   timeoutMs?: number;
   /** Aborts every request made by this client (e.g. Ctrl-C). */
@@ -40,14 +54,27 @@ export interface RequestOptions {
   envelope?: boolean;
 }
 
+/** What a bare GET saw (doctor's reachability check). */
+export interface Probe {
+  status: number;
+  /** The server's Date header. */
+  date: string | null;
+  elapsedMs: number;
+}
+
 /** The client. */
 export class ApiClient {
+  /** The API base URL (checked). */
   readonly baseUrl: string;
-  #options: ApiClientOptions;
+  readonly #token: string | undefined;
+  readonly #transport: Transport;
 
-  constructor(options: ApiClientOptions) {
-    this.#options = options;
-    this.baseUrl = options.baseUrl.replace(/\/+$/, "");
+  /** Builds a client for `target`'s API, sending `target.token` when it has one. */
+  constructor(readonly target: Target, transport: Transport = {}) {
+    if (!Target.isTarget(target)) throw new TypeError("ApiClient needs a Target");
+    this.baseUrl = target.api;
+    this.#token = target.token;
+    this.#transport = transport;
   }
 
   /** `GET /auth/profile`. */
@@ -55,55 +82,22 @@ export class ApiClient {
     return this.request<Profile>(PATHS.profile);
   }
 
-  /** Sends a request and returns the envelope's `data` (or the raw JSON). */
+  /**
+   * Sends a request to `path` (relative to the API) or to an absolute URL
+   * (a discovery document's endpoint) and returns the envelope's `data` (or
+   * the raw JSON with `envelope: false`).
+   */
   async request<T>(path: string, options: RequestOptions = {}): Promise<T> {
-    const url = this.baseUrl + path;
-    const headers: Record<string, string> = { Accept: "application/json" };
-    if (this.#options.token) headers.Authorization = `Bearer ${this.#options.token}`;
-    let body: BodyInit | undefined;
-    if (options.body instanceof URLSearchParams) {
-      body = options.body;
-    } else if (options.body !== undefined) {
-      headers["Content-Type"] = "application/json";
-      body = JSON.stringify(options.body);
-    }
-    const timeoutMs = options.timeoutMs ?? this.#options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    const timeout = AbortSignal.timeout(timeoutMs);
-    const signal = this.#options.signal
-      ? AbortSignal.any([timeout, this.#options.signal])
-      : timeout;
-    const doFetch = this.#options.fetch ?? fetch;
-    let response: Response;
-    let text: string;
-    try {
-      response = await doFetch(url, { method: options.method ?? "GET", headers, body, signal });
-      text = await response.text();
-    } catch (error) {
-      if (this.#options.signal?.aborted) throw this.#options.signal.reason;
-      if (timeout.aborted) {
-        throw new ApiError(
-          "timeout",
-          url,
-          `${url} did not answer within ${timeoutMs / 1000} s. Check your network or proxy.`,
-        );
-      }
-      throw new ApiError(
-        "network",
-        url,
-        `Cannot reach ${url}: ${networkReason(error)}. Check the URL and your network or proxy.`,
-      );
-    }
-    const json = parseJson(text);
-    if (!response.ok) {
-      throw errorFromResponse(url, response.status, text, json, this.#options.token);
-    }
+    const { url, response, text } = await this.#send(path, options);
+    const json = parseJsonOrUndefined(text);
+    if (!response.ok) throw this.#errorFrom(url, response, text, json);
     if (json === undefined) {
       // A success body is never quoted: it may be the very token we asked for.
       throw new ApiError(
         "bad-response",
         url,
         `${url} answered ${response.status} with something that is not JSON (${
-          describeBody(text, response.headers.get("content-type"), false)
+          describeBody(text, response.headers.get("content-type"))
         }). Is this almyty's API URL, or is a proxy in the way?`,
         response.status,
       );
@@ -119,9 +113,176 @@ export class ApiClient {
       response.status,
     );
   }
+
+  /** A GET that only reports the status and the Date header. */
+  async probe(path: string): Promise<Probe> {
+    const started = Date.now();
+    const { response } = await this.#send(path, {});
+    return {
+      status: response.status,
+      date: response.headers.get("date"),
+      elapsedMs: Date.now() - started,
+    };
+  }
+
+  async #send(
+    path: string,
+    options: RequestOptions,
+  ): Promise<{ url: string; response: Response; text: string }> {
+    let url = checkServiceUrl(
+      path.startsWith("/") ? this.baseUrl + path : path,
+      "request URL",
+    );
+    const origin = url.origin;
+    const headers: Record<string, string> = { Accept: "application/json" };
+    if (this.#token) headers.Authorization = `Bearer ${this.#token}`;
+    let body: BodyInit | undefined;
+    if (options.body instanceof URLSearchParams) {
+      body = options.body;
+    } else if (options.body !== undefined) {
+      headers["Content-Type"] = "application/json";
+      body = JSON.stringify(options.body);
+    }
+    let method = options.method ?? "GET";
+    const timeoutMs = options.timeoutMs ?? this.#transport.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    const timeout = AbortSignal.timeout(timeoutMs);
+    const outer = this.#transport.signal;
+    const signal = outer ? AbortSignal.any([timeout, outer]) : timeout;
+    const doFetch = this.#transport.fetch ?? fetch;
+    try {
+      for (let hops = 0;; hops++) {
+        const response = await doFetch(url.href, {
+          method,
+          headers,
+          body,
+          signal,
+          redirect: "manual",
+        });
+        const location = response.headers.get("location");
+        if (response.status >= 300 && response.status < 400 && location) {
+          await response.body?.cancel();
+          const next = new URL(location, url);
+          if (next.origin !== origin || hops >= MAX_REDIRECTS) {
+            throw new ApiError(
+              "bad-response",
+              url.href,
+              hops >= MAX_REDIRECTS
+                ? `${url.href} redirected more than ${MAX_REDIRECTS} times; giving up.`
+                : `${url.href} redirected to another origin (${
+                  stripControl(next.origin)
+                }); not following it. Is this almyty's API URL?`,
+              response.status,
+            );
+          }
+          url = checkServiceUrl(next.href, "redirect");
+          if (response.status === 303 || (response.status <= 302 && method === "POST")) {
+            method = "GET";
+            body = undefined;
+            delete headers["Content-Type"];
+          }
+          continue;
+        }
+        return { url: url.href, response, text: await readCapped(response, url.href) };
+      }
+    } catch (error) {
+      if (error instanceof ApiError) throw error;
+      if (outer?.aborted) throw outer.reason;
+      if (timeout.aborted) {
+        throw new ApiError(
+          "timeout",
+          url.href,
+          `${url.href} did not answer within ${timeoutMs / 1000} s. Check your network or proxy.`,
+        );
+      }
+      throw new ApiError(
+        "network",
+        url.href,
+        `Cannot reach ${url.href}: ${
+          networkReason(error)
+        }. Check the URL and your network or proxy.`,
+      );
+    }
+  }
+
+  /**
+   * An error from a failed response. Server text is quoted to say what went
+   * wrong, with any piece of our own token cut out first (then truncated)
+   * and control characters removed.
+   */
+  #errorFrom(url: string, response: Response, text: string, json: unknown): ApiError {
+    const status = response.status;
+    const envelope = (json as ErrorEnvelope | undefined)?.error;
+    const oauth = json as { error?: unknown; error_description?: unknown } | undefined;
+    let code: string | undefined;
+    let detail: string;
+    if (envelope && typeof envelope === "object" && typeof envelope.message === "string") {
+      code = typeof envelope.code === "string" ? envelope.code : undefined;
+      detail = envelope.message;
+    } else if (typeof oauth?.error === "string") {
+      code = oauth.error;
+      detail = typeof oauth.error_description === "string" ? oauth.error_description : oauth.error;
+    } else if (json !== undefined) {
+      detail = "an unexpected JSON body";
+    } else if (/^\s*</.test(text) || response.headers.get("content-type")?.includes("html")) {
+      detail = "an HTML page";
+    } else {
+      detail = text.trim() === "" ? "an empty body" : `"${text}"`;
+    }
+    detail = truncate(stripControl(redactToken(detail, this.#token)), 200);
+    if (code) code = truncate(stripControl(redactToken(code, this.#token)), 60);
+    const retryAfter = parseRetryAfter(response.headers.get("retry-after"));
+    const wait = retryAfter !== undefined ? ` (retry after ${retryAfter} s)` : "";
+    const kind = status === 401 ? "auth" : "http";
+    return new ApiError(kind, url, `${url} answered ${status}: ${detail}${wait}`, status, code, retryAfter);
+  }
 }
 
-function parseJson(text: string): unknown {
+async function readCapped(response: Response, url: string): Promise<string> {
+  if (!response.body) return "";
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of response.body) {
+    size += chunk.byteLength;
+    if (size > MAX_RESPONSE_BYTES) {
+      throw new ApiError(
+        "bad-response",
+        url,
+        `${url} answered with more than ${MAX_RESPONSE_BYTES / 1024 / 1024} MiB; not reading it. Is this almyty's API URL?`,
+        response.status,
+      );
+    }
+    chunks.push(chunk);
+  }
+  return new TextDecoder().decode(concatBytes(chunks, size));
+}
+
+/**
+ * Joins byte chunks of known total size.
+ *
+ * @example
+ * ```ts
+ * concatBytes([new Uint8Array([1]), new Uint8Array([2])], 2); // Uint8Array [1, 2]
+ * ```
+ */
+export function concatBytes(chunks: Uint8Array[], size: number): Uint8Array {
+  const out = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return out;
+}
+
+function parseRetryAfter(value: string | null): number | undefined {
+  if (value === null) return undefined;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds) && seconds >= 0) return Math.ceil(seconds);
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? undefined : Math.max(0, Math.ceil((at - Date.now()) / 1000));
+}
+
+function parseJsonOrUndefined(text: string): unknown {
   try {
     return JSON.parse(text);
   } catch {
@@ -129,40 +290,10 @@ function parseJson(text: string): unknown {
   }
 }
 
-/**
- * An error from a failed response. Server text is quoted to say what went
- * wrong, with the client's own token cut out should the server echo it.
- */
-function errorFromResponse(
-  url: string,
-  status: number,
-  text: string,
-  json: unknown,
-  token: string | undefined,
-): ApiError {
-  const envelope = (json as ErrorEnvelope | undefined)?.error;
-  const oauth = json as { error?: unknown; error_description?: unknown } | undefined;
-  let code: string | undefined;
-  let detail: string;
-  if (envelope && typeof envelope === "object" && typeof envelope.message === "string") {
-    code = envelope.code;
-    detail = envelope.message;
-  } else if (typeof oauth?.error === "string") {
-    code = oauth.error;
-    detail = typeof oauth.error_description === "string" ? oauth.error_description : oauth.error;
-  } else {
-    detail = json === undefined ? describeBody(text, null, true) : "an unexpected JSON body";
-  }
-  if (token) detail = detail.split(token).join("[your token]");
-  const kind = status === 401 ? "auth" : "http";
-  return new ApiError(kind, url, `${url} answered ${status}: ${detail}`, status, code, json);
-}
-
-function describeBody(text: string, contentType: string | null, quote: boolean): string {
+function describeBody(text: string, contentType: string | null): string {
   if (/^\s*</.test(text) || contentType?.includes("html")) return "an HTML page";
   if (text.trim() === "") return "an empty body";
-  if (!quote) return `${text.length} bytes of text`;
-  return `"${text.slice(0, 60).replace(/\s+/g, " ")}${text.length > 60 ? "…" : ""}"`;
+  return `${text.length} bytes of text`;
 }
 
 function networkReason(error: unknown): string {
@@ -172,7 +303,9 @@ function networkReason(error: unknown): string {
   if (/refused/i.test(message)) return "connection refused";
   if (/dns|lookup|resolve/i.test(message)) return "the host name does not resolve";
   if (/certificate|tls|ssl/i.test(message)) {
-    return `TLS failed (${message}); set DENO_CERT to your CA file if a proxy re-signs traffic`;
+    return `TLS failed (${
+      stripControl(message)
+    }); set DENO_CERT to your CA file if a proxy re-signs traffic`;
   }
-  return cause ?? message;
+  return stripControl(cause ?? message);
 }

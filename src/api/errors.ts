@@ -15,21 +15,24 @@
  * - `http`: any other error status, with almyty's error code when it sent one.
  * - `network`: no answer (refused, DNS, TLS).
  * - `timeout`: no answer in time.
- * - `bad-response`: an answer that is not almyty's JSON (a proxy's HTML page, garbage).
+ * - `bad-response`: an answer that is not almyty's JSON (a proxy's HTML page,
+ *   garbage, a body over the cap, a redirect to another origin).
  */
 export type ApiErrorKind = "auth" | "http" | "network" | "timeout" | "bad-response";
 
 /** A failed request to almyty's API. */
 export class ApiError extends Error {
   override name = "ApiError";
+  /** Builds the error; `message` is safe to print (no token, no control characters). */
   constructor(
     readonly kind: ApiErrorKind,
     readonly url: string,
     message: string,
     readonly status?: number,
+    /** almyty's error code, or the OAuth `error`. */
     readonly code?: string,
-    /** The parsed JSON body, when there was one (OAuth errors live here). */
-    readonly body?: unknown,
+    /** Seconds the server asked to wait (Retry-After), when it said. */
+    readonly retryAfter?: number,
   ) {
     super(message);
   }

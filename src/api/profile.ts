@@ -1,19 +1,64 @@
 /**
- * Reading almyty's profile: the organization a login is bound to.
+ * Reading almyty's profile: the organization a key is tied to, in
+ * production's shape (the slug lives in `organizationMemberships`).
  *
  * @example
  * ```ts
  * import { currentOrganization } from "./profile.ts";
- * currentOrganization({ id: "u", email: "a@b.c", organizations: [{ id: "o", name: "acme" }] });
- * // { id: "o", name: "acme" }
+ * currentOrganization({
+ *   id: "u",
+ *   email: "a@b.c",
+ *   currentOrganizationId: "o",
+ *   organizations: [{ id: "o", name: "Acme", role: "owner" }],
+ *   organizationMemberships: [{ organization: { id: "o", name: "Acme", slug: "acme" } }],
+ * });
+ * // { id: "o", name: "Acme", slug: "acme" }
  * ```
  * @module
  */
 import type { Organization, Profile } from "../protocol/types.ts";
+import { stripControl } from "../protocol/text.ts";
 
-/** The profile's current organization (or its first, or null). */
+/**
+ * The organization the key is tied to (`currentOrganizationId`), or null
+ * when it is tied to none; never a guess from the list.
+ */
 export function currentOrganization(profile: Profile): Organization | null {
-  const orgs = profile.organizations ?? [];
-  const org = orgs.find((o) => o.id === profile.currentOrganizationId) ?? orgs[0];
-  return org ? { id: org.id, name: org.name, ...(org.slug ? { slug: org.slug } : {}) } : null;
+  const id = profile.currentOrganizationId;
+  if (!id) return null;
+  const membership = (profile.organizationMemberships ?? []).find((m) =>
+    m?.organization?.id === id
+  );
+  const listed = (profile.organizations ?? []).find((o) => o?.id === id);
+  const name = listed?.name ?? membership?.organization.name;
+  if (typeof name !== "string") return null;
+  const slug = membership?.organization.slug;
+  return {
+    id,
+    name: stripControl(name),
+    ...(typeof slug === "string" ? { slug: stripControl(slug) } : {}),
+  };
+}
+
+/** How many organizations the account belongs to. */
+export function organizationCount(profile: Profile): number {
+  return Math.max(
+    profile.organizations?.length ?? 0,
+    profile.organizationMemberships?.length ?? 0,
+  );
+}
+
+/**
+ * "acme (Acme Inc)", or just the slug or name when they say the same.
+ *
+ * @example
+ * ```ts
+ * describeOrganization({ id: "o", name: "Acme Inc", slug: "acme" }); // "acme (Acme Inc)"
+ * ```
+ */
+export function describeOrganization(org: Organization): string {
+  if (!org.slug || org.slug === org.name) return org.name;
+  return org.slug.toLowerCase() === org.name.toLowerCase().replace(/[^a-z0-9]+/g, "-")
+    ? org.slug
+    : `${org.slug} (${org.name})`;
 }

@@ -8,12 +8,14 @@
  * ```
  * @module
  */
+import { ApiError } from "../api/errors.ts";
+import { loginTarget, readingTarget, type Target } from "../api/target.ts";
 import { credentialsPath } from "../credentials/path.ts";
 import { readCredentials } from "../credentials/read.ts";
 import { chooseOpener } from "../login/browser.ts";
-import { loginEndpoints } from "../login/endpoints.ts";
 import { PATHS } from "../protocol/constants.ts";
 import type { CommandInput } from "./commands.ts";
+import { apiFor, ENV_OVERRIDES, ignoredUrlNote } from "./connect.ts";
 import { type Context, credentialsIo, EXIT } from "./context.ts";
 import { line, paint, printJson } from "./output.ts";
 
@@ -30,24 +32,23 @@ const MAX_SKEW_SECONDS = 60;
 /** Runs the command. */
 export async function run(ctx: Context, { flags }: CommandInput): Promise<number> {
   const checks: Check[] = [credentialsFile(ctx), envOverrides(ctx)];
-  let endpoints;
+  let target: Target | undefined;
   try {
-    endpoints = loginEndpoints({ api: flags.api as string | undefined }, ctx.env);
+    target = doctorTarget(ctx, flags.api as string | undefined);
   } catch (error) {
     checks.push({
       name: "URLs",
       level: "problem",
       detail: (error as Error).message,
-      fix: "use https, or http only on 127.0.0.1/localhost",
+      fix: "use https, or http only on 127.0.0.1, [::1] or localhost",
     });
   }
-  if (endpoints) {
-    checks.push(...await reachability(ctx, "API", endpoints.api + PATHS.discovery));
-    checks.push(
-      ...(await reachability(ctx, "Frontend", endpoints.frontend)).filter((c) =>
-        c.name !== "Clock"
-      ),
-    );
+  if (target) {
+    const note = ignoredUrlNote(target);
+    if (note) checks.push({ name: "ALMYTY_URL", level: "warning", detail: note });
+    const api = apiFor(ctx, target);
+    checks.push(...await reachability(ctx, api, "API", target.api + PATHS.discovery, true));
+    checks.push(...await reachability(ctx, api, "Frontend", target.frontend + "/", false));
   }
   checks.push(await loopbackBind(), browserCheck(ctx));
   if (flags.json) printJson(ctx, checks);
@@ -62,6 +63,22 @@ export async function run(ctx: Context, { flags }: CommandInput): Promise<number
     }
   }
   return checks.some((c) => c.level === "problem") ? EXIT.error : EXIT.ok;
+}
+
+/**
+ * `--api` checks that API (as login would use it); otherwise what the
+ * reading commands use, or, with no token anywhere, what login would use.
+ */
+function doctorTarget(ctx: Context, api: string | undefined): Target {
+  const io = credentialsIo(ctx, () => {});
+  if (api !== undefined) return loginTarget({ api }, io);
+  let reading: Target | null = null;
+  try {
+    reading = readingTarget(io);
+  } catch (error) {
+    if ((error as Error).name !== "CredentialsError") throw error;
+  }
+  return reading ?? loginTarget({}, io);
 }
 
 function credentialsFile(ctx: Context): Check {
@@ -91,41 +108,44 @@ function credentialsFile(ctx: Context): Check {
 }
 
 function envOverrides(ctx: Context): Check {
-  const set = ["ALMYTY_TOKEN", "ALMYTY_URL", "ALMYTY_FRONTEND_URL"].filter((v) => ctx.env[v]);
+  const set = ENV_OVERRIDES.filter((v) => ctx.env[v]);
   if (!set.length) return { name: "Environment", level: "ok", detail: "no ALMYTY_* overrides" };
   return {
     name: "Environment",
     level: ctx.env.ALMYTY_TOKEN ? "warning" : "ok",
     detail: `${set.join(", ")} set; ${
-      ctx.env.ALMYTY_TOKEN ? "the credentials file is ignored" : "they override the file"
+      ctx.env.ALMYTY_TOKEN
+        ? "the credentials file is ignored"
+        : "ALMYTY_URL applies only together with ALMYTY_TOKEN"
     }`,
     fix: ctx.env.ALMYTY_TOKEN ? "unset ALMYTY_TOKEN to use the saved login" : undefined,
   };
 }
 
-async function reachability(ctx: Context, label: string, url: string): Promise<Check[]> {
+async function reachability(
+  ctx: Context,
+  api: ReturnType<typeof apiFor>,
+  label: string,
+  url: string,
+  clock: boolean,
+): Promise<Check[]> {
   const proxy = ctx.env.HTTPS_PROXY ?? ctx.env.https_proxy;
   const via = [
     proxy ? `via proxy ${proxy.replace(/\/\/[^@]*@/, "//")}` : "",
     ctx.env.DENO_CERT ? `CA from DENO_CERT=${ctx.env.DENO_CERT}` : "",
   ].filter(Boolean).join(", ");
-  const started = ctx.now();
+  const origin = new URL(url).origin;
   try {
-    const response = await ctx.fetch(url, {
-      signal: AbortSignal.any([AbortSignal.timeout(10_000), ctx.signal]),
-    });
-    await response.body?.cancel();
-    const elapsed = ctx.now() - started;
+    const probe = await api.probe(url);
     const checks: Check[] = [{
       name: label,
-      level: response.status >= 500 ? "problem" : "ok",
-      detail: `${new URL(url).origin} answered ${response.status} in ${elapsed} ms${
+      level: probe.status >= 500 ? "problem" : "ok",
+      detail: `${origin} answered ${probe.status} in ${probe.elapsedMs} ms${
         url.startsWith("https:") ? " over TLS" : " (loopback http)"
       }${via ? ` (${via})` : ""}`,
     }];
-    const date = response.headers.get("date");
-    if (date) {
-      const skew = Math.round((ctx.now() - elapsed / 2 - Date.parse(date)) / 1000);
+    if (clock && probe.date) {
+      const skew = Math.round((ctx.now() - probe.elapsedMs / 2 - Date.parse(probe.date)) / 1000);
       checks.push(
         Math.abs(skew) > MAX_SKEW_SECONDS
           ? {
@@ -145,12 +165,12 @@ async function reachability(ctx: Context, label: string, url: string): Promise<C
     }
     return checks;
   } catch (error) {
-    const message = String((error as Error).message);
-    const tls = /certificate|tls|ssl/i.test(message);
+    if (!(error instanceof ApiError)) throw error;
+    const tls = error.message.includes("TLS failed");
     return [{
       name: label,
       level: "problem",
-      detail: `cannot reach ${new URL(url).origin}: ${message}${via ? ` (${via})` : ""}`,
+      detail: `cannot reach ${origin}: ${error.message}${via ? ` (${via})` : ""}`,
       fix: tls
         ? "set DENO_CERT to your CA bundle if a proxy re-signs TLS"
         : "check the URL, your network, and HTTPS_PROXY/NO_PROXY",

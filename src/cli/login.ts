@@ -9,19 +9,22 @@
  * @module
  */
 import { ApiError } from "../api/errors.ts";
-import { loginEndpoints } from "../login/endpoints.ts";
+import { loginTarget, type Target } from "../api/target.ts";
 import { saveCheckedKey } from "../login/save.ts";
+import { isSendableToken } from "../protocol/tokens.ts";
 import type { CommandInput } from "./commands.ts";
-import { CliError, type Context, EXIT } from "./context.ts";
+import { CliError, type Context, credentialsIo, EXIT } from "./context.ts";
 import { warn } from "./output.ts";
 
 const DEFAULT_TIMEOUT_SECONDS = 300;
+/** Longest --timeout: a day (setTimeout overflows past 2^31 ms). */
+export const MAX_TIMEOUT_SECONDS = 86_400;
 
 /** Runs the command. */
 export async function run(ctx: Context, { flags }: CommandInput): Promise<number> {
-  const endpoints = loginEndpoints(
+  const target = loginTarget(
     { api: flags.api as string | undefined, frontend: flags.frontend as string | undefined },
-    ctx.env,
+    credentialsIo(ctx, () => {}),
   );
   const timeoutMs = parseTimeout(flags.timeout as string | undefined);
   const tokenFlag = flags.token as string | undefined;
@@ -37,20 +40,20 @@ export async function run(ctx: Context, { flags }: CommandInput): Promise<number
       );
     }
     const token = fromStdin ? await readTokenFromStdin(ctx) : tokenFlag!.trim();
-    await tokenLogin(ctx, endpoints, token);
+    await tokenLogin(ctx, target, token);
     return EXIT.ok;
   }
   const { interactiveLogin } = await import("../login/flow.ts");
-  await interactiveLogin(ctx, endpoints, { noBrowser: flags["no-browser"] === true, timeoutMs });
+  await interactiveLogin(ctx, target, { noBrowser: flags["no-browser"] === true, timeoutMs });
   return EXIT.ok;
 }
 
 function parseTimeout(value: string | undefined): number {
   if (value === undefined) return DEFAULT_TIMEOUT_SECONDS * 1000;
   const seconds = Number(value);
-  if (!Number.isFinite(seconds) || seconds <= 0) {
+  if (!Number.isFinite(seconds) || seconds <= 0 || seconds > MAX_TIMEOUT_SECONDS) {
     throw new CliError(
-      `--timeout takes a number of seconds greater than 0, got "${value}".`,
+      `--timeout takes a number of seconds from 1 to ${MAX_TIMEOUT_SECONDS}, got "${value}".`,
       EXIT.usage,
     );
   }
@@ -69,27 +72,27 @@ async function readTokenFromStdin(ctx: Context): Promise<string> {
 }
 
 /** Validates the key with `GET /auth/profile`, then saves it. */
-async function tokenLogin(
-  ctx: Context,
-  endpoints: { api: string; frontend: string },
-  token: string,
-): Promise<void> {
+async function tokenLogin(ctx: Context, target: Target, token: string): Promise<void> {
   if (!token) {
     throw new CliError(
       "The API key is empty. Pass the key itself, e.g. --with-token < key.txt",
       EXIT.usage,
     );
   }
-  if (/\s/.test(token)) {
-    throw new CliError("The API key contains whitespace; pass exactly one key.", EXIT.usage);
+  if (!isSendableToken(token)) {
+    throw new CliError(
+      "The API key contains spaces or control characters (a line break, a tab, a NUL); pass exactly one key.",
+      EXIT.usage,
+    );
   }
   try {
-    await saveCheckedKey(ctx, endpoints, token);
+    await saveCheckedKey(ctx, target, token, { keyOrigin: "supplied" });
   } catch (error) {
     if (error instanceof ApiError && error.kind === "auth") {
       throw new CliError(
-        `${endpoints.api} rejected this API key (401). Nothing was saved.\n` +
-          "Check that the key is complete, not revoked, and meant for this API URL (--api).",
+        `${target.api} rejected this API key (401). Nothing was saved.\n` +
+          `Check that the key is complete, not revoked, and meant for ${target.api} ` +
+          "(for another environment, pass its API with --api <url>).",
         EXIT.auth,
       );
     }

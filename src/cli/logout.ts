@@ -1,6 +1,9 @@
 /**
- * `almyty-auth logout`: revoke the saved key on the server when we know its
- * id, then remove the credentials file. Safe to run twice.
+ * `almyty-auth logout`: acts on the saved login, whatever the environment
+ * says. A key the CLI minted is revoked with its id at the file's `url`; a
+ * key the user supplied (it may be in use elsewhere, e.g. CI) and a JWT are
+ * never revoked. The file is removed only if it still holds the token that
+ * was read, so a login that finished meanwhile is kept. Safe to run twice.
  *
  * @example
  * ```sh
@@ -8,65 +11,119 @@
  * ```
  * @module
  */
-import { apiFor } from "./api.ts";
+import { ApiError } from "../api/errors.ts";
+import { revokeKey } from "../api/keys.ts";
+import { apiKeysPage, savedTarget, type Target } from "../api/target.ts";
+import { credentialsPath } from "../credentials/path.ts";
 import { readCredentials } from "../credentials/read.ts";
-import type { Credentials } from "../credentials/types.ts";
 import { deleteCredentials } from "../credentials/write.ts";
-import { PATHS } from "../protocol/constants.ts";
-import { checkServiceUrl } from "../protocol/urls.ts";
+import { isMinted } from "../login/save.ts";
+import { jwtExpiry, relativeTime, tokenKind } from "../protocol/tokens.ts";
 import type { CommandInput } from "./commands.ts";
+import { apiFor } from "./connect.ts";
 import { type Context, credentialsIo, EXIT } from "./context.ts";
 import { line, paint, warn } from "./output.ts";
-import { credentialsPath } from "../credentials/path.ts";
 
 /** Runs the command. */
 export async function run(ctx: Context, _input: CommandInput): Promise<number> {
   const io = credentialsIo(ctx, () => {});
   const path = credentialsPath(io);
-  let stored: Credentials | null = null;
+  let target: Target | null = null;
+  let unusable = false;
   try {
-    stored = readCredentials(io);
+    target = savedTarget(io);
   } catch (error) {
+    unusable = true;
     warn(ctx, `${(error as Error).message.split(". ")[0]}; removing it without revoking anything.`);
   }
-  if (stored?.keyId) await revoke(ctx, stored);
-  else if (stored) {
+  if (target) await retire(ctx, target);
+  const removed = removeIfUnchanged(ctx, target, unusable);
+  if (removed === "kept") {
     line(
       ctx.stderr,
-      "The server key was not revoked (this login did not record its id); revoke it in almyty's dashboard if needed.",
+      `${path} now holds a newer login (saved meanwhile); it was left in place.`,
+    );
+  } else {
+    line(
+      ctx.stderr,
+      removed === "removed"
+        ? paint(ctx, ctx.stderr, "green", "✓ ") + `Logged out; removed ${path}`
+        : `Not logged in; ${path} does not exist.`,
     );
   }
-  const removed = deleteCredentials(io);
-  line(
-    ctx.stderr,
-    removed
-      ? paint(ctx, ctx.stderr, "green", "✓ ") + `Logged out; removed ${path}`
-      : `Not logged in; ${path} does not exist.`,
-  );
   if (ctx.env.ALMYTY_TOKEN) {
     warn(
       ctx,
-      "ALMYTY_TOKEN is still set, so almyty tools stay authenticated. Unset it: unset ALMYTY_TOKEN",
+      "ALMYTY_TOKEN is still set, so almyty tools stay authenticated with it (logout never revokes it). " +
+        "Unset it: unset ALMYTY_TOKEN",
     );
   }
   return EXIT.ok;
 }
 
-async function revoke(ctx: Context, stored: Credentials): Promise<void> {
+/** Revokes the saved key when the CLI minted it; otherwise says why not. */
+async function retire(ctx: Context, target: Target): Promise<void> {
+  const file = target.file!;
+  const token = target.token!;
+  const page = apiKeysPage(target);
+  if (tokenKind(token) === "jwt") {
+    const expiry = jwtExpiry(token);
+    line(
+      ctx.stderr,
+      `The saved token is a JWT (a session token), not an API key: there is nothing to revoke; ${
+        expiry === null
+          ? "it stays valid until it expires"
+          : `it ${expiry > ctx.now() ? "expires" : "expired"} ${relativeTime(expiry, ctx.now())}`
+      }.`,
+    );
+    return;
+  }
+  if (!isMinted(file)) {
+    line(
+      ctx.stderr,
+      file.keyOrigin === "supplied"
+        ? `The saved key was supplied by you (--token/--with-token) and may be in use elsewhere, so it stays valid. Revoke it at ${page} (Settings > API Keys) if you no longer need it.`
+        : `This login did not record a key id, so the key was not revoked. Revoke it at ${page} (Settings > API Keys) if you no longer need it.`,
+    );
+    return;
+  }
+  if (!file.keyId) {
+    warn(ctx, `The key's id was never learned, so it was not revoked; revoke it at ${page}`);
+    return;
+  }
   try {
-    checkServiceUrl(stored.url, `url in the credentials file`);
-    const api = apiFor(ctx, stored.url, stored.token);
-    await api.request(`${PATHS.apiKeys}/${encodeURIComponent(stored.keyId!)}`, {
-      method: "DELETE",
-    });
-    line(ctx.stderr, `Revoked the API key on ${stored.url}.`);
+    const outcome = await revokeKey(apiFor(ctx, target), file.keyId);
+    line(
+      ctx.stderr,
+      outcome === "revoked"
+        ? `Revoked the API key on ${target.api}.`
+        : `The API key was already revoked on ${target.api}.`,
+    );
   } catch (error) {
-    if ((error as Error).name === "AbortError") throw error;
+    if (!(error instanceof ApiError)) throw error;
     warn(
       ctx,
-      `Could not revoke the API key on the server: ${
-        (error as Error).message
-      }\n  The local credentials are removed anyway; revoke the key in almyty's dashboard.`,
+      `Could not revoke the API key on the server: ${error.message}\n` +
+        `  The local credentials are removed anyway; revoke the key at ${page}`,
     );
   }
+}
+
+/** Removes the file unless a newer login replaced it meanwhile. */
+function removeIfUnchanged(
+  ctx: Context,
+  target: Target | null,
+  unusable: boolean,
+): "removed" | "absent" | "kept" {
+  const io = credentialsIo(ctx, () => {});
+  if (target && !unusable) {
+    let now;
+    try {
+      now = readCredentials(io);
+    } catch {
+      now = null;
+    }
+    if (now && now.token !== target.token) return "kept";
+  }
+  return deleteCredentials(io) ? "removed" : "absent";
 }

@@ -1,6 +1,7 @@
 /**
  * `almyty-auth status`: which credentials apply, from where, and whether the
- * server accepts them, without changing anything.
+ * server accepts them, without changing anything. A URL the https-or-loopback
+ * rule refuses is reported and never contacted.
  *
  * @example
  * ```sh
@@ -8,14 +9,32 @@
  * ```
  * @module
  */
-import { apiFor } from "./api.ts";
 import { ApiError } from "../api/errors.ts";
+import type { Target } from "../api/target.ts";
+import { TokenFormatError } from "../api/target.ts";
 import { credentialsPath } from "../credentials/path.ts";
 import { CredentialsError } from "../credentials/types.ts";
+import { jwtExpiry, relativeTime, tokenKind } from "../protocol/tokens.ts";
+import { stripControl } from "../protocol/text.ts";
+import { UrlRuleError } from "../protocol/urls.ts";
 import type { CommandInput } from "./commands.ts";
+import {
+  apiFor,
+  currentTarget,
+  describeSource,
+  ENV_OVERRIDES,
+  ignoredUrlNote,
+  notAuthenticated,
+} from "./connect.ts";
 import { type Context, credentialsIo, EXIT } from "./context.ts";
 import { line, maskToken, printJson } from "./output.ts";
-import { currentCredentials, describeSource } from "./resolve.ts";
+
+interface ServerCheck {
+  checked: boolean;
+  accepted?: boolean;
+  email?: string;
+  error?: string;
+}
 
 /** Runs the command. */
 export async function run(ctx: Context, { flags }: CommandInput): Promise<number> {
@@ -24,20 +43,21 @@ export async function run(ctx: Context, { flags }: CommandInput): Promise<number
   // With ALMYTY_TOKEN set the file is not opened, as for every other command.
   const file = envToken ? null : fileFacts(ctx, path);
   let problem: string | undefined;
-  let resolved = null;
+  let target: Target | null = null;
   try {
-    resolved = currentCredentials(ctx);
+    target = currentTarget(ctx);
   } catch (error) {
-    if (!(error instanceof CredentialsError)) throw error;
+    if (
+      !(error instanceof CredentialsError || error instanceof UrlRuleError ||
+        error instanceof TokenFormatError)
+    ) throw error;
     problem = error.message;
   }
-  let server: { checked: boolean; accepted?: boolean; email?: string; error?: string } = {
-    checked: false,
-  };
-  if (resolved && !flags.offline) {
-    const api = apiFor(ctx, resolved.url, resolved.token);
+  let server: ServerCheck = { checked: false };
+  if (target && !flags.offline) {
     try {
-      server = { checked: true, accepted: true, email: (await api.profile()).email };
+      const profile = await apiFor(ctx, target).profile();
+      server = { checked: true, accepted: true, email: stripControl(String(profile.email)) };
     } catch (error) {
       if (!(error instanceof ApiError)) throw error;
       server = {
@@ -47,25 +67,30 @@ export async function run(ctx: Context, { flags }: CommandInput): Promise<number
       };
     }
   }
-  const overrides = ["ALMYTY_TOKEN", "ALMYTY_URL", "ALMYTY_FRONTEND_URL"].filter((name) =>
-    ctx.env[name]
-  );
+  const expiresAt = target?.token ? jwtExpiry(target.token) : null;
   const report = {
-    authenticated: Boolean(resolved),
-    token: resolved ? { masked: maskToken(resolved.token), source: resolved.source.token } : null,
-    url: resolved ? { value: resolved.url, source: resolved.source.url } : null,
-    frontendUrl: resolved
-      ? { value: resolved.frontendUrl, source: resolved.source.frontendUrl }
+    authenticated: Boolean(target),
+    token: target?.token
+      ? {
+        masked: maskToken(target.token),
+        source: target.source.token,
+        kind: tokenKind(target.token),
+        expiresAt: expiresAt === null ? null : new Date(expiresAt).toISOString(),
+        origin: target.file?.keyOrigin ?? null,
+      }
       : null,
+    url: target ? { value: target.api, source: target.source.api } : null,
+    frontendUrl: target ? { value: target.frontend, source: target.source.frontend } : null,
+    ignoredEnvUrl: target?.ignoredEnvUrl ?? null,
     file: envToken ? { path, read: false } : { path, read: true, ...file },
-    envOverrides: overrides,
+    envOverrides: ENV_OVERRIDES.filter((name) => ctx.env[name]),
     problem: problem ?? null,
     server,
   };
   if (flags.json) printJson(ctx, report);
-  else printHuman(ctx, report, path);
+  else printHuman(ctx, report, target, path, expiresAt);
   if (problem) return EXIT.error;
-  if (!resolved || server.accepted === false) return EXIT.auth;
+  if (!target || server.accepted === false) return EXIT.auth;
   return server.checked && server.accepted !== true ? EXIT.error : EXIT.ok;
 }
 
@@ -74,7 +99,7 @@ function fileFacts(
   path: string,
 ): { exists: boolean; mode?: string; owner?: number | null } {
   try {
-    const stat = ctx.fs.stat(path);
+    const stat = ctx.fs.lstat(path);
     if (!stat) return { exists: false };
     return { exists: true, mode: stat.mode.toString(8).padStart(4, "0"), owner: stat.uid };
   } catch {
@@ -82,22 +107,50 @@ function fileFacts(
   }
 }
 
-// deno-lint-ignore no-explicit-any
-function printHuman(ctx: Context, r: any, path: string): void {
+function printHuman(
+  ctx: Context,
+  // deno-lint-ignore no-explicit-any
+  r: any,
+  target: Target | null,
+  path: string,
+  expiresAt: number | null,
+): void {
   const out = (text: string) => line(ctx.stdout, text);
   if (!r.authenticated) {
-    out(r.problem ? `Credentials unusable: ${r.problem}` : "Not authenticated.");
-  }
-  if (r.token) {
-    out(`Token:     ${r.token.masked} (${describeSource(r.token.source, "ALMYTY_TOKEN", path)})`);
-  }
-  if (r.url) out(`API:       ${r.url.value} (${describeSource(r.url.source, "ALMYTY_URL", path)})`);
-  if (r.frontendUrl) {
     out(
-      `Frontend:  ${r.frontendUrl.value} (${
-        describeSource(r.frontendUrl.source, "ALMYTY_FRONTEND_URL", path)
+      r.problem
+        ? `Credentials unusable: ${r.problem}`
+        : notAuthenticated(ctx).message.replace(/^Not authenticated\./, "Not authenticated."),
+    );
+  }
+  if (target?.token) {
+    const kind = r.token.kind === "jwt" ? ", a JWT" : "";
+    out(
+      `Token:     ${r.token.masked} (${
+        describeSource(target.source.token as "env" | "file", { env: "ALMYTY_TOKEN" }, path)
+      }${kind})`,
+    );
+    if (expiresAt !== null) {
+      out(
+        `Expires:   ${relativeTime(expiresAt, ctx.now())}${
+          expiresAt <= ctx.now() ? " (expired: run almyty-auth login for a long-lived key)" : ""
+        }`,
+      );
+    }
+  }
+  if (target) {
+    out(
+      `API:       ${target.api} (${
+        describeSource(target.source.api, { env: "ALMYTY_URL", flag: "--api" }, path)
       })`,
     );
+    out(
+      `Frontend:  ${target.frontend} (${
+        describeSource(target.source.frontend, { env: "ALMYTY_FRONTEND_URL" }, path)
+      })`,
+    );
+    const note = ignoredUrlNote(target);
+    if (note) out(`Note:      ${note}`);
   }
   if (!r.file.read) out(`File:      ${path} (not read: ALMYTY_TOKEN is set)`);
   else if (!r.file.exists) out(`File:      ${path} (none)`);
@@ -107,11 +160,18 @@ function printHuman(ctx: Context, r: any, path: string): void {
       r.envOverrides.length ? r.envOverrides.join(", ") + " set in the environment" : "none"
     }`,
   );
-  if (!r.server.checked) out(`Server:    not checked${r.authenticated ? " (--offline)" : ""}`);
-  else if (r.server.accepted) out(`Server:    accepts the token (${r.server.email})`);
-  else {out(
+  if (!r.server.checked) {
+    out(
+      `Server:    not checked${
+        r.authenticated ? " (--offline)" : r.problem ? " (fix the problem above first)" : ""
+      }`,
+    );
+  } else if (r.server.accepted) out(`Server:    accepts the token (${r.server.email})`);
+  else {
+    out(
       `Server:    ${
         r.server.accepted === false ? "rejects the token" : "could not be checked"
       }: ${r.server.error}`,
-    );}
+    );
+  }
 }

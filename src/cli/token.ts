@@ -9,11 +9,11 @@
  */
 import type { CommandInput } from "./commands.ts";
 import { type Context, EXIT } from "./context.ts";
-import { requireCredentials } from "./resolve.ts";
+import { requireTarget } from "./connect.ts";
 
 /** Runs the command. */
 export function run(ctx: Context, _input: CommandInput): Promise<number> {
-  const { token } = requireCredentials(ctx);
+  const { token } = requireTarget(ctx);
   // The one place a token is printed: on request, to stdout only, for a pipe.
   ctx.stdout.write(token + "\n");
   return Promise.resolve(EXIT.ok);

@@ -7,54 +7,77 @@
  * ```
  * @module
  */
-import { apiFor } from "./api.ts";
 import { ApiError } from "../api/errors.ts";
-import { checkServiceUrl } from "../protocol/urls.ts";
-import { currentOrganization } from "../api/profile.ts";
+import { currentOrganization, describeOrganization, organizationCount } from "../api/profile.ts";
+import { jwtExpiry, relativeTime, tokenKind } from "../protocol/tokens.ts";
+import { stripControl } from "../protocol/text.ts";
 import type { CommandInput } from "./commands.ts";
 import { CliError, type Context, EXIT } from "./context.ts";
-import { line, maskToken, printJson } from "./output.ts";
-import { describeSource, rejectedToken, requireCredentials } from "./resolve.ts";
+import {
+  apiFor,
+  describeSource,
+  ignoredUrlNote,
+  rejectedToken,
+  requireTarget,
+} from "./connect.ts";
+import { line, maskToken, printJson, warn } from "./output.ts";
 
 /** Runs the command. */
 export async function run(ctx: Context, { flags }: CommandInput): Promise<number> {
-  const resolved = requireCredentials(ctx);
-  checkServiceUrl(
-    resolved.url,
-    resolved.source.url === "env" ? "ALMYTY_URL" : `url in ${resolved.path}`,
-  );
-  const tokenFrom = describeSource(resolved.source.token, "ALMYTY_TOKEN", resolved.path);
-  const api = apiFor(ctx, resolved.url, resolved.token);
+  const target = requireTarget(ctx);
+  const note = ignoredUrlNote(target);
+  if (note) warn(ctx, note);
+  const token = target.token!;
   let profile;
   try {
-    profile = await api.profile();
+    profile = await apiFor(ctx, target).profile();
   } catch (error) {
     if (!(error instanceof ApiError)) throw error;
-    if (error.kind === "auth") throw rejectedToken(resolved);
-    const stored = resolved.file?.email
-      ? `Stored login: ${resolved.file.email} at ${resolved.url}.\n`
+    if (error.kind === "auth") throw rejectedToken(ctx, target);
+    const stored = target.file?.email
+      ? `Stored login: ${target.file.email} at ${target.api}.\n`
       : "";
-    throw new CliError(
-      `${stored}Could not verify the token: ${error.message}`,
-      EXIT.error,
-    );
+    throw new CliError(`${stored}Could not verify the token: ${error.message}`, EXIT.error);
   }
+  const email = stripControl(String(profile.email));
   const org = currentOrganization(profile);
+  const expiresAt = jwtExpiry(token);
   if (flags.json) {
     printJson(ctx, {
-      email: profile.email,
+      email,
       organization: org,
-      url: resolved.url,
-      frontendUrl: resolved.frontendUrl,
-      source: resolved.source,
-      token: maskToken(resolved.token),
+      organizations: organizationCount(profile),
+      url: target.api,
+      frontendUrl: target.frontend,
+      source: { token: target.source.token, url: target.source.api, frontendUrl: target.source.frontend },
+      token: maskToken(token),
+      tokenKind: tokenKind(token),
+      expiresAt: expiresAt === null ? null : new Date(expiresAt).toISOString(),
       verified: true,
     });
     return EXIT.ok;
   }
-  line(ctx.stdout, `Logged in as ${profile.email}`);
-  if (org) line(ctx.stdout, `Organization: ${org.slug ?? org.name}`);
-  line(ctx.stdout, `API: ${resolved.url}`);
-  line(ctx.stdout, `Token: ${maskToken(resolved.token)} (${tokenFrom})`);
+  line(ctx.stdout, `Logged in as ${email}`);
+  if (org) line(ctx.stdout, `Organization: ${describeOrganization(org)}`);
+  else {
+    const count = organizationCount(profile);
+    line(
+      ctx.stdout,
+      `Organization: none (this key is not tied to one organization${
+        count > 1 ? `; the account belongs to ${count}` : ""
+      })`,
+    );
+  }
+  line(ctx.stdout, `API: ${target.api}`);
+  line(
+    ctx.stdout,
+    `Token: ${maskToken(token)} (${describeSource(target.source.token as "env" | "file", { env: "ALMYTY_TOKEN" }, target.path)})`,
+  );
+  if (expiresAt !== null) {
+    line(
+      ctx.stdout,
+      `Expires: ${relativeTime(expiresAt, ctx.now())} (${new Date(expiresAt).toISOString()})`,
+    );
+  }
   return EXIT.ok;
 }

@@ -9,6 +9,7 @@
  * ```
  * @module
  */
+import { randomHex } from "../protocol/random.ts";
 import { type CredentialsFs, directoryOf, type FsError, joinPath } from "./fs.ts";
 
 /** Why an atomic write failed. */
@@ -18,14 +19,6 @@ export class AtomicWriteError extends Error {
   constructor(readonly reason: "symlink" | "io", message: string) {
     super(message);
   }
-}
-
-function randomSuffix(): string {
-  return Array.from(
-    crypto.getRandomValues(new Uint8Array(6)),
-    (b) => b.toString(16).padStart(2, "0"),
-  )
-    .join("");
 }
 
 /**
@@ -39,7 +32,7 @@ export function writeFileAtomic(fs: CredentialsFs, path: string, text: string): 
   const dir = directoryOf(fs.platform, path);
   const posix = fs.platform !== "win32";
   const base = path.slice(dir.length + 1);
-  const temp = joinPath(fs.platform, dir, `.${base}.${randomSuffix()}.tmp`);
+  const temp = joinPath(fs.platform, dir, `.${base}.${randomHex(6)}.tmp`);
   let created = false;
   try {
     fs.mkdirp(dir, 0o700);

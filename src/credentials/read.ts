@@ -14,18 +14,29 @@ import type { FsError } from "./fs.ts";
 import { credentialsPath } from "./path.ts";
 import { type Credentials, CredentialsError, type CredentialsIo } from "./types.ts";
 
-const OPTIONAL_STRINGS = ["url", "email", "frontendUrl", "keyId", "createdAt"] as const;
+const OPTIONAL_STRINGS = ["email", "frontendUrl", "keyId", "createdAt"] as const;
 
 /**
- * Parses and validates the text of a credentials file; throws CredentialsError.
+ * Parses and validates the text of a credentials file; throws CredentialsError
+ * when `token` or `url` is unusable. Like almyty's other readers it tolerates
+ * the rest: a UTF-8 BOM or a wrongly-typed optional field (`"email": null`,
+ * `"organization": "acme"`) is reported to `onWarning` and the field ignored.
  *
  * @example
  * ```ts
- * parseCredentials('{"url":"https://api.almyty.com","token":"ak_live_x"}', "creds.json").token;
+ * parseCredentials('{"url":"https://api.almyty.com","token":"almyty_x"}', "creds.json").token;
  * ```
  */
-export function parseCredentials(text: string, path: string): Credentials {
+export function parseCredentials(
+  text: string,
+  path: string,
+  onWarning: (message: string) => void = () => {},
+): Credentials {
   const relogin = "Run `almyty-auth login` to write a fresh one.";
+  if (text.charCodeAt(0) === 0xfeff) {
+    onWarning(`${path} starts with a byte-order mark; it was ignored.`);
+    text = text.slice(1);
+  }
   const parsed = parseJson(text);
   if (!parsed.ok) {
     throw new CredentialsError("malformed", path, `${path} is ${parsed.error}. ${relogin}`);
@@ -34,22 +45,11 @@ export function parseCredentials(text: string, path: string): Credentials {
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     throw new CredentialsError("malformed", path, `${path} must hold a JSON object. ${relogin}`);
   }
-  const record = value as Record<string, unknown>;
+  const record = { ...value } as Record<string, unknown>;
   if (record.token === undefined || record.token === null || record.token === "") {
-    throw new CredentialsError(
-      "missing-token",
-      path,
-      `${path} has no token. ${relogin}`,
-    );
+    throw new CredentialsError("missing-token", path, `${path} has no token. ${relogin}`);
   }
-  if (typeof record.token !== "string") {
-    throw new CredentialsError(
-      "invalid-field",
-      path,
-      `${path}: "token" must be a string. ${relogin}`,
-    );
-  }
-  for (const field of OPTIONAL_STRINGS) {
+  for (const field of ["token", "url"]) {
     if (record[field] !== undefined && typeof record[field] !== "string") {
       throw new CredentialsError(
         "invalid-field",
@@ -58,16 +58,27 @@ export function parseCredentials(text: string, path: string): Credentials {
       );
     }
   }
+  const ignore = (field: string, expected: string) => {
+    onWarning(`${path}: "${field}" should be ${expected}; ignoring it.`);
+    delete record[field];
+  };
+  for (const field of OPTIONAL_STRINGS) {
+    if (record[field] !== undefined && typeof record[field] !== "string") ignore(field, "a string");
+  }
   const org = record.organization;
   if (
-    org !== undefined && org !== null &&
-    (typeof org !== "object" || typeof (org as Record<string, unknown>).name !== "string")
+    org !== undefined &&
+    (typeof org !== "object" || org === null ||
+      typeof (org as Record<string, unknown>).name !== "string")
   ) {
-    throw new CredentialsError(
-      "invalid-field",
-      path,
-      `${path}: "organization" must be an object with a name. ${relogin}`,
-    );
+    if (org !== null) ignore("organization", "an object with a name");
+    else delete record.organization;
+  }
+  if (
+    record.keyOrigin !== undefined && record.keyOrigin !== "minted" &&
+    record.keyOrigin !== "supplied"
+  ) {
+    ignore("keyOrigin", '"minted" or "supplied"');
   }
   return record as Credentials;
 }
@@ -101,14 +112,15 @@ export function readCredentials(io: CredentialsIo): Credentials | null {
   }
   if (!file) return null;
   if (!file.facts.isFile) throw notAFile(path);
+  const warn = io.onWarning ?? ((message: string) => console.warn(`Warning: ${message}`));
   if (io.fs.platform !== "win32" && (file.facts.mode & 0o077) !== 0) {
-    (io.onWarning ?? console.warn)(
-      `Warning: ${path} is readable by other users (mode ${
+    warn(
+      `${path} is readable by other users (mode ${
         file.facts.mode.toString(8)
       }). Fix it with: chmod 600 ${path}`,
     );
   }
-  return parseCredentials(file.text, path);
+  return parseCredentials(file.text, path, warn);
 }
 
 function notAFile(path: string): CredentialsError {

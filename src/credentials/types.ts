@@ -26,6 +26,12 @@ export interface Credentials {
   organization?: { id?: string; name: string; slug?: string };
   /** When this login was saved (ISO 8601). */
   createdAt?: string;
+  /**
+   * `minted`: a login created this key, so logout revokes it; `supplied`: the
+   * user brought it (`--token`, `--with-token`) and it may be in use elsewhere,
+   * so it is never revoked. Absent in files of older versions.
+   */
+  keyOrigin?: "minted" | "supplied";
   /** Fields of other tools; kept on rewrite. */
   [field: string]: unknown;
 }

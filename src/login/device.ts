@@ -5,18 +5,21 @@
  * @example
  * ```ts
  * import { deviceLogin } from "./device.ts";
- * // const grant = await deviceLogin(ctx, api, { deadline: Date.now() + 300_000 });
+ * // const grant = await deviceLogin(ctx, target, endpoints, { deadline: Date.now() + 300_000 });
  * ```
  * @module
  */
-import { apiFor } from "../cli/api.ts";
 import type { ApiClient } from "../api/client.ts";
 import { ApiError } from "../api/errors.ts";
+import { loginCommand, type Target } from "../api/target.ts";
+import { apiFor } from "../cli/connect.ts";
 import { CliError, type Context, EXIT } from "../cli/context.ts";
 import { line, paint } from "../cli/output.ts";
-import { GRANT, MAX_WAIT_SECONDS, OAUTH_ERROR, PATHS } from "../protocol/constants.ts";
+import { GRANT, MAX_WAIT_SECONDS, OAUTH_ERROR } from "../protocol/constants.ts";
+import { stripControl } from "../protocol/text.ts";
 import type { DeviceAuthorization, TokenGrant } from "../protocol/types.ts";
 import { checkServiceUrl } from "../protocol/urls.ts";
+import type { LoginEndpoints } from "./discovery.ts";
 
 /** Device-login options. */
 export interface DeviceLoginOptions {
@@ -29,23 +32,29 @@ const MAX_BACKOFF_MS = 30_000;
 /** Runs the headless login and returns the grant. */
 export async function deviceLogin(
   ctx: Context,
-  apiUrl: string,
+  target: Target,
+  endpoints: LoginEndpoints,
   options: DeviceLoginOptions,
 ): Promise<TokenGrant> {
-  const api = apiFor(ctx, apiUrl);
-  const auth = await api.request<DeviceAuthorization>(PATHS.device, {
+  const api = apiFor(ctx, target);
+  const auth = await api.request<DeviceAuthorization>(endpoints.device, {
     method: "POST",
     body: { client_name: ctx.hostname() },
     envelope: false,
   });
-  // The page we tell the user to open must obey the same rule as --frontend.
-  checkServiceUrl(auth.verification_uri_complete, "the server's verification_uri_complete");
+  // The page we tell the user to open must obey the same rule as --frontend,
+  // and server text is printed without control characters.
+  auth.verification_uri_complete = checkServiceUrl(
+    String(auth.verification_uri_complete),
+    "the server's verification_uri_complete",
+  ).href;
+  auth.user_code = stripControl(String(auth.user_code));
   const expiresAt = Math.min(ctx.now() + auth.expires_in * 1000, options.deadline);
   await showInstructions(ctx, auth);
 
   const countdown = startCountdown(ctx, expiresAt);
   try {
-    return await poll(ctx, api, auth, expiresAt);
+    return await poll(ctx, api, endpoints.token, auth, expiresAt, loginCommand(target, "--no-browser"));
   } finally {
     countdown();
   }
@@ -86,8 +95,10 @@ function startCountdown(ctx: Context, expiresAt: number): () => void {
 async function poll(
   ctx: Context,
   api: ApiClient,
+  tokenEndpoint: string,
   auth: DeviceAuthorization,
   expiresAt: number,
+  again: string,
 ): Promise<TokenGrant> {
   let interval = Math.max(auth.interval, 0) * 1000;
   let failures = 0;
@@ -98,7 +109,7 @@ async function poll(
       Math.min(MAX_WAIT_SECONDS, Math.floor((expiresAt - ctx.now()) / 1000)),
     );
     try {
-      return await api.request<TokenGrant>(PATHS.token, {
+      return await api.request<TokenGrant>(tokenEndpoint, {
         method: "POST",
         body: new URLSearchParams({
           grant_type: GRANT.deviceCode,
@@ -120,7 +131,7 @@ async function poll(
         case OAUTH_ERROR.accessDenied:
           throw new CliError("Login denied in the browser.", EXIT.error);
         case OAUTH_ERROR.expiredToken:
-          throw expired();
+          throw expired(again);
         default:
           if (!isTransient(error)) throw error;
           lastFailure = error;
@@ -135,9 +146,11 @@ async function poll(
     }
   }
   if (lastFailure && failures > 0) {
-    throw new CliError(`Login timed out; the server kept failing: ${lastFailure.message}`);
+    throw new CliError(
+      `Login timed out; the server kept failing: ${lastFailure.message}\nTry again later: ${again}`,
+    );
   }
-  throw expired();
+  throw expired(again);
 }
 
 function isTransient(error: ApiError): boolean {
@@ -145,9 +158,9 @@ function isTransient(error: ApiError): boolean {
     error.status === 429 || (error.status !== undefined && error.status >= 500);
 }
 
-function expired(): CliError {
+function expired(again: string): CliError {
   return new CliError(
-    "The login code expired before it was approved. Run `almyty-auth login --no-browser` again.",
+    `The login code expired before it was approved. Run \`${again}\` again.`,
     EXIT.error,
   );
 }

@@ -7,21 +7,23 @@
  * @example
  * ```ts
  * import { interactiveLogin } from "./flow.ts";
- * // await interactiveLogin(ctx, { api, frontend }, { noBrowser: false, timeoutMs: 300_000 });
+ * // await interactiveLogin(ctx, target, { noBrowser: false, timeoutMs: 300_000 });
  * ```
  * @module
  */
-import { apiFor } from "../cli/api.ts";
 import type { ApiClient } from "../api/client.ts";
+import { findHandoffKeyId } from "../api/keys.ts";
+import { apiKeysPage, loginCommand, type Target } from "../api/target.ts";
+import { apiFor } from "../cli/connect.ts";
 import { CliError, type Context, EXIT } from "../cli/context.ts";
-import { line, paint } from "../cli/output.ts";
+import { line, paint, warn } from "../cli/output.ts";
 import { GRANT, PATHS } from "../protocol/constants.ts";
 import { pkceChallenge, randomToken } from "../protocol/crypto.ts";
+import { randomHex } from "../protocol/random.ts";
 import type { TokenGrant } from "../protocol/types.ts";
 import { chooseOpener, type OpenerChoice, openUrl } from "./browser.ts";
 import { deviceLogin } from "./device.ts";
-import { discover } from "./discovery.ts";
-import type { Endpoints } from "./endpoints.ts";
+import { discover, type LoginEndpoints } from "./discovery.ts";
 import { type Listener, type ListenerOutcome, startListener } from "./listener.ts";
 import { type LoginResult, saveCheckedKey, saveLogin } from "./save.ts";
 
@@ -34,22 +36,22 @@ export interface InteractiveOptions {
 /** Logs in through the browser or the headless flow and saves the result. */
 export async function interactiveLogin(
   ctx: Context,
-  endpoints: Endpoints,
+  target: Target,
   options: InteractiveOptions,
 ): Promise<void> {
   const deadline = ctx.now() + options.timeoutMs;
-  const api = apiFor(ctx, endpoints.api);
-  const discovery = await discover(api);
+  const api = apiFor(ctx, target);
+  const endpoints = await discover(api);
   const opener = options.noBrowser
     ? { reason: "--no-browser was given" }
     : chooseOpener(ctx.env, ctx.fs.platform, ctx.osRelease());
 
-  if (!discovery) {
+  if (!endpoints) {
     line(
       ctx.stderr,
-      `${endpoints.api} has no login discovery document; using almyty's browser hand-off (/cli-login).`,
+      `${target.api} has no login discovery document; using almyty's browser hand-off (${target.frontend}${PATHS.legacyPage}).`,
     );
-    return await legacyLogin(ctx, endpoints, opener, options);
+    return await legacyLogin(ctx, target, opener, options);
   }
   if ("reason" in opener) {
     if (!options.noBrowser) {
@@ -58,26 +60,26 @@ export async function interactiveLogin(
         `Not opening a browser because ${opener.reason}; using the headless login instead.`,
       );
     }
-    const grant = await deviceLogin(ctx, endpoints.api, { deadline });
-    return saveLogin(ctx, fromGrant(grant, endpoints));
+    const grant = await deviceLogin(ctx, target, endpoints, { deadline });
+    return await saveLogin(ctx, target, fromGrant(grant));
   }
-  await codeLogin(ctx, endpoints, api, opener, options);
+  await codeLogin(ctx, target, endpoints, api, opener, options);
 }
 
-function fromGrant(grant: TokenGrant, endpoints: Endpoints): LoginResult {
+function fromGrant(grant: TokenGrant): LoginResult {
   return {
-    url: endpoints.api,
-    frontendUrl: endpoints.frontend,
     token: grant.token,
     email: grant.email,
     keyId: grant.keyId,
     organization: grant.organization,
+    keyOrigin: "minted",
   };
 }
 
 async function codeLogin(
   ctx: Context,
-  endpoints: Endpoints,
+  target: Target,
+  endpoints: LoginEndpoints,
   api: ApiClient,
   opener: Extract<OpenerChoice, { launch: unknown }>,
   options: InteractiveOptions,
@@ -88,7 +90,7 @@ async function codeLogin(
     mode: "code",
     state,
     complete: async (code, closed) => {
-      const grant = await api.request<TokenGrant>(PATHS.token, {
+      const grant = await api.request<TokenGrant>(endpoints.token, {
         method: "POST",
         body: new URLSearchParams({
           grant_type: GRANT.authorizationCode,
@@ -98,38 +100,51 @@ async function codeLogin(
         }),
       });
       closed.throwIfAborted(); // timed out or interrupted meanwhile: save nothing
-      saveLogin(ctx, fromGrant(grant, endpoints));
+      await saveLogin(ctx, target, fromGrant(grant));
       return grant.email;
     },
   });
-  const url = new URL(endpoints.frontend + PATHS.authorizePage);
-  url.search = new URLSearchParams({
-    redirect_uri: listener.callbackUrl,
-    state,
-    code_challenge: pkceChallenge(verifier),
-    code_challenge_method: "S256",
-    client_name: ctx.hostname(),
-  }).toString();
-  await openAndWait(ctx, listener, url.href, opener, options);
+  const url = new URL(endpoints.authorization);
+  for (
+    const [name, value] of Object.entries({
+      redirect_uri: listener.callbackUrl,
+      state,
+      code_challenge: pkceChallenge(verifier),
+      code_challenge_method: "S256",
+      client_name: ctx.hostname(),
+    })
+  ) url.searchParams.set(name, value);
+  await openAndWait(ctx, target, listener, url.href, opener, options);
 }
 
 async function legacyLogin(
   ctx: Context,
-  endpoints: Endpoints,
+  target: Target,
   opener: OpenerChoice,
   options: InteractiveOptions,
 ): Promise<void> {
-  // Today's production checks a 64-hex state; 32 random bytes give exactly that.
-  const state = Array.from(
-    crypto.getRandomValues(new Uint8Array(32)),
-    (b) => b.toString(16).padStart(2, "0"),
-  ).join("");
+  // Production's CLI sends 32 random bytes as hex; its page accepts any state.
+  const state = randomHex(32);
+  const started = ctx.now();
+  let keyIdMissing = false;
   const listener = startListener({
     mode: "legacy",
     state,
-    complete: (token, closed) => saveCheckedKey(ctx, endpoints, token, closed),
+    complete: (token, closed) =>
+      saveCheckedKey(ctx, target, token, {
+        keyOrigin: "minted",
+        closed,
+        // The page passes on the key, not its id: find it, so logout can revoke it.
+        findKeyId: async (withKey) => {
+          const id = await findHandoffKeyId(apiFor(ctx, withKey), token, started).catch(() =>
+            null
+          );
+          keyIdMissing = id === null;
+          return id;
+        },
+      }),
   });
-  const url = new URL(endpoints.frontend + PATHS.legacyPage);
+  const url = new URL(target.frontend + PATHS.legacyPage);
   url.search = new URLSearchParams({ callback: listener.callbackUrl, state }).toString();
   if ("reason" in opener) {
     line(
@@ -138,7 +153,7 @@ async function legacyLogin(
     );
     line(
       ctx.stderr,
-      `Either log in with an API key:  almyty-auth login --token -  (reads it from stdin)`,
+      `Either log in with an API key:  ${loginCommand(target, "--token", "-")}  (reads it from stdin)`,
     );
     line(
       ctx.stderr,
@@ -146,7 +161,14 @@ async function legacyLogin(
     );
     line(ctx.stderr, `  ssh -L ${listener.port}:127.0.0.1:${listener.port} ${ctx.hostname()}`);
   }
-  await openAndWait(ctx, listener, url.href, opener, options);
+  await openAndWait(ctx, target, listener, url.href, opener, options);
+  if (keyIdMissing) {
+    warn(
+      ctx,
+      `Could not find this key's id, so \`almyty-auth logout\` will not be able to revoke it; ` +
+        `revoke it at ${apiKeysPage(target)} when you are done.`,
+    );
+  }
 }
 
 /**
@@ -156,6 +178,7 @@ async function legacyLogin(
  */
 async function openAndWait(
   ctx: Context,
+  target: Target,
   listener: Listener,
   url: string,
   opener: OpenerChoice,
@@ -173,7 +196,7 @@ async function openAndWait(
         Math.round(options.timeoutMs / 1000)
       } s; Ctrl-C to cancel)...`,
     );
-    const outcome = await waitFor(ctx, listener.outcome, options.timeoutMs);
+    const outcome = await waitFor(ctx, listener.outcome, options.timeoutMs, loginCommand(target));
     if (outcome.kind === "denied") throw new CliError("Login denied in the browser.", EXIT.error);
     if (outcome.kind === "failed") throw outcome.error;
   } finally {
@@ -185,13 +208,14 @@ function waitFor(
   ctx: Context,
   outcome: Promise<ListenerOutcome>,
   ms: number,
+  again: string,
 ): Promise<ListenerOutcome> {
   const controller = new AbortController();
   const signal = AbortSignal.any([controller.signal, ctx.signal]);
   const timeout = ctx.sleep(ms, signal).then(() => {
     throw new CliError(
       `Login timed out after ${Math.round(ms / 1000)} s with no answer from the browser. ` +
-        "Run `almyty-auth login` again (or `--timeout <seconds>` for more time).",
+        `Run \`${again}\` again (add --timeout <seconds> for more time).`,
       EXIT.error,
     );
   });

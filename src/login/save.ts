@@ -1,58 +1,87 @@
 /**
- * The end of every login: write the credentials and say so.
+ * The end of every login: write the credentials, say so, and retire what the
+ * new login replaced: a key the CLI minted earlier is revoked (after the new
+ * one is saved), and a change of account or organization is named.
  *
  * @example
  * ```ts
  * import { saveLogin } from "./save.ts";
- * // saveLogin(ctx, { url, frontendUrl, token, email: "alice@example.com" });
+ * // await saveLogin(ctx, target, { token, email: "alice@example.com", keyOrigin: "minted" });
  * ```
  * @module
  */
-import { currentOrganization } from "../api/profile.ts";
-import { apiFor } from "../cli/api.ts";
+import { ApiError } from "../api/errors.ts";
+import { revokeKey } from "../api/keys.ts";
+import { currentOrganization, describeOrganization } from "../api/profile.ts";
+import { apiKeysPage, fileTarget, type Target } from "../api/target.ts";
+import { apiFor } from "../cli/connect.ts";
 import { type Context, credentialsIo } from "../cli/context.ts";
 import { line, paint, warn } from "../cli/output.ts";
 import { readCredentials } from "../credentials/read.ts";
 import type { Credentials } from "../credentials/types.ts";
 import { writeCredentials } from "../credentials/write.ts";
+import { stripControl } from "../protocol/text.ts";
 import type { Organization } from "../protocol/types.ts";
 
 /** Fields a login owns; anything else in an existing file is kept. */
-const LOGIN_FIELDS = ["url", "token", "email", "frontendUrl", "keyId", "organization", "createdAt"];
+const LOGIN_FIELDS = [
+  "url",
+  "token",
+  "email",
+  "frontendUrl",
+  "keyId",
+  "keyOrigin",
+  "organization",
+  "createdAt",
+];
 
 /** What a successful login learned. */
 export interface LoginResult {
-  url: string;
-  frontendUrl: string;
   token: string;
   email: string;
   keyId?: string;
   organization?: Organization | null;
+  /** `minted` by this login (logout revokes it) or `supplied` by the user (never revoked). */
+  keyOrigin: "minted" | "supplied";
 }
 
-/** Writes the credentials (keeping unknown fields of an existing file) and reports. */
-export function saveLogin(ctx: Context, result: LoginResult): void {
-  let kept: Record<string, unknown> = {};
+/** True when the CLI minted this saved key (files of older versions: when they kept its id). */
+export function isMinted(file: Credentials): boolean {
+  return file.keyOrigin === "minted" || (file.keyOrigin === undefined && Boolean(file.keyId));
+}
+
+/**
+ * Writes the credentials (keeping unknown fields of an existing file),
+ * reports, then revokes the minted key this login replaced.
+ */
+export async function saveLogin(ctx: Context, target: Target, result: LoginResult): Promise<void> {
+  let previous: Credentials | null = null;
   try {
-    kept = Object.fromEntries(
-      Object.entries(readCredentials(credentialsIo(ctx, () => {})) ?? {})
-        .filter(([key]) => !LOGIN_FIELDS.includes(key)),
-    );
+    previous = readCredentials(credentialsIo(ctx, () => {}));
   } catch { /* an unusable old file is simply replaced */ }
+  const kept = Object.fromEntries(
+    Object.entries(previous ?? {}).filter(([key]) => !LOGIN_FIELDS.includes(key)),
+  );
+  const email = stripControl(result.email);
   const credentials: Credentials = {
     ...kept,
-    url: result.url,
+    url: target.api,
     token: result.token,
-    email: result.email,
-    frontendUrl: result.frontendUrl,
+    email,
+    frontendUrl: target.frontend,
     ...(result.keyId ? { keyId: result.keyId } : {}),
+    keyOrigin: result.keyOrigin,
     ...(result.organization ? { organization: result.organization } : {}),
     createdAt: new Date(ctx.now()).toISOString(),
   };
   const path = writeCredentials(credentials, credentialsIo(ctx));
-  const org = result.organization ? ` (${result.organization.name})` : "";
-  line(ctx.stderr, paint(ctx, ctx.stderr, "green", "✓ ") + `Logged in as ${result.email}${org}`);
+  const org = result.organization ? ` (${describeOrganization(result.organization)})` : "";
+  line(ctx.stderr, paint(ctx, ctx.stderr, "green", "✓ ") + `Logged in as ${email}${org}`);
   line(ctx.stderr, `Credentials saved to ${path}`);
+  if (previous && previous.token !== result.token) {
+    describeSwitch(ctx, previous, credentials);
+    if (isMinted(previous)) await revokeReplaced(ctx, previous, path);
+  }
   if (ctx.env.ALMYTY_TOKEN) {
     warn(
       ctx,
@@ -61,26 +90,88 @@ export function saveLogin(ctx: Context, result: LoginResult): void {
   }
 }
 
+/** Says so when the account, organization or API differs from the previous login. */
+function describeSwitch(ctx: Context, before: Credentials, after: Credentials): void {
+  const name = (c: Credentials) =>
+    c.organization && typeof c.organization === "object"
+      ? describeOrganization(c.organization as Organization)
+      : "no organization";
+  if (before.email && before.email !== after.email) {
+    line(ctx.stderr, `Switched account: ${stripControl(before.email)} → ${after.email}`);
+  }
+  if (before.email && name(before) !== name(after)) {
+    line(ctx.stderr, `Switched organization: ${name(before)} → ${name(after)}`);
+  }
+  if (before.url && before.url.replace(/\/+$/, "") !== after.url) {
+    line(ctx.stderr, `Switched API: ${before.url} → ${after.url}`);
+  }
+}
+
+/** Revokes the key the previous login minted, with its own token at its own API. */
+async function revokeReplaced(ctx: Context, previous: Credentials, path: string): Promise<void> {
+  let target: Target;
+  try {
+    target = fileTarget(previous, path);
+  } catch (error) {
+    warn(ctx, `The previous key was not revoked: ${(error as Error).message}`);
+    return;
+  }
+  if (!previous.keyId) {
+    warn(
+      ctx,
+      `The previous key's id was never learned, so it was not revoked; revoke it at ${
+        apiKeysPage(target)
+      }`,
+    );
+    return;
+  }
+  try {
+    const outcome = await revokeKey(apiFor(ctx, target), previous.keyId);
+    line(
+      ctx.stderr,
+      outcome === "revoked"
+        ? `Revoked the key of the previous login on ${target.api}.`
+        : `The key of the previous login was already revoked.`,
+    );
+  } catch (error) {
+    if (!(error instanceof ApiError)) throw error;
+    warn(
+      ctx,
+      `Could not revoke the key of the previous login: ${error.message}\n  Revoke it at ${
+        apiKeysPage(target)
+      }`,
+    );
+  }
+}
+
 /**
  * Checks an API key with `GET /auth/profile`, then saves it (token login and
- * the compatibility flow, where the key arrives without an account).
- * Returns the account's email; a rejected key throws before anything is written.
+ * the browser hand-off, where the key arrives without an account). Returns
+ * the account's email; a rejected key throws before anything is written.
  */
 export async function saveCheckedKey(
   ctx: Context,
-  endpoints: { api: string; frontend: string },
+  target: Target,
   token: string,
-  /** Aborted when the login has ended meanwhile: then nothing is saved. */
-  closed?: AbortSignal,
+  options: {
+    keyOrigin: "minted" | "supplied";
+    /** Aborted when the login has ended meanwhile: then nothing is saved. */
+    closed?: AbortSignal;
+    /** Learns the key's id once the key is known to work (the hand-off). */
+    findKeyId?: (withKey: Target) => Promise<string | null>;
+  },
 ): Promise<string> {
-  const profile = await apiFor(ctx, endpoints.api, token).profile();
-  closed?.throwIfAborted();
-  saveLogin(ctx, {
-    url: endpoints.api,
-    frontendUrl: endpoints.frontend,
+  const withKey = target.withToken(token);
+  const profile = await apiFor(ctx, withKey).profile();
+  options.closed?.throwIfAborted();
+  const keyId = options.findKeyId ? await options.findKeyId(withKey) : undefined;
+  options.closed?.throwIfAborted();
+  await saveLogin(ctx, target, {
     token,
-    email: profile.email,
+    email: String(profile.email),
     organization: currentOrganization(profile),
+    keyOrigin: options.keyOrigin,
+    ...(keyId ? { keyId } : {}),
   });
-  return profile.email;
+  return String(profile.email);
 }

@@ -3,18 +3,11 @@
  *
  * @example
  * ```ts
- * import type { Envelope, Profile } from "./types.ts";
- * const body: Envelope<Profile> = await (await fetch("http://127.0.0.1:1/auth/profile")).json();
+ * import type { Profile } from "./types.ts";
+ * const profile: Profile = { id: "u1", email: "alice@example.com" };
  * ```
  * @module
  */
-
-/** Success envelope: `{"success":true,"data":…}`. */
-export interface Envelope<T> {
-  success: true;
-  data: T;
-  message?: string;
-}
 
 /** Error envelope: `{"error":{"code","message","statusCode","timestamp","path"}}`. */
 export interface ErrorEnvelope {
@@ -27,22 +20,45 @@ export interface ErrorEnvelope {
   };
 }
 
-/** An organization as `/auth/profile` lists it. */
+/** An organization as `/auth/profile` lists it in `organizations[]` (no slug there). */
 export interface ProfileOrganization {
   id: string;
   name: string;
   role?: string;
-  slug?: string;
 }
 
-/** `GET /auth/profile` data. */
+/** A membership as `/auth/profile` lists it; the slug lives here. */
+export interface ProfileMembership {
+  id?: string;
+  role?: string;
+  organization: { id: string; name: string; slug?: string };
+}
+
+/**
+ * `GET /auth/profile` data, production's shape. `currentOrganizationId` is
+ * present only when the key is tied to one organization.
+ */
 export interface Profile {
   id: string;
   email: string;
   firstName?: string;
   lastName?: string;
   organizations?: ProfileOrganization[];
+  organizationMemberships?: ProfileMembership[];
   currentOrganizationId?: string | null;
+}
+
+/** An entry of `GET /auth/api-keys` (`data.apiKeys[]`). */
+export interface ApiKeyInfo {
+  id: string;
+  name: string;
+  /** `almyty_` plus one hex digit: narrows, does not identify. */
+  keyPrefix: string;
+  scopes?: string[];
+  isActive: boolean;
+  expiresAt: string | null;
+  lastUsedAt: string | null;
+  createdAt: string;
 }
 
 /** The organization a login is bound to. */

@@ -1,24 +1,35 @@
 /**
- * The https-or-loopback rule for every URL the CLI talks to or opens.
+ * The https-or-loopback rule for every URL the CLI talks to or opens, and
+ * how almyty's web app is found from its API.
  *
  * @example
  * ```ts
- * import { checkServiceUrl } from "./urls.ts";
+ * import { checkServiceUrl, deriveFrontendUrl } from "./urls.ts";
  * checkServiceUrl("http://127.0.0.1:8080/", "--api").href; // "http://127.0.0.1:8080/"
- * checkServiceUrl("http://example.com", "--api"); // throws UrlRuleError
+ * deriveFrontendUrl("https://api.staging.almyty.com"); // "https://app.staging.almyty.com"
  * ```
  * @module
  */
+import { DEFAULT_API_URL, DEFAULT_FRONTEND_URL } from "./constants.ts";
 
 /** A URL that breaks the https/loopback rule or does not parse. */
 export class UrlRuleError extends Error {
   override name = "UrlRuleError";
 }
 
-/** True for 127.0.0.0/8, [::1] and localhost (including `*.localhost`). */
+/**
+ * True for 127.0.0.0/8, [::1] and `localhost` itself. Not `*.localhost`:
+ * those names go through DNS, which may answer anything.
+ *
+ * @example
+ * ```ts
+ * isLoopbackHost("127.0.0.1"); // true
+ * isLoopbackHost("app.localhost"); // false
+ * ```
+ */
 export function isLoopbackHost(hostname: string): boolean {
   const host = hostname.toLowerCase().replace(/^\[|\]$/g, "");
-  if (host === "localhost" || host.endsWith(".localhost")) return true;
+  if (host === "localhost") return true;
   if (host === "::1" || host === "0:0:0:0:0:0:0:1") return true;
   const parts = host.split(".");
   return parts.length === 4 && parts[0] === "127" &&
@@ -28,15 +39,23 @@ export function isLoopbackHost(hostname: string): boolean {
 /**
  * Parses `raw` and enforces the rule: https anywhere, http only on loopback.
  * `label` names where the value came from (a flag or variable) for the message.
+ *
+ * @example
+ * ```ts
+ * checkServiceUrl("https://api.almyty.com", "--api").host; // "api.almyty.com"
+ * ```
  */
 export function checkServiceUrl(raw: string, label: string): URL {
   let url: URL;
   try {
     url = new URL(raw);
   } catch {
-    throw new UrlRuleError(
-      `${label}: "${raw}" is not a URL. Use a full URL such as https://api.almyty.com`,
-    );
+    const bare = /^[\w.-]+(:\d+)?(\/.*)?$/.test(raw) && raw !== "";
+    const host = raw.split(/[:/]/)[0];
+    const suggestion = bare
+      ? ` Did you mean ${isLoopbackHost(host) ? "http" : "https"}://${raw}?`
+      : " Use a full URL such as https://api.almyty.com";
+    throw new UrlRuleError(`${label}: "${raw}" is not a URL.${suggestion}`);
   }
   if (url.username || url.password) {
     throw new UrlRuleError(`${label}: URLs with credentials in them are refused.`);
@@ -48,10 +67,46 @@ export function checkServiceUrl(raw: string, label: string): URL {
       `${label}: http is refused for ${url.host}; use https (http is allowed only for 127.0.0.1, [::1] and localhost).`,
     );
   }
+  // `127.0.0.1:8080` parses as scheme "127.0.0.1:"; `localhost:3000` as scheme "localhost:".
+  if (/^[\w.-]+:\d+/.test(raw)) {
+    const host = raw.split(":")[0];
+    throw new UrlRuleError(
+      `${label}: "${raw}" has no scheme. Did you mean ${
+        isLoopbackHost(host) ? "http" : "https"
+      }://${raw}?`,
+    );
+  }
   throw new UrlRuleError(`${label}: "${raw}" must be an https URL.`);
 }
 
-/** The URL as stored and shown: origin plus path, without a trailing slash. */
+/**
+ * The URL as stored and shown: origin plus path, without a trailing slash.
+ *
+ * @example
+ * ```ts
+ * displayUrl(new URL("https://api.almyty.com/")); // "https://api.almyty.com"
+ * ```
+ */
 export function displayUrl(url: URL): string {
   return (url.origin + url.pathname).replace(/\/+$/, "");
+}
+
+/**
+ * The web app of an API, as almyty's deployments are laid out: the default
+ * API → `https://app.almyty.com`; a host starting `api.` → the same URL with
+ * `app.`; anything else (self-hosted, the reference server) → the API's origin.
+ *
+ * @example
+ * ```ts
+ * deriveFrontendUrl("https://api.almyty.com"); // "https://app.almyty.com"
+ * deriveFrontendUrl("http://127.0.0.1:8080"); // "http://127.0.0.1:8080"
+ * ```
+ */
+export function deriveFrontendUrl(api: string): string {
+  const url = new URL(api);
+  if (displayUrl(url) === DEFAULT_API_URL) return DEFAULT_FRONTEND_URL;
+  if (url.hostname.startsWith("api.")) {
+    url.hostname = "app." + url.hostname.slice(4);
+  }
+  return url.origin;
 }

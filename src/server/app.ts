@@ -23,7 +23,7 @@ import { Store, type StoreOptions } from "./store.ts";
 export interface StartOptions extends ServerOptions, StoreOptions {
   hostname?: string;
   port?: number;
-  /** Accounts as `email:password:org`; alice@example.com is always seeded first. */
+  /** Accounts as `email:password:org[,org…]`; the demo users are always seeded first. */
   users?: string[];
   /** Origin to advertise when it differs from the bound address. */
   publicUrl?: string;
@@ -33,13 +33,22 @@ export interface StartOptions extends ServerOptions, StoreOptions {
 /** A running server. */
 export interface RunningServer {
   url: string;
-  port: number;
   store: Store;
   close(): Promise<void>;
 }
 
-/** The seeded demo account. */
-export const DEMO_USER = { email: "alice@example.com", password: "alice-password", org: "acme" };
+/**
+ * The seeded demo accounts: alice (one organization, so her keys are tied to
+ * it; `--auto-approve` acts as her) and carol (two organizations, so her keys
+ * are tied to none, as production does).
+ */
+export const DEMO_USERS = [
+  { email: "alice@example.com", password: "alice-password", orgs: ["acme"] },
+  { email: "carol@example.com", password: "carol-password", orgs: ["acme", "globex"] },
+] as const;
+
+/** Production's global throttle: requests per minute per client address. */
+export const PRODUCTION_REQUEST_LIMIT = 100;
 
 /** Builds the request handler (without listening). */
 export function createHandler(store: Store, options: ServerOptions, origin: () => string) {
@@ -47,6 +56,7 @@ export function createHandler(store: Store, options: ServerOptions, origin: () =
   const limits = {
     signIn: new RateLimiter(options.signInLimit ?? 20, 60_000, now),
     token: new RateLimiter(options.tokenLimit ?? 120, 60_000, now),
+    requests: new RateLimiter(options.requestLimit ?? PRODUCTION_REQUEST_LIMIT, 60_000, now),
   };
   const routes = {
     ...apiRoutes,
@@ -69,6 +79,12 @@ export function createHandler(store: Store, options: ServerOptions, origin: () =
       limits,
     };
     const path = url.pathname.length > 1 ? url.pathname.replace(/\/+$/, "") : url.pathname;
+    const retryAfter = limits.requests.hit(clientAddress);
+    if (retryAfter > 0) {
+      return apiError(path, 429, "ThrottlerException: Too Many Requests", {
+        "retry-after": String(retryAfter),
+      });
+    }
     let handler = routes[`${request.method} ${path}`];
     if (!handler && request.method === "DELETE" && path.startsWith(PATHS.apiKeys + "/")) {
       handler = deleteKeyRoute;
@@ -77,7 +93,7 @@ export function createHandler(store: Store, options: ServerOptions, origin: () =
       const known = Object.keys(routes).some((key) => key.endsWith(` ${path}`));
       return known
         ? apiError(path, 405, `${request.method} is not allowed on ${path}`)
-        : apiError(path, 404, `Cannot ${request.method} ${path}`);
+        : apiError(path, 404, "Not found");
     }
     try {
       return await handler(ctx);
@@ -92,12 +108,12 @@ export function createHandler(store: Store, options: ServerOptions, origin: () =
 /** Starts the server on 127.0.0.1 (by default) and seeds the accounts. */
 export function startServer(options: StartOptions = {}): Promise<RunningServer> {
   const store = new Store(options);
-  if (!store.userByEmail(DEMO_USER.email)) {
-    store.addUser(DEMO_USER.email, DEMO_USER.password, DEMO_USER.org);
+  for (const demo of DEMO_USERS) {
+    if (!store.userByEmail(demo.email)) store.addUser(demo.email, demo.password, [...demo.orgs]);
   }
   for (const spec of options.users ?? []) {
-    const [email, password, org] = spec.split(":");
-    store.addUser(email, password, org ?? email.split("@")[1] ?? "org");
+    const [email, password, orgs] = spec.split(":");
+    store.addUser(email, password, (orgs ?? email.split("@")[1] ?? "org").split(","));
   }
   let origin = "";
   const handler = createHandler(store, options, () => origin);
@@ -109,7 +125,7 @@ export function startServer(options: StartOptions = {}): Promise<RunningServer> 
         const host = hostname.includes(":") ? `[${hostname}]` : hostname;
         origin = options.publicUrl?.replace(/\/+$/, "") ?? `http://${host}:${port}`;
         options.onListen?.(origin);
-        resolve({ url: origin, port, store, close: () => server.shutdown() });
+        resolve({ url: origin, store, close: () => server.shutdown() });
       },
     }, (request, info) => handler(request, (info.remoteAddr as Deno.NetAddr).hostname));
   });

@@ -8,7 +8,8 @@
  * ```
  * @module
  */
-import type { Session, Store, User } from "./store.ts";
+import { API_KEY_PREFIX } from "../protocol/tokens.ts";
+import type { Principal, Session, Store, User } from "./store.ts";
 import { cookie, type RateLimiter } from "./http.ts";
 
 /** The session cookie's name. */
@@ -24,6 +25,8 @@ export interface ServerOptions {
   signInLimit?: number;
   /** Token-endpoint requests per minute per client address. */
   tokenLimit?: number;
+  /** All requests per minute per client address (production's throttle: 100). */
+  requestLimit?: number;
 }
 
 /** Per-request context. */
@@ -35,8 +38,11 @@ export interface RouteContext {
   clientAddress: string;
   store: Store;
   options: ServerOptions;
-  limits: { signIn: RateLimiter; token: RateLimiter };
+  limits: { signIn: RateLimiter; token: RateLimiter; requests: RateLimiter };
 }
+
+/** A route handler. */
+export type Handler = (ctx: RouteContext) => Response | Promise<Response>;
 
 /** The signed-in browser session, if any. */
 export function browserSession(ctx: RouteContext): { user: User; session: Session } | undefined {
@@ -45,17 +51,23 @@ export function browserSession(ctx: RouteContext): { user: User; session: Sessio
   if (session && user) return { user, session };
 }
 
-/** The caller: a bearer API key or session token, or the session cookie. */
-export function caller(ctx: RouteContext): User | undefined {
+/**
+ * The caller, as production's guard sees it: a Bearer value is an API key
+ * only when it starts with `almyty_`, anything else is tried as a JWT; then
+ * `X-API-Key`; then the browser's session cookie.
+ */
+export function caller(ctx: RouteContext): Principal | undefined {
+  const { store } = ctx;
   const header = ctx.request.headers.get("authorization") ?? "";
   const match = /^Bearer\s+(\S+)$/i.exec(header);
+  const unscoped = (user: User | undefined) =>
+    user && { user, organizationId: store.defaultOrganization(user) };
   if (match) {
-    const user = ctx.store.userForKey(match[1]);
-    if (user) return user;
-    const session = ctx.store.session(match[1]);
-    return session && ctx.store.users.get(session.userId);
+    return match[1].startsWith(API_KEY_PREFIX)
+      ? store.principalForKey(match[1])
+      : unscoped(store.userForJwt(match[1]));
   }
   const apiKey = ctx.request.headers.get("x-api-key");
-  if (apiKey) return ctx.store.userForKey(apiKey);
-  return browserSession(ctx)?.user;
+  if (apiKey) return store.principalForKey(apiKey);
+  return unscoped(browserSession(ctx)?.user);
 }

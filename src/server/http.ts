@@ -61,11 +61,16 @@ export function oauthError(error: string, description: string, status = 400): Re
   return json({ error, error_description: description }, status);
 }
 
-/** One cookie's value. */
+/** One cookie's value; undefined when absent or not valid percent-encoding. */
 export function cookie(request: Request, name: string): string | undefined {
   for (const part of (request.headers.get("cookie") ?? "").split(";")) {
     const [key, ...rest] = part.trim().split("=");
-    if (key === name) return decodeURIComponent(rest.join("="));
+    if (key !== name) continue;
+    try {
+      return decodeURIComponent(rest.join("="));
+    } catch {
+      return undefined; // a page on any loopback port can set a malformed cookie
+    }
   }
 }
 

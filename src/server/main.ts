@@ -9,18 +9,27 @@
  */
 import { parseArgs } from "node:util";
 import { isLoopbackHost } from "../protocol/urls.ts";
-import { startServer } from "./app.ts";
+import { DEMO_USERS, PRODUCTION_REQUEST_LIMIT, startServer } from "./app.ts";
 
 const USAGE = `Usage: deno task server [options]
 
   --port N           port to listen on (default 8080; 0 picks a free one)
   --host ADDR        address to bind (default 127.0.0.1)
-  --user E:P:ORG     add an account (repeatable); alice@example.com is always seeded
+  --user E:P:ORGS    add an account (repeatable); ORGS is one name or several, comma-separated
+  --rate-limit N     requests per minute per client (default ${PRODUCTION_REQUEST_LIMIT}, as production)
   --data FILE        persist accounts and keys in FILE (JSON, 0600)
   --legacy           behave like today's production: only /cli-login, no discovery
   --auto-approve     approve every login as the first account (demos only; loopback only)
   --device-interval  device polling interval in seconds (default 5)
-  -h, --help         this help`;
+  -h, --help         this help
+
+Demo accounts (always seeded):
+${
+  DEMO_USERS.map((u) =>
+    `  ${u.email.padEnd(20)} password ${u.password.padEnd(16)} organizations: ${u.orgs.join(", ")}`
+  ).join("\n")
+}
+  alice has one organization, so her keys are tied to it; carol has two, so hers are tied to none.`;
 
 function fail(message: string): never {
   console.error(`error: ${message}\n\n${USAGE}`);
@@ -40,6 +49,7 @@ try {
       legacy: { type: "boolean", default: false },
       "auto-approve": { type: "boolean", default: false },
       "device-interval": { type: "string" },
+      "rate-limit": { type: "string" },
       help: { type: "boolean", short: "h", default: false },
     },
   }).values;
@@ -58,8 +68,14 @@ for (const spec of args.user) {
 if (args["auto-approve"]) {
   if (!isLoopbackHost(args.host)) fail("--auto-approve refuses to run on a non-loopback --host");
   console.error(
-    "WARNING: --auto-approve is on: every login is approved as alice@example.com without asking.",
+    `WARNING: --auto-approve is on: every login is approved as ${
+      DEMO_USERS[0].email
+    } without asking.`,
   );
+}
+const requestLimit = args["rate-limit"] === undefined ? undefined : Number(args["rate-limit"]);
+if (requestLimit !== undefined && !(Number.isInteger(requestLimit) && requestLimit > 0)) {
+  fail("--rate-limit must be a whole number > 0");
 }
 const interval = args["device-interval"] === undefined
   ? undefined
@@ -75,6 +91,7 @@ try {
     legacy: args.legacy,
     autoApprove: args["auto-approve"],
     deviceInterval: interval,
+    requestLimit,
   });
   console.log(`almyty reference server listening on ${server.url}`);
   const stop = async () => {

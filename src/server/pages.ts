@@ -70,6 +70,62 @@ export function consentPage(view: ConsentView): string {
   );
 }
 
+/** What production's `/cli-login` consent card shows and needs. */
+export interface ConnectCliView {
+  email: string;
+  organization: string;
+  callback: string;
+  state: string;
+  nonce: string;
+}
+
+/**
+ * Production's "Connect CLI" card. Its script (on click only) mints a key
+ * with `POST /auth/api-keys` and hands it to the callback in the fragment,
+ * exactly as production's web app does. The values reach the script through
+ * escaped data attributes, never through the script's text.
+ */
+export function connectCliPage(view: ConnectCliView): string {
+  const code = `
+const data = document.getElementById("connect").dataset;
+const out = document.getElementById("status");
+document.getElementById("connect-cli").addEventListener("click", async (event) => {
+  event.target.disabled = true;
+  const name = "CLI login (" + navigator.platform + ") " + new Date().toISOString().slice(0, 10);
+  try {
+    const response = await fetch("${PATHS.apiKeys}", {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ name }),
+    });
+    const body = await response.json();
+    if (!response.ok) throw new Error(body?.error?.message || "Could not create a key");
+    location.href = data.callback + "#token=" + encodeURIComponent(body.data.apiKey) +
+      "&state=" + encodeURIComponent(data.state);
+  } catch (error) {
+    out.className = "error";
+    out.textContent = String(error.message || error);
+    event.target.disabled = false;
+  }
+});`;
+  return page(
+    "Connect CLI",
+    `<h1>Connect the almyty CLI?</h1><div id="connect" data-callback="${
+      e(view.callback)
+    }" data-state="${e(view.state)}"><dl>` +
+      `<dt>Account</dt><dd data-testid="account">${e(view.email)}</dd>` +
+      `<dt>Organization</dt><dd data-testid="organization">${e(view.organization)}</dd>` +
+      `<dt>Sends the key to</dt><dd data-testid="destination">${
+        e(new URL(view.callback).origin)
+      }</dd></dl>` +
+      `<p class="muted">Connecting creates an API key for the CLI. Only connect a CLI you started.</p>` +
+      `<p id="status" role="status"></p>` +
+      `<button type="button" id="connect-cli">Connect CLI</button></div>`,
+    { nonce: view.nonce, code },
+  );
+}
+
 /** A form to type a device code. */
 export function codeEntryPage(error?: string): string {
   return page(

@@ -9,16 +9,13 @@
  * @module
  */
 import { PATHS } from "../protocol/constants.ts";
-import { caller, type RouteContext, SESSION_COOKIE } from "./context.ts";
+import { caller, type Handler, type RouteContext, SESSION_COOKIE } from "./context.ts";
 import { field, readFields } from "../protocol/body.ts";
 import { apiError, cookie, envelope, redirect } from "./http.ts";
 import { signInPage } from "./pages.ts";
 import { htmlResponse } from "../protocol/html.ts";
-import type { User } from "./store.ts";
-
-type Handler = (ctx: RouteContext) => Response | Promise<Response>;
-
-const SESSION_SECONDS = 86_400;
+import { API_KEY_PREFIX } from "../protocol/tokens.ts";
+import { type Principal, SESSION_TTL_SECONDS as SESSION_SECONDS, type User } from "./store.ts";
 
 /** Only same-site paths may be returned to after sign-in. */
 export function safeReturnTo(value: string | undefined): string {
@@ -59,8 +56,9 @@ async function login(ctx: RouteContext): Promise<Response> {
   }
   const secret = ctx.store.createSession(user);
   if (form) return redirect(returnTo, { "set-cookie": sessionCookie(secret) });
+  const jwt = ctx.store.issueJwt(user);
   const response = envelope(
-    { accessToken: secret, refreshToken: secret, expiresIn: SESSION_SECONDS },
+    { accessToken: jwt, refreshToken: jwt, expiresIn: SESSION_SECONDS },
     200,
     "Login successful",
   );
@@ -77,47 +75,81 @@ function logout(ctx: RouteContext): Response {
 }
 
 /** Requires a caller; answers 401 in the envelope otherwise. */
-function authed(handler: (ctx: RouteContext, user: User) => Response | Promise<Response>): Handler {
+function authed(
+  handler: (ctx: RouteContext, principal: Principal) => Response | Promise<Response>,
+): Handler {
   return (ctx) => {
-    const user = caller(ctx);
-    if (!user) {
-      const hasCredential = ctx.request.headers.has("authorization") ||
-        ctx.request.headers.has("x-api-key");
-      return apiError(
-        ctx.url.pathname,
-        401,
-        hasCredential ? "Invalid API key" : "API key is required",
-      );
+    const principal = caller(ctx);
+    if (!principal) {
+      const bearer = /^Bearer\s+(\S+)$/i.exec(ctx.request.headers.get("authorization") ?? "")?.[1];
+      const message = bearer
+        ? bearer.startsWith(API_KEY_PREFIX) ? "Invalid API key" : "Invalid token"
+        : ctx.request.headers.has("x-api-key")
+        ? "Invalid API key"
+        : "API key is required";
+      return apiError(ctx.url.pathname, 401, message);
     }
-    return handler(ctx, user);
+    return handler(ctx, principal);
   };
 }
 
-/** `GET /auth/profile` data for a user. */
-export function profileOf(user: User) {
+/**
+ * `GET /auth/profile` data, production's shape: `organizations[]` without
+ * slugs, the slug in `organizationMemberships[]`, and `currentOrganizationId`
+ * only when the credential is tied to one organization.
+ */
+export function profileOf(user: User, organizationId: string | null) {
   return {
     id: user.id,
     email: user.email,
     firstName: user.firstName,
     lastName: user.lastName,
     isActive: true,
-    organizations: [{ ...user.organization, role: "owner" }],
-    currentOrganizationId: user.organization.id,
+    isVerified: true,
+    emailVerified: true,
+    organizationMemberships: user.organizations.map((o) => ({
+      id: `${user.id}:${o.id}`,
+      role: o.role,
+      organization: { id: o.id, name: o.name, slug: o.slug },
+    })),
+    ...(organizationId ? { currentOrganizationId: organizationId } : {}),
+    organizations: user.organizations.map(({ id, name, role }) => ({ id, name, role })),
   };
 }
 
-const profile = authed((_ctx, user) => envelope(profileOf(user)));
+const profile = authed((_ctx, { user, organizationId }) =>
+  envelope(profileOf(user, organizationId))
+);
 
-const listKeys = authed((ctx, user) =>
+const listKeys = authed((ctx, { user }) =>
   envelope({
-    apiKeys: ctx.store.keysOf(user).map(({ keyHash: _hash, userId: _user, ...key }) => key),
+    apiKeys: ctx.store.keysOf(user).map((key) => ({
+      id: key.id,
+      name: key.name,
+      keyPrefix: key.keyPrefix,
+      scopes: key.scopes,
+      isActive: key.isActive,
+      expiresAt: key.expiresAt,
+      lastUsedAt: key.lastUsedAt,
+      createdAt: key.createdAt,
+    })),
   })
 );
 
-const createKey = authed(async (ctx, user) => {
-  const name = field(await readFields(ctx.request), "name");
-  if (!name) return apiError(ctx.url.pathname, 400, "name is required");
-  const { apiKey, record } = ctx.store.mintKey(user, name);
+/** Production's ValidationPipe: `whitelist` + `forbidNonWhitelisted`. */
+const CREATE_KEY_FIELDS = ["name", "organizationId", "scopes", "expiresAt", "rateLimits", "metadata"];
+
+const createKey = authed(async (ctx, { user }) => {
+  const fields = await readFields(ctx.request);
+  const unknown = Object.keys(fields).find((key) => !CREATE_KEY_FIELDS.includes(key));
+  if (unknown) return apiError(ctx.url.pathname, 400, `property ${unknown} should not exist`);
+  const name = field(fields, "name");
+  if (!name) return apiError(ctx.url.pathname, 400, "name should not be empty");
+  const orgId = field(fields, "organizationId");
+  if (orgId !== undefined && !user.organizations.some((o) => o.id === orgId)) {
+    return apiError(ctx.url.pathname, 403, "You are not a member of this organization");
+  }
+  const { apiKey, record } = ctx.store.mintKey(user, name, orgId);
   return envelope(
     {
       apiKey,
@@ -125,6 +157,8 @@ const createKey = authed(async (ctx, user) => {
         id: record.id,
         name: record.name,
         keyPrefix: record.keyPrefix,
+        scopes: record.scopes,
+        expiresAt: record.expiresAt,
         createdAt: record.createdAt,
       },
     },
@@ -133,12 +167,20 @@ const createKey = authed(async (ctx, user) => {
   );
 });
 
-const deleteKey = authed((ctx, user) => {
-  const id = decodeURIComponent(ctx.url.pathname.slice(PATHS.apiKeys.length + 1));
-  return ctx.store.revokeKeyById(user, id)
+const deleteKey = authed((ctx, { user }) => {
+  const id = decodePathPart(ctx.url.pathname.slice(PATHS.apiKeys.length + 1));
+  return id !== undefined && ctx.store.revokeKeyById(user, id)
     ? envelope(null, 200, "API key revoked successfully")
     : apiError(ctx.url.pathname, 400, "API key not found");
 });
+
+function decodePathPart(part: string): string | undefined {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    return undefined; // malformed percent-encoding: no key has that id
+  }
+}
 
 /** Exact routes. */
 export const apiRoutes: Record<string, Handler> = {

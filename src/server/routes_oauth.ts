@@ -13,12 +13,10 @@
 import { GRANT, MAX_WAIT_SECONDS, OAUTH_ERROR as E, PATHS } from "../protocol/constants.ts";
 import { constantTimeEqual, pkceChallenge, sha256Hex } from "../protocol/crypto.ts";
 import type { DiscoveryDocument } from "../protocol/types.ts";
-import type { RouteContext } from "./context.ts";
+import type { Handler, RouteContext } from "./context.ts";
 import { field, readFields } from "../protocol/body.ts";
 import { envelope, json, oauthError } from "./http.ts";
 import { type DeviceGrant, formatUserCode, type Store, type User } from "./store.ts";
-
-type Handler = (ctx: RouteContext) => Response | Promise<Response>;
 
 function discovery(ctx: RouteContext): Response {
   const doc: DiscoveryDocument = {
@@ -58,11 +56,12 @@ function grant(
   clientName: string,
 ): { response: Response; keyId: string } {
   const { apiKey, record } = store.mintCliKey(user, clientName);
+  const org = user.organizations.find((o) => o.id === record.organizationId);
   const response = envelope({
     token: apiKey,
     keyId: record.id,
     email: user.email,
-    organization: user.organization,
+    organization: org ? { id: org.id, name: org.name, slug: org.slug } : null,
   });
   return { response, keyId: record.id };
 }

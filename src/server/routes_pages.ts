@@ -13,13 +13,12 @@ import { PATHS } from "../protocol/constants.ts";
 import { constantTimeEqual } from "../protocol/crypto.ts";
 import { htmlResponse } from "../protocol/html.ts";
 import { isLoopbackHost } from "../protocol/urls.ts";
-import { browserSession, type RouteContext } from "./context.ts";
+import { browserSession, type Handler, type RouteContext } from "./context.ts";
 import { field, readFields } from "../protocol/body.ts";
 import { redirect } from "./http.ts";
-import { codeEntryPage, consentPage, messagePage, signInPage } from "./pages.ts";
+import { codeEntryPage, connectCliPage, consentPage, messagePage, signInPage } from "./pages.ts";
 import { formatUserCode, type PendingRequest, type RequestDetails, type User } from "./store.ts";
-
-type Handler = (ctx: RouteContext) => Response | Promise<Response>;
+import { randomToken } from "../protocol/crypto.ts";
 
 const PKCE_CHALLENGE = /^[A-Za-z0-9\-._~]{43,128}$/;
 
@@ -59,15 +58,6 @@ function decisionTarget(request: PendingRequest, user: User, approve: boolean, c
     target.searchParams.set("state", request.state);
     return redirect(target.href);
   }
-  if (request.kind === "legacy") {
-    if (!approve) return htmlResponse(messagePage("Login denied", "You can close this tab."));
-    const { apiKey } = ctx.store.mintCliKey(user, request.clientName);
-    return redirect(
-      `${request.callback}#token=${encodeURIComponent(apiKey)}&state=${
-        encodeURIComponent(request.state)
-      }`,
-    );
-  }
   const grant = ctx.store.decideDevice(request.deviceHash, user, approve);
   if (!grant) {
     return htmlResponse(
@@ -101,7 +91,7 @@ function consent(
   const requestId = ctx.store.addRequest(fields, user.id, session.csrf);
   return htmlResponse(consentPage({
     email: user.email,
-    organization: user.organization.name,
+    organization: organizationLabel(user),
     clientName: fields.clientName,
     requestId,
     csrf: session.csrf,
@@ -159,19 +149,64 @@ async function decide(ctx: RouteContext): Promise<Response> {
   return decisionTarget(request, signedIn.user, field(fields, "decision") === "approve", ctx);
 }
 
+/** What a consent page says about the organization a new key is tied to. */
+function organizationLabel(user: User): string {
+  return user.organizations.length === 1
+    ? user.organizations[0].name
+    : `none: the key will not be tied to one organization (you belong to ${
+      user.organizations.map((o) => o.name).join(", ")
+    })`;
+}
+
+/**
+ * Production's callback rule for `/cli-login`: http on 127.0.0.1, localhost
+ * or [::1], any port and path.
+ */
+export function isHandoffCallback(raw: string | null): boolean {
+  if (!raw || !URL.canParse(raw)) return false;
+  const url = new URL(raw);
+  return url.protocol === "http:" && ["127.0.0.1", "localhost", "[::1]"].includes(url.hostname);
+}
+
+/**
+ * `/cli-login`, as production's web app has it: needs `callback` and
+ * `state`, refuses non-loopback callbacks, requires sign-in, and shows
+ * "Connect CLI"; the click mints a key with `POST /auth/api-keys` (the
+ * page's script, with the session cookie) and sends the browser to
+ * `callback#token=…&state=…`.
+ */
 function cliLogin(ctx: RouteContext): Response {
   const q = ctx.url.searchParams;
   const callback = q.get("callback");
   const state = q.get("state");
-  if (!isLoopbackRedirect(callback)) {
-    const origin = URL.canParse(callback ?? "") ? new URL(callback!).origin : String(callback);
+  if (!callback) return refuse("The callback parameter is missing.");
+  if (!isHandoffCallback(callback)) {
+    const origin = URL.canParse(callback) ? new URL(callback).origin : callback;
     return refuse(`Refusing to send token to a non-loopback callback (${origin}).`);
   }
   if (!state) return refuse("The state parameter is missing.");
-  return consent(
-    ctx,
-    { kind: "legacy", callback: callback!, state, clientName: "almyty CLI" },
-    { destination: new URL(callback!).origin },
+  const auto = ctx.options.autoApprove ? ctx.store.firstUser() : undefined;
+  if (auto) {
+    const { apiKey } = ctx.store.mintCliKey(auto, "auto-approve");
+    return redirect(
+      `${callback}#token=${encodeURIComponent(apiKey)}&state=${encodeURIComponent(state)}`,
+    );
+  }
+  const signedIn = browserSession(ctx);
+  if (!signedIn) {
+    return htmlResponse(signInPage({ returnTo: ctx.url.pathname + ctx.url.search }));
+  }
+  const nonce = randomToken(16);
+  return htmlResponse(
+    connectCliPage({
+      email: signedIn.user.email,
+      organization: organizationLabel(signedIn.user),
+      callback,
+      state,
+      nonce,
+    }),
+    200,
+    { nonce },
   );
 }
 

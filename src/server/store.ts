@@ -7,9 +7,9 @@
  * ```ts
  * import { Store } from "./store.ts";
  * const store = new Store({ now: () => Date.now() });
- * const alice = store.addUser("alice@example.com", "alice-password", "acme");
+ * const alice = store.addUser("alice@example.com", "alice-password", ["acme"]);
  * const { apiKey } = store.mintKey(alice, "CLI login");
- * store.userForKey(apiKey)?.email; // "alice@example.com"
+ * store.principalForKey(apiKey)?.user.email; // "alice@example.com"
  * ```
  * @module
  */
@@ -22,16 +22,22 @@ import {
   DEVICE_INTERVAL_SECONDS,
   USER_CODE_ALPHABET,
 } from "../protocol/constants.ts";
-import {
-  constantTimeEqual,
-  randomFromAlphabet,
-  randomToken,
-  sha256Hex,
-} from "../protocol/crypto.ts";
+import { constantTimeEqual, randomFromAlphabet, randomToken, sha256Hex } from "../protocol/crypto.ts";
+import { randomHex } from "../protocol/random.ts";
+import { API_KEY_PREFIX } from "../protocol/tokens.ts";
+import { signJwt, verifyJwt } from "./jwt.ts";
 
-const BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
-const SESSION_TTL_SECONDS = 86_400;
+/** Lifetime of a browser session and of a JWT from `/auth/login` (production: 24 h). */
+export const SESSION_TTL_SECONDS = 86_400;
 const REQUEST_TTL_SECONDS = 600;
+
+/** An organization and the account's role in it. */
+export interface Membership {
+  id: string;
+  name: string;
+  slug: string;
+  role: string;
+}
 
 /** An account. */
 export interface User {
@@ -41,7 +47,7 @@ export interface User {
   passwordHash: string;
   firstName: string;
   lastName: string;
-  organization: { id: string; name: string; slug: string };
+  organizations: Membership[];
 }
 
 /** An API key; only its hash is kept. */
@@ -50,10 +56,21 @@ export interface ApiKeyRecord {
   userId: string;
   name: string;
   keyHash: string;
+  /** `almyty_` plus one hex digit, as production shows it. */
   keyPrefix: string;
+  /** The organization the key is tied to, or null (a user with several orgs). */
+  organizationId: string | null;
+  scopes: string[];
   createdAt: string;
+  expiresAt: string | null;
   isActive: boolean;
   lastUsedAt: string | null;
+}
+
+/** Who a request acts as, and the organization its credential is tied to. */
+export interface Principal {
+  user: User;
+  organizationId: string | null;
 }
 
 /** A browser session. */
@@ -92,7 +109,6 @@ export type RequestDetails =
   & (
     | { kind: "code"; redirectUri: string; state: string; challenge: string }
     | { kind: "device"; deviceHash: string }
-    | { kind: "legacy"; callback: string; state: string }
   );
 
 /** What a consent page is approving. */
@@ -115,6 +131,8 @@ export class Store {
   readonly devices = new Map<string, DeviceGrant>(); // by device-code hash
   readonly requests = new Map<string, PendingRequest>(); // by id
   readonly now: () => number;
+  /** Signs the JWTs `/auth/login` hands out; new on every start. */
+  readonly #jwtSecret = randomToken(32);
   readonly #dataFile?: string;
   readonly #deviceInterval: number;
 
@@ -126,11 +144,10 @@ export class Store {
   }
 
   // ---- accounts --------------------------------------------------------
-  /** Adds (or replaces) an account with a one-member organization. */
-  addUser(email: string, password: string, orgName: string): User {
+  /** Adds (or replaces) an account, a member (owner) of each named organization. */
+  addUser(email: string, password: string, orgNames: string[]): User {
     const existing = this.userByEmail(email);
     const salt = randomToken(16);
-    const slug = orgName.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "") || "org";
     const [first, last] = email.split("@")[0].split(/[._-]/);
     const user: User = {
       id: existing?.id ?? crypto.randomUUID(),
@@ -139,11 +156,21 @@ export class Store {
       passwordHash: hashPassword(password, salt),
       firstName: capitalize(first ?? "User"),
       lastName: capitalize(last ?? ""),
-      organization: existing?.organization ?? { id: crypto.randomUUID(), name: orgName, slug },
+      organizations: existing?.organizations ?? orgNames.map((name) => this.#organization(name)),
     };
     this.users.set(user.id, user);
     this.#save();
     return user;
+  }
+
+  /** An organization by name, shared by every account that names it. */
+  #organization(name: string): Membership {
+    for (const user of this.users.values()) {
+      const found = user.organizations.find((o) => o.name === name);
+      if (found) return { ...found, role: "member" };
+    }
+    const slug = name.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "") || "org";
+    return { id: crypto.randomUUID(), name, slug, role: "owner" };
   }
 
   /** The first account added: the one `--auto-approve` acts as. */
@@ -189,17 +216,43 @@ export class Store {
     this.sessions.delete(sha256Hex(secret));
   }
 
+  /** A JWT for the account, as production's `/auth/login` returns (24 h). */
+  issueJwt(user: User): string {
+    return signJwt(this.#jwtSecret, { sub: user.id, email: user.email }, this.now(), SESSION_TTL_SECONDS);
+  }
+
+  /** The account of a valid, unexpired JWT of ours. */
+  userForJwt(token: string): User | undefined {
+    const claims = verifyJwt(this.#jwtSecret, token, this.now());
+    return typeof claims?.sub === "string" ? this.users.get(claims.sub) : undefined;
+  }
+
+  /** The organization a user's unscoped credential is tied to: the only one, or none. */
+  defaultOrganization(user: User): string | null {
+    return user.organizations.length === 1 ? user.organizations[0].id : null;
+  }
+
   // ---- API keys --------------------------------------------------------
-  /** Mints a key `ak_live_<40 base62>`; only its hash is stored. */
-  mintKey(user: User, name: string): { apiKey: string; record: ApiKeyRecord } {
-    const apiKey = "ak_live_" + randomFromAlphabet(BASE62, 40);
+  /**
+   * Mints a key `almyty_<64 hex>`; only its hash is stored. Without an
+   * organization the key is tied to the user's only one, or to none.
+   */
+  mintKey(
+    user: User,
+    name: string,
+    organizationId: string | null = this.defaultOrganization(user),
+  ): { apiKey: string; record: ApiKeyRecord } {
+    const apiKey = API_KEY_PREFIX + randomHex(32);
     const record: ApiKeyRecord = {
       id: crypto.randomUUID(),
       userId: user.id,
       name,
       keyHash: sha256Hex(apiKey),
-      keyPrefix: apiKey.slice(0, 12),
+      keyPrefix: apiKey.slice(0, API_KEY_PREFIX.length + 1),
+      organizationId,
+      scopes: [],
       createdAt: new Date(this.now()).toISOString(),
+      expiresAt: null,
       isActive: true,
       lastUsedAt: null,
     };
@@ -214,12 +267,15 @@ export class Store {
     return this.mintKey(user, `CLI login (${clientName}) ${today}`);
   }
 
-  /** The account an active key belongs to (and records its use). */
-  userForKey(apiKey: string): User | undefined {
+  /** Who an active key acts as (and records its use). */
+  principalForKey(apiKey: string): Principal | undefined {
     const record = this.keys.get(sha256Hex(apiKey));
     if (!record?.isActive) return;
+    if (record.expiresAt && Date.parse(record.expiresAt) <= this.now()) return;
+    const user = this.users.get(record.userId);
+    if (!user) return;
     record.lastUsedAt = new Date(this.now()).toISOString();
-    return this.users.get(record.userId);
+    return { user, organizationId: record.organizationId };
   }
 
   /** A user's keys. */

@@ -1,0 +1,277 @@
+/**
+ * The one way to obtain what a command talks to: the token, the API URL and
+ * the web app URL, each with where it came from, every URL already checked
+ * against the https-or-loopback rule and the token checked to be sendable.
+ * `ApiClient` is constructible only from a `Target`, so an unchecked URL
+ * cannot reach the network.
+ *
+ * - Reading commands (`whoami`, `token`, `status`, `doctor`): `readingTarget`,
+ *   almyty's reader rule (see `resolveCredentials`).
+ * - `login`: `loginTarget`: `--api`, `ALMYTY_URL`, the file's `url`, the default.
+ * - `logout`: `savedTarget`: the file's token at the file's `url`, whatever
+ *   the environment says.
+ *
+ * @example
+ * ```ts
+ * import { loginTarget } from "./target.ts";
+ * import { nodeFs } from "../credentials/node_fs.ts";
+ * const target = loginTarget({ api: "https://api.staging.almyty.com" }, {
+ *   fs: nodeFs,
+ *   env: {},
+ *   home: "/nonexistent",
+ * });
+ * target.frontend; // "https://app.staging.almyty.com"
+ * ```
+ * @module
+ */
+import { readCredentials } from "../credentials/read.ts";
+import { resolveCredentials } from "../credentials/resolve.ts";
+import { credentialsPath } from "../credentials/path.ts";
+import { type Credentials, CredentialsError, type CredentialsIo } from "../credentials/types.ts";
+import { DEFAULT_API_URL } from "../protocol/constants.ts";
+import { isSendableToken } from "../protocol/tokens.ts";
+import {
+  checkServiceUrl,
+  deriveFrontendUrl,
+  displayUrl,
+  UrlRuleError,
+} from "../protocol/urls.ts";
+
+/** Where a value came from. */
+export type TargetSource = "flag" | "env" | "file" | "default" | "derived";
+
+/** A token that cannot go into an Authorization header (it is never quoted). */
+export class TokenFormatError extends Error {
+  override name = "TokenFormatError";
+}
+
+/** What a command talks to. Built only by this module's functions. */
+export class Target {
+  /** Brands the class: no object literal passes for a Target. */
+  readonly #checked = true;
+
+  private constructor(
+    /** The API base URL, checked, without a trailing slash. */
+    readonly api: string,
+    /** The web app URL, checked, without a trailing slash. */
+    readonly frontend: string,
+    /** The token to send, if any (sendable characters only). */
+    readonly token: string | undefined,
+    /** Where each value came from. */
+    readonly source: {
+      token?: "env" | "file" | "login";
+      api: TargetSource;
+      frontend: TargetSource;
+    },
+    /** The credentials file's path. */
+    readonly path: string,
+    /** The file's contents when it was read and usable. */
+    readonly file: Credentials | null,
+    /** `ALMYTY_URL` when it is set, differs, and was not applied. */
+    readonly ignoredEnvUrl?: string,
+  ) {}
+
+  /** True for a value this module built (for `ApiClient`'s runtime check). */
+  static isTarget(value: unknown): value is Target {
+    return typeof value === "object" && value !== null && #checked in value;
+  }
+
+  /** The same API and frontend with another token (a login's new key). */
+  withToken(token: string): Target {
+    return new Target(
+      this.api,
+      this.frontend,
+      checkToken(token, "the new key"),
+      { ...this.source, token: "login" },
+      this.path,
+      this.file,
+    );
+  }
+
+  /**
+   * Builds a target, checking every URL against the rule (each with the label
+   * that names where it came from) and the token's characters. The only way
+   * to make one.
+   */
+  static build(parts: {
+    api: [string, TargetSource, string];
+    frontend: [string, TargetSource, string];
+    token?: [string, "env" | "file"];
+    path: string;
+    file: Credentials | null;
+    ignoredEnvUrl?: string;
+  }): Target {
+    const api = displayUrl(checkServiceUrl(parts.api[0], parts.api[2]));
+    const frontend = displayUrl(checkServiceUrl(parts.frontend[0], parts.frontend[2]));
+    const token = parts.token
+      ? checkToken(parts.token[0], parts.token[1] === "env" ? "ALMYTY_TOKEN" : parts.path)
+      : undefined;
+    return new Target(api, frontend, token, {
+      ...(parts.token ? { token: parts.token[1] } : {}),
+      api: parts.api[1],
+      frontend: parts.frontend[1],
+    }, parts.path, parts.file, parts.ignoredEnvUrl);
+  }
+}
+
+function checkToken(token: string, where: string): string {
+  if (!isSendableToken(token)) {
+    throw new TokenFormatError(
+      `The token from ${where} contains spaces or control characters (a line break, a tab, a NUL), ` +
+        "so it cannot be sent. Check that it holds exactly one key.",
+    );
+  }
+  return token;
+}
+
+/**
+ * The target of a reading command, or null when there is no token. Throws
+ * UrlRuleError for a refused URL, TokenFormatError for an unsendable token
+ * and CredentialsError for an unusable file.
+ *
+ * @example
+ * ```ts
+ * const target = readingTarget({ fs: nodeFs, env: { ALMYTY_TOKEN: "almyty_x" } });
+ * target?.api; // "https://api.almyty.com"
+ * ```
+ */
+export function readingTarget(io: CredentialsIo): Target | null {
+  const resolved = resolveCredentials(io);
+  if (!resolved) return null;
+  const fileLabel = `url in ${resolved.path}`;
+  const urlLabel = resolved.source.url === "env" ? "ALMYTY_URL" : fileLabel;
+  return Target.build({
+    api: [resolved.url, resolved.source.url, urlLabel],
+    frontend: [
+      resolved.frontendUrl,
+      resolved.source.frontendUrl,
+      resolved.source.frontendUrl === "env"
+        ? "ALMYTY_FRONTEND_URL"
+        : resolved.source.frontendUrl === "file"
+        ? `frontendUrl in ${resolved.path}`
+        : urlLabel,
+    ],
+    token: [resolved.token, resolved.source.token],
+    path: resolved.path,
+    file: resolved.file,
+    ignoredEnvUrl: resolved.ignoredEnvUrl,
+  });
+}
+
+/** Flags that choose a login's environment. */
+export interface TargetFlags {
+  api?: string;
+  frontend?: string;
+}
+
+/**
+ * A login's target (no token yet): API from `--api`, `ALMYTY_URL`, the
+ * file's `url`, the default, so a re-login stays in the user's environment.
+ * Frontend from `--frontend`, `ALMYTY_FRONTEND_URL`, the file's `frontendUrl`
+ * when the file's `url` is the API in use, else derived. An unusable file
+ * does not stop a login (the login replaces it).
+ *
+ * @example
+ * ```ts
+ * loginTarget({ api: "http://127.0.0.1:8080" }, { fs: nodeFs, env: {}, home: "/nonexistent" }).api;
+ * // "http://127.0.0.1:8080"
+ * ```
+ */
+export function loginTarget(flags: TargetFlags, io: CredentialsIo): Target {
+  const env = io.env ?? io.fs.env();
+  const path = credentialsPath(io);
+  let file: Credentials | null = null;
+  try {
+    file = readCredentials({ ...io, onWarning: () => {} });
+  } catch (error) {
+    if (!(error instanceof CredentialsError)) throw error;
+  }
+  if (flags.api === "") throw new UrlRuleError(`--api needs a URL, got "".`);
+  if (flags.frontend === "") throw new UrlRuleError(`--frontend needs a URL, got "".`);
+  const api: [string, TargetSource, string] = flags.api
+    ? [flags.api, "flag", "--api"]
+    : env.ALMYTY_URL
+    ? [env.ALMYTY_URL, "env", "ALMYTY_URL"]
+    : file?.url
+    ? [file.url, "file", `url in ${path}`]
+    : [DEFAULT_API_URL, "default", "default API URL"];
+  const apiUrl = displayUrl(checkServiceUrl(api[0], api[2]));
+  const fileMatches = file?.url !== undefined && sameUrl(file.url, apiUrl);
+  const frontend: [string, TargetSource, string] = flags.frontend
+    ? [flags.frontend, "flag", "--frontend"]
+    : env.ALMYTY_FRONTEND_URL
+    ? [env.ALMYTY_FRONTEND_URL, "env", "ALMYTY_FRONTEND_URL"]
+    : fileMatches && file?.frontendUrl
+    ? [file.frontendUrl, "file", `frontendUrl in ${path}`]
+    : [deriveFrontendUrl(apiUrl), "derived", api[2]];
+  return Target.build({ api, frontend, path, file });
+}
+
+/**
+ * The saved login's target (logout): the file's token at the file's `url`
+ * (or the default), whatever the environment says. Null when there is no
+ * file. Throws like `readingTarget`.
+ *
+ * @example
+ * ```ts
+ * savedTarget({ fs: nodeFs, env: {}, home: "/nonexistent" }); // null
+ * ```
+ */
+export function savedTarget(io: CredentialsIo): Target | null {
+  const file = readCredentials(io);
+  return file ? fileTarget(file, credentialsPath(io)) : null;
+}
+
+/**
+ * The target of credentials read from `path`: their token at their `url`
+ * (or the default), their `frontendUrl` (or derived).
+ *
+ * @example
+ * ```ts
+ * fileTarget({ url: "https://api.almyty.com", token: "almyty_x" }, "creds.json").frontend;
+ * // "https://app.almyty.com"
+ * ```
+ */
+export function fileTarget(file: Credentials, path: string): Target {
+  const label = `url in ${path}`;
+  const api: [string, TargetSource, string] = file.url
+    ? [file.url, "file", label]
+    : [DEFAULT_API_URL, "default", "default API URL"];
+  return Target.build({
+    api,
+    frontend: file.frontendUrl
+      ? [file.frontendUrl, "file", `frontendUrl in ${path}`]
+      : [deriveFrontendUrl(displayUrl(checkServiceUrl(api[0], api[2]))), "derived", label],
+    token: [file.token, "file"],
+    path,
+    file,
+  });
+}
+
+/**
+ * The `login` command that keeps the user's environment: `--api` when the
+ * API is not the default, `--frontend` when it is not derivable from the API.
+ *
+ * @example
+ * ```ts
+ * loginCommand({ api: "https://api.almyty.com", frontend: "https://app.almyty.com" }); // "almyty-auth login"
+ * ```
+ */
+export function loginCommand(
+  target: { api: string; frontend: string },
+  ...extra: string[]
+): string {
+  const words = ["almyty-auth", "login", ...extra];
+  if (target.api !== DEFAULT_API_URL) words.push("--api", target.api);
+  if (target.frontend !== deriveFrontendUrl(target.api)) words.push("--frontend", target.frontend);
+  return words.join(" ");
+}
+
+/** Where users revoke keys by hand: the dashboard's Settings > API Keys. */
+export function apiKeysPage(target: { frontend: string }): string {
+  return `${target.frontend}/settings/api-keys`;
+}
+
+function sameUrl(a: string, b: string): boolean {
+  return a.replace(/\/+$/, "") === b.replace(/\/+$/, "");
+}

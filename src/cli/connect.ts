@@ -1,0 +1,110 @@
+/**
+ * How commands reach almyty: the target that applies (with file warnings on
+ * stderr), the API client for it (the context's fetch, Ctrl-C and the
+ * ALMYTY_HTTP_TIMEOUT override), and the shared "not authenticated" and
+ * "rejected" messages, whose hints keep the user's environment.
+ *
+ * @example
+ * ```ts
+ * import { requireTarget } from "./connect.ts";
+ * // const target = requireTarget(ctx); // exits 4 with both ways out when there is no token
+ * ```
+ * @module
+ */
+import { ApiClient } from "../api/client.ts";
+import { loginCommand, readingTarget, type Target, type TargetSource } from "../api/target.ts";
+import { jwtExpiry, relativeTime } from "../protocol/tokens.ts";
+import { CliError, type Context, credentialsIo, EXIT } from "./context.ts";
+import { warn } from "./output.ts";
+
+/** The environment variables that change what applies. */
+export const ENV_OVERRIDES = ["ALMYTY_TOKEN", "ALMYTY_URL", "ALMYTY_FRONTEND_URL"] as const;
+
+/** Longest per-request timeout accepted from ALMYTY_HTTP_TIMEOUT, in seconds. */
+export const MAX_HTTP_TIMEOUT_SECONDS = 600;
+
+/** A client for `target`'s API. */
+export function apiFor(ctx: Context, target: Target): ApiClient {
+  const seconds = Number(ctx.env.ALMYTY_HTTP_TIMEOUT);
+  return new ApiClient(target, {
+    fetch: ctx.fetch,
+    signal: ctx.signal,
+    timeoutMs: seconds > 0 ? Math.min(seconds, MAX_HTTP_TIMEOUT_SECONDS) * 1000 : undefined,
+  });
+}
+
+/** The reading commands' target (file warnings to stderr), or null. */
+export function currentTarget(ctx: Context): Target | null {
+  return readingTarget(credentialsIo(ctx, (message) => warn(ctx, message)));
+}
+
+/** The target, or exit 4 with both ways out. */
+export function requireTarget(ctx: Context): Target {
+  const target = currentTarget(ctx);
+  if (!target) throw notAuthenticated(ctx);
+  return target;
+}
+
+/** The "Not authenticated" error with both ways out. */
+export function notAuthenticated(ctx: Context): CliError {
+  const api = ctx.env.ALMYTY_URL;
+  const login = api ? `almyty-auth login --api ${api}` : "almyty-auth login";
+  return new CliError(
+    `Not authenticated. Run one of:\n  ${login}\n  export ALMYTY_TOKEN=<your-token>`,
+    EXIT.auth,
+  );
+}
+
+/** Where a value came from, for people. */
+export function describeSource(
+  source: TargetSource | "login" | undefined,
+  names: { env: string; flag?: string },
+  path: string,
+): string {
+  switch (source) {
+    case "env":
+      return `from ${names.env}`;
+    case "flag":
+      return `from ${names.flag}`;
+    case "file":
+      return `from ${path}`;
+    case "derived":
+      return "derived from the API URL";
+    default:
+      return "default";
+  }
+}
+
+/** The one line about an ALMYTY_URL that is set but not applied, or null. */
+export function ignoredUrlNote(target: Target): string | null {
+  if (!target.ignoredEnvUrl) return null;
+  return `ALMYTY_URL (${target.ignoredEnvUrl}) is not applied: the saved key belongs to ${target.api}. ` +
+    `To use it, set ALMYTY_TOKEN too, or log in there: almyty-auth login --api ${target.ignoredEnvUrl}`;
+}
+
+/** The 401 explanation: an expired JWT exactly, else the three usual causes. */
+export function rejectedToken(ctx: Context, target: Target): CliError {
+  const tokenFrom = describeSource(target.source.token as TargetSource, {
+    env: "ALMYTY_TOKEN",
+  }, target.path);
+  const login = loginCommand(target);
+  const envNote = target.source.token === "env" ? "  (and update or unset ALMYTY_TOKEN)" : "";
+  const expiry = target.token ? jwtExpiry(target.token) : null;
+  if (expiry !== null && expiry <= ctx.now()) {
+    return new CliError(
+      `${target.api} rejected the token (401): it is a JWT that expired ${
+        relativeTime(expiry, ctx.now())
+      } (it came ${tokenFrom}).\nRun \`${login}\` for a long-lived API key${envNote}.`,
+      EXIT.auth,
+    );
+  }
+  const urlFrom = describeSource(target.source.api, { env: "ALMYTY_URL", flag: "--api" }, target.path);
+  return new CliError(
+    `${target.api} rejected the token (401). Usually one of:\n` +
+      `  • it expired,\n` +
+      `  • it belongs to another environment: the API URL used is ${target.api} (${urlFrom}),\n` +
+      `  • it was revoked.\n` +
+      `The token came ${tokenFrom}. Log in again with: ${login}${envNote}`,
+    EXIT.auth,
+  );
+}

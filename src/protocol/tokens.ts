@@ -1,0 +1,94 @@
+/**
+ * What kind of token a string is, and what can be read from it without a
+ * server: almyty's API keys (`almyty_` + 64 hex, which production's guard
+ * recognises by the prefix) and JWTs (whose `exp` is readable, unsigned).
+ *
+ * @example
+ * ```ts
+ * import { tokenKind } from "./tokens.ts";
+ * tokenKind("almyty_" + "0".repeat(64)); // "api-key"
+ * ```
+ * @module
+ */
+
+/** `api-key` (`almyty_…`), `jwt` (three base64url parts with a JSON header), or `other`. */
+export type TokenKind = "api-key" | "jwt" | "other";
+
+/** The prefix production's Bearer guard requires of an API key. */
+export const API_KEY_PREFIX = "almyty_";
+
+/** Printable ASCII without spaces: what may go into an Authorization header. */
+const TOKEN_CHARACTERS = /^[\x21-\x7e]+$/;
+
+/**
+ * True when `token` can be sent as a Bearer token (no spaces or control characters).
+ *
+ * @example
+ * ```ts
+ * isSendableToken("almyty_abc"); // true
+ * isSendableToken("almyty_abc\r\nX-Injected: 1"); // false
+ * ```
+ */
+export function isSendableToken(token: string): boolean {
+  return TOKEN_CHARACTERS.test(token);
+}
+
+/**
+ * Classifies a token.
+ *
+ * @example
+ * ```ts
+ * tokenKind("eyJhbGciOiJIUzI1NiJ9.eyJleHAiOjF9.sig"); // "jwt"
+ * ```
+ */
+export function tokenKind(token: string): TokenKind {
+  if (token.startsWith(API_KEY_PREFIX)) return "api-key";
+  return jwtPart(token, 0)?.alg !== undefined ? "jwt" : "other";
+}
+
+/**
+ * A JWT's expiry in epoch milliseconds (its `exp`, not verified), or null
+ * when the token is not a JWT or has no expiry.
+ *
+ * @example
+ * ```ts
+ * jwtExpiry("eyJhbGciOiJIUzI1NiJ9.eyJleHAiOjF9.sig"); // 1000
+ * ```
+ */
+export function jwtExpiry(token: string): number | null {
+  if (tokenKind(token) !== "jwt") return null;
+  const exp = jwtPart(token, 1)?.exp;
+  return typeof exp === "number" && Number.isFinite(exp) ? exp * 1000 : null;
+}
+
+function jwtPart(token: string, index: number): Record<string, unknown> | null {
+  const parts = token.split(".");
+  if (parts.length !== 3 || !/^[\w-]+$/.test(parts[index])) return null;
+  try {
+    const b64 = parts[index].replace(/-/g, "+").replace(/_/g, "/");
+    const value = JSON.parse(atob(b64 + "=".repeat((4 - (b64.length % 4)) % 4)));
+    return typeof value === "object" && value !== null ? value : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * "in 3 h", "2 days ago": a time relative to `now`, for people.
+ *
+ * @example
+ * ```ts
+ * relativeTime(0, 3 * 3600_000); // "3 h ago"
+ * ```
+ */
+export function relativeTime(at: number, now: number): string {
+  const seconds = Math.round(Math.abs(at - now) / 1000);
+  const amount = seconds < 90
+    ? `${seconds} s`
+    : seconds < 90 * 60
+    ? `${Math.round(seconds / 60)} min`
+    : seconds < 36 * 3600
+    ? `${Math.round(seconds / 3600)} h`
+    : `${Math.round(seconds / 86400)} days`;
+  return at >= now ? `in ${amount}` : `${amount} ago`;
+}
