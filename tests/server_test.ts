@@ -68,24 +68,62 @@ Deno.test("API shapes: login envelope + cookie, profile, keys, revoke, errors", 
       "refreshToken",
     ]);
 
-    const { apiKey, keyId } = await mintKey(s.url);
-    assertMatch(apiKey, /^ak_live_[0-9A-Za-z]{32,}$/);
+    const { apiKey, keyId, session } = await mintKey(s.url);
+    assertMatch(apiKey, /^almyty_[0-9a-f]{64}$/, "production's key format");
+    assertEquals(session.split(".").length, 3, "/auth/login hands out a JWT, as production does");
     assert(
       ![...s.store.keys.values()].some((k) => JSON.stringify(k).includes(apiKey)),
       "only hashes are stored",
     );
     const auth = { authorization: `Bearer ${apiKey}` };
     const profile = (await (await fetch(`${s.url}/auth/profile`, { headers: auth })).json()).data;
-    assertEquals([profile.email, profile.organizations[0].name, profile.currentOrganizationId], [
-      "alice@example.com",
-      "acme",
-      profile.organizations[0].id,
-    ]);
+    // Production's shape: organizations[] without slugs, the slug in the memberships.
+    assertEquals(profile.organizations, [{
+      id: profile.currentOrganizationId,
+      name: "acme",
+      role: "owner",
+    }]);
+    assertEquals(profile.organizationMemberships[0].organization, {
+      id: profile.currentOrganizationId,
+      name: "acme",
+      slug: "acme",
+    });
     const keys =
       (await (await fetch(`${s.url}/auth/api-keys`, { headers: auth })).json()).data.apiKeys;
-    assert(
-      keys.some((k: { id: string }) => k.id === keyId) && !JSON.stringify(keys).includes("keyHash"),
-    );
+    const listed = keys.find((k: { id: string }) => k.id === keyId);
+    assertEquals(Object.keys(listed).sort(), [
+      "createdAt",
+      "expiresAt",
+      "id",
+      "isActive",
+      "keyPrefix",
+      "lastUsedAt",
+      "name",
+      "scopes",
+    ]);
+    assertEquals([listed.keyPrefix, listed.isActive, listed.expiresAt], [
+      apiKey.slice(0, 8),
+      true,
+      null,
+    ]);
+    const extra = await fetch(`${s.url}/auth/api-keys`, {
+      method: "POST",
+      headers: { ...auth, "content-type": "application/json" },
+      body: JSON.stringify({ name: "x", color: "red" }),
+    });
+    assertEquals([extra.status, (await extra.json()).error.message], [
+      400,
+      "property color should not exist",
+    ]);
+    const nowhere = await fetch(`${s.url}/no/such/route`);
+    const { timestamp, ...notFound } = (await nowhere.json()).error;
+    assertEquals([nowhere.status, notFound], [404, {
+      code: "NOT_FOUND",
+      message: "Not found",
+      statusCode: 404,
+      path: "/no/such/route",
+    }]);
+    assert(!Number.isNaN(Date.parse(timestamp)));
     const unknown = await fetch(`${s.url}/auth/api-keys/nope`, { method: "DELETE", headers: auth });
     assertEquals([unknown.status, (await unknown.json()).error.message], [
       400,

@@ -22,6 +22,7 @@
  * ```
  * @module
  */
+import { concatBytes } from "../protocol/bytes.ts";
 import { PATHS } from "../protocol/constants.ts";
 import { redactToken, stripControl, truncate } from "../protocol/text.ts";
 import type { ErrorEnvelope, Profile } from "../protocol/types.ts";
@@ -253,25 +254,7 @@ async function readCapped(response: Response, url: string): Promise<string> {
     }
     chunks.push(chunk);
   }
-  return new TextDecoder().decode(concatBytes(chunks, size));
-}
-
-/**
- * Joins byte chunks of known total size.
- *
- * @example
- * ```ts
- * concatBytes([new Uint8Array([1]), new Uint8Array([2])], 2); // Uint8Array [1, 2]
- * ```
- */
-export function concatBytes(chunks: Uint8Array[], size: number): Uint8Array {
-  const out = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return out;
+  return new TextDecoder().decode(concatBytes(chunks));
 }
 
 function parseRetryAfter(value: string | null): number | undefined {

@@ -11,6 +11,7 @@
  * @module
  */
 import { type CredentialsFs, type FileFacts, FsError, nullIfAbsent } from "../credentials/fs.ts";
+import { concatBytes } from "../protocol/bytes.ts";
 
 const PLATFORM = Deno.build.os === "windows" ? "win32" : Deno.build.os;
 
@@ -45,21 +46,14 @@ function wrap<T>(path: string, operation: () => T): T {
 
 function readAll(file: Deno.FsFile, size: number): string {
   const chunks: Uint8Array[] = [];
-  let total = 0;
   for (;;) {
     const buffer = new Uint8Array(Math.max(size, 4096));
     const read = file.readSync(buffer);
     if (read === null) break;
     chunks.push(buffer.subarray(0, read));
-    total += read;
   }
-  const bytes = new Uint8Array(total);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.length;
-  }
-  return new TextDecoder().decode(bytes);
+  // Keep a BOM, as node:fs does, so the library sees (and reports) the same text.
+  return new TextDecoder("utf-8", { ignoreBOM: true }).decode(concatBytes(chunks));
 }
 
 /** The Deno implementation. */

@@ -10,6 +10,7 @@
  * ```
  * @module
  */
+import { concatBytes } from "./bytes.ts";
 import { MAX_BODY_BYTES } from "./constants.ts";
 import { parseJson } from "./json.ts";
 
@@ -56,11 +57,5 @@ async function readCapped(request: Request): Promise<Uint8Array> {
     if (size > MAX_BODY_BYTES) throw new BodyError(413, TOO_LARGE);
     chunks.push(chunk);
   }
-  const out = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return out;
+  return concatBytes(chunks);
 }

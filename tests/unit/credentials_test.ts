@@ -1,4 +1,4 @@
-import { assert, assertEquals, assertThrows } from "../helpers/assert.ts";
+import { assert, assertEquals, assertMatch, assertThrows } from "../helpers/assert.ts";
 import {
   CredentialsError,
   credentialsPath,
@@ -55,7 +55,6 @@ for (const [name, fs] of ADAPTERS) {
       ['{"token":""}', "missing-token", /no token/],
       ['{"token":5}', "invalid-field", /"token" must be a string/],
       ['{"token":"t","url":5}', "invalid-field", /"url" must be a string/],
-      ['{"token":"t","organization":"acme"}', "invalid-field", /organization/],
     ];
     for (const [text, code, message] of cases) {
       const home = tempHome();
@@ -65,6 +64,27 @@ for (const [name, fs] of ADAPTERS) {
       assertEquals(error.code, code, text);
       assert(message.test(error.message), `${text}: ${error.message}`);
       assert(error.message.includes(credsPath(home)));
+      assertEquals(Deno.readTextFileSync(credsPath(home)), text, "a read never rewrites");
+    }
+  });
+
+  Deno.test(`[${name}] read tolerates what almyty's readers tolerate, with a warning each`, () => {
+    const cases: [string, RegExp, string][] = [
+      ['{"token":"t","email":null}', /"email" should be a string/, "email"],
+      ['{"token":"t","organization":"acme"}', /"organization" should be an object/, "organization"],
+      ['{"token":"t","keyId":7}', /"keyId" should be a string/, "keyId"],
+      ['\ufeff{"token":"t"}', /byte-order mark/, ""],
+    ];
+    for (const [text, warning, dropped] of cases) {
+      const home = tempHome();
+      Deno.mkdirSync(`${home}/.almyty`);
+      Deno.writeTextFileSync(credsPath(home), text, { mode: 0o600 });
+      const warnings: string[] = [];
+      const read = readCredentials({ home, fs, onWarning: (w) => warnings.push(w) })!;
+      assertEquals(read.token, "t", text);
+      assertEquals(warnings.length, 1, text);
+      assertMatch(warnings[0], warning);
+      if (dropped) assertEquals(dropped in read, false, `${dropped} is ignored`);
       assertEquals(Deno.readTextFileSync(credsPath(home)), text, "a read never rewrites");
     }
   });
@@ -90,27 +110,59 @@ for (const [name, fs] of ADAPTERS) {
     assertEquals(Deno.statSync(credsPath(home)).mode! & 0o777, 0o644, "warn, never fix");
   });
 
-  Deno.test(`[${name}] resolve: precedence of env, file and defaults, with sources`, () => {
+  Deno.test(`[${name}] resolve: almyty's reader rule — ALMYTY_URL only with ALMYTY_TOKEN`, () => {
     const home = tempHome();
     assertEquals(resolveCredentials({ home, fs, env: {} }), null);
     writeCredentials(
-      { ...creds, url: "https://staging.example", frontendUrl: "https://app.staging" },
+      { ...creds, url: "https://api.staging.almyty.com", frontendUrl: "https://web.staging" },
       { home, fs },
     );
     const fromFile = resolveCredentials({ home, fs, env: {} })!;
     assertEquals(fromFile.source, { token: "file", url: "file", frontendUrl: "file" });
-    assertEquals(fromFile.url, "https://staging.example");
+    assertEquals(fromFile.url, "https://api.staging.almyty.com");
+    assertEquals(fromFile.ignoredEnvUrl, undefined);
+    // A saved key is never re-pointed at another host by ALMYTY_URL; the caller is told.
     const urlEnv = resolveCredentials({ home, fs, env: { ALMYTY_URL: "https://x.example" } })!;
-    assertEquals([urlEnv.url, urlEnv.source.url, urlEnv.token], [
-      "https://x.example",
-      "env",
+    assertEquals([urlEnv.url, urlEnv.source.url, urlEnv.token, urlEnv.ignoredEnvUrl], [
+      "https://api.staging.almyty.com",
+      "file",
       creds.token,
+      "https://x.example",
     ]);
+    const same = resolveCredentials({
+      home,
+      fs,
+      env: { ALMYTY_URL: "https://api.staging.almyty.com/" },
+    })!;
+    assertEquals(same.ignoredEnvUrl, undefined, "the same URL is not reported");
     const tokenEnv = resolveCredentials({ home, fs, env: { ALMYTY_TOKEN: "envtoken" } })!;
     assertEquals(tokenEnv.token, "envtoken");
-    assertEquals(tokenEnv.source, { token: "env", url: "default", frontendUrl: "default" });
-    assertEquals(tokenEnv.url, "https://api.almyty.com");
+    assertEquals(tokenEnv.source, { token: "env", url: "default", frontendUrl: "derived" });
+    assertEquals([tokenEnv.url, tokenEnv.frontendUrl], [
+      "https://api.almyty.com",
+      "https://app.almyty.com",
+    ]);
     assertEquals(tokenEnv.file, null);
+    const both = resolveCredentials({
+      home,
+      fs,
+      env: { ALMYTY_TOKEN: "envtoken", ALMYTY_URL: "https://api.staging.almyty.com" },
+    })!;
+    assertEquals([both.url, both.source.url, both.frontendUrl, both.source.frontendUrl], [
+      "https://api.staging.almyty.com",
+      "env",
+      "https://app.staging.almyty.com",
+      "derived",
+    ]);
+    const frontEnv = resolveCredentials({
+      home,
+      fs,
+      env: { ALMYTY_FRONTEND_URL: "https://front.example" },
+    })!;
+    assertEquals([frontEnv.frontendUrl, frontEnv.source.frontendUrl], [
+      "https://front.example",
+      "env",
+    ]);
     const empty = resolveCredentials({ home, fs, env: { ALMYTY_TOKEN: "" } })!;
     assertEquals(empty.source.token, "file", "an empty ALMYTY_TOKEN does not count");
   });

@@ -1,25 +1,31 @@
-import { assertEquals, assertThrows } from "../helpers/assert.ts";
-import { checkServiceUrl, isLoopbackHost, UrlRuleError } from "../../src/protocol/urls.ts";
+import { assertEquals, assertMatch, assertThrows } from "../helpers/assert.ts";
+import {
+  checkServiceUrl,
+  deriveFrontendUrl,
+  isLoopbackHost,
+  UrlRuleError,
+} from "../../src/protocol/urls.ts";
 
 Deno.test("https anywhere; http only on 127.0.0.0/8, [::1] and localhost", () => {
-  for (
-    const ok of [
-      "https://api.almyty.com",
-      "http://127.0.0.1:8080",
-      "http://127.9.9.9",
-      "http://[::1]:1",
-      "http://localhost:3000",
-      "http://app.localhost",
-    ]
-  ) {
-    assertEquals(checkServiceUrl(ok, "--api").href.startsWith(ok.split(":")[0]), true, ok);
-  }
+  const accepted: [string, string][] = [
+    ["https://api.almyty.com", "https://api.almyty.com/"],
+    ["https://api.example.com:8443/base", "https://api.example.com:8443/base"],
+    ["http://127.0.0.1:8080", "http://127.0.0.1:8080/"],
+    ["http://127.9.9.9", "http://127.9.9.9/"],
+    ["http://[::1]:1", "http://[::1]:1/"],
+    ["http://localhost:3000", "http://localhost:3000/"],
+  ];
+  for (const [raw, href] of accepted) assertEquals(checkServiceUrl(raw, "--api").href, href, raw);
   for (
     const bad of [
       "http://api.almyty.com",
       "http://10.0.0.1",
       "http://127.0.0.1.evil.com",
+      "http://app.localhost", // resolves through DNS: not loopback
+      "http://localhost.evil.com",
       "ftp://127.0.0.1",
+      "javascript:alert(1)",
+      "file:///etc/passwd",
       "not a url",
       "https://user:pw@api.almyty.com",
     ]
@@ -28,4 +34,28 @@ Deno.test("https anywhere; http only on 127.0.0.0/8, [::1] and localhost", () =>
   }
   assertEquals(isLoopbackHost("[::1]"), true);
   assertEquals(isLoopbackHost("128.0.0.1"), false);
+  assertEquals(isLoopbackHost("x.localhost"), false);
+});
+
+Deno.test("a URL without a scheme gets the suggestion, never the default", () => {
+  assertMatch(
+    assertThrows(() => checkServiceUrl("127.0.0.1:8080", "--api"), UrlRuleError).message,
+    /Did you mean http:\/\/127\.0\.0\.1:8080\?/,
+  );
+  assertMatch(
+    assertThrows(() => checkServiceUrl("localhost:3000", "--api"), UrlRuleError).message,
+    /Did you mean http:\/\/localhost:3000\?/,
+  );
+  assertMatch(
+    assertThrows(() => checkServiceUrl("api.staging.almyty.com", "--api"), UrlRuleError).message,
+    /Did you mean https:\/\/api\.staging\.almyty\.com\?/,
+  );
+});
+
+Deno.test("frontend derivation follows almyty's deployments", () => {
+  assertEquals(deriveFrontendUrl("https://api.almyty.com"), "https://app.almyty.com");
+  assertEquals(deriveFrontendUrl("https://api.staging.almyty.com"), "https://app.staging.almyty.com");
+  assertEquals(deriveFrontendUrl("https://api.example.com:8443/v1"), "https://app.example.com:8443");
+  assertEquals(deriveFrontendUrl("http://127.0.0.1:8080"), "http://127.0.0.1:8080");
+  assertEquals(deriveFrontendUrl("https://almyty.internal/api"), "https://almyty.internal");
 });
