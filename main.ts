@@ -9,6 +9,7 @@
  * @module
  */
 import { ApiError } from "./src/api/errors.ts";
+import { TokenFormatError } from "./src/api/target.ts";
 import { COMMANDS } from "./src/cli/commands.ts";
 import { CliError, type Context, EXIT, type Output } from "./src/cli/context.ts";
 import { commandHelp, mainHelp } from "./src/cli/help.ts";
@@ -86,7 +87,7 @@ function report(error: unknown, ctx: Context): number {
     say("Interrupted.");
     return EXIT.interrupted;
   }
-  if (error instanceof UrlRuleError) {
+  if (error instanceof UrlRuleError || error instanceof TokenFormatError) {
     say(error.message);
     return EXIT.usage;
   }

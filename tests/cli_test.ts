@@ -61,7 +61,7 @@ Deno.test("token login validates, saves 0600 with email and org; whoami, token, 
       whoami.stdout,
       /^Logged in as alice@example.com\nOrganization: acme\nAPI: http:\/\/127\.0\.0\.1:\d+\n/,
     );
-    assertMatch(whoami.stdout, /Token: ak_live_…\w{4} \(from .*credentials\.json\)/);
+    assertMatch(whoami.stdout, /Token: almyty_[0-9a-f]…[0-9a-f]{4} \(from .*credentials\.json\)/);
     const json = JSON.parse((await runCli(["whoami", "--json"], { home })).stdout);
     assertEquals([json.email, json.organization.slug, json.source.token], [
       "alice@example.com",
@@ -167,7 +167,7 @@ Deno.test("whoami: each server failure has its message class and exit code; file
       "proxy echoing the request",
       (r) => new Response(`bad gateway for ${r.headers.get("authorization")}`, { status: 502 }),
       1,
-      /answered 502: "bad gateway for Bearer \[your token\]"/,
+      /answered 502: "bad gateway for Bearer \[token\]"/,
     ],
     [
       "timeout",

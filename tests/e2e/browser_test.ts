@@ -99,17 +99,26 @@ e2e(
       server.url,
       "acme",
     ]);
-    assert(saved.keyId && saved.token.startsWith("ak_live_"));
+    assert(saved.keyId && /^almyty_[0-9a-f]{64}$/.test(saved.token));
+    assertEquals(saved.keyOrigin, "minted");
     assertEquals(Deno.statSync(credsPath(home)).mode! & 0o777, 0o600);
     assertEquals(Deno.statSync(`${home}/.almyty`).mode! & 0o777, 0o700);
     assert(!(await page.content()).includes(saved.token), "success page has no token");
     assertPortFree(url);
 
-    // (b) The same browser is signed in: straight to consent, one click.
-    const again = new CliProcess(["login", "--api", server.url], { home, env: hook.env });
+    // (b) The same browser is signed in: straight to consent, one click. A re-login
+    // (no --api: it stays in the saved environment) revokes the key it replaces.
+    const again = new CliProcess(["login"], { home, env: hook.env });
     await page.goto(await hook.nextUrl());
     await page.getByRole("button", { name: "Approve" }).click();
-    assertEquals((await again.done).code, 0);
+    const second = await again.done;
+    assertEquals(second.code, 0, second.stderr);
+    assertMatch(second.stderr, /Revoked the key of the previous login/);
+    const first = await fetch(`${server.url}/auth/profile`, {
+      headers: { authorization: `Bearer ${saved.token}` },
+    });
+    assertEquals(first.status, 401, "the replaced key no longer works");
+    await first.body?.cancel();
     const whoami = await runCli(["whoami"], { home });
     assertMatch(whoami.stdout, /Logged in as alice@example.com\nOrganization: acme/);
   },
@@ -234,15 +243,36 @@ e2e(
     );
     await page.goto(url);
     await signIn(page);
-    await page.getByRole("button", { name: "Approve" }).click();
+    await page.getByTestId("destination").filter({ hasText: "http://127.0.0.1:" }).waitFor();
+    await page.getByRole("button", { name: "Connect CLI" }).click();
     await page.getByText("Logged in").first().waitFor();
     assertEquals(new URL(page.url()).hash, "", "the key is gone from the address bar");
     const result = await cli.done;
     assertEquals(result.code, 0, result.stderr);
     const saved = JSON.parse(Deno.readTextFileSync(credsPath(home)));
-    assertEquals(saved.email, "alice@example.com");
+    assertEquals([saved.email, saved.keyOrigin], ["alice@example.com", "minted"]);
+    assertMatch(saved.token, /^almyty_[0-9a-f]{64}$/);
+    assert(saved.keyId, "the key's id was found with GET /auth/api-keys");
     assert(!(await page.content()).includes(saved.token));
     assertPortFree(url);
+    // The key the page minted carries production's name, with the browser's platform.
+    const keys = (await (await fetch(`${server.url}/auth/api-keys`, {
+      headers: { authorization: `Bearer ${saved.token}` },
+    })).json()).data.apiKeys;
+    assertMatch(
+      keys.find((k: { id: string }) => k.id === saved.keyId).name,
+      /^CLI login \(.+\) \d{4}-\d{2}-\d{2}$/,
+    );
+
+    // logout revokes it: the key that sat in the browser's history now gets 401.
+    const logout = await runCli(["logout"], { home });
+    assertEquals(logout.code, 0, logout.stderr);
+    assertMatch(logout.stderr, /Revoked the API key/);
+    const after = await fetch(`${server.url}/auth/profile`, {
+      headers: { authorization: `Bearer ${saved.token}` },
+    });
+    assertEquals(after.status, 401);
+    await after.body?.cancel();
 
     // --no-browser against production: explains, offers --token and the ssh -L line.
     const headless = new CliProcess([
@@ -276,14 +306,14 @@ e2e("legacy listener: bad state and missing token get 400 and the CLI keeps wait
       headers: { "content-type": "application/json" },
       body: JSON.stringify(body),
     });
-  const bad = await post({ token: "ak_live_xxxxxxxxxxxxxxxxxxxx", state: "wrong" });
+  const bad = await post({ token: "almyty_" + "0".repeat(64), state: "wrong" });
   assertEquals([bad.status, (await bad.json()).error], [400, "Invalid state"]);
   const state = new URL(url).searchParams.get("state");
   const missing = await post({ state });
   assertEquals([missing.status, (await missing.json()).error], [400, "Missing token"]);
   const garbled = await fetch(new URL("/cb-complete", callback), {
     method: "POST",
-    body: "ak_live_GARBLEDGARBLEDGARBLED",
+    body: "almyty_GARBLEDGARBLEDGARBLED",
   });
   const garbledText = await garbled.text();
   assertEquals(garbled.status, 400);

