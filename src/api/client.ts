@@ -234,7 +234,14 @@ export class ApiClient {
     const retryAfter = parseRetryAfter(response.headers.get("retry-after"));
     const wait = retryAfter !== undefined ? ` (retry after ${retryAfter} s)` : "";
     const kind = status === 401 ? "auth" : "http";
-    return new ApiError(kind, url, `${url} answered ${status}: ${detail}${wait}`, status, code, retryAfter);
+    return new ApiError(
+      kind,
+      url,
+      `${url} answered ${status}: ${detail}${wait}`,
+      status,
+      code,
+      retryAfter,
+    );
   }
 }
 
@@ -248,7 +255,9 @@ async function readCapped(response: Response, url: string): Promise<string> {
       throw new ApiError(
         "bad-response",
         url,
-        `${url} answered with more than ${MAX_RESPONSE_BYTES / 1024 / 1024} MiB; not reading it. Is this almyty's API URL?`,
+        `${url} answered with more than ${
+          MAX_RESPONSE_BYTES / 1024 / 1024
+        } MiB; not reading it. Is this almyty's API URL?`,
         response.status,
       );
     }

@@ -30,12 +30,7 @@ import { credentialsPath } from "../credentials/path.ts";
 import { type Credentials, CredentialsError, type CredentialsIo } from "../credentials/types.ts";
 import { DEFAULT_API_URL } from "../protocol/constants.ts";
 import { isSendableToken } from "../protocol/tokens.ts";
-import {
-  checkServiceUrl,
-  deriveFrontendUrl,
-  displayUrl,
-  UrlRuleError,
-} from "../protocol/urls.ts";
+import { checkServiceUrl, deriveFrontendUrl, displayUrl, UrlRuleError } from "../protocol/urls.ts";
 
 /** Where a value came from. */
 export type TargetSource = "flag" | "env" | "file" | "default" | "derived";
@@ -106,11 +101,19 @@ export class Target {
     const token = parts.token
       ? checkToken(parts.token[0], parts.token[1] === "env" ? "ALMYTY_TOKEN" : parts.path)
       : undefined;
-    return new Target(api, frontend, token, {
-      ...(parts.token ? { token: parts.token[1] } : {}),
-      api: parts.api[1],
-      frontend: parts.frontend[1],
-    }, parts.path, parts.file, parts.ignoredEnvUrl);
+    return new Target(
+      api,
+      frontend,
+      token,
+      {
+        ...(parts.token ? { token: parts.token[1] } : {}),
+        api: parts.api[1],
+        frontend: parts.frontend[1],
+      },
+      parts.path,
+      parts.file,
+      parts.ignoredEnvUrl,
+    );
   }
 }
 

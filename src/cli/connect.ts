@@ -98,7 +98,11 @@ export function rejectedToken(ctx: Context, target: Target): CliError {
       EXIT.auth,
     );
   }
-  const urlFrom = describeSource(target.source.api, { env: "ALMYTY_URL", flag: "--api" }, target.path);
+  const urlFrom = describeSource(
+    target.source.api,
+    { env: "ALMYTY_URL", flag: "--api" },
+    target.path,
+  );
   return new CliError(
     `${target.api} rejected the token (401). Usually one of:\n` +
       `  • it expired,\n` +

@@ -13,13 +13,7 @@ import { jwtExpiry, relativeTime, tokenKind } from "../protocol/tokens.ts";
 import { stripControl } from "../protocol/text.ts";
 import type { CommandInput } from "./commands.ts";
 import { CliError, type Context, EXIT } from "./context.ts";
-import {
-  apiFor,
-  describeSource,
-  ignoredUrlNote,
-  rejectedToken,
-  requireTarget,
-} from "./connect.ts";
+import { apiFor, describeSource, ignoredUrlNote, rejectedToken, requireTarget } from "./connect.ts";
 import { line, maskToken, printJson, warn } from "./output.ts";
 
 /** Runs the command. */
@@ -49,7 +43,11 @@ export async function run(ctx: Context, { flags }: CommandInput): Promise<number
       organizations: organizationCount(profile),
       url: target.api,
       frontendUrl: target.frontend,
-      source: { token: target.source.token, url: target.source.api, frontendUrl: target.source.frontend },
+      source: {
+        token: target.source.token,
+        url: target.source.api,
+        frontendUrl: target.source.frontend,
+      },
       token: maskToken(token),
       tokenKind: tokenKind(token),
       expiresAt: expiresAt === null ? null : new Date(expiresAt).toISOString(),
@@ -71,7 +69,9 @@ export async function run(ctx: Context, { flags }: CommandInput): Promise<number
   line(ctx.stdout, `API: ${target.api}`);
   line(
     ctx.stdout,
-    `Token: ${maskToken(token)} (${describeSource(target.source.token as "env" | "file", { env: "ALMYTY_TOKEN" }, target.path)})`,
+    `Token: ${maskToken(token)} (${
+      describeSource(target.source.token as "env" | "file", { env: "ALMYTY_TOKEN" }, target.path)
+    })`,
   );
   if (expiresAt !== null) {
     line(

@@ -54,7 +54,14 @@ export async function deviceLogin(
 
   const countdown = startCountdown(ctx, expiresAt);
   try {
-    return await poll(ctx, api, endpoints.token, auth, expiresAt, loginCommand(target, "--no-browser"));
+    return await poll(
+      ctx,
+      api,
+      endpoints.token,
+      auth,
+      expiresAt,
+      loginCommand(target, "--no-browser"),
+    );
   } finally {
     countdown();
   }

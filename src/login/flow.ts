@@ -136,9 +136,7 @@ async function legacyLogin(
         closed,
         // The page passes on the key, not its id: find it, so logout can revoke it.
         findKeyId: async (withKey) => {
-          const id = await findHandoffKeyId(apiFor(ctx, withKey), token, started).catch(() =>
-            null
-          );
+          const id = await findHandoffKeyId(apiFor(ctx, withKey), token, started).catch(() => null);
           keyIdMissing = id === null;
           return id;
         },
@@ -153,7 +151,9 @@ async function legacyLogin(
     );
     line(
       ctx.stderr,
-      `Either log in with an API key:  ${loginCommand(target, "--token", "-")}  (reads it from stdin)`,
+      `Either log in with an API key:  ${
+        loginCommand(target, "--token", "-")
+      }  (reads it from stdin)`,
     );
     line(
       ctx.stderr,

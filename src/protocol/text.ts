@@ -21,6 +21,7 @@
  * ```
  */
 export function stripControl(text: string): string {
+  // deno-lint-ignore no-control-regex -- matching control characters is the point
   return text.replace(/[\t\n\r]/g, " ").replace(/[\x00-\x1f\x7f-\x9f]/g, "");
 }
 

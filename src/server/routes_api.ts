@@ -137,7 +137,14 @@ const listKeys = authed((ctx, { user }) =>
 );
 
 /** Production's ValidationPipe: `whitelist` + `forbidNonWhitelisted`. */
-const CREATE_KEY_FIELDS = ["name", "organizationId", "scopes", "expiresAt", "rateLimits", "metadata"];
+const CREATE_KEY_FIELDS = [
+  "name",
+  "organizationId",
+  "scopes",
+  "expiresAt",
+  "rateLimits",
+  "metadata",
+];
 
 const createKey = authed(async (ctx, { user }) => {
   const fields = await readFields(ctx.request);

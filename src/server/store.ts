@@ -22,7 +22,12 @@ import {
   DEVICE_INTERVAL_SECONDS,
   USER_CODE_ALPHABET,
 } from "../protocol/constants.ts";
-import { constantTimeEqual, randomFromAlphabet, randomToken, sha256Hex } from "../protocol/crypto.ts";
+import {
+  constantTimeEqual,
+  randomFromAlphabet,
+  randomToken,
+  sha256Hex,
+} from "../protocol/crypto.ts";
 import { randomHex } from "../protocol/random.ts";
 import { API_KEY_PREFIX } from "../protocol/tokens.ts";
 import { signJwt, verifyJwt } from "./jwt.ts";
@@ -218,7 +223,12 @@ export class Store {
 
   /** A JWT for the account, as production's `/auth/login` returns (24 h). */
   issueJwt(user: User): string {
-    return signJwt(this.#jwtSecret, { sub: user.id, email: user.email }, this.now(), SESSION_TTL_SECONDS);
+    return signJwt(
+      this.#jwtSecret,
+      { sub: user.id, email: user.email },
+      this.now(),
+      SESSION_TTL_SECONDS,
+    );
   }
 
   /** The account of a valid, unexpired JWT of ours. */

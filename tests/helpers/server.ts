@@ -4,7 +4,6 @@
  */
 import { type StartOptions, startServer } from "../../src/server/app.ts";
 
-
 /** Runs `fn` with a fresh server, closing it afterwards. */
 export async function withServer<T>(
   options: StartOptions,

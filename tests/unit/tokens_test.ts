@@ -1,18 +1,7 @@
 import { assertEquals } from "../helpers/assert.ts";
-import {
-  isSendableToken,
-  jwtExpiry,
-  relativeTime,
-  tokenKind,
-} from "../../src/protocol/tokens.ts";
+import { isSendableToken, jwtExpiry, relativeTime, tokenKind } from "../../src/protocol/tokens.ts";
 import { redactToken, stripControl, truncate } from "../../src/protocol/text.ts";
-
-/** An unsigned JWT with these claims (the CLI never checks signatures). */
-export function fakeJwt(claims: Record<string, unknown>): string {
-  const b64 = (v: unknown) =>
-    btoa(JSON.stringify(v)).replace(/=+$/, "").replace(/\+/g, "-").replace(/\//g, "_");
-  return `${b64({ alg: "HS256", typ: "JWT" })}.${b64(claims)}.c2lnbmF0dXJl`;
-}
+import { fakeJwt } from "../helpers/tokens.ts";
 
 Deno.test("token kinds: almyty_ keys, JWTs, anything else", () => {
   assertEquals(tokenKind("almyty_" + "ab".repeat(32)), "api-key");

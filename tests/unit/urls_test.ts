@@ -54,8 +54,14 @@ Deno.test("a URL without a scheme gets the suggestion, never the default", () =>
 
 Deno.test("frontend derivation follows almyty's deployments", () => {
   assertEquals(deriveFrontendUrl("https://api.almyty.com"), "https://app.almyty.com");
-  assertEquals(deriveFrontendUrl("https://api.staging.almyty.com"), "https://app.staging.almyty.com");
-  assertEquals(deriveFrontendUrl("https://api.example.com:8443/v1"), "https://app.example.com:8443");
+  assertEquals(
+    deriveFrontendUrl("https://api.staging.almyty.com"),
+    "https://app.staging.almyty.com",
+  );
+  assertEquals(
+    deriveFrontendUrl("https://api.example.com:8443/v1"),
+    "https://app.example.com:8443",
+  );
   assertEquals(deriveFrontendUrl("http://127.0.0.1:8080"), "http://127.0.0.1:8080");
   assertEquals(deriveFrontendUrl("https://almyty.internal/api"), "https://almyty.internal");
 });
