@@ -4,7 +4,7 @@
  * @example
  * ```ts
  * import { maskToken } from "./output.ts";
- * maskToken("ak_live_abcdefghijklmnop"); // "ak_live_…mnop"
+ * maskToken("almyty_0123456789abcdef"); // "almyty_0…cdef"
  * ```
  * @module
  */

@@ -69,7 +69,7 @@ export function readCredentials(options: CredentialsOptions = {}): Credentials |
  *
  * @example
  * ```ts
- * writeCredentials({ url: "https://api.almyty.com", token: "ak_live_…" });
+ * writeCredentials({ url: "https://api.almyty.com", token: "almyty_…" });
  * ```
  */
 export function writeCredentials(

@@ -4,7 +4,7 @@
  * @example
  * ```ts
  * import type { Credentials } from "./types.ts";
- * const c: Credentials = { url: "https://api.almyty.com", token: "ak_live_…" };
+ * const c: Credentials = { url: "https://api.almyty.com", token: "almyty_…" };
  * ```
  * @module
  */

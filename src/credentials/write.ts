@@ -5,7 +5,7 @@
  * ```ts
  * import { writeCredentials } from "./write.ts";
  * import { nodeFs } from "./node_fs.ts";
- * writeCredentials({ url: "https://api.almyty.com", token: "ak_live_…" }, { fs: nodeFs, home: "/tmp/h" });
+ * writeCredentials({ url: "https://api.almyty.com", token: "almyty_…" }, { fs: nodeFs, home: "/tmp/h" });
  * ```
  * @module
  */
@@ -20,7 +20,7 @@ import { type Credentials, CredentialsError, type CredentialsIo } from "./types.
  *
  * @example
  * ```ts
- * const path = writeCredentials({ url: "https://api.almyty.com", token: "ak_live_…" }, { fs: nodeFs });
+ * const path = writeCredentials({ url: "https://api.almyty.com", token: "almyty_…" }, { fs: nodeFs });
  * ```
  */
 export function writeCredentials(credentials: Credentials, io: CredentialsIo): string {

@@ -1,13 +1,13 @@
 /**
  * JSON parsing whose error messages never quote the input. V8's messages do
- * (`Unexpected token 'a', "ak_live_…" is not valid JSON`), and the input here
+ * (`Unexpected token 'a', "almyty_…" is not valid JSON`), and the input here
  * is a credentials file or a request body: a token must not reach stderr or a
  * page that way.
  *
  * @example
  * ```ts
  * import { parseJson } from "./json.ts";
- * parseJson("ak_live_secret"); // { ok: false, error: "not valid JSON at position 0" }
+ * parseJson("almyty_secret"); // { ok: false, error: "not valid JSON at position 0" }
  * ```
  * @module
  */
