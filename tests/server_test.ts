@@ -1,7 +1,7 @@
 /** The reference server over real HTTP on 127.0.0.1, with an injected clock. */
 import { assert, assertEquals, assertMatch } from "./helpers/assert.ts";
 import { pkceChallenge, randomToken } from "../src/protocol/crypto.ts";
-import { decide, mintKey, withServer } from "./helpers/server.ts";
+import { browserSession, decide, mintKey, withServer } from "./helpers/server.ts";
 
 const CODE_GRANT = "authorization_code";
 const DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code";
@@ -314,7 +314,7 @@ Deno.test("--auto-approve approves device and browser requests as alice", async 
 });
 
 Deno.test("deno task server prints one line, serves, and stops on SIGTERM", async () => {
-  const child = new Deno.Command("deno", {
+  const child = new Deno.Command(Deno.execPath(), {
     args: ["task", "--quiet", "server", "--port", "0"],
     stdout: "piped",
     stderr: "null",
@@ -350,9 +350,77 @@ Deno.test("--data persists accounts and key hashes (0600) across restarts; --use
   });
 });
 
+Deno.test("deno task server --help names the demo users and their passwords", async () => {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["task", "--quiet", "server", "--help"],
+    stdout: "piped",
+  }).output();
+  const text = new TextDecoder().decode(out.stdout);
+  assertEquals(out.code, 0);
+  assertMatch(text, /alice@example\.com +password alice-password +organizations: acme/);
+  assertMatch(text, /carol@example\.com +password carol-password +organizations: acme, globex/);
+});
+
+Deno.test("production's throttle: 100 requests per minute per client, then 429 in the envelope", async () => {
+  let now = Date.now();
+  await withServer({ now: () => now }, async (s) => {
+    for (let i = 0; i < 100; i++) {
+      const ok = await fetch(`${s.url}/auth/profile`);
+      assertEquals(ok.status, 401);
+      await ok.body?.cancel();
+    }
+    const limited = await fetch(`${s.url}/auth/profile`);
+    const body = await limited.json();
+    assertEquals([limited.status, body.error.code, body.error.statusCode], [
+      429,
+      "RATE_LIMITED",
+      429,
+    ]);
+    assert(Number(limited.headers.get("retry-after")) > 0);
+    now += 60_000;
+    const later = await fetch(`${s.url}/auth/profile`);
+    assertEquals(later.status, 401, "the window resets");
+    await later.body?.cancel();
+  });
+});
+
+Deno.test("/cli-login as production's page: callback and state required, loopback only, sign-in first", async () => {
+  await withServer({ legacy: true }, async (s) => {
+    const page = async (query: string, cookie = "") => {
+      const response = await fetch(`${s.url}/cli-login?${query}`, { headers: { cookie } });
+      return { status: response.status, text: await response.text() };
+    };
+    const state = "s".repeat(64);
+    const cases: [string, RegExp][] = [
+      [`state=${state}`, /callback parameter is missing/],
+      [`callback=${encodeURIComponent("http://127.0.0.1:9/cb")}`, /state parameter is missing/],
+      [
+        `callback=${encodeURIComponent("http://evil.example/cb")}&state=${state}`,
+        /non-loopback callback \(http:\/\/evil\.example\)/,
+      ],
+      [`callback=${encodeURIComponent("https://127.0.0.1/cb")}&state=${state}`, /non-loopback/],
+      [`callback=${encodeURIComponent("http://127.0.0.2:9/cb")}&state=${state}`, /non-loopback/],
+    ];
+    for (const [query, message] of cases) {
+      const { status, text } = await page(query);
+      assertEquals(status, 400, query);
+      assertMatch(text, message);
+    }
+    for (const host of ["127.0.0.1:9", "localhost:9", "[::1]:9"]) {
+      const query = `callback=${encodeURIComponent(`http://${host}/any/path`)}&state=${state}`;
+      assertMatch((await page(query)).text, /Sign in to almyty/, host);
+      const signedIn = await page(query, await browserSession(s.url));
+      assertMatch(signedIn.text, /Connect CLI/, host);
+      assert(!signedIn.text.includes("almyty_"), "the page holds no key until the click");
+    }
+    const discovery = await fetch(`${s.url}/.well-known/oauth-authorization-server`);
+    assertEquals([discovery.status, (await discovery.json()).error.message], [404, "Not found"]);
+  });
+});
+
 Deno.test("deno task server refuses --auto-approve on a non-loopback host, and bad flags", async () => {
   for (const args of [["--auto-approve", "--host", "0.0.0.0"], ["--port", "99999"], ["--bogus"]]) {
-    const out = await new Deno.Command("deno", {
+    const out = await new Deno.Command(Deno.execPath(), {
       args: ["task", "--quiet", "server", ...args],
       stdout: "piped",
       stderr: "piped",

@@ -14,7 +14,7 @@ test("write/read round trip with 0600 file and 0700 dir", () => {
   const home = mkdtempSync(join(tmpdir(), "almyty-node-"));
   lib.writeCredentials({
     url: "https://api.almyty.com",
-    token: "ak_live_nodenodenodenode",
+    token: "almyty_nodenodenodenode",
     extra: 1,
   }, { home });
   const path = lib.credentialsPath({ home });
@@ -22,7 +22,7 @@ test("write/read round trip with 0600 file and 0700 dir", () => {
   assert.equal(statSync(join(home, ".almyty")).mode & 0o777, 0o700);
   assert.deepEqual(lib.readCredentials({ home }), {
     url: "https://api.almyty.com",
-    token: "ak_live_nodenodenodenode",
+    token: "almyty_nodenodenodenode",
     extra: 1,
   });
 });
@@ -33,7 +33,31 @@ test("resolveCredentials: ALMYTY_TOKEN wins and the file is not opened", () => {
   execFileSync("mkfifo", [join(home, ".almyty", "credentials.json")]);
   const r = lib.resolveCredentials({ home, env: { ALMYTY_TOKEN: "envtoken" } });
   assert.equal(r.token, "envtoken");
-  assert.deepEqual(r.source, { token: "env", url: "default", frontendUrl: "default" });
+  assert.deepEqual(r.source, { token: "env", url: "default", frontendUrl: "derived" });
+  assert.equal(r.frontendUrl, "https://app.almyty.com");
+});
+
+test("resolveCredentials: ALMYTY_URL does not re-point a saved key (almyty's reader rule)", () => {
+  const home = mkdtempSync(join(tmpdir(), "almyty-node-"));
+  lib.writeCredentials({ url: "https://api.staging.almyty.com", token: "almyty_x" }, { home });
+  const r = lib.resolveCredentials({ home, env: { ALMYTY_URL: "https://elsewhere.example" } });
+  assert.equal(r.url, "https://api.staging.almyty.com");
+  assert.equal(r.ignoredEnvUrl, "https://elsewhere.example");
+  assert.equal(r.frontendUrl, "https://app.staging.almyty.com");
+});
+
+test("a BOM and a null email are tolerated with warnings, as almyty's readers do", () => {
+  const home = mkdtempSync(join(tmpdir(), "almyty-node-"));
+  mkdirSync(join(home, ".almyty"));
+  writeFileSync(
+    join(home, ".almyty", "credentials.json"),
+    '\ufeff{"url":"https://api.almyty.com","token":"almyty_x","email":null}',
+    { mode: 0o600 },
+  );
+  const warnings = [];
+  const c = lib.readCredentials({ home, onWarning: (w) => warnings.push(w) });
+  assert.equal(c.token, "almyty_x");
+  assert.equal(warnings.length, 2);
 });
 
 test("malformed file: CredentialsError naming the path", () => {
