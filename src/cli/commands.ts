@@ -9,7 +9,7 @@
  * ```
  * @module
  */
-import type { Context } from "./context.ts";
+import type { Command } from "../runtime/command.ts";
 
 /** A flag. */
 export interface FlagSpec {
@@ -28,13 +28,7 @@ export interface CommandSpec {
   flags: Record<string, FlagSpec>;
   /** Accepted positional values (for completions), if any. */
   positionals?: string[];
-  load(): Promise<{ run(ctx: Context, input: CommandInput): Promise<number> }>;
-}
-
-/** What a command receives. */
-export interface CommandInput {
-  flags: Record<string, string | boolean | undefined>;
-  positionals: string[];
+  load(): Promise<Command>;
 }
 
 const json: FlagSpec = { type: "boolean", description: "print JSON for scripts" };

@@ -8,16 +8,17 @@
  * ```
  * @module
  */
-import { ApiError } from "../api/errors.ts";
-import { loginTarget, readingTarget, type Target } from "../api/target.ts";
+import { ApiError } from "../runtime/api_error.ts";
+import { loginTarget, readingTarget, type Target } from "../runtime/target.ts";
 import { credentialsPath } from "../credentials/path.ts";
 import { readCredentials } from "../credentials/read.ts";
 import { chooseOpener } from "../login/browser.ts";
 import { PATHS } from "../protocol/constants.ts";
-import type { CommandInput } from "./commands.ts";
-import { apiFor, ENV_OVERRIDES, ignoredUrlNote } from "./connect.ts";
-import { type Context, credentialsIo, EXIT } from "./context.ts";
-import { line, paint, printJson } from "./output.ts";
+import { type CommandInput } from "../runtime/command.ts";
+import { apiFor, ENV_OVERRIDES, ignoredUrlNote } from "../runtime/connect.ts";
+import { type Context, credentialsIo } from "../runtime/context.ts";
+import { EXIT } from "../runtime/errors.ts";
+import { line, paint, printJson } from "../runtime/output.ts";
 
 /** One check's result. */
 export interface Check {

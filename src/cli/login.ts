@@ -8,13 +8,14 @@
  * ```
  * @module
  */
-import { ApiError } from "../api/errors.ts";
-import { loginTarget, type Target } from "../api/target.ts";
+import { ApiError } from "../runtime/api_error.ts";
+import { loginTarget, type Target } from "../runtime/target.ts";
 import { saveCheckedKey } from "../login/save.ts";
 import { isSendableToken } from "../protocol/tokens.ts";
-import type { CommandInput } from "./commands.ts";
-import { CliError, type Context, credentialsIo, EXIT } from "./context.ts";
-import { warn } from "./output.ts";
+import { type CommandInput } from "../runtime/command.ts";
+import { type Context, credentialsIo } from "../runtime/context.ts";
+import { CliError, EXIT } from "../runtime/errors.ts";
+import { warn } from "../runtime/output.ts";
 
 const DEFAULT_TIMEOUT_SECONDS = 300;
 /** Longest --timeout: a day (setTimeout overflows past 2^31 ms). */

@@ -11,18 +11,19 @@
  * ```
  * @module
  */
-import { ApiError } from "../api/errors.ts";
-import { revokeKey } from "../api/keys.ts";
-import { apiKeysPage, savedTarget, type Target } from "../api/target.ts";
+import { ApiError } from "../runtime/api_error.ts";
+import { revokeKey } from "../runtime/keys.ts";
+import { apiKeysPage, savedTarget, type Target } from "../runtime/target.ts";
 import { credentialsPath } from "../credentials/path.ts";
 import { readCredentials } from "../credentials/read.ts";
 import { deleteCredentials } from "../credentials/write.ts";
 import { isMinted } from "../login/save.ts";
 import { jwtExpiry, relativeTime, tokenKind } from "../protocol/tokens.ts";
-import type { CommandInput } from "./commands.ts";
-import { apiFor } from "./connect.ts";
-import { type Context, credentialsIo, EXIT } from "./context.ts";
-import { line, paint, warn } from "./output.ts";
+import { type CommandInput } from "../runtime/command.ts";
+import { apiFor } from "../runtime/connect.ts";
+import { type Context, credentialsIo } from "../runtime/context.ts";
+import { EXIT } from "../runtime/errors.ts";
+import { line, paint, warn } from "../runtime/output.ts";
 
 /** Runs the command. */
 export async function run(ctx: Context, _input: CommandInput): Promise<number> {

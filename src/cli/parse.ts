@@ -8,8 +8,9 @@
  * ```
  * @module
  */
-import { type CommandInput, COMMANDS, type FlagSpec, GLOBAL_FLAGS } from "./commands.ts";
-import { CliError, EXIT } from "./context.ts";
+import { COMMANDS, type FlagSpec, GLOBAL_FLAGS } from "./commands.ts";
+import { type CommandInput } from "../runtime/command.ts";
+import { CliError, EXIT } from "../runtime/errors.ts";
 
 /** What to do. */
 export type Parsed =

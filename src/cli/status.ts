@@ -9,15 +9,15 @@
  * ```
  * @module
  */
-import { ApiError } from "../api/errors.ts";
-import type { Target } from "../api/target.ts";
-import { TokenFormatError } from "../api/target.ts";
+import { ApiError } from "../runtime/api_error.ts";
+import type { Target } from "../runtime/target.ts";
+import { TokenFormatError } from "../runtime/target.ts";
 import { credentialsPath } from "../credentials/path.ts";
 import { CredentialsError } from "../credentials/types.ts";
 import { jwtExpiry, relativeTime, tokenKind } from "../protocol/tokens.ts";
 import { stripControl } from "../protocol/text.ts";
 import { UrlRuleError } from "../protocol/urls.ts";
-import type { CommandInput } from "./commands.ts";
+import { type CommandInput } from "../runtime/command.ts";
 import {
   apiFor,
   currentTarget,
@@ -25,9 +25,10 @@ import {
   ENV_OVERRIDES,
   ignoredUrlNote,
   notAuthenticated,
-} from "./connect.ts";
-import { type Context, credentialsIo, EXIT } from "./context.ts";
-import { line, maskToken, printJson } from "./output.ts";
+} from "../runtime/connect.ts";
+import { type Context, credentialsIo } from "../runtime/context.ts";
+import { EXIT } from "../runtime/errors.ts";
+import { line, maskToken, printJson } from "../runtime/output.ts";
 
 interface ServerCheck {
   checked: boolean;

@@ -7,9 +7,10 @@
  * ```
  * @module
  */
-import type { CommandInput } from "./commands.ts";
-import { type Context, EXIT } from "./context.ts";
-import { requireTarget } from "./connect.ts";
+import { type CommandInput } from "../runtime/command.ts";
+import { type Context } from "../runtime/context.ts";
+import { EXIT } from "../runtime/errors.ts";
+import { requireTarget } from "../runtime/connect.ts";
 
 /** Runs the command. */
 export function run(ctx: Context, _input: CommandInput): Promise<number> {

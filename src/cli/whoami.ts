@@ -7,14 +7,25 @@
  * ```
  * @module
  */
-import { ApiError } from "../api/errors.ts";
-import { currentOrganization, describeOrganization, organizationCount } from "../api/profile.ts";
+import { ApiError } from "../runtime/api_error.ts";
+import {
+  currentOrganization,
+  describeOrganization,
+  organizationCount,
+} from "../runtime/profile.ts";
 import { jwtExpiry, relativeTime, tokenKind } from "../protocol/tokens.ts";
 import { stripControl } from "../protocol/text.ts";
-import type { CommandInput } from "./commands.ts";
-import { CliError, type Context, EXIT } from "./context.ts";
-import { apiFor, describeSource, ignoredUrlNote, rejectedToken, requireTarget } from "./connect.ts";
-import { line, maskToken, printJson, warn } from "./output.ts";
+import { type CommandInput } from "../runtime/command.ts";
+import { type Context } from "../runtime/context.ts";
+import { CliError, EXIT } from "../runtime/errors.ts";
+import {
+  apiFor,
+  describeSource,
+  ignoredUrlNote,
+  rejectedToken,
+  requireTarget,
+} from "../runtime/connect.ts";
+import { line, maskToken, printJson, warn } from "../runtime/output.ts";
 
 /** Runs the command. */
 export async function run(ctx: Context, { flags }: CommandInput): Promise<number> {

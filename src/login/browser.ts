@@ -9,7 +9,7 @@
  * ```
  * @module
  */
-import type { LaunchSpec } from "../cli/context.ts";
+import type { LaunchSpec } from "../runtime/context.ts";
 
 /** How to open a URL, or why it cannot be opened here. */
 export type OpenerChoice =

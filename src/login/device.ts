@@ -9,12 +9,13 @@
  * ```
  * @module
  */
-import type { ApiClient } from "../api/client.ts";
-import { ApiError } from "../api/errors.ts";
-import { loginCommand, type Target } from "../api/target.ts";
-import { apiFor } from "../cli/connect.ts";
-import { CliError, type Context, EXIT } from "../cli/context.ts";
-import { line, paint } from "../cli/output.ts";
+import type { ApiClient } from "../runtime/client.ts";
+import { ApiError } from "../runtime/api_error.ts";
+import { loginCommand, type Target } from "../runtime/target.ts";
+import { apiFor } from "../runtime/connect.ts";
+import { type Context } from "../runtime/context.ts";
+import { CliError, EXIT } from "../runtime/errors.ts";
+import { line, paint } from "../runtime/output.ts";
 import { GRANT, MAX_WAIT_SECONDS, OAUTH_ERROR } from "../protocol/constants.ts";
 import { stripControl } from "../protocol/text.ts";
 import type { DeviceAuthorization, TokenGrant } from "../protocol/types.ts";

@@ -10,9 +10,9 @@
  * ```
  * @module
  */
-import type { ApiClient } from "../api/client.ts";
-import { ApiError } from "../api/errors.ts";
-import { CliError, EXIT } from "../cli/context.ts";
+import type { ApiClient } from "../runtime/client.ts";
+import { ApiError } from "../runtime/api_error.ts";
+import { CliError, EXIT } from "../runtime/errors.ts";
 import { PATHS } from "../protocol/constants.ts";
 import type { DiscoveryDocument } from "../protocol/types.ts";
 import { checkServiceUrl } from "../protocol/urls.ts";

@@ -11,12 +11,13 @@
  * ```
  * @module
  */
-import type { ApiClient } from "../api/client.ts";
-import { findHandoffKeyId } from "../api/keys.ts";
-import { apiKeysPage, loginCommand, type Target } from "../api/target.ts";
-import { apiFor } from "../cli/connect.ts";
-import { CliError, type Context, EXIT } from "../cli/context.ts";
-import { line, paint, warn } from "../cli/output.ts";
+import type { ApiClient } from "../runtime/client.ts";
+import { findHandoffKeyId } from "../runtime/keys.ts";
+import { apiKeysPage, loginCommand, type Target } from "../runtime/target.ts";
+import { apiFor } from "../runtime/connect.ts";
+import { type Context } from "../runtime/context.ts";
+import { CliError, EXIT } from "../runtime/errors.ts";
+import { line, paint, warn } from "../runtime/output.ts";
 import { GRANT, PATHS } from "../protocol/constants.ts";
 import { pkceChallenge, randomToken } from "../protocol/crypto.ts";
 import { randomHex } from "../protocol/random.ts";

@@ -10,13 +10,13 @@
  * ```
  * @module
  */
-import { ApiError } from "../api/errors.ts";
-import { revokeKey } from "../api/keys.ts";
-import { currentOrganization, describeOrganization } from "../api/profile.ts";
-import { apiKeysPage, fileTarget, type Target } from "../api/target.ts";
-import { apiFor } from "../cli/connect.ts";
-import { type Context, credentialsIo } from "../cli/context.ts";
-import { line, paint, warn } from "../cli/output.ts";
+import { ApiError } from "../runtime/api_error.ts";
+import { revokeKey } from "../runtime/keys.ts";
+import { currentOrganization, describeOrganization } from "../runtime/profile.ts";
+import { apiKeysPage, fileTarget, type Target } from "../runtime/target.ts";
+import { apiFor } from "../runtime/connect.ts";
+import { type Context, credentialsIo } from "../runtime/context.ts";
+import { line, paint, warn } from "../runtime/output.ts";
 import { readCredentials } from "../credentials/read.ts";
 import type { Credentials } from "../credentials/types.ts";
 import { writeCredentials } from "../credentials/write.ts";

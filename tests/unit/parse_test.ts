@@ -1,6 +1,6 @@
 import { assertEquals, assertMatch, assertThrows } from "../helpers/assert.ts";
 import { parseCommandLine } from "../../src/cli/parse.ts";
-import { CliError } from "../../src/cli/context.ts";
+import { CliError } from "../../src/runtime/errors.ts";
 
 Deno.test("parse: flags in every spelling, help and version", () => {
   const run = (argv: string[]) => {

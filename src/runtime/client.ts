@@ -27,7 +27,7 @@ import { PATHS } from "../protocol/constants.ts";
 import { redactToken, stripControl, truncate } from "../protocol/text.ts";
 import type { ErrorEnvelope, Profile } from "../protocol/types.ts";
 import { checkServiceUrl } from "../protocol/urls.ts";
-import { ApiError } from "./errors.ts";
+import { ApiError } from "./api_error.ts";
 import { Target } from "./target.ts";
 
 /** Default per-request timeout. */

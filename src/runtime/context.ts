@@ -1,33 +1,31 @@
 /**
- * Everything a command touches of the outside world, passed in so that tests
- * need no globals. `main.ts` builds the real one from `Deno.*`.
+ * Everything a command and the login engine touch of the outside world,
+ * passed in so that tests need no globals: environment, files, HTTP out and
+ * in (a loopback server), the terminal, the clock, launching a program, and
+ * Ctrl-C. `deno_context.ts` builds the real one from `Deno.*`; tests build
+ * their own.
  *
  * @example
  * ```ts
- * import { CliError, EXIT } from "./context.ts";
- * throw new CliError("Not authenticated", EXIT.auth);
+ * import type { Context } from "./context.ts";
+ * const greet = (ctx: Context) => ctx.stdout.write(`it is ${new Date(ctx.now())}\n`);
  * ```
  * @module
  */
-
 import type { CredentialsFs } from "../credentials/fs.ts";
 import type { CredentialsIo } from "../credentials/types.ts";
-
-/** Exit codes, as documented in README. */
-export const EXIT = { ok: 0, error: 1, usage: 2, auth: 4, interrupted: 130 } as const;
-
-/** A failure with a message for the user and an exit code. */
-export class CliError extends Error {
-  override name = "CliError";
-  constructor(message: string, readonly exitCode: number = EXIT.error) {
-    super(message);
-  }
-}
 
 /** An output stream. */
 export interface Output {
   write(text: string): void;
   readonly isTerminal: boolean;
+}
+
+/** The input stream. */
+export interface Input {
+  readonly isTerminal: boolean;
+  /** All of stdin (a pipe). */
+  readText(): Promise<string>;
 }
 
 /** How a program is launched to open a URL. */
@@ -38,6 +36,16 @@ export interface LaunchSpec {
   raw?: boolean;
 }
 
+/** A request handler. */
+export type HttpHandler = (request: Request) => Response | Promise<Response>;
+
+/** A server listening on 127.0.0.1. */
+export interface LoopbackServer {
+  readonly port: number;
+  /** Stops listening; open connections are closed. */
+  shutdown(): Promise<void>;
+}
+
 /** The outside world. */
 export interface Context {
   /** Environment variables (only those the CLI is allowed to read). */
@@ -45,12 +53,17 @@ export interface Context {
   /** File operations for the credentials library. */
   fs: CredentialsFs;
   fetch: typeof fetch;
+  /** Serves `handler` on 127.0.0.1, on a free port. */
+  serve(handler: HttpHandler): LoopbackServer;
   stdout: Output;
   stderr: Output;
-  stdin: { readonly isTerminal: boolean; readText(): Promise<string> };
+  stdin: Input;
+  /** Epoch milliseconds. */
   now(): number;
-  /** Waits `ms`, or rejects when `signal` aborts. */
+  /** Waits `ms`, or rejects with `signal`'s reason when it aborts. */
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
+  /** Calls `fn` every `ms` until the returned function is called. */
+  every(ms: number, fn: () => void): () => void;
   hostname(): string;
   /** Kernel release (used to recognise WSL). */
   osRelease(): string;
@@ -60,13 +73,27 @@ export interface Context {
   signal: AbortSignal;
 }
 
-/** What the credentials library needs from the context. */
+/**
+ * What the credentials library needs from the context.
+ *
+ * @example
+ * ```ts
+ * // readCredentials(credentialsIo(ctx, (warning) => warn(ctx, warning)));
+ * ```
+ */
 export function credentialsIo(ctx: Context, onWarning?: (message: string) => void): CredentialsIo {
   // The library finds HOME (USERPROFILE on Windows) in env itself.
   return { fs: ctx.fs, env: ctx.env, onWarning };
 }
 
-/** True when colour is allowed on this stream. */
+/**
+ * True when colour is allowed on this stream.
+ *
+ * @example
+ * ```ts
+ * // if (useColor(ctx, ctx.stderr)) …
+ * ```
+ */
 export function useColor(ctx: Context, out: Output): boolean {
   return out.isTerminal && !ctx.env.NO_COLOR && ctx.env.TERM !== "dumb";
 }

@@ -13,7 +13,7 @@
 import { PATHS } from "../protocol/constants.ts";
 import type { ApiKeyInfo } from "../protocol/types.ts";
 import type { ApiClient } from "./client.ts";
-import { ApiError } from "./errors.ts";
+import { ApiError } from "./api_error.ts";
 
 /** The name prefix production's `/cli-login` page gives the keys it mints. */
 export const CLI_KEY_NAME_PREFIX = "CLI login (";

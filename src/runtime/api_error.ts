@@ -3,7 +3,7 @@
  *
  * @example
  * ```ts
- * import { ApiError } from "./errors.ts";
+ * import { ApiError } from "./api_error.ts";
  * const e = new ApiError("auth", "https://api.almyty.com/auth/profile", "Invalid API key", 401);
  * e.kind; // "auth"
  * ```

@@ -11,10 +11,11 @@
  * ```
  * @module
  */
-import { ApiClient } from "../api/client.ts";
-import { loginCommand, readingTarget, type Target, type TargetSource } from "../api/target.ts";
+import { ApiClient } from "./client.ts";
+import { loginCommand, readingTarget, type Target, type TargetSource } from "./target.ts";
 import { jwtExpiry, relativeTime } from "../protocol/tokens.ts";
-import { CliError, type Context, credentialsIo, EXIT } from "./context.ts";
+import { type Context, credentialsIo } from "./context.ts";
+import { CliError, EXIT } from "./errors.ts";
 import { warn } from "./output.ts";
 
 /** The environment variables that change what applies. */

@@ -1,0 +1,39 @@
+/**
+ * The CLI as a function of a context and argv: parse, run the command, and
+ * turn any error into its message and exit code. The real process
+ * (`main.ts`) and the in-process tests both go through here.
+ *
+ * @example
+ * ```ts
+ * import { runCli } from "./main.ts";
+ * import { denoContext } from "../runtime/deno_context.ts";
+ * const code = await runCli(denoContext(new AbortController().signal), ["--version"]);
+ * ```
+ * @module
+ */
+import type { Context } from "../runtime/context.ts";
+import { EXIT, exitCodeFor, messageFor } from "../runtime/errors.ts";
+import { VERSION } from "../version.ts";
+import { COMMANDS } from "./commands.ts";
+import { commandHelp, mainHelp } from "./help.ts";
+import { parseCommandLine } from "./parse.ts";
+
+/** Runs `argv` in `ctx` and returns the exit code; errors go to stderr. */
+export async function runCli(ctx: Context, argv: string[]): Promise<number> {
+  try {
+    const parsed = parseCommandLine(argv);
+    if (parsed.kind === "version") {
+      ctx.stdout.write(`almyty-auth ${VERSION}\n`);
+      return EXIT.ok;
+    }
+    if (parsed.kind === "help") {
+      ctx.stdout.write((parsed.command ? commandHelp(parsed.command) : mainHelp()) + "\n");
+      return EXIT.ok;
+    }
+    const command = await COMMANDS[parsed.command].load();
+    return await command.run(ctx, parsed.input);
+  } catch (error) {
+    ctx.stderr.write(messageFor(error, ctx.signal.aborted).replace(/\n?$/, "\n"));
+    return exitCodeFor(error, ctx.signal.aborted);
+  }
+}

@@ -1,0 +1,82 @@
+/**
+ * The real `Context`, from `Deno.*`: the one module the commands' outside
+ * world comes from. Only the environment variables the permission set allows
+ * are read.
+ *
+ * @example
+ * ```ts
+ * import { denoContext } from "./deno_context.ts";
+ * const ctx = denoContext(new AbortController().signal);
+ * ctx.stdout.write(`${ctx.hostname()}\n`);
+ * ```
+ * @module
+ */
+import { denoFs } from "../platform/deno_fs.ts";
+import { ENV_VARS } from "../permissions.ts";
+import type { Context, Output } from "./context.ts";
+
+function output(stream: typeof Deno.stdout | typeof Deno.stderr): Output {
+  const encoder = new TextEncoder();
+  return {
+    isTerminal: stream.isTerminal(),
+    write(text) {
+      const bytes = encoder.encode(text);
+      let written = 0;
+      while (written < bytes.length) written += stream.writeSync(bytes.subarray(written));
+    },
+  };
+}
+
+/** The real context; `signal` aborts on Ctrl-C. */
+export function denoContext(signal: AbortSignal): Context {
+  const env: Record<string, string | undefined> = {};
+  for (const name of ENV_VARS) env[name] = Deno.env.get(name);
+  return {
+    env,
+    fs: denoFs,
+    fetch: globalThis.fetch,
+    serve(handler) {
+      const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, handler);
+      return { port: server.addr.port, shutdown: () => server.shutdown() };
+    },
+    stdout: output(Deno.stdout),
+    stderr: output(Deno.stderr),
+    stdin: {
+      isTerminal: Deno.stdin.isTerminal(),
+      readText: () => new Response(Deno.stdin.readable).text(),
+    },
+    now: Date.now,
+    sleep: (ms, abort) =>
+      new Promise((resolve, reject) => {
+        if (abort?.aborted) return reject(abort.reason);
+        const timer = setTimeout(resolve, ms);
+        abort?.addEventListener("abort", () => {
+          clearTimeout(timer);
+          reject(abort.reason);
+        }, { once: true });
+      }),
+    every(ms, fn) {
+      const timer = setInterval(fn, ms);
+      return () => clearInterval(timer);
+    },
+    hostname: () => Deno.hostname(),
+    osRelease: () => Deno.osRelease(),
+    launch: ({ command, args, raw }) => {
+      try {
+        const child = new Deno.Command(command, {
+          args,
+          stdin: "null",
+          stdout: "null",
+          stderr: "null",
+          windowsRawArguments: raw,
+        }).spawn();
+        child.unref();
+        child.status.catch(() => {});
+        return Promise.resolve(true);
+      } catch {
+        return Promise.resolve(false); // not installed, or not permitted
+      }
+    },
+    signal,
+  };
+}
