@@ -5,14 +5,7 @@
 import { assert, assertEquals, assertMatch } from "./helpers/assert.ts";
 import { CliProcess, credsPath, homeWithFile, readBytes, runCli, tempHome } from "./helpers/cli.ts";
 import { assertNoLeaks, recordToken } from "./helpers/leaks.ts";
-import {
-  closedPort,
-  decide,
-  mintKey,
-  withFakeServer,
-  withFaultyTokenEndpoint,
-  withServer,
-} from "./helpers/server.ts";
+import { closedPort, decide, mintKey, withFakeServer, withServer } from "./helpers/server.ts";
 
 Deno.test("usage: --help, help <cmd>, --version, unknown command and flag", async () => {
   const home = tempHome();
@@ -323,62 +316,6 @@ Deno.test("headless login approved over HTTP; logout revokes the key; twice is f
     const again = await runCli(["logout"], { home });
     assertEquals(again.code, 0);
     assertMatch(again.stderr, /Not logged in/);
-  });
-});
-
-Deno.test("headless login denied: exit 1, old credentials byte-identical", async () => {
-  await withServer({ deviceInterval: 1 }, async (server) => {
-    const { home, path, bytes } = homeWithFile();
-    const cli = new CliProcess(["login", "--no-browser", "--api", server.url], { home });
-    const [, code] = await cli.waitFor(/^\s+([B-Z]{4}-[B-Z]{4})$/m);
-    await (await decide(server.url, `/cli-auth?code=${code}`, "deny")).body?.cancel();
-    const result = await cli.done;
-    assertEquals(result.code, 1);
-    assertMatch(result.stderr, /Login denied in the browser/);
-    assertEquals(readBytes(path), bytes);
-  });
-});
-
-Deno.test("headless login: a 5xx storm while polling is ridden out", async () => {
-  await withServer({ deviceInterval: 0 }, async (server) => {
-    let failures = 0;
-    await withFaultyTokenEndpoint(server.url, () => {
-      if (failures >= 3) return undefined;
-      failures++;
-      return new Response("upstream down", { status: 503 });
-    }, async (proxyUrl) => {
-      const home = tempHome();
-      const cli = new CliProcess([
-        "login",
-        "--no-browser",
-        "--api",
-        proxyUrl,
-        "--frontend",
-        server.url,
-      ], { home });
-      const [, code] = await cli.waitFor(/^\s+([B-Z]{4}-[B-Z]{4})$/m);
-      await (await decide(server.url, `/cli-auth?code=${code}`, "approve")).body?.cancel();
-      const result = await cli.done;
-      assertEquals(result.code, 0, result.stderr);
-      assertEquals(failures, 3);
-    });
-  });
-});
-
-Deno.test("login --timeout: a headless login nobody approves ends with a clear message", async () => {
-  await withServer({ deviceInterval: 1 }, async (server) => {
-    const { home, path, bytes } = homeWithFile();
-    const result = await new CliProcess([
-      "login",
-      "--no-browser",
-      "--timeout",
-      "2",
-      "--api",
-      server.url,
-    ], { home }).done;
-    assertEquals(result.code, 1);
-    assertMatch(result.stderr, /expired before it was approved/);
-    assertEquals(readBytes(path), bytes);
   });
 });
 

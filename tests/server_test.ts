@@ -310,6 +310,27 @@ Deno.test("--auto-approve approves device and browser requests as alice", async 
       device_code: d.device_code,
     })).json();
     assertEquals(r.data.email, "alice@example.com");
+    // The browser request is approved at once too: straight back to the callback with a code.
+    const verifier = randomToken(32);
+    const page = await fetch(
+      `${s.url}/cli-auth?${new URLSearchParams({
+        redirect_uri: "http://127.0.0.1:5555/callback",
+        state: "s".repeat(43),
+        code_challenge: pkceChallenge(verifier),
+        code_challenge_method: "S256",
+      })}`,
+      { redirect: "manual" },
+    );
+    assertEquals(page.status, 303);
+    const location = new URL(page.headers.get("location")!);
+    assertEquals(location.searchParams.get("error"), null);
+    const grant = await (await form(s.url, "/auth/cli/token", {
+      grant_type: CODE_GRANT,
+      code: location.searchParams.get("code")!,
+      code_verifier: verifier,
+      redirect_uri: "http://127.0.0.1:5555/callback",
+    })).json();
+    assertEquals(grant.data.email, "alice@example.com");
   });
 });
 

@@ -8,8 +8,8 @@
  * @module
  */
 import { COMMANDS, GLOBAL_FLAGS } from "./commands.ts";
-import { type CommandInput } from "../runtime/command.ts";
-import { type Context } from "../runtime/context.ts";
+import type { CommandInput } from "../runtime/command.ts";
+import type { Context } from "../runtime/context.ts";
 import { CliError, EXIT } from "../runtime/errors.ts";
 
 const NAMES = [...Object.keys(COMMANDS), "help"];

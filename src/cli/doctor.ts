@@ -14,7 +14,7 @@ import { credentialsPath } from "../credentials/path.ts";
 import { readCredentials } from "../credentials/read.ts";
 import { chooseOpener } from "../login/browser.ts";
 import { PATHS } from "../protocol/constants.ts";
-import { type CommandInput } from "../runtime/command.ts";
+import type { CommandInput } from "../runtime/command.ts";
 import { apiFor, ENV_OVERRIDES, ignoredUrlNote } from "../runtime/connect.ts";
 import { type Context, credentialsIo } from "../runtime/context.ts";
 import { EXIT } from "../runtime/errors.ts";
@@ -51,7 +51,7 @@ export async function run(ctx: Context, { flags }: CommandInput): Promise<number
     checks.push(...await reachability(ctx, api, "API", target.api + PATHS.discovery, true));
     checks.push(...await reachability(ctx, api, "Frontend", target.frontend + "/", false));
   }
-  checks.push(await loopbackBind(), browserCheck(ctx));
+  checks.push(await loopbackBind(ctx), browserCheck(ctx));
   if (flags.json) printJson(ctx, checks);
   else {
     for (const c of checks) {
@@ -179,16 +179,11 @@ async function reachability(
   }
 }
 
-async function loopbackBind(): Promise<Check> {
-  const { startListener } = await import("../login/listener.ts");
+async function loopbackBind(ctx: Context): Promise<Check> {
   try {
-    const listener = startListener({
-      mode: "code",
-      state: "doctor",
-      complete: () => Promise.reject(new Error("unused")),
-    });
-    const port = listener.port;
-    await listener.close();
+    const server = ctx.serve(() => new Response(null, { status: 404 }));
+    const port = server.port;
+    await server.shutdown();
     return {
       name: "Loopback",
       level: "ok",

@@ -8,17 +8,19 @@
  * ```
  * @module
  */
+import { checkKey } from "../login/key_check.ts";
+import type { CommandInput } from "../runtime/command.ts";
 import { ApiError } from "../runtime/api_error.ts";
-import { loginTarget, type Target } from "../runtime/target.ts";
-import { saveCheckedKey } from "../login/save.ts";
-import { isSendableToken } from "../protocol/tokens.ts";
-import { type CommandInput } from "../runtime/command.ts";
 import { type Context, credentialsIo } from "../runtime/context.ts";
 import { CliError, EXIT } from "../runtime/errors.ts";
 import { warn } from "../runtime/output.ts";
+import { loginTarget, type Target } from "../runtime/target.ts";
+import { isSendableToken } from "../protocol/tokens.ts";
+import { terminalUi } from "./login_ui.ts";
+import { saveLogin } from "./save_login.ts";
 
 const DEFAULT_TIMEOUT_SECONDS = 300;
-/** Longest --timeout: a day (setTimeout overflows past 2^31 ms). */
+/** Longest --timeout: a day (timers overflow past 2^31 ms). */
 export const MAX_TIMEOUT_SECONDS = 86_400;
 
 /** Runs the command. */
@@ -44,11 +46,14 @@ export async function run(ctx: Context, { flags }: CommandInput): Promise<number
     await tokenLogin(ctx, target, token);
     return EXIT.ok;
   }
-  const { interactiveLogin } = await import("../login/flow.ts");
-  await interactiveLogin(ctx, target, { noBrowser: flags["no-browser"] === true, timeoutMs });
+  const { login } = await import("../login/engine.ts");
+  await login(ctx, target, terminalUi(ctx), {
+    noBrowser: flags["no-browser"] === true,
+    timeoutMs,
+    commit: (result) => saveLogin(ctx, target, result),
+  });
   return EXIT.ok;
 }
-
 function parseTimeout(value: string | undefined): number {
   if (value === undefined) return DEFAULT_TIMEOUT_SECONDS * 1000;
   const seconds = Number(value);
@@ -87,7 +92,7 @@ async function tokenLogin(ctx: Context, target: Target, token: string): Promise<
     );
   }
   try {
-    await saveCheckedKey(ctx, target, token, { keyOrigin: "supplied" });
+    await saveLogin(ctx, target, await checkKey(ctx, target, token, "supplied"));
   } catch (error) {
     if (error instanceof ApiError && error.kind === "auth") {
       throw new CliError(

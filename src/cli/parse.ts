@@ -9,7 +9,7 @@
  * @module
  */
 import { COMMANDS, type FlagSpec, GLOBAL_FLAGS } from "./commands.ts";
-import { type CommandInput } from "../runtime/command.ts";
+import type { CommandInput } from "../runtime/command.ts";
 import { CliError, EXIT } from "../runtime/errors.ts";
 
 /** What to do. */

@@ -17,7 +17,7 @@ import { CredentialsError } from "../credentials/types.ts";
 import { jwtExpiry, relativeTime, tokenKind } from "../protocol/tokens.ts";
 import { stripControl } from "../protocol/text.ts";
 import { UrlRuleError } from "../protocol/urls.ts";
-import { type CommandInput } from "../runtime/command.ts";
+import type { CommandInput } from "../runtime/command.ts";
 import {
   apiFor,
   currentTarget,

@@ -7,8 +7,8 @@
  * ```
  * @module
  */
-import { type CommandInput } from "../runtime/command.ts";
-import { type Context } from "../runtime/context.ts";
+import type { CommandInput } from "../runtime/command.ts";
+import type { Context } from "../runtime/context.ts";
 import { EXIT } from "../runtime/errors.ts";
 import { requireTarget } from "../runtime/connect.ts";
 

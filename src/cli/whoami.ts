@@ -15,8 +15,8 @@ import {
 } from "../runtime/profile.ts";
 import { jwtExpiry, relativeTime, tokenKind } from "../protocol/tokens.ts";
 import { stripControl } from "../protocol/text.ts";
-import { type CommandInput } from "../runtime/command.ts";
-import { type Context } from "../runtime/context.ts";
+import type { CommandInput } from "../runtime/command.ts";
+import type { Context } from "../runtime/context.ts";
 import { CliError, EXIT } from "../runtime/errors.ts";
 import {
   apiFor,

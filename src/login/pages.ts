@@ -1,7 +1,7 @@
 /**
  * The pages the CLI's loopback listener serves. None of them ever contains
- * a token: the legacy hand-off page reads it from the fragment in the
- * browser and posts it back to this same origin.
+ * a token: the hand-off page reads it from the fragment in the browser and
+ * posts it back to this same origin.
  *
  * @example
  * ```ts
@@ -13,7 +13,14 @@
 import { CALLBACK_PATHS } from "../protocol/constants.ts";
 import { escapeHtml as e, page } from "../protocol/html.ts";
 
-/** Shown after the credentials are saved. */
+/**
+ * Shown after the credentials are saved.
+ *
+ * @example
+ * ```ts
+ * successPage("alice@example.com").includes("Logged in"); // true
+ * ```
+ */
 export function successPage(email: string): string {
   return page(
     "Logged in",
@@ -23,17 +30,17 @@ export function successPage(email: string): string {
   );
 }
 
-/** Shown when the login failed or the request was not ours. */
-export function failurePage(title: string, message: string): string {
-  return page(title, `<h1>${e(title)}</h1><p class="error" role="alert">${e(message)}</p>`);
-}
-
 /**
  * Today's production hands the key over in the fragment (`#token=…&state=…`),
  * which never reaches a server. This page's script moves it out of the
  * address bar at once and posts it to `/cb-complete` on this origin.
+ *
+ * @example
+ * ```ts
+ * handoffPage("nonce123").includes("cb-complete"); // true
+ * ```
  */
-export function legacyHandoffPage(nonce: string): string {
+export function handoffPage(nonce: string): string {
   const code = `
 const p = new URLSearchParams(location.hash.slice(1));
 history.replaceState(null, "", "${CALLBACK_PATHS.legacy}");

@@ -14,22 +14,34 @@ import { concatBytes } from "./bytes.ts";
 import { MAX_BODY_BYTES } from "./constants.ts";
 import { parseJson } from "./json.ts";
 
-/** A body that could not be read; `status` says why (400 or 413). */
+/** A body that could not be read; `status` says why (400, 408 or 413). */
 export class BodyError extends Error {
   /** Builds the error. */
-  constructor(readonly status: 400 | 413, message: string) {
+  constructor(readonly status: 400 | 408 | 413, message: string) {
     super(message);
   }
 }
 
+/** How long a body may take to arrive: a stalled upload must not hold a handler forever. */
+export const BODY_TIMEOUT_MS = 10_000;
+
 const TOO_LARGE = `Request body is larger than ${MAX_BODY_BYTES / 1024} KiB`;
 
-/** Reads a JSON object or form body (≤ 64 KiB) into fields; throws BodyError. */
-export async function readFields(request: Request): Promise<Record<string, unknown>> {
+/**
+ * Reads a JSON object or form body (≤ 64 KiB, within `BODY_TIMEOUT_MS` or
+ * until `signal` aborts) into fields; throws BodyError.
+ */
+export async function readFields(
+  request: Request,
+  signal?: AbortSignal,
+): Promise<Record<string, unknown>> {
   if (Number(request.headers.get("content-length") ?? 0) > MAX_BODY_BYTES) {
     throw new BodyError(413, TOO_LARGE);
   }
-  const text = new TextDecoder().decode(await readCapped(request));
+  const deadline = AbortSignal.timeout(BODY_TIMEOUT_MS);
+  const text = new TextDecoder().decode(
+    await readCapped(request, signal ? AbortSignal.any([deadline, signal]) : deadline),
+  );
   if ((request.headers.get("content-type") ?? "").includes("application/x-www-form-urlencoded")) {
     return Object.fromEntries(new URLSearchParams(text));
   }
@@ -48,14 +60,25 @@ export function field(fields: Record<string, unknown>, name: string): string | u
   return typeof value === "string" ? value : undefined;
 }
 
-async function readCapped(request: Request): Promise<Uint8Array> {
+async function readCapped(request: Request, signal: AbortSignal): Promise<Uint8Array> {
   if (!request.body) return new Uint8Array();
+  const reader = request.body.getReader();
+  const stop = () => reader.cancel().catch(() => {});
+  signal.addEventListener("abort", stop, { once: true });
   const chunks: Uint8Array[] = [];
   let size = 0;
-  for await (const chunk of request.body) {
-    size += chunk.byteLength;
-    if (size > MAX_BODY_BYTES) throw new BodyError(413, TOO_LARGE);
-    chunks.push(chunk);
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (signal.aborted) throw new BodyError(408, "The request body did not arrive in time");
+      if (done) break;
+      size += value.byteLength;
+      if (size > MAX_BODY_BYTES) throw new BodyError(413, TOO_LARGE);
+      chunks.push(value);
+    }
+  } finally {
+    signal.removeEventListener("abort", stop);
+    reader.releaseLock();
   }
   return concatBytes(chunks);
 }

@@ -38,6 +38,23 @@ export function page(
 }
 
 /**
+ * A page with a title and one message (an outcome, or an error).
+ *
+ * @example
+ * ```ts
+ * messagePage("Login denied", "You can close this tab.");
+ * ```
+ */
+export function messagePage(title: string, message: string, isError = false): string {
+  return page(
+    title,
+    `<h1>${escapeHtml(title)}</h1><p${isError ? ' class="error" role="alert"' : ""}>${
+      escapeHtml(message)
+    }</p>`,
+  );
+}
+
+/**
  * A page response with CSP, no-store, DENY framing and no referrer. Forms
  * may post to this origin and redirect to loopback callbacks only.
  */

@@ -138,11 +138,3 @@ export function codeEntryPage(error?: string): string {
       `<button type="submit">Continue</button></form>`,
   );
 }
-
-/** A terminal page: done, denied, or an error. */
-export function messagePage(title: string, message: string, isError = false): string {
-  return page(
-    title,
-    `<h1>${e(title)}</h1><p${isError ? ' class="error" role="alert"' : ""}>${e(message)}</p>`,
-  );
-}

@@ -11,12 +11,12 @@
  */
 import { PATHS } from "../protocol/constants.ts";
 import { constantTimeEqual } from "../protocol/crypto.ts";
-import { htmlResponse } from "../protocol/html.ts";
+import { htmlResponse, messagePage } from "../protocol/html.ts";
 import { isLoopbackHost } from "../protocol/urls.ts";
 import { browserSession, type Handler, type RouteContext } from "./context.ts";
 import { field, readFields } from "../protocol/body.ts";
 import { redirect } from "./http.ts";
-import { codeEntryPage, connectCliPage, consentPage, messagePage, signInPage } from "./pages.ts";
+import { codeEntryPage, connectCliPage, consentPage, signInPage } from "./pages.ts";
 import { formatUserCode, type PendingRequest, type RequestDetails, type User } from "./store.ts";
 import { randomToken } from "../protocol/crypto.ts";
 

@@ -13,7 +13,7 @@ import type { CredentialsFs } from "../../src/credentials/fs.ts";
 import { nodeFs } from "../../src/credentials/node_fs.ts";
 import { denoFs } from "../../src/platform/deno_fs.ts";
 
-const creds = { url: "https://api.almyty.com", token: "ak_live_0123456789abcdefghij" };
+const creds = { url: "https://api.almyty.com", token: "almyty_0123456789abcdefghij" };
 
 // The library's file operations come in two implementations (node:fs, the
 // default; Deno's API, used by the CLI): every rule holds for both.
@@ -242,4 +242,28 @@ Deno.test("20 concurrent writer processes leave one of their files; a reader nev
   assert(reads > 0);
   const leftovers = [...Deno.readDirSync(`${home}/.almyty`)].map((e) => e.name);
   assertEquals(leftovers, ["credentials.json"]);
+});
+
+Deno.test("a write goes to a fresh 0600 temp file beside the target, then is renamed over it", () => {
+  const home = tempHome();
+  writeCredentials(creds, { home, fs: denoFs });
+  const ops: string[] = [];
+  const recording: CredentialsFs = {
+    ...denoFs,
+    writeNew: (path, text, mode) => {
+      ops.push(`writeNew ${path} ${mode.toString(8)}`);
+      denoFs.writeNew(path, text, mode);
+    },
+    rename: (from, to) => {
+      ops.push(`rename ${from} -> ${to}`);
+      denoFs.rename(from, to);
+    },
+  };
+  writeCredentials({ ...creds, token: "almyty_second" }, { home, fs: recording });
+  const path = credsPath(home);
+  const temp = `${home}/.almyty/`;
+  assertEquals(ops.length, 2, ops.join("\n"));
+  assertMatch(ops[0], new RegExp(`^writeNew ${temp}\\.credentials\\.json\\.[0-9a-f]+\\.tmp 600$`));
+  assertEquals(ops[1], `rename ${ops[0].split(" ")[1]} -> ${path}`);
+  assertEquals(readCredentials({ home })!.token, "almyty_second");
 });

@@ -12,7 +12,8 @@
  */
 import { ApiError } from "../runtime/api_error.ts";
 import { revokeKey } from "../runtime/keys.ts";
-import { currentOrganization, describeOrganization } from "../runtime/profile.ts";
+import { describeOrganization } from "../runtime/profile.ts";
+import type { LoginResult } from "../login/result.ts";
 import { apiKeysPage, fileTarget, type Target } from "../runtime/target.ts";
 import { apiFor } from "../runtime/connect.ts";
 import { type Context, credentialsIo } from "../runtime/context.ts";
@@ -34,16 +35,6 @@ const LOGIN_FIELDS = [
   "organization",
   "createdAt",
 ];
-
-/** What a successful login learned. */
-export interface LoginResult {
-  token: string;
-  email: string;
-  keyId?: string;
-  organization?: Organization | null;
-  /** `minted` by this login (logout revokes it) or `supplied` by the user (never revoked). */
-  keyOrigin: "minted" | "supplied";
-}
 
 /** True when the CLI minted this saved key (files of older versions: when they kept its id). */
 export function isMinted(file: Credentials): boolean {
@@ -142,36 +133,4 @@ async function revokeReplaced(ctx: Context, previous: Credentials, path: string)
       }`,
     );
   }
-}
-
-/**
- * Checks an API key with `GET /auth/profile`, then saves it (token login and
- * the browser hand-off, where the key arrives without an account). Returns
- * the account's email; a rejected key throws before anything is written.
- */
-export async function saveCheckedKey(
-  ctx: Context,
-  target: Target,
-  token: string,
-  options: {
-    keyOrigin: "minted" | "supplied";
-    /** Aborted when the login has ended meanwhile: then nothing is saved. */
-    closed?: AbortSignal;
-    /** Learns the key's id once the key is known to work (the hand-off). */
-    findKeyId?: (withKey: Target) => Promise<string | null>;
-  },
-): Promise<string> {
-  const withKey = target.withToken(token);
-  const profile = await apiFor(ctx, withKey).profile();
-  options.closed?.throwIfAborted();
-  const keyId = options.findKeyId ? await options.findKeyId(withKey) : undefined;
-  options.closed?.throwIfAborted();
-  await saveLogin(ctx, target, {
-    token,
-    email: String(profile.email),
-    organization: currentOrganization(profile),
-    keyOrigin: options.keyOrigin,
-    ...(keyId ? { keyId } : {}),
-  });
-  return String(profile.email);
 }

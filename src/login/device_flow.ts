@@ -1,11 +1,13 @@
 /**
  * The headless login: RFC 8628 device authorization, polled with the
- * server's `wait` long-poll so an approval is noticed at once.
+ * server's `wait` long-poll so an approval is noticed at once; `slow_down`
+ * adds 5 s to the interval, network errors, 5xx and 429 back off
+ * exponentially until the code expires.
  *
  * @example
  * ```ts
- * import { deviceLogin } from "./device.ts";
- * // const grant = await deviceLogin(ctx, target, endpoints, { deadline: Date.now() + 300_000 });
+ * import { deviceFlow } from "./device_flow.ts";
+ * // const result = await deviceFlow(ctx, target, endpoints, ui, { deadline: Date.now() + 300_000 });
  * ```
  * @module
  */
@@ -13,49 +15,64 @@ import type { ApiClient } from "../runtime/client.ts";
 import { ApiError } from "../runtime/api_error.ts";
 import { loginCommand, type Target } from "../runtime/target.ts";
 import { apiFor } from "../runtime/connect.ts";
-import { type Context } from "../runtime/context.ts";
+import type { Context } from "../runtime/context.ts";
 import { CliError, EXIT } from "../runtime/errors.ts";
-import { line, paint } from "../runtime/output.ts";
-import { GRANT, MAX_WAIT_SECONDS, OAUTH_ERROR } from "../protocol/constants.ts";
+import {
+  DEVICE_INTERVAL_SECONDS,
+  GRANT,
+  MAX_WAIT_SECONDS,
+  OAUTH_ERROR,
+} from "../protocol/constants.ts";
 import { stripControl } from "../protocol/text.ts";
 import type { DeviceAuthorization, TokenGrant } from "../protocol/types.ts";
 import { checkServiceUrl } from "../protocol/urls.ts";
+import { grantResult } from "./code_flow.ts";
 import type { LoginEndpoints } from "./discovery.ts";
+import type { LoginResult } from "./result.ts";
+import type { LoginUi } from "./ui.ts";
 
 /** Device-login options. */
-export interface DeviceLoginOptions {
+export interface DeviceFlowOptions {
   /** Epoch ms after which the CLI gives up (the --timeout). */
   deadline: number;
 }
 
 const MAX_BACKOFF_MS = 30_000;
 
-/** Runs the headless login and returns the grant. */
-export async function deviceLogin(
+/** Runs the headless login and returns its result (nothing is saved here). */
+export async function deviceFlow(
   ctx: Context,
   target: Target,
   endpoints: LoginEndpoints,
-  options: DeviceLoginOptions,
-): Promise<TokenGrant> {
+  ui: LoginUi,
+  options: DeviceFlowOptions,
+): Promise<LoginResult> {
   const api = apiFor(ctx, target);
   const auth = await api.request<DeviceAuthorization>(endpoints.device, {
     method: "POST",
     body: { client_name: ctx.hostname() },
     envelope: false,
   });
-  // The page we tell the user to open must obey the same rule as --frontend,
-  // and server text is printed without control characters.
-  auth.verification_uri_complete = checkServiceUrl(
+  // The pages we tell the user to open obey the same rule as --frontend,
+  // and server text is shown without control characters.
+  const verificationUriComplete = checkServiceUrl(
     String(auth.verification_uri_complete),
     "the server's verification_uri_complete",
   ).href;
-  auth.user_code = stripControl(String(auth.user_code));
-  const expiresAt = Math.min(ctx.now() + auth.expires_in * 1000, options.deadline);
-  await showInstructions(ctx, auth);
-
-  const countdown = startCountdown(ctx, expiresAt);
+  const verificationUri = checkServiceUrl(
+    String(auth.verification_uri ?? verificationUriComplete),
+    "the server's verification_uri",
+  ).href;
+  const expiresAt = Math.min(ctx.now() + Number(auth.expires_in) * 1000, options.deadline);
+  await ui.showCode({
+    verificationUri,
+    verificationUriComplete,
+    userCode: stripControl(String(auth.user_code)),
+    expiresAt,
+  });
+  ui.waiting("approval", expiresAt);
   try {
-    return await poll(
+    const grant = await poll(
       ctx,
       api,
       endpoints.token,
@@ -63,41 +80,10 @@ export async function deviceLogin(
       expiresAt,
       loginCommand(target, "--no-browser"),
     );
+    return grantResult(grant);
   } finally {
-    countdown();
+    ui.stopWaiting();
   }
-}
-
-async function showInstructions(ctx: Context, auth: DeviceAuthorization): Promise<void> {
-  const err = ctx.stderr;
-  line(err, "Open this URL in any browser:");
-  line(err, "  " + paint(ctx, err, "bold", auth.verification_uri_complete));
-  line(err);
-  line(err, "and check that it shows this code:");
-  line(err, "  " + paint(ctx, err, "bold", auth.user_code));
-  line(err);
-  if (err.isTerminal) {
-    const { qrLines } = await import("./qr.ts");
-    for (const row of qrLines(auth.verification_uri_complete)) line(err, row);
-    line(err);
-  }
-  line(err, "Waiting for authentication...");
-}
-
-/** A live "expires in m:ss" line on a terminal; returns its stopper. */
-function startCountdown(ctx: Context, expiresAt: number): () => void {
-  if (!ctx.stderr.isTerminal) return () => {};
-  const draw = () => {
-    const left = Math.max(0, Math.round((expiresAt - ctx.now()) / 1000));
-    const clock = `${Math.floor(left / 60)}:${String(left % 60).padStart(2, "0")}`;
-    ctx.stderr.write(`\r\x1b[2K${paint(ctx, ctx.stderr, "dim", `  code expires in ${clock}`)}`);
-  };
-  draw();
-  const timer = setInterval(draw, 1000);
-  return () => {
-    clearInterval(timer);
-    ctx.stderr.write("\r\x1b[2K");
-  };
 }
 
 async function poll(
@@ -108,7 +94,9 @@ async function poll(
   expiresAt: number,
   again: string,
 ): Promise<TokenGrant> {
-  let interval = Math.max(auth.interval, 0) * 1000;
+  // RFC 8628 §3.2: 5 s when the server names no interval.
+  const given = Number(auth.interval);
+  let interval = (Number.isFinite(given) ? Math.max(given, 0) : DEVICE_INTERVAL_SECONDS) * 1000;
   let failures = 0;
   let lastFailure: ApiError | undefined;
   while (ctx.now() < expiresAt) {

@@ -1,0 +1,96 @@
+/**
+ * The login engine's events, rendered on the terminal (stderr): the URL
+ * always first, the code and a QR code for the headless login, and a live
+ * countdown while waiting on a terminal.
+ *
+ * @example
+ * ```ts
+ * import { terminalUi } from "./login_ui.ts";
+ * // const ui = terminalUi(ctx, { timeoutSeconds: 300 });
+ * ```
+ * @module
+ */
+import type { LoginUi } from "../login/ui.ts";
+import type { Context } from "../runtime/context.ts";
+import { line, paint } from "../runtime/output.ts";
+
+/** A LoginUi that writes to `ctx.stderr`. */
+export function terminalUi(ctx: Context): LoginUi {
+  const err = ctx.stderr;
+  const say = (text = "") => line(err, text);
+  let stopCountdown = () => {};
+  return {
+    notice(notice) {
+      switch (notice.kind) {
+        case "handoff":
+          return say(
+            `This server has no login discovery document; using almyty's browser hand-off (${notice.page}).`,
+          );
+        case "headless":
+          return say(
+            `Not opening a browser because ${notice.reason}; using the headless login instead.`,
+          );
+        case "handoff-headless":
+          say(
+            `This server has no headless login, and no browser will be opened here (${notice.reason}).`,
+          );
+          say(`Either log in with an API key:  ${notice.tokenCommand}  (reads it from stdin)`);
+          say(
+            `or forward the login port from the machine with the browser, then open the URL there:`,
+          );
+          return say(`  ssh -L ${notice.port}:127.0.0.1:${notice.port} ${notice.host}`);
+        case "key-id-unknown":
+          return say(
+            paint(ctx, err, "yellow", "Warning: ") +
+              "Could not find this key's id, so `almyty-auth logout` will not be able to revoke it; " +
+              `revoke it at ${notice.revokePage} when you are done.`,
+          );
+      }
+    },
+    urlReady(url) {
+      say("Open this URL in your browser to log in:");
+      say("  " + paint(ctx, err, "bold", url));
+    },
+    browserOpened() {},
+    browserFailed(opener) {
+      say(`Could not start ${opener}; open the URL above yourself.`);
+    },
+    async showCode(code) {
+      say("Open this URL in any browser:");
+      say("  " + paint(ctx, err, "bold", code.verificationUriComplete));
+      say();
+      say("and check that it shows this code:");
+      say("  " + paint(ctx, err, "bold", code.userCode));
+      say();
+      if (err.isTerminal) {
+        const { qrLines } = await import("./qr.ts");
+        for (const row of qrLines(code.verificationUriComplete)) say(row);
+        say();
+      }
+    },
+    waiting(what, deadline) {
+      if (what === "browser") {
+        const seconds = Math.round((deadline - ctx.now()) / 1000);
+        say(`Waiting for the browser (up to ${seconds} s; Ctrl-C to cancel)...`);
+        return;
+      }
+      say("Waiting for authentication...");
+      if (!err.isTerminal) return;
+      const draw = () => {
+        const left = Math.max(0, Math.round((deadline - ctx.now()) / 1000));
+        const clock = `${Math.floor(left / 60)}:${String(left % 60).padStart(2, "0")}`;
+        err.write(`\r\x1b[2K${paint(ctx, err, "dim", `  code expires in ${clock}`)}`);
+      };
+      draw();
+      const stop = ctx.every(1000, draw);
+      stopCountdown = () => {
+        stop();
+        err.write("\r\x1b[2K");
+      };
+    },
+    stopWaiting() {
+      stopCountdown();
+      stopCountdown = () => {};
+    },
+  };
+}

@@ -1,0 +1,59 @@
+/**
+ * The login engine: discovery picks the protocol, the environment picks the
+ * flow (the browser code flow, the headless device flow, or today's
+ * production hand-off), and the result is committed through the caller's
+ * `commit`. It never prints: everything the user should see is an event on
+ * `ui`. Every failure leaves the stored credentials untouched.
+ *
+ * @example
+ * ```ts
+ * import { login } from "./engine.ts";
+ * // const result = await login(ctx, target, ui, { noBrowser: false, timeoutMs: 300_000, commit });
+ * ```
+ * @module
+ */
+import type { Context } from "../runtime/context.ts";
+import { apiFor } from "../runtime/connect.ts";
+import type { Target } from "../runtime/target.ts";
+import { PATHS } from "../protocol/constants.ts";
+import { chooseOpener } from "./browser.ts";
+import { codeFlow } from "./code_flow.ts";
+import { deviceFlow } from "./device_flow.ts";
+import { discover } from "./discovery.ts";
+import { handoffFlow } from "./handoff_flow.ts";
+import type { Commit, LoginResult } from "./result.ts";
+import type { LoginUi } from "./ui.ts";
+
+/** How a login runs. */
+export interface LoginOptions {
+  noBrowser: boolean;
+  timeoutMs: number;
+  /** Saves the result; called once, while the login still runs. */
+  commit: Commit;
+}
+
+/** Logs in at `target` and returns what was committed. */
+export async function login(
+  ctx: Context,
+  target: Target,
+  ui: LoginUi,
+  options: LoginOptions,
+): Promise<LoginResult> {
+  const deadline = ctx.now() + options.timeoutMs;
+  const endpoints = await discover(apiFor(ctx, target));
+  const opener = options.noBrowser
+    ? { reason: "--no-browser was given" }
+    : chooseOpener(ctx.env, ctx.fs.platform, ctx.osRelease());
+  const browser = { opener, deadline, commit: options.commit };
+  if (!endpoints) {
+    ui.notice({ kind: "handoff", page: target.frontend + PATHS.legacyPage });
+    return await handoffFlow(ctx, target, ui, browser);
+  }
+  if ("reason" in opener) {
+    if (!options.noBrowser) ui.notice({ kind: "headless", reason: opener.reason });
+    const result = await deviceFlow(ctx, target, endpoints, ui, { deadline });
+    await options.commit(result);
+    return result;
+  }
+  return await codeFlow(ctx, target, endpoints, ui, browser);
+}

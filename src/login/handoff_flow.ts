@@ -1,0 +1,129 @@
+/**
+ * Compatibility with today's production: the browser goes to the web app's
+ * `/cli-login`, which mints a key and hands it to `callback#token=…&state=…`.
+ * The fragment never reaches a server: the listener's `/cb` page reads it,
+ * removes it from the address bar, and posts it to `/cb-complete`. The key
+ * is checked with `GET /auth/profile`, and its id found with
+ * `GET /auth/api-keys` (the page passes on the key, not its id) so that
+ * logout can revoke it.
+ *
+ * @example
+ * ```ts
+ * import { handoffFlow } from "./handoff_flow.ts";
+ * // const result = await handoffFlow(ctx, target, ui, { opener, deadline, commit });
+ * ```
+ * @module
+ */
+import { BodyError, field, readFields } from "../protocol/body.ts";
+import { CALLBACK_PATHS, PATHS } from "../protocol/constants.ts";
+import { constantTimeEqual, randomToken } from "../protocol/crypto.ts";
+import { htmlResponse } from "../protocol/html.ts";
+import { randomHex } from "../protocol/random.ts";
+import type { Context } from "../runtime/context.ts";
+import { apiFor } from "../runtime/connect.ts";
+import { findHandoffKeyId } from "../runtime/keys.ts";
+import { apiKeysPage, loginCommand, type Target } from "../runtime/target.ts";
+import { LoginAttempt } from "./attempt.ts";
+import { openAndWait } from "./browser_wait.ts";
+import type { BrowserFlowOptions } from "./code_flow.ts";
+import { checkKey } from "./key_check.ts";
+import { jsonResponse, startListener } from "./listener.ts";
+import { handoffPage, successPage } from "./pages.ts";
+import type { LoginResult } from "./result.ts";
+import type { LoginUi } from "./ui.ts";
+
+/** How long the listener stays up for the browser to load `/success`, as production's CLI. */
+const SUCCESS_PAGE_GRACE_MS = 3000;
+
+/** Runs the hand-off; the key is checked and committed before the page hears of success. */
+export async function handoffFlow(
+  ctx: Context,
+  target: Target,
+  ui: LoginUi,
+  options: BrowserFlowOptions,
+): Promise<LoginResult> {
+  // Production's CLI sends 32 random bytes as hex; its page accepts any state.
+  const state = randomHex(32);
+  const started = ctx.now();
+  const attempt = new LoginAttempt<LoginResult>();
+  let shown!: () => void;
+  const successShown = new Promise<void>((resolve) => (shown = resolve));
+
+  const complete = async (request: Request): Promise<Response> => {
+    let body: Record<string, unknown>;
+    try {
+      body = await readFields(request, attempt.ended);
+    } catch (error) {
+      if (!(error instanceof BodyError)) throw error;
+      return jsonResponse({ error: `Bad request: ${error.message}` }, error.status);
+    }
+    if (!constantTimeEqual(field(body, "state") ?? "", state)) {
+      return jsonResponse({ error: "Invalid state" }, 400);
+    }
+    const token = field(body, "token");
+    if (!token) return jsonResponse({ error: "Missing token" }, 400);
+    if (!attempt.claim()) {
+      return jsonResponse({ error: "This login has already been handled" }, 409);
+    }
+    try {
+      const checked = await checkKey(ctx, target, token, "minted");
+      attempt.ended.throwIfAborted();
+      const keyId = await findHandoffKeyId(apiFor(ctx, target.withToken(token)), token, started)
+        .catch(() => null);
+      attempt.ended.throwIfAborted(); // timed out or interrupted meanwhile: save nothing
+      const result = { ...checked, ...(keyId ? { keyId } : {}) };
+      await options.commit(result);
+      if (!keyId) ui.notice({ kind: "key-id-unknown", revokePage: apiKeysPage(target) });
+      attempt.succeed(result);
+      return jsonResponse({ ok: true }, 200);
+    } catch (error) {
+      attempt.fail(error as Error);
+      return jsonResponse({ error: "The CLI could not verify this key; see your terminal." }, 401);
+    }
+  };
+
+  const listener = startListener(ctx, {
+    [`GET ${CALLBACK_PATHS.legacy}`]: () => {
+      const nonce = randomToken(16);
+      return htmlResponse(handoffPage(nonce), 200, { nonce });
+    },
+    [`POST ${CALLBACK_PATHS.legacyComplete}`]: complete,
+    [`GET ${CALLBACK_PATHS.legacySuccess}`]: async () => {
+      const outcome = await Promise.race([attempt.outcome, Promise.resolve(null)]);
+      if (outcome?.kind !== "success") return jsonResponse({ error: "Not found" }, 404);
+      queueMicrotask(shown);
+      return htmlResponse(successPage(outcome.value.email));
+    },
+  });
+  const url = new URL(target.frontend + PATHS.legacyPage);
+  url.search = new URLSearchParams({
+    callback: listener.url(CALLBACK_PATHS.legacy),
+    state,
+  }).toString();
+  if ("reason" in options.opener) {
+    ui.notice({
+      kind: "handoff-headless",
+      reason: options.opener.reason,
+      tokenCommand: loginCommand(target, "--token", "-"),
+      port: listener.port,
+      host: ctx.hostname(),
+    });
+  }
+  return await openAndWait(ctx, ui, {
+    url: url.href,
+    opener: options.opener,
+    attempt,
+    listener,
+    deadline: options.deadline,
+    again: loginCommand(target),
+    // Give the browser a moment to load /success before the port closes.
+    beforeClose: async () => {
+      const stop = new AbortController();
+      await Promise.race([
+        successShown,
+        ctx.sleep(SUCCESS_PAGE_GRACE_MS, stop.signal).catch(() => {}),
+      ]);
+      stop.abort();
+    },
+  });
+}

@@ -1,0 +1,33 @@
+/**
+ * Turning an API key into a login result: `GET /auth/profile` with the key
+ * (a rejected key fails here, before anything is saved). Token login and the
+ * browser hand-off both start from a bare key.
+ *
+ * @example
+ * ```ts
+ * import { checkKey } from "./key_check.ts";
+ * // const result = await checkKey(ctx, target, key, "supplied");
+ * ```
+ * @module
+ */
+import type { Context } from "../runtime/context.ts";
+import { apiFor } from "../runtime/connect.ts";
+import { currentOrganization } from "../runtime/profile.ts";
+import type { Target } from "../runtime/target.ts";
+import type { LoginResult } from "./result.ts";
+
+/** The login result for `token` at `target`'s API. */
+export async function checkKey(
+  ctx: Context,
+  target: Target,
+  token: string,
+  keyOrigin: LoginResult["keyOrigin"],
+): Promise<LoginResult> {
+  const profile = await apiFor(ctx, target.withToken(token)).profile();
+  return {
+    token,
+    email: String(profile.email),
+    organization: currentOrganization(profile),
+    keyOrigin,
+  };
+}

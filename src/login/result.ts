@@ -1,0 +1,27 @@
+/**
+ * What a successful login learned, whichever flow ran.
+ *
+ * @example
+ * ```ts
+ * import type { LoginResult } from "./result.ts";
+ * const result: LoginResult = { token: "almyty_…", email: "alice@example.com", keyOrigin: "minted" };
+ * ```
+ * @module
+ */
+import type { Organization } from "../protocol/types.ts";
+
+/** The outcome of a login, before it is saved. */
+export interface LoginResult {
+  token: string;
+  email: string;
+  keyId?: string;
+  organization?: Organization | null;
+  /** `minted` by this login (logout revokes it) or `supplied` by the user (never revoked). */
+  keyOrigin: "minted" | "supplied";
+}
+
+/**
+ * Saves a result (the command decides how). The engine calls it once, only
+ * while the login is still running, and answers the browser after it.
+ */
+export type Commit = (result: LoginResult) => Promise<void>;

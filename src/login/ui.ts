@@ -1,0 +1,56 @@
+/**
+ * What the login engine tells its user interface, as events: the engine
+ * never prints. The CLI renders them on a terminal (`cli/login_ui.ts`);
+ * tests record them. The shape of gh's `oauth.Flow` callbacks.
+ *
+ * @example
+ * ```ts
+ * import type { LoginUi } from "./ui.ts";
+ * const events: string[] = [];
+ * const ui: LoginUi = {
+ *   notice: (n) => events.push(n.kind),
+ *   urlReady: (url) => events.push(url),
+ *   browserOpened: () => {},
+ *   browserFailed: () => {},
+ *   showCode: () => {},
+ *   waiting: () => {},
+ *   stopWaiting: () => {},
+ * };
+ * ```
+ * @module
+ */
+
+/** Something the user should know about the way the login goes. */
+export type LoginNotice =
+  /** The server has no discovery document: today's production hand-off is used. */
+  | { kind: "handoff"; page: string }
+  /** No browser will be opened; the headless login runs instead. */
+  | { kind: "headless"; reason: string }
+  /** The hand-off has no headless variant: the ways out (a key, or forwarding the port). */
+  | { kind: "handoff-headless"; reason: string; tokenCommand: string; port: number; host: string }
+  /** The hand-off key's id could not be found: logout cannot revoke it. */
+  | { kind: "key-id-unknown"; revokePage: string };
+
+/** The device flow's instructions (RFC 8628 §3.3). */
+export interface CodeInstructions {
+  verificationUri: string;
+  verificationUriComplete: string;
+  userCode: string;
+  /** Epoch ms when the code expires (or the login gives up). */
+  expiresAt: number;
+}
+
+/** The events. */
+export interface LoginUi {
+  notice(notice: LoginNotice): void;
+  /** The URL to open; always reported before anything is launched. */
+  urlReady(url: string): void;
+  browserOpened(opener: string): void;
+  browserFailed(opener: string): void;
+  /** Headless: the code to compare and where to enter it (awaited: it may draw a QR code). */
+  showCode(instructions: CodeInstructions): void | Promise<void>;
+  /** Waiting for the browser or the approval, until `deadline` (epoch ms). */
+  waiting(what: "browser" | "approval", deadline: number): void;
+  /** The wait is over (success or not): stop any live display. */
+  stopWaiting(): void;
+}

@@ -1,0 +1,357 @@
+/**
+ * Every login flow and its error paths, in process: the real CLI surface
+ * (`runCli` with argv), the reference server's handler or a scripted API,
+ * the CLI's own listener, a manual clock. Milliseconds each, no sockets.
+ */
+import { assert, assertEquals, assertMatch } from "./helpers/assert.ts";
+import { homeWithFile, readBytes } from "./helpers/cli.ts";
+import { browse, signInCookie, World } from "./helpers/world.ts";
+import { OAUTH_ERROR } from "../src/protocol/constants.ts";
+
+const BROWSER = { BROWSER: "test-browser" };
+
+/** A login in a world with a browser, against the in-process reference server. */
+function browserWorld(options: { legacy?: boolean } = {}, home?: string) {
+  const world = new World(BROWSER, home);
+  const server = world.referenceServer(options);
+  return { world, server };
+}
+
+Deno.test("browser flow: URL reported before launch, approve, saved, port released", async () => {
+  const { world, server } = browserWorld();
+  let callback = "";
+  world.onLaunch = (url) => {
+    assertMatch(world.stderr, /Open this URL in your browser to log in:\n {2}http/);
+    callback = new URL(url).searchParams.get("redirect_uri")!;
+    world.task(async () => {
+      const cookie = await signInCookie(world.fetch, server.url);
+      assertMatch((await browse(world.fetch, url, "approve", cookie)).text, /Logged in/);
+    });
+    return true;
+  };
+  assertEquals(await world.run(["login", "--api", server.url]), 0, world.stderr);
+  assertEquals(world.launched.length, 1);
+  const saved = world.saved()!;
+  assertEquals([saved.email, saved.keyOrigin, saved.url], [
+    "alice@example.com",
+    "minted",
+    server.url,
+  ]);
+  assertMatch(world.stderr, /✓ Logged in as alice@example.com \(acme\)/);
+  const after = await world.fetch(callback).catch((e) => e);
+  assertMatch(String(after), /Connection refused/, "the listener is gone");
+});
+
+Deno.test("browser flow: forged state, foreign Host, unknown path, and a stray code are refused; the real callback wins", async () => {
+  const { world, server } = browserWorld();
+  world.onLaunch = (url) => {
+    const callback = new URL(url).searchParams.get("redirect_uri")!;
+    const origin = new URL(callback).origin;
+    world.task(async () => {
+      const forged = await world.fetch(`${callback}?code=forged&state=${"A".repeat(43)}`);
+      assertEquals(forged.status, 400);
+      assertMatch(await forged.text(), /state does not match/);
+      const noState = await world.fetch(`${callback}?code=forged`);
+      assertEquals(noState.status, 400);
+      await noState.body?.cancel();
+      const rebinding = await world.fetch(callback, { headers: { host: "evil.example:80" } });
+      assertEquals([rebinding.status, await rebinding.text()], [400, "Bad Host header"]);
+      const unknown = await world.fetch(`${origin}/nope`);
+      assertEquals(unknown.status, 404);
+      await unknown.body?.cancel();
+      const state = new URL(url).searchParams.get("state")!;
+      const noCode = await world.fetch(`${callback}?state=${state}`);
+      assertEquals(noCode.status, 400, "a callback without a code does not end the login");
+      await noCode.body?.cancel();
+      const page = await browse(
+        world.fetch,
+        url,
+        "approve",
+        await signInCookie(world.fetch, server.url),
+      );
+      assertMatch(page.text, /Logged in/);
+      // A second delivery of the code is never exchanged: the listener is gone.
+      assertMatch(String(await world.fetch(page.location!).catch((e) => e)), /refused/);
+    });
+    return true;
+  };
+  assertEquals(await world.run(["login", "--api", server.url]), 0, world.stderr);
+  assertEquals(world.saved()!.email, "alice@example.com");
+});
+
+Deno.test("browser flow: Deny → exit 1, old file byte-identical", async () => {
+  const { home, path, bytes } = homeWithFile();
+  const { world, server } = browserWorld({}, home);
+  world.onLaunch = (url) => {
+    world.task(async () =>
+      browse(world.fetch, url, "deny", await signInCookie(world.fetch, server.url))
+    );
+    return true;
+  };
+  assertEquals(await world.run(["login", "--api", server.url]), 1);
+  assertMatch(world.stderr, /Login denied in the browser/);
+  assertEquals(readBytes(path), bytes);
+});
+
+Deno.test("browser flow: --timeout ends it in virtual time with a hint that keeps --api", async () => {
+  const { world, server } = browserWorld();
+  const started = world.clock.now();
+  assertEquals(await world.run(["login", "--timeout", "120", "--api", server.url]), 1);
+  assertEquals(world.clock.now() - started, 120_000);
+  assertMatch(
+    world.stderr,
+    new RegExp(`Login timed out after 120 s[\\s\\S]*almyty-auth login --api ${server.url}`),
+  );
+  assertEquals(world.saved(), null);
+});
+
+Deno.test("browser flow: a code exchange still under way when the login times out saves nothing", async () => {
+  const { home, path, bytes } = homeWithFile();
+  const world = new World(BROWSER, home);
+  const server = world.referenceServer();
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  // A proxy whose token endpoint answers only after the CLI has given up.
+  const proxy = world.route(async (request) => {
+    const url = new URL(request.url);
+    if (url.pathname === "/auth/cli/token") await released;
+    const response = await world.fetch(server.url + url.pathname + url.search, {
+      method: request.method,
+      headers: request.headers,
+      body: request.body,
+      redirect: "manual",
+    });
+    if (!url.pathname.startsWith("/.well-known")) return response;
+    return new Response((await response.text()).replaceAll(server.url, url.origin), response);
+  });
+  let landed: Promise<unknown> = Promise.resolve();
+  world.onLaunch = (url) => {
+    landed = signInCookie(world.fetch, server.url).then((c) =>
+      browse(world.fetch, url, "approve", c)
+    );
+    return true;
+  };
+  const run = world.run(["login", "--timeout", "5", "--api", proxy, "--frontend", server.url]);
+  assertEquals(await run, 1);
+  assertMatch(world.stderr, /timed out/);
+  release(); // the exchange now completes, after the end
+  await landed.catch(() => {});
+  assertEquals(readBytes(path), bytes, "the late exchange must not save");
+});
+
+Deno.test("Ctrl-C during a browser login: 130, credentials untouched, listener closed", async () => {
+  const { home, path, bytes } = homeWithFile();
+  const { world, server } = browserWorld({}, home);
+  let callback = "";
+  world.onLaunch = (url) => {
+    callback = new URL(url).searchParams.get("redirect_uri")!;
+    queueMicrotask(() => world.interrupt());
+    return true;
+  };
+  assertEquals(await world.run(["login", "--api", server.url]), 130);
+  assertMatch(world.stderr, /Interrupted\./);
+  assertEquals(readBytes(path), bytes);
+  assertMatch(String(await world.fetch(callback).catch((e) => e)), /Connection refused/);
+});
+
+/** A scripted API with discovery; `onToken` answers each device poll. */
+function scriptedDeviceApi(
+  world: World,
+  onToken: (poll: number, at: number) => Response,
+  extra: Record<string, unknown> = {},
+) {
+  const polls: number[] = [];
+  const url = world.route(async (request) => {
+    const path = new URL(request.url).pathname;
+    const origin = new URL(request.url).origin;
+    if (path === "/.well-known/oauth-authorization-server") {
+      return Response.json({
+        issuer: origin,
+        authorization_endpoint: `${origin}/cli-auth`,
+        token_endpoint: `${origin}/token`,
+        device_authorization_endpoint: `${origin}/device`,
+      });
+    }
+    if (path === "/device") {
+      return Response.json({
+        device_code: "dc",
+        user_code: "BCDF-GHJK",
+        verification_uri: `${origin}/cli-auth`,
+        verification_uri_complete: `${origin}/cli-auth?code=BCDF-GHJK`,
+        expires_in: 600,
+        interval: 5,
+        ...extra,
+      });
+    }
+    if (path === "/token") {
+      await request.text();
+      polls.push(world.clock.now());
+      return onToken(polls.length, world.clock.now());
+    }
+    return new Response("no", { status: 404 });
+  });
+  return { url, polls };
+}
+
+const oauthError = (error: string, status = 400) => Response.json({ error }, { status });
+const GRANT = {
+  success: true,
+  data: {
+    token: "almyty_" + "c".repeat(64),
+    keyId: "k1",
+    email: "dev@example.com",
+    organization: null,
+  },
+};
+
+Deno.test("device flow: slow_down adds 5 s to every later poll (RFC 8628 §3.5)", async () => {
+  const world = new World();
+  const api = scriptedDeviceApi(
+    world,
+    (poll) =>
+      poll === 1
+        ? oauthError(OAUTH_ERROR.slowDown)
+        : poll < 4
+        ? oauthError(OAUTH_ERROR.authorizationPending)
+        : Response.json(GRANT),
+  );
+  assertEquals(await world.run(["login", "--no-browser", "--api", api.url]), 0, world.stderr);
+  const gaps = api.polls.slice(1).map((t, i) => t - api.polls[i]);
+  assertEquals(gaps, [10_000, 10_000, 10_000], "5 s interval + 5 s after slow_down, kept");
+  assertMatch(world.stderr, /BCDF-GHJK/);
+  assertEquals(world.saved()!.email, "dev@example.com");
+});
+
+Deno.test("device flow: a 5xx storm is ridden out with exponential backoff", async () => {
+  const world = new World();
+  const api = scriptedDeviceApi(
+    world,
+    (poll) => poll <= 4 ? new Response("upstream down", { status: 503 }) : Response.json(GRANT),
+  );
+  assertEquals(await world.run(["login", "--no-browser", "--api", api.url]), 0, world.stderr);
+  const gaps = api.polls.slice(1).map((t, i) => t - api.polls[i]);
+  assertEquals(gaps, [5_000, 10_000, 20_000, 30_000], "doubling from the interval, capped at 30 s");
+});
+
+Deno.test("device flow: expiry, denial, and a server that keeps failing each end clearly", async () => {
+  const cases: [(poll: number) => Response, RegExp][] = [
+    [
+      () => oauthError(OAUTH_ERROR.authorizationPending),
+      /code expired[\s\S]*login --no-browser --api/,
+    ],
+    [() => oauthError(OAUTH_ERROR.expiredToken), /code expired before it was approved/],
+    [() => oauthError(OAUTH_ERROR.accessDenied), /Login denied in the browser/],
+    [() => new Response("down", { status: 502 }), /timed out; the server kept failing[\s\S]*502/],
+  ];
+  for (const [answer, message] of cases) {
+    const { home, path, bytes } = homeWithFile();
+    const world = new World({}, home);
+    const api = scriptedDeviceApi(world, answer);
+    assertEquals(
+      await world.run(["login", "--no-browser", "--timeout", "60", "--api", api.url]),
+      1,
+    );
+    assertMatch(world.stderr, message);
+    assertEquals(readBytes(path), bytes, String(message));
+  }
+});
+
+Deno.test("device flow against the reference server: approve in the browser; the code matches", async () => {
+  const world = new World();
+  const server = world.referenceServer({ deviceInterval: 1 });
+  const run = world.run(["login", "--no-browser", "--api", server.url]);
+  const [, url] = await world.waitFor(/Open this URL in any browser:\n\s+(\S+)/);
+  const [, code] = await world.waitFor(/^\s+([B-Z]{4}-[B-Z]{4})$/m);
+  assertEquals(new URL(url).searchParams.get("code"), code);
+  const page = await browse(
+    world.fetch,
+    url,
+    "approve",
+    await signInCookie(world.fetch, server.url),
+  );
+  assertMatch(page.text, /Device approved/);
+  assertEquals(await run, 0, world.stderr);
+  assertEquals(world.saved()!.email, "alice@example.com");
+});
+
+Deno.test("hand-off flow (today's production): Connect CLI → fragment → key checked, id found, saved", async () => {
+  const { world, server } = browserWorld({ legacy: true });
+  world.onLaunch = (url) => {
+    world.task(async () => {
+      const cookie = await signInCookie(world.fetch, server.url);
+      const page = await (await world.fetch(url, { headers: { cookie } })).text();
+      assertMatch(page, /Connect CLI/);
+      // What the page's script does on the click:
+      const created = await (await world.fetch(`${server.url}/auth/api-keys`, {
+        method: "POST",
+        headers: { cookie, "content-type": "application/json" },
+        body: JSON.stringify({ name: "CLI login (Linux x86_64) 2026-11-27" }),
+      })).json();
+      const params = new URL(url).searchParams;
+      const callback = new URL(params.get("callback")!);
+      // …then the listener's /cb page posts the fragment to /cb-complete:
+      const done = await world.fetch(new URL("/cb-complete", callback), {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ token: created.data.apiKey, state: params.get("state") }),
+      });
+      assertEquals(await done.json(), { ok: true });
+      const success = await world.fetch(new URL("/success", callback));
+      assertMatch(await success.text(), /Logged in/);
+    });
+    return true;
+  };
+  assertEquals(await world.run(["login", "--api", server.url]), 0, world.stderr);
+  const saved = world.saved()!;
+  assertEquals([saved.keyOrigin, typeof saved.keyId], ["minted", "string"]);
+  assertMatch(world.stderr, /no login discovery document; using almyty's browser hand-off/);
+});
+
+Deno.test("fuzz: the listener never crashes or accepts a wrong state (seeded, 400 requests in process)", async () => {
+  let seed = Number(Deno.env.get("FUZZ_SEED") ?? 20261127);
+  const rand = () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const pick = <T>(items: T[]) => items[Math.floor(rand() * items.length)];
+  const junk = (max: number, alphabet: string) =>
+    Array.from({ length: Math.floor(rand() * max) }, () => pick([...alphabet])).join("");
+  const { world, server } = browserWorld();
+  world.onLaunch = (url) => {
+    world.task(async () => {
+      const callback = new URL(new URL(url).searchParams.get("redirect_uri")!);
+      const state = new URL(url).searchParams.get("state")!;
+      for (let i = 0; i < 400; i++) {
+        const query = new URLSearchParams();
+        if (rand() < 0.7) query.set("state", rand() < 0.05 ? state.slice(1) : junk(60, "ABCS-_"));
+        if (rand() < 0.7) query.set("code", junk(30, "abc123"));
+        if (rand() < 0.2) query.set("error", junk(10, "abc_"));
+        const method = pick(["GET", "POST", "PUT", "DELETE", "OPTIONS", "PATCH"]);
+        const path = pick([
+          "/callback",
+          "/",
+          "/cb",
+          "/cb-complete",
+          "/success",
+          "/callback/",
+          "/%00",
+        ]);
+        const headers = new Headers();
+        if (rand() < 0.1) headers.set("host", rand() < 0.5 ? "evil.example" : callback.host);
+        const response = await world.fetch(`${callback.origin}${path}?${query}`, {
+          method,
+          headers,
+          body: method === "GET" ? undefined : junk(200, 'ab{}"=&'),
+        });
+        assert(response.status < 500, `status ${response.status}`);
+        await response.body?.cancel();
+      }
+      assert(!world.stderr.includes("Logged in"), "no fuzzed request completed the login");
+      await browse(world.fetch, url, "approve", await signInCookie(world.fetch, server.url));
+    });
+    return true;
+  };
+  assertEquals(await world.run(["login", "--api", server.url]), 0, world.stderr);
+});
