@@ -7,7 +7,7 @@
  * ```
  * @module
  */
-import { COMMANDS, GLOBAL_FLAGS } from "./commands.ts";
+import { COMMANDS, GLOBAL_FLAGS } from "./spec.ts";
 import type { CommandInput } from "../runtime/command.ts";
 import type { Context } from "../runtime/context.ts";
 import { CliError, EXIT } from "../runtime/errors.ts";

@@ -8,7 +8,7 @@
  * ```
  * @module
  */
-import { COMMANDS, type FlagSpec, GLOBAL_FLAGS } from "./commands.ts";
+import { COMMANDS, type FlagSpec, GLOBAL_FLAGS } from "./spec.ts";
 
 function flagLines(flags: Record<string, FlagSpec>): string[] {
   const rows = Object.entries(flags).map(([name, spec]) => [

@@ -14,7 +14,7 @@
 import type { Context } from "../runtime/context.ts";
 import { EXIT, exitCodeFor, messageFor } from "../runtime/errors.ts";
 import { VERSION } from "../version.ts";
-import { COMMANDS } from "./commands.ts";
+import { loadCommand } from "./commands.ts";
 import { commandHelp, mainHelp } from "./help.ts";
 import { parseCommandLine } from "./parse.ts";
 
@@ -30,7 +30,7 @@ export async function runCli(ctx: Context, argv: string[]): Promise<number> {
       ctx.stdout.write((parsed.command ? commandHelp(parsed.command) : mainHelp()) + "\n");
       return EXIT.ok;
     }
-    const command = await COMMANDS[parsed.command].load();
+    const command = await loadCommand(parsed.command);
     return await command.run(ctx, parsed.input);
   } catch (error) {
     ctx.stderr.write(messageFor(error, ctx.signal.aborted).replace(/\n?$/, "\n"));

@@ -8,7 +8,7 @@
  * ```
  * @module
  */
-import { COMMANDS, type FlagSpec, GLOBAL_FLAGS } from "./commands.ts";
+import { COMMANDS, type FlagSpec, GLOBAL_FLAGS } from "./spec.ts";
 import type { CommandInput } from "../runtime/command.ts";
 import { CliError, EXIT } from "../runtime/errors.ts";
 

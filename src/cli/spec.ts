@@ -1,0 +1,122 @@
+/**
+ * The command and flag definitions: one table drives the parser, the help
+ * text and the shell completions, so they cannot disagree. (Which module
+ * runs each command is in `commands.ts`.)
+ *
+ * @example
+ * ```ts
+ * import { COMMANDS } from "./spec.ts";
+ * COMMANDS.whoami.flags.json.description; // "print JSON for scripts"
+ * ```
+ * @module
+ */
+
+/** A flag. */
+export interface FlagSpec {
+  type: "boolean" | "string";
+  description: string;
+  /** Placeholder shown in help for string flags. */
+  value?: string;
+  short?: string;
+}
+
+/** A command: its flags and help. */
+export interface CommandSpec {
+  summary: string;
+  usage: string;
+  examples: string[];
+  flags: Record<string, FlagSpec>;
+  /** Accepted positional values (for completions), if any. */
+  positionals?: string[];
+}
+
+const json: FlagSpec = { type: "boolean", description: "print JSON for scripts" };
+const api: FlagSpec = {
+  type: "string",
+  value: "url",
+  description: "API URL (default https://api.almyty.com)",
+};
+
+/** All commands. */
+export const COMMANDS: Record<string, CommandSpec> = {
+  login: {
+    summary: "Log in to almyty and save the credentials",
+    usage:
+      "almyty-auth login [--api url] [--frontend url] [--no-browser] [--token key | --with-token]",
+    examples: [
+      "almyty-auth login",
+      "almyty-auth login --no-browser",
+      'echo "$ALMYTY_KEY" | almyty-auth login --with-token',
+      "almyty-auth login --api http://127.0.0.1:8080",
+    ],
+    flags: {
+      api,
+      frontend: {
+        type: "string",
+        value: "url",
+        description: "web app URL (default https://app.almyty.com)",
+      },
+      "no-browser": {
+        type: "boolean",
+        description: "do not open a browser: show a URL and a code to approve on any device",
+      },
+      token: {
+        type: "string",
+        value: "key",
+        description: "save this API key (use - to read it from stdin)",
+      },
+      "with-token": { type: "boolean", description: "read the API key from stdin" },
+      timeout: {
+        type: "string",
+        value: "seconds",
+        description: "give up after this long (default 300)",
+      },
+    },
+  },
+  logout: {
+    summary: "Revoke the saved key and remove the credentials file",
+    usage: "almyty-auth logout",
+    examples: ["almyty-auth logout"],
+    flags: {},
+  },
+  whoami: {
+    summary: "Show who you are logged in as (checked with the server)",
+    usage: "almyty-auth whoami [--json]",
+    examples: ["almyty-auth whoami", "almyty-auth whoami --json | jq -r .email"],
+    flags: { json },
+  },
+  token: {
+    summary: "Print the token that applies, for scripts",
+    usage: "almyty-auth token",
+    examples: ["ALMYTY_TOKEN=$(almyty-auth token) some-almyty-tool"],
+    flags: {},
+  },
+  status: {
+    summary: "Show which credentials apply, from where, and whether the server accepts them",
+    usage: "almyty-auth status [--offline] [--json]",
+    examples: ["almyty-auth status", "almyty-auth status --offline --json"],
+    flags: { json, offline: { type: "boolean", description: "do not contact the server" } },
+  },
+  doctor: {
+    summary: "Check the setup and say how to fix what is wrong",
+    usage: "almyty-auth doctor [--api url] [--json]",
+    examples: ["almyty-auth doctor"],
+    flags: { json, api },
+  },
+  completions: {
+    summary: "Print a shell completion script (bash, zsh or fish)",
+    usage: "almyty-auth completions bash|zsh|fish",
+    examples: [
+      "almyty-auth completions bash > /etc/bash_completion.d/almyty-auth",
+      "almyty-auth completions fish > ~/.config/fish/completions/almyty-auth.fish",
+    ],
+    flags: {},
+    positionals: ["bash", "zsh", "fish"],
+  },
+};
+
+/** Flags every command accepts. */
+export const GLOBAL_FLAGS: Record<string, FlagSpec> = {
+  help: { type: "boolean", short: "h", description: "show help" },
+  version: { type: "boolean", short: "V", description: "print the version" },
+};
