@@ -1,7 +1,7 @@
 /**
- * `deno task compile [--target T]`: builds the binaries with the CLI's
- * permission set (src/permissions.ts), packs one archive per target into
- * dist/, and writes dist/SHA256SUMS.
+ * `deno task compile [--target T] [--dist DIR] [--pack-only]`: builds the
+ * binaries with the CLI's permission set (src/permissions.ts), packs one
+ * archive per target into DIR (default dist/), and writes DIR/SHA256SUMS.
  *
  * `deno compile` downloads its runtime (denort) for each target. Where that is
  * impossible (air-gapped builds, this project's machines), set DENORT_BIN to a
@@ -9,25 +9,27 @@
  * message naming DENORT_BIN.
  * @module
  */
+import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { permissionFlags } from "../src/permissions.ts";
 import { packTarGz, sha256sums, zipOne } from "./archive.ts";
 import { archiveName, executableName, TARGETS } from "./targets.ts";
 
-const ROOT = new URL("..", import.meta.url).pathname;
-const DIST = `${ROOT}dist`;
+const ROOT = join(import.meta.dirname!, "..");
+/** Where builds go unless `--dist` says otherwise. */
+export const DEFAULT_DIST = join(ROOT, "dist");
 
-/** The `deno compile` argv for a target. */
-export function compileArgs(target: string): string[] {
+/** The `deno compile` argv for a target, building into `dist`. */
+export function compileArgs(target: string, dist = DEFAULT_DIST): string[] {
   return [
     "compile",
     "--quiet",
     "--target",
     target,
     "--output",
-    `${DIST}/${target}/${executableName(target)}`,
+    join(dist, target, executableName(target)),
     ...permissionFlags(),
-    `${ROOT}main.ts`,
+    join(ROOT, "main.ts"),
   ];
 }
 
@@ -40,17 +42,14 @@ export function explainCompileFailure(target: string, stderr: string, denortBin?
   return `deno compile failed for ${target}:\n${stderr}`;
 }
 
-/** Packs a built target into its archive. */
-export async function pack(target: string): Promise<string> {
+/** Packs a target built in `dist` into its archive there. */
+export async function pack(target: string, dist = DEFAULT_DIST): Promise<string> {
   const name = archiveName(target);
   const exe = executableName(target);
   if (name.endsWith(".zip")) {
-    Deno.writeFileSync(
-      `${DIST}/${name}`,
-      zipOne(exe, Deno.readFileSync(`${DIST}/${target}/${exe}`)),
-    );
+    Deno.writeFileSync(join(dist, name), zipOne(exe, Deno.readFileSync(join(dist, target, exe))));
   } else {
-    await packTarGz(`${DIST}/${target}`, exe, `${DIST}/${name}`);
+    await packTarGz(join(dist, target), exe, join(dist, name));
   }
   return name;
 }
@@ -58,8 +57,13 @@ export async function pack(target: string): Promise<string> {
 if (import.meta.main) {
   const { values } = parseArgs({
     args: Deno.args,
-    options: { target: { type: "string" }, "pack-only": { type: "boolean" } },
+    options: {
+      target: { type: "string" },
+      dist: { type: "string" },
+      "pack-only": { type: "boolean" },
+    },
   });
+  const DIST = values.dist ?? DEFAULT_DIST;
   const targets = values.target ? [values.target] : [...TARGETS];
   for (const target of targets) {
     if (!(TARGETS as readonly string[]).includes(target)) {
@@ -73,10 +77,10 @@ if (import.meta.main) {
     if (!values["pack-only"]) {
       // deno compile will not overwrite a file it did not make (e.g. a stand-in).
       try {
-        Deno.removeSync(`${DIST}/${target}`, { recursive: true });
+        Deno.removeSync(join(DIST, target), { recursive: true });
       } catch { /* nothing built yet */ }
       const { code, stderr } = await new Deno.Command(Deno.execPath(), {
-        args: compileArgs(target),
+        args: compileArgs(target, DIST),
       })
         .output();
       if (code !== 0) {
@@ -91,18 +95,18 @@ if (import.meta.main) {
       }
     }
     try {
-      Deno.statSync(`${DIST}/${target}/${executableName(target)}`);
+      Deno.statSync(join(DIST, target, executableName(target)));
     } catch {
       console.error(
-        `No dist/${target}/${
-          executableName(target)
+        `No ${
+          join(DIST, target, executableName(target))
         } to pack: build it first (without --pack-only).`,
       );
       Deno.exit(1);
     }
-    archives.push(await pack(target));
-    console.log(`dist/${archives.at(-1)}`);
+    archives.push(await pack(target, DIST));
+    console.log(join(DIST, archives.at(-1)!));
   }
   sha256sums(DIST, archives);
-  console.log("dist/SHA256SUMS");
+  console.log(join(DIST, "SHA256SUMS"));
 }

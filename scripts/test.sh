@@ -25,37 +25,53 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 failed_checks=0
+check_log=$(mktemp)
 for check in "fmt --check" "lint" "check main.ts src scripts tests"; do
   # shellcheck disable=SC2086 # the check's words are meant to split
-  if ! deno $check >/tmp/almyty-check.log 2>&1; then
+  if ! deno $check >"$check_log" 2>&1; then
     echo "deno $check failed:"
-    cat /tmp/almyty-check.log
+    cat "$check_log"
     failed_checks=$((failed_checks + 1))
   fi
 done
+rm -f "$check_log"
 
-log=$(mktemp)
-NO_COLOR=1 deno test -A --no-check tests/ 2>&1 | tee "$log"
-deno_status=${PIPESTATUS[0]}
-summary=$(grep -E '^(ok|FAILED) \| [0-9]+ passed' "$log" | tail -1)
-passed=$(sed -E 's/.*\| ([0-9]+) passed.*/\1/' <<<"$summary")
-failed=$(sed -E 's/.*\| ([0-9]+) failed.*/\1/' <<<"$summary")
-passed=${passed:-0}
-failed=${failed:-0}
-# A crash with no summary, or a non-zero exit with no failed test, still fails.
-if [ -z "$summary" ] || { [ "$deno_status" -ne 0 ] && [ "$failed" = 0 ]; }; then
-  failed=$((failed + 1))
-fi
+scratch=$(mktemp -d)
+trap 'rm -rf "$scratch"' EXIT
+log="$scratch/log"
+passed=0
+failed=0
+# Runs `deno test …` and adds its summary to the counts. A crash with no
+# summary, or a non-zero exit with no failed test, still counts as a failure.
+deno_tests() {
+  NO_COLOR=1 deno test "$@" 2>&1 | tee "$log"
+  local status=${PIPESTATUS[0]} summary p f
+  summary=$(grep -E '^(ok|FAILED) \| [0-9]+ passed' "$log" | tail -1)
+  p=$(sed -E 's/.*\| ([0-9]+) passed.*/\1/' <<<"$summary")
+  f=$(sed -E 's/.*\| ([0-9]+) failed.*/\1/' <<<"$summary")
+  passed=$((passed + ${p:-0}))
+  failed=$((failed + ${f:-0}))
+  if [ -z "$summary" ] || { [ "$status" -ne 0 ] && [ "${f:-0}" = 0 ]; }; then
+    failed=$((failed + 1))
+  fi
+}
+
+deno_tests -A --no-check tests/
+# Every JSDoc example type-checks and runs, with HOME in a scratch folder so
+# that examples of the credentials library never touch the real one.
+mkdir -p "$scratch/home"
+deno_cache="${DENO_DIR:-$HOME/.cache/deno}"
+HOME="$scratch/home" DENO_DIR="$deno_cache" deno_tests --doc -A src/ main.ts
 
 # The credentials library on Node.js, from the npm package's build.
-if deno run --quiet -A scripts/npm.ts --library-only >/tmp/almyty-npm.log 2>&1; then
-  node --test tests/node/ 2>&1 | tee "$log"
+if deno run --quiet -A scripts/npm.ts --out "$scratch/npm" >"$scratch/npm.log" 2>&1; then
+  ALMYTY_NPM_OUT="$scratch/npm" node --test tests/node/ 2>&1 | tee "$log"
   node_pass=$(grep -E '^# pass ' "$log" | awk '{print $3}')
   node_fail=$(grep -E '^# fail ' "$log" | awk '{print $3}')
   passed=$((passed + ${node_pass:-0}))
   failed=$((failed + ${node_fail:-1}))
 else
-  cat /tmp/almyty-npm.log
+  cat "$scratch/npm.log"
   failed=$((failed + 1))
 fi
 

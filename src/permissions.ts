@@ -45,7 +45,14 @@ export const ENV_VARS = [
  */
 export const DENIED_PATHS = ["/etc", "/proc", "/sys", "/boot", "/dev/mem"] as const;
 
-/** The permission flags, in the order `deno run`/`deno compile` take them. */
+/**
+ * The permission flags, in the order `deno run`/`deno compile` take them.
+ *
+ * @example
+ * ```ts
+ * permissionFlags().includes("--no-prompt"); // true
+ * ```
+ */
 export function permissionFlags(): string[] {
   return [
     // Any host: the API URL is the user's choice (--api, ALMYTY_URL); the listener binds 127.0.0.1.

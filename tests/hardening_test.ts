@@ -13,7 +13,7 @@ import {
   runInTerminal,
   tempHome,
 } from "./helpers/cli.ts";
-import { assertNoLeaks, type recordOutput } from "./helpers/leaks.ts";
+import { assertNoLeaks } from "./helpers/leaks.ts";
 import {
   closedPort,
   decide,
@@ -23,7 +23,6 @@ import {
 } from "./helpers/server.ts";
 import { parseCredentials } from "../src/credentials/read.ts";
 import { CredentialsError } from "../src/credentials/types.ts";
-import type { startListener } from "../src/login/listener.ts";
 import { permissionFlags } from "../src/permissions.ts";
 
 /** mulberry32: a small seeded generator so failures replay. */

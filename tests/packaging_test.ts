@@ -23,9 +23,9 @@ async function sh(cmd: string, args: string[], options: Deno.CommandOptions = {}
 
 Deno.test("compile argv: per target, with exactly the CLI's permission flags", () => {
   for (const target of TARGETS) {
-    const args = compileArgs(target);
+    const args = compileArgs(target, "/tmp/out");
     assertEquals(args.slice(0, 4), ["compile", "--quiet", "--target", target]);
-    assert(args.includes(`${ROOT}dist/${target}/${executableName(target)}`));
+    assert(args.includes(`/tmp/out/${target}/${executableName(target)}`));
     assertEquals(args.slice(6, -1), permissionFlags());
     assertEquals(args.at(-1), `${ROOT}main.ts`);
   }
@@ -53,34 +53,43 @@ Deno.test("without DENORT_BIN and without network, compile stops with one messag
   assertEquals(result.stderr.trim().split("\n").length, 1);
 });
 
-Deno.test("archives hold the executable at the root; SHA256SUMS verifies with sha256sum -c", async () => {
+/** A compile output folder with a stand-in executable per target (denort is not to be had here). */
+function standInDist(): string {
+  const dist = Deno.makeTempDirSync({ prefix: "almyty-dist-" });
   for (const target of TARGETS) {
-    Deno.mkdirSync(`${ROOT}dist/${target}`, { recursive: true });
+    Deno.mkdirSync(`${dist}/${target}`, { recursive: true });
     Deno.writeTextFileSync(
-      `${ROOT}dist/${target}/${executableName(target)}`,
+      `${dist}/${target}/${executableName(target)}`,
       `#!/bin/sh\necho "almyty-auth stand-in ${target}"\n`,
       { mode: 0o755 },
     );
   }
+  return dist;
+}
+
+Deno.test("archives hold the executable at the root; SHA256SUMS verifies with sha256sum -c", async () => {
+  const dist = standInDist();
   const packed = await sh(Deno.execPath(), [
     "run",
     "-A",
     `${ROOT}scripts/compile.ts`,
     "--pack-only",
+    "--dist",
+    dist,
   ]);
   assertEquals(packed.code, 0, packed.stderr);
-  const sums = Deno.readTextFileSync(`${ROOT}dist/SHA256SUMS`);
+  const sums = Deno.readTextFileSync(`${dist}/SHA256SUMS`);
   assertEquals(sums.trim().split("\n").length, TARGETS.length);
   for (const line of sums.trim().split("\n")) {
     assertMatch(line, /^[0-9a-f]{64} {2}almyty-auth-[\w-]+\.(tar\.gz|zip)$/);
   }
-  assertEquals((await sh("sha256sum", ["-c", "SHA256SUMS"], { cwd: `${ROOT}dist` })).code, 0);
-  const tar = await sh("tar", ["-tzf", `${ROOT}dist/${archiveName("x86_64-unknown-linux-gnu")}`]);
+  assertEquals((await sh("sha256sum", ["-c", "SHA256SUMS"], { cwd: dist })).code, 0);
+  const tar = await sh("tar", ["-tzf", `${dist}/${archiveName("x86_64-unknown-linux-gnu")}`]);
   assertEquals(tar.stdout.trim(), "almyty-auth");
   const zip = await sh("python3", [
     "-c",
     "import sys,zipfile; z=zipfile.ZipFile(sys.argv[1]); print(z.namelist()); print(z.read('almyty-auth.exe').decode())",
-    `${ROOT}dist/${archiveName("x86_64-pc-windows-msvc")}`,
+    `${dist}/${archiveName("x86_64-pc-windows-msvc")}`,
   ]);
   assertEquals(zip.code, 0, zip.stderr);
   assertMatch(
@@ -89,22 +98,49 @@ Deno.test("archives hold the executable at the root; SHA256SUMS verifies with sh
   );
 });
 
-Deno.test("npm: platform packages from dist/ with os/cpu and every version in lockstep", async () => {
-  // Uses the stand-in binaries the archive test put in dist/.
-  const built = await sh(Deno.execPath(), ["run", "-A", `${ROOT}scripts/npm.ts`]);
+Deno.test("npm: library, launcher and platform packages, every version in lockstep, built outside the checkout", async () => {
+  const dist = standInDist();
+  const out = Deno.makeTempDirSync({ prefix: "almyty-npm-" });
+  const built = await sh(Deno.execPath(), [
+    "run",
+    "-A",
+    `${ROOT}scripts/npm.ts`,
+    "--dist",
+    dist,
+    "--out",
+    out,
+  ]);
   assertEquals(built.code, 0, built.stderr);
-  const main = JSON.parse(Deno.readTextFileSync(`${ROOT}npm/package.json`));
   const version = JSON.parse(Deno.readTextFileSync(`${ROOT}deno.json`)).version;
-  assertEquals(main.version, version);
+  const main = JSON.parse(Deno.readTextFileSync(`${out}/auth/package.json`));
+  const library = JSON.parse(Deno.readTextFileSync(`${out}/credentials/package.json`));
+  assertEquals([main.version, library.version], [version, version]);
   assertEquals(main.bin, { "almyty-auth": "bin/almyty-auth.js" });
+  assertEquals(main.dependencies, { "@almyty/credentials": version });
+  assertEquals([library.dependencies, library.optionalDependencies], [undefined, undefined]);
   for (const [name, v] of Object.entries(main.optionalDependencies)) {
     assertEquals(v, version, name);
-    const dir = `${ROOT}npm/platforms/${name.replace("@almyty/", "")}`;
+    const dir = `${out}/${name.replace("@almyty/", "")}`;
     const pkg = JSON.parse(Deno.readTextFileSync(`${dir}/package.json`));
     assertEquals([pkg.name, pkg.version, pkg.os.length, pkg.cpu.length], [name, version, 1, 1]);
+    assertEquals(pkg.libc, pkg.os[0] === "linux" ? ["glibc"] : undefined, name);
     const exe = pkg.os[0] === "win32" ? "almyty-auth.exe" : "almyty-auth";
     assertMatch(Deno.readTextFileSync(`${dir}/bin/${exe}`), /almyty-auth stand-in/);
   }
+  for (const dir of Deno.readDirSync(out)) {
+    const pkg = JSON.parse(Deno.readTextFileSync(`${out}/${dir.name}/package.json`));
+    assertEquals(pkg.repository?.url, "git+https://github.com/almyty/almyty-auth.git", pkg.name);
+    assertEquals(pkg.license, "MIT");
+    for (const file of ["README.md", "LICENSE"]) Deno.statSync(`${out}/${dir.name}/${file}`);
+  }
+  // Declarations import what is shipped (./x.js), so TypeScript < 5 keeps the types.
+  const dts = Deno.readTextFileSync(`${out}/credentials/dist/credentials/mod.d.ts`);
+  assert(!/from ["']\.\.?\/[^"']+\.ts["']/.test(dts), dts);
+  assertMatch(library.engines.node, /20\.19/);
+  assertEquals([library.main, library.types], [
+    "./dist/credentials/mod.js",
+    "./dist/credentials/mod.d.ts",
+  ]);
 });
 
 Deno.test("Homebrew formula matches the sums; ruby -c accepts it", async () => {
@@ -126,8 +162,9 @@ Deno.test("Homebrew formula matches the sums; ruby -c accepts it", async () => {
   assertMatch(rb, /test do\n.*--version/);
   const file = Deno.makeTempFileSync({ suffix: ".rb" });
   Deno.writeTextFileSync(file, rb);
-  const ruby = await sh("ruby", ["-c", file]).catch(() => null);
-  if (ruby) assertEquals(ruby.code, 0, ruby.stderr); // Debian's ruby is installed by scripts/test.sh
+  // Debian's ruby is installed by scripts/test.sh: a missing one fails here, never skips.
+  const ruby = await sh("ruby", ["-c", file]);
+  assertEquals(ruby.code, 0, ruby.stderr);
 });
 
 Deno.test("release workflow is valid YAML with build, smoke test and publish", () => {

@@ -4,7 +4,7 @@
  *
  * @example
  * ```ts
- * import { loadCommand } from "./spec.ts";
+ * import { loadCommand } from "./commands.ts";
  * const whoami = await loadCommand("whoami");
  * ```
  * @module
@@ -21,7 +21,15 @@ const LOADERS: Record<string, () => Promise<Command>> = {
   completions: () => import("./completions.ts"),
 };
 
-/** The module of a command named in `COMMANDS` (spec.ts). */
+/**
+ * The module of a command named in `COMMANDS` (spec.ts).
+ *
+ * @example
+ * ```ts
+ * const token = await loadCommand("token");
+ * typeof token.run; // "function"
+ * ```
+ */
 export function loadCommand(name: string): Promise<Command> {
   return LOADERS[name]();
 }

@@ -19,7 +19,14 @@ const flagsOf = (name: string) =>
     ...Object.keys(GLOBAL_FLAGS),
   ].map((f) => `--${f}`);
 
-/** bash. */
+/**
+ * The bash completion script.
+ *
+ * @example
+ * ```ts
+ * bash().includes("complete -F _almyty_auth almyty-auth"); // true
+ * ```
+ */
 export function bash(): string {
   const cases = Object.keys(COMMANDS).map((name) =>
     `    ${name}) words="${[...flagsOf(name), ...(COMMANDS[name].positionals ?? [])].join(" ")}" ;;`
@@ -41,7 +48,14 @@ complete -F _almyty_auth almyty-auth
 `;
 }
 
-/** zsh. */
+/**
+ * The zsh completion script.
+ *
+ * @example
+ * ```ts
+ * zsh().startsWith("#compdef almyty-auth"); // true
+ * ```
+ */
 export function zsh(): string {
   const cases = Object.keys(COMMANDS).map((name) =>
     `    ${name}) compadd -- ${
@@ -63,7 +77,14 @@ compdef _almyty_auth almyty-auth
 `;
 }
 
-/** fish. */
+/**
+ * The fish completion script.
+ *
+ * @example
+ * ```ts
+ * fish().includes("complete -c almyty-auth"); // true
+ * ```
+ */
 export function fish(): string {
   const lines = ["# fish completion for almyty-auth", "complete -c almyty-auth -f"];
   for (const [name, spec] of Object.entries(COMMANDS)) {
@@ -91,7 +112,16 @@ export function fish(): string {
 
 const SHELLS: Record<string, () => string> = { bash, zsh, fish };
 
-/** Runs the command. */
+/**
+ * Runs the command.
+ *
+ * @example
+ * ```ts
+ * import { denoContext } from "../runtime/deno_context.ts";
+ * const ctx = { ...denoContext(new AbortController().signal), env: { HOME: Deno.makeTempDirSync() } };
+ * await run(ctx, { flags: {}, positionals: ["bash"] }).catch((error) => error.message);
+ * ```
+ */
 export function run(ctx: Context, { positionals }: CommandInput): Promise<number> {
   const shell = positionals[0];
   if (positionals.length !== 1 || !SHELLS[shell]) {

@@ -30,7 +30,16 @@ export interface Check {
 
 const MAX_SKEW_SECONDS = 60;
 
-/** Runs the command. */
+/**
+ * Runs the command.
+ *
+ * @example
+ * ```ts
+ * import { denoContext } from "../runtime/deno_context.ts";
+ * const ctx = { ...denoContext(new AbortController().signal), env: { HOME: Deno.makeTempDirSync() } };
+ * await run(ctx, { flags: { api: "http://127.0.0.1:9" }, positionals: [] }).catch((error) => error.message);
+ * ```
+ */
 export async function run(ctx: Context, { flags }: CommandInput): Promise<number> {
   const checks: Check[] = [credentialsFile(ctx), envOverrides(ctx)];
   let target: Target | undefined;

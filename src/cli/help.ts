@@ -20,7 +20,14 @@ function flagLines(flags: Record<string, FlagSpec>): string[] {
   return rows.map(([left, right]) => `  ${left.padEnd(width)}  ${right}`);
 }
 
-/** The top-level help. */
+/**
+ * The top-level help.
+ *
+ * @example
+ * ```ts
+ * mainHelp().startsWith("almyty-auth:"); // true
+ * ```
+ */
 export function mainHelp(): string {
   const width = Math.max(...Object.keys(COMMANDS).map((c) => c.length));
   return [
@@ -43,7 +50,14 @@ export function mainHelp(): string {
   ].join("\n");
 }
 
-/** Help for one command. */
+/**
+ * Help for one command.
+ *
+ * @example
+ * ```ts
+ * commandHelp("whoami").includes("--json"); // true
+ * ```
+ */
 export function commandHelp(name: string): string {
   const command = COMMANDS[name];
   return [

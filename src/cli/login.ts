@@ -23,7 +23,16 @@ const DEFAULT_TIMEOUT_SECONDS = 300;
 /** Longest --timeout: a day (timers overflow past 2^31 ms). */
 export const MAX_TIMEOUT_SECONDS = 86_400;
 
-/** Runs the command. */
+/**
+ * Runs the command.
+ *
+ * @example
+ * ```ts
+ * import { denoContext } from "../runtime/deno_context.ts";
+ * const ctx = { ...denoContext(new AbortController().signal), env: { HOME: Deno.makeTempDirSync() } };
+ * await run(ctx, { flags: { token: "almyty_example", api: "http://127.0.0.1:9" }, positionals: [] }).catch((error) => error.message);
+ * ```
+ */
 export async function run(ctx: Context, { flags }: CommandInput): Promise<number> {
   const target = loginTarget(
     { api: flags.api as string | undefined, frontend: flags.frontend as string | undefined },

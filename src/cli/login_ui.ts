@@ -14,7 +14,16 @@ import type { LoginUi } from "../login/ui.ts";
 import type { Context } from "../runtime/context.ts";
 import { line, paint } from "../runtime/output.ts";
 
-/** A LoginUi that writes to `ctx.stderr`. */
+/**
+ * A LoginUi that writes to `ctx.stderr`.
+ *
+ * @example
+ * ```ts
+ * import { denoContext } from "../runtime/deno_context.ts";
+ * const ctx = { ...denoContext(new AbortController().signal), env: { HOME: Deno.makeTempDirSync() } };
+ * terminalUi(ctx).urlReady("https://app.almyty.com/cli-login?callback=…");
+ * ```
+ */
 export function terminalUi(ctx: Context): LoginUi {
   const err = ctx.stderr;
   const say = (text = "") => line(err, text);

@@ -25,7 +25,16 @@ import { type Context, credentialsIo } from "../runtime/context.ts";
 import { EXIT } from "../runtime/errors.ts";
 import { line, paint, warn } from "../runtime/output.ts";
 
-/** Runs the command. */
+/**
+ * Runs the command.
+ *
+ * @example
+ * ```ts
+ * import { denoContext } from "../runtime/deno_context.ts";
+ * const ctx = { ...denoContext(new AbortController().signal), env: { HOME: Deno.makeTempDirSync() } };
+ * await run(ctx, { flags: {}, positionals: [] }).catch((error) => error.message);
+ * ```
+ */
 export async function run(ctx: Context, _input: CommandInput): Promise<number> {
   const io = credentialsIo(ctx, () => {});
   const path = credentialsPath(io);

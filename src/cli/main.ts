@@ -18,7 +18,16 @@ import { loadCommand } from "./commands.ts";
 import { commandHelp, mainHelp } from "./help.ts";
 import { parseCommandLine } from "./parse.ts";
 
-/** Runs `argv` in `ctx` and returns the exit code; errors go to stderr. */
+/**
+ * Runs `argv` in `ctx` and returns the exit code; errors go to stderr.
+ *
+ * @example
+ * ```ts
+ * import { denoContext } from "../runtime/deno_context.ts";
+ * const ctx = { ...denoContext(new AbortController().signal), env: { HOME: Deno.makeTempDirSync() } };
+ * await runCli(ctx, ["--version"]); // 0
+ * ```
+ */
 export async function runCli(ctx: Context, argv: string[]): Promise<number> {
   try {
     const parsed = parseCommandLine(argv);

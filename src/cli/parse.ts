@@ -77,7 +77,14 @@ function parseFlags(
   return { flags: values, positionals };
 }
 
-/** Parses argv; throws CliError(EXIT.usage) for bad input. */
+/**
+ * Parses argv; throws CliError(EXIT.usage) for bad input.
+ *
+ * @example
+ * ```ts
+ * parseCommandLine(["whoami", "--json"]); // { kind: "run", command: "whoami", input: { flags: { json: true }, positionals: [] } }
+ * ```
+ */
 export function parseCommandLine(argv: string[]): Parsed {
   const [first, ...rest] = argv;
   if (first === undefined || first === "--help" || first === "-h") return { kind: "help" };

@@ -11,7 +11,14 @@
  */
 import qrcode from "qrcode-generator";
 
-/** Rows of text; two QR rows per text row, with a quiet zone. */
+/**
+ * Rows of text; two QR rows per text row, with a quiet zone.
+ *
+ * @example
+ * ```ts
+ * qrLines("http://127.0.0.1:8080/cli-auth?code=BCDF-GHJK").length > 10; // true
+ * ```
+ */
 export function qrLines(url: string): string[] {
   const qr = qrcode(0, "L");
   qr.addData(url);

@@ -5,7 +5,7 @@
  *
  * @example
  * ```ts
- * import { saveLogin } from "./save.ts";
+ * import { saveLogin } from "./save_login.ts";
  * // await saveLogin(ctx, target, { token, email: "alice@example.com", keyOrigin: "minted" });
  * ```
  * @module
@@ -36,7 +36,14 @@ const LOGIN_FIELDS = [
   "createdAt",
 ];
 
-/** True when the CLI minted this saved key (files of older versions: when they kept its id). */
+/**
+ * True when the CLI minted this saved key (files of older versions: when they kept its id).
+ *
+ * @example
+ * ```ts
+ * isMinted({ url: "u", token: "t", keyOrigin: "supplied" }); // false
+ * ```
+ */
 export function isMinted(file: Credentials): boolean {
   return file.keyOrigin === "minted" || (file.keyOrigin === undefined && Boolean(file.keyId));
 }
@@ -44,6 +51,15 @@ export function isMinted(file: Credentials): boolean {
 /**
  * Writes the credentials (keeping unknown fields of an existing file),
  * reports, then revokes the minted key this login replaced.
+ *
+ * @example
+ * ```ts
+ * import { denoContext } from "../runtime/deno_context.ts";
+ * import { loginTarget } from "../runtime/target.ts";
+ * const ctx = { ...denoContext(new AbortController().signal), env: { HOME: Deno.makeTempDirSync() } };
+ * const target = loginTarget({ api: "http://127.0.0.1:9" }, { fs: ctx.fs, env: ctx.env });
+ * await saveLogin(ctx, target, { token: "almyty_example", email: "alice@example.com", keyOrigin: "supplied" });
+ * ```
  */
 export async function saveLogin(ctx: Context, target: Target, result: LoginResult): Promise<void> {
   let previous: Credentials | null = null;

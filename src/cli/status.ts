@@ -37,7 +37,16 @@ interface ServerCheck {
   error?: string;
 }
 
-/** Runs the command. */
+/**
+ * Runs the command.
+ *
+ * @example
+ * ```ts
+ * import { denoContext } from "../runtime/deno_context.ts";
+ * const ctx = { ...denoContext(new AbortController().signal), env: { HOME: Deno.makeTempDirSync() } };
+ * await run(ctx, { flags: { offline: true }, positionals: [] }).catch((error) => error.message);
+ * ```
+ */
 export async function run(ctx: Context, { flags }: CommandInput): Promise<number> {
   const path = credentialsPath(credentialsIo(ctx));
   const envToken = Boolean(ctx.env.ALMYTY_TOKEN);

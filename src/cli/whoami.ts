@@ -27,7 +27,16 @@ import {
 } from "../runtime/connect.ts";
 import { line, maskToken, printJson, warn } from "../runtime/output.ts";
 
-/** Runs the command. */
+/**
+ * Runs the command.
+ *
+ * @example
+ * ```ts
+ * import { denoContext } from "../runtime/deno_context.ts";
+ * const ctx = { ...denoContext(new AbortController().signal), env: { HOME: Deno.makeTempDirSync() } };
+ * await run(ctx, { flags: {}, positionals: [] }).catch((error) => error.message);
+ * ```
+ */
 export async function run(ctx: Context, { flags }: CommandInput): Promise<number> {
   const target = requireTarget(ctx);
   const note = ignoredUrlNote(target);

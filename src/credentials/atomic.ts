@@ -5,14 +5,22 @@
  * ```ts
  * import { writeFileAtomic } from "./atomic.ts";
  * import { nodeFs } from "./node_fs.ts";
- * writeFileAtomic(nodeFs, "/tmp/h/.almyty/credentials.json", "{}\n");
+ * const dir = Deno.makeTempDirSync();
+ * writeFileAtomic(nodeFs, `${dir}/.almyty/credentials.json`, "{}\n");
  * ```
  * @module
  */
 import { randomHex } from "../protocol/random.ts";
 import { type CredentialsFs, directoryOf, type FsError, joinPath } from "./fs.ts";
 
-/** Why an atomic write failed. */
+/**
+ * Why an atomic write failed.
+ *
+ * @example
+ * ```ts
+ * new AtomicWriteError("symlink", "a symbolic link").reason; // "symlink"
+ * ```
+ */
 export class AtomicWriteError extends Error {
   override name = "AtomicWriteError";
   /** Builds the error. */
@@ -27,6 +35,13 @@ export class AtomicWriteError extends Error {
  * exclusively, so the mode holds from the first byte), is fsynced, then
  * renamed over the target: a concurrent reader sees the old file or the new
  * one, never a part. A symlink at the target is refused, never written through.
+ *
+ * @example
+ * ```ts
+ * import { nodeFs } from "./node_fs.ts";
+ * const dir = Deno.makeTempDirSync();
+ * writeFileAtomic(nodeFs, `${dir}/.almyty/credentials.json`, "{}\n");
+ * ```
  */
 export function writeFileAtomic(fs: CredentialsFs, path: string, text: string): void {
   const dir = directoryOf(fs.platform, path);

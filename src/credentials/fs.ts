@@ -23,7 +23,14 @@ export interface FileFacts {
   uid: number | null;
 }
 
-/** A failed file operation, with a Node-style code (ENOENT, EACCES, EISDIR, …). */
+/**
+ * A failed file operation, with a Node-style code (ENOENT, EACCES, EISDIR, …).
+ *
+ * @example
+ * ```ts
+ * new FsError("ENOENT", "ENOENT: /nope").code; // "ENOENT"
+ * ```
+ */
 export class FsError extends Error {
   override name = "FsError";
   /** Builds the error. */
@@ -58,7 +65,14 @@ export interface CredentialsFs {
   syncDirectory(path: string): void;
 }
 
-/** Runs a file operation; a missing path (ENOENT) gives null instead of an error. */
+/**
+ * Runs a file operation; a missing path (ENOENT) gives null instead of an error.
+ *
+ * @example
+ * ```ts
+ * nullIfAbsent(() => { throw new FsError("ENOENT", "gone"); }); // null
+ * ```
+ */
 export function nullIfAbsent<T>(operation: () => T): T | null {
   try {
     return operation();
@@ -68,18 +82,39 @@ export function nullIfAbsent<T>(operation: () => T): T | null {
   }
 }
 
-/** The platform's separator. */
+/**
+ * The platform's separator.
+ *
+ * @example
+ * ```ts
+ * separator("win32"); // "\\"
+ * ```
+ */
 export function separator(platform: string): string {
   return platform === "win32" ? "\\" : "/";
 }
 
-/** Joins path parts with the platform's separator. */
+/**
+ * Joins path parts with the platform's separator.
+ *
+ * @example
+ * ```ts
+ * joinPath("linux", "/home/alice/", ".almyty"); // "/home/alice/.almyty"
+ * ```
+ */
 export function joinPath(platform: string, ...parts: string[]): string {
   const sep = separator(platform);
   return parts.map((part, i) => (i === 0 ? part.replace(/[\\/]+$/, "") : part)).join(sep);
 }
 
-/** The directory part of a path. */
+/**
+ * The directory part of a path.
+ *
+ * @example
+ * ```ts
+ * directoryOf("linux", "/home/alice/.almyty/credentials.json"); // "/home/alice/.almyty"
+ * ```
+ */
 export function directoryOf(platform: string, path: string): string {
   const at = Math.max(path.lastIndexOf(separator(platform)), path.lastIndexOf("/"));
   return at <= 0 ? separator(platform) : path.slice(0, at);

@@ -7,10 +7,11 @@
  * ```ts
  * import { resolveCredentials } from "@almyty/auth";
  * const creds = resolveCredentials();
- * if (!creds) throw new Error("Not authenticated. Run: npx @almyty/auth login");
- * await fetch(`${creds.url}/auth/profile`, {
- *   headers: { Authorization: `Bearer ${creds.token}` },
- * });
+ * if (!creds) {
+ *   console.error("Not authenticated. Run: npx @almyty/auth login");
+ * } else {
+ *   console.log(`Calling ${creds.url} with the token from ${creds.source.token}`);
+ * }
  * ```
  * @module
  */
@@ -69,7 +70,10 @@ export function readCredentials(options: CredentialsOptions = {}): Credentials |
  *
  * @example
  * ```ts
- * writeCredentials({ url: "https://api.almyty.com", token: "almyty_…" });
+ * import { mkdtempSync } from "node:fs";
+ * import { tmpdir } from "node:os";
+ * const home = mkdtempSync(`${tmpdir()}/almyty-`);
+ * writeCredentials({ url: "https://api.almyty.com", token: "almyty_…" }, { home });
  * ```
  */
 export function writeCredentials(
@@ -84,7 +88,10 @@ export function writeCredentials(
  *
  * @example
  * ```ts
- * if (!deleteCredentials()) console.log("Not logged in");
+ * import { mkdtempSync } from "node:fs";
+ * import { tmpdir } from "node:os";
+ * const home = mkdtempSync(`${tmpdir()}/almyty-`);
+ * if (!deleteCredentials({ home })) console.log("Not logged in");
  * ```
  */
 export function deleteCredentials(options: CredentialsOptions = {}): boolean {
@@ -99,7 +106,7 @@ export function deleteCredentials(options: CredentialsOptions = {}): boolean {
  * @example
  * ```ts
  * const creds = resolveCredentials();
- * if (!creds) throw new Error("Not authenticated. Run: npx @almyty/auth login");
+ * if (!creds) console.error("Not authenticated. Run: npx @almyty/auth login");
  * ```
  */
 export function resolveCredentials(

@@ -18,6 +18,7 @@ import { CredentialsError, type CredentialsIo } from "./types.ts";
  *
  * @example
  * ```ts
+ * import { nodeFs } from "./node_fs.ts";
  * homeDirectory({ fs: nodeFs, env: { HOME: "/home/alice" } }); // "/home/alice"
  * ```
  */
@@ -42,6 +43,7 @@ export function homeDirectory(io: CredentialsIo): string {
  *
  * @example
  * ```ts
+ * import { nodeFs } from "./node_fs.ts";
  * credentialsPath({ fs: nodeFs, home: "/home/alice" }); // "/home/alice/.almyty/credentials.json"
  * ```
  */

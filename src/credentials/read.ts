@@ -90,6 +90,7 @@ export function parseCredentials(
  *
  * @example
  * ```ts
+ * import { nodeFs } from "./node_fs.ts";
  * const creds = readCredentials({ fs: nodeFs, onWarning: (w) => console.error(w) });
  * if (creds) console.log(creds.email ?? creds.url);
  * ```

@@ -53,6 +53,7 @@ export interface ResolvedCredentials {
  *
  * @example
  * ```ts
+ * import { nodeFs } from "./node_fs.ts";
  * const creds = resolveCredentials({ fs: nodeFs, env: {} });
  * if (creds) console.log(`token from ${creds.source.token}, API ${creds.url}`);
  * ```

@@ -53,7 +53,14 @@ export type CredentialsErrorCode =
   | "write-failed"
   | "no-home";
 
-/** A problem with the credentials file; the message names the path and the fix. */
+/**
+ * A problem with the credentials file; the message names the path and the fix.
+ *
+ * @example
+ * ```ts
+ * new CredentialsError("malformed", "/c.json", "/c.json is not valid JSON").code; // "malformed"
+ * ```
+ */
 export class CredentialsError extends Error {
   /** Always "CredentialsError". */
   override name = "CredentialsError";

@@ -5,7 +5,8 @@
  * ```ts
  * import { writeCredentials } from "./write.ts";
  * import { nodeFs } from "./node_fs.ts";
- * writeCredentials({ url: "https://api.almyty.com", token: "almyty_…" }, { fs: nodeFs, home: "/tmp/h" });
+ * const home = Deno.makeTempDirSync();
+ * writeCredentials({ url: "https://api.almyty.com", token: "almyty_…" }, { fs: nodeFs, home });
  * ```
  * @module
  */
@@ -20,7 +21,12 @@ import { type Credentials, CredentialsError, type CredentialsIo } from "./types.
  *
  * @example
  * ```ts
- * const path = writeCredentials({ url: "https://api.almyty.com", token: "almyty_…" }, { fs: nodeFs });
+ * import { nodeFs } from "./node_fs.ts";
+ * const home = Deno.makeTempDirSync();
+ * const path = writeCredentials({ url: "https://api.almyty.com", token: "almyty_…" }, {
+ *   fs: nodeFs,
+ *   home,
+ * });
  * ```
  */
 export function writeCredentials(credentials: Credentials, io: CredentialsIo): string {
@@ -43,7 +49,9 @@ export function writeCredentials(credentials: Credentials, io: CredentialsIo): s
  *
  * @example
  * ```ts
- * if (!deleteCredentials({ fs: nodeFs })) console.log("Not logged in");
+ * import { nodeFs } from "./node_fs.ts";
+ * const home = Deno.makeTempDirSync();
+ * if (!deleteCredentials({ fs: nodeFs, home })) console.log("Not logged in");
  * ```
  */
 export function deleteCredentials(io: CredentialsIo): boolean {

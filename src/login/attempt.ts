@@ -19,7 +19,16 @@ export type AttemptOutcome<T> =
   | { kind: "denied" }
   | { kind: "failed"; error: Error };
 
-/** The state of one login at the listener. */
+/**
+ * The state of one login at the listener.
+ *
+ * @example
+ * ```ts
+ * const attempt = new LoginAttempt<string>();
+ * attempt.claim(); // true
+ * attempt.claim(); // false: one delivery only
+ * ```
+ */
 export class LoginAttempt<T> {
   /** Settles once. */
   readonly outcome: Promise<AttemptOutcome<T>>;

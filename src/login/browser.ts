@@ -16,7 +16,14 @@ export type OpenerChoice =
   | { launch: (url: string) => LaunchSpec[]; name: string }
   | { reason: string };
 
-/** Splits a BROWSER value into words (double or single quotes group). */
+/**
+ * Splits a BROWSER value into words (double or single quotes group).
+ *
+ * @example
+ * ```ts
+ * splitCommand('firefox --new-window "my profile"'); // ["firefox", "--new-window", "my profile"]
+ * ```
+ */
 export function splitCommand(value: string): string[] {
   return [...value.matchAll(/"([^"]*)"|'([^']*)'|(\S+)/g)].map((m) => m[1] ?? m[2] ?? m[3]);
 }
@@ -26,6 +33,11 @@ export function splitCommand(value: string): string[] {
  * and the lack of a display mean nothing is launched (the headless flow runs).
  * On WSL, wslview is tried before cmd.exe. `platform` is `process.platform`
  * style ("darwin", "win32", "linux"), as `CredentialsFs.platform` gives it.
+ *
+ * @example
+ * ```ts
+ * chooseOpener({ DISPLAY: ":0" }, "linux", "6.1.0"); // { name: "xdg-open", launch: … }
+ * ```
  */
 export function chooseOpener(
   env: Readonly<Record<string, string | undefined>>,
@@ -66,7 +78,15 @@ export function chooseOpener(
   return { reason: "there is no display (DISPLAY and WAYLAND_DISPLAY are unset)" };
 }
 
-/** Tries each launch in turn; true when one started. */
+/**
+ * Tries each launch in turn; true when one started.
+ *
+ * @example
+ * ```ts
+ * const choice = chooseOpener({ BROWSER: "true" }, "linux", "6.1.0");
+ * if ("launch" in choice) await openUrl(choice, "https://example.com", () => Promise.resolve(true)); // true
+ * ```
+ */
 export async function openUrl(
   choice: Extract<OpenerChoice, { launch: unknown }>,
   url: string,

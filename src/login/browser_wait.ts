@@ -32,7 +32,15 @@ export interface BrowserWait<T> {
   beforeClose?: () => Promise<void>;
 }
 
-/** Opens the URL and waits; returns the attempt's value or throws why not. */
+/**
+ * Opens the URL and waits; returns the attempt's value or throws why not.
+ *
+ * @example
+ * ```ts
+ * // Used by the two browser flows; see code_flow.ts.
+ * const wait: typeof openAndWait = openAndWait;
+ * ```
+ */
 export async function openAndWait<T>(ctx: Context, ui: LoginUi, wait: BrowserWait<T>): Promise<T> {
   try {
     ui.urlReady(wait.url);

@@ -34,7 +34,14 @@ export interface BrowserFlowOptions {
   commit: Commit;
 }
 
-/** A grant as a login result. */
+/**
+ * A grant as a login result.
+ *
+ * @example
+ * ```ts
+ * grantResult({ token: "almyty_x", keyId: "k", email: "a@b.c", organization: null }).keyOrigin; // "minted"
+ * ```
+ */
 export function grantResult(grant: TokenGrant): LoginResult {
   return {
     token: grant.token,
@@ -45,7 +52,16 @@ export function grantResult(grant: TokenGrant): LoginResult {
   };
 }
 
-/** Runs the code flow; the result is committed before the browser hears of success. */
+/**
+ * Runs the code flow; the result is committed before the browser hears of success.
+ *
+ * @example
+ * ```ts
+ * // Runs inside `login` (engine.ts) when the server has a discovery document and a
+ * // browser can be opened; see tests/flows_test.ts for complete runs.
+ * const flow: typeof codeFlow = codeFlow;
+ * ```
+ */
 export async function codeFlow(
   ctx: Context,
   target: Target,

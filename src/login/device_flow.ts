@@ -39,7 +39,15 @@ export interface DeviceFlowOptions {
 
 const MAX_BACKOFF_MS = 30_000;
 
-/** Runs the headless login and returns its result (nothing is saved here). */
+/**
+ * Runs the headless login and returns its result (nothing is saved here).
+ *
+ * @example
+ * ```ts
+ * // Runs inside `login` (engine.ts) when no browser can be opened here.
+ * const flow: typeof deviceFlow = deviceFlow;
+ * ```
+ */
 export async function deviceFlow(
   ctx: Context,
   target: Target,

@@ -28,6 +28,14 @@ export interface LoginEndpoints {
  * The server's login endpoints, or null when it has no discovery document
  * (404: today's production). A 429 or 5xx is reported as such, not taken for
  * "no discovery".
+ *
+ * @example
+ * ```ts
+ * import { ApiClient } from "../runtime/client.ts";
+ * import { Target } from "../runtime/target.ts";
+ * const target = Target.build({ api: ["http://127.0.0.1:9", "flag", "--api"], frontend: ["http://127.0.0.1:9", "derived", "--api"], path: "/nonexistent", file: null });
+ * await discover(new ApiClient(target)).catch((error) => error.kind); // "network"
+ * ```
  */
 export async function discover(api: ApiClient): Promise<LoginEndpoints | null> {
   const url = api.baseUrl + PATHS.discovery;

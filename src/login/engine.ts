@@ -32,7 +32,20 @@ export interface LoginOptions {
   commit: Commit;
 }
 
-/** Logs in at `target` and returns what was committed. */
+/**
+ * Logs in at `target` and returns what was committed.
+ *
+ * @example
+ * ```ts
+ * import { denoContext } from "../runtime/deno_context.ts";
+ * import { loginTarget } from "../runtime/target.ts";
+ * const ctx = { ...denoContext(new AbortController().signal), env: { HOME: Deno.makeTempDirSync() } };
+ * const target = loginTarget({ api: "http://127.0.0.1:9" }, { fs: ctx.fs, env: ctx.env });
+ * const ui = { notice() {}, urlReady() {}, browserOpened() {}, browserFailed() {}, showCode() {}, waiting() {}, stopWaiting() {} };
+ * await login(ctx, target, ui, { noBrowser: true, timeoutMs: 1000, commit: () => Promise.resolve() })
+ *   .catch((error) => error.kind); // "network": nothing listens on port 9
+ * ```
+ */
 export async function login(
   ctx: Context,
   target: Target,

@@ -35,7 +35,15 @@ import type { LoginUi } from "./ui.ts";
 /** How long the listener stays up for the browser to load `/success`, as production's CLI. */
 const SUCCESS_PAGE_GRACE_MS = 3000;
 
-/** Runs the hand-off; the key is checked and committed before the page hears of success. */
+/**
+ * Runs the hand-off; the key is checked and committed before the page hears of success.
+ *
+ * @example
+ * ```ts
+ * // Runs inside `login` (engine.ts) against today's production (no discovery document).
+ * const flow: typeof handoffFlow = handoffFlow;
+ * ```
+ */
 export async function handoffFlow(
   ctx: Context,
   target: Target,

@@ -16,7 +16,18 @@ import { currentOrganization } from "../runtime/profile.ts";
 import type { Target } from "../runtime/target.ts";
 import type { LoginResult } from "./result.ts";
 
-/** The login result for `token` at `target`'s API. */
+/**
+ * The login result for `token` at `target`'s API.
+ *
+ * @example
+ * ```ts
+ * import { denoContext } from "../runtime/deno_context.ts";
+ * import { loginTarget } from "../runtime/target.ts";
+ * const ctx = { ...denoContext(new AbortController().signal), env: { HOME: Deno.makeTempDirSync() } };
+ * const target = loginTarget({ api: "http://127.0.0.1:9" }, { fs: ctx.fs, env: ctx.env });
+ * await checkKey(ctx, target, "almyty_x", "supplied").catch((error) => error.kind); // "network"
+ * ```
+ */
 export async function checkKey(
   ctx: Context,
   target: Target,

@@ -30,7 +30,14 @@ export interface Listener {
   close(): Promise<void>;
 }
 
-/** Plain text, never cached. */
+/**
+ * Plain text, never cached.
+ *
+ * @example
+ * ```ts
+ * textResponse("Not found", 404).status; // 404
+ * ```
+ */
 export function textResponse(body: string, status: number): Response {
   return new Response(body, {
     status,
@@ -38,7 +45,14 @@ export function textResponse(body: string, status: number): Response {
   });
 }
 
-/** JSON, never cached. */
+/**
+ * JSON, never cached.
+ *
+ * @example
+ * ```ts
+ * await jsonResponse({ ok: true }, 200).json(); // { ok: true }
+ * ```
+ */
 export function jsonResponse(body: unknown, status: number): Response {
   return new Response(JSON.stringify(body), {
     status,
@@ -46,7 +60,18 @@ export function jsonResponse(body: unknown, status: number): Response {
   });
 }
 
-/** Listens on 127.0.0.1 with `routes` (keys like `"GET /callback"`). */
+/**
+ * Listens on 127.0.0.1 with `routes` (keys like `"GET /callback"`).
+ *
+ * @example
+ * ```ts
+ * import { denoContext } from "../runtime/deno_context.ts";
+ * const ctx = { ...denoContext(new AbortController().signal), env: { HOME: Deno.makeTempDirSync() } };
+ * const listener = startListener(ctx, { "GET /callback": () => new Response("hi") });
+ * listener.url("/callback"); // "http://127.0.0.1:<port>/callback"
+ * await listener.close();
+ * ```
+ */
 export function startListener(ctx: Context, routes: Record<string, Route>): Listener {
   let port = 0;
   const server = ctx.serve(async (request) => {

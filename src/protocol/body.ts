@@ -14,7 +14,14 @@ import { concatBytes } from "./bytes.ts";
 import { MAX_BODY_BYTES } from "./constants.ts";
 import { parseJson } from "./json.ts";
 
-/** A body that could not be read; `status` says why (400, 408 or 413). */
+/**
+ * A body that could not be read; `status` says why (400, 408 or 413).
+ *
+ * @example
+ * ```ts
+ * new BodyError(413, "too large").status; // 413
+ * ```
+ */
 export class BodyError extends Error {
   /** Builds the error. */
   constructor(readonly status: 400 | 408 | 413, message: string) {
@@ -30,6 +37,12 @@ const TOO_LARGE = `Request body is larger than ${MAX_BODY_BYTES / 1024} KiB`;
 /**
  * Reads a JSON object or form body (≤ 64 KiB, within `BODY_TIMEOUT_MS` or
  * until `signal` aborts) into fields; throws BodyError.
+ *
+ * @example
+ * ```ts
+ * const request = new Request("http://x", { method: "POST", body: "a=1", headers: { "content-type": "application/x-www-form-urlencoded" } });
+ * (await readFields(request)).a; // "1"
+ * ```
  */
 export async function readFields(
   request: Request,
@@ -54,7 +67,14 @@ export async function readFields(
   return parsed.value as Record<string, unknown>;
 }
 
-/** A string field, or undefined. */
+/**
+ * A string field, or undefined.
+ *
+ * @example
+ * ```ts
+ * field({ a: "1", b: 2 }, "b"); // undefined: not a string
+ * ```
+ */
 export function field(fields: Record<string, unknown>, name: string): string | undefined {
   const value = fields[name];
   return typeof value === "string" ? value : undefined;

@@ -10,7 +10,14 @@
  * @module
  */
 
-/** Escapes text for HTML element content and quoted attributes. */
+/**
+ * Escapes text for HTML element content and quoted attributes.
+ *
+ * @example
+ * ```ts
+ * escapeHtml("<b>&"); // "&#60;b&#62;&#38;"
+ * ```
+ */
 export function escapeHtml(value: string): string {
   return value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
@@ -23,7 +30,14 @@ button{margin-top:1.2rem;padding:.6rem 1.2rem;border:0;border-radius:6px;font-si
 button.secondary{background:#e4e6ee;color:#1d2230;margin-left:.5rem}.code{font:600 1.6rem monospace;letter-spacing:.15em}
 .error{color:#b3261e}.muted{color:#667}dt{font-weight:600}dd{margin:0 0 .6rem}`;
 
-/** A complete page. `body` must already be escaped. */
+/**
+ * A complete page. `body` must already be escaped.
+ *
+ * @example
+ * ```ts
+ * page("Hello", "<p>hi</p>").startsWith("<!doctype html>"); // true
+ * ```
+ */
 export function page(
   title: string,
   body: string,
@@ -57,6 +71,11 @@ export function messagePage(title: string, message: string, isError = false): st
 /**
  * A page response with CSP, no-store, DENY framing and no referrer. Forms
  * may post to this origin and redirect to loopback callbacks only.
+ *
+ * @example
+ * ```ts
+ * htmlResponse(page("Hi", "<p>hi</p>")).headers.get("x-frame-options"); // "DENY"
+ * ```
  */
 export function htmlResponse(
   html: string,

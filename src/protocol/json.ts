@@ -15,7 +15,14 @@
 /** The parsed value, or a description of where parsing failed. */
 export type JsonResult = { ok: true; value: unknown } | { ok: false; error: string };
 
-/** Parses `text`; the error names a position, never the text. */
+/**
+ * Parses `text`; the error names a position, never the text.
+ *
+ * @example
+ * ```ts
+ * parseJson("{\"a\":1}"); // { ok: true, value: { a: 1 } }
+ * ```
+ */
 export function parseJson(text: string): JsonResult {
   try {
     return { ok: true, value: JSON.parse(text) };

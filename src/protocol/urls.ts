@@ -12,7 +12,18 @@
  */
 import { DEFAULT_API_URL, DEFAULT_FRONTEND_URL } from "./constants.ts";
 
-/** A URL that breaks the https/loopback rule or does not parse. */
+/**
+ * A URL that breaks the https/loopback rule or does not parse.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   checkServiceUrl("http://example.com", "--api");
+ * } catch (error) {
+ *   error instanceof UrlRuleError; // true
+ * }
+ * ```
+ */
 export class UrlRuleError extends Error {
   override name = "UrlRuleError";
 }

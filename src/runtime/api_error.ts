@@ -20,7 +20,14 @@
  */
 export type ApiErrorKind = "auth" | "http" | "network" | "timeout" | "bad-response";
 
-/** A failed request to almyty's API. */
+/**
+ * A failed request to almyty's API.
+ *
+ * @example
+ * ```ts
+ * new ApiError("timeout", "https://api.almyty.com/auth/profile", "did not answer").kind; // "timeout"
+ * ```
+ */
 export class ApiError extends Error {
   override name = "ApiError";
   /** Builds the error; `message` is safe to print (no token, no control characters). */

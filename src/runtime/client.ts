@@ -63,7 +63,21 @@ export interface Probe {
   elapsedMs: number;
 }
 
-/** The client. */
+/**
+ * The client.
+ *
+ * @example
+ * ```ts
+ * import { Target } from "./target.ts";
+ * const target = Target.build({
+ *   api: ["http://127.0.0.1:9", "flag", "--api"],
+ *   frontend: ["http://127.0.0.1:9", "derived", "--api"],
+ *   path: "/nonexistent",
+ *   file: null,
+ * });
+ * await new ApiClient(target).profile().catch((error) => error.kind); // "network"
+ * ```
+ */
 export class ApiClient {
   /** The API base URL (checked). */
   readonly baseUrl: string;

@@ -24,7 +24,18 @@ export const ENV_OVERRIDES = ["ALMYTY_TOKEN", "ALMYTY_URL", "ALMYTY_FRONTEND_URL
 /** Longest per-request timeout accepted from ALMYTY_HTTP_TIMEOUT, in seconds. */
 export const MAX_HTTP_TIMEOUT_SECONDS = 600;
 
-/** A client for `target`'s API. */
+/**
+ * A client for `target`'s API.
+ *
+ * @example
+ * ```ts
+ * import { denoContext } from "./deno_context.ts";
+ * import { loginTarget } from "./target.ts";
+ * const ctx = { ...denoContext(new AbortController().signal), env: { HOME: Deno.makeTempDirSync() } };
+ * const api = apiFor(ctx, loginTarget({ api: "http://127.0.0.1:9" }, { fs: ctx.fs, env: ctx.env }));
+ * api.baseUrl; // "http://127.0.0.1:9"
+ * ```
+ */
 export function apiFor(ctx: Context, target: Target): ApiClient {
   const seconds = Number(ctx.env.ALMYTY_HTTP_TIMEOUT);
   return new ApiClient(target, {
@@ -34,19 +45,50 @@ export function apiFor(ctx: Context, target: Target): ApiClient {
   });
 }
 
-/** The reading commands' target (file warnings to stderr), or null. */
+/**
+ * The reading commands' target (file warnings to stderr), or null.
+ *
+ * @example
+ * ```ts
+ * import { denoContext } from "./deno_context.ts";
+ * const ctx = { ...denoContext(new AbortController().signal), env: { HOME: Deno.makeTempDirSync() } };
+ * currentTarget(ctx); // null: no token anywhere
+ * ```
+ */
 export function currentTarget(ctx: Context): Target | null {
   return readingTarget(credentialsIo(ctx, (message) => warn(ctx, message)));
 }
 
-/** The target, or exit 4 with both ways out. */
+/**
+ * The target, or exit 4 with both ways out.
+ *
+ * @example
+ * ```ts
+ * import { denoContext } from "./deno_context.ts";
+ * const ctx = { ...denoContext(new AbortController().signal), env: { HOME: Deno.makeTempDirSync() } };
+ * try {
+ *   requireTarget(ctx);
+ * } catch (error) {
+ *   console.log((error as Error).message); // "Not authenticated. Run one of: …"
+ * }
+ * ```
+ */
 export function requireTarget(ctx: Context): Target {
   const target = currentTarget(ctx);
   if (!target) throw notAuthenticated(ctx);
   return target;
 }
 
-/** The "Not authenticated" error with both ways out. */
+/**
+ * The "Not authenticated" error with both ways out.
+ *
+ * @example
+ * ```ts
+ * import { denoContext } from "./deno_context.ts";
+ * const ctx = { ...denoContext(new AbortController().signal), env: { HOME: Deno.makeTempDirSync() } };
+ * notAuthenticated(ctx).exitCode; // 4
+ * ```
+ */
 export function notAuthenticated(ctx: Context): CliError {
   const api = ctx.env.ALMYTY_URL;
   const login = api ? `almyty-auth login --api ${api}` : "almyty-auth login";
@@ -56,7 +98,14 @@ export function notAuthenticated(ctx: Context): CliError {
   );
 }
 
-/** Where a value came from, for people. */
+/**
+ * Where a value came from, for people.
+ *
+ * @example
+ * ```ts
+ * describeSource("env", { env: "ALMYTY_URL" }, "creds.json"); // "from ALMYTY_URL"
+ * ```
+ */
 export function describeSource(
   source: TargetSource | "login" | undefined,
   names: { env: string; flag?: string },
@@ -76,14 +125,35 @@ export function describeSource(
   }
 }
 
-/** The one line about an ALMYTY_URL that is set but not applied, or null. */
+/**
+ * The one line about an ALMYTY_URL that is set but not applied, or null.
+ *
+ * @example
+ * ```ts
+ * import { nodeFs } from "../credentials/node_fs.ts";
+ * import { readingTarget } from "./target.ts";
+ * const target = readingTarget({ fs: nodeFs, env: { ALMYTY_TOKEN: "almyty_x" }, home: "/nonexistent" })!;
+ * ignoredUrlNote(target); // null: ALMYTY_URL is not set
+ * ```
+ */
 export function ignoredUrlNote(target: Target): string | null {
   if (!target.ignoredEnvUrl) return null;
   return `ALMYTY_URL (${target.ignoredEnvUrl}) is not applied: the saved key belongs to ${target.api}. ` +
     `To use it, set ALMYTY_TOKEN too, or log in there: almyty-auth login --api ${target.ignoredEnvUrl}`;
 }
 
-/** The 401 explanation: an expired JWT exactly, else the three usual causes. */
+/**
+ * The 401 explanation: an expired JWT exactly, else the three usual causes.
+ *
+ * @example
+ * ```ts
+ * import { denoContext } from "./deno_context.ts";
+ * import { readingTarget } from "./target.ts";
+ * const ctx = { ...denoContext(new AbortController().signal), env: { HOME: Deno.makeTempDirSync() } };
+ * const target = readingTarget({ fs: ctx.fs, env: { ALMYTY_TOKEN: "almyty_x" } })!;
+ * rejectedToken(ctx, target).exitCode; // 4
+ * ```
+ */
 export function rejectedToken(ctx: Context, target: Target): CliError {
   const tokenFrom = describeSource(target.source.token as TargetSource, {
     env: "ALMYTY_TOKEN",

@@ -27,7 +27,15 @@ function output(stream: typeof Deno.stdout | typeof Deno.stderr): Output {
   };
 }
 
-/** The real context; `signal` aborts on Ctrl-C. */
+/**
+ * The real context; `signal` aborts on Ctrl-C.
+ *
+ * @example
+ * ```ts
+ * const ctx = denoContext(new AbortController().signal);
+ * ctx.now() > 0; // true
+ * ```
+ */
 export function denoContext(signal: AbortSignal): Context {
   const env: Record<string, string | undefined> = {};
   for (const name of ENV_VARS) env[name] = Deno.env.get(name);

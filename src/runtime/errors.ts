@@ -17,7 +17,14 @@ import { TokenFormatError } from "./target.ts";
 /** Exit codes, as documented in README. */
 export const EXIT = { ok: 0, error: 1, usage: 2, auth: 4, interrupted: 130 } as const;
 
-/** A failure with a message for the user and an exit code. */
+/**
+ * A failure with a message for the user and an exit code.
+ *
+ * @example
+ * ```ts
+ * new CliError("Not authenticated", EXIT.auth).exitCode; // 4
+ * ```
+ */
 export class CliError extends Error {
   override name = "CliError";
   /** Builds the error; `message` names the problem and the fix. */

@@ -25,6 +25,14 @@ const CLOCK_SLACK_MS = 5 * 60_000;
  * Revokes the key `keyId` with the client's own token. `gone` when the
  * server says it is already revoked or unknown (401, or 400 "API key not
  * found"); any other failure throws the ApiError.
+ *
+ * @example
+ * ```ts
+ * import { ApiClient } from "./client.ts";
+ * import { Target } from "./target.ts";
+ * const target = Target.build({ api: ["http://127.0.0.1:9", "flag", "--api"], frontend: ["http://127.0.0.1:9", "derived", "--api"], path: "/nonexistent", file: null });
+ * await revokeKey(new ApiClient(target), "key-id").catch((error) => error.kind); // "network"
+ * ```
  */
 export async function revokeKey(api: ApiClient, keyId: string): Promise<"revoked" | "gone"> {
   try {
@@ -45,6 +53,14 @@ export async function revokeKey(api: ApiClient, keyId: string): Promise<"revoked
  * named `CLI login (…)`, created since `since` (epoch ms, with slack for
  * clock skew), whose `keyPrefix` the token starts with. Null unless exactly
  * one matches: a guess could make logout revoke the wrong key.
+ *
+ * @example
+ * ```ts
+ * import { ApiClient } from "./client.ts";
+ * import { Target } from "./target.ts";
+ * const target = Target.build({ api: ["http://127.0.0.1:9", "flag", "--api"], frontend: ["http://127.0.0.1:9", "derived", "--api"], path: "/nonexistent", file: null });
+ * await findHandoffKeyId(new ApiClient(target), "almyty_x", Date.now()).catch((error) => error.kind); // "network"
+ * ```
  */
 export async function findHandoffKeyId(
   api: ApiClient,

@@ -10,17 +10,40 @@
  */
 import { type Context, type Output, useColor } from "./context.ts";
 
-/** First 8 … last 4; short tokens are hidden entirely. */
+/**
+ * First 8 … last 4; short tokens are hidden entirely.
+ *
+ * @example
+ * ```ts
+ * maskToken("almyty_0123456789abcdef"); // "almyty_0…cdef"
+ * ```
+ */
 export function maskToken(token: string): string {
   return token.length < 16 ? "****" : `${token.slice(0, 8)}…${token.slice(-4)}`;
 }
 
-/** Writes a line. */
+/**
+ * Writes a line.
+ *
+ * @example
+ * ```ts
+ * line({ isTerminal: false, write: (text) => console.log(text.trimEnd()) }, "hello");
+ * ```
+ */
 export function line(out: Output, text = ""): void {
   out.write(text + "\n");
 }
 
-/** Paints `text` with an ANSI style when colour is allowed on `out`. */
+/**
+ * Paints `text` with an ANSI style when colour is allowed on `out`.
+ *
+ * @example
+ * ```ts
+ * import { denoContext } from "./deno_context.ts";
+ * const ctx = { ...denoContext(new AbortController().signal), env: { HOME: Deno.makeTempDirSync() } };
+ * paint(ctx, ctx.stderr, "green", "ok");
+ * ```
+ */
 export function paint(
   ctx: Context,
   out: Output,
@@ -33,12 +56,30 @@ export function paint(
   return `\x1b[${on}m${text}\x1b[${off}m`;
 }
 
-/** A warning line on stderr. */
+/**
+ * A warning line on stderr.
+ *
+ * @example
+ * ```ts
+ * import { denoContext } from "./deno_context.ts";
+ * const ctx = { ...denoContext(new AbortController().signal), env: { HOME: Deno.makeTempDirSync() } };
+ * warn(ctx, "a warning on stderr");
+ * ```
+ */
 export function warn(ctx: Context, text: string): void {
   line(ctx.stderr, paint(ctx, ctx.stderr, "yellow", "Warning: ") + text);
 }
 
-/** Pretty JSON on stdout. */
+/**
+ * Pretty JSON on stdout.
+ *
+ * @example
+ * ```ts
+ * import { denoContext } from "./deno_context.ts";
+ * const ctx = { ...denoContext(new AbortController().signal), env: { HOME: Deno.makeTempDirSync() } };
+ * printJson(ctx, { ok: true });
+ * ```
+ */
 export function printJson(ctx: Context, value: unknown): void {
   line(ctx.stdout, JSON.stringify(value, null, 2));
 }

@@ -22,6 +22,11 @@ import { stripControl } from "../protocol/text.ts";
 /**
  * The organization the key is tied to (`currentOrganizationId`), or null
  * when it is tied to none; never a guess from the list.
+ *
+ * @example
+ * ```ts
+ * currentOrganization({ id: "u", email: "a@b.c", organizations: [{ id: "o", name: "acme" }] }); // null: not tied to one
+ * ```
  */
 export function currentOrganization(profile: Profile): Organization | null {
   const id = profile.currentOrganizationId;
@@ -40,7 +45,14 @@ export function currentOrganization(profile: Profile): Organization | null {
   };
 }
 
-/** How many organizations the account belongs to. */
+/**
+ * How many organizations the account belongs to.
+ *
+ * @example
+ * ```ts
+ * organizationCount({ id: "u", email: "a@b.c", organizations: [{ id: "o", name: "acme" }] }); // 1
+ * ```
+ */
 export function organizationCount(profile: Profile): number {
   return Math.max(
     profile.organizations?.length ?? 0,

@@ -35,12 +35,32 @@ import { checkServiceUrl, deriveFrontendUrl, displayUrl, UrlRuleError } from "..
 /** Where a value came from. */
 export type TargetSource = "flag" | "env" | "file" | "default" | "derived";
 
-/** A token that cannot go into an Authorization header (it is never quoted). */
+/**
+ * A token that cannot go into an Authorization header (it is never quoted).
+ *
+ * @example
+ * ```ts
+ * new TokenFormatError("The token from ALMYTY_TOKEN contains spaces").name; // "TokenFormatError"
+ * ```
+ */
 export class TokenFormatError extends Error {
   override name = "TokenFormatError";
 }
 
-/** What a command talks to. Built only by this module's functions. */
+/**
+ * What a command talks to. Built only by this module's functions.
+ *
+ * @example
+ * ```ts
+ * const target = Target.build({
+ *   api: ["https://api.staging.almyty.com", "flag", "--api"],
+ *   frontend: ["https://app.staging.almyty.com", "derived", "--api"],
+ *   path: "/home/alice/.almyty/credentials.json",
+ *   file: null,
+ * });
+ * target.withToken("almyty_x").source.token; // "login"
+ * ```
+ */
 export class Target {
   /** Brands the class: no object literal passes for a Target. */
   readonly #checked = true;
@@ -134,6 +154,7 @@ function checkToken(token: string, where: string): string {
  *
  * @example
  * ```ts
+ * import { nodeFs } from "../credentials/node_fs.ts";
  * const target = readingTarget({ fs: nodeFs, env: { ALMYTY_TOKEN: "almyty_x" } });
  * target?.api; // "https://api.almyty.com"
  * ```
@@ -176,6 +197,7 @@ export interface TargetFlags {
  *
  * @example
  * ```ts
+ * import { nodeFs } from "../credentials/node_fs.ts";
  * loginTarget({ api: "http://127.0.0.1:8080" }, { fs: nodeFs, env: {}, home: "/nonexistent" }).api;
  * // "http://127.0.0.1:8080"
  * ```
@@ -217,6 +239,7 @@ export function loginTarget(flags: TargetFlags, io: CredentialsIo): Target {
  *
  * @example
  * ```ts
+ * import { nodeFs } from "../credentials/node_fs.ts";
  * savedTarget({ fs: nodeFs, env: {}, home: "/nonexistent" }); // null
  * ```
  */
@@ -270,7 +293,14 @@ export function loginCommand(
   return words.join(" ");
 }
 
-/** Where users revoke keys by hand: the dashboard's Settings > API Keys. */
+/**
+ * Where users revoke keys by hand: the dashboard's Settings > API Keys.
+ *
+ * @example
+ * ```ts
+ * apiKeysPage({ frontend: "https://app.almyty.com" }); // "https://app.almyty.com/settings/api-keys"
+ * ```
+ */
 export function apiKeysPage(target: { frontend: string }): string {
   return `${target.frontend}/settings/api-keys`;
 }

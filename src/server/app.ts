@@ -50,7 +50,16 @@ export const DEMO_USERS = [
 /** Production's global throttle: requests per minute per client address. */
 export const PRODUCTION_REQUEST_LIMIT = 100;
 
-/** Builds the request handler (without listening). */
+/**
+ * Builds the request handler (without listening).
+ *
+ * @example
+ * ```ts
+ * import { Store } from "./store.ts";
+ * const handler = createHandler(new Store(), {}, () => "http://127.0.0.1:8080");
+ * (await handler(new Request("http://127.0.0.1:8080/nope"))).status; // 404
+ * ```
+ */
 export function createHandler(store: Store, options: ServerOptions, origin: () => string) {
   const now = store.now;
   const limits = {
@@ -105,7 +114,16 @@ export function createHandler(store: Store, options: ServerOptions, origin: () =
   };
 }
 
-/** Starts the server on 127.0.0.1 (by default) and seeds the accounts. */
+/**
+ * Starts the server on 127.0.0.1 (by default) and seeds the accounts.
+ *
+ * @example
+ * ```ts
+ * const server = await startServer({ port: 0 });
+ * console.log(server.url);
+ * await server.close();
+ * ```
+ */
 export function startServer(options: StartOptions = {}): Promise<RunningServer> {
   const store = new Store(options);
   for (const demo of DEMO_USERS) {

@@ -44,7 +44,19 @@ export interface RouteContext {
 /** A route handler. */
 export type Handler = (ctx: RouteContext) => Response | Promise<Response>;
 
-/** The signed-in browser session, if any. */
+/**
+ * The signed-in browser session, if any.
+ *
+ * @example
+ * ```ts
+ * import { Store } from "./store.ts";
+ * import { RateLimiter } from "./http.ts";
+ * const request = new Request("http://127.0.0.1:8080/auth/profile");
+ * const limits = { signIn: new RateLimiter(9, 1), token: new RateLimiter(9, 1), requests: new RateLimiter(9, 1) };
+ * const ctx = { request, url: new URL(request.url), origin: "http://127.0.0.1:8080", clientAddress: "127.0.0.1", store: new Store(), options: {}, limits };
+ * browserSession(ctx); // undefined: no session cookie
+ * ```
+ */
 export function browserSession(ctx: RouteContext): { user: User; session: Session } | undefined {
   const session = ctx.store.session(cookie(ctx.request, SESSION_COOKIE));
   const user = session && ctx.store.users.get(session.userId);
@@ -55,6 +67,16 @@ export function browserSession(ctx: RouteContext): { user: User; session: Sessio
  * The caller, as production's guard sees it: a Bearer value is an API key
  * only when it starts with `almyty_`, anything else is tried as a JWT; then
  * `X-API-Key`; then the browser's session cookie.
+ *
+ * @example
+ * ```ts
+ * import { Store } from "./store.ts";
+ * import { RateLimiter } from "./http.ts";
+ * const request = new Request("http://127.0.0.1:8080/auth/profile");
+ * const limits = { signIn: new RateLimiter(9, 1), token: new RateLimiter(9, 1), requests: new RateLimiter(9, 1) };
+ * const ctx = { request, url: new URL(request.url), origin: "http://127.0.0.1:8080", clientAddress: "127.0.0.1", store: new Store(), options: {}, limits };
+ * caller(ctx); // undefined: no credential
+ * ```
  */
 export function caller(ctx: RouteContext): Principal | undefined {
   const { store } = ctx;

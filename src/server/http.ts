@@ -24,17 +24,38 @@ const CODES: Record<number, string> = {
 
 const JSON_HEADERS = { "content-type": "application/json", "cache-control": "no-store" };
 
-/** Raw JSON. */
+/**
+ * Raw JSON.
+ *
+ * @example
+ * ```ts
+ * json({ ok: true }).headers.get("cache-control"); // "no-store"
+ * ```
+ */
 export function json(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
   return new Response(JSON.stringify(body), { status, headers: { ...JSON_HEADERS, ...headers } });
 }
 
-/** `{"success":true,"data":…}`. */
+/**
+ * `{"success":true,"data":…}`.
+ *
+ * @example
+ * ```ts
+ * await envelope({ id: 1 }, 201).json(); // { success: true, data: { id: 1 } }
+ * ```
+ */
 export function envelope(data: unknown, status = 200, message?: string): Response {
   return json({ success: true, data, ...(message ? { message } : {}) }, status);
 }
 
-/** almyty's error envelope. */
+/**
+ * almyty's error envelope.
+ *
+ * @example
+ * ```ts
+ * (await apiError("/auth/profile", 401, "Invalid API key").json()).error.code; // "UNAUTHORIZED"
+ * ```
+ */
 export function apiError(
   path: string,
   status: number,
@@ -56,12 +77,26 @@ export function apiError(
   );
 }
 
-/** An RFC 6749 §5.2 error. */
+/**
+ * An RFC 6749 §5.2 error.
+ *
+ * @example
+ * ```ts
+ * await oauthError("invalid_grant", "Unknown code").json(); // { error: "invalid_grant", … }
+ * ```
+ */
 export function oauthError(error: string, description: string, status = 400): Response {
   return json({ error, error_description: description }, status);
 }
 
-/** One cookie's value; undefined when absent or not valid percent-encoding. */
+/**
+ * One cookie's value; undefined when absent or not valid percent-encoding.
+ *
+ * @example
+ * ```ts
+ * cookie(new Request("http://x", { headers: { cookie: "a=1; b=%20" } }), "b"); // " "
+ * ```
+ */
 export function cookie(request: Request, name: string): string | undefined {
   for (const part of (request.headers.get("cookie") ?? "").split(";")) {
     const [key, ...rest] = part.trim().split("=");
@@ -74,7 +109,16 @@ export function cookie(request: Request, name: string): string | undefined {
   }
 }
 
-/** A fixed-window counter per key: `hit` returns seconds to wait, or 0. */
+/**
+ * A fixed-window counter per key: `hit` returns seconds to wait, or 0.
+ *
+ * @example
+ * ```ts
+ * const limiter = new RateLimiter(1, 60_000);
+ * limiter.hit("127.0.0.1"); // 0
+ * limiter.hit("127.0.0.1"); // 60: seconds to wait
+ * ```
+ */
 export class RateLimiter {
   #windows = new Map<string, { start: number; count: number }>();
   constructor(
@@ -96,7 +140,14 @@ export class RateLimiter {
   }
 }
 
-/** A 303 redirect. */
+/**
+ * A 303 redirect.
+ *
+ * @example
+ * ```ts
+ * redirect("/").status; // 303
+ * ```
+ */
 export function redirect(location: string, headers: Record<string, string> = {}): Response {
   return new Response(null, {
     status: 303,

@@ -12,7 +12,14 @@
 import { escapeHtml as e, page } from "../protocol/html.ts";
 import { PATHS } from "../protocol/constants.ts";
 
-/** The sign-in form; posts to `/auth/login` and comes back to `returnTo`. */
+/**
+ * The sign-in form; posts to `/auth/login` and comes back to `returnTo`.
+ *
+ * @example
+ * ```ts
+ * signInPage({ returnTo: "/cli-auth" }).includes("Sign in to almyty"); // true
+ * ```
+ */
 export function signInPage(options: { returnTo: string; error?: string; email?: string }): string {
   return page(
     "Sign in",
@@ -43,7 +50,14 @@ export interface ConsentView {
   destination?: string;
 }
 
-/** Approve/Deny for a login request. */
+/**
+ * Approve/Deny for a login request.
+ *
+ * @example
+ * ```ts
+ * consentPage({ email: "a@b.c", organization: "acme", clientName: "laptop", requestId: "r", csrf: "c" });
+ * ```
+ */
 export function consentPage(view: ConsentView): string {
   const code = view.userCode
     ? `<p>Check that your terminal shows this code:</p><p class="code" data-testid="user-code">${
@@ -84,6 +98,11 @@ export interface ConnectCliView {
  * with `POST /auth/api-keys` and hands it to the callback in the fragment,
  * exactly as production's web app does. The values reach the script through
  * escaped data attributes, never through the script's text.
+ *
+ * @example
+ * ```ts
+ * connectCliPage({ email: "a@b.c", organization: "acme", callback: "http://127.0.0.1:9/cb", state: "s", nonce: "n" });
+ * ```
  */
 export function connectCliPage(view: ConnectCliView): string {
   const code = `
@@ -126,7 +145,14 @@ document.getElementById("connect-cli").addEventListener("click", async (event) =
   );
 }
 
-/** A form to type a device code. */
+/**
+ * A form to type a device code.
+ *
+ * @example
+ * ```ts
+ * codeEntryPage("That code is not valid").includes("not valid"); // true
+ * ```
+ */
 export function codeEntryPage(error?: string): string {
   return page(
     "Enter code",

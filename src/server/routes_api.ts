@@ -17,7 +17,15 @@ import { htmlResponse } from "../protocol/html.ts";
 import { API_KEY_PREFIX } from "../protocol/tokens.ts";
 import { type Principal, SESSION_TTL_SECONDS as SESSION_SECONDS, type User } from "./store.ts";
 
-/** Only same-site paths may be returned to after sign-in. */
+/**
+ * Only same-site paths may be returned to after sign-in.
+ *
+ * @example
+ * ```ts
+ * safeReturnTo("/cli-auth?code=BCDF-GHJK"); // "/cli-auth?code=BCDF-GHJK"
+ * safeReturnTo("//evil.example"); // "/"
+ * ```
+ */
 export function safeReturnTo(value: string | undefined): string {
   return value && value.startsWith("/") && !value.startsWith("//") && !value.includes("\\")
     ? value
@@ -97,6 +105,13 @@ function authed(
  * `GET /auth/profile` data, production's shape: `organizations[]` without
  * slugs, the slug in `organizationMemberships[]`, and `currentOrganizationId`
  * only when the credential is tied to one organization.
+ *
+ * @example
+ * ```ts
+ * import { Store } from "./store.ts";
+ * const alice = new Store().addUser("alice@example.com", "pw", ["acme"]);
+ * profileOf(alice, alice.organizations[0].id).organizationMemberships[0].organization.slug; // "acme"
+ * ```
  */
 export function profileOf(user: User, organizationId: string | null) {
   return {

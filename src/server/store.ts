@@ -127,7 +127,16 @@ export interface StoreOptions {
   deviceInterval?: number;
 }
 
-/** The state. */
+/**
+ * The state.
+ *
+ * @example
+ * ```ts
+ * const store = new Store();
+ * const alice = store.addUser("alice@example.com", "pw", ["acme"]);
+ * store.mintKey(alice, "CI").apiKey.startsWith("almyty_"); // true
+ * ```
+ */
 export class Store {
   readonly users = new Map<string, User>();
   readonly keys = new Map<string, ApiKeyRecord>(); // by keyHash
@@ -421,12 +430,26 @@ export class Store {
   }
 }
 
-/** `abcd-efgh` → `ABCDEFGH`. */
+/**
+ * `abcd-efgh` → `ABCDEFGH`.
+ *
+ * @example
+ * ```ts
+ * normalizeUserCode("bcdf-ghjk"); // "BCDFGHJK"
+ * ```
+ */
 export function normalizeUserCode(input: string): string {
   return input.toUpperCase().replace(/[^A-Z]/g, "");
 }
 
-/** `ABCDEFGH` → `ABCD-EFGH`. */
+/**
+ * `ABCDEFGH` → `ABCD-EFGH`.
+ *
+ * @example
+ * ```ts
+ * formatUserCode("BCDFGHJK"); // "BCDF-GHJK"
+ * ```
+ */
 export function formatUserCode(code: string): string {
   return `${code.slice(0, 4)}-${code.slice(4)}`;
 }

@@ -1,5 +1,5 @@
-// The credentials library as Node.js CLIs use it: `import … from "@almyty/auth"`
-// (the npm build of src/credentials), on Node.js 20.
+// The credentials library as Node.js CLIs use it: `import … from "@almyty/credentials"`
+// (the npm build of src/credentials, built by scripts/test.sh into ALMYTY_NPM_OUT), on Node.js 20.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { cpSync, mkdirSync, mkdtempSync, statSync, symlinkSync, writeFileSync } from "node:fs";
@@ -7,7 +7,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { execFileSync } from "node:child_process";
 
-const pkg = new URL("../../npm/", import.meta.url).pathname;
+const out = process.env.ALMYTY_NPM_OUT;
+if (!out) throw new Error("Set ALMYTY_NPM_OUT to the output of: deno task npm --out DIR");
+const pkg = join(out, "credentials");
 const lib = await import(join(pkg, "dist/credentials/mod.js"));
 
 test("write/read round trip with 0600 file and 0700 dir", () => {
@@ -83,14 +85,28 @@ test("a symlink at the target is refused", () => {
 test("the package exports resolve by name, with types", () => {
   const app = mkdtempSync(join(tmpdir(), "almyty-app-"));
   mkdirSync(join(app, "node_modules", "@almyty"), { recursive: true });
-  symlinkSync(pkg, join(app, "node_modules", "@almyty", "auth"));
+  // Copies, as npm installs them (a symlink would resolve from its real path).
+  cpSync(pkg, join(app, "node_modules", "@almyty", "credentials"), { recursive: true });
+  cpSync(join(out, "auth"), join(app, "node_modules", "@almyty", "auth"), { recursive: true });
+  for (const name of ["@almyty/credentials", "@almyty/auth"]) {
+    writeFileSync(
+      join(app, "main.mjs"),
+      `import { resolveCredentials } from "${name}";\nconsole.log(resolveCredentials({ env: { ALMYTY_TOKEN: "x".repeat(20) } }).source.token);\n`,
+    );
+    assert.equal(
+      execFileSync(process.execPath, [join(app, "main.mjs")], { encoding: "utf8" }).trim(),
+      "env",
+      name,
+    );
+  }
+  // require() of the ES module works on the Node.js versions `engines` names.
   writeFileSync(
-    join(app, "main.mjs"),
-    `import { resolveCredentials } from "@almyty/auth";\nconsole.log(resolveCredentials({ env: { ALMYTY_TOKEN: "x".repeat(20) } }).source.token);\n`,
+    join(app, "main.cjs"),
+    `const { credentialsPath } = require("@almyty/credentials");\nconsole.log(credentialsPath({ home: "/h" }));\n`,
   );
   assert.equal(
-    execFileSync(process.execPath, [join(app, "main.mjs")], { encoding: "utf8" }).trim(),
-    "env",
+    execFileSync(process.execPath, [join(app, "main.cjs")], { encoding: "utf8" }).trim(),
+    "/h/.almyty/credentials.json",
   );
   statSync(join(pkg, "dist/credentials/mod.d.ts"));
 });
@@ -98,7 +114,9 @@ test("the package exports resolve by name, with types", () => {
 // ---- the bin launcher, with stand-in binaries ----------------------------------------
 function installedLauncher(platforms) {
   const root = mkdtempSync(join(tmpdir(), "almyty-npx-"));
-  cpSync(join(pkg, "bin"), join(root, "node_modules/@almyty/auth/bin"), { recursive: true });
+  cpSync(join(out, "auth", "bin"), join(root, "node_modules/@almyty/auth/bin"), {
+    recursive: true,
+  });
   writeFileSync(
     join(root, "node_modules/@almyty/auth/package.json"),
     JSON.stringify({ name: "@almyty/auth", type: "module" }),
