@@ -1,16 +1,17 @@
 /**
  * The main job, end to end on one machine: start the reference server,
  * log in with the real CLI (headless flow, approved by the demo server's
- * --auto-approve), then `whoami`. Uses a temp HOME unless --home is given.
+ * --auto-approve), then `whoami`. Uses a temporary HOME, removed at the end,
+ * unless --home is given.
  * @module
  */
+import { join } from "node:path";
 import { permissionFlags } from "../src/permissions.ts";
 import { startServer } from "../src/server/app.ts";
 
 const homeFlag = Deno.args.indexOf("--home");
-const home = homeFlag >= 0
-  ? Deno.args[homeFlag + 1]
-  : Deno.makeTempDirSync({ prefix: "almyty-demo-" });
+const ownHome = homeFlag < 0;
+const home = ownHome ? Deno.makeTempDirSync({ prefix: "almyty-demo-" }) : Deno.args[homeFlag + 1];
 const server = await startServer({ port: 0, autoApprove: true, deviceInterval: 1 });
 console.log(
   `reference server: ${server.url} (auto-approve: logins are approved as alice@example.com)`,
@@ -24,7 +25,7 @@ async function cli(...args: string[]): Promise<number> {
       "run",
       "--quiet",
       ...permissionFlags(),
-      new URL("../main.ts", import.meta.url).pathname,
+      join(import.meta.dirname!, "..", "main.ts"),
       ...args,
     ],
     env: { HOME: home, ALMYTY_TOKEN: "", ALMYTY_URL: "" },
@@ -37,5 +38,7 @@ let code = await cli("login", "--no-browser", "--api", server.url);
 if (code === 0) code = await cli("whoami");
 if (code === 0) code = await cli("status", "--offline");
 await server.close();
+// The temporary HOME held a live key: it goes with the demo.
+if (ownHome) Deno.removeSync(home, { recursive: true });
 console.log(code === 0 ? "\ndemo: ok" : `\ndemo: failed (exit ${code})`);
 Deno.exit(code);

@@ -3,11 +3,12 @@
  * writes the Homebrew formula from a release's SHA256SUMS.
  * @module
  */
+import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { VERSION } from "../src/version.ts";
 import { archiveName } from "./targets.ts";
 
-const ROOT = new URL("..", import.meta.url).pathname;
+const ROOT = join(import.meta.dirname!, "..");
 
 /** `file → sha256` from `sha256sum` output. */
 export function parseSums(text: string): Map<string, string> {
@@ -67,8 +68,8 @@ if (import.meta.main) {
   const { values } = parseArgs({
     args: Deno.args,
     options: {
-      sums: { type: "string", default: `${ROOT}dist/SHA256SUMS` },
-      out: { type: "string", default: `${ROOT}Formula/almyty-auth.rb` },
+      sums: { type: "string", default: join(ROOT, "dist", "SHA256SUMS") },
+      out: { type: "string", default: join(ROOT, "Formula", "almyty-auth.rb") },
       "base-url": {
         type: "string",
         default: `https://github.com/almyty/almyty-auth/releases/download/v${VERSION}`,

@@ -19,9 +19,6 @@ export const TARGETS = [
   "x86_64-pc-windows-msvc",
 ] as const;
 
-/** A release target. */
-export type Target = typeof TARGETS[number];
-
 /** The executable's name inside the archive. */
 export function executableName(target: string): string {
   return target.includes("windows") ? "almyty-auth.exe" : "almyty-auth";

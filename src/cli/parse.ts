@@ -107,7 +107,9 @@ export function parseCommandLine(argv: string[]): Parsed {
     command.positionals !== undefined,
     first,
   );
-  const { help, version: _version, ...flags } = parsed.flags;
+  const { help, version, ...flags } = parsed.flags;
   if (help) return { kind: "help", command: first };
+  // Completions offer --version after every command; it means what it means first.
+  if (version) return { kind: "version" };
   return { kind: "run", command: first, input: { flags, positionals: parsed.positionals } };
 }

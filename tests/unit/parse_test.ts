@@ -17,6 +17,9 @@ Deno.test("parse: flags in every spelling, help and version", () => {
   assertEquals(run(["completions", "fish"]).positionals, ["fish"]);
   assertEquals(parseCommandLine(["whoami", "-h"]), { kind: "help", command: "whoami" });
   assertEquals(parseCommandLine(["-V"]), { kind: "version" });
+  // After a command too, as the completions offer it: never runs the command.
+  assertEquals(parseCommandLine(["whoami", "-V"]), { kind: "version" });
+  assertEquals(parseCommandLine(["login", "--version"]), { kind: "version" });
   assertEquals(parseCommandLine([]), { kind: "help" });
 });
 
