@@ -1,8 +1,10 @@
 /**
  * `deno task bench`: medians over repeated runs, printed as a table.
  *
- * - whoami against the reference server on 127.0.0.1 vs `gh auth status`
- *   (Debian's gh, run in the same loop): wall time and peak RSS;
+ * - whoami against the reference server on 127.0.0.1, paired and interleaved
+ *   with the floor (scripts/bench_floor.ts: read the file, one GET, print)
+ *   and with `gh auth status` (Debian's gh): median ratio with its spread,
+ *   wall time and peak RSS;
  * - `--version` (bare start-up) for scale;
  * - resolveCredentials() per call (file and env paths);
  * - browser login with an already-running, signed-in Chromium: CLI start →
@@ -12,6 +14,7 @@
  * Not a test: it asserts nothing. Quote what it prints.
  * @module
  */
+import { join } from "node:path";
 import { resolveCredentials, writeCredentials } from "../src/credentials/mod.ts";
 import { startServer } from "../src/server/app.ts";
 import { browserHook, launchChromium, signIn } from "../tests/helpers/browser.ts";
@@ -47,50 +50,98 @@ const row = (name: string, value: string, note = "") => {
   console.error(`${name}: ${value} ${note}`);
 };
 
-const server = await startServer({ port: 0, deviceInterval: 1 });
+const server = await startServer({ port: 0, deviceInterval: 1, requestLimit: 1_000_000 });
 const { apiKey } = await mintKey(server.url);
 const home = tempHome();
 writeCredentials({ url: server.url, token: apiKey }, { home });
 
-// 1. whoami vs gh auth status, interleaved so both see the same machine state.
+// 1. whoami, paired and interleaved with the floor script and gh: each round
+//    runs all three, in a rotating order, so they share the machine's state;
+//    the ratio of each round is whoami's time over the other's.
 const deno = Deno.execPath();
-const ours = {
-  whoami: [] as number[],
-  whoamiRss: [] as number[],
-  version: [] as number[],
-  gh: [] as number[],
-  ghRss: [] as number[],
-};
 const ghHome = tempHome();
-for (let i = 0; i < RUNS; i++) {
-  const w = await measure([deno, ...cliArgv(["whoami"])], baseEnv(home));
-  if (w.code !== 0) throw new Error("whoami failed");
-  ours.whoami.push(w.wall);
-  ours.whoamiRss.push(w.rss);
-  ours.version.push((await measure([deno, ...cliArgv(["--version"])], baseEnv(home))).wall);
-  const g = await measure(["gh", "auth", "status"], {
-    HOME: ghHome,
-    GH_CONFIG_DIR: ghHome,
-    PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin",
-  });
-  ours.gh.push(g.wall);
-  ours.ghRss.push(g.rss);
+const ghPath = new Deno.Command("sh", { args: ["-c", "command -v gh"], stdout: "piped" })
+  .outputSync();
+const hasGh = ghPath.success;
+if (!hasGh) {
+  console.error("gh is not installed (apt-get install gh): comparing with the floor only");
 }
+const contenders: Record<string, { cmd: string[]; env: Record<string, string> }> = {
+  whoami: { cmd: [deno, ...cliArgv(["whoami"])], env: baseEnv(home) },
+  floor: {
+    cmd: [
+      deno,
+      "run",
+      "--quiet",
+      "--allow-read",
+      "--allow-env=HOME",
+      "--allow-net",
+      join(import.meta.dirname!, "bench_floor.ts"),
+    ],
+    env: baseEnv(home),
+  },
+  ...(hasGh
+    ? {
+      gh: {
+        cmd: ["gh", "auth", "status"],
+        env: { HOME: ghHome, GH_CONFIG_DIR: ghHome, PATH: Deno.env.get("PATH") ?? "/usr/bin" },
+      },
+    }
+    : {}),
+};
+const names = Object.keys(contenders);
+const wall: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
+const rss: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
+for (let round = 0; round < RUNS; round++) {
+  for (let k = 0; k < names.length; k++) {
+    const name = names[(round + k) % names.length];
+    const { cmd, env } = contenders[name];
+    const m = await measure(cmd, env);
+    if (name !== "gh" && m.code !== 0) throw new Error(`${name} failed`);
+    wall[name].push(m.wall);
+    rss[name].push(m.rss);
+  }
+}
+const quantile = (values: number[], q: number) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * (sorted.length - 1) + 0.5))];
+};
+const ratioRow = (other: string, label: string) => {
+  const ratios = wall.whoami.map((w, i) => w / wall[other][i]);
+  row(
+    `whoami / ${label}`,
+    `${median(ratios).toFixed(2)}× (p10–p90 ${quantile(ratios, 0.1).toFixed(2)}–${
+      quantile(ratios, 0.9).toFixed(2)
+    })`,
+    `${RUNS} paired rounds; whoami ${median(wall.whoami).toFixed(1)} ms vs ${
+      median(wall[other]).toFixed(1)
+    } ms`,
+  );
+};
 row(
   "whoami (verified on 127.0.0.1)",
-  `${median(ours.whoami).toFixed(1)} ms, ${median(ours.whoamiRss).toFixed(1)} MiB`,
+  `${median(wall.whoami).toFixed(1)} ms, peak RSS ${median(rss.whoami).toFixed(1)} MiB`,
   `median of ${RUNS}`,
 );
 row(
-  "gh auth status (no host configured, no network)",
-  `${median(ours.gh).toFixed(1)} ms, ${median(ours.ghRss).toFixed(1)} MiB`,
+  "floor script (read file, one GET, print)",
+  `${median(wall.floor).toFixed(1)} ms, peak RSS ${median(rss.floor).toFixed(1)} MiB`,
   `median of ${RUNS}`,
 );
-row(
-  "almyty-auth --version (start-up)",
-  `${median(ours.version).toFixed(1)} ms`,
-  `median of ${RUNS}`,
-);
+ratioRow("floor", "floor script");
+if (hasGh) {
+  row(
+    "gh auth status (no host configured, no network)",
+    `${median(wall.gh).toFixed(1)} ms, peak RSS ${median(rss.gh).toFixed(1)} MiB`,
+    `median of ${RUNS}`,
+  );
+  ratioRow("gh", "gh auth status");
+}
+const version: number[] = [];
+for (let i = 0; i < RUNS; i++) {
+  version.push((await measure([deno, ...cliArgv(["--version"])], baseEnv(home))).wall);
+}
+row("almyty-auth --version (start-up)", `${median(version).toFixed(1)} ms`, `median of ${RUNS}`);
 
 // 2. resolveCredentials per call.
 for (const [label, env] of [["file", {}], ["ALMYTY_TOKEN", { ALMYTY_TOKEN: apiKey }]] as const) {

@@ -10,8 +10,8 @@
  */
 import { ApiError } from "../runtime/api_error.ts";
 import { loginTarget, readingTarget, type Target } from "../runtime/target.ts";
-import { credentialsPath } from "../credentials/path.ts";
-import { readCredentials } from "../credentials/read.ts";
+import { credentialsPathWith } from "../credentials/path.ts";
+import { readCredentialsWith } from "../credentials/read.ts";
 import { chooseOpener } from "../login/browser.ts";
 import { PATHS } from "../protocol/constants.ts";
 import type { CommandInput } from "../runtime/command.ts";
@@ -93,7 +93,7 @@ function doctorTarget(ctx: Context, api: string | undefined): Target {
 
 function credentialsFile(ctx: Context): Check {
   const io = credentialsIo(ctx, () => {});
-  const path = credentialsPath(io);
+  const path = credentialsPathWith(io);
   const name = "Credentials file";
   let mode: number;
   try {
@@ -102,7 +102,7 @@ function credentialsFile(ctx: Context): Check {
       return { name, level: "warning", detail: `${path} does not exist`, fix: "almyty-auth login" };
     }
     mode = stat.mode;
-    readCredentials(io);
+    readCredentialsWith(io);
   } catch (error) {
     return { name, level: "problem", detail: (error as Error).message };
   }

@@ -14,9 +14,9 @@
 import { ApiError } from "../runtime/api_error.ts";
 import { revokeKey } from "../runtime/keys.ts";
 import { apiKeysPage, savedTarget, type Target } from "../runtime/target.ts";
-import { credentialsPath } from "../credentials/path.ts";
-import { readCredentials } from "../credentials/read.ts";
-import { deleteCredentials } from "../credentials/write.ts";
+import { credentialsPathWith } from "../credentials/path.ts";
+import { readCredentialsWith } from "../credentials/read.ts";
+import { deleteCredentialsWith } from "../credentials/write.ts";
 import { isMinted } from "./save_login.ts";
 import { jwtExpiry, relativeTime, tokenKind } from "../protocol/tokens.ts";
 import type { CommandInput } from "../runtime/command.ts";
@@ -37,7 +37,7 @@ import { line, paint, warn } from "../runtime/output.ts";
  */
 export async function run(ctx: Context, _input: CommandInput): Promise<number> {
   const io = credentialsIo(ctx, () => {});
-  const path = credentialsPath(io);
+  const path = credentialsPathWith(io);
   let target: Target | null = null;
   let unusable = false;
   try {
@@ -129,11 +129,11 @@ function removeIfUnchanged(
   if (target && !unusable) {
     let now;
     try {
-      now = readCredentials(io);
+      now = readCredentialsWith(io);
     } catch {
       now = null;
     }
     if (now && now.token !== target.token) return "kept";
   }
-  return deleteCredentials(io) ? "removed" : "absent";
+  return deleteCredentialsWith(io) ? "removed" : "absent";
 }

@@ -18,9 +18,9 @@ import { apiKeysPage, fileTarget, type Target } from "../runtime/target.ts";
 import { apiFor } from "../runtime/connect.ts";
 import { type Context, credentialsIo } from "../runtime/context.ts";
 import { line, paint, warn } from "../runtime/output.ts";
-import { readCredentials } from "../credentials/read.ts";
+import { readCredentialsWith } from "../credentials/read.ts";
 import type { Credentials } from "../credentials/types.ts";
-import { writeCredentials } from "../credentials/write.ts";
+import { writeCredentialsWith } from "../credentials/write.ts";
 import { stripControl } from "../protocol/text.ts";
 import type { Organization } from "../protocol/types.ts";
 
@@ -64,7 +64,7 @@ export function isMinted(file: Credentials): boolean {
 export async function saveLogin(ctx: Context, target: Target, result: LoginResult): Promise<void> {
   let previous: Credentials | null = null;
   try {
-    previous = readCredentials(credentialsIo(ctx, () => {}));
+    previous = readCredentialsWith(credentialsIo(ctx, () => {}));
   } catch { /* an unusable old file is simply replaced */ }
   const kept = Object.fromEntries(
     Object.entries(previous ?? {}).filter(([key]) => !LOGIN_FIELDS.includes(key)),
@@ -81,7 +81,7 @@ export async function saveLogin(ctx: Context, target: Target, result: LoginResul
     ...(result.organization ? { organization: result.organization } : {}),
     createdAt: new Date(ctx.now()).toISOString(),
   };
-  const path = writeCredentials(credentials, credentialsIo(ctx));
+  const path = writeCredentialsWith(credentials, credentialsIo(ctx));
   const org = result.organization ? ` (${describeOrganization(result.organization)})` : "";
   line(ctx.stderr, paint(ctx, ctx.stderr, "green", "✓ ") + `Logged in as ${email}${org}`);
   line(ctx.stderr, `Credentials saved to ${path}`);

@@ -12,7 +12,7 @@
 import { ApiError } from "../runtime/api_error.ts";
 import type { Target } from "../runtime/target.ts";
 import { TokenFormatError } from "../runtime/target.ts";
-import { credentialsPath } from "../credentials/path.ts";
+import { credentialsPathWith } from "../credentials/path.ts";
 import { CredentialsError } from "../credentials/types.ts";
 import { jwtExpiry, relativeTime, tokenKind } from "../protocol/tokens.ts";
 import { stripControl } from "../protocol/text.ts";
@@ -48,7 +48,7 @@ interface ServerCheck {
  * ```
  */
 export async function run(ctx: Context, { flags }: CommandInput): Promise<number> {
-  const path = credentialsPath(credentialsIo(ctx));
+  const path = credentialsPathWith(credentialsIo(ctx));
   const envToken = Boolean(ctx.env.ALMYTY_TOKEN);
   // With ALMYTY_TOKEN set the file is not opened, as for every other command.
   const file = envToken ? null : fileFacts(ctx, path);

@@ -36,7 +36,7 @@ const io = (options: CredentialsOptions): CredentialsIo => ({
  * ```
  */
 export function homeDirectory(options: CredentialsOptions = {}): string {
-  return path.homeDirectory(io(options));
+  return path.homeDirectoryWith(io(options));
 }
 
 /**
@@ -48,7 +48,7 @@ export function homeDirectory(options: CredentialsOptions = {}): string {
  * ```
  */
 export function credentialsPath(options: CredentialsOptions = {}): string {
-  return path.credentialsPath(io(options));
+  return path.credentialsPathWith(io(options));
 }
 
 /**
@@ -61,7 +61,7 @@ export function credentialsPath(options: CredentialsOptions = {}): string {
  * ```
  */
 export function readCredentials(options: CredentialsOptions = {}): Credentials | null {
-  return read.readCredentials(io(options));
+  return read.readCredentialsWith(io(options));
 }
 
 /**
@@ -80,7 +80,7 @@ export function writeCredentials(
   credentials: Credentials,
   options: CredentialsOptions = {},
 ): string {
-  return write.writeCredentials(credentials, io(options));
+  return write.writeCredentialsWith(credentials, io(options));
 }
 
 /**
@@ -95,7 +95,7 @@ export function writeCredentials(
  * ```
  */
 export function deleteCredentials(options: CredentialsOptions = {}): boolean {
-  return write.deleteCredentials(io(options));
+  return write.deleteCredentialsWith(io(options));
 }
 
 /**
@@ -112,7 +112,7 @@ export function deleteCredentials(options: CredentialsOptions = {}): boolean {
 export function resolveCredentials(
   options: CredentialsOptions = {},
 ): resolve.ResolvedCredentials | null {
-  return resolve.resolveCredentials(io(options));
+  return resolve.resolveCredentialsWith(io(options));
 }
 
 export { parseCredentials } from "./read.ts";

@@ -3,9 +3,9 @@
  *
  * @example
  * ```ts
- * import { credentialsPath } from "./path.ts";
+ * import { credentialsPathWith } from "./path.ts";
  * import { nodeFs } from "./node_fs.ts";
- * credentialsPath({ fs: nodeFs, home: "/home/alice" }); // "/home/alice/.almyty/credentials.json"
+ * credentialsPathWith({ fs: nodeFs, home: "/home/alice" }); // "/home/alice/.almyty/credentials.json"
  * ```
  * @module
  */
@@ -19,10 +19,10 @@ import { CredentialsError, type CredentialsIo } from "./types.ts";
  * @example
  * ```ts
  * import { nodeFs } from "./node_fs.ts";
- * homeDirectory({ fs: nodeFs, env: { HOME: "/home/alice" } }); // "/home/alice"
+ * homeDirectoryWith({ fs: nodeFs, env: { HOME: "/home/alice" } }); // "/home/alice"
  * ```
  */
-export function homeDirectory(io: CredentialsIo): string {
+export function homeDirectoryWith(io: CredentialsIo): string {
   if (io.home) return io.home;
   const pick = (env: Record<string, string | undefined>) =>
     io.fs.platform === "win32" ? env.USERPROFILE ?? env.HOME : env.HOME;
@@ -44,9 +44,9 @@ export function homeDirectory(io: CredentialsIo): string {
  * @example
  * ```ts
  * import { nodeFs } from "./node_fs.ts";
- * credentialsPath({ fs: nodeFs, home: "/home/alice" }); // "/home/alice/.almyty/credentials.json"
+ * credentialsPathWith({ fs: nodeFs, home: "/home/alice" }); // "/home/alice/.almyty/credentials.json"
  * ```
  */
-export function credentialsPath(io: CredentialsIo): string {
-  return joinPath(io.fs.platform, homeDirectory(io), ".almyty", "credentials.json");
+export function credentialsPathWith(io: CredentialsIo): string {
+  return joinPath(io.fs.platform, homeDirectoryWith(io), ".almyty", "credentials.json");
 }

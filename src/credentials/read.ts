@@ -3,15 +3,15 @@
  *
  * @example
  * ```ts
- * import { readCredentials } from "./read.ts";
+ * import { readCredentialsWith } from "./read.ts";
  * import { nodeFs } from "./node_fs.ts";
- * const creds = readCredentials({ fs: nodeFs, home: "/home/alice" }); // null when there is no file
+ * const creds = readCredentialsWith({ fs: nodeFs, home: "/home/alice" }); // null when there is no file
  * ```
  * @module
  */
 import { parseJson } from "../protocol/json.ts";
 import type { FsError } from "./fs.ts";
-import { credentialsPath } from "./path.ts";
+import { credentialsPathWith } from "./path.ts";
 import { type Credentials, CredentialsError, type CredentialsIo } from "./types.ts";
 
 const OPTIONAL_STRINGS = ["email", "frontendUrl", "keyId", "createdAt"] as const;
@@ -91,12 +91,12 @@ export function parseCredentials(
  * @example
  * ```ts
  * import { nodeFs } from "./node_fs.ts";
- * const creds = readCredentials({ fs: nodeFs, onWarning: (w) => console.error(w) });
+ * const creds = readCredentialsWith({ fs: nodeFs, onWarning: (w) => console.error(w) });
  * if (creds) console.log(creds.email ?? creds.url);
  * ```
  */
-export function readCredentials(io: CredentialsIo): Credentials | null {
-  const path = credentialsPath(io);
+export function readCredentialsWith(io: CredentialsIo): Credentials | null {
+  const path = credentialsPathWith(io);
   let file;
   try {
     file = io.fs.readFile(path);

@@ -4,17 +4,17 @@
  *
  * @example
  * ```ts
- * import { resolveCredentials } from "./resolve.ts";
+ * import { resolveCredentialsWith } from "./resolve.ts";
  * import { nodeFs } from "./node_fs.ts";
- * const resolved = resolveCredentials({ fs: nodeFs, env: { ALMYTY_TOKEN: "almyty_x" } });
+ * const resolved = resolveCredentialsWith({ fs: nodeFs, env: { ALMYTY_TOKEN: "almyty_x" } });
  * resolved?.source.token; // "env"
  * ```
  * @module
  */
 import { DEFAULT_API_URL } from "../protocol/constants.ts";
 import { deriveFrontendUrl } from "../protocol/urls.ts";
-import { credentialsPath } from "./path.ts";
-import { readCredentials } from "./read.ts";
+import { credentialsPathWith } from "./path.ts";
+import { readCredentialsWith } from "./read.ts";
 import type { Credentials, CredentialsIo, Source } from "./types.ts";
 
 /** The credentials that apply, and where each value came from. */
@@ -54,15 +54,15 @@ export interface ResolvedCredentials {
  * @example
  * ```ts
  * import { nodeFs } from "./node_fs.ts";
- * const creds = resolveCredentials({ fs: nodeFs, env: {} });
+ * const creds = resolveCredentialsWith({ fs: nodeFs, env: {} });
  * if (creds) console.log(`token from ${creds.source.token}, API ${creds.url}`);
  * ```
  */
-export function resolveCredentials(io: CredentialsIo): ResolvedCredentials | null {
+export function resolveCredentialsWith(io: CredentialsIo): ResolvedCredentials | null {
   const env = io.env ?? io.fs.env();
-  const path = credentialsPath(io);
+  const path = credentialsPathWith(io);
   const envToken = env.ALMYTY_TOKEN;
-  const file = envToken ? null : readCredentials(io);
+  const file = envToken ? null : readCredentialsWith(io);
   const token = envToken || file?.token;
   if (!token) return null;
   const [url, urlSource]: [string, Source] = envToken

@@ -3,16 +3,16 @@
  *
  * @example
  * ```ts
- * import { writeCredentials } from "./write.ts";
+ * import { writeCredentialsWith } from "./write.ts";
  * import { nodeFs } from "./node_fs.ts";
  * const home = Deno.makeTempDirSync();
- * writeCredentials({ url: "https://api.almyty.com", token: "almyty_…" }, { fs: nodeFs, home });
+ * writeCredentialsWith({ url: "https://api.almyty.com", token: "almyty_…" }, { fs: nodeFs, home });
  * ```
  * @module
  */
 import { AtomicWriteError, writeFileAtomic } from "./atomic.ts";
 import type { FsError } from "./fs.ts";
-import { credentialsPath } from "./path.ts";
+import { credentialsPathWith } from "./path.ts";
 import { type Credentials, CredentialsError, type CredentialsIo } from "./types.ts";
 
 /**
@@ -23,14 +23,14 @@ import { type Credentials, CredentialsError, type CredentialsIo } from "./types.
  * ```ts
  * import { nodeFs } from "./node_fs.ts";
  * const home = Deno.makeTempDirSync();
- * const path = writeCredentials({ url: "https://api.almyty.com", token: "almyty_…" }, {
+ * const path = writeCredentialsWith({ url: "https://api.almyty.com", token: "almyty_…" }, {
  *   fs: nodeFs,
  *   home,
  * });
  * ```
  */
-export function writeCredentials(credentials: Credentials, io: CredentialsIo): string {
-  const path = credentialsPath(io);
+export function writeCredentialsWith(credentials: Credentials, io: CredentialsIo): string {
+  const path = credentialsPathWith(io);
   try {
     writeFileAtomic(io.fs, path, JSON.stringify(credentials, null, 2) + "\n");
   } catch (error) {
@@ -51,11 +51,11 @@ export function writeCredentials(credentials: Credentials, io: CredentialsIo): s
  * ```ts
  * import { nodeFs } from "./node_fs.ts";
  * const home = Deno.makeTempDirSync();
- * if (!deleteCredentials({ fs: nodeFs, home })) console.log("Not logged in");
+ * if (!deleteCredentialsWith({ fs: nodeFs, home })) console.log("Not logged in");
  * ```
  */
-export function deleteCredentials(io: CredentialsIo): boolean {
-  const path = credentialsPath(io);
+export function deleteCredentialsWith(io: CredentialsIo): boolean {
+  const path = credentialsPathWith(io);
   try {
     return io.fs.remove(path);
   } catch (error) {

@@ -6,7 +6,7 @@
  * cannot reach the network.
  *
  * - Reading commands (`whoami`, `token`, `status`, `doctor`): `readingTarget`,
- *   almyty's reader rule (see `resolveCredentials`).
+ *   almyty's reader rule (see `resolveCredentialsWith`).
  * - `login`: `loginTarget`: `--api`, `ALMYTY_URL`, the file's `url`, the default.
  * - `logout`: `savedTarget`: the file's token at the file's `url`, whatever
  *   the environment says.
@@ -24,9 +24,9 @@
  * ```
  * @module
  */
-import { readCredentials } from "../credentials/read.ts";
-import { resolveCredentials } from "../credentials/resolve.ts";
-import { credentialsPath } from "../credentials/path.ts";
+import { readCredentialsWith } from "../credentials/read.ts";
+import { resolveCredentialsWith } from "../credentials/resolve.ts";
+import { credentialsPathWith } from "../credentials/path.ts";
 import { type Credentials, CredentialsError, type CredentialsIo } from "../credentials/types.ts";
 import { DEFAULT_API_URL } from "../protocol/constants.ts";
 import { isSendableToken } from "../protocol/tokens.ts";
@@ -160,7 +160,7 @@ function checkToken(token: string, where: string): string {
  * ```
  */
 export function readingTarget(io: CredentialsIo): Target | null {
-  const resolved = resolveCredentials(io);
+  const resolved = resolveCredentialsWith(io);
   if (!resolved) return null;
   const fileLabel = `url in ${resolved.path}`;
   const urlLabel = resolved.source.url === "env" ? "ALMYTY_URL" : fileLabel;
@@ -204,10 +204,10 @@ export interface TargetFlags {
  */
 export function loginTarget(flags: TargetFlags, io: CredentialsIo): Target {
   const env = io.env ?? io.fs.env();
-  const path = credentialsPath(io);
+  const path = credentialsPathWith(io);
   let file: Credentials | null = null;
   try {
-    file = readCredentials({ ...io, onWarning: () => {} });
+    file = readCredentialsWith({ ...io, onWarning: () => {} });
   } catch (error) {
     if (!(error instanceof CredentialsError)) throw error;
   }
@@ -244,8 +244,8 @@ export function loginTarget(flags: TargetFlags, io: CredentialsIo): Target {
  * ```
  */
 export function savedTarget(io: CredentialsIo): Target | null {
-  const file = readCredentials(io);
-  return file ? fileTarget(file, credentialsPath(io)) : null;
+  const file = readCredentialsWith(io);
+  return file ? fileTarget(file, credentialsPathWith(io)) : null;
 }
 
 /**
