@@ -59,7 +59,7 @@ export function permissionFlags(): string[] {
     "--allow-net",
     `--allow-env=${ENV_VARS.join(",")}`,
     // hostname names the device on the consent page; osRelease recognises WSL.
-    "--allow-sys=hostname,osRelease",
+    "--allow-sys=hostname,osRelease,uid",
     // Any program: BROWSER names the user's own browser command; without it
     // only open / xdg-open / wslview / cmd.exe are launched.
     "--allow-run",

@@ -11,6 +11,7 @@
 import { ApiError } from "../runtime/api_error.ts";
 import { loginTarget, readingTarget, type Target } from "../runtime/target.ts";
 import { credentialsPathWith } from "../credentials/path.ts";
+import { type Credentials, CredentialsError } from "../credentials/types.ts";
 import { readCredentialsWith } from "../credentials/read.ts";
 import { chooseOpener } from "../login/browser.ts";
 import { PATHS } from "../protocol/constants.ts";
@@ -81,14 +82,15 @@ export async function run(ctx: Context, { flags }: CommandInput): Promise<number
  */
 function doctorTarget(ctx: Context, api: string | undefined): Target {
   const io = credentialsIo(ctx, () => {});
-  if (api !== undefined) return loginTarget({ api }, io);
-  let reading: Target | null = null;
+  let saved: Credentials | null | undefined;
   try {
-    reading = readingTarget(io);
+    readCredentialsWith(io);
   } catch (error) {
-    if ((error as Error).name !== "CredentialsError") throw error;
+    if (!(error instanceof CredentialsError)) throw error;
+    saved = null; // reported by the file check; the network checks go on without it
   }
-  return reading ?? loginTarget({}, io);
+  const reading = api === undefined && saved === undefined ? readingTarget(io) : null;
+  return reading ?? loginTarget({ api }, io, saved);
 }
 
 function credentialsFile(ctx: Context): Check {

@@ -21,6 +21,8 @@ export interface FileFacts {
   mode: number;
   /** Owner uid, or null where the platform has none. */
   uid: number | null;
+  /** Last modification, epoch ms (null when unknown). */
+  mtimeMs: number | null;
 }
 
 /**
@@ -45,7 +47,13 @@ export interface CredentialsFs {
   readonly platform: string;
   /** The process environment (used only when the caller passes none). */
   env(): Record<string, string | undefined>;
-  /** Opens `path` once and returns its facts and (for a regular file) its text; null when absent. */
+  /** The current user's uid, or null where the platform has none (Windows). */
+  uid(): number | null;
+  /**
+   * Returns a regular file's facts and text; null when absent. Anything else
+   * (a FIFO, a socket, a device, a directory, a link to one) is refused with
+   * FsError("ENOTREG") without being opened, so a read never blocks.
+   */
   readFile(path: string): { facts: FileFacts; text: string } | null;
   /** Facts about `path` itself (a symlink is not followed); null when absent. */
   lstat(path: string): FileFacts | null;
@@ -61,6 +69,8 @@ export interface CredentialsFs {
   rename(from: string, to: string): void;
   /** Removes a file; false when it was not there. */
   remove(path: string): boolean;
+  /** The names in a directory (empty when it does not exist). */
+  list(path: string): string[];
   /** fsyncs a directory so a rename survives a crash; best effort. */
   syncDirectory(path: string): void;
 }

@@ -11,11 +11,13 @@
 import {
   chmodSync,
   closeSync,
+  constants,
   fstatSync,
   fsyncSync,
   lstatSync,
   mkdirSync,
   openSync,
+  readdirSync,
   readFileSync,
   renameSync,
   type Stats,
@@ -33,13 +35,19 @@ function facts(stat: Stats): FileFacts {
     isSymlink: stat.isSymbolicLink(),
     mode: stat.mode & 0o777,
     uid: process.platform === "win32" ? null : stat.uid,
+    mtimeMs: stat.mtimeMs,
   };
+}
+
+function notRegular(path: string): FsError {
+  return new FsError("ENOTREG", `ENOTREG: ${path}`);
 }
 
 function wrap<T>(path: string, operation: () => T): T {
   try {
     return operation();
   } catch (error) {
+    if (error instanceof FsError) throw error;
     const code = (error as NodeJS.ErrnoException).code ?? "EIO";
     throw new FsError(code, `${code}: ${path}`);
   }
@@ -49,13 +57,25 @@ function wrap<T>(path: string, operation: () => T): T {
 export const nodeFs: CredentialsFs = {
   platform: process.platform,
   env: () => process.env,
+  uid: () => {
+    if (process.platform === "win32") return null;
+    try {
+      return process.getuid?.() ?? null;
+    } catch {
+      return null; // Deno without --allow-sys=uid: the ownership checks cannot run
+    }
+  },
   readFile: (path) =>
     nullIfAbsent(() =>
       wrap(path, () => {
-        const fd = openSync(path, "r");
+        if (!statSync(path).isFile()) throw notRegular(path);
+        // O_NONBLOCK: should the path become a FIFO after the check, open still returns.
+        const nonBlocking = process.platform === "win32" ? 0 : constants.O_NONBLOCK;
+        const fd = openSync(path, constants.O_RDONLY | nonBlocking);
         try {
           const info = facts(fstatSync(fd));
-          return { facts: info, text: info.isFile ? readFileSync(fd, "utf8") : "" };
+          if (!info.isFile) throw notRegular(path);
+          return { facts: info, text: readFileSync(fd, "utf8") };
         } finally {
           closeSync(fd);
         }
@@ -77,6 +97,7 @@ export const nodeFs: CredentialsFs = {
     }),
   rename: (from, to) => wrap(to, () => renameSync(from, to)),
   remove: (path) => nullIfAbsent(() => wrap(path, () => unlinkSync(path))) !== null,
+  list: (path) => nullIfAbsent(() => wrap(path, () => readdirSync(path))) ?? [],
   syncDirectory: (path) => {
     if (process.platform === "win32") return;
     try {

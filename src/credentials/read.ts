@@ -10,7 +10,8 @@
  * @module
  */
 import { parseJson } from "../protocol/json.ts";
-import type { FsError } from "./fs.ts";
+import { directoryOf, type FsError } from "./fs.ts";
+import { checkFolder, checkOwner } from "./trust.ts";
 import { credentialsPathWith } from "./path.ts";
 import { type Credentials, CredentialsError, type CredentialsIo } from "./types.ts";
 
@@ -99,10 +100,12 @@ export function readCredentialsWith(io: CredentialsIo): Credentials | null {
   const path = credentialsPathWith(io);
   let file;
   try {
+    checkFolder(io.fs, directoryOf(io.fs.platform, path), path);
     file = io.fs.readFile(path);
   } catch (error) {
+    if (error instanceof CredentialsError) throw error;
     const code = (error as FsError).code;
-    if (code === "EISDIR") throw notAFile(path);
+    if (code === "EISDIR" || code === "ENOTREG") throw notAFile(path);
     throw new CredentialsError(
       "unreadable",
       path,
@@ -112,7 +115,7 @@ export function readCredentialsWith(io: CredentialsIo): Credentials | null {
     );
   }
   if (!file) return null;
-  if (!file.facts.isFile) throw notAFile(path);
+  checkOwner(io.fs, file.facts, path, path);
   const warn = io.onWarning ?? ((message: string) => console.warn(`Warning: ${message}`));
   if (io.fs.platform !== "win32" && (file.facts.mode & 0o077) !== 0) {
     warn(
@@ -128,6 +131,7 @@ function notAFile(path: string): CredentialsError {
   return new CredentialsError(
     "not-a-file",
     path,
-    `${path} is not a regular file. Move it aside (mv ${path} ${path}.bak) and log in again.`,
+    `${path} is not a regular file (a folder, a FIFO, a socket or a device?); it was not opened. ` +
+      `Move it aside (mv ${path} ${path}.bak) and log in again.`,
   );
 }

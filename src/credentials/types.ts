@@ -48,6 +48,7 @@ export type CredentialsErrorCode =
   | "missing-token"
   | "invalid-field"
   | "not-a-file"
+  | "untrusted"
   | "unreadable"
   | "symlink"
   | "write-failed"

@@ -10,7 +10,7 @@
  * ```
  * @module
  */
-import { AtomicWriteError, writeFileAtomic } from "./atomic.ts";
+import { AtomicWriteError, sweepStaleTemps, writeFileAtomic } from "./atomic.ts";
 import type { FsError } from "./fs.ts";
 import { credentialsPathWith } from "./path.ts";
 import { type Credentials, CredentialsError, type CredentialsIo } from "./types.ts";
@@ -34,7 +34,7 @@ export function writeCredentialsWith(credentials: Credentials, io: CredentialsIo
   try {
     writeFileAtomic(io.fs, path, JSON.stringify(credentials, null, 2) + "\n");
   } catch (error) {
-    if (!(error instanceof AtomicWriteError)) throw error;
+    if (!(error instanceof AtomicWriteError)) throw error; // CredentialsError passes as it is
     throw new CredentialsError(
       error.reason === "symlink" ? "symlink" : "write-failed",
       path,
@@ -57,6 +57,7 @@ export function writeCredentialsWith(credentials: Credentials, io: CredentialsIo
 export function deleteCredentialsWith(io: CredentialsIo): boolean {
   const path = credentialsPathWith(io);
   try {
+    sweepStaleTemps(io.fs, path); // a crashed save may have left a copy of the token
     return io.fs.remove(path);
   } catch (error) {
     throw new CredentialsError(

@@ -22,6 +22,7 @@ function facts(info: Deno.FileInfo): FileFacts {
     isSymlink: info.isSymlink,
     mode: (info.mode ?? 0) & 0o777,
     uid: info.uid,
+    mtimeMs: info.mtime?.getTime() ?? null,
   };
 }
 
@@ -34,10 +35,15 @@ const CODES: [new (...args: never[]) => Error, string][] = [
   [Deno.errors.NotCapable, "EPERM"],
 ];
 
+function notRegular(path: string): FsError {
+  return new FsError("ENOTREG", `ENOTREG: ${path}`);
+}
+
 function wrap<T>(path: string, operation: () => T): T {
   try {
     return operation();
   } catch (error) {
+    if (error instanceof FsError) throw error;
     const code = CODES.find(([type]) => error instanceof type)?.[1] ??
       (error as { code?: string }).code ?? "EIO";
     throw new FsError(code, `${code}: ${path}`);
@@ -67,12 +73,16 @@ export const denoFs: CredentialsFs = {
       return {};
     }
   },
+  uid: () => (PLATFORM === "win32" ? null : Deno.uid()),
   readFile: (path) =>
     nullIfAbsent(() =>
       wrap(path, () => {
+        // Never open what is not a regular file: opening a FIFO blocks until a writer comes.
+        if (!Deno.statSync(path).isFile) throw notRegular(path);
         using file = Deno.openSync(path, { read: true });
         const info = facts(file.statSync());
-        return { facts: info, text: info.isFile ? readAll(file, file.statSync().size) : "" };
+        if (!info.isFile) throw notRegular(path);
+        return { facts: info, text: readAll(file, file.statSync().size) };
       })
     ),
   lstat: (path) => nullIfAbsent(() => wrap(path, () => facts(Deno.lstatSync(path)))),
@@ -89,6 +99,8 @@ export const denoFs: CredentialsFs = {
     }),
   rename: (from, to) => wrap(to, () => Deno.renameSync(from, to)),
   remove: (path) => nullIfAbsent(() => wrap(path, () => Deno.removeSync(path))) !== null,
+  list: (path) =>
+    nullIfAbsent(() => wrap(path, () => [...Deno.readDirSync(path)].map((e) => e.name))) ?? [],
   syncDirectory: (path) => {
     if (PLATFORM === "win32") return;
     try {

@@ -15,6 +15,23 @@ import { denoFs } from "../platform/deno_fs.ts";
 import { ENV_VARS } from "../permissions.ts";
 import type { Context, Output } from "./context.ts";
 
+/** How long closing the loopback listener may wait for requests still in flight. */
+export const SHUTDOWN_DEADLINE_MS = 2000;
+
+/**
+ * Resolves when `work` settles or after `ms`, whichever comes first.
+ *
+ * @example
+ * ```ts
+ * await withDeadline(new Promise(() => {}), 10); // resolves after 10 ms
+ * ```
+ */
+export function withDeadline(work: Promise<unknown>, ms: number): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const deadline = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)));
+  return Promise.race([work.then(() => {}, () => {}), deadline]).finally(() => clearTimeout(timer));
+}
+
 function output(stream: typeof Deno.stdout | typeof Deno.stderr): Output {
   const encoder = new TextEncoder();
   return {
@@ -45,7 +62,12 @@ export function denoContext(signal: AbortSignal): Context {
     fetch: globalThis.fetch,
     serve(handler) {
       const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, handler);
-      return { port: server.addr.port, shutdown: () => server.shutdown() };
+      return {
+        port: server.addr.port,
+        // A client that never finishes its request must not keep the CLI alive:
+        // after the deadline the process goes on (and exits) without waiting.
+        shutdown: () => withDeadline(server.shutdown(), SHUTDOWN_DEADLINE_MS),
+      };
     },
     stdout: output(Deno.stdout),
     stderr: output(Deno.stderr),

@@ -182,6 +182,9 @@ export function readingTarget(io: CredentialsIo): Target | null {
   });
 }
 
+/** Problems with the credentials path that no login may paper over. */
+const REFUSED = ["not-a-file", "untrusted", "no-home"];
+
 /** Flags that choose a login's environment. */
 export interface TargetFlags {
   api?: string;
@@ -202,14 +205,23 @@ export interface TargetFlags {
  * // "http://127.0.0.1:8080"
  * ```
  */
-export function loginTarget(flags: TargetFlags, io: CredentialsIo): Target {
+export function loginTarget(
+  flags: TargetFlags,
+  io: CredentialsIo,
+  /** The saved login, when the caller has already read it (null: none); read otherwise. */
+  saved?: Credentials | null,
+): Target {
   const env = io.env ?? io.fs.env();
   const path = credentialsPathWith(io);
-  let file: Credentials | null = null;
-  try {
-    file = readCredentialsWith({ ...io, onWarning: () => {} });
-  } catch (error) {
-    if (!(error instanceof CredentialsError)) throw error;
+  let file: Credentials | null = saved ?? null;
+  if (saved === undefined) {
+    try {
+      file = readCredentialsWith({ ...io, onWarning: () => {} });
+    } catch (error) {
+      // A login replaces a malformed file; but what is not ours, or not a file,
+      // stops it before anything is minted.
+      if (!(error instanceof CredentialsError) || REFUSED.includes(error.code)) throw error;
+    }
   }
   if (flags.api === "") throw new UrlRuleError(`--api needs a URL, got "".`);
   if (flags.frontend === "") throw new UrlRuleError(`--frontend needs a URL, got "".`);

@@ -1,0 +1,183 @@
+/**
+ * What a local second user, a hostile file system and a flood get through:
+ * each test reproduces the attack (tests run as root, so another user's
+ * files are made with chown) and checks the defence.
+ */
+import { assert, assertEquals, assertMatch } from "./helpers/assert.ts";
+import { CliProcess, credsPath, homeWithFile, readBytes, runCli, tempHome } from "./helpers/cli.ts";
+import { recordToken } from "./helpers/leaks.ts";
+import { mintKey, withServer } from "./helpers/server.ts";
+import { denoFs } from "../src/platform/deno_fs.ts";
+import { nodeFs } from "../src/credentials/node_fs.ts";
+import type { CredentialsFs } from "../src/credentials/fs.ts";
+import { FsError } from "../src/credentials/fs.ts";
+import {
+  CredentialsError,
+  deleteCredentials,
+  readCredentials,
+  writeCredentials,
+} from "../src/credentials/mod.ts";
+import { STALE_TEMP_MS } from "../src/credentials/atomic.ts";
+
+const OTHER_UID = 4242;
+const READING = [["whoami"], ["token"], ["status"], ["doctor", "--api", "http://127.0.0.1:9"]];
+
+/** Runs the CLI with a deadline: a hang is a failure, never a stuck suite. */
+async function runWithin(ms: number, args: string[], home: string) {
+  const cli = new CliProcess(args, { home });
+  const timer = setTimeout(() => cli.child.kill("SIGKILL"), ms);
+  const result = await cli.done;
+  clearTimeout(timer);
+  return result;
+}
+
+Deno.test("a FIFO, a socket or a device at the credentials path: refused at once, never opened", async () => {
+  const makers: [string, (path: string) => void][] = [
+    ["fifo", (path) => new Deno.Command("mkfifo", { args: [path] }).outputSync()],
+    ["socket", (path) => Deno.listen({ transport: "unix", path })],
+    ["device", (path) => Deno.symlinkSync("/dev/zero", path)],
+  ];
+  for (const [kind, make] of makers) {
+    const home = tempHome();
+    Deno.mkdirSync(`${home}/.almyty`, { mode: 0o700 });
+    make(credsPath(home));
+    // The library (both file systems) refuses as well, without blocking.
+    for (const fs of [nodeFs, denoFs]) {
+      let error: unknown;
+      try {
+        readCredentials({ home, fs });
+      } catch (e) {
+        error = e;
+      }
+      assertEquals((error as CredentialsError).code, "not-a-file", kind);
+    }
+    // logout last: it removes what it cannot use (nothing is opened or revoked).
+    for (const args of [...READING, ["login", "--with-token"], ["logout"]]) {
+      const result = await runWithin(10_000, args, home);
+      assert(result.code !== 0 || args[0] === "logout", `${kind} ${args[0]}: ${result.stderr}`);
+      assert(result.code !== 137, `${kind}: ${args[0]} hung`);
+      assertMatch(result.stderr + result.stdout, /not a regular file/, `${kind} ${args[0]}`);
+    }
+  }
+});
+
+Deno.test("files owned by someone else are not trusted: the file, the folder, a folder others can write", async () => {
+  await withServer({}, async (server) => {
+    const { apiKey } = await mintKey(server.url);
+    recordToken(apiKey);
+    const planted = JSON.stringify({ url: server.url, token: apiKey });
+    // (a) the file belongs to another user
+    const a = homeWithFile(planted);
+    Deno.chownSync(a.path, OTHER_UID, OTHER_UID);
+    // (b) ~/.almyty belongs to another user
+    const b = homeWithFile(planted);
+    Deno.chownSync(`${b.home}/.almyty`, OTHER_UID, OTHER_UID);
+    // (c) ~/.almyty is writable by everyone
+    const c = homeWithFile(planted);
+    Deno.chmodSync(`${c.home}/.almyty`, 0o777);
+    const cases: [string, RegExp][] = [
+      [a.home, new RegExp(`belongs to another user \\(uid ${OTHER_UID}; you are uid 0\\)`)],
+      [b.home, /\.almyty belongs to another user/],
+      [c.home, /\.almyty is writable by other users \(mode 777\)[\s\S]*chmod 700/],
+    ];
+    for (const [home, message] of cases) {
+      const whoami = await runCli(["whoami"], { home });
+      assertEquals(whoami.code, 1, whoami.stderr);
+      assertMatch(whoami.stderr, message);
+      assert(!whoami.stdout.includes("Logged in as"), "never acts as the planted account");
+      const doctor = await runCli(["doctor", "--api", server.url], { home });
+      assertMatch(doctor.stdout, message);
+      assert(
+        !/chmod 600/.test(doctor.stdout),
+        "never advises chmod on a file the user does not own",
+      );
+      const login = await runCli(["login", "--with-token", "--api", server.url], {
+        home,
+        stdin: apiKey,
+      });
+      assertEquals(login.code, 1, "login refuses before saving anything");
+      assertMatch(login.stderr, message);
+    }
+    assertEquals(readBytes(a.path), a.bytes);
+  });
+});
+
+/** A file system whose `writeNew` writes part of the file, then fails like a full disk or EIO. */
+function failingFs(code: "EIO" | "ENOSPC"): CredentialsFs {
+  return {
+    ...denoFs,
+    writeNew: (path, text, mode) => {
+      denoFs.writeNew(path, text.slice(0, text.length / 2), mode); // part of the token reached disk
+      throw new FsError(code, `${code}: ${path}`);
+    },
+  };
+}
+
+function leftovers(home: string): string[] {
+  return [...Deno.readDirSync(`${home}/.almyty`)].map((e) => e.name).filter((n) =>
+    n.endsWith(".tmp")
+  );
+}
+
+Deno.test("temp files never keep the token: EIO and ENOSPC while writing remove it", () => {
+  for (const code of ["EIO", "ENOSPC"] as const) {
+    const home = tempHome();
+    writeCredentials({ url: "https://api.almyty.com", token: "almyty_old" }, { home });
+    let error: unknown;
+    try {
+      writeCredentials({ url: "https://api.almyty.com", token: "almyty_" + "n".repeat(64) }, {
+        home,
+        fs: failingFs(code),
+      });
+    } catch (e) {
+      error = e;
+    }
+    assertEquals((error as CredentialsError).code, "write-failed", code);
+    assertMatch((error as Error).message, new RegExp(code));
+    assertEquals(leftovers(home), [], `${code} left a temp file`);
+    assertEquals(readCredentials({ home })!.token, "almyty_old", "the old file is intact");
+  }
+});
+
+Deno.test("temp files a crash left (SIGKILL mid-save) are swept by the next write and by logout", async () => {
+  const home = tempHome();
+  writeCredentials({ url: "https://api.almyty.com", token: "almyty_old" }, { home });
+  // A writer killed between writing its temp file and the rename.
+  const script = `
+    import { writeCredentials } from "${
+    new URL("../src/credentials/mod.ts", import.meta.url).href
+  }";
+    import { denoFs } from "${new URL("../src/platform/deno_fs.ts", import.meta.url).href}";
+    const fs = { ...denoFs, rename: () => { console.log("written"); for (;;) {} } };
+    writeCredentials({ url: "u", token: "almyty_${"k".repeat(64)}" }, { home: Deno.args[0], fs });`;
+  const file = `${home}/crashing-writer.ts`;
+  Deno.writeTextFileSync(file, script);
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", file, home],
+    stdout: "piped",
+  }).spawn();
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  assertMatch((await reader.read()).value ?? "", /written/);
+  child.kill("SIGKILL");
+  await child.status;
+  reader.releaseLock();
+  await child.stdout.cancel().catch(() => {});
+  const [temp] = leftovers(home);
+  assert(temp, "the crash left a temp file holding the token");
+  // A fresh temp file may be a concurrent writer's: left alone. An old one is a leftover.
+  writeCredentials({ url: "https://api.almyty.com", token: "almyty_new" }, { home });
+  assertEquals(leftovers(home), [temp], "a fresh temp file is never swept");
+  const old = new Date(Date.now() - STALE_TEMP_MS - 5000);
+  Deno.utimeSync(`${home}/.almyty/${temp}`, old, old);
+  writeCredentials({ url: "https://api.almyty.com", token: "almyty_newer" }, { home });
+  assertEquals(leftovers(home), [], "the next write swept it");
+  // And logout (the CLI) sweeps one too.
+  Deno.writeTextFileSync(`${home}/.almyty/.credentials.json.0123456789ab.tmp`, "almyty_secret", {
+    mode: 0o600,
+  });
+  Deno.utimeSync(`${home}/.almyty/.credentials.json.0123456789ab.tmp`, old, old);
+  const logout = await runCli(["logout"], { home });
+  assertEquals(logout.code, 0);
+  assertEquals(leftovers(home), []);
+  assertEquals(deleteCredentials({ home }), false);
+});
