@@ -181,3 +181,66 @@ Deno.test("temp files a crash left (SIGKILL mid-save) are swept by the next writ
   assertEquals(leftovers(home), []);
   assertEquals(deleteCredentials({ home }), false);
 });
+
+/** Opens a POST that announces 1000 bytes and sends 3; returns the open connection. */
+async function stalledPost(port: number, path: string): Promise<Deno.TcpConn> {
+  const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+  await conn.write(
+    new TextEncoder().encode(
+      `POST ${path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Type: application/json\r\n` +
+        `Content-Length: 1000\r\n\r\n{"t`,
+    ),
+  );
+  return conn;
+}
+
+Deno.test("a stalled upload to the listener holds neither --timeout nor Ctrl-C", async () => {
+  await withServer({ legacy: true }, async (server) => {
+    const hook = (await import("./helpers/browser.ts")).browserHook();
+    for (const ending of ["timeout", "ctrl-c"] as const) {
+      const { home, path, bytes } = homeWithFile();
+      const cli = new CliProcess(["login", "--timeout", "3", "--api", server.url], {
+        home,
+        env: hook.env,
+      });
+      const url = new URL(await hook.nextUrl());
+      const port = Number(new URL(url.searchParams.get("callback")!).port);
+      const conn = await stalledPost(port, "/cb-complete");
+      await cli.waitFor(/Waiting for the browser/);
+      const started = performance.now();
+      if (ending === "ctrl-c") cli.child.kill("SIGINT"); // once
+      const killer = setTimeout(() => cli.child.kill("SIGKILL"), 15_000);
+      const result = await cli.done;
+      clearTimeout(killer);
+      const took = performance.now() - started;
+      conn.close();
+      assertEquals(result.code, ending === "ctrl-c" ? 130 : 1, result.stderr);
+      assert(took < 8000, `${ending}: the CLI took ${Math.round(took)} ms to stop`);
+      assertEquals(readBytes(path), bytes);
+    }
+  });
+});
+
+Deno.test("the reference server stops on SIGTERM despite a stalled upload", async () => {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["task", "--quiet", "server", "--port", "0"],
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const lines = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  const first = (await lines.read()).value ?? "";
+  const port = Number(/:(\d+)/.exec(first)?.[1]);
+  const conn = await stalledPost(port, "/auth/login");
+  await new Promise((resolve) => setTimeout(resolve, 100)); // the request is in flight
+  const started = performance.now();
+  child.kill("SIGTERM");
+  const killer = setTimeout(() => child.kill("SIGKILL"), 15_000);
+  const status = await child.status;
+  clearTimeout(killer);
+  conn.close();
+  lines.releaseLock();
+  await child.stdout.cancel().catch(() => {});
+  await child.stderr.cancel().catch(() => {});
+  assertEquals(status.code, 0);
+  assert(performance.now() - started < 5000, "it waited for the stalled request");
+});

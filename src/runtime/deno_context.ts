@@ -11,26 +11,10 @@
  * ```
  * @module
  */
+import { SHUTDOWN_DEADLINE_MS, withDeadline } from "../platform/deadline.ts";
 import { denoFs } from "../platform/deno_fs.ts";
 import { ENV_VARS } from "../permissions.ts";
 import type { Context, Output } from "./context.ts";
-
-/** How long closing the loopback listener may wait for requests still in flight. */
-export const SHUTDOWN_DEADLINE_MS = 2000;
-
-/**
- * Resolves when `work` settles or after `ms`, whichever comes first.
- *
- * @example
- * ```ts
- * await withDeadline(new Promise(() => {}), 10); // resolves after 10 ms
- * ```
- */
-export function withDeadline(work: Promise<unknown>, ms: number): Promise<void> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const deadline = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)));
-  return Promise.race([work.then(() => {}, () => {}), deadline]).finally(() => clearTimeout(timer));
-}
 
 function output(stream: typeof Deno.stdout | typeof Deno.stderr): Output {
   const encoder = new TextEncoder();

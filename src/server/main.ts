@@ -8,6 +8,7 @@
  * @module
  */
 import { parseArgs } from "node:util";
+import { SHUTDOWN_DEADLINE_MS, withDeadline } from "../platform/deadline.ts";
 import { isLoopbackHost } from "../protocol/urls.ts";
 import { DEMO_USERS, PRODUCTION_REQUEST_LIMIT, startServer } from "./app.ts";
 
@@ -95,7 +96,8 @@ try {
   });
   console.log(`almyty reference server listening on ${server.url}`);
   const stop = async () => {
-    await server.close();
+    // Requests still in flight get a moment, not forever (a stalled upload would hold it).
+    await withDeadline(server.close(), SHUTDOWN_DEADLINE_MS);
     Deno.exit(0);
   };
   Deno.addSignalListener("SIGINT", stop);
