@@ -115,9 +115,11 @@ Deno.test("browser flow: a code exchange still under way when the login times ou
   const proxy = world.route(async (request) => {
     const url = new URL(request.url);
     if (url.pathname === "/auth/cli/token") await released;
+    const headers = new Headers(request.headers);
+    headers.delete("host"); // as a proxy does: the upstream gets its own
     const response = await world.fetch(server.url + url.pathname + url.search, {
       method: request.method,
-      headers: request.headers,
+      headers,
       body: request.body,
       redirect: "manual",
     });

@@ -259,7 +259,9 @@ Deno.test("device flow: pending, slow_down (+5 s), wait long-poll, deny, expiry"
     const expired = await start();
     now += 601_000;
     assertEquals((await poll(expired.device_code)).error, "expired_token");
-    const page = await fetch(`${s.url}/cli-auth?code=${expired.user_code}`);
+    const page = await fetch(`${s.url}/cli-auth?code=${expired.user_code}`, {
+      headers: { cookie: await browserSession(s.url) },
+    });
     assertEquals(page.status, 400);
     assertMatch(await page.text(), /not valid or has expired/);
   });

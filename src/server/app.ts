@@ -11,9 +11,10 @@
  * @module
  */
 import { PATHS } from "../protocol/constants.ts";
-import type { RouteContext, ServerOptions } from "./context.ts";
+import { isLoopbackHost } from "../protocol/urls.ts";
+import { type RouteContext, routeLimits, type ServerOptions } from "./context.ts";
 import { BodyError } from "../protocol/body.ts";
-import { apiError, RateLimiter } from "./http.ts";
+import { apiError } from "./http.ts";
 import { apiRoutes, deleteKeyRoute } from "./routes_api.ts";
 import { oauthRoutes } from "./routes_oauth.ts";
 import { modernPagePaths, pageRoutes } from "./routes_pages.ts";
@@ -47,8 +48,25 @@ export const DEMO_USERS = [
   { email: "carol@example.com", password: "carol-password", orgs: ["acme", "globex"] },
 ] as const;
 
-/** Production's global throttle: requests per minute per client address. */
-export const PRODUCTION_REQUEST_LIMIT = 100;
+/**
+ * The Host headers this server answers: its own origin's, and on a loopback
+ * address its 127.0.0.1 / localhost / [::1] spellings.
+ *
+ * @example
+ * ```ts
+ * allowedHosts("http://127.0.0.1:8080").has("localhost:8080"); // true
+ * allowedHosts("http://127.0.0.1:8080").has("rebind.attacker.example"); // false
+ * ```
+ */
+export function allowedHosts(origin: string): Set<string> {
+  const url = new URL(origin);
+  const port = url.port ? `:${url.port}` : "";
+  const hosts = new Set([url.host]);
+  if (isLoopbackHost(url.hostname)) {
+    for (const name of ["127.0.0.1", "localhost", "[::1]"]) hosts.add(name + port);
+  }
+  return hosts;
+}
 
 /**
  * Builds the request handler (without listening).
@@ -57,16 +75,14 @@ export const PRODUCTION_REQUEST_LIMIT = 100;
  * ```ts
  * import { Store } from "./store.ts";
  * const handler = createHandler(new Store(), {}, () => "http://127.0.0.1:8080");
- * (await handler(new Request("http://127.0.0.1:8080/nope"))).status; // 404
+ * const request = new Request("http://127.0.0.1:8080/nope", { headers: { host: "127.0.0.1:8080" } });
+ * (await handler(request)).status; // 404
  * ```
  */
 export function createHandler(store: Store, options: ServerOptions, origin: () => string) {
   const now = store.now;
-  const limits = {
-    signIn: new RateLimiter(options.signInLimit ?? 20, 60_000, now),
-    token: new RateLimiter(options.tokenLimit ?? 120, 60_000, now),
-    requests: new RateLimiter(options.requestLimit ?? PRODUCTION_REQUEST_LIMIT, 60_000, now),
-  };
+  const limits = routeLimits(options, now);
+
   const routes = {
     ...apiRoutes,
     ...pageRoutes,
@@ -88,6 +104,10 @@ export function createHandler(store: Store, options: ServerOptions, origin: () =
       limits,
     };
     const path = url.pathname.length > 1 ? url.pathname.replace(/\/+$/, "") : url.pathname;
+    // DNS rebinding: a page on another name that resolves here must not be answered.
+    if (!allowedHosts(origin()).has(request.headers.get("host") ?? "")) {
+      return apiError(path, 400, "Invalid Host header");
+    }
     const retryAfter = limits.requests.hit(clientAddress);
     if (retryAfter > 0) {
       return apiError(path, 429, "ThrottlerException: Too Many Requests", {

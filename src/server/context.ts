@@ -10,7 +10,7 @@
  */
 import { API_KEY_PREFIX } from "../protocol/tokens.ts";
 import type { Principal, Session, Store, User } from "./store.ts";
-import { cookie, type RateLimiter } from "./http.ts";
+import { cookie, RateLimiter } from "./http.ts";
 
 /** The session cookie's name. */
 export const SESSION_COOKIE = "almyty_session";
@@ -27,6 +27,10 @@ export interface ServerOptions {
   tokenLimit?: number;
   /** All requests per minute per client address (production's throttle: 100). */
   requestLimit?: number;
+  /** Device authorization requests per minute per client address. */
+  deviceLimit?: number;
+  /** User codes a signed-in client may look up per minute (RFC 8628 §5.1). */
+  userCodeLimit?: number;
 }
 
 /** Per-request context. */
@@ -38,8 +42,36 @@ export interface RouteContext {
   clientAddress: string;
   store: Store;
   options: ServerOptions;
-  limits: { signIn: RateLimiter; token: RateLimiter; requests: RateLimiter };
+  limits: {
+    signIn: RateLimiter;
+    token: RateLimiter;
+    requests: RateLimiter;
+    device: RateLimiter;
+    userCode: RateLimiter;
+  };
 }
+
+/**
+ * The rate limiters of a server with these options (per client address, per minute).
+ *
+ * @example
+ * ```ts
+ * routeLimits({}, Date.now).signIn.max; // 20
+ * ```
+ */
+export function routeLimits(options: ServerOptions, now: () => number): RouteContext["limits"] {
+  const perMinute = (max: number) => new RateLimiter(max, 60_000, now);
+  return {
+    signIn: perMinute(options.signInLimit ?? 20),
+    token: perMinute(options.tokenLimit ?? 120),
+    requests: perMinute(options.requestLimit ?? PRODUCTION_REQUEST_LIMIT),
+    device: perMinute(options.deviceLimit ?? 20),
+    userCode: perMinute(options.userCodeLimit ?? 10),
+  };
+}
+
+/** Production's global throttle: requests per minute per client address. */
+export const PRODUCTION_REQUEST_LIMIT = 100;
 
 /** A route handler. */
 export type Handler = (ctx: RouteContext) => Response | Promise<Response>;
@@ -50,9 +82,8 @@ export type Handler = (ctx: RouteContext) => Response | Promise<Response>;
  * @example
  * ```ts
  * import { Store } from "./store.ts";
- * import { RateLimiter } from "./http.ts";
  * const request = new Request("http://127.0.0.1:8080/auth/profile");
- * const limits = { signIn: new RateLimiter(9, 1), token: new RateLimiter(9, 1), requests: new RateLimiter(9, 1) };
+ * const limits = routeLimits({}, Date.now);
  * const ctx = { request, url: new URL(request.url), origin: "http://127.0.0.1:8080", clientAddress: "127.0.0.1", store: new Store(), options: {}, limits };
  * browserSession(ctx); // undefined: no session cookie
  * ```
@@ -71,9 +102,8 @@ export function browserSession(ctx: RouteContext): { user: User; session: Sessio
  * @example
  * ```ts
  * import { Store } from "./store.ts";
- * import { RateLimiter } from "./http.ts";
  * const request = new Request("http://127.0.0.1:8080/auth/profile");
- * const limits = { signIn: new RateLimiter(9, 1), token: new RateLimiter(9, 1), requests: new RateLimiter(9, 1) };
+ * const limits = routeLimits({}, Date.now);
  * const ctx = { request, url: new URL(request.url), origin: "http://127.0.0.1:8080", clientAddress: "127.0.0.1", store: new Store(), options: {}, limits };
  * caller(ctx); // undefined: no credential
  * ```

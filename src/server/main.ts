@@ -10,7 +10,8 @@
 import { parseArgs } from "node:util";
 import { SHUTDOWN_DEADLINE_MS, withDeadline } from "../platform/deadline.ts";
 import { isLoopbackHost } from "../protocol/urls.ts";
-import { DEMO_USERS, PRODUCTION_REQUEST_LIMIT, startServer } from "./app.ts";
+import { DEMO_USERS, startServer } from "./app.ts";
+import { PRODUCTION_REQUEST_LIMIT } from "./context.ts";
 
 const USAGE = `Usage: deno task server [options]
 
@@ -65,6 +66,14 @@ const port = Number(args.port);
 if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`--port must be 0–65535`);
 for (const spec of args.user) {
   if (spec.split(":").length !== 3) fail(`--user takes email:password:org, got "${spec}"`);
+}
+if (!isLoopbackHost(args.host)) {
+  console.error(
+    `WARNING: listening on ${args.host}: anyone who can reach it can sign in with the demo ` +
+      `accounts and their published passwords (${
+        DEMO_USERS.map((u) => `${u.email} / ${u.password}`).join(", ")
+      }). Use --host 127.0.0.1 unless that is what you want.`,
+  );
 }
 if (args["auto-approve"]) {
   if (!isLoopbackHost(args.host)) fail("--auto-approve refuses to run on a non-loopback --host");

@@ -20,10 +20,16 @@ import { PATHS } from "../protocol/constants.ts";
  * signInPage({ returnTo: "/cli-auth" }).includes("Sign in to almyty"); // true
  * ```
  */
-export function signInPage(options: { returnTo: string; error?: string; email?: string }): string {
+export function signInPage(
+  options: { returnTo: string; error?: string; email?: string; device?: boolean },
+): string {
+  const why = options.device
+    ? `<p class="muted">A command-line tool on another device asked to log in with a code. ` +
+      `Sign in to see what it asks for; you will then be shown the request and can approve or deny it.</p>`
+    : "";
   return page(
     "Sign in",
-    `<h1>Sign in to almyty</h1>` +
+    `<h1>Sign in to almyty</h1>` + why +
       (options.error ? `<p class="error" role="alert">${e(options.error)}</p>` : "") +
       `<form method="post" action="${PATHS.login}">` +
       `<input type="hidden" name="return_to" value="${e(options.returnTo)}">` +

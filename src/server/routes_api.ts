@@ -22,14 +22,21 @@ import { type Principal, SESSION_TTL_SECONDS as SESSION_SECONDS, type User } fro
  *
  * @example
  * ```ts
- * safeReturnTo("/cli-auth?code=BCDF-GHJK"); // "/cli-auth?code=BCDF-GHJK"
- * safeReturnTo("//evil.example"); // "/"
+ * safeReturnTo("/cli-auth?code=BCDF-GHJK", "http://127.0.0.1:8080"); // "/cli-auth?code=BCDF-GHJK"
+ * safeReturnTo("/\t/evil.example", "http://127.0.0.1:8080"); // "/"
  * ```
  */
-export function safeReturnTo(value: string | undefined): string {
-  return value && value.startsWith("/") && !value.startsWith("//") && !value.includes("\\")
-    ? value
-    : "/";
+export function safeReturnTo(value: string | undefined, origin: string): string {
+  // Browsers drop tabs and newlines and read "\\" as "/": "/\t/evil.example" becomes
+  // "//evil.example". Refuse those outright, then require the server's own origin.
+  // deno-lint-ignore no-control-regex -- control characters are what is refused
+  if (!value || !value.startsWith("/") || /[\x00-\x1f\x7f\\]/.test(value)) return "/";
+  try {
+    const url = new URL(value, origin);
+    return url.origin === new URL(origin).origin ? url.pathname + url.search : "/";
+  } catch {
+    return "/";
+  }
 }
 
 function sessionCookie(secret: string, maxAge = SESSION_SECONDS): string {
@@ -41,7 +48,7 @@ async function login(ctx: RouteContext): Promise<Response> {
   const fields = await readFields(ctx.request);
   const email = field(fields, "email") ?? "";
   const password = field(fields, "password") ?? "";
-  const returnTo = safeReturnTo(field(fields, "return_to"));
+  const returnTo = safeReturnTo(field(fields, "return_to"), ctx.origin);
   const retryAfter = ctx.limits.signIn.hit(ctx.clientAddress);
   if (retryAfter > 0) {
     const message = `Too many sign-in attempts; try again in ${retryAfter} s.`;

@@ -33,6 +33,14 @@ function discovery(ctx: RouteContext): Response {
 
 /** Starts a device grant; auto-approved at once under `--auto-approve`. */
 async function device(ctx: RouteContext): Promise<Response> {
+  const retryAfter = ctx.limits.device.hit(ctx.clientAddress);
+  if (retryAfter > 0) {
+    return json(
+      { error: E.slowDown, error_description: `Too many login requests; retry in ${retryAfter} s` },
+      429,
+      { "retry-after": String(retryAfter) },
+    );
+  }
   const fields = await readFields(ctx.request);
   const clientName = (field(fields, "client_name") ?? "unknown device").slice(0, 100);
   const { deviceCode, grant: pending } = ctx.store.createDeviceGrant(clientName);
@@ -75,22 +83,25 @@ function exchangeCode(ctx: RouteContext, fields: Record<string, unknown>): Respo
   }
   const record = ctx.store.code(code);
   if (!record) return oauthError(E.invalidGrant, "Unknown authorization code");
+  // The binding checks come first: a code seen in browser history proves nothing.
+  const bound = constantTimeEqual(record.redirectUri, redirectUri) &&
+    constantTimeEqual(pkceChallenge(verifier), record.challenge);
   if (record.used) {
-    // RFC 6749 §4.1.2: a replayed code revokes what it issued.
-    const key = [...ctx.store.keys.values()].find((k) => k.id === record.keyId);
-    if (key) key.isActive = false;
+    // RFC 6749 §4.1.2 / RFC 9700 §4.5: a replay by the code's own client (it
+    // knows the verifier) revokes what the code issued; anyone else gets nothing.
+    if (bound && record.keyId) ctx.store.revokeKeyRecord(record.keyId);
     return oauthError(E.invalidGrant, "Authorization code was already used");
   }
-  record.used = true;
   if (record.expiresAt <= ctx.store.now()) {
     return oauthError(E.invalidGrant, "Authorization code expired");
   }
   if (!constantTimeEqual(record.redirectUri, redirectUri)) {
     return oauthError(E.invalidGrant, "redirect_uri does not match the authorization request");
   }
-  if (!constantTimeEqual(pkceChallenge(verifier), record.challenge)) {
+  if (!bound) {
     return oauthError(E.invalidGrant, "code_verifier does not match the code_challenge");
   }
+  record.used = true;
   const user = ctx.store.users.get(record.userId);
   if (!user) return oauthError(E.invalidGrant, "The account no longer exists");
   const { response, keyId } = grant(ctx.store, user, record.clientName);
@@ -116,11 +127,17 @@ async function pollDevice(ctx: RouteContext, fields: Record<string, unknown>): P
       `Polling too fast; wait ${deviceGrant.interval} s between requests`,
     );
   }
+  deviceGrant.lastPollAt = now; // a second poll while this one is held is polling too fast
   const wait = Math.min(Number(field(fields, "wait") ?? fields.wait ?? 0) || 0, MAX_WAIT_SECONDS);
   if (deviceGrant.status === "pending" && wait > 0 && deviceGrant.expiresAt > now) {
     await waitForDecision(deviceGrant, Math.min(wait * 1000, deviceGrant.expiresAt - now));
   }
   deviceGrant.lastPollAt = ctx.store.now();
+  // Re-checked after the wait: another poll may have redeemed the code meanwhile
+  // (TypeScript's narrowing from before the await does not hold).
+  if ((deviceGrant.status as DeviceGrant["status"]) === "done") {
+    return oauthError(E.invalidGrant, "Unknown or already used device code");
+  }
   if (deviceGrant.expiresAt <= ctx.store.now()) {
     return oauthError(E.expiredToken, "The device code expired; start the login again");
   }
@@ -132,7 +149,7 @@ async function pollDevice(ctx: RouteContext, fields: Record<string, unknown>): P
     return oauthError(E.authorizationPending, "Waiting for approval in the browser");
   }
   const user = deviceGrant.userId ? ctx.store.users.get(deviceGrant.userId) : undefined;
-  deviceGrant.status = "done";
+  deviceGrant.status = "done"; // spent: before anything that could yield
   if (!user) return oauthError(E.invalidGrant, "The account no longer exists");
   return grant(ctx.store, user, deviceGrant.clientName).response;
 }

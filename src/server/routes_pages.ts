@@ -121,6 +121,19 @@ function cliAuth(ctx: RouteContext): Response {
   }
   const code = q.get("code");
   if (code === null) return htmlResponse(codeEntryPage());
+  // RFC 8628 §5.1: no oracle before sign-in (every code gets the same page), and
+  // a signed-in client gets only so many tries.
+  if (!ctx.options.autoApprove && !browserSession(ctx)) {
+    return htmlResponse(signInPage({ returnTo: ctx.url.pathname + ctx.url.search, device: true }));
+  }
+  const retryAfter = ctx.limits.userCode.hit(ctx.clientAddress);
+  if (retryAfter > 0) {
+    return htmlResponse(
+      codeEntryPage(`Too many codes tried; wait ${retryAfter} s and try again.`),
+      429,
+      { headers: { "retry-after": String(retryAfter) } },
+    );
+  }
   const found = ctx.store.deviceByUserCode(code);
   if (!found) {
     return htmlResponse(

@@ -143,6 +143,7 @@ export class Store {
   readonly sessions = new Map<string, Session>(); // by hash
   readonly codes = new Map<string, AuthCode>(); // by hash
   readonly devices = new Map<string, DeviceGrant>(); // by device-code hash
+  readonly #byUserCode = new Map<string, string>(); // user code → device-code hash
   readonly requests = new Map<string, PendingRequest>(); // by id
   readonly now: () => number;
   /** Signs the JWTs `/auth/login` hands out; new on every start. */
@@ -209,6 +210,7 @@ export class Store {
   // ---- sessions --------------------------------------------------------
   /** Starts a session; returns its secret (the cookie value). */
   createSession(user: User): string {
+    this.purgeExpired();
     const secret = randomToken();
     this.sessions.set(sha256Hex(secret), {
       userId: user.id,
@@ -311,6 +313,14 @@ export class Store {
     return true;
   }
 
+  /** Revokes a key by its record id (a replayed authorization code's key). */
+  revokeKeyRecord(id: string): void {
+    for (const record of this.keys.values()) {
+      if (record.id === id) record.isActive = false;
+    }
+    this.#save();
+  }
+
   /** Revokes a key given the key itself (RFC 7009). */
   revokeKey(apiKey: string): void {
     const record = this.keys.get(sha256Hex(apiKey));
@@ -346,6 +356,7 @@ export class Store {
     user: User,
     fields: { challenge: string; redirectUri: string; clientName: string },
   ): string {
+    this.purgeExpired();
     const code = randomToken();
     this.codes.set(sha256Hex(code), {
       ...fields,
@@ -356,7 +367,7 @@ export class Store {
     return code;
   }
 
-  /** The record of a code, whatever its state. */
+  /** The record of a code, whatever its state (until purged after its lifetime). */
   code(code: string): AuthCode | undefined {
     return this.codes.get(sha256Hex(code));
   }
@@ -364,6 +375,7 @@ export class Store {
   // ---- device grants ----------------------------------------------------
   /** Starts a device grant; returns the device code and its record. */
   createDeviceGrant(clientName: string): { deviceCode: string; grant: DeviceGrant } {
+    this.purgeExpired();
     const deviceCode = randomToken();
     const grant: DeviceGrant = {
       userCode: this.#freshUserCode(),
@@ -374,7 +386,9 @@ export class Store {
       status: "pending",
       waiters: new Set(),
     };
-    this.devices.set(sha256Hex(deviceCode), grant);
+    const hash = sha256Hex(deviceCode);
+    this.devices.set(hash, grant);
+    this.#byUserCode.set(grant.userCode, hash);
     return { deviceCode, grant };
   }
 
@@ -383,31 +397,52 @@ export class Store {
     return this.devices.get(sha256Hex(deviceCode));
   }
 
-  /** Finds a live pending grant by user code (case- and dash-insensitive). */
+  /** Finds a live pending grant by user code (case- and dash-insensitive), by hash map. */
   deviceByUserCode(input: string): { hash: string; grant: DeviceGrant } | undefined {
-    const wanted = normalizeUserCode(input);
-    for (const [hash, grant] of this.devices) {
-      if (
-        grant.status === "pending" && grant.expiresAt > this.now() &&
-        constantTimeEqual(grant.userCode, wanted)
-      ) return { hash, grant };
-    }
+    const hash = this.#byUserCode.get(normalizeUserCode(input));
+    const grant = hash ? this.devices.get(hash) : undefined;
+    if (hash && grant?.status === "pending" && grant.expiresAt > this.now()) return { hash, grant };
   }
 
   /** Approves or denies a grant and wakes its long-polls. */
   decideDevice(hash: string, user: User, approve: boolean): DeviceGrant | undefined {
     const grant = this.devices.get(hash);
-    if (!grant || grant.status !== "pending") return;
+    if (!grant || grant.status !== "pending" || grant.expiresAt <= this.now()) return;
     grant.status = approve ? "approved" : "denied";
     grant.userId = user.id;
+    this.#byUserCode.delete(grant.userCode);
     for (const wake of grant.waiters) wake();
     return grant;
+  }
+
+  /**
+   * Forgets what has expired: device grants and authorization codes (after
+   * their lifetime), consent requests, sessions. Called as new ones are made,
+   * so a flood of requests cannot grow the store without bound.
+   */
+  purgeExpired(): void {
+    const now = this.now();
+    for (const [hash, grant] of this.devices) {
+      // Kept a while past expiry, so a late poll still hears expired_token.
+      if (grant.expiresAt + DEVICE_CODE_TTL_SECONDS * 1000 <= now) {
+        this.devices.delete(hash);
+        this.#byUserCode.delete(grant.userCode);
+        for (const wake of grant.waiters) wake();
+      }
+    }
+    for (const [hash, code] of this.codes) if (code.expiresAt <= now) this.codes.delete(hash);
+    for (const [id, request] of this.requests) {
+      if (request.expiresAt <= now) this.requests.delete(id);
+    }
+    for (const [hash, session] of this.sessions) {
+      if (session.expiresAt <= now) this.sessions.delete(hash);
+    }
   }
 
   #freshUserCode(): string {
     for (;;) {
       const code = randomFromAlphabet(USER_CODE_ALPHABET, 8);
-      if (![...this.devices.values()].some((g) => g.userCode === code)) return code;
+      if (!this.#byUserCode.has(code)) return code;
     }
   }
 

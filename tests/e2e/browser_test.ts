@@ -15,7 +15,7 @@ import {
   tempHome,
 } from "../helpers/cli.ts";
 import { assertNoLeaks } from "../helpers/leaks.ts";
-import { withServer } from "../helpers/server.ts";
+import { rawRequest, withServer } from "../helpers/server.ts";
 
 let browser: Browser;
 const ready = launchChromium().then((b) => (browser = b));
@@ -156,9 +156,17 @@ e2e(
     const noState = await fetch(`${callback}?code=forged`);
     assertEquals(noState.status, 400);
     await noState.body?.cancel();
-    const rebinding = await fetch(callback, { headers: { host: "evil.example:80" } });
-    assertEquals(rebinding.status, 400, "Host header must be the listener's own");
-    await rebinding.body?.cancel();
+    // fetch would replace the Host header: a raw request sends exactly this one.
+    const state = new URL(url).searchParams.get("state");
+    const rebinding = await rawRequest(
+      new URL(callback).origin,
+      "GET",
+      `/callback?code=x&state=${state}`,
+      {
+        Host: "evil.example:80",
+      },
+    );
+    assertEquals([rebinding.status, rebinding.body], [400, "Bad Host header"]);
     const unknown = await fetch(new URL("/nope", callback));
     assertEquals(unknown.status, 404);
     await unknown.body?.cancel();

@@ -107,9 +107,11 @@ export function withFaultyTokenEndpoint<T>(
       const replaced = await onToken(request);
       if (replaced) return replaced;
     }
+    const headers = new Headers(request.headers);
+    headers.delete("host"); // as a proxy does: the upstream gets its own
     const response = await fetch(upstream + url.pathname + url.search, {
       method: request.method,
-      headers: request.headers,
+      headers,
       body: request.body,
       redirect: "manual",
     });
@@ -117,4 +119,24 @@ export function withFaultyTokenEndpoint<T>(
     const text = (await response.text()).replaceAll(upstream, url.origin);
     return new Response(text, { status: response.status, headers: response.headers });
   }, fn);
+}
+
+/**
+ * An HTTP/1.1 request over a raw TCP connection, with exactly the headers
+ * given: fetch replaces a custom Host header, so DNS-rebinding tests need this.
+ */
+export async function rawRequest(
+  origin: string,
+  method: string,
+  path: string,
+  headers: Record<string, string>,
+): Promise<{ status: number; body: string }> {
+  const { hostname, port } = new URL(origin);
+  const conn = await Deno.connect({ hostname, port: Number(port) });
+  const lines = [`${method} ${path} HTTP/1.1`, "Connection: close", "Content-Length: 0"];
+  for (const [name, value] of Object.entries(headers)) lines.push(`${name}: ${value}`);
+  await conn.write(new TextEncoder().encode(lines.join("\r\n") + "\r\n\r\n"));
+  const text = await new Response(conn.readable).text();
+  const status = Number(/^HTTP\/1\.1 (\d{3})/.exec(text)?.[1]);
+  return { status, body: text.slice(text.indexOf("\r\n\r\n") + 4) };
 }

@@ -1,0 +1,201 @@
+/**
+ * The reference server under attack, each case reproduced with bounded loops
+ * on loopback: user-code guessing and floods, one device code redeemed
+ * many times, replay without proof, open redirects, malformed encodings,
+ * and DNS rebinding.
+ */
+import { assert, assertEquals, assertMatch } from "./helpers/assert.ts";
+import { pkceChallenge, randomToken } from "../src/protocol/crypto.ts";
+import { browserSession, decide, rawRequest, withServer } from "./helpers/server.ts";
+import { recordToken } from "./helpers/leaks.ts";
+
+const DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code";
+
+function form(url: string, path: string, fields: Record<string, string>) {
+  return fetch(url + path, { method: "POST", body: new URLSearchParams(fields) });
+}
+
+Deno.test("user codes: no oracle before sign-in, a limit after, lookups by hash map", async () => {
+  await withServer({ requestLimit: 10_000 }, async (s) => {
+    const real = await (await form(s.url, "/auth/cli/device", {})).json();
+    // Signed out: a real code and a made-up one get the very same page.
+    const pages = await Promise.all(
+      [real.user_code, "BCDF-BCDF"].map(async (code) => {
+        const response = await fetch(`${s.url}/cli-auth?code=${code}`);
+        return [
+          response.status,
+          (await response.text()).replace(/BCDF-BCDF|[A-Z]{4}-[A-Z]{4}/g, ""),
+        ];
+      }),
+    );
+    assertEquals(pages[0], pages[1]);
+    assertMatch(String(pages[0][1]), /command-line tool on another device asked to log in/);
+    // Signed in: ten guesses a minute, then 429 with Retry-After.
+    const cookie = await browserSession(s.url);
+    const statuses: number[] = [];
+    for (let i = 0; i < 12; i++) {
+      const response = await fetch(`${s.url}/cli-auth?code=ZZZZ-ZZZ${"BCDFGHJKLMNP"[i]}`, {
+        headers: { cookie },
+      });
+      statuses.push(response.status);
+      if (response.status === 429) assert(Number(response.headers.get("retry-after")) > 0);
+      await response.body?.cancel();
+    }
+    assertEquals(statuses.slice(0, 10).every((s) => s === 400), true, String(statuses));
+    assertEquals(statuses.slice(10), [429, 429]);
+  });
+});
+
+Deno.test("a flood of device requests is limited per client and expired grants are purged", async () => {
+  let now = Date.now();
+  await withServer({ now: () => now, requestLimit: 10_000 }, async (s) => {
+    const statuses = [];
+    for (let i = 0; i < 30; i++) {
+      const response = await form(s.url, "/auth/cli/device", {});
+      statuses.push(response.status);
+      await response.body?.cancel();
+    }
+    assertEquals(statuses.filter((c) => c === 200).length, 20);
+    const limited = await form(s.url, "/auth/cli/device", {});
+    assertEquals([limited.status, (await limited.json()).error], [429, "slow_down"]);
+    assertEquals(s.store.devices.size, 20);
+    // Long after expiry, the next request purges the old grants.
+    now += 3 * 600_000;
+    await (await form(s.url, "/auth/cli/device", {})).body?.cancel();
+    assertEquals(s.store.devices.size, 1);
+  });
+});
+
+Deno.test("one device code is redeemed once, however many long-polls wait on it", async () => {
+  await withServer({ deviceInterval: 0 }, async (s) => {
+    const d = await (await form(s.url, "/auth/cli/device", {})).json();
+    const poll = () =>
+      form(s.url, "/auth/cli/token", {
+        grant_type: DEVICE_GRANT,
+        device_code: d.device_code,
+        wait: "5",
+      }).then((r) => r.json());
+    const polls = [poll(), poll(), poll()];
+    await new Promise((resolve) => setTimeout(resolve, 100)); // all three are held
+    await (await decide(s.url, `/cli-auth?code=${d.user_code}`, "approve")).body?.cancel();
+    const answers = await Promise.all(polls);
+    const tokens = answers.map((a) => a.data?.token).filter(Boolean);
+    for (const token of tokens) recordToken(token);
+    assertEquals(tokens.length, 1, JSON.stringify(answers.map((a) => a.error ?? "token")));
+    assertEquals(s.store.keysOf(s.store.userByEmail("alice@example.com")!).length, 1);
+  });
+});
+
+Deno.test("a replayed code revokes its key only with the binding proof (verifier, redirect_uri)", async () => {
+  await withServer({}, async (s) => {
+    const verifier = randomToken(32);
+    const redirectUri = "http://127.0.0.1:5555/callback";
+    const q = new URLSearchParams({
+      redirect_uri: redirectUri,
+      state: "s".repeat(43),
+      code_challenge: pkceChallenge(verifier),
+      code_challenge_method: "S256",
+    });
+    const location = new URL(
+      (await decide(s.url, `/cli-auth?${q}`, "approve")).headers.get("location")!,
+    );
+    const code = location.searchParams.get("code")!;
+    const exchange = (fields: Record<string, string>) =>
+      form(s.url, "/auth/cli/token", {
+        grant_type: "authorization_code",
+        code,
+        code_verifier: verifier,
+        redirect_uri: redirectUri,
+        ...fields,
+      }).then((r) => r.json());
+    const grant = (await exchange({})).data;
+    recordToken(grant.token);
+    const works = async () =>
+      (await fetch(`${s.url}/auth/profile`, {
+        headers: { authorization: `Bearer ${grant.token}` },
+      }).then((r) => (r.body?.cancel(), r.status))) === 200;
+    // Someone with the code from browser history, but not the verifier: nothing happens.
+    const forged = await exchange({ code_verifier: randomToken(32), redirect_uri: "http://x/y" });
+    assertEquals(forged.error, "invalid_grant");
+    assert(await works(), "a replay without proof must not log the user out");
+    // The code's own client replaying it: the key it issued is revoked.
+    assertEquals((await exchange({})).error, "invalid_grant");
+    assertEquals(await works(), false);
+  });
+});
+
+Deno.test("open redirects after sign-in are refused; the same origin is kept", async () => {
+  await withServer({}, async (s) => {
+    const cases: [string, string][] = [
+      ["/%09/localhost:18090/pwned", "/"],
+      ["/\t/evil.example", "/"],
+      ["//evil.example", "/"],
+      ["/\\evil.example", "/"],
+      ["https://evil.example/", "/"],
+      ["/\n/evil.example", "/"],
+      ["/cli-auth?code=BC\u0007DF", "/"], // control characters are refused outright
+      ["/cli-auth?code=BCDF-GHJK", "/cli-auth?code=BCDF-GHJK"],
+    ];
+    for (const [returnTo, expected] of cases) {
+      const body = new URLSearchParams({
+        email: "alice@example.com",
+        password: "alice-password",
+      }).toString() +
+        `&return_to=${returnTo.startsWith("/%") ? returnTo : encodeURIComponent(returnTo)}`;
+      const response = await fetch(`${s.url}/auth/login`, {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+        body,
+        redirect: "manual",
+      });
+      await response.body?.cancel();
+      const location = response.headers.get("location")!;
+      assertEquals(location, expected, JSON.stringify(returnTo));
+      assertEquals(new URL(location, s.url).origin, s.url);
+    }
+  });
+});
+
+Deno.test("malformed percent-encoding gets a 400, never a 500", async () => {
+  await withServer({}, async (s) => {
+    const { session } = await (async () => {
+      const login = await fetch(`${s.url}/auth/login`, {
+        method: "POST",
+        body: JSON.stringify({ email: "alice@example.com", password: "alice-password" }),
+      });
+      return { session: (await login.json()).data.accessToken as string };
+    })();
+    const deleted = await fetch(`${s.url}/auth/api-keys/%E0%A4%A`, {
+      method: "DELETE",
+      headers: { authorization: `Bearer ${session}` },
+    });
+    assertEquals([deleted.status, (await deleted.json()).error.message], [
+      400,
+      "API key not found",
+    ]);
+    // A page on any loopback port can set this cookie: every page must still work.
+    for (const path of ["/", "/cli-auth", "/cli-login?callback=x&state=y"]) {
+      const response = await fetch(s.url + path, { headers: { cookie: "almyty_session=%" } });
+      assert(response.status < 500, `${path}: ${response.status}`);
+      await response.body?.cancel();
+    }
+  });
+});
+
+Deno.test("DNS rebinding: a foreign Host header gets nothing, even under --auto-approve", async () => {
+  await withServer({ autoApprove: true }, async (s) => {
+    const port = new URL(s.url).port;
+    for (const host of ["rebind.attacker.example", `rebind.attacker.example:${port}`]) {
+      const response = await rawRequest(s.url, "POST", "/auth/cli/device", { Host: host });
+      assertEquals(response.status, 400, host);
+      assertMatch(response.body, /Invalid Host header/);
+      assert(!response.body.includes("device_code"), "no grant for a rebound page");
+    }
+    for (const host of [`127.0.0.1:${port}`, `localhost:${port}`]) {
+      const ok = await rawRequest(s.url, "GET", "/.well-known/oauth-authorization-server", {
+        Host: host,
+      });
+      assertEquals(ok.status, 200, host);
+    }
+  });
+});
