@@ -183,3 +183,13 @@ test("launcher forwards SIGTERM to the binary and exits by it", async () => {
   );
   assert.equal(signal ?? code, signal ? "SIGTERM" : 143);
 });
+
+test("a FIFO at the credentials path is refused at once, never opened (the read would block)", () => {
+  const home = mkdtempSync(join(tmpdir(), "almyty-node-"));
+  mkdirSync(join(home, ".almyty"), { mode: 0o700 });
+  execFileSync("mkfifo", [join(home, ".almyty", "credentials.json")]);
+  assert.throws(
+    () => lib.resolveCredentials({ home, env: {} }),
+    (e) => e instanceof lib.CredentialsError && e.code === "not-a-file",
+  );
+});
