@@ -9,14 +9,19 @@
  * @module
  */
 import { runCli } from "./src/cli/main.ts";
-import { denoContext } from "./src/runtime/deno_context.ts";
+import { denoContext, restoreTerminal } from "./src/runtime/deno_context.ts";
 import { EXIT } from "./src/runtime/errors.ts";
 
 if (import.meta.main) {
   const interrupt = new AbortController();
   Deno.addSignalListener("SIGINT", () => {
-    if (interrupt.signal.aborted) Deno.exit(EXIT.interrupted); // a second Ctrl-C
+    if (interrupt.signal.aborted) { // a second Ctrl-C
+      restoreTerminal();
+      Deno.exit(EXIT.interrupted);
+    }
     interrupt.abort(new DOMException("Interrupted", "AbortError"));
   });
-  Deno.exit(await runCli(denoContext(interrupt.signal), Deno.args));
+  const code = await runCli(denoContext(interrupt.signal), Deno.args);
+  restoreTerminal();
+  Deno.exit(code);
 }

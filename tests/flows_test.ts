@@ -21,7 +21,11 @@ Deno.test("browser flow: URL reported before launch, approve, saved, port releas
   const { world, server } = browserWorld();
   let callback = "";
   world.onLaunch = (url) => {
-    assertMatch(world.stderr, /Open this URL in your browser to log in:\n {2}http/);
+    // Said and printed in full before anything is launched.
+    assertMatch(
+      world.stderr,
+      /Opening 127\.0\.0\.1:\d+\/cli-auth in your browser[^\n]*\n.*\n {2}http:\/\/\S+state=/,
+    );
     callback = new URL(url).searchParams.get("redirect_uri")!;
     world.task(async () => {
       const cookie = await signInCookie(world.fetch, server.url);
@@ -31,6 +35,10 @@ Deno.test("browser flow: URL reported before launch, approve, saved, port releas
   };
   assertEquals(await world.run(["login", "--api", server.url]), 0, world.stderr);
   assertEquals(world.launched.length, 1);
+  // The launcher's argv (readable by other users in /proc) holds a one-time address only.
+  const argv = world.launched[0].args.join(" ");
+  assertMatch(argv, /^http:\/\/127\.0\.0\.1:\d+\/start\/[\w-]{22}$/);
+  assert(!/state|code_challenge/.test(argv));
   const saved = world.saved()!;
   assertEquals([saved.email, saved.keyOrigin, saved.url], [
     "alice@example.com",
@@ -356,4 +364,145 @@ Deno.test("fuzz: the listener never crashes or accepts a wrong state (seeded, 40
     return true;
   };
   assertEquals(await world.run(["login", "--api", server.url]), 0, world.stderr);
+});
+
+/** A browser that approves but cannot reach the listener (WSL, containers): where it lands. */
+async function approveUnreachable(world: World, serverUrl: string, url: string) {
+  const cookie = await signInCookie(world.fetch, serverUrl);
+  const page = await (await world.fetch(url, { headers: { cookie } })).text();
+  const field = (name: string) => new RegExp(`name="${name}" value="([^"]+)"`).exec(page)![1];
+  const decided = await world.fetch(`${serverUrl}/cli-auth/decision`, {
+    method: "POST",
+    headers: { cookie, "content-type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams({
+      request_id: field("request_id"),
+      csrf: field("csrf"),
+      decision: "approve",
+    }),
+    redirect: "manual",
+  });
+  await decided.body?.cancel();
+  return decided.headers.get("location")!; // "connection refused" in the browser's address bar
+}
+
+Deno.test("paste-back, code flow: the address the browser could not reach finishes the login", async () => {
+  const { world, server } = browserWorld();
+  world.stdinIsTerminal = true;
+  world.onLaunch = (url) => {
+    world.task(async () => {
+      const landed = await approveUnreachable(world, server.url, url);
+      world.type("not a url at all");
+      await world.waitFor(/Not accepted: That is not the address/);
+      const wrong = new URL(landed);
+      wrong.searchParams.set("state", "A".repeat(43));
+      world.type(wrong.href);
+      await world.waitFor(/Not accepted: The state does not match/);
+      world.type(landed);
+      await world.waitFor(/Logged in as/);
+      // Whichever arrives first wins: the listener refuses the same code (or is gone).
+      const late = await world.fetch(landed).catch((e) => e);
+      if (late instanceof Response) {
+        assertEquals(late.status, 409);
+        await late.body?.cancel();
+      } else assertMatch(String(late), /refused/);
+    });
+    return true;
+  };
+  assertEquals(await world.run(["login", "--api", server.url]), 0, world.stderr);
+  assertMatch(
+    world.stderr,
+    /If the browser shows an error page, copy its address and paste it here:/,
+  );
+  assertEquals(world.prompts.every((echo) => echo), true, "a callback address holds no key");
+  assertEquals(world.saved()!.email, "alice@example.com");
+});
+
+Deno.test("paste-back, hand-off: the fragment address is accepted unseen and the key checked", async () => {
+  const { world, server } = browserWorld({ legacy: true });
+  world.stdinIsTerminal = true;
+  world.onLaunch = (url) => {
+    world.task(async () => {
+      const cookie = await signInCookie(world.fetch, server.url);
+      const created = await (await world.fetch(`${server.url}/auth/api-keys`, {
+        method: "POST",
+        headers: { cookie, "content-type": "application/json" },
+        body: JSON.stringify({ name: "CLI login (Linux x86_64) 2026-11-27" }),
+      })).json();
+      const params = new URL(url).searchParams;
+      world.type(
+        `${params.get("callback")}#token=${created.data.apiKey}&state=${"0".repeat(64)}`,
+      );
+      await world.waitFor(/Not accepted: That address is from another login/);
+      world.type(
+        `${params.get("callback")}#token=${created.data.apiKey}&state=${params.get("state")}`,
+      );
+    });
+    return true;
+  };
+  assertEquals(await world.run(["login", "--api", server.url]), 0, world.stderr);
+  assertMatch(world.stderr, /paste it here \(it is not shown\)/);
+  assertEquals(world.prompts.every((echo) => !echo), true, "the key is never echoed");
+  assertEquals(world.saved()!.keyOrigin, "minted");
+});
+
+Deno.test("a browser command that fails is reported with the way out; no prompt without a terminal", async () => {
+  const { world, server } = browserWorld();
+  world.onLaunch = () => 1; // like BROWSER=/bin/false, or xdg-open with nothing configured
+  assertEquals(await world.run(["login", "--timeout", "30", "--api", server.url]), 1);
+  assertMatch(
+    world.stderr,
+    new RegExp(
+      `The browser command BROWSER \\(test-browser\\) failed \\(exit 1\\)[\\s\\S]*almyty-auth login --no-browser --api ${server.url}`,
+    ),
+  );
+  assertEquals(world.prompts, [], "stdin is not a terminal: nothing is asked");
+});
+
+Deno.test("the /start address works once", async () => {
+  const { world, server } = browserWorld();
+  world.onLaunch = (_url, spec) => {
+    world.task(async () => {
+      const again = await world.fetch(spec.args[0], { redirect: "manual" });
+      assertEquals(again.status, 404, "a second use gets nothing");
+      await again.body?.cancel();
+      world.interrupt();
+    });
+    return true;
+  };
+  assertEquals(await world.run(["login", "--api", server.url]), 130);
+});
+
+Deno.test("WSL: paste-back is offered up front", async () => {
+  const world = new World({ WSL_DISTRO_NAME: "Ubuntu", BROWSER: "" });
+  const server = world.referenceServer();
+  world.stdinIsTerminal = true;
+  world.onLaunch = () => {
+    world.interrupt();
+    return true;
+  };
+  assertEquals(await world.run(["login", "--api", server.url]), 130);
+  assertMatch(world.stderr, /On WSL, Windows' browser often cannot reach/);
+  assertEquals(world.launched[0].command, "wslview");
+});
+
+Deno.test("token prompt: a terminal is asked for the key, unseen; Ctrl-D saves nothing", async () => {
+  const world = new World();
+  const server = world.referenceServer();
+  world.stdinIsTerminal = true;
+  const cookie = await signInCookie(world.fetch, server.url);
+  const created = await (await world.fetch(`${server.url}/auth/api-keys`, {
+    method: "POST",
+    headers: { cookie, "content-type": "application/json" },
+    body: JSON.stringify({ name: "ci" }),
+  })).json();
+  world.type(created.data.apiKey);
+  assertEquals(await world.run(["login", "--with-token", "--api", server.url]), 0, world.stderr);
+  assertMatch(world.stderr, /Paste your API key \(it is not shown\)/);
+  assertEquals(world.prompts, [false]);
+  const none = new World();
+  none.stdinIsTerminal = true;
+  none.type(null);
+  assertEquals(await none.run(["login", "--token", "-", "--api", server.url]), 2);
+  assertMatch(none.stderr, /No API key was entered/);
+  assertEquals(none.saved(), null);
 });

@@ -12,7 +12,7 @@ import { nodeFs } from "../src/credentials/node_fs.ts";
 import type { CredentialsFs } from "../src/credentials/fs.ts";
 import { FsError } from "../src/credentials/fs.ts";
 import {
-  CredentialsError,
+  type CredentialsError,
   deleteCredentials,
   readCredentials,
   writeCredentials,

@@ -76,14 +76,15 @@ function parseTimeout(value: string | undefined): number {
 }
 
 async function readTokenFromStdin(ctx: Context): Promise<string> {
-  if (ctx.stdin.isTerminal) {
-    throw new CliError(
-      "--with-token reads the key from stdin, but stdin is a terminal.\n" +
-        'Pipe it in instead:  echo "$ALMYTY_KEY" | almyty-auth login --with-token',
-      EXIT.usage,
-    );
+  if (!ctx.stdin.isTerminal) return (await ctx.stdin.readText()).trim();
+  // A person at a terminal: ask, without showing what is typed or pasted.
+  ctx.stderr.write("Paste your API key (it is not shown), then press Enter: ");
+  const key = await ctx.stdin.readLine({ echo: false, signal: ctx.signal });
+  ctx.signal.throwIfAborted();
+  if (key === null) {
+    throw new CliError("No API key was entered. Nothing was saved.", EXIT.usage);
   }
-  return (await ctx.stdin.readText()).trim();
+  return key.trim();
 }
 
 /** Validates the key with `GET /auth/profile`, then saves it. */

@@ -54,15 +54,37 @@ export function terminalUi(ctx: Context): LoginUi {
               "Could not find this key's id, so `almyty-auth logout` will not be able to revoke it; " +
               `revoke it at ${notice.revokePage} when you are done.`,
           );
+        case "wsl-paste":
+          return say(
+            "On WSL, Windows' browser often cannot reach this terminal's 127.0.0.1. If the browser " +
+              "ends on an error page, copy its address and paste it here.",
+          );
+        case "paste-invalid":
+          return say(paint(ctx, err, "yellow", "Not accepted: ") + notice.reason);
       }
     },
-    urlReady(url) {
-      say("Open this URL in your browser to log in:");
+    urlReady(url, opening) {
+      if (opening) {
+        const short = new URL(url);
+        say(`Opening ${short.host}${short.pathname} in your browser (${opening})…`);
+        say("If nothing opens, open this URL:");
+      } else {
+        say("Open this URL in your browser to log in:");
+      }
       say("  " + paint(ctx, err, "bold", url));
     },
-    browserOpened() {},
-    browserFailed(opener) {
-      say(`Could not start ${opener}; open the URL above yourself.`);
+    browserFailed(failure) {
+      const how = failure.exitCode === undefined
+        ? `Could not start ${failure.opener}`
+        : `The browser command ${failure.opener} failed (exit ${failure.exitCode})`;
+      say(
+        paint(ctx, err, "yellow", "Warning: ") +
+          `${how}. Open the URL above yourself${
+            failure.pasteBack
+              ? " (and paste the address it ends on here, if it shows an error)"
+              : ""
+          }, or log in without a browser: ${failure.headless}`,
+      );
     },
     async showCode(code) {
       say("Open this URL in any browser:");
@@ -101,5 +123,17 @@ export function terminalUi(ctx: Context): LoginUi {
       stopCountdown();
       stopCountdown = () => {};
     },
+    ...(ctx.stdin.isTerminal
+      ? {
+        readPaste(secret: boolean, signal: AbortSignal) {
+          say(
+            secret
+              ? "If the browser shows an error page, copy its address and paste it here (it is not shown):"
+              : "If the browser shows an error page, copy its address and paste it here:",
+          );
+          return ctx.stdin.readLine({ echo: !secret, signal });
+        },
+      }
+      : {}),
   };
 }

@@ -9,7 +9,7 @@
  * ```
  * @module
  */
-import type { LaunchSpec } from "../runtime/context.ts";
+import type { Launched, LaunchSpec } from "../runtime/context.ts";
 
 /** How to open a URL, or why it cannot be opened here. */
 export type OpenerChoice =
@@ -63,7 +63,7 @@ export function chooseOpener(
       launch: (url) => [{ command: "cmd", args: [`/c start "" "${url}"`], raw: true }],
     };
   }
-  if (env.WSL_DISTRO_NAME || /microsoft/i.test(osRelease)) {
+  if (isWsl(env, osRelease)) {
     return {
       name: "wslview",
       launch: (url) => [
@@ -79,21 +79,41 @@ export function chooseOpener(
 }
 
 /**
- * Tries each launch in turn; true when one started.
+ * Tries each launch in turn; the first that started, with its exit status.
  *
  * @example
  * ```ts
  * const choice = chooseOpener({ BROWSER: "true" }, "linux", "6.1.0");
- * if ("launch" in choice) await openUrl(choice, "https://example.com", () => Promise.resolve(true)); // true
+ * if ("launch" in choice) {
+ *   const launched = await openUrl(choice, "https://example.com", () =>
+ *     Promise.resolve({ started: true, status: Promise.resolve(0) }));
+ *   launched.started; // true
+ * }
  * ```
  */
 export async function openUrl(
   choice: Extract<OpenerChoice, { launch: unknown }>,
   url: string,
-  launch: (spec: LaunchSpec) => Promise<boolean>,
-): Promise<boolean> {
+  launch: (spec: LaunchSpec) => Promise<Launched>,
+): Promise<Launched & { command?: string }> {
   for (const spec of choice.launch(url)) {
-    if (await launch(spec)) return true;
+    const launched = await launch(spec);
+    if (launched.started) return { ...launched, command: spec.command };
   }
-  return false;
+  return { started: false };
+}
+
+/**
+ * True on WSL, where Windows' browser often cannot reach WSL's 127.0.0.1.
+ *
+ * @example
+ * ```ts
+ * isWsl({ WSL_DISTRO_NAME: "Ubuntu" }, "6.1.0"); // true
+ * ```
+ */
+export function isWsl(
+  env: Readonly<Record<string, string | undefined>>,
+  osRelease: string,
+): boolean {
+  return Boolean(env.WSL_DISTRO_NAME) || /microsoft/i.test(osRelease);
 }

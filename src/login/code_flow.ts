@@ -19,7 +19,7 @@ import { htmlResponse, messagePage } from "../protocol/html.ts";
 import type { TokenGrant } from "../protocol/types.ts";
 import { LoginAttempt } from "./attempt.ts";
 import type { OpenerChoice } from "./browser.ts";
-import { openAndWait } from "./browser_wait.ts";
+import { OneTimeStart, openAndWait } from "./browser_wait.ts";
 import type { LoginEndpoints } from "./discovery.ts";
 import { startListener } from "./listener.ts";
 import { successPage } from "./pages.ts";
@@ -32,6 +32,28 @@ export interface BrowserFlowOptions {
   /** Epoch ms after which the login gives up. */
   deadline: number;
   commit: Commit;
+}
+
+/**
+ * The callback's parameters from what was pasted: the address the browser
+ * ended on (`http://127.0.0.1:<port>/callback?code=…&state=…`), its query
+ * string, or the code and the state separated by a space.
+ *
+ * @example
+ * ```ts
+ * pastedParams("http://127.0.0.1:5555/callback?code=c&state=s")?.get("code"); // "c"
+ * pastedParams("c s")?.get("state"); // "s"
+ * ```
+ */
+export function pastedParams(text: string): URLSearchParams | null {
+  const trimmed = text.trim();
+  if (/^https?:\/\//i.test(trimmed) && URL.canParse(trimmed)) {
+    const url = new URL(trimmed);
+    return url.pathname === CALLBACK_PATHS.code ? url.searchParams : null;
+  }
+  if (/^\??[\w%.~-]+=/.test(trimmed)) return new URLSearchParams(trimmed.replace(/^\?/, ""));
+  const words = trimmed.split(/\s+/);
+  return words.length === 2 ? new URLSearchParams({ code: words[0], state: words[1] }) : null;
 }
 
 /**
@@ -76,53 +98,57 @@ export async function codeFlow(
   const page = (title: string, message: string, status: number) =>
     htmlResponse(messagePage(title, message, status >= 400), status);
 
+  // One way to finish, whether the browser reaches the listener or the
+  // address is pasted back: the same state check, single use and exchange.
+  const deliver = async (params: URLSearchParams): Promise<[number, string, string]> => {
+    if (!constantTimeEqual(params.get("state") ?? "", state)) {
+      return [
+        400,
+        "This login link is not valid",
+        "The state does not match the login running in your terminal. The CLI is still waiting; finish the login from the page it opened.",
+      ];
+    }
+    const error = params.get("error");
+    const code = params.get("code");
+    if (!error && !code) return [400, "Login failed", "The callback has no code."];
+    if (!attempt.claim()) {
+      return [409, "Already handled", "This login has already been handled. Check your terminal."];
+    }
+    if (error) {
+      if (error === "access_denied") attempt.deny();
+      else attempt.fail(new Error(`The server refused the login: ${error}`));
+      return error === "access_denied"
+        ? [200, "Login denied", "You denied the request. The CLI has stopped."]
+        : [200, "Login failed", "The server refused the login; see your terminal."];
+    }
+    try {
+      const grant = await api.request<TokenGrant>(endpoints.token, {
+        method: "POST",
+        body: new URLSearchParams({
+          grant_type: GRANT.authorizationCode,
+          code: code!,
+          code_verifier: verifier,
+          redirect_uri: listener.url(CALLBACK_PATHS.code),
+        }),
+      });
+      attempt.ended.throwIfAborted(); // timed out or interrupted meanwhile: save nothing
+      const result = grantResult(grant);
+      await options.commit(result);
+      attempt.succeed(result);
+      return [200, "", result.email];
+    } catch (failure) {
+      attempt.fail(failure as Error);
+      return [502, "Login failed", "The CLI could not finish the login; see your terminal."];
+    }
+  };
+  const start = new OneTimeStart();
   const listener = startListener(ctx, {
     [`GET ${CALLBACK_PATHS.code}`]: async (_request, url) => {
-      const params = url.searchParams;
-      if (!constantTimeEqual(params.get("state") ?? "", state)) {
-        return page(
-          "This login link is not valid",
-          "The state does not match the login running in your terminal. The CLI is still waiting; finish the login from the page it opened.",
-          400,
-        );
-      }
-      const error = params.get("error");
-      const code = params.get("code");
-      if (!error && !code) return page("Login failed", "The callback has no code.", 400);
-      if (!attempt.claim()) {
-        return page(
-          "Already handled",
-          "This login has already been handled. Check your terminal.",
-          409,
-        );
-      }
-      if (error) {
-        if (error === "access_denied") attempt.deny();
-        else attempt.fail(new Error(`The server refused the login: ${error}`));
-        return error === "access_denied"
-          ? page("Login denied", "You denied the request. The CLI has stopped.", 200)
-          : page("Login failed", "The server refused the login; see your terminal.", 200);
-      }
-      try {
-        const grant = await api.request<TokenGrant>(endpoints.token, {
-          method: "POST",
-          body: new URLSearchParams({
-            grant_type: GRANT.authorizationCode,
-            code: code!,
-            code_verifier: verifier,
-            redirect_uri: listener.url(CALLBACK_PATHS.code),
-          }),
-        });
-        attempt.ended.throwIfAborted(); // timed out or interrupted meanwhile: save nothing
-        const result = grantResult(grant);
-        await options.commit(result);
-        attempt.succeed(result);
-        return htmlResponse(successPage(result.email));
-      } catch (failure) {
-        attempt.fail(failure as Error);
-        return page("Login failed", "The CLI could not finish the login; see your terminal.", 502);
-      }
+      const [status, title, message] = await deliver(url.searchParams);
+      if (status === 200 && !title) return htmlResponse(successPage(message));
+      return page(title, message, status);
     },
+    [`GET ${start.path}`]: start.route,
   });
   const url = new URL(endpoints.authorization);
   for (
@@ -136,10 +162,23 @@ export async function codeFlow(
   ) url.searchParams.set(name, value);
   return await openAndWait(ctx, ui, {
     url: url.href,
+    start,
     opener: options.opener,
     attempt,
     listener,
     deadline: options.deadline,
     again: loginCommand(target),
+    headless: loginCommand(target, "--no-browser"),
+    paste: {
+      secret: false,
+      deliver: async (text) => {
+        const params = pastedParams(text);
+        if (!params) {
+          return "That is not the address of this login's callback (it looks like http://127.0.0.1:<port>/callback?code=…&state=…).";
+        }
+        const [status, , message] = await deliver(params);
+        return status === 200 ? null : message;
+      },
+    },
   });
 }

@@ -24,7 +24,7 @@ import { apiFor } from "../runtime/connect.ts";
 import { findHandoffKeyId } from "../runtime/keys.ts";
 import { apiKeysPage, loginCommand, type Target } from "../runtime/target.ts";
 import { LoginAttempt } from "./attempt.ts";
-import { openAndWait } from "./browser_wait.ts";
+import { OneTimeStart, openAndWait } from "./browser_wait.ts";
 import type { BrowserFlowOptions } from "./code_flow.ts";
 import { checkKey } from "./key_check.ts";
 import { jsonResponse, startListener } from "./listener.ts";
@@ -57,22 +57,12 @@ export async function handoffFlow(
   let shown!: () => void;
   const successShown = new Promise<void>((resolve) => (shown = resolve));
 
-  const complete = async (request: Request): Promise<Response> => {
-    let body: Record<string, unknown>;
-    try {
-      body = await readFields(request, attempt.ended);
-    } catch (error) {
-      if (!(error instanceof BodyError)) throw error;
-      return jsonResponse({ error: `Bad request: ${error.message}` }, error.status);
-    }
-    if (!constantTimeEqual(field(body, "state") ?? "", state)) {
-      return jsonResponse({ error: "Invalid state" }, 400);
-    }
-    const token = field(body, "token");
-    if (!token) return jsonResponse({ error: "Missing token" }, 400);
-    if (!attempt.claim()) {
-      return jsonResponse({ error: "This login has already been handled" }, 409);
-    }
+  // One way to finish, from the page's POST or from a pasted address: the
+  // same state check, single use, key check and id lookup.
+  const deliver = async (token: string | undefined, pastedState: string | undefined) => {
+    if (!constantTimeEqual(pastedState ?? "", state)) return [400, "Invalid state"] as const;
+    if (!token) return [400, "Missing token"] as const;
+    if (!attempt.claim()) return [409, "This login has already been handled"] as const;
     try {
       const checked = await checkKey(ctx, target, token, "minted");
       attempt.ended.throwIfAborted();
@@ -83,13 +73,25 @@ export async function handoffFlow(
       await options.commit(result);
       if (!keyId) ui.notice({ kind: "key-id-unknown", revokePage: apiKeysPage(target) });
       attempt.succeed(result);
-      return jsonResponse({ ok: true }, 200);
+      return [200, ""] as const;
     } catch (error) {
       attempt.fail(error as Error);
-      return jsonResponse({ error: "The CLI could not verify this key; see your terminal." }, 401);
+      return [401, "The CLI could not verify this key; see your terminal."] as const;
     }
   };
+  const complete = async (request: Request): Promise<Response> => {
+    let body: Record<string, unknown>;
+    try {
+      body = await readFields(request, attempt.ended);
+    } catch (error) {
+      if (!(error instanceof BodyError)) throw error;
+      return jsonResponse({ error: `Bad request: ${error.message}` }, error.status);
+    }
+    const [status, error] = await deliver(field(body, "token"), field(body, "state"));
+    return jsonResponse(status === 200 ? { ok: true } : { error }, status);
+  };
 
+  const start = new OneTimeStart();
   const listener = startListener(ctx, {
     [`GET ${CALLBACK_PATHS.legacy}`]: () => {
       const nonce = randomToken(16);
@@ -102,11 +104,15 @@ export async function handoffFlow(
       queueMicrotask(shown);
       return htmlResponse(successPage(outcome.value.email));
     },
+    [`GET ${start.path}`]: start.route,
   });
   const url = new URL(target.frontend + PATHS.legacyPage);
+  // Production's page ignores parameters it does not know; the reference server
+  // shows client_name, so the user sees which device asks.
   url.search = new URLSearchParams({
     callback: listener.url(CALLBACK_PATHS.legacy),
     state,
+    client_name: ctx.hostname(),
   }).toString();
   if ("reason" in options.opener) {
     ui.notice({
@@ -119,11 +125,31 @@ export async function handoffFlow(
   }
   return await openAndWait(ctx, ui, {
     url: url.href,
+    start,
     opener: options.opener,
     attempt,
     listener,
     deadline: options.deadline,
     again: loginCommand(target),
+    headless: loginCommand(target, "--token", "-"),
+    paste: {
+      secret: true, // the address holds the key
+      deliver: async (text) => {
+        const fragment = /#(.*)$/.exec(text.trim())?.[1];
+        if (!fragment) {
+          return "That is not the address of this login's hand-off (it looks like http://127.0.0.1:<port>/cb#token=…&state=…).";
+        }
+        const params = new URLSearchParams(fragment);
+        const [status, error] = await deliver(
+          params.get("token") ?? undefined,
+          params.get("state") ?? undefined,
+        );
+        if (status === 200) return null;
+        return status === 400 && error === "Invalid state"
+          ? "That address is from another login (its state does not match this one)."
+          : error;
+      },
+    },
     // Give the browser a moment to load /success before the port closes.
     beforeClose: async () => {
       const stop = new AbortController();

@@ -10,7 +10,6 @@
  * const ui: LoginUi = {
  *   notice: (n) => events.push(n.kind),
  *   urlReady: (url) => events.push(url),
- *   browserOpened: () => {},
  *   browserFailed: () => {},
  *   showCode: () => {},
  *   waiting: () => {},
@@ -29,7 +28,23 @@ export type LoginNotice =
   /** The hand-off has no headless variant: the ways out (a key, or forwarding the port). */
   | { kind: "handoff-headless"; reason: string; tokenCommand: string; port: number; host: string }
   /** The hand-off key's id could not be found: logout cannot revoke it. */
-  | { kind: "key-id-unknown"; revokePage: string };
+  | { kind: "key-id-unknown"; revokePage: string }
+  /** WSL: Windows' browser often cannot reach the listener; paste-back is the way home. */
+  | { kind: "wsl-paste" }
+  /** What was pasted was not this login's address. */
+  | { kind: "paste-invalid"; reason: string };
+
+/** What a failed browser launch tells the user. */
+export interface BrowserFailure {
+  /** The opener's name, e.g. `BROWSER (/bin/false)` or `xdg-open`. */
+  opener: string;
+  /** Its exit code, when it started and failed. */
+  exitCode?: number;
+  /** The headless login in the user's environment. */
+  headless: string;
+  /** True when the address can be pasted back here. */
+  pasteBack: boolean;
+}
 
 /** The device flow's instructions (RFC 8628 §3.3). */
 export interface CodeInstructions {
@@ -43,14 +58,24 @@ export interface CodeInstructions {
 /** The events. */
 export interface LoginUi {
   notice(notice: LoginNotice): void;
-  /** The URL to open; always reported before anything is launched. */
-  urlReady(url: string): void;
-  browserOpened(opener: string): void;
-  browserFailed(opener: string): void;
+  /**
+   * The URL to open; always reported before anything is launched. `opening`
+   * names the browser command about to be launched, or is null.
+   */
+  urlReady(url: string, opening: string | null): void;
+  /** The browser could not be started, or its command failed. */
+  browserFailed(failure: BrowserFailure): void;
   /** Headless: the code to compare and where to enter it (awaited: it may draw a QR code). */
   showCode(instructions: CodeInstructions): void | Promise<void>;
   /** Waiting for the browser or the approval, until `deadline` (epoch ms). */
   waiting(what: "browser" | "approval", deadline: number): void;
   /** The wait is over (success or not): stop any live display. */
   stopWaiting(): void;
+  /**
+   * Paste-back, where the user can type (absent otherwise): asks for the
+   * address the browser ended on and resolves with what was pasted, or null
+   * when input ends or `signal` aborts. `secret` when it contains a key
+   * (the hand-off's fragment): it must not be shown.
+   */
+  readPaste?(secret: boolean, signal: AbortSignal): Promise<string | null>;
 }

@@ -26,6 +26,12 @@ export interface Input {
   readonly isTerminal: boolean;
   /** All of stdin (a pipe). */
   readText(): Promise<string>;
+  /**
+   * On a terminal: one line, shown as it is typed only when `echo`; null at
+   * end of input or when `signal` aborts. The terminal is restored on every
+   * path; Ctrl-C still interrupts.
+   */
+  readLine(options: { echo: boolean; signal?: AbortSignal }): Promise<string | null>;
 }
 
 /** How a program is launched to open a URL. */
@@ -35,6 +41,9 @@ export interface LaunchSpec {
   /** Windows: pass `args` to the process unescaped (for `cmd /c start "" "<url>"`). */
   raw?: boolean;
 }
+
+/** A launched program; `status` settles with its exit code. */
+export type Launched = { started: false } | { started: true; status: Promise<number> };
 
 /** A request handler. */
 export type HttpHandler = (request: Request) => Response | Promise<Response>;
@@ -67,8 +76,8 @@ export interface Context {
   hostname(): string;
   /** Kernel release (used to recognise WSL). */
   osRelease(): string;
-  /** Starts a program without waiting for it; false when it could not be started. */
-  launch(spec: LaunchSpec): Promise<boolean>;
+  /** Starts a program without waiting for it (`status` tells how it ended). */
+  launch(spec: LaunchSpec): Promise<Launched>;
   /** Aborted on Ctrl-C. */
   signal: AbortSignal;
 }

@@ -16,6 +16,69 @@ import { denoFs } from "../platform/deno_fs.ts";
 import { ENV_VARS } from "../permissions.ts";
 import type { Context, Output } from "./context.ts";
 
+let rawTerminal = false;
+
+/**
+ * Puts the terminal back in its normal mode if a prompt left it otherwise:
+ * called on every way out of the process.
+ *
+ * @example
+ * ```ts
+ * restoreTerminal(); // a no-op unless a hidden prompt is running
+ * ```
+ */
+export function restoreTerminal(): void {
+  if (!rawTerminal) return;
+  rawTerminal = false;
+  try {
+    Deno.stdin.setRaw(false);
+  } catch { /* not a terminal any more */ }
+}
+
+/**
+ * One line from the terminal in cbreak mode (no echo, no line editing by the
+ * terminal, but Ctrl-C still raises SIGINT): echoes it when asked, handles
+ * backspace, ends at Enter; null at Ctrl-D on an empty line or when `signal`
+ * aborts.
+ */
+async function readTerminalLine(echo: boolean, signal?: AbortSignal): Promise<string | null> {
+  const encoder = new TextEncoder();
+  const show = (text: string) => echo && Deno.stderr.writeSync(encoder.encode(text));
+  Deno.stdin.setRaw(true, { cbreak: true });
+  rawTerminal = true;
+  const aborted = new Promise<null>((resolve) => {
+    if (signal?.aborted) resolve(null);
+    signal?.addEventListener("abort", () => resolve(null), { once: true });
+  });
+  try {
+    let line = "";
+    const buffer = new Uint8Array(4096);
+    const decoder = new TextDecoder();
+    for (;;) {
+      const read = await Promise.race([Deno.stdin.read(buffer), aborted]);
+      if (read === null) return signal?.aborted || line === "" ? null : line;
+      for (const char of decoder.decode(buffer.subarray(0, read), { stream: true })) {
+        if (char === "\r" || char === "\n") {
+          show("\n");
+          if (!echo) Deno.stderr.writeSync(encoder.encode("\n"));
+          return line;
+        }
+        if (char === "\x7f" || char === "\b") {
+          if (line) show("\b \b");
+          line = line.slice(0, -1);
+        } else if (char === "\x04" && line === "") {
+          return null;
+        } else if (char >= " ") {
+          line += char;
+          show(char);
+        }
+      }
+    }
+  } finally {
+    restoreTerminal();
+  }
+}
+
 function output(stream: typeof Deno.stdout | typeof Deno.stderr): Output {
   const encoder = new TextEncoder();
   return {
@@ -58,6 +121,7 @@ export function denoContext(signal: AbortSignal): Context {
     stdin: {
       isTerminal: Deno.stdin.isTerminal(),
       readText: () => new Response(Deno.stdin.readable).text(),
+      readLine: (options) => readTerminalLine(options.echo, options.signal),
     },
     now: Date.now,
     sleep: (ms, abort) =>
@@ -85,10 +149,10 @@ export function denoContext(signal: AbortSignal): Context {
           windowsRawArguments: raw,
         }).spawn();
         child.unref();
-        child.status.catch(() => {});
-        return Promise.resolve(true);
+        const status = child.status.then((s) => s.code, () => 1);
+        return Promise.resolve({ started: true, status });
       } catch {
-        return Promise.resolve(false); // not installed, or not permitted
+        return Promise.resolve({ started: false }); // not installed, or not permitted
       }
     },
     signal,

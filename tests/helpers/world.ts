@@ -95,8 +95,26 @@ export class World {
   readonly home: string;
   readonly env: Record<string, string | undefined>;
   readonly launched: LaunchSpec[] = [];
-  /** What the fake browser does with a launched URL; return false to fail the launch. */
-  onLaunch: (url: string, spec: LaunchSpec) => boolean | Promise<boolean> = () => true;
+  /**
+   * What the fake browser does with a launched URL (after following the
+   * one-time /start redirect, as a browser would); return false to fail the
+   * launch, or a number for the browser command's exit code.
+   */
+  onLaunch: (url: string, spec: LaunchSpec) => boolean | number | Promise<boolean | number> = () =>
+    true;
+  /** What each terminal prompt asked: echo on (true) or off. */
+  readonly prompts: boolean[] = [];
+  #typed: (string | null)[] = [];
+  #reading: ((line: string | null) => void) | null = null;
+
+  /** A person types a line at the terminal (null: Ctrl-D). */
+  type(line: string | null): void {
+    if (this.#reading) {
+      const reading = this.#reading;
+      this.#reading = null;
+      reading(line);
+    } else this.#typed.push(line);
+  }
   /** Requests every handler saw, as "METHOD url". */
   readonly requests: string[] = [];
   stdinText: string | undefined;
@@ -213,16 +231,32 @@ export class World {
       stdin: {
         isTerminal: this.stdinIsTerminal,
         readText: () => Promise.resolve(this.stdinText ?? ""),
+        readLine: ({ echo, signal }) => {
+          this.prompts.push(echo);
+          if (this.#typed.length) return Promise.resolve(this.#typed.shift()!);
+          // Nothing typed yet: wait for `type`, or until the prompt is given up.
+          return new Promise((resolve) => {
+            this.#reading = resolve;
+            if (signal?.aborted) resolve(null);
+            signal?.addEventListener("abort", () => resolve(null), { once: true });
+          });
+        },
       },
       now: this.clock.now,
       sleep: this.clock.sleep,
       every: this.clock.every,
       hostname: () => "test-host",
       osRelease: () => "6.1.0-test",
-      launch: (spec) => {
+      launch: async (spec) => {
         this.launched.push(spec);
         recordOutput("argv of the browser opener", spec.args.join(" "));
-        return Promise.resolve(this.onLaunch(spec.args[spec.args.length - 1], spec));
+        let url = spec.args[spec.args.length - 1];
+        const start = await this.fetch(url, { redirect: "manual" }).catch(() => null);
+        if (start?.status === 302) url = start.headers.get("location")!;
+        await start?.body?.cancel();
+        const outcome = await this.onLaunch(url, spec);
+        if (outcome === false) return { started: false };
+        return { started: true, status: Promise.resolve(outcome === true ? 0 : outcome) };
       },
       signal: this.#interrupt.signal,
     };
