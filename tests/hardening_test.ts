@@ -6,6 +6,7 @@ import { assert, assertEquals, assertMatch } from "./helpers/assert.ts";
 import {
   CliProcess,
   credsPath,
+  driveTerminal,
   homeWithFile,
   ORIGINAL_CREDENTIALS,
   readBytes,
@@ -13,10 +14,11 @@ import {
   runInTerminal,
   tempHome,
 } from "./helpers/cli.ts";
-import { assertNoLeaks } from "./helpers/leaks.ts";
+import { assertNoLeaks, recordToken } from "./helpers/leaks.ts";
 import {
   closedPort,
   decide,
+  mintKey,
   withFakeServer,
   withFaultyTokenEndpoint,
   withServer,
@@ -197,13 +199,81 @@ Deno.test("Ctrl-C: exit 130, credentials untouched, listener port released", asy
   });
 });
 
-Deno.test("--with-token refuses an interactive stdin instead of hanging", async () => {
-  const { code, text } = await runInTerminal(
-    ["login", "--with-token", "--api", "http://127.0.0.1:1"],
-    tempHome(),
-  );
-  assertEquals(code, 2, text);
-  assertMatch(text, /stdin is a terminal[\s\S]*--with-token/);
+Deno.test("token prompt on a real terminal: nothing echoed, the terminal restored, Ctrl-C too", async () => {
+  await withServer({}, async (server) => {
+    const { apiKey } = await mintKey(server.url);
+    recordToken(apiKey);
+    const home = tempHome();
+    const typed = await driveTerminal(["login", "--with-token", "--api", server.url], home, [
+      [/Paste your API key/, apiKey + "\r"],
+    ]);
+    assertEquals(typed.code, 0, typed.screen);
+    assert(!typed.screen.includes(apiKey.slice(8, 40)), "the key was echoed");
+    assertMatch(typed.screen, /Logged in as alice@example\.com/);
+    assertEquals(typed.echo, true, "the terminal echoes again");
+    const before = readBytes(credsPath(home));
+    const interrupted = await driveTerminal(["login", "--token", "-", "--api", server.url], home, [
+      [/Paste your API key/, "almyty_half\u0003"],
+    ]);
+    assertEquals(interrupted.code, 130, interrupted.screen);
+    assertEquals(interrupted.echo, true, "Ctrl-C restores the terminal");
+    assertEquals(readBytes(credsPath(home)), before);
+  });
+});
+
+Deno.test("paste-back on a real terminal: the browser cannot reach the listener; the pasted address logs in", async () => {
+  await withServer({}, async (server) => {
+    const home = tempHome();
+    const dir = Deno.makeTempDirSync();
+    const hook = `${dir}/hook.sh`;
+    Deno.writeTextFileSync(hook, `#!/bin/sh\nprintf '%s' "$1" > "${dir}/launched"\n`, {
+      mode: 0o755,
+    });
+    // The "browser": approves at the server but never reaches the CLI's listener; the
+    // person copies the address it ended on into the paste file.
+    const browser = (async () => {
+      for (let i = 0; i < 400; i++) {
+        try {
+          const start = Deno.readTextFileSync(`${dir}/launched`);
+          if (start) {
+            const url = new URL(
+              (await fetch(start, { redirect: "manual" })).headers.get("location")!,
+            );
+            const approved = await decide(server.url, url.pathname + url.search, "approve");
+            await approved.body?.cancel();
+            Deno.writeTextFileSync(`${dir}/paste`, approved.headers.get("location")!);
+            return;
+          }
+        } catch { /* not launched yet */ }
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+    })();
+    const run = await driveTerminal(["login", "--api", server.url], home, [
+      [/copy its address and paste it here:/, `@file:${dir}/paste`],
+    ], { BROWSER: hook });
+    await browser;
+    assertEquals(run.code, 0, run.screen);
+    assertMatch(
+      run.screen,
+      /Opening 127\.0\.0\.1:\d+\/cli-auth in your browser[\s\S]*Logged in as alice@example\.com/,
+    );
+    assertEquals(JSON.parse(Deno.readTextFileSync(credsPath(home))).email, "alice@example.com");
+  });
+});
+
+Deno.test("a failing BROWSER command is reported within seconds, with the way out", async () => {
+  await withServer({}, async (server) => {
+    const cli = new CliProcess(["login", "--timeout", "20", "--api", server.url], {
+      home: tempHome(),
+      env: { BROWSER: "/bin/false" },
+    });
+    const started = performance.now();
+    await cli.waitFor(/The browser command BROWSER \(\/bin\/false\) failed \(exit 1\)/);
+    assert(performance.now() - started < 5000, "reported late");
+    assertMatch(cli.stderr, new RegExp(`almyty-auth login --no-browser --api ${server.url}`));
+    cli.child.kill("SIGINT");
+    assertEquals((await cli.done).code, 130);
+  });
 });
 
 Deno.test("headless login on a terminal: QR code and a live countdown", async () => {

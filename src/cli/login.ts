@@ -78,8 +78,11 @@ function parseTimeout(value: string | undefined): number {
 async function readTokenFromStdin(ctx: Context): Promise<string> {
   if (!ctx.stdin.isTerminal) return (await ctx.stdin.readText()).trim();
   // A person at a terminal: ask, without showing what is typed or pasted.
-  ctx.stderr.write("Paste your API key (it is not shown), then press Enter: ");
-  const key = await ctx.stdin.readLine({ echo: false, signal: ctx.signal });
+  const key = await ctx.stdin.readLine({
+    prompt: "Paste your API key (it is not shown), then press Enter: ",
+    echo: false,
+    signal: ctx.signal,
+  });
   ctx.signal.throwIfAborted();
   if (key === null) {
     throw new CliError("No API key was entered. Nothing was saved.", EXIT.usage);

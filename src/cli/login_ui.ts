@@ -126,12 +126,13 @@ export function terminalUi(ctx: Context): LoginUi {
     ...(ctx.stdin.isTerminal
       ? {
         readPaste(secret: boolean, signal: AbortSignal) {
-          say(
-            secret
-              ? "If the browser shows an error page, copy its address and paste it here (it is not shown):"
-              : "If the browser shows an error page, copy its address and paste it here:",
-          );
-          return ctx.stdin.readLine({ echo: !secret, signal });
+          return ctx.stdin.readLine({
+            prompt: secret
+              ? "If the browser shows an error page, copy its address and paste it here (it is not shown):\n"
+              : "If the browser shows an error page, copy its address and paste it here:\n",
+            echo: !secret,
+            signal,
+          });
         },
       }
       : {}),

@@ -27,11 +27,14 @@ export interface Input {
   /** All of stdin (a pipe). */
   readText(): Promise<string>;
   /**
-   * On a terminal: one line, shown as it is typed only when `echo`; null at
-   * end of input or when `signal` aborts. The terminal is restored on every
-   * path; Ctrl-C still interrupts.
+   * On a terminal: writes `prompt` (to stderr, once the terminal no longer
+   * echoes, so nothing typed early is shown), then reads one line, shown as
+   * it is typed only when `echo`; null at end of input or when `signal`
+   * aborts. The terminal is restored on every path; Ctrl-C still interrupts.
    */
-  readLine(options: { echo: boolean; signal?: AbortSignal }): Promise<string | null>;
+  readLine(
+    options: { prompt: string; echo: boolean; signal?: AbortSignal },
+  ): Promise<string | null>;
 }
 
 /** How a program is launched to open a URL. */

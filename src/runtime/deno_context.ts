@@ -41,11 +41,16 @@ export function restoreTerminal(): void {
  * backspace, ends at Enter; null at Ctrl-D on an empty line or when `signal`
  * aborts.
  */
-async function readTerminalLine(echo: boolean, signal?: AbortSignal): Promise<string | null> {
+async function readTerminalLine(
+  prompt: string,
+  echo: boolean,
+  signal?: AbortSignal,
+): Promise<string | null> {
   const encoder = new TextEncoder();
   const show = (text: string) => echo && Deno.stderr.writeSync(encoder.encode(text));
   Deno.stdin.setRaw(true, { cbreak: true });
   rawTerminal = true;
+  Deno.stderr.writeSync(encoder.encode(prompt));
   const aborted = new Promise<null>((resolve) => {
     if (signal?.aborted) resolve(null);
     signal?.addEventListener("abort", () => resolve(null), { once: true });
@@ -121,7 +126,7 @@ export function denoContext(signal: AbortSignal): Context {
     stdin: {
       isTerminal: Deno.stdin.isTerminal(),
       readText: () => new Response(Deno.stdin.readable).text(),
-      readLine: (options) => readTerminalLine(options.echo, options.signal),
+      readLine: (options) => readTerminalLine(options.prompt, options.echo, options.signal),
     },
     now: Date.now,
     sleep: (ms, abort) =>

@@ -31,9 +31,21 @@ export function browserHook(): { env: Record<string, string>; nextUrl(): Promise
   new Deno.Command("mkfifo", { args: [fifo] }).outputSync();
   return {
     env: { BROWSER: HOOK, ALMYTY_TEST_URL_FIFO: fifo },
+    /**
+     * The URL the CLI asked the browser to open, after its one-time /start
+     * redirect (which this uses up). The opener's argv holds only that
+     * address: never the state or the PKCE challenge.
+     */
     async nextUrl() {
-      const url = (await Deno.readTextFile(fifo)).trim();
-      recordOutput("argv of the browser opener", url);
+      const start = (await Deno.readTextFile(fifo)).trim();
+      recordOutput("argv of the browser opener", start);
+      if (!/^http:\/\/127\.0\.0\.1:\d+\/start\/[\w-]+$/.test(start)) {
+        throw new Error(`the opener's argv is not a one-time loopback address: ${start}`);
+      }
+      const response = await fetch(start, { redirect: "manual" });
+      await response.body?.cancel();
+      const url = response.headers.get("location");
+      if (response.status !== 302 || !url) throw new Error(`${start} answered ${response.status}`);
       return url;
     },
   };

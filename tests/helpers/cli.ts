@@ -189,3 +189,42 @@ export async function runInTerminal(
   recordOutput(`terminal of ${args.join(" ")}`, text);
   return { code: out.code, text };
 }
+
+/** What a person saw at a terminal. */
+export interface TerminalRun {
+  code: number;
+  screen: string;
+  /** Whether the terminal echoes again after the CLI ended (a prompt must restore it). */
+  echo: boolean | null;
+}
+
+/**
+ * Runs the CLI on a pseudo-terminal (Python's pty module), typing `text`
+ * each time the screen matches `pattern` ("\u0003" is Ctrl-C).
+ */
+export async function driveTerminal(
+  args: string[],
+  home: string,
+  steps: [RegExp, string][],
+  env: Record<string, string> = {},
+): Promise<TerminalRun> {
+  const child = new Deno.Command("python3", {
+    args: [new URL("./pty_drive.py", import.meta.url).pathname],
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const plan = {
+    argv: [Deno.execPath(), ...cliArgv(args)],
+    env: { ...baseEnv(home, env), TERM: "xterm" },
+    steps: steps.map(([pattern, text]) => [pattern.source, text]),
+    timeout: 20,
+  };
+  const writer = child.stdin.getWriter();
+  await writer.write(new TextEncoder().encode(JSON.stringify(plan)));
+  await writer.close();
+  const out = await child.output();
+  const run = JSON.parse(new TextDecoder().decode(out.stdout)) as TerminalRun;
+  recordOutput(`terminal of ${args.join(" ")}`, run.screen);
+  return run;
+}

@@ -231,8 +231,9 @@ export class World {
       stdin: {
         isTerminal: this.stdinIsTerminal,
         readText: () => Promise.resolve(this.stdinText ?? ""),
-        readLine: ({ echo, signal }) => {
+        readLine: ({ prompt, echo, signal }) => {
           this.prompts.push(echo);
+          this.#write("err", prompt);
           if (this.#typed.length) return Promise.resolve(this.#typed.shift()!);
           // Nothing typed yet: wait for `type`, or until the prompt is given up.
           return new Promise((resolve) => {

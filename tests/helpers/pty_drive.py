@@ -1,0 +1,85 @@
+"""Drives a program on a pseudo-terminal as a person would.
+
+Reads a JSON plan on stdin: {"argv": [...], "env": {...}, "steps": [[regex, text], ...],
+"timeout": seconds}. For each step it waits until the screen matches `regex`, then types
+`text` ("\\u0003" is Ctrl-C; "@file:PATH" types what appears in PATH, then Enter). Prints JSON: the exit code (or -signal), everything the
+terminal showed, and whether the terminal's echo was on again after the program ended.
+"""
+import json, os, pty, re, select, signal, sys, termios, time
+
+plan = json.load(sys.stdin)
+pid, fd = pty.fork()
+if pid == 0:
+    os.execve(plan["argv"][0], plan["argv"], plan["env"])
+screen = b""
+deadline = time.time() + plan.get("timeout", 20)
+
+def pump(until=None):
+    global screen
+    while time.time() < deadline:
+        ready, _, _ = select.select([fd], [], [], 0.05)
+        if ready:
+            try:
+                chunk = os.read(fd, 4096)
+            except OSError:
+                return False
+            if not chunk:
+                return False
+            screen += chunk
+        if until is not None and re.search(until, screen.decode("utf-8", "replace")):
+            return True
+        if until is None:
+            done, _ = os.waitpid(pid, os.WNOHANG)
+            if done:
+                return False
+    return False
+
+def drain_once():
+    global screen
+    ready, _, _ = select.select([fd], [], [], 0.05)
+    if ready:
+        try:
+            screen += os.read(fd, 4096)
+        except OSError:
+            pass
+
+for pattern, text in plan["steps"]:
+    if not pump(pattern):
+        break
+    if text.startswith("@file:"):
+        # Type what another party (the test) writes to this file, then Enter.
+        path = text[len("@file:"):]
+        while time.time() < deadline and not (os.path.exists(path) and os.path.getsize(path)):
+            drain_once()  # keep reading the screen meanwhile
+        with open(path) as f:
+            text = f.read().strip() + "\r"
+    os.write(fd, text.encode())
+# Read until the program ends (or the deadline).
+status = None
+while time.time() < deadline:
+    pump(None)
+    done, raw = os.waitpid(pid, os.WNOHANG)
+    if done:
+        status = raw
+        break
+if status is None:
+    os.kill(pid, signal.SIGKILL)
+    _, status = os.waitpid(pid, 0)
+try:
+    while True:
+        ready, _, _ = select.select([fd], [], [], 0.05)
+        if not ready:
+            break
+        chunk = os.read(fd, 4096)
+        if not chunk:
+            break
+        screen += chunk
+except OSError:
+    pass
+echo = None
+try:
+    echo = bool(termios.tcgetattr(fd)[3] & termios.ECHO)
+except termios.error:
+    pass
+code = os.waitstatus_to_exitcode(status)
+print(json.dumps({"code": code, "screen": screen.decode("utf-8", "replace"), "echo": echo}))
