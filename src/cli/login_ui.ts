@@ -11,7 +11,7 @@
  * @module
  */
 import type { LoginUi } from "../login/ui.ts";
-import type { Context } from "../runtime/context.ts";
+import { type Context, useColor } from "../runtime/context.ts";
 import { line, paint } from "../runtime/output.ts";
 
 /**
@@ -95,7 +95,8 @@ export function terminalUi(ctx: Context): LoginUi {
       say();
       if (err.isTerminal) {
         const { qrLines } = await import("./qr.ts");
-        for (const row of qrLines(code.verificationUriComplete)) say(row);
+        const color = useColor(ctx, err);
+        for (const row of qrLines(code.verificationUriComplete, { color })) say(row);
         say();
       }
     },

@@ -1,42 +1,60 @@
 /**
- * A QR code of a URL, drawn with half blocks so it fits a terminal.
+ * A QR code of a URL for a terminal, two modules per character (half blocks)
+ * inside the 4-module quiet zone the standard asks for. With colour it is
+ * painted explicitly black on white, so it scans on light and dark themes
+ * alike; without colour, light modules are drawn filled, which reads right
+ * on the common default (light text on a dark background).
  * Loaded only when a terminal will show it.
  *
  * @example
  * ```ts
  * import { qrLines } from "./qr.ts";
- * qrLines("http://127.0.0.1:8080/cli-auth?code=BCDF-GHJK").join("\n");
+ * qrLines("http://127.0.0.1:8080/cli-auth?code=BCDF-GHJK", { color: true }).join("\n");
  * ```
  * @module
  */
 import qrcode from "qrcode-generator";
 
+/** The quiet zone around the code, in modules (ISO/IEC 18004). */
+export const QUIET_ZONE = 4;
+
+const BLACK_ON = "\x1b[30m";
+const WHITE_ON = "\x1b[97m";
+const ON_BLACK = "\x1b[40m";
+const ON_WHITE = "\x1b[107m";
+const RESET = "\x1b[0m";
+
 /**
- * Rows of text; two QR rows per text row, with a quiet zone.
+ * Rows of text, two QR rows per text row.
  *
  * @example
  * ```ts
- * qrLines("http://127.0.0.1:8080/cli-auth?code=BCDF-GHJK").length > 10; // true
+ * qrLines("https://app.almyty.com/cli-auth", { color: false }).length > 10; // true
  * ```
  */
-export function qrLines(url: string): string[] {
+export function qrLines(url: string, options: { color: boolean }): string[] {
   const qr = qrcode(0, "L");
   qr.addData(url);
   qr.make();
   const size = qr.getModuleCount();
-  const quiet = 2;
   const dark = (r: number, c: number) =>
     r >= 0 && c >= 0 && r < size && c < size && qr.isDark(r, c);
   const rows: string[] = [];
-  for (let r = -quiet; r < size + quiet; r += 2) {
+  for (let r = -QUIET_ZONE; r < size + QUIET_ZONE; r += 2) {
     let row = "  ";
-    for (let c = -quiet; c < size + quiet; c++) {
-      // Light modules are drawn filled so the code reads on dark terminals.
-      const top = !dark(r, c);
-      const bottom = !dark(r + 1, c);
-      row += top && bottom ? "█" : top ? "▀" : bottom ? "▄" : " ";
+    for (let c = -QUIET_ZONE; c < size + QUIET_ZONE; c++) {
+      const top = dark(r, c);
+      const bottom = r + 1 < size + QUIET_ZONE && dark(r + 1, c);
+      if (options.color) {
+        // The upper half in the foreground colour, the lower in the background's.
+        row += (top ? BLACK_ON : WHITE_ON) + (bottom ? ON_BLACK : ON_WHITE) + "▀";
+      } else {
+        const topLight = !top;
+        const bottomLight = !bottom && r + 1 < size + QUIET_ZONE;
+        row += topLight && bottomLight ? "█" : topLight ? "▀" : bottomLight ? "▄" : " ";
+      }
     }
-    rows.push(row);
+    rows.push(options.color ? row + RESET : row);
   }
   return rows;
 }
