@@ -334,7 +334,57 @@ Deno.test("completions are generated for bash, zsh and fish from the command tab
   await w.write(new TextEncoder().encode(bash.stdout));
   await w.close();
   assertEquals((await check.status).code, 0, "bash syntax");
-  assertEquals((await runCli(["completions", "tcsh"], { home })).code, 2);
+  const tcsh = await runCli(["completions", "tcsh"], { home });
+  assertEquals(tcsh.code, 2);
+  assertMatch(tcsh.stderr, /tcsh is not supported[\s\S]*bash\|zsh\|fish/);
+  // What the shells offer: flags after a command, nothing where a value goes.
+  const script = `${home}/completion.bash`;
+  Deno.writeTextFileSync(script, bash.stdout);
+  const complete = async (...words: string[]) => {
+    const line = `source ${script}; COMP_WORDS=(almyty-auth ${
+      words.map((w) => `'${w}'`).join(" ")
+    }); COMP_CWORD=${words.length}; _almyty_auth; echo "\${COMPREPLY[*]}"`;
+    const out = await new Deno.Command("bash", { args: ["-c", line], stdout: "piped" }).output();
+    return new TextDecoder().decode(out.stdout).trim();
+  };
+  assertMatch(await complete("login", "--"), /--api[\s\S]*--no-browser/);
+  assertEquals(await complete("login", "--api", ""), "", "no flags where the URL goes");
+  assertEquals(await complete("completions", ""), "--help --version bash zsh fish");
+  // zsh: works when sourced before compinit (compdef does not exist yet).
+  const zsh = await runCli(["completions", "zsh"], { home });
+  Deno.writeTextFileSync(`${home}/completion.zsh`, zsh.stdout);
+  const sourced = await new Deno.Command("zsh", {
+    args: ["-fc", `source ${home}/completion.zsh && print -r -- $_comps[almyty-auth]`],
+    env: { HOME: home },
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  assertEquals(
+    new TextDecoder().decode(sourced.stdout).trim(),
+    "_almyty_auth",
+    new TextDecoder().decode(sourced.stderr),
+  );
+});
+
+Deno.test('help: help help, usage lines from the flags, --api "" is a usage error', async () => {
+  const home = tempHome();
+  const help = await runCli(["help", "help"], { home });
+  assertEquals(help.code, 0);
+  assertMatch(help.stdout, /Usage: almyty-auth help \[command\]/);
+  const login = await runCli(["help", "login"], { home });
+  assertMatch(login.stdout, /Usage: almyty-auth login .*\[--timeout seconds\]/);
+  const empty = await runCli(["login", "--api", "", "--with-token"], { home, stdin: "k" });
+  assertEquals(empty.code, 2);
+  assertMatch(empty.stderr, /--api needs a URL/);
+  const bare = await runCli(["login", "--api", "127.0.0.1:8080", "--with-token"], {
+    home,
+    stdin: "k",
+  });
+  assertEquals(bare.code, 2);
+  assertMatch(bare.stderr, /Did you mean http:\/\/127\.0\.0\.1:8080\?/);
+  const status = await runCli(["status"], { home });
+  assertEquals(status.code, 4);
+  assertMatch(status.stdout, /Not authenticated[\s\S]*almyty-auth login[\s\S]*export ALMYTY_TOKEN/);
 });
 
 Deno.test("leak scan: no token in any CLI output of this file", () => {

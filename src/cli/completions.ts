@@ -33,7 +33,10 @@ export function bash(): string {
   ).join("\n");
   return `# bash completion for almyty-auth
 _almyty_auth() {
-  local cur=\${COMP_WORDS[COMP_CWORD]} words
+  local cur=\${COMP_WORDS[COMP_CWORD]} prev=\${COMP_WORDS[COMP_CWORD-1]} words
+  case "$prev" in
+    ${valueFlags().join("|")}) COMPREPLY=(); return ;; # a value comes next, not a flag
+  esac
   if [ "$COMP_CWORD" -eq 1 ]; then
     words="${NAMES.join(" ")} --help --version"
   else
@@ -64,6 +67,9 @@ export function zsh(): string {
   ).join("\n");
   return `#compdef almyty-auth
 _almyty_auth() {
+  case "$words[CURRENT-1]" in
+    ${valueFlags().join("|")}) _message 'value'; return ;; # a value comes next, not a flag
+  esac
   if (( CURRENT == 2 )); then
     compadd -- ${NAMES.join(" ")} --help --version
     return
@@ -73,6 +79,10 @@ ${cases}
     help) compadd -- ${Object.keys(COMMANDS).join(" ")} ;;
   esac
 }
+# Sourced before compinit (e.g. early in .zshrc), compdef does not exist yet.
+if (( ! $+functions[compdef] )); then
+  autoload -Uz compinit && compinit
+fi
 compdef _almyty_auth almyty-auth
 `;
 }
@@ -112,6 +122,17 @@ export function fish(): string {
 
 const SHELLS: Record<string, () => string> = { bash, zsh, fish };
 
+/** The flags that take a value, as shells see them. */
+function valueFlags(): string[] {
+  const names = new Set<string>();
+  for (const spec of Object.values(COMMANDS)) {
+    for (const [flag, f] of Object.entries(spec.flags)) {
+      if (f.type === "string") names.add(`--${flag}`);
+    }
+  }
+  return [...names];
+}
+
 /**
  * Runs the command.
  *
@@ -125,7 +146,11 @@ const SHELLS: Record<string, () => string> = { bash, zsh, fish };
 export function run(ctx: Context, { positionals }: CommandInput): Promise<number> {
   const shell = positionals[0];
   if (positionals.length !== 1 || !SHELLS[shell]) {
-    throw new CliError("Name one shell: almyty-auth completions bash|zsh|fish", EXIT.usage);
+    throw new CliError(
+      (shell && !SHELLS[shell] ? `${shell} is not supported: ` : "") +
+        "name one of the supported shells: almyty-auth completions bash|zsh|fish",
+      EXIT.usage,
+    );
   }
   ctx.stdout.write(SHELLS[shell]());
   return Promise.resolve(EXIT.ok);

@@ -42,16 +42,33 @@ export function mainHelp(): string {
     "Flags:",
     ...flagLines(GLOBAL_FLAGS),
     "",
-    "Environment: ALMYTY_TOKEN and ALMYTY_URL override the saved credentials;",
-    "ALMYTY_FRONTEND_URL sets the web app URL. Exit codes: 0 ok, 1 error, 2 usage,",
-    "4 not authenticated, 130 interrupted.",
+    "Environment: ALMYTY_TOKEN (at ALMYTY_URL) takes the place of the saved login;",
+    "ALMYTY_URL alone never re-points a saved key. ALMYTY_FRONTEND_URL sets the web app.",
+    "Exit codes: 0 ok, 1 error, 2 usage, 4 not authenticated, 130 interrupted.",
     "",
     "Run `almyty-auth help <command>` for a command's flags and examples.",
   ].join("\n");
 }
 
 /**
- * Help for one command.
+ * A command's usage line, from its flags, so it cannot leave one out.
+ *
+ * @example
+ * ```ts
+ * usageLine("whoami"); // "almyty-auth whoami [--json]"
+ * ```
+ */
+export function usageLine(name: string): string {
+  const command = COMMANDS[name];
+  const flags = Object.entries(command.flags).map(([flag, spec]) =>
+    `[--${flag}${spec.value ? ` ${spec.value}` : ""}]`
+  );
+  const positionals = command.positionals ? [command.positionals.join("|")] : [];
+  return ["almyty-auth", name, ...positionals, ...flags].join(" ");
+}
+
+/**
+ * Help for one command (`help` included).
  *
  * @example
  * ```ts
@@ -59,11 +76,15 @@ export function mainHelp(): string {
  * ```
  */
 export function commandHelp(name: string): string {
+  if (name === "help") {
+    return "Show help for a command\n\nUsage: almyty-auth help [command]\n\nCommands: " +
+      Object.keys(COMMANDS).join(", ");
+  }
   const command = COMMANDS[name];
   return [
     command.summary,
     "",
-    `Usage: ${command.usage}`,
+    `Usage: ${usageLine(name)}`,
     "",
     "Flags:",
     ...flagLines({ ...command.flags, help: GLOBAL_FLAGS.help }),

@@ -90,7 +90,7 @@ export function parseCommandLine(argv: string[]): Parsed {
   if (first === undefined || first === "--help" || first === "-h") return { kind: "help" };
   if (first === "--version" || first === "-V") return { kind: "version" };
   if (first === "help") {
-    if (rest[0] !== undefined && !(rest[0] in COMMANDS)) {
+    if (rest[0] !== undefined && rest[0] !== "help" && !(rest[0] in COMMANDS)) {
       throw usageError(`Unknown command "${rest[0]}".`);
     }
     return { kind: "help", command: rest[0] };

@@ -23,7 +23,6 @@ export interface FlagSpec {
 /** A command: its flags and help. */
 export interface CommandSpec {
   summary: string;
-  usage: string;
   examples: string[];
   flags: Record<string, FlagSpec>;
   /** Accepted positional values (for completions), if any. */
@@ -41,8 +40,6 @@ const api: FlagSpec = {
 export const COMMANDS: Record<string, CommandSpec> = {
   login: {
     summary: "Log in to almyty and save the credentials",
-    usage:
-      "almyty-auth login [--api url] [--frontend url] [--no-browser] [--token key | --with-token]",
     examples: [
       "almyty-auth login",
       "almyty-auth login --no-browser",
@@ -75,39 +72,34 @@ export const COMMANDS: Record<string, CommandSpec> = {
   },
   logout: {
     summary: "Revoke the saved key and remove the credentials file",
-    usage: "almyty-auth logout",
     examples: ["almyty-auth logout"],
     flags: {},
   },
   whoami: {
     summary: "Show who you are logged in as (checked with the server)",
-    usage: "almyty-auth whoami [--json]",
     examples: ["almyty-auth whoami", "almyty-auth whoami --json | jq -r .email"],
     flags: { json },
   },
   token: {
     summary: "Print the token that applies, for scripts",
-    usage: "almyty-auth token",
     examples: ["ALMYTY_TOKEN=$(almyty-auth token) some-almyty-tool"],
     flags: {},
   },
   status: {
     summary: "Show which credentials apply, from where, and whether the server accepts them",
-    usage: "almyty-auth status [--offline] [--json]",
     examples: ["almyty-auth status", "almyty-auth status --offline --json"],
     flags: { json, offline: { type: "boolean", description: "do not contact the server" } },
   },
   doctor: {
     summary: "Check the setup and say how to fix what is wrong",
-    usage: "almyty-auth doctor [--api url] [--json]",
     examples: ["almyty-auth doctor"],
     flags: { json, api },
   },
   completions: {
     summary: "Print a shell completion script (bash, zsh or fish)",
-    usage: "almyty-auth completions bash|zsh|fish",
     examples: [
-      "almyty-auth completions bash > /etc/bash_completion.d/almyty-auth",
+      "almyty-auth completions bash > ~/.local/share/bash-completion/completions/almyty-auth",
+      'almyty-auth completions zsh > "${fpath[1]}/_almyty-auth"   # or: source <(almyty-auth completions zsh)',
       "almyty-auth completions fish > ~/.config/fish/completions/almyty-auth.fish",
     ],
     flags: {},

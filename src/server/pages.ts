@@ -94,6 +94,8 @@ export function consentPage(view: ConsentView): string {
 export interface ConnectCliView {
   email: string;
   organization: string;
+  /** The requesting device's name, when the CLI sent one. */
+  device?: string | null;
   callback: string;
   state: string;
   nonce: string;
@@ -141,6 +143,9 @@ document.getElementById("connect-cli").addEventListener("click", async (event) =
     }" data-state="${e(view.state)}"><dl>` +
       `<dt>Account</dt><dd data-testid="account">${e(view.email)}</dd>` +
       `<dt>Organization</dt><dd data-testid="organization">${e(view.organization)}</dd>` +
+      (view.device
+        ? `<dt>Requesting device</dt><dd data-testid="device">${e(view.device)}</dd>`
+        : "") +
       `<dt>Sends the key to</dt><dd data-testid="destination">${
         e(new URL(view.callback).origin)
       }</dd></dl>` +

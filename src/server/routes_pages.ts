@@ -214,6 +214,8 @@ function cliLogin(ctx: RouteContext): Response {
     connectCliPage({
       email: signedIn.user.email,
       organization: organizationLabel(signedIn.user),
+      // Production's CLI sends no device name; ours adds client_name, which production ignores.
+      device: (q.get("client_name") ?? "").slice(0, 100) || null,
       callback,
       state,
       nonce,

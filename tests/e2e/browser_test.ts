@@ -247,11 +247,19 @@ e2e(
     const url = await hook.nextUrl();
     assertMatch(
       url,
-      /\/cli-login\?callback=http%3A%2F%2F127\.0\.0\.1%3A\d+%2Fcb&state=[0-9a-f]{64}$/,
+      /\/cli-login\?callback=http%3A%2F%2F127\.0\.0\.1%3A\d+%2Fcb&state=[0-9a-f]{64}&client_name=/,
     );
+    // On a phone-sized screen, as a person approving from their phone would see it.
+    await page.setViewportSize({ width: 390, height: 844 });
     await page.goto(url);
     await signIn(page);
     await page.getByTestId("destination").filter({ hasText: "http://127.0.0.1:" }).waitFor();
+    assert((await page.getByTestId("device").textContent())?.length, "the device is named");
+    const box = (await page.locator("main").boundingBox())!;
+    assert(
+      box.x >= 8 && box.x + box.width <= 390 - 8,
+      `no margin on a phone: ${JSON.stringify(box)}`,
+    );
     await page.getByRole("button", { name: "Connect CLI" }).click();
     await page.getByText("Logged in").first().waitFor();
     assertEquals(new URL(page.url()).hash, "", "the key is gone from the address bar");
