@@ -21,7 +21,7 @@ import { line, paint } from "../runtime/output.ts";
  * ```ts
  * import { denoContext } from "../runtime/deno_context.ts";
  * const ctx = { ...denoContext(new AbortController().signal), env: { HOME: Deno.makeTempDirSync() } };
- * terminalUi(ctx).urlReady("https://app.almyty.com/cli-login?callback=…");
+ * terminalUi(ctx).urlReady("https://app.almyty.com/cli-login?callback=…", null);
  * ```
  */
 export function terminalUi(ctx: Context): LoginUi {

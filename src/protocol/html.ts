@@ -22,7 +22,8 @@ export function escapeHtml(value: string): string {
   return value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
-const STYLE = `body{font:16px/1.5 system-ui,sans-serif;background:#f5f6f8;color:#1d2230;margin:0;padding:0 1rem}
+const STYLE =
+  `body{font:16px/1.5 system-ui,sans-serif;background:#f5f6f8;color:#1d2230;margin:0;padding:0 1rem}
 main{max-width:28rem;margin:8vh auto;background:#fff;border-radius:12px;padding:2rem;box-shadow:0 2px 12px #0002;overflow-wrap:anywhere}
 @media (max-width:30rem){main{padding:1.25rem;margin:4vh auto}}
 h1{font-size:1.4rem;margin-top:0}label{display:block;margin:.8rem 0 .2rem;font-weight:600}

@@ -4,9 +4,18 @@
  * theme supplies the colours the code leaves to the terminal) and read back
  * with jsQR, which is told not to try an inverted image.
  */
-import jsQR from "jsqr";
+import jsQRModule from "jsqr";
 import { assertEquals } from "../helpers/assert.ts";
 import { qrLines } from "../../src/cli/qr.ts";
+
+/** jsQR's decode function (a CommonJS default export, which the type checker sees as the module). */
+type Decode = (
+  data: Uint8ClampedArray,
+  width: number,
+  height: number,
+  options?: { inversionAttempts?: "dontInvert" | "attemptBoth" },
+) => { data: string } | null;
+const jsQR = jsQRModule as unknown as Decode;
 
 type Rgb = [number, number, number];
 const BLACK: Rgb = [0, 0, 0];
