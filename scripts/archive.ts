@@ -12,8 +12,13 @@
 import { createHash } from "node:crypto";
 import { deflateRawSync } from "node:zlib";
 
-/** Packs `file` (at the archive's root, mode 0755) into `archive`. */
+/**
+ * Packs `file` (at the archive's root, mode 0755) into `archive`. The mode is
+ * set here: build artifacts lose it on their way between CI jobs, and a
+ * non-executable binary would break `tar -xzf … && ./almyty-auth` and Homebrew.
+ */
 export async function packTarGz(dir: string, file: string, archive: string): Promise<void> {
+  Deno.chmodSync(`${dir}/${file}`, 0o755);
   const tar = new Deno.Command("tar", {
     args: ["-czf", archive, "--owner=0", "--group=0", "-C", dir, file],
   });

