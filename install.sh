@@ -12,13 +12,27 @@ REPO_URL="https://github.com/almyty/almyty-auth/releases"
 say() { printf '%s\n' "$*" >&2; }
 fail() { say "almyty-auth install: $*"; exit 1; }
 
+RELEASES_PAGE="https://github.com/almyty/almyty-auth/releases"
+
+# glibc is asked first: a glibc system may have Debian's musl package installed
+# (/lib/ld-musl-*), and it runs our binaries fine.
+libc() {
+  if getconf GNU_LIBC_VERSION >/dev/null 2>&1 || ldd --version 2>&1 | grep -qiE 'glibc|gnu libc'; then
+    echo glibc
+  elif ls /lib/ld-musl-* >/dev/null 2>&1 || ldd --version 2>&1 | grep -qi musl; then
+    echo musl
+  else
+    echo unknown
+  fi
+}
+
 detect_target() {
   os=$(uname -s)
   arch=$(uname -m)
   case "$arch" in
     x86_64 | amd64) arch=x86_64 ;;
     arm64 | aarch64) arch=aarch64 ;;
-    *) fail "unsupported CPU architecture '$arch'. Supported: x86_64, arm64. Try: npx @almyty/auth" ;;
+    *) fail "there is no almyty-auth build for the $arch CPU (builds: x86_64, arm64 on Linux and macOS; x86_64 on Windows). See $RELEASES_PAGE" ;;
   esac
   case "$os" in
     Darwin)
@@ -28,13 +42,13 @@ detect_target() {
       fi
       echo "$arch-apple-darwin" ;;
     Linux)
-      if ls /lib/ld-musl-* >/dev/null 2>&1 || (ldd --version 2>&1 | grep -qi musl); then
-        fail "this Linux uses musl libc (e.g. Alpine); the binaries need glibc. Use a glibc image, or: npx @almyty/auth"
+      if [ "$(libc)" = musl ]; then
+        fail "this Linux uses musl libc (e.g. Alpine), and this build of almyty-auth needs glibc; npm's packages carry the same binaries. Use a glibc-based system or image (Debian, Ubuntu, Fedora; e.g. node:20-slim instead of node:20-alpine). See $RELEASES_PAGE"
       fi
       echo "$arch-unknown-linux-gnu" ;;
     MINGW* | MSYS* | CYGWIN*)
-      fail "on Windows, download almyty-auth-x86_64-pc-windows-msvc.zip from $REPO_URL, or run: npx @almyty/auth" ;;
-    *) fail "unsupported operating system '$os'. Supported: Linux (glibc), macOS. Try: npx @almyty/auth" ;;
+      fail "on Windows, download almyty-auth-x86_64-pc-windows-msvc.zip from $RELEASES_PAGE/latest, or run: npx @almyty/auth login" ;;
+    *) fail "there is no almyty-auth build for $os (builds: Linux with glibc, macOS, Windows). See $RELEASES_PAGE" ;;
   esac
 }
 
@@ -58,47 +72,58 @@ sha256() {
   fi
 }
 
-target=$(detect_target)
-archive="almyty-auth-$target.tar.gz"
-if [ -n "${ALMYTY_INSTALL_BASE_URL:-}" ]; then
-  base=${ALMYTY_INSTALL_BASE_URL%/}
-elif [ -n "${ALMYTY_VERSION:-}" ]; then
-  base="$REPO_URL/download/v${ALMYTY_VERSION#v}"
-else
-  base="$REPO_URL/latest/download"
-fi
-dir=${ALMYTY_INSTALL_DIR:-${HOME:?HOME is not set}/.almyty/bin}
+main() {
+  if [ -z "${ALMYTY_INSTALL_DIR:-}" ] && [ -z "${HOME:-}" ]; then
+    fail "HOME is not set, so there is no ~/.almyty/bin to install to; set HOME, or ALMYTY_INSTALL_DIR to a folder you can write"
+  fi
+  target=$(detect_target)
+  archive="almyty-auth-$target.tar.gz"
+  if [ -n "${ALMYTY_INSTALL_BASE_URL:-}" ]; then
+    base=${ALMYTY_INSTALL_BASE_URL%/}
+  elif [ -n "${ALMYTY_VERSION:-}" ]; then
+    base="$REPO_URL/download/v${ALMYTY_VERSION#v}"
+  else
+    base="$REPO_URL/latest/download"
+  fi
+  dir=${ALMYTY_INSTALL_DIR:-$HOME/.almyty/bin}
 
-tmp=$(mktemp -d 2>/dev/null || mktemp -d -t almyty-auth)
-trap 'rm -rf "$tmp"' EXIT INT TERM
+  tmp=$(mktemp -d 2>/dev/null || mktemp -d -t almyty-auth)
+  # Clean up on the way out; an interrupt ends the install there (nothing half-done stays).
+  trap 'rm -rf "$tmp" "$dir/.almyty-auth.$$"' EXIT
+  trap 'exit 130' INT
+  trap 'exit 143' TERM
 
-say "Downloading $archive for $target ..."
-download "$base/$archive" "$tmp/$archive"
-download "$base/SHA256SUMS" "$tmp/SHA256SUMS"
-expected=$(awk -v f="$archive" '$2 == f || $2 == "*" f { print $1 }' "$tmp/SHA256SUMS")
-[ -n "$expected" ] || fail "SHA256SUMS has no entry for $archive"
-actual=$(sha256 "$tmp/$archive")
-[ "$expected" = "$actual" ] || fail "checksum mismatch for $archive (expected $expected, got $actual); nothing was installed"
+  say "Downloading $archive for $target ..."
+  download "$base/$archive" "$tmp/$archive"
+  download "$base/SHA256SUMS" "$tmp/SHA256SUMS"
+  expected=$(awk -v f="$archive" '$2 == f || $2 == "*" f { print $1 }' "$tmp/SHA256SUMS")
+  [ -n "$expected" ] || fail "SHA256SUMS has no entry for $archive"
+  actual=$(sha256 "$tmp/$archive")
+  [ "$expected" = "$actual" ] || fail "checksum mismatch for $archive (expected $expected, got $actual); nothing was installed"
 
-tar -xzf "$tmp/$archive" -C "$tmp" almyty-auth || fail "$archive does not hold almyty-auth"
-mkdir -p "$dir" 2>/dev/null || fail "cannot create $dir; set ALMYTY_INSTALL_DIR to a folder you can write"
-[ -w "$dir" ] || fail "$dir is not writable; set ALMYTY_INSTALL_DIR to a folder you can write"
-# Copy beside the target, then rename: never a partial binary at the final path.
-cp "$tmp/almyty-auth" "$dir/.almyty-auth.$$" || fail "cannot write to $dir"
-chmod 755 "$dir/.almyty-auth.$$"
-mv -f "$dir/.almyty-auth.$$" "$dir/almyty-auth"
+  tar -xzf "$tmp/$archive" -C "$tmp" almyty-auth || fail "$archive does not hold almyty-auth"
+  mkdir -p "$dir" 2>/dev/null || fail "cannot create $dir; set ALMYTY_INSTALL_DIR to a folder you can write"
+  [ -w "$dir" ] || fail "$dir is not writable; set ALMYTY_INSTALL_DIR to a folder you can write"
+  # Copy beside the target, then rename: never a partial binary at the final path.
+  cp "$tmp/almyty-auth" "$dir/.almyty-auth.$$" || fail "cannot write to $dir"
+  chmod 755 "$dir/.almyty-auth.$$"
+  mv -f "$dir/.almyty-auth.$$" "$dir/almyty-auth"
 
-say "Installed $("$dir/almyty-auth" --version 2>/dev/null || echo almyty-auth) to $dir/almyty-auth"
-case ":${PATH:-}:" in
-  *":$dir:"*) say "Run: almyty-auth login" ;;
-  *)
-    case "$(basename "${SHELL:-sh}")" in
-      bash) line="echo 'export PATH=\"$dir:\$PATH\"' >> ~/.bashrc" ;;
-      zsh) line="echo 'export PATH=\"$dir:\$PATH\"' >> ~/.zshrc" ;;
-      fish) line="fish_add_path $dir" ;;
-      *) line="echo 'export PATH=\"$dir:\$PATH\"' >> ~/.profile" ;;
-    esac
-    say "$dir is not on your PATH. Add it with:"
-    say "  $line"
-    say "then open a new shell and run: almyty-auth login" ;;
-esac
+  say "Installed $("$dir/almyty-auth" --version 2>/dev/null || echo almyty-auth) to $dir/almyty-auth"
+  case ":${PATH:-}:" in
+    *":$dir:"*) say "Run: almyty-auth login" ;;
+    *)
+      case "$(basename "${SHELL:-sh}")" in
+        bash) line="echo 'export PATH=\"$dir:\$PATH\"' >> ~/.bashrc" ;;
+        zsh) line="echo 'export PATH=\"$dir:\$PATH\"' >> ~/.zshrc" ;;
+        fish) line="fish_add_path '$dir'" ;;
+        *) line="echo 'export PATH=\"$dir:\$PATH\"' >> ~/.profile" ;;
+      esac
+      say "$dir is not on your PATH. Add it with:"
+      say "  $line"
+      say "then open a new shell and run: almyty-auth login" ;;
+  esac
+}
+
+# Last line: a download cut short runs nothing at all.
+main "$@"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Every test, on a fresh machine with only Node.js/npm and apt. Installs what
-# is missing (Deno 2.9.6 from npm; Chromium, shellcheck, ruby, curl, zsh, python3 from
+# is missing (Deno 2.9.6 from npm; Chromium, shellcheck, ruby, curl, zsh, python3, dash, busybox from
 # apt), checks fmt/lint/types, runs the Deno suite and the Node.js suite, and
 # ends with "N passed, N failed".
 set -uo pipefail
@@ -16,7 +16,7 @@ if ! deno --version 2>/dev/null | grep -q '^deno 2\.9\.6'; then
 fi
 missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium)
-for tool in shellcheck ruby curl zsh python3; do command -v "$tool" >/dev/null || missing+=("$tool"); done
+for tool in shellcheck ruby curl zsh python3 dash busybox; do command -v "$tool" >/dev/null || missing+=("$tool"); done
 if [ ${#missing[@]} -gt 0 ]; then
   if ! { as_root apt-get update -qq && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null; }; then
     echo "could not install ${missing[*]} with apt-get" >&2

@@ -283,63 +283,166 @@ function fakeUname(s: string, m: string): string {
   return bin;
 }
 
-function install(base: string, installDir: string, pathPrefix = "") {
-  return sh("sh", [`${ROOT}install.sh`], {
+function install(
+  base: string,
+  installDir: string,
+  pathPrefix = "",
+  shell = ["dash"],
+  env: Record<string, string> = {},
+  script = `${ROOT}install.sh`,
+) {
+  return sh(shell[0], [...shell.slice(1), script], {
     env: {
       ALMYTY_INSTALL_BASE_URL: base,
       ALMYTY_INSTALL_DIR: installDir,
       HOME: Deno.makeTempDirSync(),
       SHELL: "/bin/bash",
       PATH: `${pathPrefix}${Deno.env.get("PATH")}`,
+      ...env,
     },
     clearEnv: true,
   });
 }
 
-Deno.test("install.sh: success, checksum mismatch, 404, unsupported platform", async () => {
+/** A folder of stand-in commands (name → shell body) to put first on PATH. */
+function fakeTools(tools: Record<string, string>): string {
+  const bin = Deno.makeTempDirSync();
+  for (const [name, body] of Object.entries(tools)) {
+    Deno.writeTextFileSync(`${bin}/${name}`, `#!/bin/sh\n${body}\n`, { mode: 0o755 });
+  }
+  return bin;
+}
+
+/** The shells install.sh must work under: Debian's dash and busybox sh (both from apt). */
+const SHELLS = [["dash"], ["busybox", "sh"]];
+
+Deno.test("install.sh under dash and busybox: success, then every failure leaves the old binary byte-identical", async () => {
   await withRelease(async (url, dir) => {
     const linux = fakeUname("Linux", "x86_64") + ":";
-    const target = Deno.makeTempDirSync() + "/bin";
-    const ok = await install(url, target, linux);
-    assertEquals(ok.code, 0, ok.stderr);
-    assertEquals((await sh(`${target}/almyty-auth`, [])).stdout.trim(), "almyty-auth 9.9.9");
-    assertMatch(ok.stderr, new RegExp(`echo 'export PATH="${target}:\\$PATH"' >> ~/.bashrc`));
-    assertEquals([...Deno.readDirSync(target)].map((e) => e.name), ["almyty-auth"]);
+    for (const shell of SHELLS) {
+      const target = Deno.makeTempDirSync() + "/bin";
+      const ok = await install(url, target, linux, shell);
+      assertEquals(ok.code, 0, `${shell}: ${ok.stderr}`);
+      assertEquals((await sh(`${target}/almyty-auth`, [])).stdout.trim(), "almyty-auth 9.9.9");
+      assertMatch(ok.stderr, new RegExp(`echo 'export PATH="${target}:\\$PATH"' >> ~/.bashrc`));
+      assertEquals([...Deno.readDirSync(target)].map((e) => e.name), ["almyty-auth"]);
+      const fish = await install(url, target, linux, shell, { SHELL: "/usr/bin/fish" });
+      assertMatch(fish.stderr, new RegExp(`fish_add_path '${target}'`), "the fish hint is quoted");
 
-    // Mismatch: the old binary stays, nothing else appears.
-    Deno.writeTextFileSync(`${target}/almyty-auth`, "old", { mode: 0o755 });
-    Deno.copyFileSync(`${dir}/SHA256SUMS`, `${dir}/SHA256SUMS.good`);
-    Deno.writeTextFileSync(
-      `${dir}/SHA256SUMS`,
-      `${"0".repeat(64)}  ${archiveName("x86_64-unknown-linux-gnu")}\n`,
-    );
-    const goodSums = Deno.readTextFileSync(`${dir}/SHA256SUMS.good`);
-    const bad = await install(url, target, linux);
-    assertEquals(bad.code, 1);
-    assertMatch(bad.stderr, /checksum mismatch[\s\S]*nothing was installed/);
-    assertEquals(Deno.readTextFileSync(`${target}/almyty-auth`), "old");
-    assertEquals([...Deno.readDirSync(target)].length, 1);
-
-    const missing = await install(`${url}/v0.0.0-nope`, target, linux);
-    assertEquals(missing.code, 1);
-    assertMatch(missing.stderr, /download failed: .*v0\.0\.0-nope/);
-
-    for (
-      const [s, m, message] of [["FreeBSD", "amd64", /unsupported operating system 'FreeBSD'/], [
-        "Linux",
-        "riscv64",
-        /unsupported CPU architecture 'riscv64'/,
-      ]]
-    ) {
-      const odd = await install(url, target, fakeUname(s as string, m as string) + ":");
-      assertEquals(odd.code, 1);
-      assertMatch(odd.stderr, message as RegExp);
+      const old = new TextEncoder().encode("#!/bin/sh\necho old\n");
+      Deno.writeFileSync(`${target}/almyty-auth`, old, { mode: 0o755 });
+      const unchanged = (what: string) => {
+        assertEquals(Deno.readFileSync(`${target}/almyty-auth`), old, `${shell}: ${what}`);
+        assertEquals([...Deno.readDirSync(target)].length, 1, `${shell}: ${what} left files`);
+      };
+      // A checksum mismatch.
+      const goodSums = Deno.readTextFileSync(`${dir}/SHA256SUMS`);
+      Deno.writeTextFileSync(
+        `${dir}/SHA256SUMS`,
+        `${"0".repeat(64)}  ${archiveName("x86_64-unknown-linux-gnu")}\n`,
+      );
+      const bad = await install(url, target, linux, shell);
+      Deno.writeTextFileSync(`${dir}/SHA256SUMS`, goodSums);
+      assertEquals(bad.code, 1);
+      assertMatch(bad.stderr, /checksum mismatch[\s\S]*nothing was installed/);
+      unchanged("checksum mismatch");
+      // A missing asset.
+      const missing = await install(`${url}/v0.0.0-nope`, target, linux, shell);
+      assertEquals(missing.code, 1);
+      assertMatch(missing.stderr, /download failed: .*v0\.0\.0-nope/);
+      unchanged("missing asset");
+      // A truncated download of the script itself: every cut runs nothing.
+      const script = Deno.readTextFileSync(`${ROOT}install.sh`);
+      for (const cut of [0.25, 0.5, 0.75, 0.99]) {
+        const partial = Deno.makeTempFileSync({ suffix: ".sh" });
+        Deno.writeTextFileSync(partial, script.slice(0, Math.floor(script.length * cut)));
+        await install(url, target, linux, shell, {}, partial);
+        unchanged(`script cut at ${cut}`);
+      }
     }
-    Deno.writeTextFileSync(`${dir}/SHA256SUMS`, goodSums);
-    const unwritable = await install(url, "/proc/almyty-nope", linux);
+  });
+});
+
+Deno.test("install.sh: libc, platforms and HOME each get a plain answer naming what works", async () => {
+  await withRelease(async (url) => {
+    const target = Deno.makeTempDirSync() + "/bin";
+    // glibc with Debian's musl package installed: glibc is asked first, so it installs.
+    const glibcWithMusl = fakeTools({
+      getconf: 'echo "glibc 2.36"',
+      ls: 'case "$1" in /lib/ld-musl-*) echo "$1";; *) exec /bin/ls "$@";; esac',
+    });
+    const ok = await install(url, target, `${fakeUname("Linux", "x86_64")}:${glibcWithMusl}:`);
+    assertEquals(ok.code, 0, ok.stderr);
+    // musl (Alpine): refused, with what works instead; no "try npx" (it has no musl binary either).
+    const alpine = fakeTools({ getconf: "exit 1", ldd: 'echo "musl libc (x86_64)"' });
+    const musl = await install(url, target, `${fakeUname("Linux", "x86_64")}:${alpine}:`);
+    assertEquals(musl.code, 1);
+    assertMatch(musl.stderr, /musl libc[\s\S]*needs glibc[\s\S]*glibc-based system or image/);
+    assert(!/try: npx/i.test(musl.stderr));
+    const cases: [string, string, RegExp][] = [
+      ["FreeBSD", "amd64", /no almyty-auth build for FreeBSD[\s\S]*releases/],
+      ["Linux", "riscv64", /no almyty-auth build for the riscv64 CPU/],
+      ["MINGW64_NT-10.0", "x86_64", /windows-msvc\.zip[\s\S]*npx @almyty\/auth/],
+    ];
+    for (const [system, machine, message] of cases) {
+      const odd = await install(url, target, fakeUname(system, machine) + ":");
+      assertEquals(odd.code, 1);
+      assertMatch(odd.stderr, message);
+    }
+    const noHome = await sh("dash", [`${ROOT}install.sh`], {
+      env: { ALMYTY_INSTALL_BASE_URL: url, PATH: `${fakeUname("Linux", "x86_64")}:/usr/bin:/bin` },
+      clearEnv: true,
+    });
+    assertEquals(noHome.code, 1);
+    assertMatch(noHome.stderr, /almyty-auth install: HOME is not set[\s\S]*ALMYTY_INSTALL_DIR/);
+    const unwritable = await install(url, "/proc/almyty-nope", fakeUname("Linux", "x86_64") + ":");
     assertEquals(unwritable.code, 1);
     assertMatch(unwritable.stderr, /cannot create \/proc\/almyty-nope|not writable/);
   });
+});
+
+Deno.test("install.sh: Ctrl-C or SIGTERM mid-download exits after cleaning up, installing nothing", async () => {
+  const stalled = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen() {} },
+    () => new Response(new ReadableStream({ start() {} })),
+  ); // a download that never ends
+  try {
+    for (const [signal, code] of [["SIGINT", 130], ["SIGTERM", 143]] as const) {
+      const target = Deno.makeTempDirSync() + "/bin";
+      // In its own process group, as a terminal's job: Ctrl-C (and `kill -TERM -<group>`)
+      // reaches the whole group, curl included.
+      const child = new Deno.Command("setsid", {
+        args: ["dash", `${ROOT}install.sh`],
+        env: {
+          ALMYTY_INSTALL_BASE_URL: `http://127.0.0.1:${stalled.addr.port}`,
+          ALMYTY_INSTALL_DIR: target,
+          HOME: Deno.makeTempDirSync(),
+          PATH: `${fakeUname("Linux", "x86_64")}:${Deno.env.get("PATH")}`,
+        },
+        clearEnv: true,
+        stderr: "piped",
+      }).spawn();
+      const reader = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
+      assertMatch((await reader.read()).value ?? "", /Downloading/);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      Deno.kill(-child.pid, signal);
+      const guard = setTimeout(() => Deno.kill(-child.pid, "SIGKILL"), 10_000);
+      const status = await child.status;
+      clearTimeout(guard);
+      reader.releaseLock();
+      await child.stderr.cancel().catch(() => {});
+      assertEquals(status.code, code, signal);
+      let exists = true;
+      try {
+        Deno.statSync(target);
+      } catch {
+        exists = false;
+      }
+      assert(!exists || [...Deno.readDirSync(target)].length === 0, `${signal} left files`);
+    }
+  } finally {
+    await stalled.shutdown();
+  }
 });
 
 Deno.test("install.sh is shellcheck-clean (POSIX sh)", async () => {
