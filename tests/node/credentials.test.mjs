@@ -161,13 +161,29 @@ test("launcher picks the platform's package and forwards argv and exit code", ()
   assert.equal(run(launcher, [], { ALMYTY_AUTH_PLATFORM: "linux-x64", EXIT: "4" }).code, 4);
 });
 
-test("launcher: missing package and unsupported platform point to the installer", () => {
+test("launcher: each failure names what works on that platform", () => {
   const launcher = installedLauncher([]);
   const missing = run(launcher, [], { ALMYTY_AUTH_PLATFORM: "darwin-arm64" });
   assert.equal(missing.code, 1);
-  assert.match(missing.err, /@almyty\/auth-darwin-arm64 is not installed[\s\S]*install\.sh/);
-  const odd = run(launcher, [], { ALMYTY_AUTH_PLATFORM: "aix-ppc64" });
-  assert.match(odd.err, /no binary for aix-ppc64/);
+  assert.match(missing.err, /@almyty\/auth-darwin-arm64, which holds the binary, is not installed/);
+  assert.match(missing.err, /npm install --include=optional @almyty\/auth[\s\S]*install\.sh/);
+  // Windows: the curl installer does not work there, so it is not offered.
+  const windows = run(launcher, [], { ALMYTY_AUTH_PLATFORM: "win32-x64" });
+  assert.match(windows.err, /--include=optional/);
+  assert.doesNotMatch(windows.err, /install\.sh/);
+  // Unsupported platforms: said plainly, with the release page, no installer that fails too.
+  for (const platform of ["freebsd-x64", "win32-arm64", "aix-ppc64"]) {
+    const odd = run(launcher, [], { ALMYTY_AUTH_PLATFORM: platform });
+    assert.match(odd.err, new RegExp(`no almyty-auth build for ${platform}[\\s\\S]*releases`));
+    assert.doesNotMatch(odd.err, /install\.sh/);
+  }
+  // musl: plainly unsupported by this build, and what works instead.
+  const musl = run(installedLauncher(["linux-x64"]), [], {
+    ALMYTY_AUTH_PLATFORM: "linux-x64",
+    ALMYTY_AUTH_LIBC: "musl",
+  });
+  assert.equal(musl.code, 1);
+  assert.match(musl.err, /musl libc[\s\S]*needs glibc[\s\S]*glibc-based system or image/);
 });
 
 test("launcher forwards SIGTERM to the binary and exits by it", async () => {

@@ -1,42 +1,71 @@
 #!/usr/bin/env node
 // Launcher of `npx @almyty/auth`: finds the binary of this platform's optional
 // dependency and runs it with argv, stdio, exit code and signals passed through.
+// Every failure says what actually works on this platform.
 import { spawn } from "node:child_process";
 import { createRequire } from "node:module";
 import process from "node:process";
 
 const require = createRequire(import.meta.url);
-const platform = process.env.ALMYTY_AUTH_PLATFORM || `${process.platform}-${process.arch}`;
+const RELEASES = "https://github.com/almyty/almyty-auth/releases";
 const SUPPORTED = ["linux-x64", "linux-arm64", "darwin-x64", "darwin-arm64", "win32-x64"];
+const platform = process.env.ALMYTY_AUTH_PLATFORM || `${process.platform}-${process.arch}`;
 const exe = platform.startsWith("win32") ? "almyty-auth.exe" : "almyty-auth";
+
+function fail(message) {
+  process.stderr.write(`almyty-auth: ${message}\n`);
+  process.exit(1);
+}
+
+/** musl (Alpine): Node's report has no glibc version there. */
+function isMusl() {
+  if (process.env.ALMYTY_AUTH_LIBC) return process.env.ALMYTY_AUTH_LIBC === "musl";
+  if (!platform.startsWith("linux")) return false;
+  try {
+    return !process.report.getReport().header.glibcVersionRuntime;
+  } catch {
+    return false;
+  }
+}
 
 function binaryPath() {
   if (process.env.ALMYTY_AUTH_BINARY) return process.env.ALMYTY_AUTH_BINARY;
   if (!SUPPORTED.includes(platform)) {
-    fail(`almyty-auth has no binary for ${platform} (supported: ${SUPPORTED.join(", ")}).`);
+    fail(
+      `there is no almyty-auth build for ${platform} (builds: ${SUPPORTED.join(", ")}). ` +
+        `See ${RELEASES}`,
+    );
+  }
+  if (isMusl()) {
+    fail(
+      "this Linux uses musl libc (e.g. Alpine), and this build of almyty-auth needs glibc. " +
+        "Use a glibc-based system or image (Debian, Ubuntu, Fedora; e.g. node:20-slim instead " +
+        `of node:20-alpine). See ${RELEASES}`,
+    );
   }
   try {
     return require.resolve(`@almyty/auth-${platform}/bin/${exe}`);
   } catch {
     fail(
-      `The package @almyty/auth-${platform} is not installed (optional dependencies may be disabled:` +
-        ` --omit=optional, --no-optional, or a lockfile made on another platform).`,
+      `the package @almyty/auth-${platform}, which holds the binary, is not installed: optional ` +
+        "dependencies were left out (--omit=optional, --no-optional, or a lockfile made on " +
+        "another platform). Reinstall with them: npm install --include=optional @almyty/auth" +
+        (platform === "win32-x64" ? "" : `, or use the installer: curl -fsSL ${RELEASES}/latest/download/install.sh | sh`),
     );
   }
 }
 
-function fail(message) {
-  process.stderr.write(
-    `${message}\nInstall the binary instead:\n  curl -fsSL https://github.com/almyty/almyty-auth/releases/latest/download/install.sh | sh\n`,
-  );
-  process.exit(1);
-}
-
-const child = spawn(binaryPath(), process.argv.slice(2), { stdio: "inherit" });
+const binary = binaryPath();
+const child = spawn(binary, process.argv.slice(2), { stdio: "inherit" });
 for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) {
   process.on(signal, () => child.kill(signal));
 }
-child.on("error", (error) => fail(`Could not run almyty-auth: ${error.message}`));
+child.on("error", (error) =>
+  fail(
+    error.code === "ENOENT" || error.code === "EACCES"
+      ? `cannot run ${binary} (${error.code}); reinstall @almyty/auth. See ${RELEASES}`
+      : `cannot run almyty-auth: ${error.message}`,
+  ));
 child.on("exit", (code, signal) => {
   if (signal) {
     process.removeAllListeners(signal);
