@@ -497,3 +497,15 @@ Deno.test("a release starts by checking the tag against the version", async () =
   const wf = parseYaml(Deno.readTextFileSync(`${ROOT}.github/workflows/release.yml`));
   assertEquals(wf.jobs.build.needs, "version", "nothing is built before the check");
 });
+
+Deno.test("JSR: deno publish --dry-run is clean and ships the library and CLI, not tests or the server", async () => {
+  const dry = await sh(Deno.execPath(), ["publish", "--dry-run", "--allow-dirty"], { cwd: ROOT });
+  assertEquals(dry.code, 0, dry.stderr);
+  const files = [...(dry.stdout + dry.stderr).matchAll(/file:\/\/\S+?\/(\S+) \(/g)].map((m) =>
+    m[1]
+  );
+  assert(files.includes("src/credentials/mod.ts") && files.includes("main.ts"), files.join("\n"));
+  assert(files.includes("LICENSE"));
+  assert(!files.some((f) => /^(tests|scripts|src\/server)\//.test(f)), files.join("\n"));
+  assert(!/warning/i.test(dry.stderr), dry.stderr);
+});

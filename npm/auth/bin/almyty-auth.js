@@ -50,7 +50,9 @@ function binaryPath() {
       `the package @almyty/auth-${platform}, which holds the binary, is not installed: optional ` +
         "dependencies were left out (--omit=optional, --no-optional, or a lockfile made on " +
         "another platform). Reinstall with them: npm install --include=optional @almyty/auth" +
-        (platform === "win32-x64" ? "" : `, or use the installer: curl -fsSL ${RELEASES}/latest/download/install.sh | sh`),
+        (platform === "win32-x64"
+          ? ""
+          : `, or use the installer: curl -fsSL ${RELEASES}/latest/download/install.sh | sh`),
     );
   }
 }
