@@ -501,9 +501,8 @@ Deno.test("a release starts by checking the tag against the version", async () =
 Deno.test("JSR: deno publish --dry-run is clean and ships the library and CLI, not tests or the server", async () => {
   const dry = await sh(Deno.execPath(), ["publish", "--dry-run", "--allow-dirty"], { cwd: ROOT });
   assertEquals(dry.code, 0, dry.stderr);
-  const files = [...(dry.stdout + dry.stderr).matchAll(/file:\/\/\S+?\/(\S+) \(/g)].map((m) =>
-    m[1]
-  );
+  const files = [...(dry.stdout + dry.stderr).matchAll(/file:\/\/(\S+) \(/g)]
+    .map((m) => m[1].slice(ROOT.length));
   assert(files.includes("src/credentials/mod.ts") && files.includes("main.ts"), files.join("\n"));
   assert(files.includes("LICENSE"));
   assert(!files.some((f) => /^(tests|scripts|src\/server)\//.test(f)), files.join("\n"));
