@@ -93,6 +93,8 @@ export function terminalUi(ctx: Context): LoginUi {
       say("and check that it shows this code:");
       say("  " + paint(ctx, err, "bold", code.userCode));
       say();
+      say(`(Or go to ${code.verificationUri} and enter the code there.)`);
+      say();
       if (err.isTerminal) {
         const { qrLines } = await import("./qr.ts");
         const color = useColor(ctx, err);

@@ -32,6 +32,7 @@ const LOGIN_FIELDS = [
   "frontendUrl",
   "keyId",
   "keyOrigin",
+  "expiresAt",
   "organization",
   "createdAt",
 ];
@@ -78,6 +79,7 @@ export async function saveLogin(ctx: Context, target: Target, result: LoginResul
     frontendUrl: target.frontend,
     ...(result.keyId ? { keyId: result.keyId } : {}),
     keyOrigin: result.keyOrigin,
+    ...(result.expiresAt ? { expiresAt: result.expiresAt } : {}),
     ...(result.organization ? { organization: result.organization } : {}),
     createdAt: new Date(ctx.now()).toISOString(),
   };

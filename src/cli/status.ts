@@ -14,7 +14,7 @@ import type { Target } from "../runtime/target.ts";
 import { TokenFormatError } from "../runtime/target.ts";
 import { credentialsPathWith } from "../credentials/path.ts";
 import { CredentialsError } from "../credentials/types.ts";
-import { jwtExpiry, relativeTime, tokenKind } from "../protocol/tokens.ts";
+import { relativeTime, tokenKind } from "../protocol/tokens.ts";
 import { stripControl } from "../protocol/text.ts";
 import { UrlRuleError } from "../protocol/urls.ts";
 import type { CommandInput } from "../runtime/command.ts";
@@ -25,6 +25,7 @@ import {
   ENV_OVERRIDES,
   ignoredUrlNote,
   notAuthenticated,
+  tokenExpiry,
 } from "../runtime/connect.ts";
 import { type Context, credentialsIo } from "../runtime/context.ts";
 import { EXIT } from "../runtime/errors.ts";
@@ -77,7 +78,7 @@ export async function run(ctx: Context, { flags }: CommandInput): Promise<number
       };
     }
   }
-  const expiresAt = target?.token ? jwtExpiry(target.token) : null;
+  const expiresAt = target?.token ? tokenExpiry(target) : null;
   const report = {
     authenticated: Boolean(target),
     token: target?.token

@@ -13,7 +13,7 @@ import {
   describeOrganization,
   organizationCount,
 } from "../runtime/profile.ts";
-import { jwtExpiry, relativeTime, tokenKind } from "../protocol/tokens.ts";
+import { relativeTime, tokenKind } from "../protocol/tokens.ts";
 import { stripControl } from "../protocol/text.ts";
 import type { CommandInput } from "../runtime/command.ts";
 import type { Context } from "../runtime/context.ts";
@@ -24,6 +24,7 @@ import {
   ignoredUrlNote,
   rejectedToken,
   requireTarget,
+  tokenExpiry,
 } from "../runtime/connect.ts";
 import { line, maskToken, printJson, warn } from "../runtime/output.ts";
 
@@ -55,7 +56,7 @@ export async function run(ctx: Context, { flags }: CommandInput): Promise<number
   }
   const email = stripControl(String(profile.email));
   const org = currentOrganization(profile);
-  const expiresAt = jwtExpiry(token);
+  const expiresAt = tokenExpiry(target);
   if (flags.json) {
     printJson(ctx, {
       email,

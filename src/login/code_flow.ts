@@ -13,7 +13,7 @@
 import type { Context } from "../runtime/context.ts";
 import { apiFor } from "../runtime/connect.ts";
 import { loginCommand, type Target } from "../runtime/target.ts";
-import { CALLBACK_PATHS, GRANT } from "../protocol/constants.ts";
+import { CALLBACK_PATHS, CLIENT_ID, GRANT } from "../protocol/constants.ts";
 import { constantTimeEqual, pkceChallenge, randomToken } from "../protocol/crypto.ts";
 import { htmlResponse, messagePage } from "../protocol/html.ts";
 import type { TokenGrant } from "../protocol/types.ts";
@@ -61,16 +61,28 @@ export function pastedParams(text: string): URLSearchParams | null {
  *
  * @example
  * ```ts
- * grantResult({ token: "almyty_x", keyId: "k", email: "a@b.c", organization: null }).keyOrigin; // "minted"
+ * grantResult({
+ *   access_token: "almyty_x",
+ *   token_type: "Bearer",
+ *   key_id: "k",
+ *   email: "a@b.c",
+ *   organization: null,
+ * }).keyOrigin; // "minted"
  * ```
  */
-export function grantResult(grant: TokenGrant): LoginResult {
+export function grantResult(grant: TokenGrant, now = Date.now()): LoginResult {
+  if (typeof grant?.access_token !== "string" || !/^bearer$/i.test(String(grant.token_type))) {
+    throw new Error("The token endpoint's answer has no Bearer access_token (RFC 6749 §5.1).");
+  }
   return {
-    token: grant.token,
-    email: grant.email,
-    keyId: grant.keyId,
+    token: grant.access_token,
+    email: String(grant.email),
+    ...(typeof grant.key_id === "string" ? { keyId: grant.key_id } : {}),
     organization: grant.organization,
     keyOrigin: "minted",
+    ...(typeof grant.expires_in === "number"
+      ? { expiresAt: new Date(now + grant.expires_in * 1000).toISOString() }
+      : {}),
   };
 }
 
@@ -108,6 +120,17 @@ export async function codeFlow(
         "The state does not match the login running in your terminal. The CLI is still waiting; finish the login from the page it opened.",
       ];
     }
+    // RFC 9207: the answer must come from the server this login asked (mix-up defence).
+    const iss = params.get("iss");
+    if ((iss === null && endpoints.issInResponses) || (iss !== null && iss !== endpoints.issuer)) {
+      return [
+        400,
+        "This answer is from another server",
+        `The login was started with ${endpoints.issuer}, but this answer names ${
+          iss ?? "no issuer"
+        }. Nothing was sent; the CLI is still waiting.`,
+      ];
+    }
     const error = params.get("error");
     const code = params.get("code");
     if (!error && !code) return [400, "Login failed", "The callback has no code."];
@@ -126,13 +149,14 @@ export async function codeFlow(
         method: "POST",
         body: new URLSearchParams({
           grant_type: GRANT.authorizationCode,
+          client_id: CLIENT_ID,
           code: code!,
           code_verifier: verifier,
           redirect_uri: listener.url(CALLBACK_PATHS.code),
         }),
       });
       attempt.ended.throwIfAborted(); // timed out or interrupted meanwhile: save nothing
-      const result = grantResult(grant);
+      const result = grantResult(grant, ctx.now());
       await options.commit(result);
       attempt.succeed(result);
       return [200, "", result.email];
@@ -153,6 +177,8 @@ export async function codeFlow(
   const url = new URL(endpoints.authorization);
   for (
     const [name, value] of Object.entries({
+      response_type: "code",
+      client_id: CLIENT_ID,
       redirect_uri: listener.url(CALLBACK_PATHS.code),
       state,
       code_challenge: pkceChallenge(verifier),

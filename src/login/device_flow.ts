@@ -17,17 +17,12 @@ import { loginCommand, type Target } from "../runtime/target.ts";
 import { apiFor } from "../runtime/connect.ts";
 import type { Context } from "../runtime/context.ts";
 import { CliError, EXIT } from "../runtime/errors.ts";
-import {
-  DEVICE_INTERVAL_SECONDS,
-  GRANT,
-  MAX_WAIT_SECONDS,
-  OAUTH_ERROR,
-} from "../protocol/constants.ts";
+import { CLIENT_ID, DEVICE_INTERVAL_SECONDS, GRANT, OAUTH_ERROR } from "../protocol/constants.ts";
 import { stripControl } from "../protocol/text.ts";
 import type { DeviceAuthorization, TokenGrant } from "../protocol/types.ts";
 import { checkServiceUrl } from "../protocol/urls.ts";
 import { grantResult } from "./code_flow.ts";
-import type { LoginEndpoints } from "./discovery.ts";
+import { type LoginEndpoints, sameSite } from "./discovery.ts";
 import type { LoginResult } from "./result.ts";
 import type { LoginUi } from "./ui.ts";
 
@@ -58,7 +53,8 @@ export async function deviceFlow(
   const api = apiFor(ctx, target);
   const auth = await api.request<DeviceAuthorization>(endpoints.device, {
     method: "POST",
-    body: { client_name: ctx.hostname() },
+    // RFC 8628 §3.1: form-encoded, with the client's id.
+    body: new URLSearchParams({ client_id: CLIENT_ID, client_name: ctx.hostname() }),
     envelope: false,
   });
   // The pages we tell the user to open obey the same rule as --frontend,
@@ -71,6 +67,20 @@ export async function deviceFlow(
     String(auth.verification_uri ?? verificationUriComplete),
     "the server's verification_uri",
   ).href;
+  // The page the user types the code into must be this server's site (or the named frontend).
+  for (const page of [verificationUri, verificationUriComplete]) {
+    if (
+      !sameSite(endpoints.issuer, page) && new URL(page).origin !== new URL(target.frontend).origin
+    ) {
+      throw new CliError(
+        `The server sends you to ${
+          new URL(page).origin
+        } to approve, which is not ${endpoints.issuer}'s site: ` +
+          `refusing. If that page is really yours, name it: --frontend ${new URL(page).origin}`,
+        EXIT.error,
+      );
+    }
+  }
   const expiresAt = Math.min(ctx.now() + Number(auth.expires_in) * 1000, options.deadline);
   await ui.showCode({
     verificationUri,
@@ -83,12 +93,12 @@ export async function deviceFlow(
     const grant = await poll(
       ctx,
       api,
-      endpoints.token,
+      endpoints,
       auth,
       expiresAt,
       loginCommand(target, "--no-browser"),
     );
-    return grantResult(grant);
+    return grantResult(grant, ctx.now());
   } finally {
     ui.stopWaiting();
   }
@@ -97,7 +107,7 @@ export async function deviceFlow(
 async function poll(
   ctx: Context,
   api: ApiClient,
-  tokenEndpoint: string,
+  endpoints: LoginEndpoints,
   auth: DeviceAuthorization,
   expiresAt: number,
   again: string,
@@ -107,18 +117,20 @@ async function poll(
   let interval = (Number.isFinite(given) ? Math.max(given, 0) : DEVICE_INTERVAL_SECONDS) * 1000;
   let failures = 0;
   let lastFailure: ApiError | undefined;
+  const longPoll = endpoints.longPoll;
   while (ctx.now() < expiresAt) {
-    const wait = Math.max(
-      0,
-      Math.min(MAX_WAIT_SECONDS, Math.floor((expiresAt - ctx.now()) / 1000)),
-    );
+    // The server's long-poll, when it has one: the approval is noticed at once.
+    const wait = longPoll
+      ? Math.max(0, Math.min(longPoll.maxSeconds, Math.floor((expiresAt - ctx.now()) / 1000)))
+      : 0;
     try {
-      return await api.request<TokenGrant>(tokenEndpoint, {
+      return await api.request<TokenGrant>(endpoints.token, {
         method: "POST",
         body: new URLSearchParams({
           grant_type: GRANT.deviceCode,
+          client_id: CLIENT_ID,
           device_code: auth.device_code,
-          wait: String(wait),
+          ...(longPoll && wait > 0 ? { [longPoll.parameter]: String(wait) } : {}),
         }),
         // Long enough for the long-poll, never past the deadline.
         timeoutMs: Math.max(1000, Math.min((wait + 15) * 1000, expiresAt - ctx.now() + 1000)),

@@ -53,7 +53,7 @@ export async function login(
   options: LoginOptions,
 ): Promise<LoginResult> {
   const deadline = ctx.now() + options.timeoutMs;
-  const endpoints = await discover(apiFor(ctx, target));
+  const endpoints = await discover(apiFor(ctx, target), target);
   const opener = options.noBrowser
     ? { reason: "--no-browser was given" }
     : chooseOpener(ctx.env, ctx.fs.platform, ctx.osRelease());

@@ -18,6 +18,8 @@ export interface LoginResult {
   organization?: Organization | null;
   /** `minted` by this login (logout revokes it) or `supplied` by the user (never revoked). */
   keyOrigin: "minted" | "supplied";
+  /** When the key expires (ISO 8601), when the server said. */
+  expiresAt?: string;
 }
 
 /**

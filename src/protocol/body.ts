@@ -48,13 +48,7 @@ export async function readFields(
   request: Request,
   signal?: AbortSignal,
 ): Promise<Record<string, unknown>> {
-  if (Number(request.headers.get("content-length") ?? 0) > MAX_BODY_BYTES) {
-    throw new BodyError(413, TOO_LARGE);
-  }
-  const deadline = AbortSignal.timeout(BODY_TIMEOUT_MS);
-  const text = new TextDecoder().decode(
-    await readCapped(request, signal ? AbortSignal.any([deadline, signal]) : deadline),
-  );
+  const text = await readBodyText(request, signal);
   if ((request.headers.get("content-type") ?? "").includes("application/x-www-form-urlencoded")) {
     return Object.fromEntries(new URLSearchParams(text));
   }
@@ -65,6 +59,25 @@ export async function readFields(
     throw new BodyError(400, "The body must be a JSON object");
   }
   return parsed.value as Record<string, unknown>;
+}
+
+/**
+ * The body as text (≤ 64 KiB, within `BODY_TIMEOUT_MS` or until `signal`
+ * aborts); throws BodyError.
+ *
+ * @example
+ * ```ts
+ * await readBodyText(new Request("http://x", { method: "POST", body: "a=1&a=2" })); // "a=1&a=2"
+ * ```
+ */
+export async function readBodyText(request: Request, signal?: AbortSignal): Promise<string> {
+  if (Number(request.headers.get("content-length") ?? 0) > MAX_BODY_BYTES) {
+    throw new BodyError(413, TOO_LARGE);
+  }
+  const deadline = AbortSignal.timeout(BODY_TIMEOUT_MS);
+  return new TextDecoder().decode(
+    await readCapped(request, signal ? AbortSignal.any([deadline, signal]) : deadline),
+  );
 }
 
 /**

@@ -58,8 +58,18 @@ export const AUTH_CODE_TTL_SECONDS = 60;
 export const DEVICE_CODE_TTL_SECONDS = 600;
 /** Default device polling interval (RFC 8628 §3.2). */
 export const DEVICE_INTERVAL_SECONDS = 5;
-/** Longest `wait` the token endpoint honours for a device-code long-poll. */
-export const MAX_WAIT_SECONDS = 30;
+/**
+ * The long-poll extension of the token endpoint (device code grant): the
+ * parameter's name (prefixed so it cannot collide with a standard one) and
+ * the longest wait it honours, below common load-balancer idle limits.
+ */
+export const LONG_POLL_PARAM = "almyty_wait";
+/** Longest `almyty_wait` the token endpoint honours. */
+export const MAX_WAIT_SECONDS = 20;
+/** Polls this much early still count as on time (clients time from their request). */
+export const POLL_TOLERANCE_MS = 1000;
+/** The CLI's public, pre-registered client id (RFC 6749 §2.2; no secret: a native app). */
+export const CLIENT_ID = "almyty-cli";
 /** RFC 8628 §6.1: base-20 alphabet without vowels or look-alikes. */
 export const USER_CODE_ALPHABET = "BCDFGHJKLMNPQRSTVWXZ";
 

@@ -91,7 +91,7 @@ export function htmlResponse(
       "content-type": "text/html; charset=utf-8",
       "content-security-policy": `default-src 'none'; style-src 'unsafe-inline'; ` +
         `script-src ${scriptSrc}; connect-src 'self'; ` +
-        `form-action 'self' http://127.0.0.1:* http://localhost:*; ` +
+        `form-action 'self' http://127.0.0.1:*; ` +
         `frame-ancestors 'none'; base-uri 'none'`,
       "cache-control": "no-store",
       "x-frame-options": "DENY",

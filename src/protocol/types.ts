@@ -68,10 +68,13 @@ export interface Organization {
   slug?: string;
 }
 
-/** Success data of `POST /auth/cli/token`. */
+/** A successful token response (RFC 6749 §5.1), with almyty's extras beside the standard fields. */
 export interface TokenGrant {
-  token: string;
-  keyId: string;
+  access_token: string;
+  token_type: string;
+  /** Seconds until the key expires, when it does. */
+  expires_in?: number;
+  key_id: string;
   email: string;
   organization: Organization | null;
 }
@@ -93,6 +96,14 @@ export interface DiscoveryDocument {
   token_endpoint: string;
   device_authorization_endpoint: string;
   revocation_endpoint: string;
-  code_challenge_methods_supported: string[];
+  response_types_supported: string[];
   grant_types_supported: string[];
+  token_endpoint_auth_methods_supported: string[];
+  revocation_endpoint_auth_methods_supported: string[];
+  code_challenge_methods_supported: string[];
+  /** RFC 9207: every authorization response carries `iss`. */
+  authorization_response_iss_parameter_supported: boolean;
+  /** almyty's long-poll extension: the parameter and its longest wait. */
+  almyty_long_poll_parameter?: string;
+  almyty_long_poll_max_seconds?: number;
 }

@@ -126,6 +126,24 @@ export function describeSource(
 }
 
 /**
+ * When the token stops working, in epoch ms: a JWT's `exp`, or the `expiresAt`
+ * a login saved for its key; null when it does not expire (or nobody said).
+ *
+ * @example
+ * ```ts
+ * import { nodeFs } from "../credentials/node_fs.ts";
+ * import { readingTarget } from "./target.ts";
+ * tokenExpiry(readingTarget({ fs: nodeFs, env: { ALMYTY_TOKEN: "almyty_x" }, home: "/nonexistent" })!); // null
+ * ```
+ */
+export function tokenExpiry(target: Target): number | null {
+  const jwt = target.token ? jwtExpiry(target.token) : null;
+  if (jwt !== null) return jwt;
+  const saved = target.source.token === "file" ? Date.parse(String(target.file?.expiresAt)) : NaN;
+  return Number.isNaN(saved) ? null : saved;
+}
+
+/**
  * The one line about an ALMYTY_URL that is set but not applied, or null.
  *
  * @example

@@ -85,8 +85,13 @@ export function apiError(
  * await oauthError("invalid_grant", "Unknown code").json(); // { error: "invalid_grant", … }
  * ```
  */
-export function oauthError(error: string, description: string, status = 400): Response {
-  return json({ error, error_description: description }, status);
+export function oauthError(
+  error: string,
+  description: string,
+  status = 400,
+  headers: Record<string, string> = {},
+): Response {
+  return json({ error, error_description: description }, status, headers);
 }
 
 /**

@@ -46,7 +46,8 @@ export function signInPage(
 /** What the consent page shows. */
 export interface ConsentView {
   email: string;
-  organization: string;
+  /** The user's organizations: with several, the user picks the one the key is tied to. */
+  organizations: { id: string; name: string }[];
   clientName: string;
   requestId: string;
   csrf: string;
@@ -54,6 +55,10 @@ export interface ConsentView {
   userCode?: string;
   /** Browser flows: where the browser will be sent. */
   destination?: string;
+  /** Device flow: what the server saw of the requester, and of this browser (RFC 8628 §5.4). */
+  requester?: { ip: string; browserIp: string; ageSeconds: number };
+  /** The requester is elsewhere: approving needs the code typed, not the pre-filled one. */
+  mustType?: boolean;
 }
 
 /**
@@ -61,7 +66,13 @@ export interface ConsentView {
  *
  * @example
  * ```ts
- * consentPage({ email: "a@b.c", organization: "acme", clientName: "laptop", requestId: "r", csrf: "c" });
+ * consentPage({
+ *   email: "a@b.c",
+ *   organizations: [{ id: "o", name: "acme" }],
+ *   clientName: "laptop",
+ *   requestId: "r",
+ *   csrf: "c",
+ * }).includes("Approve"); // true
  * ```
  */
 export function consentPage(view: ConsentView): string {
@@ -73,19 +84,43 @@ export function consentPage(view: ConsentView): string {
   const destination = view.destination
     ? `<dt>Sends the result to</dt><dd>${e(view.destination)}</dd>`
     : "";
+  const requester = view.requester
+    ? `<dt>Requested from</dt><dd data-testid="requester">${e(view.requester.ip)}, ${
+      e(String(view.requester.ageSeconds))
+    } s ago (this browser: ${e(view.requester.browserIp)})</dd>`
+    : "";
+  const orgs = view.organizations;
+  const organization = orgs.length === 1
+    ? `<dt>Organization</dt><dd data-testid="organization">${e(orgs[0].name)}</dd>`
+    : `<dt>Organization</dt><dd data-testid="organization"><fieldset>` +
+      orgs.map((o, i) =>
+        `<label><input type="radio" name="organization_id" value="${e(o.id)}"${
+          i === 0 ? " checked" : ""
+        }> ${e(o.name)}</label>`
+      ).join("") +
+      `<label><input type="radio" name="organization_id" value=""> none</label></fieldset></dd>`;
+  const warning = view.requester
+    ? `<p class="error" role="alert" data-testid="phishing-warning">If someone sent you this link, choose Deny.</p>`
+    : "";
+  const typed = view.mustType
+    ? `<label for="typed_code">This request came from another address: type the code shown in your terminal</label>` +
+      `<input id="typed_code" name="typed_code" autocomplete="off" placeholder="XXXX-XXXX" required>`
+    : "";
   return page(
     "Authorize the almyty CLI",
-    `<h1>Authorize the almyty CLI?</h1>${code}<dl>` +
+    `<h1>Authorize the almyty CLI?</h1>${code}${warning}` +
+      `<form method="post" action="${PATHS.decision}"><dl>` +
       `<dt>Account</dt><dd data-testid="account">${e(view.email)}</dd>` +
-      `<dt>Organization</dt><dd data-testid="organization">${e(view.organization)}</dd>` +
+      organization +
       `<dt>Requesting device</dt><dd data-testid="device">${e(view.clientName)}</dd>` +
-      destination + `</dl>` +
-      `<p class="muted">Approving creates an API key for this device. Only approve a request you started.</p>` +
-      `<form method="post" action="${PATHS.decision}">` +
+      requester + destination + `</dl>` +
+      `<p class="muted">Approving creates an API key for this device, tied to the organization chosen; ` +
+      `a new login from the same device replaces its old key. Only approve a request you started.</p>` +
+      typed +
       `<input type="hidden" name="request_id" value="${e(view.requestId)}">` +
       `<input type="hidden" name="csrf" value="${e(view.csrf)}">` +
       `<button type="submit" name="decision" value="approve">Approve</button>` +
-      `<button type="submit" name="decision" value="deny" class="secondary">Deny</button>` +
+      `<button type="submit" name="decision" value="deny" class="secondary" formnovalidate>Deny</button>` +
       `</form>`,
   );
 }

@@ -1,7 +1,9 @@
 /**
- * The login protocol's API: discovery (RFC 8414), device authorization
- * (RFC 8628), the token endpoint (authorization code + PKCE, device code)
- * and revocation (RFC 7009).
+ * The login protocol's API, as standard OAuth clients speak it: discovery
+ * (RFC 8414), device authorization (RFC 8628), the token endpoint
+ * (authorization code + PKCE, device code; RFC 6749 §5 responses) and
+ * revocation (RFC 7009). Requests are form-encoded; every failure is an
+ * RFC 6749 §5.2 error.
  *
  * @example
  * ```ts
@@ -10,12 +12,20 @@
  * ```
  * @module
  */
-import { GRANT, MAX_WAIT_SECONDS, OAUTH_ERROR as E, PATHS } from "../protocol/constants.ts";
+import { BodyError, readBodyText } from "../protocol/body.ts";
+import {
+  CLIENT_ID,
+  GRANT,
+  LONG_POLL_PARAM,
+  MAX_WAIT_SECONDS,
+  OAUTH_ERROR as E,
+  PATHS,
+  POLL_TOLERANCE_MS,
+} from "../protocol/constants.ts";
 import { constantTimeEqual, pkceChallenge, sha256Hex } from "../protocol/crypto.ts";
 import type { DiscoveryDocument } from "../protocol/types.ts";
 import type { Handler, RouteContext } from "./context.ts";
-import { field, readFields } from "../protocol/body.ts";
-import { envelope, json, oauthError } from "./http.ts";
+import { json, oauthError } from "./http.ts";
 import { type DeviceGrant, formatUserCode, type Store, type User } from "./store.ts";
 
 function discovery(ctx: RouteContext): Response {
@@ -25,25 +35,74 @@ function discovery(ctx: RouteContext): Response {
     token_endpoint: ctx.origin + PATHS.token,
     device_authorization_endpoint: ctx.origin + PATHS.device,
     revocation_endpoint: ctx.origin + PATHS.revoke,
-    code_challenge_methods_supported: ["S256"],
+    response_types_supported: ["code"],
     grant_types_supported: [GRANT.authorizationCode, GRANT.deviceCode],
+    token_endpoint_auth_methods_supported: ["none"],
+    revocation_endpoint_auth_methods_supported: ["none"],
+    code_challenge_methods_supported: ["S256"],
+    authorization_response_iss_parameter_supported: true,
+    almyty_long_poll_parameter: LONG_POLL_PARAM,
+    almyty_long_poll_max_seconds: MAX_WAIT_SECONDS,
   };
   return json(doc);
 }
 
-/** Starts a device grant; auto-approved at once under `--auto-approve`. */
-async function device(ctx: RouteContext): Promise<Response> {
-  const retryAfter = ctx.limits.device.hit(ctx.clientAddress);
-  if (retryAfter > 0) {
-    return json(
-      { error: E.slowDown, error_description: `Too many login requests; retry in ${retryAfter} s` },
-      429,
-      { "retry-after": String(retryAfter) },
-    );
+/**
+ * The form parameters of an OAuth request. RFC 6749 §3.2: parameters must
+ * not be repeated; a body that is not a form, too large or too slow is an
+ * `invalid_request`.
+ */
+async function oauthParams(ctx: RouteContext): Promise<Record<string, string> | Response> {
+  const type = ctx.request.headers.get("content-type") ?? "";
+  let text: string;
+  try {
+    text = await readBodyText(ctx.request);
+  } catch (error) {
+    if (!(error instanceof BodyError)) throw error;
+    return oauthError(E.invalidRequest, error.message, error.status);
   }
-  const fields = await readFields(ctx.request);
-  const clientName = (field(fields, "client_name") ?? "unknown device").slice(0, 100);
-  const { deviceCode, grant: pending } = ctx.store.createDeviceGrant(clientName);
+  if (text && !type.includes("application/x-www-form-urlencoded")) {
+    return oauthError(E.invalidRequest, "The body must be application/x-www-form-urlencoded");
+  }
+  const form = new URLSearchParams(text);
+  const out: Record<string, string> = {};
+  for (const key of new Set(form.keys())) {
+    if (form.getAll(key).length > 1) {
+      return oauthError(E.invalidRequest, `The parameter ${key} is repeated`);
+    }
+    out[key] = form.get(key)!;
+  }
+  return out;
+}
+
+/** RFC 6749 §2.2: the public, pre-registered client. */
+function checkClient(params: Record<string, string>): Response | null {
+  if (params.client_id === CLIENT_ID) return null;
+  return oauthError(
+    "invalid_client",
+    params.client_id ? `Unknown client_id ${params.client_id}` : "client_id is required",
+    401,
+  );
+}
+
+function limited(ctx: RouteContext, limiter: "device" | "token"): Response | null {
+  const retryAfter = ctx.limits[limiter].hit(ctx.clientAddress);
+  if (retryAfter <= 0) return null;
+  return oauthError(E.slowDown, `Too many requests; retry in ${retryAfter} s`, 429, {
+    "retry-after": String(retryAfter),
+  });
+}
+
+/** Starts a device grant (RFC 8628 §3.1–3.2); auto-approved at once under `--auto-approve`. */
+async function device(ctx: RouteContext): Promise<Response> {
+  const limit = limited(ctx, "device");
+  if (limit) return limit;
+  const params = await oauthParams(ctx);
+  if (params instanceof Response) return params;
+  const bad = checkClient(params);
+  if (bad) return bad;
+  const clientName = (params.client_name ?? "unknown device").slice(0, 100);
+  const { deviceCode, grant: pending } = ctx.store.createDeviceGrant(clientName, ctx.clientAddress);
   const auto = ctx.options.autoApprove && ctx.store.firstUser();
   if (auto) ctx.store.decideDevice(sha256Hex(deviceCode), auto, true);
   const userCode = formatUserCode(pending.userCode);
@@ -57,27 +116,35 @@ async function device(ctx: RouteContext): Promise<Response> {
   });
 }
 
-/** Mints the login's key; returns the token response and the key's id. */
-function grant(
+/** The token response (RFC 6749 §5.1), with almyty's extras beside the standard fields. */
+function tokenResponse(
   store: Store,
   user: User,
   clientName: string,
+  organizationId: string | null,
 ): { response: Response; keyId: string } {
-  const { apiKey, record } = store.mintCliKey(user, clientName);
+  const { apiKey, record } = store.mintCliKey(user, clientName, organizationId);
   const org = user.organizations.find((o) => o.id === record.organizationId);
-  const response = envelope({
-    token: apiKey,
-    keyId: record.id,
-    email: user.email,
-    organization: org ? { id: org.id, name: org.name, slug: org.slug } : null,
-  });
+  const expiresIn = record.expiresAt
+    ? Math.round((Date.parse(record.expiresAt) - store.now()) / 1000)
+    : undefined;
+  const response = json(
+    {
+      access_token: apiKey,
+      token_type: "Bearer",
+      ...(expiresIn !== undefined ? { expires_in: expiresIn } : {}),
+      key_id: record.id,
+      email: user.email,
+      organization: org ? { id: org.id, name: org.name, slug: org.slug } : null,
+    },
+    200,
+    { pragma: "no-cache" },
+  );
   return { response, keyId: record.id };
 }
 
-function exchangeCode(ctx: RouteContext, fields: Record<string, unknown>): Response {
-  const code = field(fields, "code");
-  const verifier = field(fields, "code_verifier");
-  const redirectUri = field(fields, "redirect_uri");
+function exchangeCode(ctx: RouteContext, params: Record<string, string>): Response {
+  const { code, code_verifier: verifier, redirect_uri: redirectUri } = params;
   if (!code || !verifier || !redirectUri) {
     return oauthError(E.invalidRequest, "code, code_verifier and redirect_uri are required");
   }
@@ -104,22 +171,28 @@ function exchangeCode(ctx: RouteContext, fields: Record<string, unknown>): Respo
   record.used = true;
   const user = ctx.store.users.get(record.userId);
   if (!user) return oauthError(E.invalidGrant, "The account no longer exists");
-  const { response, keyId } = grant(ctx.store, user, record.clientName);
+  const { response, keyId } = tokenResponse(
+    ctx.store,
+    user,
+    record.clientName,
+    record.organizationId,
+  );
   record.keyId = keyId;
   return response;
 }
 
-async function pollDevice(ctx: RouteContext, fields: Record<string, unknown>): Promise<Response> {
-  const deviceCode = field(fields, "device_code");
+async function pollDevice(ctx: RouteContext, params: Record<string, string>): Promise<Response> {
+  const deviceCode = params.device_code;
   if (!deviceCode) return oauthError(E.invalidRequest, "device_code is required");
   const deviceGrant = ctx.store.deviceGrant(deviceCode);
   if (!deviceGrant || deviceGrant.status === "done") {
     return oauthError(E.invalidGrant, "Unknown or already used device code");
   }
   const now = ctx.store.now();
-  if (
-    deviceGrant.status === "pending" && now - deviceGrant.lastPollAt < deviceGrant.interval * 1000
-  ) {
+  // Too fast: within the interval (a second's tolerance: clients time from their
+  // request), or while another poll on this code is held.
+  const early = now - deviceGrant.lastPollAt < deviceGrant.interval * 1000 - POLL_TOLERANCE_MS;
+  if (deviceGrant.status === "pending" && (early || deviceGrant.held)) {
     deviceGrant.interval += 5;
     deviceGrant.lastPollAt = now;
     return oauthError(
@@ -127,10 +200,15 @@ async function pollDevice(ctx: RouteContext, fields: Record<string, unknown>): P
       `Polling too fast; wait ${deviceGrant.interval} s between requests`,
     );
   }
-  deviceGrant.lastPollAt = now; // a second poll while this one is held is polling too fast
-  const wait = Math.min(Number(field(fields, "wait") ?? fields.wait ?? 0) || 0, MAX_WAIT_SECONDS);
+  deviceGrant.lastPollAt = now;
+  const wait = Math.min(Number(params[LONG_POLL_PARAM] ?? 0) || 0, MAX_WAIT_SECONDS);
   if (deviceGrant.status === "pending" && wait > 0 && deviceGrant.expiresAt > now) {
-    await waitForDecision(deviceGrant, Math.min(wait * 1000, deviceGrant.expiresAt - now));
+    deviceGrant.held = true;
+    try {
+      await waitForDecision(deviceGrant, Math.min(wait * 1000, deviceGrant.expiresAt - now));
+    } finally {
+      deviceGrant.held = false;
+    }
   }
   deviceGrant.lastPollAt = ctx.store.now();
   // Re-checked after the wait: another poll may have redeemed the code meanwhile
@@ -151,10 +229,15 @@ async function pollDevice(ctx: RouteContext, fields: Record<string, unknown>): P
   const user = deviceGrant.userId ? ctx.store.users.get(deviceGrant.userId) : undefined;
   deviceGrant.status = "done"; // spent: before anything that could yield
   if (!user) return oauthError(E.invalidGrant, "The account no longer exists");
-  return grant(ctx.store, user, deviceGrant.clientName).response;
+  return tokenResponse(
+    ctx.store,
+    user,
+    deviceGrant.clientName,
+    deviceGrant.organizationId ?? null,
+  ).response;
 }
 
-/** Resolves on a decision or after `ms` (≤ 30 s, so an abandoned poll costs little). */
+/** Resolves on a decision or after `ms` (≤ 20 s, so an abandoned poll costs little). */
 function waitForDecision(grant: DeviceGrant, ms: number): Promise<void> {
   return new Promise((resolve) => {
     const done = () => {
@@ -168,18 +251,14 @@ function waitForDecision(grant: DeviceGrant, ms: number): Promise<void> {
 }
 
 async function token(ctx: RouteContext): Promise<Response> {
-  const retryAfter = ctx.limits.token.hit(ctx.clientAddress);
-  if (retryAfter > 0) {
-    return json(
-      { error: "rate_limited", error_description: `Too many requests; retry in ${retryAfter} s` },
-      429,
-      { "retry-after": String(retryAfter) },
-    );
-  }
-  const fields = await readFields(ctx.request);
-  const grantType = field(fields, "grant_type");
-  if (grantType === GRANT.authorizationCode) return exchangeCode(ctx, fields);
-  if (grantType === GRANT.deviceCode) return pollDevice(ctx, fields);
+  const limit = limited(ctx, "token");
+  if (limit) return limit;
+  const params = await oauthParams(ctx);
+  if (params instanceof Response) return params;
+  const bad = checkClient(params);
+  if (bad) return bad;
+  if (params.grant_type === GRANT.authorizationCode) return exchangeCode(ctx, params);
+  if (params.grant_type === GRANT.deviceCode) return pollDevice(ctx, params);
   return oauthError(
     E.unsupportedGrantType,
     `grant_type must be ${GRANT.authorizationCode} or ${GRANT.deviceCode}`,
@@ -187,10 +266,11 @@ async function token(ctx: RouteContext): Promise<Response> {
 }
 
 async function revoke(ctx: RouteContext): Promise<Response> {
-  const value = field(await readFields(ctx.request), "token");
-  if (!value) return oauthError(E.invalidRequest, "token is required");
-  ctx.store.revokeKey(value);
-  return json({}); // RFC 7009 §2.2: 200 whether or not the token was known.
+  const params = await oauthParams(ctx);
+  if (params instanceof Response) return params;
+  if (!params.token) return oauthError(E.invalidRequest, "token is required");
+  ctx.store.revokeKey(params.token);
+  return new Response(null, { status: 200, headers: { "cache-control": "no-store" } }); // §2.2
 }
 
 /** Exact routes (absent under `--legacy`). */

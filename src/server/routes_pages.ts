@@ -12,35 +12,77 @@
 import { PATHS } from "../protocol/constants.ts";
 import { constantTimeEqual } from "../protocol/crypto.ts";
 import { htmlResponse, messagePage } from "../protocol/html.ts";
-import { isLoopbackHost } from "../protocol/urls.ts";
 import { browserSession, type Handler, type RouteContext } from "./context.ts";
 import { field, readFields } from "../protocol/body.ts";
 import { redirect } from "./http.ts";
-import { codeEntryPage, connectCliPage, consentPage, signInPage } from "./pages.ts";
-import { formatUserCode, type PendingRequest, type RequestDetails, type User } from "./store.ts";
+import {
+  codeEntryPage,
+  connectCliPage,
+  consentPage,
+  type ConsentView,
+  signInPage,
+} from "./pages.ts";
+import {
+  formatUserCode,
+  normalizeUserCode,
+  type PendingRequest,
+  type RequestDetails,
+  type User,
+} from "./store.ts";
+import { CALLBACK_PATHS, CLIENT_ID } from "../protocol/constants.ts";
+import { escapeHtml, page } from "../protocol/html.ts";
 import { randomToken } from "../protocol/crypto.ts";
 
 const PKCE_CHALLENGE = /^[A-Za-z0-9\-._~]{43,128}$/;
 
-/** RFC 8252 §7.3: http, a loopback IP literal or localhost, any port. */
+/**
+ * The registered redirect URIs, compared exactly (RFC 9700 §2.1, RFC 8252
+ * §7.3/§8.3): `http://127.0.0.1:{any port}/callback` and
+ * `http://[::1]:{any port}/callback`; no other path, no query, no fragment,
+ * no `localhost` (resolved by name, and possibly beyond loopback).
+ *
+ * @example
+ * ```ts
+ * isLoopbackRedirect("http://127.0.0.1:53817/callback"); // true
+ * isLoopbackRedirect("http://localhost:53817/callback"); // false
+ * ```
+ */
 export function isLoopbackRedirect(raw: string | null | undefined): boolean {
-  if (!raw) return false;
-  try {
-    const url = new URL(raw);
-    const host = url.hostname.replace(/^\[|\]$/g, "");
-    return url.protocol === "http:" && !url.username && !url.password &&
-      (host === "localhost" || (isLoopbackHost(host) && !host.endsWith("localhost")));
-  } catch {
-    return false;
-  }
+  if (!raw || !URL.canParse(raw)) return false;
+  const url = new URL(raw);
+  return url.protocol === "http:" && ["127.0.0.1", "[::1]"].includes(url.hostname) &&
+    url.port !== "" && url.pathname === CALLBACK_PATHS.code && !url.search && !url.hash &&
+    !url.username && !url.password && raw === url.href;
 }
 
 function refuse(message: string, status = 400): Response {
   return htmlResponse(messagePage("This login link is not valid", message, true), status);
 }
 
+/**
+ * Sends the browser back to the client's loopback redirect. For [::1] the
+ * navigation is a page, not a 303: browsers check form-action on a form's
+ * redirects, and CSP cannot name [::1].
+ */
+function backToClient(target: URL): Response {
+  if (target.hostname !== "[::1]") return redirect(target.href);
+  return htmlResponse(
+    page(
+      "Back to your terminal",
+      `<meta http-equiv="refresh" content="0;url=${escapeHtml(target.href)}">` +
+        `<h1>Back to your terminal…</h1><p><a href="${escapeHtml(target.href)}">Continue</a></p>`,
+    ),
+  );
+}
+
 /** Where an approved or denied browser request goes. */
-function decisionTarget(request: PendingRequest, user: User, approve: boolean, ctx: RouteContext) {
+function decisionTarget(
+  request: PendingRequest,
+  user: User,
+  approve: boolean,
+  ctx: RouteContext,
+  organizationId: string | null = ctx.store.defaultOrganization(user),
+) {
   if (request.kind === "code") {
     const target = new URL(request.redirectUri);
     if (approve) {
@@ -50,15 +92,18 @@ function decisionTarget(request: PendingRequest, user: User, approve: boolean, c
           challenge: request.challenge,
           redirectUri: request.redirectUri,
           clientName: request.clientName,
+          organizationId,
         }),
       );
     } else {
       target.searchParams.set("error", "access_denied");
     }
     target.searchParams.set("state", request.state);
-    return redirect(target.href);
+    // RFC 9207: every authorization response names its issuer (mix-up defence).
+    target.searchParams.set("iss", ctx.origin);
+    return backToClient(target);
   }
-  const grant = ctx.store.decideDevice(request.deviceHash, user, approve);
+  const grant = ctx.store.decideDevice(request.deviceHash, user, approve, organizationId);
   if (!grant) {
     return htmlResponse(
       messagePage("This code has expired", "Start the login again in your terminal.", true),
@@ -88,13 +133,27 @@ function consent(
     return htmlResponse(signInPage({ returnTo: ctx.url.pathname + ctx.url.search }));
   }
   const { user, session } = signedIn;
-  const requestId = ctx.store.addRequest(fields, user.id, session.csrf);
+  // RFC 8628 §5.4: a link someone else sent is one click from a key. Show who
+  // asked, and when the request came from elsewhere, have the code typed.
+  let requester: ConsentView["requester"];
+  if (fields.kind === "device") {
+    const grant = ctx.store.devices.get(fields.deviceHash)!;
+    requester = {
+      ip: grant.requesterIp,
+      browserIp: ctx.clientAddress,
+      ageSeconds: Math.round((ctx.store.now() - grant.createdAt) / 1000),
+    };
+  }
+  const mustType = requester !== undefined && requester.ip !== requester.browserIp;
+  const requestId = ctx.store.addRequest({ ...fields, mustType }, user.id, session.csrf);
   return htmlResponse(consentPage({
     email: user.email,
-    organization: organizationLabel(user),
+    organizations: user.organizations.map(({ id, name }) => ({ id, name })),
     clientName: fields.clientName,
     requestId,
     csrf: session.csrf,
+    requester,
+    mustType,
     ...extra,
   }));
 }
@@ -104,10 +163,17 @@ function cliAuth(ctx: RouteContext): Response {
   const clientName = (q.get("client_name") || "unknown device").slice(0, 100);
   const redirectUri = q.get("redirect_uri");
   if (redirectUri !== null) {
+    // Errors before the redirect URI and client are known good are shown, never redirected.
+    if (q.get("client_id") !== CLIENT_ID) {
+      return refuse(`Unknown client (client_id must be ${CLIENT_ID}). Nothing was sent.`);
+    }
     if (!isLoopbackRedirect(redirectUri)) {
       return refuse(
-        "redirect_uri must be http://127.0.0.1, http://[::1] or http://localhost (any port). Nothing was sent.",
+        "redirect_uri must be exactly http://127.0.0.1:<port>/callback or http://[::1]:<port>/callback. Nothing was sent.",
       );
+    }
+    if (q.get("response_type") !== "code") {
+      return refuse("response_type=code is required.");
     }
     const state = q.get("state");
     const challenge = q.get("code_challenge") ?? "";
@@ -159,7 +225,26 @@ async function decide(ctx: RouteContext): Promise<Response> {
   if (!request || request.userId !== signedIn.user.id) {
     return refuse("This login request has expired. Start the login again in your terminal.");
   }
-  return decisionTarget(request, signedIn.user, field(fields, "decision") === "approve", ctx);
+  const approve = field(fields, "decision") === "approve";
+  if (approve && request.kind === "device" && request.mustType) {
+    const grant = ctx.store.devices.get(request.deviceHash);
+    const typed = normalizeUserCode(field(fields, "typed_code") ?? "");
+    if (!grant || !constantTimeEqual(typed, grant.userCode)) {
+      return refuse(
+        "The code you typed is not the one on this request. If someone sent you this link, do not approve it; otherwise start again in your terminal.",
+        403,
+      );
+    }
+  }
+  // The organization the key is tied to: one of the user's, or none.
+  const chosen = field(fields, "organization_id");
+  const organizationId = chosen === undefined || chosen === ""
+    ? (chosen === "" ? null : ctx.store.defaultOrganization(signedIn.user))
+    : signedIn.user.organizations.some((o) => o.id === chosen)
+    ? chosen
+    : undefined;
+  if (organizationId === undefined) return refuse("That organization is not yours.", 403);
+  return decisionTarget(request, signedIn.user, approve, ctx, organizationId);
 }
 
 /** What a consent page says about the organization a new key is tied to. */

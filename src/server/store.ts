@@ -91,6 +91,8 @@ export interface AuthCode {
   challenge: string;
   redirectUri: string;
   clientName: string;
+  /** The organization the user chose for the key (null: none). */
+  organizationId: string | null;
   expiresAt: number;
   used: boolean;
   keyId?: string;
@@ -100,11 +102,17 @@ export interface AuthCode {
 export interface DeviceGrant {
   userCode: string;
   clientName: string;
+  /** The address the device authorization request came from (shown on consent, RFC 8628 §5.4). */
+  requesterIp: string;
+  createdAt: number;
   expiresAt: number;
   interval: number;
   lastPollAt: number;
+  /** A long-poll is being held for this code (one at a time). */
+  held: boolean;
   status: "pending" | "approved" | "denied" | "done";
   userId?: string;
+  organizationId?: string | null;
   waiters: Set<() => void>;
 }
 
@@ -117,7 +125,13 @@ export type RequestDetails =
   );
 
 /** What a consent page is approving. */
-export type PendingRequest = RequestDetails & { csrf: string; userId: string; expiresAt: number };
+export type PendingRequest = RequestDetails & {
+  csrf: string;
+  userId: string;
+  expiresAt: number;
+  /** Device flow from another address: approval needs the code typed (RFC 8628 §5.4). */
+  mustType?: boolean;
+};
 
 /** Store options. */
 export interface StoreOptions {
@@ -248,6 +262,9 @@ export class Store {
     return typeof claims?.sub === "string" ? this.users.get(claims.sub) : undefined;
   }
 
+  /** Lifetime of keys a CLI login mints, in seconds (null: they never expire, as production's). */
+  keyLifetimeSeconds: number | null = null;
+
   /** The organization a user's unscoped credential is tied to: the only one, or none. */
   defaultOrganization(user: User): string | null {
     return user.organizations.length === 1 ? user.organizations[0].id : null;
@@ -282,10 +299,28 @@ export class Store {
     return { apiKey, record };
   }
 
-  /** Mints the key a CLI login hands out, named `CLI login (<device>) <date>` as production does. */
-  mintCliKey(user: User, clientName: string): { apiKey: string; record: ApiKeyRecord } {
+  /**
+   * Mints the key a CLI login hands out, named after the device
+   * (`CLI login (<device>) <date>`, as production names them), tied to the
+   * organization chosen, expiring when the server says so. One live key per
+   * device: a new login from the same device replaces the old key.
+   */
+  mintCliKey(
+    user: User,
+    clientName: string,
+    organizationId: string | null = this.defaultOrganization(user),
+  ): { apiKey: string; record: ApiKeyRecord } {
+    const prefix = `CLI login (${clientName}) `;
+    for (const key of this.keysOf(user)) {
+      if (key.isActive && key.name.startsWith(prefix)) key.isActive = false;
+    }
     const today = new Date(this.now()).toISOString().slice(0, 10);
-    return this.mintKey(user, `CLI login (${clientName}) ${today}`);
+    const minted = this.mintKey(user, prefix + today, organizationId);
+    if (this.keyLifetimeSeconds !== null) {
+      minted.record.expiresAt = new Date(this.now() + this.keyLifetimeSeconds * 1000).toISOString();
+      this.#save();
+    }
+    return minted;
   }
 
   /** Who an active key acts as (and records its use). */
@@ -332,7 +367,11 @@ export class Store {
 
   // ---- consent requests ------------------------------------------------
   /** Records what a consent page approves; returns its id. */
-  addRequest(details: RequestDetails, userId: string, csrf: string): string {
+  addRequest(
+    details: RequestDetails & { mustType?: boolean },
+    userId: string,
+    csrf: string,
+  ): string {
     const id = randomToken(16);
     this.requests.set(id, {
       ...details,
@@ -354,7 +393,12 @@ export class Store {
   /** Issues an authorization code; returns the code. */
   issueCode(
     user: User,
-    fields: { challenge: string; redirectUri: string; clientName: string },
+    fields: {
+      challenge: string;
+      redirectUri: string;
+      clientName: string;
+      organizationId: string | null;
+    },
   ): string {
     this.purgeExpired();
     const code = randomToken();
@@ -374,15 +418,21 @@ export class Store {
 
   // ---- device grants ----------------------------------------------------
   /** Starts a device grant; returns the device code and its record. */
-  createDeviceGrant(clientName: string): { deviceCode: string; grant: DeviceGrant } {
+  createDeviceGrant(
+    clientName: string,
+    requesterIp = "127.0.0.1",
+  ): { deviceCode: string; grant: DeviceGrant } {
     this.purgeExpired();
     const deviceCode = randomToken();
     const grant: DeviceGrant = {
       userCode: this.#freshUserCode(),
       clientName,
+      requesterIp,
+      createdAt: this.now(),
       expiresAt: this.now() + DEVICE_CODE_TTL_SECONDS * 1000,
       interval: this.#deviceInterval,
       lastPollAt: 0,
+      held: false,
       status: "pending",
       waiters: new Set(),
     };
@@ -405,11 +455,17 @@ export class Store {
   }
 
   /** Approves or denies a grant and wakes its long-polls. */
-  decideDevice(hash: string, user: User, approve: boolean): DeviceGrant | undefined {
+  decideDevice(
+    hash: string,
+    user: User,
+    approve: boolean,
+    organizationId: string | null = this.defaultOrganization(user),
+  ): DeviceGrant | undefined {
     const grant = this.devices.get(hash);
     if (!grant || grant.status !== "pending" || grant.expiresAt <= this.now()) return;
     grant.status = approve ? "approved" : "denied";
     grant.userId = user.id;
+    grant.organizationId = organizationId;
     this.#byUserCode.delete(grant.userCode);
     for (const wake of grant.waiters) wake();
     return grant;
