@@ -205,13 +205,11 @@ function scriptedDeviceApi(
 
 const oauthError = (error: string, status = 400) => Response.json({ error }, { status });
 const GRANT = {
-  success: true,
-  data: {
-    token: "almyty_" + "c".repeat(64),
-    keyId: "k1",
-    email: "dev@example.com",
-    organization: null,
-  },
+  access_token: "almyty_" + "c".repeat(64),
+  token_type: "Bearer",
+  key_id: "k1",
+  email: "dev@example.com",
+  organization: null,
 };
 
 Deno.test("device flow: slow_down adds 5 s to every later poll (RFC 8628 §3.5)", async () => {

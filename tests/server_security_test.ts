@@ -11,8 +11,12 @@ import { recordToken } from "./helpers/leaks.ts";
 
 const DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code";
 
+/** An OAuth request, as a standard client sends it: form-encoded, with the client's id. */
 function form(url: string, path: string, fields: Record<string, string>) {
-  return fetch(url + path, { method: "POST", body: new URLSearchParams(fields) });
+  return fetch(url + path, {
+    method: "POST",
+    body: new URLSearchParams({ client_id: "almyty-cli", ...fields }),
+  });
 }
 
 Deno.test("user codes: no oracle before sign-in, a limit after, lookups by hash map", async () => {
@@ -73,13 +77,13 @@ Deno.test("one device code is redeemed once, however many long-polls wait on it"
       form(s.url, "/auth/cli/token", {
         grant_type: DEVICE_GRANT,
         device_code: d.device_code,
-        wait: "5",
+        almyty_wait: "5",
       }).then((r) => r.json());
     const polls = [poll(), poll(), poll()];
     await new Promise((resolve) => setTimeout(resolve, 100)); // all three are held
     await (await decide(s.url, `/cli-auth?code=${d.user_code}`, "approve")).body?.cancel();
     const answers = await Promise.all(polls);
-    const tokens = answers.map((a) => a.data?.token).filter(Boolean);
+    const tokens = answers.map((a) => a.access_token).filter(Boolean);
     for (const token of tokens) recordToken(token);
     assertEquals(tokens.length, 1, JSON.stringify(answers.map((a) => a.error ?? "token")));
     assertEquals(s.store.keysOf(s.store.userByEmail("alice@example.com")!).length, 1);
@@ -91,6 +95,8 @@ Deno.test("a replayed code revokes its key only with the binding proof (verifier
     const verifier = randomToken(32);
     const redirectUri = "http://127.0.0.1:5555/callback";
     const q = new URLSearchParams({
+      response_type: "code",
+      client_id: "almyty-cli",
       redirect_uri: redirectUri,
       state: "s".repeat(43),
       code_challenge: pkceChallenge(verifier),
@@ -108,11 +114,11 @@ Deno.test("a replayed code revokes its key only with the binding proof (verifier
         redirect_uri: redirectUri,
         ...fields,
       }).then((r) => r.json());
-    const grant = (await exchange({})).data;
-    recordToken(grant.token);
+    const grant = await exchange({});
+    recordToken(grant.access_token);
     const works = async () =>
       (await fetch(`${s.url}/auth/profile`, {
-        headers: { authorization: `Bearer ${grant.token}` },
+        headers: { authorization: `Bearer ${grant.access_token}` },
       }).then((r) => (r.body?.cancel(), r.status))) === 200;
     // Someone with the code from browser history, but not the verifier: nothing happens.
     const forged = await exchange({ code_verifier: randomToken(32), redirect_uri: "http://x/y" });

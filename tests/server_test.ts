@@ -6,14 +6,20 @@ import { browserSession, decide, mintKey, withServer } from "./helpers/server.ts
 const CODE_GRANT = "authorization_code";
 const DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code";
 
+/** An OAuth request, as a standard client sends it: form-encoded, with the client's id. */
 function form(url: string, path: string, fields: Record<string, string>) {
-  return fetch(url + path, { method: "POST", body: new URLSearchParams(fields) });
+  return fetch(url + path, {
+    method: "POST",
+    body: new URLSearchParams({ client_id: "almyty-cli", ...fields }),
+  });
 }
 
 /** Runs the code flow up to the redirect; returns the code and PKCE verifier. */
 async function authorize(url: string, redirectUri = "http://127.0.0.1:5555/callback") {
   const verifier = randomToken(32);
   const q = new URLSearchParams({
+    response_type: "code",
+    client_id: "almyty-cli",
     redirect_uri: redirectUri,
     state: "s".repeat(43),
     code_challenge: pkceChallenge(verifier),
@@ -25,6 +31,7 @@ async function authorize(url: string, redirectUri = "http://127.0.0.1:5555/callb
   const location = new URL(response.headers.get("location")!);
   assertEquals(location.origin + location.pathname, redirectUri);
   assertEquals(location.searchParams.get("state"), "s".repeat(43));
+  assertEquals(location.searchParams.get("iss"), url, "RFC 9207: the issuer in the response");
   return { code: location.searchParams.get("code")!, verifier, redirectUri };
 }
 
@@ -165,12 +172,14 @@ Deno.test("code flow: exchange works once; PKCE mismatch, wrong redirect, reuse 
         ...extra,
       });
     const first = await exchange(ok);
-    const grant = (await first.json()).data;
+    assertEquals(first.headers.get("cache-control"), "no-store");
+    const grant = await first.json();
+    assertEquals(grant.token_type, "Bearer");
     assertEquals([grant.email, grant.organization.slug], ["alice@example.com", "acme"]);
     const reuse = await exchange(ok);
     assertEquals([reuse.status, (await reuse.json()).error], [400, "invalid_grant"]);
     const revoked = await fetch(`${s.url}/auth/profile`, {
-      headers: { authorization: `Bearer ${grant.token}` },
+      headers: { authorization: `Bearer ${grant.access_token}` },
     });
     assertEquals(revoked.status, 401, "a replayed code revokes the key it minted");
     await revoked.body?.cancel();
@@ -231,7 +240,11 @@ Deno.test("device flow: pending, slow_down (+5 s), wait long-poll, deny, expiry"
     const start = async () =>
       await (await form(s.url, "/auth/cli/device", { client_name: "box" })).json();
     const poll = async (device_code: string, wait = "0") =>
-      await (await form(s.url, "/auth/cli/token", { grant_type: DEVICE_GRANT, device_code, wait }))
+      await (await form(s.url, "/auth/cli/token", {
+        grant_type: DEVICE_GRANT,
+        device_code,
+        almyty_wait: wait,
+      }))
         .json();
     const d = await start();
     assertMatch(d.user_code, /^[BCDFGHJKLMNPQRSTVWXZ]{4}-[BCDFGHJKLMNPQRSTVWXZ]{4}$/);
@@ -248,7 +261,7 @@ Deno.test("device flow: pending, slow_down (+5 s), wait long-poll, deny, expiry"
     const waiting = poll(d.device_code, "10");
     const approved = await decide(s.url, `/cli-auth?code=${d.user_code.toLowerCase()}`, "approve");
     assertMatch(await approved.text(), /Device approved/);
-    assertEquals((await waiting).data.email, "alice@example.com");
+    assertEquals((await waiting).email, "alice@example.com");
     assertEquals((await poll(d.device_code)).error, "invalid_grant", "single use");
 
     const denied = await start();
@@ -311,11 +324,13 @@ Deno.test("--auto-approve approves device and browser requests as alice", async 
       grant_type: DEVICE_GRANT,
       device_code: d.device_code,
     })).json();
-    assertEquals(r.data.email, "alice@example.com");
+    assertEquals(r.email, "alice@example.com");
     // The browser request is approved at once too: straight back to the callback with a code.
     const verifier = randomToken(32);
     const page = await fetch(
       `${s.url}/cli-auth?${new URLSearchParams({
+        response_type: "code",
+        client_id: "almyty-cli",
         redirect_uri: "http://127.0.0.1:5555/callback",
         state: "s".repeat(43),
         code_challenge: pkceChallenge(verifier),
@@ -332,7 +347,7 @@ Deno.test("--auto-approve approves device and browser requests as alice", async 
       code_verifier: verifier,
       redirect_uri: "http://127.0.0.1:5555/callback",
     })).json();
-    assertEquals(grant.data.email, "alice@example.com");
+    assertEquals(grant.email, "alice@example.com");
   });
 });
 

@@ -147,6 +147,7 @@ export async function codeFlow(
     try {
       const grant = await api.request<TokenGrant>(endpoints.token, {
         method: "POST",
+        envelope: false, // RFC 6749 §5.1: the standard response, no envelope
         body: new URLSearchParams({
           grant_type: GRANT.authorizationCode,
           client_id: CLIENT_ID,

@@ -126,6 +126,7 @@ async function poll(
     try {
       return await api.request<TokenGrant>(endpoints.token, {
         method: "POST",
+        envelope: false, // RFC 6749 §5.1: the standard response, no envelope
         body: new URLSearchParams({
           grant_type: GRANT.deviceCode,
           client_id: CLIENT_ID,
