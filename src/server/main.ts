@@ -19,6 +19,7 @@ const USAGE = `Usage: deno task server [options]
   --host ADDR        address to bind (default 127.0.0.1)
   --user E:P:ORGS    add an account (repeatable); ORGS is one name or several, comma-separated
   --rate-limit N     requests per minute per client (default ${PRODUCTION_REQUEST_LIMIT}, as production)
+  --key-lifetime D   keys minted by CLI logins expire after D days (default: never, as production)
   --data FILE        persist accounts and keys in FILE (JSON, 0600)
   --legacy           behave like today's production: only /cli-login, no discovery
   --auto-approve     approve every login as the first account (demos only; loopback only)
@@ -52,6 +53,7 @@ try {
       "auto-approve": { type: "boolean", default: false },
       "device-interval": { type: "string" },
       "rate-limit": { type: "string" },
+      "key-lifetime": { type: "string" },
       help: { type: "boolean", short: "h", default: false },
     },
   }).values;
@@ -87,6 +89,8 @@ const requestLimit = args["rate-limit"] === undefined ? undefined : Number(args[
 if (requestLimit !== undefined && !(Number.isInteger(requestLimit) && requestLimit > 0)) {
   fail("--rate-limit must be a whole number > 0");
 }
+const lifetimeDays = args["key-lifetime"] === undefined ? undefined : Number(args["key-lifetime"]);
+if (lifetimeDays !== undefined && !(lifetimeDays > 0)) fail("--key-lifetime must be a number of days > 0");
 const interval = args["device-interval"] === undefined
   ? undefined
   : Number(args["device-interval"]);
@@ -102,6 +106,7 @@ try {
     autoApprove: args["auto-approve"],
     deviceInterval: interval,
     requestLimit,
+    keyLifetimeSeconds: lifetimeDays === undefined ? undefined : Math.round(lifetimeDays * 86400),
   });
   console.log(`almyty reference server listening on ${server.url}`);
   const stop = async () => {

@@ -139,6 +139,8 @@ export interface StoreOptions {
   /** JSON file that persists users and keys (written atomically, 0600). */
   dataFile?: string;
   deviceInterval?: number;
+  /** Lifetime of keys a CLI login mints, in seconds (default: they never expire, as production's). */
+  keyLifetimeSeconds?: number;
 }
 
 /**
@@ -169,6 +171,7 @@ export class Store {
     this.now = options.now ?? Date.now;
     this.#dataFile = options.dataFile;
     this.#deviceInterval = options.deviceInterval ?? DEVICE_INTERVAL_SECONDS;
+    this.keyLifetimeSeconds = options.keyLifetimeSeconds ?? null;
     if (this.#dataFile) this.#load(this.#dataFile);
   }
 
@@ -263,7 +266,7 @@ export class Store {
   }
 
   /** Lifetime of keys a CLI login mints, in seconds (null: they never expire, as production's). */
-  keyLifetimeSeconds: number | null = null;
+  readonly keyLifetimeSeconds: number | null;
 
   /** The organization a user's unscoped credential is tied to: the only one, or none. */
   defaultOrganization(user: User): string | null {

@@ -115,6 +115,8 @@ export class World {
       reading(line);
     } else this.#typed.push(line);
   }
+  /** The address the reference server sees requests come from (a test may move it). */
+  remoteAddress = "127.0.0.1";
   /** Requests every handler saw, as "METHOD url". */
   readonly requests: string[] = [];
   stdinText: string | undefined;
@@ -159,12 +161,18 @@ export class World {
   }
 
   /** The reference server, in process, on the world's clock; returns its URL and store. */
-  referenceServer(options: ServerOptions & { deviceInterval?: number } = {}) {
-    const store = new Store({ now: this.clock.now, deviceInterval: options.deviceInterval });
+  referenceServer(
+    options: ServerOptions & { deviceInterval?: number; keyLifetimeSeconds?: number } = {},
+  ) {
+    const store = new Store({
+      now: this.clock.now,
+      deviceInterval: options.deviceInterval,
+      keyLifetimeSeconds: options.keyLifetimeSeconds,
+    });
     for (const demo of DEMO_USERS) store.addUser(demo.email, demo.password, [...demo.orgs]);
     let origin = "";
     const handler = createHandler(store, options, () => origin);
-    origin = this.route((request) => handler(request, "127.0.0.1"));
+    origin = this.route((request) => handler(request, this.remoteAddress));
     return { url: origin, store };
   }
 
