@@ -80,7 +80,7 @@ e2e(
     const url = await hook.nextUrl();
     assertMatch(
       url,
-      /\/cli-auth\?redirect_uri=http%3A%2F%2F127\.0\.0\.1%3A\d+%2Fcallback&state=[\w-]{43}&code_challenge=[\w-]{43}&code_challenge_method=S256&client_name=/,
+      /\/cli-auth\?response_type=code&client_id=almyty-cli&redirect_uri=http%3A%2F%2F127\.0\.0\.1%3A\d+%2Fcallback&state=[\w-]{43}&code_challenge=[\w-]{43}&code_challenge_method=S256&client_name=/,
     );
     // The CLI prints the URL before it launches the opener; its stderr may reach us later.
     await cli.waitFor(new RegExp(`^  ${url.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`, "m"));

@@ -93,8 +93,9 @@ export function closedPort(hostname = "127.0.0.1"): number {
 /**
  * A proxy in front of `upstream` whose token endpoint misbehaves: `onToken`
  * returns the response to send instead (or undefined to forward after it).
- * Its discovery document names the proxy's own endpoints, since the CLI
- * uses those rather than fixed paths.
+ * Its discovery document and device authorizations name the proxy's own
+ * addresses, as a server's would (the CLI uses those, and checks they are
+ * on the server's site).
  */
 export function withFaultyTokenEndpoint<T>(
   upstream: string,
@@ -115,7 +116,10 @@ export function withFaultyTokenEndpoint<T>(
       body: request.body,
       redirect: "manual",
     });
-    if (url.pathname !== "/.well-known/oauth-authorization-server") return response;
+    // The proxy stands in for the server: the addresses it hands out are its own.
+    if (!["/.well-known/oauth-authorization-server", "/auth/cli/device"].includes(url.pathname)) {
+      return response;
+    }
     const text = (await response.text()).replaceAll(upstream, url.origin);
     return new Response(text, { status: response.status, headers: response.headers });
   }, fn);

@@ -1,0 +1,316 @@
+/**
+ * The protocol's standard shape and its defences: the mix-up attack against
+ * the CLI (RFC 9700 §4.4), exact redirect URIs, RFC 6749 §5.2 errors, the
+ * long-poll extension's rules, device-flow phishing (RFC 8628 §5.4), and keys
+ * that match their purpose.
+ */
+import { assert, assertEquals, assertMatch } from "./helpers/assert.ts";
+import { browse, signInCookie, World } from "./helpers/world.ts";
+import { pkceChallenge, randomToken } from "../src/protocol/crypto.ts";
+import { isLoopbackRedirect } from "../src/server/routes_pages.ts";
+
+Deno.test("mix-up: a hostile API that forwards the browser to the real server is refused before any code is sent", async () => {
+  const world = new World({ BROWSER: "test-browser" });
+  const real = world.referenceServer();
+  const seenByHostile: string[] = [];
+  const hostile = world.route((request) => {
+    const url = new URL(request.url);
+    seenByHostile.push(url.pathname);
+    const origin = url.origin;
+    if (url.pathname === "/.well-known/oauth-authorization-server") {
+      return Response.json({
+        issuer: origin,
+        authorization_endpoint: `${real.url}/cli-auth`, // the real almyty's approval page
+        token_endpoint: `${origin}/token`, // where the approved code would be redeemed
+        device_authorization_endpoint: `${origin}/device`,
+        authorization_response_iss_parameter_supported: true,
+      });
+    }
+    return new Response("no", { status: 404 });
+  });
+  assertEquals(await world.run(["login", "--api", hostile]), 1);
+  assertMatch(
+    world.stderr,
+    /sends the browser to http:\/\/127\.0\.0\.1:\d+, which is not .*'s site: refusing/,
+  );
+  assertEquals(world.launched, [], "no browser was opened");
+  assertEquals(seenByHostile, ["/.well-known/oauth-authorization-server"], "nothing else was sent");
+  assert(!world.requests.some((r) => r.includes(`${real.url}/cli-auth`)));
+
+  // A document that claims to be the real issuer is refused too (RFC 8414 §3.3).
+  const impostor = new World({ BROWSER: "test-browser" });
+  const genuine = impostor.referenceServer();
+  const liar = impostor.route(async () =>
+    new Response(
+      await (await impostor.fetch(`${genuine.url}/.well-known/oauth-authorization-server`)).text(),
+      { headers: { "content-type": "application/json" } },
+    )
+  );
+  assertEquals(await impostor.run(["login", "--api", liar]), 1);
+  assertMatch(impostor.stderr, new RegExp(`names another issuer \\(${genuine.url}\\)`));
+  assertEquals(impostor.launched, []);
+});
+
+Deno.test("mix-up: a callback naming another issuer is refused and the login keeps waiting", async () => {
+  const world = new World({ BROWSER: "test-browser" });
+  const server = world.referenceServer();
+  world.onLaunch = (url) => {
+    world.task(async () => {
+      const params = new URL(url).searchParams;
+      const callback = params.get("redirect_uri")!;
+      const state = params.get("state")!;
+      const foreign = await world.fetch(`${callback}?code=x&state=${state}&iss=http://127.0.0.1:9`);
+      assertEquals(foreign.status, 400);
+      assertMatch(await foreign.text(), /This answer is from another server/);
+      const none = await world.fetch(`${callback}?code=x&state=${state}`);
+      assertEquals(none.status, 400, "iss is required: the server says it sends it");
+      await none.body?.cancel();
+      // The real answer still works.
+      const page = await browse(
+        world.fetch,
+        url,
+        "approve",
+        await signInCookie(world.fetch, server.url),
+      );
+      assertMatch(page.text, /Logged in/);
+    });
+    return true;
+  };
+  assertEquals(await world.run(["login", "--api", server.url]), 0, world.stderr);
+});
+
+Deno.test("redirect URIs are compared exactly (RFC 9700 §2.1, RFC 8252 §7.3/§8.3)", () => {
+  const table: [string, boolean][] = [
+    ["http://127.0.0.1:53817/callback", true],
+    ["http://[::1]:53817/callback", true],
+    ["http://127.0.0.1/callback", false], // no port: not what a loopback client registers
+    ["http://127.0.0.1:53817/cb", false],
+    ["http://127.0.0.1:53817/callback/", false],
+    ["http://127.0.0.1:53817/callback?x=1", false],
+    ["http://127.0.0.1:53817/callback#f", false],
+    ["http://localhost:53817/callback", false],
+    ["http://127.0.0.2:53817/callback", false],
+    ["https://127.0.0.1:53817/callback", false],
+    ["http://user@127.0.0.1:53817/callback", false],
+    ["http://[0:0:0:0:0:0:0:1]:53817/callback", false], // not the registered spelling
+  ];
+  for (const [uri, ok] of table) assertEquals(isLoopbackRedirect(uri), ok, uri);
+});
+
+/** An OAuth request to the in-process server. */
+function post(world: World, url: string, body: string, type = "application/x-www-form-urlencoded") {
+  return world.fetch(url, { method: "POST", headers: { "content-type": type }, body });
+}
+
+Deno.test("RFC 6749 §5.2 errors everywhere on the OAuth endpoints; client_id required", async () => {
+  const world = new World();
+  const { url } = world.referenceServer();
+  const cases: [string, string, string | undefined, number, string][] = [
+    ["/auth/cli/token", "grant_type=authorization_code&code=x", undefined, 401, "invalid_client"],
+    ["/auth/cli/token", "client_id=other&grant_type=x", undefined, 401, "invalid_client"],
+    [
+      "/auth/cli/token",
+      "client_id=almyty-cli&client_id=almyty-cli&grant_type=x",
+      undefined,
+      400,
+      "invalid_request",
+    ],
+    ["/auth/cli/token", '{"client_id":"almyty-cli"}', "application/json", 400, "invalid_request"],
+    [
+      "/auth/cli/token",
+      "client_id=almyty-cli&grant_type=password",
+      undefined,
+      400,
+      "unsupported_grant_type",
+    ],
+    ["/auth/cli/device", "client_name=x", undefined, 401, "invalid_client"],
+    [
+      "/auth/cli/device",
+      "client_id=almyty-cli&client_name=a&client_name=b",
+      undefined,
+      400,
+      "invalid_request",
+    ],
+    [
+      "/auth/cli/device",
+      "client_id=almyty-cli&" + "x=".padEnd(70_000, "y"),
+      undefined,
+      413,
+      "invalid_request",
+    ],
+    ["/auth/cli/revoke", "", undefined, 400, "invalid_request"],
+  ];
+  for (const [path, body, type, status, error] of cases) {
+    const response = await post(world, url + path, body, type);
+    const json = await response.json();
+    assertEquals([response.status, json.error], [status, error], `${path} ${body.slice(0, 60)}`);
+    assertEquals(typeof json.error_description, "string");
+    assertEquals(response.headers.get("cache-control"), "no-store");
+  }
+  const doc = await (await world.fetch(`${url}/.well-known/oauth-authorization-server`)).json();
+  assertEquals(doc.response_types_supported, ["code"]);
+  assertEquals(doc.revocation_endpoint, `${url}/auth/cli/revoke`);
+  assertEquals(doc.revocation_endpoint_auth_methods_supported, ["none"]);
+  assertEquals([doc.almyty_long_poll_parameter, doc.almyty_long_poll_max_seconds], [
+    "almyty_wait",
+    20,
+  ]);
+});
+
+Deno.test("the long-poll: one held poll per code, a second's tolerance, capped at 20 s", async () => {
+  const world = new World();
+  const { url, store } = world.referenceServer({ deviceInterval: 5 });
+  const device = await (await post(world, `${url}/auth/cli/device`, "client_id=almyty-cli")).json();
+  const poll = (extra = "") =>
+    post(
+      world,
+      `${url}/auth/cli/token`,
+      `client_id=almyty-cli&grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Adevice_code&device_code=${device.device_code}${extra}`,
+    )
+      .then((r) => r.json());
+  assertEquals((await poll()).error, "authorization_pending");
+  world.clock.advance(4_200); // 0.8 s early: within the tolerance
+  const held = poll("&almyty_wait=60"); // held (capped at 20 s)
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  world.clock.advance(10_000);
+  assertEquals((await poll()).error, "slow_down", "a second poll while one is held");
+  const grant = [...store.devices.values()][0];
+  assertEquals(grant.held, true);
+  store.decideDevice([...store.devices.keys()][0], store.userByEmail("alice@example.com")!, true);
+  assertEquals((await held).token_type, "Bearer");
+});
+
+Deno.test("device phishing: the consent page shows who asked; from another address the code must be typed", async () => {
+  const world = new World();
+  const { url, store } = world.referenceServer();
+  world.remoteAddress = "203.0.113.7"; // the device asking
+  const device = await (await post(
+    world,
+    `${url}/auth/cli/device`,
+    "client_id=almyty-cli&client_name=build-box",
+  )).json();
+  world.clock.advance(90_000);
+  world.remoteAddress = "127.0.0.1"; // the browser that got the link
+  const cookie = await signInCookie(world.fetch, url);
+  const page = await (await world.fetch(device.verification_uri_complete, { headers: { cookie } }))
+    .text();
+  assertMatch(
+    page,
+    /Requested from<\/dt><dd data-testid="requester">203\.0\.113\.7, 90 s ago \(this browser: 127\.0\.0\.1\)/,
+  );
+  assertMatch(page, /If someone sent you this link, choose Deny\./);
+  assertMatch(page, /name="typed_code"/);
+  const field = (name: string) => new RegExp(`name="${name}" value="([^"]+)"`).exec(page)![1];
+  const decide = (extra: Record<string, string>) =>
+    world.fetch(`${url}/cli-auth/decision`, {
+      method: "POST",
+      headers: { cookie, "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({
+        request_id: field("request_id"),
+        csrf: field("csrf"),
+        decision: "approve",
+        ...extra,
+      }),
+    });
+  const untyped = await decide({});
+  assertEquals(untyped.status, 403, "the pre-filled code alone does not approve");
+  await untyped.body?.cancel();
+  assertEquals([...store.devices.values()][0].status, "pending");
+  // The same device asks again; now the person types the code from their own terminal.
+  const again = await (await world.fetch(device.verification_uri_complete, { headers: { cookie } }))
+    .text();
+  const id = /name="request_id" value="([^"]+)"/.exec(again)![1];
+  const typed = await world.fetch(`${url}/cli-auth/decision`, {
+    method: "POST",
+    headers: { cookie, "content-type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams({
+      request_id: id,
+      csrf: field("csrf"),
+      decision: "approve",
+      typed_code: device.user_code.toLowerCase(),
+    }),
+  });
+  assertMatch(await typed.text(), /Device approved/);
+});
+
+Deno.test("keys match their purpose: the organization chosen, one per device, an expiry the CLI shows", async () => {
+  const world = new World({ BROWSER: "test-browser" });
+  const { url, store } = world.referenceServer({ keyLifetimeSeconds: 30 * 86400 });
+  const carol = store.userByEmail("carol@example.com")!;
+  const globex = carol.organizations.find((o) => o.name === "globex")!;
+  let approvals = 0;
+  world.onLaunch = (authUrl) => {
+    world.task(async () => {
+      const cookie = await signInCookie(world.fetch, url, "carol@example.com", "carol-password");
+      const page = await (await world.fetch(authUrl, { headers: { cookie } })).text();
+      assertMatch(page, /type="radio" name="organization_id"/, "carol picks an organization");
+      const field = (name: string) => new RegExp(`name="${name}" value="([^"]+)"`).exec(page)![1];
+      const decided = await world.fetch(`${url}/cli-auth/decision`, {
+        method: "POST",
+        headers: { cookie, "content-type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams({
+          request_id: field("request_id"),
+          csrf: field("csrf"),
+          decision: "approve",
+          organization_id: globex.id,
+        }),
+        redirect: "manual",
+      });
+      await decided.body?.cancel();
+      await (await world.fetch(decided.headers.get("location")!)).body?.cancel();
+      approvals++;
+    });
+    return true;
+  };
+  assertEquals(await world.run(["login", "--api", url]), 0, world.stderr);
+  const first = world.saved()!;
+  assertMatch(String(first.expiresAt), /^\d{4}-/);
+  const profile = await (await world.fetch(`${url}/auth/profile`, {
+    headers: { authorization: `Bearer ${first.token}` },
+  })).json();
+  assertEquals(profile.data.currentOrganizationId, globex.id, "the key is tied to globex");
+  const status = await world.run(["status", "--offline"]);
+  assertEquals(status, 0);
+  assertMatch(world.stdout, /Expires: +in 30 days/);
+  // A second login from the same device replaces the first key (server-side too).
+  assertEquals(await world.run(["login", "--api", url]), 0, world.stderr);
+  assertEquals(approvals, 2);
+  const old = await world.fetch(`${url}/auth/profile`, {
+    headers: { authorization: `Bearer ${first.token}` },
+  });
+  assertEquals(old.status, 401);
+  await old.body?.cancel();
+  const live = store.keysOf(carol).filter((k) =>
+    k.isActive && k.name.startsWith("CLI login (test-host)")
+  );
+  assertEquals(live.length, 1);
+});
+
+Deno.test("an authorization request without response_type=code or the client is refused on the page", async () => {
+  const world = new World();
+  const { url } = world.referenceServer();
+  const base = {
+    response_type: "code",
+    client_id: "almyty-cli",
+    redirect_uri: "http://127.0.0.1:5555/callback",
+    state: "s".repeat(43),
+    code_challenge: pkceChallenge(randomToken(32)),
+    code_challenge_method: "S256",
+  };
+  for (
+    const [change, message] of [
+      [{ response_type: "token" }, /response_type=code is required/],
+      [{ client_id: "evil" }, /Unknown client/],
+      [{ redirect_uri: "http://localhost:5555/callback" }, /redirect_uri must be exactly/],
+    ] as [Record<string, string>, RegExp][]
+  ) {
+    const response = await world.fetch(
+      `${url}/cli-auth?${new URLSearchParams({ ...base, ...change })}`,
+      {
+        redirect: "manual",
+      },
+    );
+    assertEquals(response.status, 400);
+    assertMatch(await response.text(), message);
+  }
+});
