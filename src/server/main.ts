@@ -90,7 +90,9 @@ if (requestLimit !== undefined && !(Number.isInteger(requestLimit) && requestLim
   fail("--rate-limit must be a whole number > 0");
 }
 const lifetimeDays = args["key-lifetime"] === undefined ? undefined : Number(args["key-lifetime"]);
-if (lifetimeDays !== undefined && !(lifetimeDays > 0)) fail("--key-lifetime must be a number of days > 0");
+if (lifetimeDays !== undefined && !(lifetimeDays > 0)) {
+  fail("--key-lifetime must be a number of days > 0");
+}
 const interval = args["device-interval"] === undefined
   ? undefined
   : Number(args["device-interval"]);
