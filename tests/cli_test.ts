@@ -397,3 +397,42 @@ Deno.test("no HOME: a clear message instead of a path under /", async () => {
   assertEquals(result.code, 1);
   assertMatch(result.stderr, /Cannot find your home directory: set HOME/);
 });
+
+Deno.test("limits and names: --timeout and ALMYTY_HTTP_TIMEOUT capped, status names the file's owner", async () => {
+  const home = tempHome();
+  for (const value of ["99999999", "1e308", "0", "-5"]) {
+    const result = await runCli(["login", "--timeout", value, "--no-browser"], { home });
+    assertEquals(result.code, 2, value);
+    assertMatch(result.stderr, /--timeout takes a number of seconds from 1 to 86400/);
+  }
+  // A huge ALMYTY_HTTP_TIMEOUT is capped, not a crash (it used to overflow the timer).
+  const port = closedPort();
+  const { home: saved } = homeWithFile(
+    JSON.stringify({ url: `http://127.0.0.1:${port}`, token: "almyty_" + "9".repeat(64) }),
+  );
+  const huge = await runCli(["whoami"], { home: saved, env: { ALMYTY_HTTP_TIMEOUT: "1e308" } });
+  assertEquals(huge.code, 1);
+  assertMatch(huge.stderr, /connection refused/);
+  assert(!/Unexpected error|RangeError/.test(huge.stderr), huge.stderr);
+  const status = await runCli(["status", "--offline"], { home: saved });
+  assertMatch(status.stdout, /owner root \(uid 0\)/);
+});
+
+Deno.test("the reference server warns when it listens beyond loopback, naming the seeded accounts", async () => {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["task", "--quiet", "server", "--host", "0.0.0.0", "--port", "0"],
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const lines = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  await lines.read(); // "listening on …": the warning came before it
+  child.kill("SIGTERM");
+  await child.status;
+  lines.releaseLock();
+  await child.stdout.cancel().catch(() => {});
+  const stderr = await new Response(child.stderr).text();
+  assertMatch(
+    stderr,
+    /WARNING: listening on 0\.0\.0\.0[\s\S]*alice@example\.com \/ alice-password/,
+  );
+});

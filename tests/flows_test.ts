@@ -271,6 +271,8 @@ Deno.test("device flow against the reference server: approve in the browser; the
   const [, url] = await world.waitFor(/Open this URL in any browser:\n\s+(\S+)/);
   const [, code] = await world.waitFor(/^\s+([B-Z]{4}-[B-Z]{4})$/m);
   assertEquals(new URL(url).searchParams.get("code"), code);
+  // RFC 8628 §3.3.1: the verification URI is shown with the code, not only the complete one.
+  assertMatch(world.stderr, new RegExp(`Or go to ${server.url}/cli-auth and enter the code there`));
   const page = await browse(
     world.fetch,
     url,

@@ -108,11 +108,16 @@ export async function run(ctx: Context, { flags }: CommandInput): Promise<number
 function fileFacts(
   ctx: Context,
   path: string,
-): { exists: boolean; mode?: string; owner?: number | null } {
+): { exists: boolean; mode?: string; owner?: number | null; ownerName?: string | null } {
   try {
     const stat = ctx.fs.lstat(path);
     if (!stat) return { exists: false };
-    return { exists: true, mode: stat.mode.toString(8).padStart(4, "0"), owner: stat.uid };
+    return {
+      exists: true,
+      mode: stat.mode.toString(8).padStart(4, "0"),
+      owner: stat.uid,
+      ownerName: stat.uid === null ? null : ctx.userName(stat.uid),
+    };
   } catch {
     return { exists: false };
   }
@@ -165,7 +170,12 @@ function printHuman(
   }
   if (!r.file.read) out(`File:      ${path} (not read: ALMYTY_TOKEN is set)`);
   else if (!r.file.exists) out(`File:      ${path} (none)`);
-  else out(`File:      ${path} (mode ${r.file.mode}, owner uid ${r.file.owner})`);
+  else {
+    const owner = r.file.ownerName
+      ? `${r.file.ownerName} (uid ${r.file.owner})`
+      : `uid ${r.file.owner}`;
+    out(`File:      ${path} (mode ${r.file.mode}, owner ${owner})`);
+  }
   out(
     `Overrides: ${
       r.envOverrides.length ? r.envOverrides.join(", ") + " set in the environment" : "none"

@@ -77,6 +77,8 @@ export interface Context {
   /** Calls `fn` every `ms` until the returned function is called. */
   every(ms: number, fn: () => void): () => void;
   hostname(): string;
+  /** The name of the user with this uid, or null when it cannot be found. */
+  userName(uid: number): string | null;
   /** Kernel release (used to recognise WSL). */
   osRelease(): string;
   /** Starts a program without waiting for it (`status` tells how it ended). */

@@ -143,6 +143,20 @@ export function denoContext(signal: AbortSignal): Context {
       return () => clearInterval(timer);
     },
     hostname: () => Deno.hostname(),
+    // /etc/passwd is outside the permission set; getent asks the system's user database.
+    userName: (uid) => {
+      try {
+        const out = new Deno.Command("getent", {
+          args: ["passwd", String(uid)],
+          stdout: "piped",
+          stderr: "null",
+        })
+          .outputSync();
+        return out.success ? new TextDecoder().decode(out.stdout).split(":")[0] || null : null;
+      } catch {
+        return null;
+      }
+    },
     osRelease: () => Deno.osRelease(),
     launch: ({ command, args, raw }) => {
       try {

@@ -255,6 +255,7 @@ export class World {
       sleep: this.clock.sleep,
       every: this.clock.every,
       hostname: () => "test-host",
+      userName: (uid) => (uid === 0 ? "root" : null),
       osRelease: () => "6.1.0-test",
       launch: async (spec) => {
         this.launched.push(spec);
