@@ -224,7 +224,11 @@ export async function driveTerminal(
   await writer.write(new TextEncoder().encode(JSON.stringify(plan)));
   await writer.close();
   const out = await child.output();
-  const run = JSON.parse(new TextDecoder().decode(out.stdout)) as TerminalRun;
+  const stdout = new TextDecoder().decode(out.stdout);
+  if (!stdout.trim()) {
+    throw new Error(`the terminal driver failed:\n${new TextDecoder().decode(out.stderr)}`);
+  }
+  const run = JSON.parse(stdout) as TerminalRun;
   recordOutput(`terminal of ${args.join(" ")}`, run.screen);
   return run;
 }

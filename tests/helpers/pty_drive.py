@@ -53,7 +53,10 @@ for pattern, text in plan["steps"]:
             drain_once()  # keep reading the screen meanwhile
         with open(path) as f:
             text = f.read().strip() + "\r"
-    os.write(fd, text.encode())
+    try:
+        os.write(fd, text.encode())
+    except OSError:
+        break  # the program has ended
 # Read until the program ends (or the deadline).
 status = None
 while time.time() < deadline:
