@@ -4,7 +4,8 @@
  * - whoami against the reference server on 127.0.0.1, paired and interleaved
  *   with the floor (scripts/bench_floor.ts: read the file, one GET, print)
  *   and with `gh auth status` (Debian's gh): median ratio with its spread,
- *   wall time and peak RSS;
+ *   wall time and peak RSS; the same whoami from a `deno bundle` of the
+ *   CLI rides along, to show what per-module loading costs;
  * - `--version` (bare start-up) for scale;
  * - resolveCredentials() per call (file and env paths);
  * - browser login with an already-running, signed-in Chromium: CLI start →
@@ -18,6 +19,7 @@ import { join } from "node:path";
 import { resolveCredentials, writeCredentials } from "../src/credentials/mod.ts";
 import { startServer } from "../src/server/app.ts";
 import { browserHook, launchChromium, signIn } from "../tests/helpers/browser.ts";
+import { permissionFlags } from "../src/permissions.ts";
 import { baseEnv, cliArgv, CliProcess, credsPath, tempHome } from "../tests/helpers/cli.ts";
 import { browserSession, mintKey } from "../tests/helpers/server.ts";
 
@@ -56,6 +58,8 @@ const server = await startServer({
   deviceInterval: 1,
   requestLimit: 1_000_000,
   signInLimit: 1_000_000,
+  deviceLimit: 1_000_000,
+  userCodeLimit: 1_000_000,
 });
 const { apiKey } = await mintKey(server.url);
 const home = tempHome();
@@ -72,8 +76,28 @@ const hasGh = ghPath.success;
 if (!hasGh) {
   console.error("gh is not installed (apt-get install gh): comparing with the floor only");
 }
+// The same CLI as one esbuild bundle (commands still split into lazy chunks):
+// how much of whoami's cost is per-module loading rather than work.
+const bundleDir = Deno.makeTempDirSync({ prefix: "almyty-bench-bundle-" });
+const bundled = await new Deno.Command(deno, {
+  args: [
+    "bundle",
+    "--quiet",
+    "--platform",
+    "deno",
+    "--code-splitting",
+    "--outdir",
+    bundleDir,
+    join(import.meta.dirname!, "..", "main.ts"),
+  ],
+}).output();
+if (!bundled.success) throw new Error(new TextDecoder().decode(bundled.stderr));
 const contenders: Record<string, { cmd: string[]; env: Record<string, string> }> = {
   whoami: { cmd: [deno, ...cliArgv(["whoami"])], env: baseEnv(home) },
+  bundled: {
+    cmd: [deno, "run", "--quiet", ...permissionFlags(), join(bundleDir, "main.js"), "whoami"],
+    env: baseEnv(home),
+  },
   floor: {
     cmd: [
       deno,
@@ -112,14 +136,14 @@ const quantile = (values: number[], q: number) => {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.floor(q * (sorted.length - 1) + 0.5))];
 };
-const ratioRow = (other: string, label: string) => {
-  const ratios = wall.whoami.map((w, i) => w / wall[other][i]);
+const ratioRow = (other: string, label: string, subject = "whoami") => {
+  const ratios = wall[subject].map((w, i) => w / wall[other][i]);
   row(
-    `whoami / ${label}`,
+    `${subject === "whoami" ? "whoami" : `whoami (${subject})`} / ${label}`,
     `${median(ratios).toFixed(2)}× (p10–p90 ${quantile(ratios, 0.1).toFixed(2)}–${
       quantile(ratios, 0.9).toFixed(2)
     })`,
-    `${RUNS} paired rounds; whoami ${median(wall.whoami).toFixed(1)} ms vs ${
+    `${RUNS} paired rounds; ${subject} ${median(wall[subject]).toFixed(1)} ms vs ${
       median(wall[other]).toFixed(1)
     } ms`,
   );
@@ -135,6 +159,12 @@ row(
   `median of ${RUNS}`,
 );
 ratioRow("floor", "floor script");
+row(
+  "whoami as one bundle (deno bundle)",
+  `${median(wall.bundled).toFixed(1)} ms, peak RSS ${median(rss.bundled).toFixed(1)} MiB`,
+  `median of ${RUNS}`,
+);
+ratioRow("floor", "floor script", "bundled");
 if (hasGh) {
   row(
     "gh auth status (no host configured, no network)",
@@ -221,6 +251,7 @@ for (let i = 0; i < RUNS; i++) {
 }
 row("headless login: Approve → CLI exit", `${median(headless).toFixed(0)} ms`, `median of ${RUNS}`);
 await server.close();
+Deno.removeSync(bundleDir, { recursive: true });
 
 console.log("\n| measurement | median | runs |\n| --- | --- | --- |");
 for (const [name, value, note] of rows) console.log(`| ${name} | ${value} | ${note} |`);
