@@ -436,3 +436,46 @@ Deno.test("the reference server warns when it listens beyond loopback, naming th
     /WARNING: listening on 0\.0\.0\.0[\s\S]*alice@example\.com \/ alice-password/,
   );
 });
+
+Deno.test("the reference server refuses bad switch values with usage exit 2, naming the switch", async () => {
+  for (
+    const [args, message] of [
+      [["--key-lifetime", "0"], /--key-lifetime must be a number of days > 0/],
+      [["--key-lifetime", "soon"], /--key-lifetime must be a number of days > 0/],
+      [["--rate-limit", "1.5"], /--rate-limit must be a whole number > 0/],
+      [["--device-interval=-1"], /--device-interval must be a number ≥ 0/],
+      [["--port", "70000"], /--port must be 0–65535/],
+      [["--user", "bob@example.com"], /--user takes email:password:org, got "bob@example\.com"/],
+      [["--auto-approve", "--host", "0.0.0.0"], /--auto-approve refuses to run on a non-loopback/],
+      [["--nope"], /Unknown option '--nope'/],
+    ] as const
+  ) {
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: ["task", "--quiet", "server", "--port", "0", ...args],
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const stderr = new TextDecoder().decode(out.stderr);
+    assertEquals(out.code, 2, `${args.join(" ")}: ${stderr}`);
+    assertMatch(stderr, message);
+    assertMatch(stderr, /Usage/i);
+  }
+});
+
+Deno.test("the reference server on a port in use says so and how to pick another, exit 1", async () => {
+  const taken = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  try {
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: ["task", "--quiet", "server", "--port", String(taken.addr.port)],
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const stderr = new TextDecoder().decode(out.stderr);
+    assertEquals(out.code, 1, stderr);
+    assertMatch(stderr, new RegExp(`port ${taken.addr.port} is in use; pick another with --port`));
+  } finally {
+    taken.close();
+  }
+});

@@ -15,16 +15,16 @@ import { PRODUCTION_REQUEST_LIMIT } from "./context.ts";
 
 const USAGE = `Usage: deno task server [options]
 
-  --port N           port to listen on (default 8080; 0 picks a free one)
-  --host ADDR        address to bind (default 127.0.0.1)
-  --user E:P:ORGS    add an account (repeatable); ORGS is one name or several, comma-separated
-  --rate-limit N     requests per minute per client (default ${PRODUCTION_REQUEST_LIMIT}, as production)
-  --key-lifetime D   keys minted by CLI logins expire after D days (default: never, as production)
-  --data FILE        persist accounts and keys in FILE (JSON, 0600)
-  --legacy           behave like today's production: only /cli-login, no discovery
-  --auto-approve     approve every login as the first account (demos only; loopback only)
-  --device-interval  device polling interval in seconds (default 5)
-  -h, --help         this help
+  --port N             port to listen on (default 8080; 0 picks a free one)
+  --host ADDR          address to bind (default 127.0.0.1)
+  --user E:P:ORGS      add an account (repeatable); ORGS is one name or several, comma-separated
+  --rate-limit N       requests per minute per client (default ${PRODUCTION_REQUEST_LIMIT}, as production)
+  --key-lifetime D     keys minted by CLI logins expire after D days (default: never, as production)
+  --data FILE          persist accounts and keys in FILE (JSON, 0600)
+  --legacy             behave like today's production: only /cli-login, no discovery
+  --auto-approve       approve every login as the first account (demos only; loopback only)
+  --device-interval S  device polling interval in seconds (default 5)
+  -h, --help           this help
 
 Demo accounts (always seeded):
 ${
