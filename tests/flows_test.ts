@@ -506,3 +506,14 @@ Deno.test("token prompt: a terminal is asked for the key, unseen; Ctrl-D saves n
   assertMatch(none.stderr, /No API key was entered/);
   assertEquals(none.saved(), null);
 });
+
+Deno.test("doctor's fixes keep the environment it checked (--api)", async () => {
+  const world = new World();
+  const { url } = world.referenceServer();
+  world.listenError = new Deno.errors.PermissionDenied("listen denied by the sandbox");
+  assertEquals(await world.run(["doctor", "--json", "--api", url]), 1, world.stderr);
+  const checks = JSON.parse(world.stdout) as { name: string; fix?: string }[];
+  const fix = (name: string) => checks.find((c) => c.name === name)?.fix;
+  assertEquals(fix("Credentials file"), `almyty-auth login --api ${url}`);
+  assertMatch(fix("Loopback")!, new RegExp(`use almyty-auth login --no-browser --api ${url}$`));
+});

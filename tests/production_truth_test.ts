@@ -273,9 +273,14 @@ Deno.test("JWTs: expiry shown, an expired one explained, logout revokes nothing"
     );
     const status = await runCli(["status", "--offline"], {
       home: tempHome(),
-      env: { ALMYTY_TOKEN: expired },
+      env: { ALMYTY_TOKEN: expired, ALMYTY_URL: server.url },
     });
-    assertMatch(status.stdout, /a JWT\)\nExpires: +2 days ago \(expired/);
+    assertMatch(
+      status.stdout,
+      new RegExp(
+        `a JWT\\)\nExpires: +2 days ago \\(expired: run almyty-auth login --api ${server.url} for`,
+      ),
+    );
     const { home } = homeWithFile(JSON.stringify({ url: server.url, token: session }));
     const logout = await runCli(["logout"], { home });
     assertMatch(

@@ -9,7 +9,7 @@
  * @module
  */
 import { ApiError } from "../runtime/api_error.ts";
-import { loginTarget, readingTarget, type Target } from "../runtime/target.ts";
+import { loginCommand, loginTarget, readingTarget, type Target } from "../runtime/target.ts";
 import { credentialsPathWith } from "../credentials/path.ts";
 import { type Credentials, CredentialsError } from "../credentials/types.ts";
 import { readCredentialsWith } from "../credentials/read.ts";
@@ -42,18 +42,23 @@ const MAX_SKEW_SECONDS = 60;
  * ```
  */
 export async function run(ctx: Context, { flags }: CommandInput): Promise<number> {
-  const checks: Check[] = [credentialsFile(ctx), envOverrides(ctx)];
   let target: Target | undefined;
+  let urlProblem: Check | undefined;
   try {
     target = doctorTarget(ctx, flags.api as string | undefined);
   } catch (error) {
-    checks.push({
+    urlProblem = {
       name: "URLs",
       level: "problem",
       detail: (error as Error).message,
       fix: "use https, or http only on 127.0.0.1, [::1] or localhost",
-    });
+    };
   }
+  // Fixes that say "log in" keep the environment being checked (--api).
+  const login = (...extra: string[]) =>
+    target ? loginCommand(target, ...extra) : ["almyty-auth", "login", ...extra].join(" ");
+  const checks: Check[] = [credentialsFile(ctx, login), envOverrides(ctx)];
+  if (urlProblem) checks.push(urlProblem);
   if (target) {
     const note = ignoredUrlNote(target);
     if (note) checks.push({ name: "ALMYTY_URL", level: "warning", detail: note });
@@ -61,7 +66,7 @@ export async function run(ctx: Context, { flags }: CommandInput): Promise<number
     checks.push(...await reachability(ctx, api, "API", target.api + PATHS.discovery, true));
     checks.push(...await reachability(ctx, api, "Frontend", target.frontend + "/", false));
   }
-  checks.push(await loopbackBind(ctx), browserCheck(ctx));
+  checks.push(await loopbackBind(ctx, login), browserCheck(ctx));
   if (flags.json) printJson(ctx, checks);
   else {
     for (const c of checks) {
@@ -93,7 +98,7 @@ function doctorTarget(ctx: Context, api: string | undefined): Target {
   return reading ?? loginTarget({ api }, io, saved);
 }
 
-function credentialsFile(ctx: Context): Check {
+function credentialsFile(ctx: Context, login: () => string): Check {
   const io = credentialsIo(ctx, () => {});
   const path = credentialsPathWith(io);
   const name = "Credentials file";
@@ -101,7 +106,7 @@ function credentialsFile(ctx: Context): Check {
   try {
     const stat = ctx.fs.stat(path);
     if (!stat) {
-      return { name, level: "warning", detail: `${path} does not exist`, fix: "almyty-auth login" };
+      return { name, level: "warning", detail: `${path} does not exist`, fix: login() };
     }
     mode = stat.mode;
     readCredentialsWith(io);
@@ -190,7 +195,7 @@ async function reachability(
   }
 }
 
-async function loopbackBind(ctx: Context): Promise<Check> {
+async function loopbackBind(ctx: Context, login: (flag: string) => string): Promise<Check> {
   try {
     const server = ctx.serve(() => new Response(null, { status: 404 }));
     const port = server.port;
@@ -205,7 +210,7 @@ async function loopbackBind(ctx: Context): Promise<Check> {
       name: "Loopback",
       level: "problem",
       detail: `cannot listen on 127.0.0.1: ${(error as Error).message}`,
-      fix: "browser login needs a local port; use `login --no-browser`",
+      fix: `browser login needs a local port; use ${login("--no-browser")}`,
     };
   }
 }

@@ -11,7 +11,7 @@
  */
 import { ApiError } from "../runtime/api_error.ts";
 import type { Target } from "../runtime/target.ts";
-import { TokenFormatError } from "../runtime/target.ts";
+import { loginCommand, TokenFormatError } from "../runtime/target.ts";
 import { credentialsPathWith } from "../credentials/path.ts";
 import { CredentialsError } from "../credentials/types.ts";
 import { relativeTime, tokenKind } from "../protocol/tokens.ts";
@@ -149,7 +149,9 @@ function printHuman(
     if (expiresAt !== null) {
       out(
         `Expires:   ${relativeTime(expiresAt, ctx.now())}${
-          expiresAt <= ctx.now() ? " (expired: run almyty-auth login for a long-lived key)" : ""
+          expiresAt <= ctx.now()
+            ? ` (expired: run ${loginCommand(target)} for a long-lived key)`
+            : ""
         }`,
       );
     }

@@ -115,6 +115,8 @@ export class World {
       reading(line);
     } else this.#typed.push(line);
   }
+  /** Set to make every loopback listen fail (a sandbox without local ports). */
+  listenError: Error | undefined;
   /** The address the reference server sees requests come from (a test may move it). */
   remoteAddress = "127.0.0.1";
   /** Requests every handler saw, as "METHOD url". */
@@ -220,6 +222,7 @@ export class World {
       fs: denoFs,
       fetch: this.fetch,
       serve: (handler) => {
+        if (this.listenError) throw this.listenError;
         const origin = this.route(async (request) => {
           const response = await handler(request);
           const copy = response.clone();
