@@ -21,6 +21,7 @@ import { startServer } from "../src/server/app.ts";
 import { browserHook, launchChromium, signIn } from "../tests/helpers/browser.ts";
 import { permissionFlags } from "../src/permissions.ts";
 import { baseEnv, cliArgv, CliProcess, credsPath, tempHome } from "../tests/helpers/cli.ts";
+import { openConsent } from "../tests/helpers/consent.ts";
 import { browserSession, mintKey } from "../tests/helpers/server.ts";
 
 const RUNS = Number(Deno.env.get("BENCH_RUNS") ?? 15);
@@ -231,20 +232,9 @@ for (let i = 0; i < RUNS; i++) {
   await cli.waitFor(/Waiting for authentication/);
   // Sign in and load the consent page first; time only the click → exit.
   const cookie = await browserSession(server.url);
-  const html = await (await fetch(`${server.url}/cli-auth?code=${code}`, { headers: { cookie } }))
-    .text();
-  const field = (name: string) => new RegExp(`name="${name}" value="([^"]+)"`).exec(html)![1];
+  const consent = await openConsent(fetch, `${server.url}/cli-auth?code=${code}`, cookie);
   const start = performance.now();
-  const approve = await fetch(`${server.url}/cli-auth/decision`, {
-    method: "POST",
-    headers: { cookie, "content-type": "application/x-www-form-urlencoded" },
-    body: new URLSearchParams({
-      request_id: field("request_id"),
-      csrf: field("csrf"),
-      decision: "approve",
-    }),
-  });
-  await approve.body?.cancel();
+  await (await consent.submit("approve")).body?.cancel();
   const result = await cli.done;
   if (result.code !== 0) throw new Error(result.stderr);
   headless.push(performance.now() - start);

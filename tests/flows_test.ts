@@ -5,6 +5,7 @@
  */
 import { assert, assertEquals, assertMatch } from "./helpers/assert.ts";
 import { homeWithFile, readBytes } from "./helpers/cli.ts";
+import { openConsent } from "./helpers/consent.ts";
 import { browse, signInCookie, World } from "./helpers/world.ts";
 import { OAUTH_ERROR } from "../src/protocol/constants.ts";
 
@@ -368,19 +369,8 @@ Deno.test("fuzz: the listener never crashes or accepts a wrong state (seeded, 40
 
 /** A browser that approves but cannot reach the listener (WSL, containers): where it lands. */
 async function approveUnreachable(world: World, serverUrl: string, url: string) {
-  const cookie = await signInCookie(world.fetch, serverUrl);
-  const page = await (await world.fetch(url, { headers: { cookie } })).text();
-  const field = (name: string) => new RegExp(`name="${name}" value="([^"]+)"`).exec(page)![1];
-  const decided = await world.fetch(`${serverUrl}/cli-auth/decision`, {
-    method: "POST",
-    headers: { cookie, "content-type": "application/x-www-form-urlencoded" },
-    body: new URLSearchParams({
-      request_id: field("request_id"),
-      csrf: field("csrf"),
-      decision: "approve",
-    }),
-    redirect: "manual",
-  });
+  const consent = await openConsent(world.fetch, url, await signInCookie(world.fetch, serverUrl));
+  const decided = await consent.submit("approve");
   await decided.body?.cancel();
   return decided.headers.get("location")!; // "connection refused" in the browser's address bar
 }

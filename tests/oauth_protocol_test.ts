@@ -5,6 +5,7 @@
  * that match their purpose.
  */
 import { assert, assertEquals, assertMatch } from "./helpers/assert.ts";
+import { openConsent } from "./helpers/consent.ts";
 import { browse, signInCookie, World } from "./helpers/world.ts";
 import { pkceChallenge, randomToken } from "../src/protocol/crypto.ts";
 import { isLoopbackRedirect } from "../src/server/routes_pages.ts";
@@ -192,44 +193,21 @@ Deno.test("device phishing: the consent page shows who asked; from another addre
   world.clock.advance(90_000);
   world.remoteAddress = "127.0.0.1"; // the browser that got the link
   const cookie = await signInCookie(world.fetch, url);
-  const page = await (await world.fetch(device.verification_uri_complete, { headers: { cookie } }))
-    .text();
+  const consent = await openConsent(world.fetch, device.verification_uri_complete, cookie);
+  const page = consent.html;
   assertMatch(
     page,
     /Requested from<\/dt><dd data-testid="requester">203\.0\.113\.7, 90 s ago \(this browser: 127\.0\.0\.1\)/,
   );
   assertMatch(page, /If someone sent you this link, choose Deny\./);
   assertMatch(page, /name="typed_code"/);
-  const field = (name: string) => new RegExp(`name="${name}" value="([^"]+)"`).exec(page)![1];
-  const decide = (extra: Record<string, string>) =>
-    world.fetch(`${url}/cli-auth/decision`, {
-      method: "POST",
-      headers: { cookie, "content-type": "application/x-www-form-urlencoded" },
-      body: new URLSearchParams({
-        request_id: field("request_id"),
-        csrf: field("csrf"),
-        decision: "approve",
-        ...extra,
-      }),
-    });
-  const untyped = await decide({});
+  const untyped = await consent.submit("approve");
   assertEquals(untyped.status, 403, "the pre-filled code alone does not approve");
   await untyped.body?.cancel();
   assertEquals([...store.devices.values()][0].status, "pending");
   // The same device asks again; now the person types the code from their own terminal.
-  const again = await (await world.fetch(device.verification_uri_complete, { headers: { cookie } }))
-    .text();
-  const id = /name="request_id" value="([^"]+)"/.exec(again)![1];
-  const typed = await world.fetch(`${url}/cli-auth/decision`, {
-    method: "POST",
-    headers: { cookie, "content-type": "application/x-www-form-urlencoded" },
-    body: new URLSearchParams({
-      request_id: id,
-      csrf: field("csrf"),
-      decision: "approve",
-      typed_code: device.user_code.toLowerCase(),
-    }),
-  });
+  const again = await openConsent(world.fetch, device.verification_uri_complete, cookie);
+  const typed = await again.submit("approve", { typed_code: device.user_code.toLowerCase() });
   assertMatch(await typed.text(), /Device approved/);
 });
 
@@ -242,20 +220,13 @@ Deno.test("keys match their purpose: the organization chosen, one per device, an
   world.onLaunch = (authUrl) => {
     world.task(async () => {
       const cookie = await signInCookie(world.fetch, url, "carol@example.com", "carol-password");
-      const page = await (await world.fetch(authUrl, { headers: { cookie } })).text();
-      assertMatch(page, /type="radio" name="organization_id"/, "carol picks an organization");
-      const field = (name: string) => new RegExp(`name="${name}" value="([^"]+)"`).exec(page)![1];
-      const decided = await world.fetch(`${url}/cli-auth/decision`, {
-        method: "POST",
-        headers: { cookie, "content-type": "application/x-www-form-urlencoded" },
-        body: new URLSearchParams({
-          request_id: field("request_id"),
-          csrf: field("csrf"),
-          decision: "approve",
-          organization_id: globex.id,
-        }),
-        redirect: "manual",
-      });
+      const consent = await openConsent(world.fetch, authUrl, cookie);
+      assertMatch(
+        consent.html,
+        /type="radio" name="organization_id"/,
+        "carol picks an organization",
+      );
+      const decided = await consent.submit("approve", { organization_id: globex.id });
       await decided.body?.cancel();
       await (await world.fetch(decided.headers.get("location")!)).body?.cancel();
       approvals++;

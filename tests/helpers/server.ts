@@ -3,6 +3,7 @@
  * @module
  */
 import { type StartOptions, startServer } from "../../src/server/app.ts";
+import { openConsent } from "./consent.ts";
 
 /** Runs `fn` with a fresh server, closing it afterwards. */
 export async function withServer<T>(
@@ -56,17 +57,9 @@ export async function browserSession(url: string): Promise<string> {
 
 /** Opens a consent page with a session and submits Approve or Deny over HTTP. */
 export async function decide(url: string, pagePath: string, decision: "approve" | "deny") {
-  const cookie = await browserSession(url);
-  const page = await (await fetch(url + pagePath, { headers: { cookie } })).text();
-  const requestId = /name="request_id" value="([^"]+)"/.exec(page)?.[1];
-  const csrf = /name="csrf" value="([^"]+)"/.exec(page)?.[1];
-  if (!requestId || !csrf) throw new Error(`no consent form at ${pagePath}:\n${page}`);
-  return await fetch(`${url}/cli-auth/decision`, {
-    method: "POST",
-    headers: { cookie, "content-type": "application/x-www-form-urlencoded" },
-    body: new URLSearchParams({ request_id: requestId, csrf, decision }),
-    redirect: "manual",
-  });
+  return await (await openConsent(fetch, url + pagePath, await browserSession(url))).submit(
+    decision,
+  );
 }
 
 /** A stand-in server for failure cases, on 127.0.0.1. */

@@ -16,6 +16,7 @@ import { Store } from "../../src/server/store.ts";
 import { DEMO_USERS } from "../../src/server/app.ts";
 import { recordOutput, recordToken } from "./leaks.ts";
 import { credsPath, tempHome } from "./cli.ts";
+import { openConsent } from "./consent.ts";
 
 /** Virtual time: sleeps wait for `advance`, which fires timers in order. */
 export class ManualClock {
@@ -366,17 +367,7 @@ export async function browse(
   decision: "approve" | "deny",
   cookie: string,
 ): Promise<{ status: number; text: string; location: string | null }> {
-  const page = await (await fetcher(pageUrl, { headers: { cookie } })).text();
-  const requestId = /name="request_id" value="([^"]+)"/.exec(page)?.[1];
-  const csrf = /name="csrf" value="([^"]+)"/.exec(page)?.[1];
-  if (!requestId || !csrf) throw new Error(`no consent form at ${pageUrl}:\n${page}`);
-  const origin = new URL(pageUrl).origin;
-  const decided = await fetcher(`${origin}/cli-auth/decision`, {
-    method: "POST",
-    headers: { cookie, "content-type": "application/x-www-form-urlencoded" },
-    body: new URLSearchParams({ request_id: requestId, csrf, decision }),
-    redirect: "manual",
-  });
+  const decided = await (await openConsent(fetcher, pageUrl, cookie)).submit(decision);
   const location = decided.headers.get("location");
   if (!location) return { status: decided.status, text: await decided.text(), location };
   await decided.body?.cancel();

@@ -1,0 +1,38 @@
+/**
+ * The consent page (`/cli-auth`) as a browser uses it: open it with a signed-in
+ * session, then submit its form. One place that knows the form's fields.
+ * @module
+ */
+
+/** An opened consent page. */
+export interface Consent {
+  /** The page's HTML. */
+  html: string;
+  /**
+   * Posts the page's form (redirects not followed), with `extra` fields such
+   * as `typed_code` or `organization_id`.
+   */
+  submit(decision: "approve" | "deny", extra?: Record<string, string>): Promise<Response>;
+}
+
+/** Opens `pageUrl` with `cookie`; throws with the page when it holds no consent form. */
+export async function openConsent(
+  fetcher: typeof fetch,
+  pageUrl: string,
+  cookie: string,
+): Promise<Consent> {
+  const html = await (await fetcher(pageUrl, { headers: { cookie } })).text();
+  const requestId = /name="request_id" value="([^"]+)"/.exec(html)?.[1];
+  const csrf = /name="csrf" value="([^"]+)"/.exec(html)?.[1];
+  if (!requestId || !csrf) throw new Error(`no consent form at ${pageUrl}:\n${html}`);
+  return {
+    html,
+    submit: (decision, extra = {}) =>
+      fetcher(`${new URL(pageUrl).origin}/cli-auth/decision`, {
+        method: "POST",
+        headers: { cookie, "content-type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams({ request_id: requestId, csrf, decision, ...extra }),
+        redirect: "manual",
+      }),
+  };
+}
