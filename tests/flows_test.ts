@@ -72,12 +72,7 @@ Deno.test("browser flow: forged state, foreign Host, unknown path, and a stray c
       const noCode = await world.fetch(`${callback}?state=${state}`);
       assertEquals(noCode.status, 400, "a callback without a code does not end the login");
       await noCode.body?.cancel();
-      const page = await browse(
-        world.fetch,
-        url,
-        "approve",
-        await signInCookie(world.fetch, server.url),
-      );
+      const page = await world.decide(url, "approve");
       assertMatch(page.text, /Logged in/);
       // A second delivery of the code is never exchanged: the listener is gone.
       assertMatch(String(await world.fetch(page.location!).catch((e) => e)), /refused/);
@@ -92,9 +87,7 @@ Deno.test("browser flow: Deny → exit 1, old file byte-identical", async () => 
   const { home, path, bytes } = homeWithFile();
   const { world, server } = browserWorld({}, home);
   world.onLaunch = (url) => {
-    world.task(async () =>
-      browse(world.fetch, url, "deny", await signInCookie(world.fetch, server.url))
-    );
+    world.task(() => world.decide(url, "deny"));
     return true;
   };
   assertEquals(await world.run(["login", "--api", server.url]), 1);
@@ -274,12 +267,7 @@ Deno.test("device flow against the reference server: approve in the browser; the
   assertEquals(new URL(url).searchParams.get("code"), code);
   // RFC 8628 §3.3.1: the verification URI is shown with the code, not only the complete one.
   assertMatch(world.stderr, new RegExp(`Or go to ${server.url}/cli-auth and enter the code there`));
-  const page = await browse(
-    world.fetch,
-    url,
-    "approve",
-    await signInCookie(world.fetch, server.url),
-  );
+  const page = await world.decide(url, "approve");
   assertMatch(page.text, /Device approved/);
   assertEquals(await run, 0, world.stderr);
   assertEquals(world.saved()!.email, "alice@example.com");
@@ -360,7 +348,7 @@ Deno.test("fuzz: the listener never crashes or accepts a wrong state (seeded, 40
         await response.body?.cancel();
       }
       assert(!world.stderr.includes("Logged in"), "no fuzzed request completed the login");
-      await browse(world.fetch, url, "approve", await signInCookie(world.fetch, server.url));
+      await world.decide(url, "approve");
     });
     return true;
   };

@@ -6,7 +6,7 @@
  */
 import { assert, assertEquals, assertMatch } from "./helpers/assert.ts";
 import { openConsent } from "./helpers/consent.ts";
-import { browse, signInCookie, World } from "./helpers/world.ts";
+import { signInCookie, World } from "./helpers/world.ts";
 import { pkceChallenge, randomToken } from "../src/protocol/crypto.ts";
 import { isLoopbackRedirect } from "../src/server/routes_pages.ts";
 
@@ -67,12 +67,7 @@ Deno.test("mix-up: a callback naming another issuer is refused and the login kee
       assertEquals(none.status, 400, "iss is required: the server says it sends it");
       await none.body?.cancel();
       // The real answer still works.
-      const page = await browse(
-        world.fetch,
-        url,
-        "approve",
-        await signInCookie(world.fetch, server.url),
-      );
+      const page = await world.decide(url, "approve");
       assertMatch(page.text, /Logged in/);
     });
     return true;

@@ -298,6 +298,15 @@ export class World {
     return new Promise((resolve) => this.#waiters.push({ pattern, resolve }));
   }
 
+  /** A browser signed in as alice at the page's server opens a consent page and decides. */
+  async decide(
+    pageUrl: string,
+    decision: "approve" | "deny",
+  ): ReturnType<typeof browse> {
+    const cookie = await signInCookie(this.fetch, new URL(pageUrl).origin);
+    return await browse(this.fetch, pageUrl, decision, cookie);
+  }
+
   /**
    * Runs the CLI with `argv` and drives the clock: whenever nothing else has
    * progressed for a while, time jumps to the next timer (a poll interval, a
