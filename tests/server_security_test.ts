@@ -181,7 +181,7 @@ Deno.test("malformed percent-encoding gets a 400, never a 500", async () => {
     ]);
     // A page on any loopback port can set this cookie: every page must still work.
     for (const path of ["/", "/cli-auth", "/cli-login?callback=x&state=y"]) {
-      const response = await fetch(s.url + path, { headers: { cookie: "almyty_session=%" } });
+      const response = await fetch(s.url + path, { headers: { cookie: "access_token=%" } });
       assert(response.status < 500, `${path}: ${response.status}`);
       await response.body?.cancel();
     }

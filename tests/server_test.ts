@@ -317,6 +317,30 @@ Deno.test("rate limits: sign-in and token endpoint answer 429 with Retry-After",
   });
 });
 
+Deno.test("sign-in as production: 10 attempts per 5 minutes, then 429; the cookie is access_token", async () => {
+  await withServer({}, async (s) => {
+    const statuses = [];
+    let retryAfter = 0;
+    for (let i = 0; i < 11; i++) {
+      const r = await fetch(`${s.url}/auth/login`, {
+        method: "POST",
+        body: JSON.stringify({ email: "alice@example.com", password: "alice-password" }),
+      });
+      statuses.push(r.status);
+      if (r.status === 200) {
+        assertMatch(
+          r.headers.get("set-cookie")!,
+          /^access_token=[^;]+; Path=\/; HttpOnly; SameSite=Lax/,
+        );
+      }
+      if (r.status === 429) retryAfter = Number(r.headers.get("retry-after"));
+      await r.body?.cancel();
+    }
+    assertEquals(statuses, [...Array(10).fill(200), 429]);
+    assert(retryAfter > 240 && retryAfter <= 300, `Retry-After ${retryAfter}`);
+  });
+});
+
 Deno.test("--auto-approve approves device and browser requests as alice", async () => {
   await withServer({ autoApprove: true }, async (s) => {
     const d = await (await form(s.url, "/auth/cli/device", {})).json();

@@ -12,8 +12,8 @@ import { API_KEY_PREFIX } from "../protocol/tokens.ts";
 import type { Principal, Session, Store, User } from "./store.ts";
 import { cookie, RateLimiter } from "./http.ts";
 
-/** The session cookie's name. */
-export const SESSION_COOKIE = "almyty_session";
+/** The session cookie's name: production's (whose value is the JWT itself; here an opaque session id). */
+export const SESSION_COOKIE = "access_token";
 
 /** Server behaviour switches. */
 export interface ServerOptions {
@@ -21,7 +21,7 @@ export interface ServerOptions {
   legacy?: boolean;
   /** Approve every request as the first seeded user (demos only). */
   autoApprove?: boolean;
-  /** Sign-in attempts per minute per client address. */
+  /** Sign-in attempts per 5 minutes per client address (production's: 10). */
   signInLimit?: number;
   /** Token-endpoint requests per minute per client address. */
   tokenLimit?: number;
@@ -52,23 +52,27 @@ export interface RouteContext {
 }
 
 /**
- * The rate limiters of a server with these options (per client address, per minute).
+ * The rate limiters of a server with these options (per client address):
+ * sign-in as production's (10 per 5 minutes), the rest per minute.
  *
  * @example
  * ```ts
- * routeLimits({}, Date.now).signIn.max; // 20
+ * routeLimits({}, Date.now).signIn.max; // 10
  * ```
  */
 export function routeLimits(options: ServerOptions, now: () => number): RouteContext["limits"] {
   const perMinute = (max: number) => new RateLimiter(max, 60_000, now);
   return {
-    signIn: perMinute(options.signInLimit ?? 20),
+    signIn: new RateLimiter(options.signInLimit ?? PRODUCTION_SIGN_IN_LIMIT, 5 * 60_000, now),
     token: perMinute(options.tokenLimit ?? 120),
     requests: perMinute(options.requestLimit ?? PRODUCTION_REQUEST_LIMIT),
     device: perMinute(options.deviceLimit ?? 20),
     userCode: perMinute(options.userCodeLimit ?? 10),
   };
 }
+
+/** Production's `POST /auth/login` throttle: attempts per 5 minutes per client address. */
+export const PRODUCTION_SIGN_IN_LIMIT = 10;
 
 /** Production's global throttle: requests per minute per client address. */
 export const PRODUCTION_REQUEST_LIMIT = 100;
