@@ -18,6 +18,7 @@ import {
   writeCredentials,
 } from "../src/credentials/mod.ts";
 import { STALE_TEMP_MS } from "../src/credentials/atomic.ts";
+import { World } from "./helpers/world.ts";
 
 const OTHER_UID = 4242;
 const READING = [["whoami"], ["token"], ["status"], ["doctor", "--api", "http://127.0.0.1:9"]];
@@ -243,4 +244,22 @@ Deno.test("the reference server stops on SIGTERM despite a stalled upload", asyn
   await child.stderr.cancel().catch(() => {});
   assertEquals(status.code, 0);
   assert(performance.now() - started < 5000, "it waited for the stalled request");
+});
+
+Deno.test("an ALMYTY_URL with credentials in it is never echoed, by any command's hints", async () => {
+  const secret = "s3cret-in-the-url";
+  const env = { ALMYTY_URL: `https://user:${secret}@api.example.com` };
+  const none = new World(env);
+  assertEquals(await none.run(["whoami"]), 4);
+  assertMatch(none.stderr, /Not authenticated\. Run one of:\n {2}almyty-auth login\n/);
+  const { home } = homeWithFile(
+    JSON.stringify({ url: "http://127.0.0.1:9", token: "almyty_" + "1".repeat(64) }),
+  );
+  for (const args of [["status", "--offline"], ["status", "--offline", "--json"], ["doctor"]]) {
+    const world = new World(env, home);
+    await world.run(args);
+    const shown = world.stdout + world.stderr;
+    assertMatch(shown, /ALMYTY_URL/, `${args.join(" ")} mentions the variable`);
+    assert(!shown.includes(secret), `${args.join(" ")} echoed it:\n${shown}`);
+  }
 });

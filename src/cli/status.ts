@@ -25,6 +25,7 @@ import {
   ENV_OVERRIDES,
   ignoredUrlNote,
   notAuthenticated,
+  shownEnvUrl,
   tokenExpiry,
 } from "../runtime/connect.ts";
 import { type Context, credentialsIo } from "../runtime/context.ts";
@@ -92,7 +93,7 @@ export async function run(ctx: Context, { flags }: CommandInput): Promise<number
       : null,
     url: target ? { value: target.api, source: target.source.api } : null,
     frontendUrl: target ? { value: target.frontend, source: target.source.frontend } : null,
-    ignoredEnvUrl: target?.ignoredEnvUrl ?? null,
+    ignoredEnvUrl: shownEnvUrl(target?.ignoredEnvUrl),
     file: envToken ? { path, read: false } : { path, read: true, ...file },
     envOverrides: ENV_OVERRIDES.filter((name) => ctx.env[name]),
     problem: problem ?? null,

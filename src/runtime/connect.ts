@@ -14,6 +14,8 @@
 import { ApiClient } from "./client.ts";
 import { loginCommand, readingTarget, type Target, type TargetSource } from "./target.ts";
 import { jwtExpiry, relativeTime } from "../protocol/tokens.ts";
+import { checkServiceUrl, deriveFrontendUrl, displayUrl } from "../protocol/urls.ts";
+import { DEFAULT_API_URL } from "../protocol/constants.ts";
 import { type Context, credentialsIo } from "./context.ts";
 import { CliError, EXIT } from "./errors.ts";
 import { warn } from "./output.ts";
@@ -90,8 +92,8 @@ export function requireTarget(ctx: Context): Target {
  * ```
  */
 export function notAuthenticated(ctx: Context): CliError {
-  const api = ctx.env.ALMYTY_URL;
-  const login = api ? `almyty-auth login --api ${api}` : "almyty-auth login";
+  const api = shownEnvUrl(ctx.env.ALMYTY_URL) ?? DEFAULT_API_URL;
+  const login = loginCommand({ api, frontend: deriveFrontendUrl(api) });
   return new CliError(
     `Not authenticated. Run one of:\n  ${login}\n  export ALMYTY_TOKEN=<your-token>`,
     EXIT.auth,
@@ -156,8 +158,33 @@ export function tokenExpiry(target: Target): number | null {
  */
 export function ignoredUrlNote(target: Target): string | null {
   if (!target.ignoredEnvUrl) return null;
-  return `ALMYTY_URL (${target.ignoredEnvUrl}) is not applied: the saved key belongs to ${target.api}. ` +
-    `To use it, set ALMYTY_TOKEN too, or log in there: almyty-auth login --api ${target.ignoredEnvUrl}`;
+  const url = shownEnvUrl(target.ignoredEnvUrl);
+  if (!url) {
+    return `ALMYTY_URL is set but not applied, and is not a usable API URL; the saved key belongs to ${target.api}.`;
+  }
+  return `ALMYTY_URL (${url}) is not applied: the saved key belongs to ${target.api}. ` +
+    `To use it, set ALMYTY_TOKEN too, or log in there: ${
+      loginCommand({ api: url, frontend: deriveFrontendUrl(url) })
+    }`;
+}
+
+/**
+ * ALMYTY_URL as output may show it: checked and normalized, or null. A URL the
+ * rule refuses (one with credentials in it, say) is never echoed.
+ *
+ * @example
+ * ```ts
+ * shownEnvUrl("https://api.staging.almyty.com/"); // "https://api.staging.almyty.com"
+ * shownEnvUrl("https://user:secret@api.almyty.com"); // null
+ * ```
+ */
+export function shownEnvUrl(raw: string | undefined): string | null {
+  if (!raw) return null;
+  try {
+    return displayUrl(checkServiceUrl(raw, "ALMYTY_URL"));
+  } catch {
+    return null;
+  }
 }
 
 /**
