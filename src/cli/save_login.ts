@@ -12,7 +12,7 @@
  */
 import { ApiError } from "../runtime/api_error.ts";
 import { revokeKey } from "../runtime/keys.ts";
-import { describeOrganization } from "../runtime/profile.ts";
+import { describeOrganization } from "../runtime/account.ts";
 import type { LoginResult } from "../login/result.ts";
 import { apiKeysPage, fileTarget, type Target } from "../runtime/target.ts";
 import { apiFor } from "../runtime/connect.ts";

@@ -12,7 +12,7 @@ import {
   currentOrganization,
   describeOrganization,
   organizationCount,
-} from "../runtime/profile.ts";
+} from "../runtime/account.ts";
 import { relativeTime, tokenKind } from "../protocol/tokens.ts";
 import { stripControl } from "../protocol/text.ts";
 import type { CommandInput } from "../runtime/command.ts";

@@ -12,7 +12,7 @@
  */
 import type { Context } from "../runtime/context.ts";
 import { apiFor } from "../runtime/connect.ts";
-import { currentOrganization } from "../runtime/profile.ts";
+import { currentOrganization } from "../runtime/account.ts";
 import type { Target } from "../runtime/target.ts";
 import type { LoginResult } from "./result.ts";
 

@@ -1,10 +1,11 @@
 /**
- * Reading almyty's profile: the organization a key is tied to, in
- * production's shape (the slug lives in `organizationMemberships`).
+ * The account a key belongs to, as `GET /auth/profile` describes it: the
+ * organization the key is tied to, in production's shape (the slug lives in
+ * `organizationMemberships`). ("Profile" elsewhere means a named login.)
  *
  * @example
  * ```ts
- * import { currentOrganization } from "./profile.ts";
+ * import { currentOrganization } from "./account.ts";
  * currentOrganization({
  *   id: "u",
  *   email: "a@b.c",
