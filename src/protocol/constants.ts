@@ -19,6 +19,8 @@ export const PATHS = {
   apiKeys: "/auth/api-keys",
   token: "/auth/cli/token",
   device: "/auth/cli/device",
+  /** almyty's extension: the CLI says it stopped waiting for a device code (PROTOCOL §4). */
+  deviceCancel: "/auth/cli/device/cancel",
   revoke: "/auth/cli/revoke",
   authorizePage: "/cli-auth",
   decision: "/cli-auth/decision",

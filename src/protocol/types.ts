@@ -106,4 +106,6 @@ export interface DiscoveryDocument {
   /** almyty's long-poll extension: the parameter and its longest wait. */
   almyty_long_poll_parameter?: string;
   almyty_long_poll_max_seconds?: number;
+  /** almyty's device-flow cancel extension: where a client says it stopped waiting. */
+  almyty_device_cancel_endpoint?: string;
 }

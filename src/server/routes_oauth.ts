@@ -43,6 +43,7 @@ function discovery(ctx: RouteContext): Response {
     authorization_response_iss_parameter_supported: true,
     almyty_long_poll_parameter: LONG_POLL_PARAM,
     almyty_long_poll_max_seconds: MAX_WAIT_SECONDS,
+    almyty_device_cancel_endpoint: ctx.origin + PATHS.deviceCancel,
   };
   return json(doc);
 }
@@ -216,6 +217,9 @@ async function pollDevice(ctx: RouteContext, params: Record<string, string>): Pr
   if ((deviceGrant.status as DeviceGrant["status"]) === "done") {
     return oauthError(E.invalidGrant, "Unknown or already used device code");
   }
+  if (deviceGrant.status === "cancelled") {
+    return oauthError(E.accessDenied, "The login was cancelled by the client");
+  }
   if (deviceGrant.expiresAt <= ctx.store.now()) {
     return oauthError(E.expiredToken, "The device code expired; start the login again");
   }
@@ -273,10 +277,27 @@ async function revoke(ctx: RouteContext): Promise<Response> {
   return new Response(null, { status: 200, headers: { "cache-control": "no-store" } }); // §2.2
 }
 
+/**
+ * almyty's device-flow cancel extension: the client stopped waiting (its
+ * timeout, Ctrl-C, `login --cancel`). 200 `{}` whatever became of the code —
+ * unknown and expired codes too, so it is no oracle — and afterwards the
+ * code's page says so and its polls get `access_denied`.
+ */
+async function cancelDevice(ctx: RouteContext): Promise<Response> {
+  const params = await oauthParams(ctx);
+  if (params instanceof Response) return params;
+  const bad = checkClient(params);
+  if (bad) return bad;
+  if (!params.device_code) return oauthError(E.invalidRequest, "device_code is required");
+  ctx.store.cancelDevice(params.device_code);
+  return json({});
+}
+
 /** Exact routes (absent under `--legacy`). */
 export const oauthRoutes: Record<string, Handler> = {
   [`GET ${PATHS.discovery}`]: discovery,
   [`POST ${PATHS.device}`]: device,
   [`POST ${PATHS.token}`]: token,
   [`POST ${PATHS.revoke}`]: revoke,
+  [`POST ${PATHS.deviceCancel}`]: cancelDevice,
 };

@@ -105,15 +105,30 @@ function decisionTarget(
   }
   const grant = ctx.store.decideDevice(request.deviceHash, user, approve, organizationId);
   if (!grant) {
-    return htmlResponse(
-      messagePage("This code has expired", "Start the login again in your terminal.", true),
-      400,
-    );
+    return ctx.store.devices.get(request.deviceHash)?.status === "cancelled"
+      ? cancelledPage()
+      : htmlResponse(
+        messagePage("This code has expired", "Start the login again in your terminal.", true),
+        400,
+      );
   }
   return htmlResponse(
     approve
       ? messagePage("Device approved", "You can close this tab and return to your terminal.")
       : messagePage("Login denied", "The terminal has been told. You can close this tab."),
+  );
+}
+
+/** The client stopped waiting (almyty's cancel extension): nothing can be approved any more. */
+function cancelledPage(): Response {
+  return htmlResponse(
+    messagePage(
+      "Login cancelled",
+      "This login was cancelled in the terminal, so it can no longer be approved. " +
+        "If you still want to log in, start again in your terminal.",
+      true,
+    ),
+    400,
   );
 }
 
@@ -201,7 +216,8 @@ function cliAuth(ctx: RouteContext): Response {
     );
   }
   const found = ctx.store.deviceByUserCode(code);
-  if (!found) {
+  if (found?.grant.status === "cancelled") return cancelledPage();
+  if (!found || found.grant.status !== "pending") {
     return htmlResponse(
       codeEntryPage("That code is not valid or has expired. Check the code in your terminal."),
       400,

@@ -110,7 +110,8 @@ export interface DeviceGrant {
   lastPollAt: number;
   /** A long-poll is being held for this code (one at a time). */
   held: boolean;
-  status: "pending" | "approved" | "denied" | "done";
+  /** `cancelled`: the client said it stopped waiting (almyty's cancel extension). */
+  status: "pending" | "approved" | "denied" | "cancelled" | "done";
   userId?: string;
   organizationId?: string | null;
   waiters: Set<() => void>;
@@ -450,11 +451,28 @@ export class Store {
     return this.devices.get(sha256Hex(deviceCode));
   }
 
-  /** Finds a live pending grant by user code (case- and dash-insensitive), by hash map. */
+  /**
+   * Finds a live grant still waiting for a person by user code (case- and
+   * dash-insensitive), by hash map: a pending one, or one its client
+   * cancelled (so the page can say so).
+   */
   deviceByUserCode(input: string): { hash: string; grant: DeviceGrant } | undefined {
     const hash = this.#byUserCode.get(normalizeUserCode(input));
     const grant = hash ? this.devices.get(hash) : undefined;
-    if (hash && grant?.status === "pending" && grant.expiresAt > this.now()) return { hash, grant };
+    if (hash && grant && grant.expiresAt > this.now()) return { hash, grant };
+  }
+
+  /**
+   * The client stopped waiting: a pending or approved (not yet redeemed)
+   * grant is cancelled, its long-polls wake, and nothing is ever minted for
+   * it. Unknown, expired or finished codes are left as they are.
+   */
+  cancelDevice(deviceCode: string): void {
+    const grant = this.deviceGrant(deviceCode);
+    if (!grant || !["pending", "approved"].includes(grant.status)) return;
+    if (grant.expiresAt <= this.now()) return;
+    grant.status = "cancelled";
+    for (const wake of grant.waiters) wake();
   }
 
   /** Approves or denies a grant and wakes its long-polls. */
