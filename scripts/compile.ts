@@ -12,7 +12,7 @@
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { permissionFlags } from "../src/permissions.ts";
-import { packTarGz, sha256sums, zipOne } from "./archive.ts";
+import { buildTime, packTarGz, sha256sums, zipOne } from "./archive.ts";
 import { archiveName, executableName, TARGETS } from "./targets.ts";
 
 const ROOT = join(import.meta.dirname!, "..");
@@ -42,14 +42,15 @@ export function explainCompileFailure(target: string, stderr: string, denortBin?
   return `deno compile failed for ${target}:\n${stderr}`;
 }
 
-/** Packs a target built in `dist` into its archive there. */
-export async function pack(target: string, dist = DEFAULT_DIST): Promise<string> {
+/** Packs a target built in `dist` into its archive there, its entry dated `mtime`. */
+export function pack(target: string, dist = DEFAULT_DIST, mtime = buildTime()): string {
   const name = archiveName(target);
   const exe = executableName(target);
   if (name.endsWith(".zip")) {
-    Deno.writeFileSync(join(dist, name), zipOne(exe, Deno.readFileSync(join(dist, target, exe))));
+    const zip = zipOne(exe, Deno.readFileSync(join(dist, target, exe)), mtime);
+    Deno.writeFileSync(join(dist, name), zip);
   } else {
-    await packTarGz(join(dist, target), exe, join(dist, name));
+    packTarGz(join(dist, target), exe, join(dist, name), mtime);
   }
   return name;
 }
@@ -73,6 +74,7 @@ if (import.meta.main) {
   }
   Deno.mkdirSync(DIST, { recursive: true });
   const archives: string[] = [];
+  const mtime = buildTime(Deno.env.toObject());
   for (const target of targets) {
     if (!values["pack-only"]) {
       // deno compile will not overwrite a file it did not make (e.g. a stand-in).
@@ -104,7 +106,7 @@ if (import.meta.main) {
       );
       Deno.exit(1);
     }
-    archives.push(await pack(target, DIST));
+    archives.push(pack(target, DIST, mtime));
     console.log(join(DIST, archives.at(-1)!));
   }
   sha256sums(DIST, archives);

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Every test, on a fresh machine with only Node.js/npm and apt. Installs what
-# is missing (Deno 2.9.6 from npm; Chromium, shellcheck, ruby, curl, zsh, python3, dash, busybox from
-# apt), checks fmt/lint/types, runs the Deno suite and the Node.js suite, and
+# is missing (Deno 2.9.6 from npm; Chromium, shellcheck, ruby, curl, zsh, python3, dash, busybox,
+# bsdtar from apt), checks fmt/lint/types, runs the Deno suite and the Node.js suite, and
 # ends with "N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
@@ -17,6 +17,8 @@ fi
 missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 for tool in shellcheck ruby curl zsh python3 dash busybox; do command -v "$tool" >/dev/null || missing+=("$tool"); done
+# bsdtar 3.6, as macOS's tar: the archives must unpack with it (tests/packaging_test.ts).
+command -v bsdtar >/dev/null || missing+=(libarchive-tools)
 if [ ${#missing[@]} -gt 0 ]; then
   if ! { as_root apt-get update -qq && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null; }; then
     echo "could not install ${missing[*]} with apt-get" >&2

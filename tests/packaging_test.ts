@@ -10,6 +10,7 @@ import { permissionFlags } from "../src/permissions.ts";
 import { compileArgs } from "../scripts/compile.ts";
 import { formula, parseSums } from "../scripts/homebrew.ts";
 import { archiveName, executableName, TARGETS } from "../scripts/targets.ts";
+import { bsdtarPath, macosPath } from "./helpers/bsdtar.ts";
 import { closedPort } from "./helpers/server.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
@@ -98,6 +99,58 @@ Deno.test("archives hold the executable at the root; SHA256SUMS verifies with sh
   assertMatch(
     zip.stdout,
     /\['almyty-auth.exe'\]\n#!\/bin\/sh\necho "almyty-auth stand-in x86_64-pc-windows-msvc"/,
+  );
+});
+
+Deno.test("packing on macOS: bsdtar 3.6 as the only tar on PATH; bsdtar and GNU tar both read the archives, owner 0:0, mode 0755, dated the build time", async () => {
+  const bsdtar = bsdtarPath();
+  assertMatch((await sh(bsdtar, ["--version"])).stdout, /^bsdtar 3\.[0-6]\./);
+  // macOS's /usr/bin/tar: bsdtar (rejects GNU's --owner=0 --group=0 before libarchive 3.7.3).
+  const path = macosPath();
+  const epoch = 1_700_000_000; // 2023-11-14 22:13:20 UTC
+  const packOnce = async () => {
+    const dist = standInDist();
+    const packed = await sh(Deno.execPath(), [
+      "run",
+      "-A",
+      `${ROOT}scripts/compile.ts`,
+      "--pack-only",
+      "--dist",
+      dist,
+    ], { env: { PATH: path, SOURCE_DATE_EPOCH: String(epoch) } });
+    assertEquals(packed.code, 0, packed.stderr);
+    return dist;
+  };
+  const dist = await packOnce();
+  for (const target of TARGETS.filter((t) => !t.includes("windows"))) {
+    const archive = `${dist}/${archiveName(target)}`;
+    assertMatch(
+      (await sh(bsdtar, ["-tvzf", archive])).stdout,
+      /^-rwxr-xr-x {2}0 0 +0 +\d+ Nov 14 {2}2023 almyty-auth\n$/,
+    );
+    assertMatch(
+      (await sh("/usr/bin/tar", ["--utc", "-tvzf", archive])).stdout,
+      /^-rwxr-xr-x 0\/0 +\d+ 2023-11-14 22:13 almyty-auth\n$/,
+    );
+    const out = Deno.makeTempDirSync();
+    assertEquals((await sh(bsdtar, ["-xzf", archive, "-C", out])).code, 0);
+    assertEquals(Deno.statSync(`${out}/almyty-auth`).mode! & 0o777, 0o755);
+    assertEquals(
+      Deno.readTextFileSync(`${out}/almyty-auth`),
+      Deno.readTextFileSync(`${dist}/${target}/almyty-auth`),
+    );
+  }
+  const zip = await sh("python3", [
+    "-c",
+    "import sys,zipfile; i=zipfile.ZipFile(sys.argv[1]).infolist()[0]; print(i.date_time, oct(i.external_attr >> 16))",
+    `${dist}/${archiveName("x86_64-pc-windows-msvc")}`,
+  ]);
+  assertEquals(zip.stdout.trim(), "(2023, 11, 14, 22, 13, 20) 0o100755", "not 1980-00-00");
+  // Same binaries, same build time: the same bytes, on any runner.
+  const again = await packOnce();
+  assertEquals(
+    Deno.readTextFileSync(`${again}/SHA256SUMS`),
+    Deno.readTextFileSync(`${dist}/SHA256SUMS`),
   );
 });
 

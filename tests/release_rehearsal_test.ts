@@ -12,6 +12,7 @@
  */
 import { assert, assertEquals, assertMatch } from "./helpers/assert.ts";
 import { recordToken } from "./helpers/leaks.ts";
+import { bsdtarPath, macosPath } from "./helpers/bsdtar.ts";
 import { closedPort, withServer } from "./helpers/server.ts";
 import { permissionFlags } from "../src/permissions.ts";
 import { archiveName } from "../scripts/targets.ts";
@@ -338,7 +339,9 @@ Deno.test({
       }
     });
 
-    // The GitHub release's assets from the same build: archives, SHA256SUMS, and the formula.
+    // The GitHub release's assets from the same build: archives, SHA256SUMS, and the formula,
+    // packed where `tar` is macOS's bsdtar (the build jobs pack on macOS runners too), then
+    // unpacked with bsdtar as install.sh and Homebrew do there, and run.
     const packed = await run(Deno.execPath(), [
       "run",
       "-A",
@@ -348,10 +351,20 @@ Deno.test({
       thisPlatform().target,
       "--dist",
       dist,
-    ]);
+    ], { env: { PATH: macosPath(), DENO_DIR } });
     assertEquals(packed.code, 0, packed.stderr);
     const sums = parseSums(Deno.readTextFileSync(`${dist}/SHA256SUMS`));
     assert(sums.has(archiveName(thisPlatform().target)));
+    const unpacked = Deno.makeTempDirSync();
+    const untar = await run(bsdtarPath(), [
+      "-xzf",
+      `${dist}/${archiveName(thisPlatform().target)}`,
+      "-C",
+      unpacked,
+    ]);
+    assertEquals(untar.code, 0, untar.stderr);
+    const version = await run(`${unpacked}/almyty-auth`, ["--version"]);
+    assertEquals(version.stdout, `almyty-auth ${VERSION}\n`, version.stderr);
     const allSums = new Map([
       ...["x86_64", "aarch64"].flatMap((arch) =>
         [`${arch}-unknown-linux-gnu`, `${arch}-apple-darwin`].map((t) =>
