@@ -1,8 +1,11 @@
 /**
- * The headless login: RFC 8628 device authorization, polled with the
- * server's `wait` long-poll so an approval is noticed at once; `slow_down`
- * adds 5 s to the interval, network errors, 5xx and 429 back off
- * exponentially until the code expires.
+ * The headless login: RFC 8628 device authorization, in two halves that the
+ * blocking login and the two-step login (`login --no-wait` / `--continue`)
+ * share: `startDevice` asks for a code and checks where it sends the user;
+ * `pollDevice` asks the token endpoint once, with the server's `wait`
+ * long-poll so an approval is noticed at once. The blocking `deviceFlow`
+ * runs both: `slow_down` adds 5 s to the interval, network errors, 5xx and
+ * 429 back off exponentially until the code expires.
  *
  * @example
  * ```ts
@@ -17,7 +20,13 @@ import { loginCommand, type Target } from "../runtime/target.ts";
 import { apiFor } from "../runtime/connect.ts";
 import type { Context } from "../runtime/context.ts";
 import { CliError, EXIT } from "../runtime/errors.ts";
-import { CLIENT_ID, DEVICE_INTERVAL_SECONDS, GRANT, OAUTH_ERROR } from "../protocol/constants.ts";
+import {
+  CLIENT_ID,
+  DEVICE_CODE_TTL_SECONDS,
+  DEVICE_INTERVAL_SECONDS,
+  GRANT,
+  OAUTH_ERROR,
+} from "../protocol/constants.ts";
 import { stripControl } from "../protocol/text.ts";
 import type { DeviceAuthorization, TokenGrant } from "../protocol/types.ts";
 import { checkServiceUrl } from "../protocol/urls.ts";
@@ -32,31 +41,60 @@ export interface DeviceFlowOptions {
   deadline: number;
 }
 
+/** A device authorization the server granted, checked (RFC 8628 §3.2). */
+export interface DeviceStart {
+  /** The secret the CLI polls with: never shown, never printed. */
+  deviceCode: string;
+  userCode: string;
+  verificationUri: string;
+  verificationUriComplete: string;
+  /** Epoch ms when the server says the code expires. */
+  expiresAt: number;
+  /** Seconds between polls. */
+  interval: number;
+}
+
+/** The token endpoint's answer to one poll. */
+export type PollOutcome =
+  | { kind: "approved"; grant: TokenGrant }
+  /** `authorization_pending`, or `slow_down` (then `slowDown` is true). */
+  | { kind: "pending"; slowDown: boolean }
+  | { kind: "denied" }
+  | { kind: "expired" }
+  /** `invalid_grant`: the server no longer knows the code (used, or forgotten). */
+  | { kind: "gone"; error: ApiError };
+
 const MAX_BACKOFF_MS = 30_000;
 
 /**
- * Runs the headless login and returns its result (nothing is saved here).
+ * Asks `endpoints.device` for a code, and checks that the pages the user is
+ * sent to obey the https-or-loopback rule and are on the issuer's site (or
+ * the named frontend). Server text is kept without control characters.
  *
  * @example
  * ```ts
- * // Runs inside `login` (engine.ts) when no browser can be opened here.
- * const flow: typeof deviceFlow = deviceFlow;
+ * // const device = await startDevice(ctx, target, endpoints);
+ * // device.userCode; // "BCDF-GHJK"
  * ```
  */
-export async function deviceFlow(
+export async function startDevice(
   ctx: Context,
   target: Target,
   endpoints: LoginEndpoints,
-  ui: LoginUi,
-  options: DeviceFlowOptions,
-): Promise<LoginResult> {
-  const api = apiFor(ctx, target);
-  const auth = await api.request<DeviceAuthorization>(endpoints.device, {
+): Promise<DeviceStart> {
+  const auth = await apiFor(ctx, target).request<DeviceAuthorization>(endpoints.device, {
     method: "POST",
     // RFC 8628 §3.1: form-encoded, with the client's id.
     body: new URLSearchParams({ client_id: CLIENT_ID, client_name: ctx.hostname() }),
     envelope: false,
   });
+  if (typeof auth?.device_code !== "string" || !auth.device_code) {
+    throw new ApiError(
+      "bad-response",
+      endpoints.device,
+      `${endpoints.device} answered without a device_code (RFC 8628 §3.2).`,
+    );
+  }
   // The pages we tell the user to open obey the same rule as --frontend,
   // and server text is shown without control characters.
   const verificationUriComplete = checkServiceUrl(
@@ -81,20 +119,130 @@ export async function deviceFlow(
       );
     }
   }
-  const expiresAt = Math.min(ctx.now() + Number(auth.expires_in) * 1000, options.deadline);
-  await ui.showCode({
+  // RFC 8628 §3.2: expires_in is required, the interval defaults to 5 s.
+  const lifetime = Number(auth.expires_in);
+  const interval = Number(auth.interval);
+  return {
+    deviceCode: auth.device_code,
+    userCode: stripControl(String(auth.user_code)),
     verificationUri,
     verificationUriComplete,
-    userCode: stripControl(String(auth.user_code)),
+    expiresAt: ctx.now() +
+      (Number.isFinite(lifetime) && lifetime > 0 ? lifetime : DEVICE_CODE_TTL_SECONDS) * 1000,
+    interval: Number.isFinite(interval) ? Math.max(interval, 0) : DEVICE_INTERVAL_SECONDS,
+  };
+}
+
+/**
+ * One request to the token endpoint for `deviceCode`, held by the server up
+ * to `waitSeconds` when it has the long-poll (0: answered at once). Network
+ * errors, 5xx and 429 are thrown as the ApiError (see `isTransient`).
+ *
+ * @example
+ * ```ts
+ * // const outcome = await pollDevice(ctx, api, endpoints, device.deviceCode, { waitSeconds: 0, expiresAt });
+ * // if (outcome.kind === "approved") …
+ * ```
+ */
+export async function pollDevice(
+  ctx: Context,
+  api: ApiClient,
+  endpoints: Pick<LoginEndpoints, "token" | "longPoll">,
+  deviceCode: string,
+  options: { waitSeconds: number; expiresAt: number },
+): Promise<PollOutcome> {
+  const longPoll = endpoints.longPoll;
+  const wait = longPoll ? Math.max(0, Math.min(longPoll.maxSeconds, options.waitSeconds)) : 0;
+  try {
+    const grant = await api.request<TokenGrant>(endpoints.token, {
+      method: "POST",
+      envelope: false, // RFC 6749 §5.1: the standard response, no envelope
+      body: new URLSearchParams({
+        grant_type: GRANT.deviceCode,
+        client_id: CLIENT_ID,
+        device_code: deviceCode,
+        ...(longPoll && wait > 0 ? { [longPoll.parameter]: String(wait) } : {}),
+      }),
+      // Long enough for the long-poll, never past the code's expiry.
+      timeoutMs: Math.max(1000, Math.min((wait + 15) * 1000, options.expiresAt - ctx.now() + 1000)),
+    });
+    return { kind: "approved", grant };
+  } catch (error) {
+    if (!(error instanceof ApiError)) throw error;
+    switch (error.code) {
+      case OAUTH_ERROR.authorizationPending:
+        return { kind: "pending", slowDown: false };
+      case OAUTH_ERROR.slowDown:
+        return { kind: "pending", slowDown: true };
+      case OAUTH_ERROR.accessDenied:
+        return { kind: "denied" };
+      case OAUTH_ERROR.expiredToken:
+        return { kind: "expired" };
+      case OAUTH_ERROR.invalidGrant:
+        return { kind: "gone", error };
+    }
+    throw error;
+  }
+}
+
+/**
+ * True for failures worth retrying: no answer, a timeout, 429 and 5xx.
+ *
+ * @example
+ * ```ts
+ * import { ApiError } from "../runtime/api_error.ts";
+ * isTransient(new ApiError("http", "https://api.almyty.com/auth/cli/token", "down", 503)); // true
+ * ```
+ */
+export function isTransient(error: ApiError): boolean {
+  return error.kind === "network" || error.kind === "timeout" ||
+    error.status === 429 || (error.status !== undefined && error.status >= 500);
+}
+
+/**
+ * How long to wait after the `failures`-th transient failure in a row:
+ * doubling from the poll interval (at least 1 s), capped at 30 s.
+ *
+ * @example
+ * ```ts
+ * backoffMs(5, 3); // 20000
+ * ```
+ */
+export function backoffMs(intervalSeconds: number, failures: number): number {
+  return Math.min(MAX_BACKOFF_MS, Math.max(intervalSeconds * 1000, 1000) * 2 ** (failures - 1));
+}
+
+/**
+ * Runs the headless login and returns its result (nothing is saved here).
+ *
+ * @example
+ * ```ts
+ * // Runs inside `login` (engine.ts) when no browser can be opened here.
+ * const flow: typeof deviceFlow = deviceFlow;
+ * ```
+ */
+export async function deviceFlow(
+  ctx: Context,
+  target: Target,
+  endpoints: LoginEndpoints,
+  ui: LoginUi,
+  options: DeviceFlowOptions,
+): Promise<LoginResult> {
+  const device = await startDevice(ctx, target, endpoints);
+  const expiresAt = Math.min(device.expiresAt, options.deadline);
+  await ui.showCode({
+    verificationUri: device.verificationUri,
+    verificationUriComplete: device.verificationUriComplete,
+    userCode: device.userCode,
     expiresAt,
   });
   ui.waiting("approval", expiresAt);
   try {
-    const grant = await poll(
+    const grant = await waitForApproval(
       ctx,
-      api,
+      apiFor(ctx, target),
       endpoints,
-      auth,
+      device,
       expiresAt,
       loginCommand(target, "--no-browser"),
     );
@@ -104,63 +252,44 @@ export async function deviceFlow(
   }
 }
 
-async function poll(
+async function waitForApproval(
   ctx: Context,
   api: ApiClient,
   endpoints: LoginEndpoints,
-  auth: DeviceAuthorization,
+  device: DeviceStart,
   expiresAt: number,
   again: string,
 ): Promise<TokenGrant> {
-  // RFC 8628 §3.2: 5 s when the server names no interval.
-  const given = Number(auth.interval);
-  let interval = (Number.isFinite(given) ? Math.max(given, 0) : DEVICE_INTERVAL_SECONDS) * 1000;
+  let interval = device.interval;
   let failures = 0;
   let lastFailure: ApiError | undefined;
-  const longPoll = endpoints.longPoll;
   while (ctx.now() < expiresAt) {
-    // The server's long-poll, when it has one: the approval is noticed at once.
-    const wait = longPoll
-      ? Math.max(0, Math.min(longPoll.maxSeconds, Math.floor((expiresAt - ctx.now()) / 1000)))
-      : 0;
+    let outcome: PollOutcome;
     try {
-      return await api.request<TokenGrant>(endpoints.token, {
-        method: "POST",
-        envelope: false, // RFC 6749 §5.1: the standard response, no envelope
-        body: new URLSearchParams({
-          grant_type: GRANT.deviceCode,
-          client_id: CLIENT_ID,
-          device_code: auth.device_code,
-          ...(longPoll && wait > 0 ? { [longPoll.parameter]: String(wait) } : {}),
-        }),
-        // Long enough for the long-poll, never past the deadline.
-        timeoutMs: Math.max(1000, Math.min((wait + 15) * 1000, expiresAt - ctx.now() + 1000)),
+      outcome = await pollDevice(ctx, api, endpoints, device.deviceCode, {
+        waitSeconds: Math.floor((expiresAt - ctx.now()) / 1000),
+        expiresAt,
       });
     } catch (error) {
-      if (!(error instanceof ApiError)) throw error;
-      switch (error.code) {
-        case OAUTH_ERROR.authorizationPending:
-          failures = 0;
-          break;
-        case OAUTH_ERROR.slowDown:
-          interval += 5000; // RFC 8628 §3.5: for this and all later polls
-          break;
-        case OAUTH_ERROR.accessDenied:
-          throw new CliError("Login denied in the browser.", EXIT.error);
-        case OAUTH_ERROR.expiredToken:
-          throw expired(again);
-        default:
-          if (!isTransient(error)) throw error;
-          lastFailure = error;
-          failures++;
-          await ctx.sleep(
-            Math.min(MAX_BACKOFF_MS, Math.max(interval, 1000) * 2 ** (failures - 1)),
-            ctx.signal,
-          );
-          continue;
-      }
-      await ctx.sleep(Math.min(interval, Math.max(0, expiresAt - ctx.now())), ctx.signal);
+      if (!(error instanceof ApiError) || !isTransient(error)) throw error;
+      lastFailure = error;
+      failures++;
+      await ctx.sleep(backoffMs(interval, failures), ctx.signal);
+      continue;
     }
+    switch (outcome.kind) {
+      case "approved":
+        return outcome.grant;
+      case "denied":
+        throw new CliError("Login denied in the browser.", EXIT.error);
+      case "expired":
+        throw expired(again);
+      case "gone":
+        throw outcome.error;
+    }
+    if (outcome.slowDown) interval += 5; // RFC 8628 §3.5: for this and all later polls
+    else failures = 0;
+    await ctx.sleep(Math.min(interval * 1000, Math.max(0, expiresAt - ctx.now())), ctx.signal);
   }
   if (lastFailure && failures > 0) {
     throw new CliError(
@@ -168,11 +297,6 @@ async function poll(
     );
   }
   throw expired(again);
-}
-
-function isTransient(error: ApiError): boolean {
-  return error.kind === "network" || error.kind === "timeout" ||
-    error.status === 429 || (error.status !== undefined && error.status >= 500);
 }
 
 function expired(again: string): CliError {

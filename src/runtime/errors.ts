@@ -15,7 +15,15 @@ import { ApiError } from "./api_error.ts";
 import { TokenFormatError } from "./target.ts";
 
 /** Exit codes, as documented in README. */
-export const EXIT = { ok: 0, error: 1, usage: 2, auth: 4, interrupted: 130 } as const;
+export const EXIT = {
+  ok: 0,
+  error: 1,
+  usage: 2,
+  auth: 4,
+  /** A two-step login (`login --continue`) is still waiting for approval. */
+  pending: 8,
+  interrupted: 130,
+} as const;
 
 /**
  * A failure with a message for the user and an exit code.
