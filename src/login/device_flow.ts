@@ -65,6 +65,8 @@ export type PollOutcome =
   | { kind: "gone"; error: ApiError };
 
 const MAX_BACKOFF_MS = 30_000;
+/** A cancel is a courtesy to the server: it never holds the CLI up for long. */
+export const CANCEL_TIMEOUT_MS = 3000;
 
 /**
  * Asks `endpoints.device` for a code, and checks that the pages the user is
@@ -182,6 +184,36 @@ export async function pollDevice(
         return { kind: "gone", error };
     }
     throw error;
+  }
+}
+
+/**
+ * Tells the server the CLI stopped waiting for `deviceCode` (almyty's cancel
+ * extension, PROTOCOL §4): the code can no longer be approved. Best effort:
+ * true when the server acknowledged it, false when it has no cancel endpoint
+ * or did not answer in time; never throws.
+ *
+ * @example
+ * ```ts
+ * // if (!await cancelDevice(api, endpoints, device.deviceCode)) …
+ * ```
+ */
+export async function cancelDevice(
+  api: ApiClient,
+  endpoints: Pick<LoginEndpoints, "deviceCancel">,
+  deviceCode: string,
+): Promise<boolean> {
+  if (!endpoints.deviceCancel) return false;
+  try {
+    await api.request(endpoints.deviceCancel, {
+      method: "POST",
+      envelope: false,
+      body: new URLSearchParams({ client_id: CLIENT_ID, device_code: deviceCode }),
+      timeoutMs: CANCEL_TIMEOUT_MS,
+    });
+    return true;
+  } catch {
+    return false;
   }
 }
 

@@ -35,6 +35,8 @@ export interface LoginEndpoints {
   issInResponses: boolean;
   /** almyty's long-poll extension, when the server has it. */
   longPoll?: { parameter: string; maxSeconds: number };
+  /** almyty's device-flow cancel extension (PROTOCOL §4), when the server has it. */
+  deviceCancel?: string;
 }
 
 /**
@@ -118,6 +120,7 @@ export async function discover(api: ApiClient, target: Target): Promise<LoginEnd
   }
   const parameter = doc.almyty_long_poll_parameter;
   const maxSeconds = doc.almyty_long_poll_max_seconds;
+  const cancel = doc.almyty_device_cancel_endpoint;
   return {
     issuer: displayUrl(new URL(issuer)),
     authorization,
@@ -127,5 +130,6 @@ export async function discover(api: ApiClient, target: Target): Promise<LoginEnd
     ...(typeof parameter === "string" && typeof maxSeconds === "number"
       ? { longPoll: { parameter, maxSeconds } }
       : {}),
+    ...(typeof cancel === "string" ? { deviceCancel: field("almyty_device_cancel_endpoint") } : {}),
   };
 }
