@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Every test, on a fresh machine with only Node.js/npm and apt. Installs what
 # is missing (Deno 2.9.6 from npm; Chromium, shellcheck, ruby, curl, zsh, python3, dash, busybox,
-# bsdtar from apt), checks fmt/lint/types, runs the Deno suite and the Node.js suite, and
-# ends with "N passed, N failed".
+# bsdtar from apt), checks fmt/lint/types, runs the Deno suite, the Node.js suite and the mutants
+# (scripts/mutants.ts), and ends with "N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
 
@@ -74,6 +74,18 @@ if deno run --quiet -A scripts/npm.ts --out "$scratch/npm" >"$scratch/npm.log" 2
   failed=$((failed + ${node_fail:-1}))
 else
   cat "$scratch/npm.log"
+  failed=$((failed + 1))
+fi
+
+# Every rule's test really fails without the rule: scripts/mutants.ts breaks
+# each one in a scratch copy and runs the tests named to catch it. Each mutant
+# not killed (survived, stale or broken) counts as a failure.
+deno run --quiet -A scripts/mutants.ts 2>&1 | tee "$log"
+mutants=$(grep -E '^mutants: [0-9]+ killed' "$log" | tail -1)
+if [ -n "$mutants" ]; then
+  not_killed=$(sed -E 's/.* ([0-9]+) survived, ([0-9]+) stale, ([0-9]+) broken.*/\1 + \2 + \3/' <<<"$mutants")
+  failed=$((failed + not_killed))
+else
   failed=$((failed + 1))
 fi
 

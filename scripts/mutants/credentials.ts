@@ -1,0 +1,42 @@
+/**
+ * Mutants of the credentials library and the file system under it: file
+ * trust, atomic writes, refusing what is not a regular file.
+ * @module
+ */
+import type { Mutant } from "./mutant.ts";
+
+/** See scripts/mutants/mutant.ts for the fields. */
+export const mutants: Mutant[] = [
+  {
+    rule: "a file owned by another user is not trusted",
+    file: "src/credentials/trust.ts",
+    find: "if (me === null || facts.uid === null || facts.uid === me) return;",
+    replace: "return;",
+    tests: ["tests/security_test.ts"],
+    filter: "files owned by someone else",
+  },
+  {
+    rule: "a ~/.almyty others can write is not trusted",
+    file: "src/credentials/trust.ts",
+    find: "(facts.mode & 0o022) !== 0",
+    replace: "(facts.mode & 0o000) !== 0",
+    tests: ["tests/security_test.ts"],
+    filter: "files owned by someone else",
+  },
+  {
+    rule: "a temp file is removed when writing it fails (EIO, ENOSPC)",
+    file: "src/credentials/atomic.ts",
+    find: "        fs.remove(temp);",
+    replace: "        // fs.remove(temp);",
+    tests: ["tests/security_test.ts"],
+    filter: "temp files never keep the token",
+  },
+  {
+    rule: "stale temp files of a crash are swept by the next write",
+    file: "src/credentials/atomic.ts",
+    find: "    sweepStaleTemps(fs, path);\n",
+    replace: "",
+    tests: ["tests/security_test.ts"],
+    filter: "SIGKILL mid-save",
+  },
+];

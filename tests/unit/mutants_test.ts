@@ -1,0 +1,105 @@
+/**
+ * `deno task mutants` itself: every entry still applies to today's code (so a
+ * change that makes one stale fails here, in the fast tests, not only in the
+ * mutation run), and the runner tells killed, survived, hung and stale apart
+ * on a small repository of its own.
+ */
+import { assert, assertEquals, assertMatch } from "../helpers/assert.ts";
+import { classify, loadMutants, mutate, summary } from "../../scripts/mutants.ts";
+
+const ROOT = new URL("../../", import.meta.url).pathname;
+
+Deno.test("mutants: every entry applies to exactly one place and names tests that exist", async () => {
+  const mutants = await loadMutants();
+  assert(mutants.length > 0);
+  const wrong: string[] = [];
+  for (const m of mutants) {
+    const text = Deno.readTextFileSync(ROOT + m.file);
+    const result = mutate(text, m);
+    if ("stale" in result) wrong.push(`${m.file} (${m.rule}): ${result.stale}`);
+    for (const test of m.tests) {
+      if (!Deno.statSync(ROOT + test).isFile) wrong.push(`${m.rule}: no test file ${test}`);
+    }
+  }
+  assertEquals(wrong, [], "update the entry to the new text (scripts/mutants/)");
+});
+
+Deno.test("mutants: a mutant is replaced once, and only where the text is unique", () => {
+  const m = { rule: "r", file: "f", find: "a < b", replace: "a <= b", tests: ["t"] };
+  assertEquals(mutate("if (a < b) x();", m), { text: "if (a <= b) x();" });
+  assertEquals(mutate("if (a > b) x();", m), { stale: "text not found" });
+  assertMatch((mutate("a < b; a < b", m) as { stale: string }).stale, /more than once/);
+});
+
+Deno.test("mutants: deno test's closing line decides killed, survived or broken", () => {
+  const run = (code: number | "timeout", output: string) => ({
+    code,
+    output,
+    ms: 10,
+    passed: 0,
+    failed: 0,
+  });
+  assertEquals(summary("ok | 3 passed | 0 failed (1s)"), { passed: 3, failed: 0 });
+  assertEquals(summary("FAILED | 1 passed (2 steps) | 2 failed (1s)"), { passed: 1, failed: 2 });
+  assertEquals(classify(run(1, "FAILED | 0 passed | 1 failed (1s)")).outcome, "killed");
+  assertEquals(classify(run(0, "ok | 1 passed | 0 failed (1s)")).outcome, "survived");
+  assertEquals(classify(run("timeout", "")).outcome, "survived");
+  assertEquals(
+    classify(run(1, "error: The module's source code could not be parsed")).outcome,
+    "broken",
+  );
+  assertEquals(
+    classify(run(0, "ok | 0 passed | 0 failed | 3 filtered out (1s)")).outcome,
+    "broken",
+  );
+});
+
+Deno.test("mutants: on a small repository, killed, survived, a hang and stale are each reported", async () => {
+  const repo = Deno.makeTempDirSync({ prefix: "almyty-mutants-repo-" });
+  const write = (path: string, text: string) => {
+    Deno.mkdirSync(`${repo}/${path.slice(0, path.lastIndexOf("/"))}`, { recursive: true });
+    Deno.writeTextFileSync(`${repo}/${path}`, text);
+  };
+  write(
+    "src/rule.ts",
+    "export const LIMIT = 3;\nexport function allowed(n: number) {\n  return n <= LIMIT;\n}\n",
+  );
+  write(
+    "tests/rule_test.ts",
+    `import { allowed } from "../src/rule.ts";\n` +
+      `Deno.test("four is refused", () => { if (allowed(4)) throw new Error("4 allowed"); });\n`,
+  );
+  const entry = (rule: string, find: string, replace: string, extra = "") =>
+    `{ rule: "${rule}", file: "src/rule.ts", find: ${JSON.stringify(find)}, replace: ${
+      JSON.stringify(replace)
+    }, tests: ["tests/rule_test.ts"]${extra} },`;
+  write(
+    "scripts/mutants/rule.ts",
+    "export const mutants = [\n" +
+      entry("caught", "return n <= LIMIT;", "return n <= 99;") +
+      entry("uncaught", "LIMIT = 3", "LIMIT = 2") +
+      entry("hangs", "return n <= LIMIT;", "for (;;);", ", timeoutSeconds: 3") +
+      entry("gone", "return n < LIMIT;", "return true;") +
+      "\n];\n",
+  );
+  new Deno.Command("git", { args: ["init", "-q"], cwd: repo }).outputSync();
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", `${ROOT}scripts/mutants.ts`, "--root", repo],
+    env: { NO_COLOR: "1" },
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const text = new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
+  assertEquals(out.code, 1, text);
+  assertMatch(text, /^killed +src\/rule\.ts: caught/m);
+  assertMatch(text, /^survived +src\/rule\.ts: uncaught \(1 passed/m);
+  assertMatch(text, /^survived +src\/rule\.ts: hangs \(the tests hung/m);
+  assertMatch(text, /^stale +src\/rule\.ts: gone \(text not found\)/m);
+  assertMatch(text, /mutants: 1 killed, 2 survived, 1 stale, 0 broken/);
+  assertEquals(
+    Deno.readTextFileSync(`${repo}/src/rule.ts`).includes("return n <= LIMIT;"),
+    true,
+    "the tree itself is never changed",
+  );
+  Deno.removeSync(repo, { recursive: true });
+});
