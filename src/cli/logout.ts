@@ -4,6 +4,7 @@
  * key the user supplied (it may be in use elsewhere, e.g. CI) and a JWT are
  * never revoked. The file is removed only if it still holds the token that
  * was read, so a login that finished meanwhile is kept. Safe to run twice.
+ * All of it under the login file's lock, like a login's save.
  *
  * @example
  * ```sh
@@ -21,6 +22,7 @@ import { isMinted } from "./save_login.ts";
 import { jwtExpiry, relativeTime, tokenKind } from "../protocol/tokens.ts";
 import type { CommandInput } from "../runtime/command.ts";
 import { apiFor } from "../runtime/connect.ts";
+import { withLoginLock } from "../runtime/login_lock.ts";
 import { type Context, credentialsIo } from "../runtime/context.ts";
 import { EXIT } from "../runtime/errors.ts";
 import { line, paint, warn } from "../runtime/output.ts";
@@ -38,29 +40,34 @@ import { line, paint, warn } from "../runtime/output.ts";
 export async function run(ctx: Context, _input: CommandInput): Promise<number> {
   const io = credentialsIo(ctx, () => {});
   const path = credentialsPathWith(io);
-  let target: Target | null = null;
-  let unusable = false;
-  try {
-    target = savedTarget(io);
-  } catch (error) {
-    unusable = true;
-    warn(ctx, `${(error as Error).message.split(". ")[0]}; removing it without revoking anything.`);
-  }
-  if (target) await retire(ctx, target);
-  const removed = removeIfUnchanged(ctx, target, unusable);
-  if (removed === "kept") {
-    line(
-      ctx.stderr,
-      `${path} now holds a newer login (saved meanwhile); it was left in place.`,
-    );
-  } else {
-    line(
-      ctx.stderr,
-      removed === "removed"
-        ? paint(ctx, ctx.stderr, "green", "✓ ") + `Logged out; removed ${path}`
-        : `Not logged in; ${path} does not exist.`,
-    );
-  }
+  await withLoginLock(ctx, path, async () => {
+    let target: Target | null = null;
+    let unusable = false;
+    try {
+      target = savedTarget(io);
+    } catch (error) {
+      unusable = true;
+      warn(
+        ctx,
+        `${(error as Error).message.split(". ")[0]}; removing it without revoking anything.`,
+      );
+    }
+    if (target) await retire(ctx, target);
+    const removed = removeIfUnchanged(ctx, target, unusable);
+    if (removed === "kept") {
+      line(
+        ctx.stderr,
+        `${path} now holds a newer login (saved meanwhile); it was left in place.`,
+      );
+    } else {
+      line(
+        ctx.stderr,
+        removed === "removed"
+          ? paint(ctx, ctx.stderr, "green", "✓ ") + `Logged out; removed ${path}`
+          : `Not logged in; ${path} does not exist.`,
+      );
+    }
+  });
   if (ctx.env.ALMYTY_TOKEN) {
     warn(
       ctx,

@@ -1,7 +1,9 @@
 /**
  * The end of every login: write the credentials, say so, and retire what the
  * new login replaced: a key the CLI minted earlier is revoked (after the new
- * one is saved), and a change of account or organization is named.
+ * one is saved), and a change of account or organization is named. All of it
+ * under the login file's lock (`runtime/login_lock.ts`), so two concurrent
+ * logins cannot both revoke, or save a key the other just revoked.
  *
  * @example
  * ```ts
@@ -16,6 +18,7 @@ import { describeOrganization } from "../runtime/account.ts";
 import type { LoginResult } from "../login/result.ts";
 import { apiKeysPage, fileTarget, type Target } from "../runtime/target.ts";
 import { apiFor } from "../runtime/connect.ts";
+import { withLoginLock } from "../runtime/login_lock.ts";
 import { type Context, credentialsIo } from "../runtime/context.ts";
 import { line, paint, warn } from "../runtime/output.ts";
 import { readCredentialsWith } from "../credentials/read.ts";
@@ -63,34 +66,38 @@ export function isMinted(file: Credentials): boolean {
  * ```
  */
 export async function saveLogin(ctx: Context, target: Target, result: LoginResult): Promise<void> {
-  let previous: Credentials | null = null;
-  try {
-    previous = readCredentialsWith(credentialsIo(ctx, () => {}));
-  } catch { /* an unusable old file is simply replaced */ }
-  const kept = Object.fromEntries(
-    Object.entries(previous ?? {}).filter(([key]) => !LOGIN_FIELDS.includes(key)),
-  );
-  const email = stripControl(result.email);
-  const credentials: Credentials = {
-    ...kept,
-    url: target.api,
-    token: result.token,
-    email,
-    frontendUrl: target.frontend,
-    ...(result.keyId ? { keyId: result.keyId } : {}),
-    keyOrigin: result.keyOrigin,
-    ...(result.expiresAt ? { expiresAt: result.expiresAt } : {}),
-    ...(result.organization ? { organization: result.organization } : {}),
-    createdAt: new Date(ctx.now()).toISOString(),
-  };
-  const path = writeCredentialsWith(credentials, credentialsIo(ctx));
-  const org = result.organization ? ` (${describeOrganization(result.organization)})` : "";
-  line(ctx.stderr, paint(ctx, ctx.stderr, "green", "✓ ") + `Logged in as ${email}${org}`);
-  line(ctx.stderr, `Credentials saved to ${path}`);
-  if (previous && previous.token !== result.token) {
-    describeSwitch(ctx, previous, credentials);
-    if (isMinted(previous)) await revokeReplaced(ctx, previous, path);
-  }
+  await withLoginLock(ctx, target.path, async () => {
+    // Read under the lock: the login this one replaces is whatever is saved now,
+    // not what was saved when the login started.
+    let previous: Credentials | null = null;
+    try {
+      previous = readCredentialsWith(credentialsIo(ctx, () => {}));
+    } catch { /* an unusable old file is simply replaced */ }
+    const kept = Object.fromEntries(
+      Object.entries(previous ?? {}).filter(([key]) => !LOGIN_FIELDS.includes(key)),
+    );
+    const email = stripControl(result.email);
+    const credentials: Credentials = {
+      ...kept,
+      url: target.api,
+      token: result.token,
+      email,
+      frontendUrl: target.frontend,
+      ...(result.keyId ? { keyId: result.keyId } : {}),
+      keyOrigin: result.keyOrigin,
+      ...(result.expiresAt ? { expiresAt: result.expiresAt } : {}),
+      ...(result.organization ? { organization: result.organization } : {}),
+      createdAt: new Date(ctx.now()).toISOString(),
+    };
+    const path = writeCredentialsWith(credentials, credentialsIo(ctx));
+    const org = result.organization ? ` (${describeOrganization(result.organization)})` : "";
+    line(ctx.stderr, paint(ctx, ctx.stderr, "green", "✓ ") + `Logged in as ${email}${org}`);
+    line(ctx.stderr, `Credentials saved to ${path}`);
+    if (previous && previous.token !== result.token) {
+      describeSwitch(ctx, previous, credentials);
+      if (isMinted(previous)) await revokeReplaced(ctx, previous, path);
+    }
+  });
   if (ctx.env.ALMYTY_TOKEN) {
     warn(
       ctx,

@@ -68,6 +68,25 @@ export function sweepStaleTemps(fs: CredentialsFs, path: string, now = Date.now(
 }
 
 /**
+ * Creates `dir` 0700 if absent, refuses it when another user owns it, and
+ * tightens it to 0700 when others may enter it. `path` is what the folder is
+ * for (named in errors). Throws CredentialsError or FsError.
+ *
+ * @example
+ * ```ts
+ * import { nodeFs } from "./node_fs.ts";
+ * const dir = `${Deno.makeTempDirSync()}/.almyty`;
+ * ensurePrivateFolder(nodeFs, dir, `${dir}/credentials.json`);
+ * ```
+ */
+export function ensurePrivateFolder(fs: CredentialsFs, dir: string, path: string): void {
+  fs.mkdirp(dir, 0o700);
+  const folder = fs.stat(dir);
+  if (folder) checkOwner(fs, folder, dir, path);
+  if (fs.platform !== "win32" && ((folder?.mode ?? 0) & 0o077) !== 0) fs.chmod(dir, 0o700);
+}
+
+/**
  * Replaces `path` with `text`. The directory is created 0700 (tightened if
  * looser, refused if another user owns it); the data goes to a 0600 temp
  * file beside the target (created exclusively, so the mode holds from the
@@ -85,17 +104,13 @@ export function sweepStaleTemps(fs: CredentialsFs, path: string, now = Date.now(
  */
 export function writeFileAtomic(fs: CredentialsFs, path: string, text: string): void {
   const dir = directoryOf(fs.platform, path);
-  const posix = fs.platform !== "win32";
   const base = path.slice(dir.length + 1);
   const temp = joinPath(fs.platform, dir, `.${base}.${randomHex(6)}.tmp`);
   // Set before the temp file exists: a failure while writing it (EIO, ENOSPC)
   // must still remove whatever part of the token reached the disk.
   let mayExist = false;
   try {
-    fs.mkdirp(dir, 0o700);
-    const folder = fs.stat(dir);
-    if (folder) checkOwner(fs, folder, dir, path);
-    if (posix && ((folder?.mode ?? 0) & 0o077) !== 0) fs.chmod(dir, 0o700);
+    ensurePrivateFolder(fs, dir, path);
     if (fs.lstat(path)?.isSymlink) {
       throw new AtomicWriteError(
         "symlink",

@@ -1,8 +1,8 @@
 /**
  * Everything a command and the login engine touch of the outside world,
  * passed in so that tests need no globals: environment, files, HTTP out and
- * in (a loopback server), the terminal, the clock, launching a program, and
- * Ctrl-C. `deno_context.ts` builds the real one from `Deno.*`; tests build
+ * in (a loopback server), the terminal, the clock, launching a program,
+ * locks between processes, and Ctrl-C. `deno_context.ts` builds the real one from `Deno.*`; tests build
  * their own.
  *
  * @example
@@ -14,6 +14,7 @@
  */
 import type { CredentialsFs } from "../credentials/fs.ts";
 import type { CredentialsIo } from "../credentials/types.ts";
+import type { Locker } from "../platform/lock.ts";
 
 /** An output stream. */
 export interface Output {
@@ -85,6 +86,8 @@ export interface Context {
   launch(spec: LaunchSpec): Promise<Launched>;
   /** Aborted on Ctrl-C. */
   signal: AbortSignal;
+  /** Takes a lock between processes that the kernel releases if we die (`platform/lock.ts`). */
+  lock: Locker;
 }
 
 /**

@@ -13,6 +13,7 @@
  */
 import { SHUTDOWN_DEADLINE_MS, withDeadline } from "../platform/deadline.ts";
 import { denoFs } from "../platform/deno_fs.ts";
+import { denoLocker } from "../platform/lock.ts";
 import { ENV_VARS } from "../permissions.ts";
 import type { Context, Output } from "./context.ts";
 
@@ -175,5 +176,6 @@ export function denoContext(signal: AbortSignal): Context {
       }
     },
     signal,
+    lock: denoLocker,
   };
 }

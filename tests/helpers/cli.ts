@@ -113,10 +113,14 @@ export class CliProcess {
       args: cliArgv(args),
       env: baseEnv(options.home, options.env),
       clearEnv: true,
-      stdin: "null",
+      stdin: options.stdin === undefined ? "null" : "piped",
       stdout: "piped",
       stderr: "piped",
     }).spawn();
+    if (options.stdin !== undefined) {
+      const writer = this.child.stdin.getWriter();
+      writer.write(new TextEncoder().encode(options.stdin)).then(() => writer.close());
+    }
     const pump = async (stream: ReadableStream<Uint8Array>, key: "stdout" | "stderr") => {
       for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
         this[key] += chunk;

@@ -10,6 +10,7 @@
 import { runCli } from "../../src/cli/main.ts";
 import type { Context, HttpHandler, LaunchSpec } from "../../src/runtime/context.ts";
 import { denoFs } from "../../src/platform/deno_fs.ts";
+import { denoLocker, type Locker } from "../../src/platform/lock.ts";
 import { createHandler } from "../../src/server/app.ts";
 import type { ServerOptions } from "../../src/server/context.ts";
 import { Store } from "../../src/server/store.ts";
@@ -120,6 +121,8 @@ export class World {
   listenError: Error | undefined;
   /** The address the reference server sees requests come from (a test may move it). */
   remoteAddress = "127.0.0.1";
+  /** The locks the CLI takes (the real, kernel-released one unless a test records them). */
+  locker: Locker = denoLocker;
   /** Requests every handler saw, as "METHOD url". */
   readonly requests: string[] = [];
   stdinText: string | undefined;
@@ -273,6 +276,7 @@ export class World {
         return { started: true, status: Promise.resolve(outcome === true ? 0 : outcome) };
       },
       signal: this.#interrupt.signal,
+      lock: (path, options) => this.locker(path, options),
     };
   }
 

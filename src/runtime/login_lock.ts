@@ -1,0 +1,68 @@
+/**
+ * One login file, one writer at a time: every save of a login file and the
+ * revocation of the key it replaces (or a logout's revocation and removal)
+ * runs under the file's lock, so two concurrent almyty-auth processes never
+ * interleave them. Whoever holds the lock re-reads the file first: the key it
+ * revokes is the one actually replaced, never one another process just saved.
+ *
+ * @example
+ * ```ts
+ * import { withLoginLock } from "./login_lock.ts";
+ * // await withLoginLock(ctx, "/home/alice/.almyty/credentials.json", async () => { … });
+ * ```
+ * @module
+ */
+import { ensurePrivateFolder } from "../credentials/atomic.ts";
+import { directoryOf, type FsError } from "../credentials/fs.ts";
+import { CredentialsError } from "../credentials/types.ts";
+import { lockPathFor, LockTimeoutError } from "../platform/lock.ts";
+import type { Context } from "./context.ts";
+import { CliError, EXIT } from "./errors.ts";
+import { line } from "./output.ts";
+
+/**
+ * Runs `work` holding the lock of the login file at `path` (its folder is
+ * created private, with the same trust checks as a save). Says so when
+ * another process holds it; gives up after a minute with a message naming it.
+ *
+ * @example
+ * ```ts
+ * import { denoContext } from "./deno_context.ts";
+ * const ctx = { ...denoContext(new AbortController().signal), env: { HOME: Deno.makeTempDirSync() } };
+ * await withLoginLock(ctx, `${ctx.env.HOME}/.almyty/credentials.json`, () => Promise.resolve());
+ * ```
+ */
+export async function withLoginLock<T>(
+  ctx: Context,
+  path: string,
+  work: () => Promise<T>,
+): Promise<T> {
+  const dir = directoryOf(ctx.fs.platform, path);
+  let held;
+  try {
+    ensurePrivateFolder(ctx.fs, dir, path);
+    held = await ctx.lock(lockPathFor(path), {
+      signal: ctx.signal,
+      onWait: () => line(ctx.stderr, `Waiting for another almyty-auth to finish with ${path}…`),
+    });
+  } catch (error) {
+    if (error instanceof LockTimeoutError) {
+      throw new CliError(
+        `Another almyty-auth process is still working on ${path}: it has held ${error.path} ` +
+          `for ${Math.round(error.waitedMs / 1000)} s. Let it finish (or stop it), then try again.`,
+        EXIT.error,
+      );
+    }
+    if (error instanceof CredentialsError || (error as Error)?.name === "AbortError") throw error;
+    const code = (error as FsError).code ?? (error as Error).name;
+    throw new CliError(
+      `Cannot lock ${path} (${code}). Check that ${dir} is yours and writable.`,
+      EXIT.error,
+    );
+  }
+  try {
+    return await work();
+  } finally {
+    held.release();
+  }
+}

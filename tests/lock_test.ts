@@ -1,0 +1,195 @@
+/**
+ * Logins of one HOME that run at the same time (issue 19.10): every save and
+ * the revocation of the key it replaces run under a lock between processes
+ * that the kernel releases when its holder dies. Real processes, a real
+ * reference server; what each process waits for is observed, never slept on.
+ */
+import { assert, assertEquals, assertMatch } from "./helpers/assert.ts";
+import { CliProcess, credsPath, runCli, tempHome } from "./helpers/cli.ts";
+import { decide, mintKey, withFakeServer, withServer } from "./helpers/server.ts";
+import { denoLocker, lockPathFor, LockTimeoutError } from "../src/platform/lock.ts";
+import { writeCredentials } from "../src/credentials/mod.ts";
+
+const HOLDER = new URL("./helpers/hold_lock.ts", import.meta.url).pathname;
+
+/** Fails (instead of hanging the suite) when `work` takes longer than `ms`. */
+async function within<T>(ms: number, work: Promise<T>, what: string): Promise<T> {
+  let timer!: ReturnType<typeof setTimeout>;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: not within ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([work, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Another process that holds `file`'s lock until it is killed. */
+async function holdLock(file: string): Promise<Deno.ChildProcess> {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "--quiet", "--allow-read", "--allow-write", HOLDER, file],
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "inherit",
+  }).spawn();
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  const { value } = await within(20_000, reader.read(), "the lock holder");
+  assertEquals(value?.trim(), "held");
+  reader.releaseLock();
+  return child;
+}
+
+async function liveKeys(url: string, token: string): Promise<string[]> {
+  const response = await fetch(`${url}/auth/api-keys`, {
+    headers: { authorization: `Bearer ${token}` },
+  });
+  assertEquals(response.status, 200);
+  const keys = (await response.json()).data.apiKeys as { id: string; isActive: boolean }[];
+  return keys.filter((key) => key.isActive).map((key) => key.id);
+}
+
+Deno.test("lock: a second holder waits, is told it waits, and gets it on release; timeout and abort give up cleanly", async () => {
+  const dir = Deno.makeTempDirSync();
+  const path = lockPathFor(`${dir}/credentials.json`);
+  assertEquals(path, `${dir}/.credentials.json.lock`);
+  const first = await denoLocker(path);
+  let waited = false;
+  const second = denoLocker(path, { noticeMs: 50, onWait: () => (waited = true) });
+  const told = await within(
+    10_000,
+    (async () => {
+      while (!waited) await new Promise((resolve) => setTimeout(resolve, 10));
+    })(),
+    "the wait notice",
+  );
+  assertEquals(told, undefined);
+  first.release();
+  first.release(); // twice is harmless
+  const held = await within(10_000, second, "the second holder");
+  // Held: a third gives up after its timeout, and an aborted wait rejects with the reason.
+  const timedOut = await denoLocker(path, { timeoutMs: 50 }).catch((error) => error);
+  assert(timedOut instanceof LockTimeoutError, String(timedOut));
+  assertEquals(Deno.statSync(path).mode! & 0o777, 0o600);
+  const abort = new AbortController();
+  const aborted = denoLocker(path, { signal: abort.signal }).catch((error) => error);
+  abort.abort(new Error("stop"));
+  assertEquals((await aborted).message, "stop");
+  held.release();
+  // The lock the given-up waiters would have been granted is not kept.
+  (await within(10_000, denoLocker(path), "a fresh holder")).release();
+});
+
+Deno.test("lock: a login whose lock another process holds waits, says so, and saves once the holder is killed (SIGKILL)", async () => {
+  await withServer({}, async (server) => {
+    const { apiKey } = await mintKey(server.url);
+    const home = tempHome();
+    Deno.mkdirSync(`${home}/.almyty`, { mode: 0o700 });
+    const holder = await holdLock(credsPath(home));
+    const cli = new CliProcess(["login", "--with-token", "--api", server.url], {
+      home,
+      stdin: apiKey,
+    });
+    await within(
+      30_000,
+      cli.waitFor(/Waiting for another almyty-auth to finish with \S+credentials\.json/),
+      "the wait notice",
+    );
+    assertEquals(
+      Deno.statSync(credsPath(home).replace(/credentials\.json$/, "")).isDirectory,
+      true,
+    );
+    let written = true;
+    try {
+      Deno.statSync(credsPath(home));
+    } catch {
+      written = false;
+    }
+    assertEquals(written, false, "nothing is saved while another process holds the lock");
+    holder.kill("SIGKILL"); // the kernel releases a dead holder's lock
+    await holder.status;
+    const result = await within(30_000, cli.done, "the login after the holder died");
+    assertEquals(result.code, 0, result.stderr);
+    assertEquals(JSON.parse(Deno.readTextFileSync(credsPath(home))).token, apiKey);
+  });
+});
+
+Deno.test("19.10: two concurrent minted logins of one HOME: the second saves after the first's revocation, revokes the key the first saved, one file, one live key", async () => {
+  await withServer({ deviceInterval: 1 }, async (server) => {
+    // The revocations pass a gate the test opens, so the first login is held
+    // inside its save-and-revoke while the second is ready to save.
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    const deletes: string[] = [];
+    await withFakeServer(async (request) => {
+      const url = new URL(request.url);
+      if (request.method === "DELETE") {
+        deletes.push(url.pathname);
+        await gate;
+      }
+      const headers = new Headers(request.headers);
+      headers.delete("host");
+      const response = await fetch(server.url + url.pathname + url.search, {
+        method: request.method,
+        headers,
+        body: request.body,
+        redirect: "manual",
+      });
+      const text = await response.text();
+      return new Response(text.replaceAll(server.url, url.origin), {
+        status: response.status,
+        headers: response.headers,
+      });
+    }, (api) => concurrentLogins(api).finally(open));
+
+    async function concurrentLogins(api: string) {
+      const home = tempHome();
+      const previous = await mintKey(server.url);
+      writeCredentials({
+        url: api,
+        token: previous.apiKey,
+        keyId: previous.keyId,
+        keyOrigin: "minted",
+      }, { home });
+      const login = async () => {
+        const cli = new CliProcess(["login", "--no-browser", "--api", api], { home });
+        const [, code] = await within(30_000, cli.waitFor(/^\s+([B-Z]{4}-[B-Z]{4})$/m), "a code");
+        await cli.waitFor(/Waiting for authentication/);
+        await (await decide(server.url, `/cli-auth?code=${code}`, "approve")).body?.cancel();
+        return cli;
+      };
+      const first = await login();
+      await within(30_000, first.waitFor(/Credentials saved/), "the first save");
+      const { token: firstKey, keyId: firstKeyId } = JSON.parse(
+        Deno.readTextFileSync(credsPath(home)),
+      );
+      const second = await login();
+      await within(
+        30_000,
+        second.waitFor(/Waiting for another almyty-auth to finish with/),
+        "the second login waiting for the lock",
+      );
+      assertEquals(
+        JSON.parse(Deno.readTextFileSync(credsPath(home))).token,
+        firstKey,
+        "the second login does not save while the first is revoking",
+      );
+      open();
+      const [a, b] = await within(30_000, Promise.all([first.done, second.done]), "both logins");
+      assertEquals([a.code, b.code], [0, 0], a.stderr + b.stderr);
+      assertMatch(
+        b.stderr,
+        /(Revoked|already revoked) the key of the previous login|key of the previous login was already revoked/,
+      );
+      const saved = JSON.parse(Deno.readTextFileSync(credsPath(home)));
+      assert(saved.token !== firstKey);
+      // Re-read under the lock: the second revoked the key the first saved, not the original again.
+      assertEquals(deletes, [
+        `/auth/api-keys/${previous.keyId}`,
+        `/auth/api-keys/${firstKeyId}`,
+      ]);
+      assertEquals(await liveKeys(server.url, saved.token), [saved.keyId]);
+      assertEquals((await runCli(["whoami"], { home })).code, 0);
+    }
+  });
+});
