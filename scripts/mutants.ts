@@ -94,7 +94,8 @@ export function classify(run: Run): { outcome: Outcome; why: string } {
   }
   const counts = summary(run.output);
   if (run.code !== 0 && counts && counts.failed > 0) {
-    return { outcome: "killed", why: `${counts.failed} failed` };
+    const names = [...run.output.matchAll(/^(.+?) \.\.\. FAILED/gm)].map((m) => `"${m[1]}"`);
+    return { outcome: "killed", why: `failed: ${[...new Set(names)].join(", ") || counts.failed}` };
   }
   if (run.code === 0 && counts && counts.passed > 0) {
     return { outcome: "survived", why: `${counts.passed} passed` };

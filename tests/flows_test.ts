@@ -4,7 +4,7 @@
  * the CLI's own listener, a manual clock. Milliseconds each, no sockets.
  */
 import { assert, assertEquals, assertMatch } from "./helpers/assert.ts";
-import { homeWithFile, readBytes } from "./helpers/cli.ts";
+import { credsPath, homeWithFile, readBytes } from "./helpers/cli.ts";
 import { openConsent } from "./helpers/consent.ts";
 import { browse, signInCookie, World } from "./helpers/world.ts";
 import { OAUTH_ERROR } from "../src/protocol/constants.ts";
@@ -258,6 +258,26 @@ Deno.test("device flow: expiry, denial, and a server that keeps failing each end
   }
 });
 
+Deno.test("device flow: a verification page off the server's site is refused before it is shown", async () => {
+  for (const field of ["verification_uri", "verification_uri_complete"]) {
+    const { home, path, bytes } = homeWithFile();
+    const world = new World({}, home);
+    const offSite = "https://almyty-login.evil.example/cli-auth";
+    const api = scriptedDeviceApi(world, () => Response.json(GRANT), {
+      [field]: field === "verification_uri" ? offSite : `${offSite}?code=BCDF-GHJK`,
+    });
+    assertEquals(await world.run(["login", "--no-browser", "--api", api.url]), 1, field);
+    assertMatch(
+      world.stderr,
+      /sends you to https:\/\/almyty-login\.evil\.example to approve, which is not [^\n]*site: refusing/,
+      field,
+    );
+    assert(!world.stderr.includes(offSite), `${field}: the page was offered:\n${world.stderr}`);
+    assertEquals(api.polls, [], `${field}: nothing is polled`);
+    assertEquals(readBytes(path), bytes);
+  }
+});
+
 Deno.test("device flow against the reference server: approve in the browser; the code matches", async () => {
   const world = new World();
   const server = world.referenceServer({ deviceInterval: 1 });
@@ -271,6 +291,44 @@ Deno.test("device flow against the reference server: approve in the browser; the
   assertMatch(page.text, /Device approved/);
   assertEquals(await run, 0, world.stderr);
   assertEquals(world.saved()!.email, "alice@example.com");
+});
+
+Deno.test("re-login: the key the previous login minted no longer works on the server", async () => {
+  const world = new World();
+  const server = world.referenceServer({ deviceInterval: 1 });
+  // The previous login's key, minted for another machine name: only the CLI's
+  // own revocation retires it (not a server rule about one key per device).
+  const alice = server.store.userByEmail("alice@example.com")!;
+  const old = server.store.mintCliKey(alice, "old-laptop");
+  Deno.mkdirSync(`${world.home}/.almyty`, { mode: 0o700 });
+  Deno.writeTextFileSync(
+    credsPath(world.home),
+    JSON.stringify({
+      url: server.url,
+      token: old.apiKey,
+      email: alice.email,
+      keyId: old.record.id,
+      keyOrigin: "minted",
+    }),
+    { mode: 0o600 },
+  );
+  const works = async (token: string) => {
+    const response = await world.fetch(`${server.url}/auth/profile`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    await response.body?.cancel();
+    return response.status === 200;
+  };
+  assert(await works(old.apiKey));
+  const run = world.run(["login", "--no-browser", "--api", server.url]);
+  const [, url] = await world.waitFor(/Open this URL in any browser:\n\s+(\S+)/);
+  await world.decide(url, "approve");
+  assertEquals(await run, 0, world.stderr);
+  const saved = world.saved()!;
+  assert(saved.token !== old.apiKey);
+  assertEquals(await works(old.apiKey), false, "the replaced key still works");
+  assert(await works(saved.token as string), "the new key works");
+  assertMatch(world.stderr, /Revoked the key of the previous login/);
 });
 
 Deno.test("hand-off flow (today's production): Connect CLI → fragment → key checked, id found, saved", async () => {

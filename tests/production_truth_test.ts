@@ -9,6 +9,7 @@ import { credsPath, homeWithFile, readBytes, runCli, tempHome } from "./helpers/
 import { recordToken } from "./helpers/leaks.ts";
 import { mintKey, withFakeServer, withServer } from "./helpers/server.ts";
 import { fakeJwt } from "./helpers/tokens.ts";
+import { World } from "./helpers/world.ts";
 
 /** A loopback HTTP proxy that records every request and answers 502. */
 async function withCapturingProxy<T>(fn: (proxy: string, seen: string[]) => Promise<T>) {
@@ -172,6 +173,25 @@ Deno.test("a supplied key survives logout, which says where to revoke it", async
     assertEquals(still.status, 200, "a supplied key is never revoked");
     await still.body?.cancel();
   });
+});
+
+Deno.test("logout never revokes a supplied key, even when the file also knows its id", async () => {
+  const world = new World();
+  const server = world.referenceServer();
+  const alice = server.store.userByEmail("alice@example.com")!;
+  const { apiKey, record } = server.store.mintKey(alice, "CI");
+  recordToken(apiKey);
+  Deno.mkdirSync(`${world.home}/.almyty`, { mode: 0o700 });
+  Deno.writeTextFileSync(
+    credsPath(world.home),
+    JSON.stringify({ url: server.url, token: apiKey, keyId: record.id, keyOrigin: "supplied" }),
+    { mode: 0o600 },
+  );
+  assertEquals(await world.run(["logout"]), 0, world.stderr);
+  assertMatch(world.stderr, /supplied by you[\s\S]*stays valid[\s\S]*Logged out/);
+  assertEquals(world.requests.filter((r) => !r.startsWith("GET ")), [], "nothing was revoked");
+  assertEquals(server.store.principalForKey(apiKey)?.user.email, alice.email, "the key works");
+  assertEquals(world.saved(), null);
 });
 
 Deno.test("logout: an already revoked key is calm; a login saved meanwhile is kept; ALMYTY_TOKEN is never revoked", async () => {

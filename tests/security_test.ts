@@ -32,6 +32,41 @@ async function runWithin(ms: number, args: string[], home: string) {
   return result;
 }
 
+/**
+ * Reads the credentials with the library on Node's and on Deno's file system,
+ * in a child process killed after `ms`: a read that blocks (a FIFO opened)
+ * fails the test instead of hanging the suite. Each read's error code.
+ */
+async function libraryReadWithin(ms: number, home: string): Promise<string[] | "hung"> {
+  const src = (path: string) => new URL(`../src/${path}`, import.meta.url).href;
+  const script = `
+    import { readCredentials } from "${src("credentials/mod.ts")}";
+    import { nodeFs } from "${src("credentials/node_fs.ts")}";
+    import { denoFs } from "${src("platform/deno_fs.ts")}";
+    const codes = [];
+    for (const fs of [nodeFs, denoFs]) {
+      try {
+        readCredentials({ home: Deno.args[0], fs });
+        codes.push("read");
+      } catch (error) {
+        codes.push(error.code ?? String(error));
+      }
+    }
+    console.log(JSON.stringify(codes));`;
+  const file = Deno.makeTempFileSync({ suffix: ".ts" });
+  Deno.writeTextFileSync(file, script);
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "--no-check", file, home],
+    stdout: "piped",
+    stderr: "inherit",
+  }).spawn();
+  const timer = setTimeout(() => child.kill("SIGKILL"), ms);
+  const [status, stdout] = await Promise.all([child.status, new Response(child.stdout).text()]);
+  clearTimeout(timer);
+  Deno.removeSync(file);
+  return status.signal === "SIGKILL" ? "hung" : JSON.parse(stdout);
+}
+
 Deno.test("a FIFO, a socket or a device at the credentials path: refused at once, never opened", async () => {
   const makers: [string, (path: string) => void][] = [
     ["fifo", (path) => new Deno.Command("mkfifo", { args: [path] }).outputSync()],
@@ -43,15 +78,7 @@ Deno.test("a FIFO, a socket or a device at the credentials path: refused at once
     Deno.mkdirSync(`${home}/.almyty`, { mode: 0o700 });
     make(credsPath(home));
     // The library (both file systems) refuses as well, without blocking.
-    for (const fs of [nodeFs, denoFs]) {
-      let error: unknown;
-      try {
-        readCredentials({ home, fs });
-      } catch (e) {
-        error = e;
-      }
-      assertEquals((error as CredentialsError).code, "not-a-file", kind);
-    }
+    assertEquals(await libraryReadWithin(10_000, home), ["not-a-file", "not-a-file"], kind);
     // logout last: it removes what it cannot use (nothing is opened or revoked).
     for (const args of [...READING, ["login", "--with-token"], ["logout"]]) {
       const result = await runWithin(10_000, args, home);
@@ -101,6 +128,38 @@ Deno.test("files owned by someone else are not trusted: the file, the folder, a 
     }
     assertEquals(readBytes(a.path), a.bytes);
   });
+});
+
+Deno.test("a ~/.almyty its group can write (0770, 0775) is not trusted either", async () => {
+  const token = "almyty_" + "7".repeat(64);
+  recordToken(token);
+  for (const mode of [0o770, 0o775, 0o720]) {
+    const octal = mode.toString(8);
+    const { home, path, bytes } = homeWithFile(
+      JSON.stringify({ url: "http://127.0.0.1:9", token }),
+    );
+    Deno.chmodSync(`${home}/.almyty`, mode);
+    for (const fs of [nodeFs, denoFs]) {
+      let error: unknown;
+      try {
+        readCredentials({ home, fs });
+      } catch (e) {
+        error = e;
+      }
+      assertEquals((error as CredentialsError).code, "untrusted", octal);
+    }
+    const message = new RegExp(
+      `\\.almyty is writable by other users \\(mode ${octal}\\)[\\s\\S]*chmod 700`,
+    );
+    const whoami = new World({}, home);
+    assertEquals(await whoami.run(["whoami"]), 1, octal);
+    assertMatch(whoami.stderr, message);
+    const login = new World({}, home);
+    login.stdinText = "almyty_" + "8".repeat(64);
+    assertEquals(await login.run(["login", "--with-token", "--api", "http://127.0.0.1:9"]), 1);
+    assertMatch(login.stderr, message);
+    assertEquals(readBytes(path), bytes, `${octal}: the file is untouched`);
+  }
 });
 
 /** A file system whose `writeNew` writes part of the file, then fails like a full disk or EIO. */

@@ -70,22 +70,31 @@ Deno.test("a flood of device requests is limited per client and expired grants a
   });
 });
 
-Deno.test("one device code is redeemed once, however many long-polls wait on it", async () => {
+Deno.test("one device code is redeemed once: the held poll gets the key, every later poll nothing", async () => {
   await withServer({ deviceInterval: 0 }, async (s) => {
     const d = await (await form(s.url, "/auth/cli/device", {})).json();
-    const poll = () =>
+    const poll = (wait = "0") =>
       form(s.url, "/auth/cli/token", {
         grant_type: DEVICE_GRANT,
         device_code: d.device_code,
-        almyty_wait: "5",
+        almyty_wait: wait,
       }).then((r) => r.json());
-    const polls = [poll(), poll(), poll()];
-    await new Promise((resolve) => setTimeout(resolve, 100)); // all three are held
+    const held = poll("5");
+    // A second poll while one is held is told to slow down, never held as well.
+    for (let tries = 0;; tries++) {
+      const other = await poll();
+      if (other.error === "slow_down") break;
+      assertEquals(other.error, "authorization_pending"); // the first is not held yet
+      assert(tries < 100, "the first poll was never held");
+    }
     await (await decide(s.url, `/cli-auth?code=${d.user_code}`, "approve")).body?.cancel();
-    const answers = await Promise.all(polls);
-    const tokens = answers.map((a) => a.access_token).filter(Boolean);
-    for (const token of tokens) recordToken(token);
-    assertEquals(tokens.length, 1, JSON.stringify(answers.map((a) => a.error ?? "token")));
+    const first = await held;
+    recordToken(first.access_token);
+    assert(first.access_token, JSON.stringify(first));
+    // The code is spent: polls after the approval (concurrent or not) get no second key.
+    const later = await Promise.all([poll(), poll(), poll("5")]);
+    for (const answer of later) if (answer.access_token) recordToken(answer.access_token);
+    assertEquals(later.map((a) => a.error), ["invalid_grant", "invalid_grant", "invalid_grant"]);
     assertEquals(s.store.keysOf(s.store.userByEmail("alice@example.com")!).length, 1);
   });
 });

@@ -2,6 +2,7 @@
 import { assert, assertEquals, assertMatch } from "./helpers/assert.ts";
 import { pkceChallenge, randomToken } from "../src/protocol/crypto.ts";
 import { browserSession, decide, mintKey, withServer } from "./helpers/server.ts";
+import { openConsent } from "./helpers/consent.ts";
 
 const CODE_GRANT = "authorization_code";
 const DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code";
@@ -159,7 +160,7 @@ Deno.test("API shapes: login envelope + cookie, profile, keys, revoke, errors", 
   });
 });
 
-Deno.test("code flow: exchange works once; PKCE mismatch, wrong redirect, reuse (revokes) and expiry fail", async () => {
+Deno.test("code flow: exchange works once; PKCE mismatch (the challenge itself too), wrong redirect, reuse (revokes) and expiry fail", async () => {
   let now = Date.now();
   await withServer({ now: () => now }, async (s) => {
     const ok = await authorize(s.url);
@@ -184,6 +185,12 @@ Deno.test("code flow: exchange works once; PKCE mismatch, wrong redirect, reuse 
     assertEquals(revoked.status, 401, "a replayed code revokes the key it minted");
     await revoked.body?.cancel();
 
+    // The challenge was public (in the authorization URL): it is no proof of the verifier.
+    const challengeOnly = await authorize(s.url);
+    const r0 = await exchange(challengeOnly, {
+      code_verifier: pkceChallenge(challengeOnly.verifier),
+    });
+    assertEquals([r0.status, (await r0.json()).error], [400, "invalid_grant"]);
     const mismatch = await authorize(s.url);
     const r1 = await exchange(mismatch, { code_verifier: randomToken(32) });
     assertMatch((await r1.json()).error_description, /code_verifier/);
@@ -280,17 +287,40 @@ Deno.test("device flow: pending, slow_down (+5 s), wait long-poll, deny, expiry"
   });
 });
 
-Deno.test("CSRF: a decision without the session's token is refused", async () => {
+Deno.test("CSRF: a decision without the session's token is refused, signed in or not", async () => {
   await withServer({}, async (s) => {
     const d = await (await form(s.url, "/auth/cli/device", {})).json();
-    const r = await form(s.url, "/cli-auth/decision", {
+    const status = () => s.store.deviceByUserCode(d.user_code)?.grant.status;
+    // Signed out: refused before any token is compared.
+    const signedOut = await form(s.url, "/cli-auth/decision", {
       request_id: "x",
       csrf: "forged",
       decision: "approve",
     });
-    assertEquals(r.status, 403);
-    await r.body?.cancel();
-    assertEquals(s.store.deviceByUserCode(d.user_code)?.grant.status, "pending");
+    assertEquals(signedOut.status, 403);
+    await signedOut.body?.cancel();
+    // Signed in, on a live consent request: only the session's token is accepted.
+    const cookie = await browserSession(s.url);
+    const consent = await openConsent(fetch, `${s.url}/cli-auth?code=${d.user_code}`, cookie);
+    const requestId = /name="request_id" value="([^"]+)"/.exec(consent.html)![1];
+    for (const csrf of [undefined, "", "forged", "x".repeat(43)]) {
+      const body = new URLSearchParams({ request_id: requestId, decision: "approve" });
+      if (csrf !== undefined) body.set("csrf", csrf);
+      const r = await fetch(`${s.url}/cli-auth/decision`, {
+        method: "POST",
+        headers: { cookie, "content-type": "application/x-www-form-urlencoded" },
+        body,
+        redirect: "manual",
+      });
+      assertEquals(r.status, 403, `csrf ${JSON.stringify(csrf)}`);
+      assertMatch(await r.text(), /did not come from almyty/);
+      assertEquals(status(), "pending", `csrf ${JSON.stringify(csrf)} approved the device`);
+    }
+    // The same form with its token goes through: the refusals were about the token alone.
+    const approved = await consent.submit("approve");
+    assertEquals(approved.status, 200);
+    assertMatch(await approved.text(), /Device approved/);
+    assertEquals(s.store.deviceGrant(d.device_code)?.status, "approved");
   });
 });
 

@@ -39,4 +39,21 @@ export const mutants: Mutant[] = [
     tests: ["tests/security_test.ts"],
     filter: "SIGKILL mid-save",
   },
+  {
+    rule: "a ~/.almyty its group can write is not trusted (0770, 0775)",
+    file: "src/credentials/trust.ts",
+    find: "(facts.mode & 0o022) !== 0",
+    replace: "(facts.mode & 0o002) !== 0",
+    tests: ["tests/security_test.ts"],
+    filter: "its group can write",
+  },
+  {
+    rule: "a FIFO at the credentials path is never opened (Deno's file system)",
+    file: "src/platform/deno_fs.ts",
+    find: "if (!Deno.statSync(path).isFile) throw notRegular(path);",
+    replace: "",
+    tests: ["tests/security_test.ts"],
+    filter: "a FIFO, a socket or a device",
+    timeoutSeconds: 60,
+  },
 ];

@@ -23,4 +23,20 @@ export const mutants: Mutant[] = [
     tests: ["tests/flows_test.ts"],
     filter: "forged state",
   },
+  {
+    rule: "the device flow's verification_uri_complete must be on the server's site",
+    file: "src/login/device_flow.ts",
+    find: "for (const page of [verificationUri, verificationUriComplete]) {",
+    replace: "for (const page of [verificationUri]) {",
+    tests: ["tests/flows_test.ts"],
+    filter: "off the server's site",
+  },
+  {
+    rule: "the device flow's verification_uri must be on the server's site",
+    file: "src/login/device_flow.ts",
+    find: "for (const page of [verificationUri, verificationUriComplete]) {",
+    replace: "for (const page of [verificationUriComplete]) {",
+    tests: ["tests/flows_test.ts"],
+    filter: "off the server's site",
+  },
 ];
