@@ -35,6 +35,15 @@ export const ENV_VARS = [
   "no_proxy",
   "DENO_CERT",
   "ALMYTY_HTTP_TIMEOUT",
+  // Coding agents (cli/agent.ts): their login does not wait for a person.
+  "AI_AGENT",
+  "CLAUDECODE",
+  "CLAUDE_CODE",
+  "CURSOR_AGENT",
+  "CURSOR_TRACE_ID",
+  "CODEX_SANDBOX",
+  "GEMINI_CLI",
+  "REPL_ID",
 ] as const;
 
 /**

@@ -44,7 +44,8 @@ export function mainHelp(): string {
     "",
     "Environment: ALMYTY_TOKEN (at ALMYTY_URL) takes the place of the saved login;",
     "ALMYTY_URL alone never re-points a saved key. ALMYTY_FRONTEND_URL sets the web app.",
-    "Exit codes: 0 ok, 1 error, 2 usage, 4 not authenticated, 130 interrupted.",
+    "Exit codes: 0 ok, 1 error, 2 usage, 4 not authenticated, 8 login still pending",
+    "(login --continue), 130 interrupted.",
     "",
     "Run `almyty-auth help <command>` for a command's flags and examples.",
   ].join("\n");
@@ -91,5 +92,6 @@ export function commandHelp(name: string): string {
     "",
     "Examples:",
     ...command.examples.map((e) => `  ${e}`),
+    ...(command.notes ? ["", ...command.notes] : []),
   ].join("\n");
 }

@@ -1,10 +1,14 @@
 /**
- * `almyty-auth login`: token login (CI), or the browser/headless flows.
+ * `almyty-auth login`: token login (CI), the browser/headless flows, or the
+ * two-step login for agents and scripts (`--no-wait`, `--continue`,
+ * `--cancel`; `login_two_step.ts`), which a plain `login` becomes when an AI
+ * agent runs it without a terminal.
  *
  * @example
  * ```sh
  * almyty-auth login --api http://127.0.0.1:8080
  * echo "$KEY" | almyty-auth login --with-token
+ * almyty-auth login --no-wait --json
  * ```
  * @module
  */
@@ -16,6 +20,8 @@ import { CliError, EXIT } from "../runtime/errors.ts";
 import { warn } from "../runtime/output.ts";
 import { loginTarget, type Target } from "../runtime/target.ts";
 import { isSendableToken } from "../protocol/tokens.ts";
+import type { LoginResult } from "../login/result.ts";
+import { detectAgent } from "./agent.ts";
 import { terminalUi } from "./login_ui.ts";
 import { saveLogin } from "./save_login.ts";
 
@@ -34,11 +40,37 @@ export const MAX_TIMEOUT_SECONDS = 86_400;
  * ```
  */
 export async function run(ctx: Context, { flags }: CommandInput): Promise<number> {
-  const target = loginTarget(
-    { api: flags.api as string | undefined, frontend: flags.frontend as string | undefined },
-    credentialsIo(ctx, () => {}),
-  );
-  const timeoutMs = parseTimeout(flags.timeout as string | undefined);
+  const mode = loginMode(ctx, flags);
+  // Not for --continue and --cancel: they act where the pending login started, whatever ALMYTY_URL says.
+  const targetOfFlags = () =>
+    loginTarget(
+      { api: flags.api as string | undefined, frontend: flags.frontend as string | undefined },
+      credentialsIo(ctx, () => {}),
+    );
+  if (mode.kind !== "interactive") {
+    const two = await import("./login_two_step.ts");
+    const run = {
+      profile: "default",
+      json: flags.json === true,
+      lock: two.pendingLock(ctx),
+      commit: (target: Target, result: LoginResult) => commit(ctx, target, result),
+    };
+    if (mode.kind === "cancel") return await two.cancel(ctx, run);
+    if (mode.kind === "continue") {
+      return await two.finishContinue(ctx, run, {
+        waitMs: parseSeconds("--wait", flags.wait as string | undefined, 0, 0) * 1000,
+        api: flags.api as string | undefined,
+      });
+    }
+    return await two.noWait(ctx, targetOfFlags(), run, {
+      restart: flags.restart === true,
+      agent: mode.agent,
+    });
+  }
+  const target = targetOfFlags();
+  const timeoutMs =
+    parseSeconds("--timeout", flags.timeout as string | undefined, 1, DEFAULT_TIMEOUT_SECONDS) *
+    1000;
   const tokenFlag = flags.token as string | undefined;
   if (tokenFlag !== undefined || flags["with-token"]) {
     if (tokenFlag !== undefined && flags["with-token"]) {
@@ -59,20 +91,102 @@ export async function run(ctx: Context, { flags }: CommandInput): Promise<number
   await login(ctx, target, terminalUi(ctx), {
     noBrowser: flags["no-browser"] === true,
     timeoutMs,
-    commit: (result) => saveLogin(ctx, target, result),
+    commit: (result) => commit(ctx, target, result),
   });
   return EXIT.ok;
 }
-function parseTimeout(value: string | undefined): number {
-  if (value === undefined) return DEFAULT_TIMEOUT_SECONDS * 1000;
+
+/** Every login ends here: the normal flows, token login and `--continue` alike. */
+function commit(ctx: Context, target: Target, result: LoginResult): Promise<void> {
+  return saveLogin(ctx, target, result);
+}
+
+/** Which login runs, with the flags that go with it checked. */
+type LoginMode =
+  | { kind: "interactive" }
+  | { kind: "no-wait"; agent: string | null }
+  | { kind: "continue" }
+  | { kind: "cancel" };
+
+/** The flags each two-step mode accepts (besides --json and --profile). */
+const TWO_STEP_FLAGS: Record<string, string[]> = {
+  "no-wait": ["api", "frontend", "restart", "no-browser"],
+  continue: ["wait", "api"],
+  cancel: [],
+};
+
+function loginMode(ctx: Context, flags: CommandInput["flags"]): LoginMode {
+  const usage = (message: string) => new CliError(message, EXIT.usage);
+  const steps = ["no-wait", "continue", "cancel"].filter((name) => flags[name] === true);
+  if (steps.length > 1) {
+    throw usage(`Use one of ${steps.map((s) => `--${s}`).join(" and ")}, not both.`);
+  }
+  const step = steps[0];
+  if (step) {
+    const allowed = [step, "json", "profile", ...TWO_STEP_FLAGS[step]];
+    const other = Object.keys(flags).find((name) =>
+      flags[name] !== undefined && !allowed.includes(name)
+    );
+    if (other) {
+      const hint = other === "timeout" && step === "continue"
+        ? " (--continue waits with --wait <seconds>)"
+        : other === "wait-for-approval" || other === "timeout"
+        ? " (a two-step login never waits for the approval in the first step)"
+        : "";
+      throw usage(`--${other} does not go with --${step}${hint}.`);
+    }
+    return { kind: step } as LoginMode;
+  }
+  for (const name of ["wait", "restart", "json"]) {
+    if (flags[name] === undefined) continue;
+    const tokenLogin = flags.token !== undefined || flags["with-token"] === true;
+    if (tokenLogin || flags["wait-for-approval"] || !agentRunning(ctx)) {
+      throw usage(
+        `--${name} goes with ${
+          name === "wait"
+            ? "--continue"
+            : name === "restart"
+            ? "--no-wait"
+            : "--no-wait, --continue or --cancel"
+        }.`,
+      );
+    }
+  }
+  if (flags.token !== undefined || flags["with-token"] === true) {
+    if (flags["wait-for-approval"]) {
+      throw usage("--wait-for-approval does not go with a token login (it never waits).");
+    }
+    return { kind: "interactive" };
+  }
+  if (flags["wait-for-approval"]) return { kind: "interactive" };
+  const agent = agentRunning(ctx);
+  return agent ? { kind: "no-wait", agent } : { kind: "interactive" };
+}
+
+/** The agent variable that is set, when stdin is not a terminal (a person could answer there). */
+function agentRunning(ctx: Context): string | null {
+  return ctx.stdin.isTerminal ? null : detectAgent(ctx.env);
+}
+
+/** A number of seconds from `min` to a day; `fallback` when the flag is absent. */
+function parseSeconds(
+  flag: string,
+  value: string | undefined,
+  min: number,
+  fallback: number,
+): number {
+  if (value === undefined) return fallback;
   const seconds = Number(value);
-  if (!Number.isFinite(seconds) || seconds <= 0 || seconds > MAX_TIMEOUT_SECONDS) {
+  if (
+    value.trim() === "" || !Number.isFinite(seconds) || seconds < min ||
+    seconds > MAX_TIMEOUT_SECONDS
+  ) {
     throw new CliError(
-      `--timeout takes a number of seconds from 1 to ${MAX_TIMEOUT_SECONDS}, got "${value}".`,
+      `${flag} takes a number of seconds from ${min} to ${MAX_TIMEOUT_SECONDS}, got "${value}".`,
       EXIT.usage,
     );
   }
-  return seconds * 1000;
+  return seconds;
 }
 
 async function readTokenFromStdin(ctx: Context): Promise<string> {
@@ -105,7 +219,7 @@ async function tokenLogin(ctx: Context, target: Target, token: string): Promise<
     );
   }
   try {
-    await saveLogin(ctx, target, await checkKey(ctx, target, token, "supplied"));
+    await commit(ctx, target, await checkKey(ctx, target, token, "supplied"));
   } catch (error) {
     if (error instanceof ApiError && error.kind === "auth") {
       throw new CliError(

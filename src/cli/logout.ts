@@ -19,6 +19,7 @@ import { credentialsPathWith } from "../credentials/path.ts";
 import { readCredentialsWith } from "../credentials/read.ts";
 import { deleteCredentialsWith } from "../credentials/write.ts";
 import { isMinted } from "./save_login.ts";
+import { pendingPathWith } from "../login/pending.ts";
 import { jwtExpiry, relativeTime, tokenKind } from "../protocol/tokens.ts";
 import type { CommandInput } from "../runtime/command.ts";
 import { apiFor } from "../runtime/connect.ts";
@@ -68,6 +69,11 @@ export async function run(ctx: Context, _input: CommandInput): Promise<number> {
       );
     }
   });
+  // Outside the login file's lock: a `--continue` takes the pending lock, then that one.
+  if (ctx.fs.lstat(pendingPathWith(io, "default"))) {
+    const { forgetOnLogout } = await import("./login_two_step.ts");
+    await forgetOnLogout(ctx, "default");
+  }
   if (ctx.env.ALMYTY_TOKEN) {
     warn(
       ctx,

@@ -24,6 +24,8 @@ export interface FlagSpec {
 export interface CommandSpec {
   summary: string;
   examples: string[];
+  /** More lines for `help <command>`, after the examples. */
+  notes?: string[];
   flags: Record<string, FlagSpec>;
   /** Accepted positional values (for completions), if any. */
   positionals?: string[];
@@ -45,6 +47,20 @@ export const COMMANDS: Record<string, CommandSpec> = {
       "almyty-auth login --no-browser",
       'echo "$ALMYTY_KEY" | almyty-auth login --with-token',
       "almyty-auth login --api http://127.0.0.1:8080",
+      "almyty-auth login --no-wait --json",
+      "almyty-auth login --continue --wait 60",
+    ],
+    notes: [
+      "For agents and scripts: a login in two steps that leaves nothing running.",
+      "  1. almyty-auth login --no-wait --json",
+      "     exits at once (0); show the user the URL and the code it prints.",
+      "  2. almyty-auth login --continue [--wait <seconds>]",
+      "     exit 0 approved and saved, 8 not approved yet (run it again),",
+      "     1 denied, expired or nothing pending (start again with step 1).",
+      "A --continue that stops (time up, Ctrl-C, killed) keeps the pending login.",
+      "With an AI agent's variable set (AI_AGENT, CLAUDECODE, CURSOR_AGENT, …) and",
+      "no terminal on stdin, plain `login` acts as --no-wait; --wait-for-approval",
+      "waits here instead.",
     ],
     flags: {
       api,
@@ -67,6 +83,26 @@ export const COMMANDS: Record<string, CommandSpec> = {
         type: "string",
         value: "seconds",
         description: "give up after this long (default 300)",
+      },
+      "no-wait": {
+        type: "boolean",
+        description: "print the URL and code and exit at once",
+      },
+      continue: {
+        type: "boolean",
+        description: "finish a --no-wait login (exit 8: not approved yet)",
+      },
+      wait: {
+        type: "string",
+        value: "seconds",
+        description: "with --continue: wait up to this long (default 0)",
+      },
+      cancel: { type: "boolean", description: "forget the pending --no-wait login" },
+      restart: { type: "boolean", description: "with --no-wait: start over with a new code" },
+      json: { type: "boolean", description: "with --no-wait, --continue, --cancel: print JSON" },
+      "wait-for-approval": {
+        type: "boolean",
+        description: "wait here even when an AI agent runs this",
       },
     },
   },

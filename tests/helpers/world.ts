@@ -290,6 +290,19 @@ export class World {
     this.#tasks.push(work());
   }
 
+  /**
+   * Readies the world for the next command (as a person or an agent runs one
+   * after another): the same HOME, servers and clock; fresh output, request
+   * log and Ctrl-C.
+   */
+  again(): this {
+    this.#out = "";
+    this.#err = "";
+    this.requests.length = 0;
+    this.#interrupt = new AbortController();
+    return this;
+  }
+
   /** Ctrl-C. */
   interrupt(): void {
     this.#interrupt.abort(new DOMException("Interrupted", "AbortError"));

@@ -1,0 +1,376 @@
+/**
+ * `login --no-wait`, `login --continue` and `login --cancel`: the two-step
+ * login (`login/two_step.ts`) rendered for a person on stderr and, with
+ * `--json`, for a program on stdout (one object per run, whatever happens).
+ * The device code is never printed; the approval is saved by the same save
+ * as every other login.
+ *
+ * @example
+ * ```sh
+ * almyty-auth login --no-wait --json     # {"status":"pending","user_code":"BCDF-GHJK",…}
+ * almyty-auth login --continue --wait 60 # exit 0 saved, 8 not approved yet, 1 denied/expired
+ * ```
+ * @module
+ */
+import type { LoginResult } from "../login/result.ts";
+import type { PendingLogin } from "../login/pending.ts";
+import type { PendingLock } from "../login/two_step.ts";
+import { describeOrganization } from "../runtime/account.ts";
+import type { Context } from "../runtime/context.ts";
+import { credentialsIo } from "../runtime/context.ts";
+import { CliError, EXIT, exitCodeFor, messageFor } from "../runtime/errors.ts";
+import { line, paint, printJson } from "../runtime/output.ts";
+import { apiKeysPage, loginCommand, loginTarget, type Target } from "../runtime/target.ts";
+import { withLoginLock } from "../runtime/login_lock.ts";
+import { terminalUi } from "./login_ui.ts";
+
+/** What the two-step commands share. */
+export interface TwoStepRun {
+  /** The login: "default" or a profile's name. */
+  profile: string;
+  json: boolean;
+  lock: PendingLock;
+  /** Saves an approved login: the same save as every login (`cli/login.ts`). */
+  commit(target: Target, result: LoginResult): Promise<void>;
+}
+
+/**
+ * The pending login's lock: the login files' kernel-released lock, on the pending file.
+ *
+ * @example
+ * ```ts
+ * // await pendingLock(ctx)(path, async () => { … });
+ * ```
+ */
+export function pendingLock(ctx: Context): PendingLock {
+  return (path, work) => withLoginLock(ctx, path, work);
+}
+
+/** The `login` command that acts on this login (its `--profile`, never a stale `--api`). */
+function command(run: TwoStepRun, ...words: string[]): string {
+  return [
+    "almyty-auth",
+    "login",
+    ...words,
+    ...(run.profile === "default" ? [] : ["--profile", run.profile]),
+  ]
+    .join(" ");
+}
+
+/** The login's target at the pending login's API and frontend, whatever the environment says. */
+function targetFor(ctx: Context, pending: PendingLogin): Target {
+  return loginTarget(
+    { api: pending.api, frontend: pending.frontend },
+    credentialsIo(ctx, () => {}),
+  );
+}
+
+/** What a program needs to show the person the URL and code again. */
+function pendingJson(run: TwoStepRun, pending: PendingLogin): Record<string, unknown> {
+  return {
+    status: "pending",
+    verification_uri: pending.verificationUri,
+    verification_uri_complete: pending.verificationUriComplete,
+    user_code: pending.userCode,
+    expires_at: pending.expiresAt,
+    interval: pending.interval,
+    api: pending.api,
+    profile: run.profile,
+    next_step: command(run, "--continue"),
+  };
+}
+
+/** Ends a run: the JSON object (with `--json`) and the exit code. */
+function finish(
+  ctx: Context,
+  run: TwoStepRun,
+  code: number,
+  json: Record<string, unknown>,
+): number {
+  if (run.json) printJson(ctx, json);
+  return code;
+}
+
+/** With `--json`, a failure is an object on stdout too (and its message on stderr, as always). */
+async function reporting(ctx: Context, run: TwoStepRun, work: () => Promise<number>) {
+  try {
+    return await work();
+  } catch (error) {
+    if (run.json) {
+      const interrupted = ctx.signal.aborted;
+      printJson(ctx, {
+        status: "error",
+        message: messageFor(error, interrupted),
+        exit_code: exitCodeFor(error, interrupted),
+        profile: run.profile,
+      });
+    }
+    throw error;
+  }
+}
+
+/** Minutes and seconds, for "expires in 9 min 58 s". */
+function duration(ms: number): string {
+  const seconds = Math.max(0, Math.round(ms / 1000));
+  const minutes = Math.floor(seconds / 60);
+  return minutes ? `${minutes} min${seconds % 60 ? ` ${seconds % 60} s` : ""}` : `${seconds} s`;
+}
+
+/** The URL and code for the person, and what to run next (stderr). */
+async function showPending(ctx: Context, run: TwoStepRun, pending: PendingLogin): Promise<void> {
+  const expiresAt = Date.parse(pending.expiresAt);
+  await terminalUi(ctx).showCode({
+    verificationUri: pending.verificationUri,
+    verificationUriComplete: pending.verificationUriComplete,
+    userCode: pending.userCode,
+    expiresAt,
+  });
+  line(
+    ctx.stderr,
+    `The code expires in ${duration(expiresAt - ctx.now())} (${pending.expiresAt}). ` +
+      "Once it is approved, finish the login with:",
+  );
+  line(ctx.stderr, "  " + paint(ctx, ctx.stderr, "bold", command(run, "--continue")));
+  line(ctx.stderr, "(exit 0: logged in; 8: not approved yet, run it again; 1: denied or expired)");
+}
+
+/**
+ * `login --no-wait`: starts the login (or shows the one already pending),
+ * prints, and exits at once. `agent` names the variable that made a plain
+ * `login` take this path.
+ *
+ * @example
+ * ```ts
+ * // return await noWait(ctx, target, run, { restart: false, agent: null });
+ * ```
+ */
+export function noWait(
+  ctx: Context,
+  target: Target,
+  run: TwoStepRun,
+  options: { restart: boolean; agent: string | null },
+): Promise<number> {
+  return reporting(ctx, run, async () => {
+    if (options.agent) {
+      line(
+        ctx.stderr,
+        `${options.agent} is set (an AI agent runs this) and stdin is not a terminal, so this ` +
+          "login does not wait for the approval: show the person the URL and code below. " +
+          `To wait here instead: ${loginCommand(target, "--wait-for-approval")}`,
+      );
+    }
+    const { start } = await import("../login/two_step.ts");
+    const outcome = await start(ctx, target, { ...run, restart: options.restart });
+    if (outcome.kind === "unsupported") return unsupported(ctx, run, target);
+    if (outcome.kind === "existing" && outcome.pending.grant) {
+      // Approved, but a crash kept it from being saved: finish it now.
+      return await finishContinue(ctx, run, { waitMs: 0 });
+    }
+    if (outcome.kind === "existing") {
+      line(
+        ctx.stderr,
+        `A login for ${outcome.pending.api} is already waiting for approval (same code); ` +
+          `for a new code: ${command(run, "--no-wait", "--restart")}`,
+      );
+    } else if (outcome.replaced) {
+      line(
+        ctx.stderr,
+        `Replaced the login that was waiting for approval at ${outcome.replaced.api}.`,
+      );
+    }
+    await showPending(ctx, run, outcome.pending);
+    return finish(ctx, run, EXIT.ok, pendingJson(run, outcome.pending));
+  });
+}
+
+/** A server without the device flow (today's production): the ways that work. */
+function unsupported(ctx: Context, run: TwoStepRun, target: Target): number {
+  const withToken = loginCommand(target, "--with-token");
+  const page = apiKeysPage(target);
+  const message = `${target.api} has no headless login (no discovery document, as almyty's ` +
+    "production today), so a login cannot be started here and finished later. Nothing was " +
+    `saved. Instead, create an API key at ${page} and pipe it to: ${withToken}`;
+  line(ctx.stderr, message);
+  return finish(ctx, run, EXIT.error, {
+    status: "unsupported",
+    message,
+    api: target.api,
+    profile: run.profile,
+    api_keys_page: page,
+    next_step: withToken,
+  });
+}
+
+/**
+ * `login --continue`: one check, or a wait of up to `waitMs`, then the
+ * outcome: 0 saved, 8 still pending, 1 denied, expired or nothing pending.
+ *
+ * @example
+ * ```ts
+ * // return await finishContinue(ctx, run, { waitMs: 0 });
+ * ```
+ */
+export function finishContinue(
+  ctx: Context,
+  run: TwoStepRun,
+  options: { waitMs: number; api?: string },
+): Promise<number> {
+  return reporting(ctx, run, async () => {
+    const { resume } = await import("../login/two_step.ts");
+    const { readPending } = await import("../login/pending.ts");
+    const pending = readPending(credentialsIo(ctx, (w) => line(ctx.stderr, w)), run.profile);
+    if (pending && options.api !== undefined && options.api !== pending.api) {
+      throw new CliError(
+        `The pending login is for ${pending.api}, not ${options.api}: --continue always finishes ` +
+          `it where it started. Run ${command(run, "--continue")}, or start another with ` +
+          `${
+            loginCommand({ api: options.api, frontend: pending.frontend }, "--no-wait", "--restart")
+          }`,
+        EXIT.usage,
+      );
+    }
+    if (pending && options.waitMs > 0 && !pending.grant) {
+      line(ctx.stderr, `Waiting up to ${duration(options.waitMs)} for the approval…`);
+    }
+    const outcome = await resume(ctx, {
+      ...run,
+      waitMs: options.waitMs,
+      targetFor: (p) => targetFor(ctx, p),
+    });
+    const again = command(run, "--no-wait");
+    switch (outcome.kind) {
+      case "approved": {
+        const { approved, pending } = outcome;
+        if (!approved.savedHere) {
+          const org = approved.organization
+            ? ` (${describeOrganization(approved.organization)})`
+            : "";
+          line(
+            ctx.stderr,
+            `Logged in as ${approved.email}${org}: another almyty-auth login --continue ` +
+              "finished this login at the same time and saved it.",
+          );
+        }
+        return finish(ctx, run, EXIT.ok, {
+          status: "approved",
+          email: approved.email,
+          organization: approved.organization ?? null,
+          api: pending.api,
+          profile: run.profile,
+          key_origin: approved.keyOrigin,
+        });
+      }
+      case "pending": {
+        const failing = outcome.lastFailure
+          ? ` The server is failing meanwhile (${outcome.lastFailure.message}).`
+          : "";
+        line(
+          ctx.stderr,
+          `Not approved yet: the login is still waiting for the person to approve code ` +
+            `${outcome.pending.userCode} at ${outcome.pending.verificationUriComplete} ` +
+            `(it expires ${outcome.pending.expiresAt}).${failing} ` +
+            `Run ${command(run, "--continue")} again (add --wait <seconds> to wait here).`,
+        );
+        return finish(ctx, run, EXIT.pending, pendingJson(run, outcome.pending));
+      }
+      case "denied":
+        return over(
+          ctx,
+          run,
+          "denied",
+          `The login was denied in the browser. Nothing was saved. ` +
+            `To try again: ${again}`,
+        );
+      case "expired":
+        return over(
+          ctx,
+          run,
+          "expired",
+          (outcome.unknownToServer
+            ? `${outcome.pending.api} no longer knows this login's code (it was used, or the ` +
+              "server restarted)."
+            : "The login code expired before it was approved.") +
+            ` Nothing was saved. Start again: ${again}`,
+        );
+      case "no_pending":
+        return over(
+          ctx,
+          run,
+          "no_pending",
+          `No login is waiting for approval${
+            run.profile === "default" ? "" : ` for profile ${run.profile}`
+          }. Start one: ${again}`,
+        );
+    }
+  });
+}
+
+function over(ctx: Context, run: TwoStepRun, status: string, message: string): number {
+  line(ctx.stderr, message);
+  return finish(ctx, run, EXIT.error, {
+    status,
+    message,
+    profile: run.profile,
+    next_step: command(run, "--no-wait"),
+  });
+}
+
+/**
+ * `login --cancel`: forgets the pending login; its server hears it (best
+ * effort), so the code can no longer be approved. Safe to repeat.
+ *
+ * @example
+ * ```ts
+ * // return await cancel(ctx, run);
+ * ```
+ */
+export function cancel(ctx: Context, run: TwoStepRun): Promise<number> {
+  return reporting(ctx, run, async () => {
+    const { forget } = await import("../login/two_step.ts");
+    const outcome = await forget(ctx, { ...run, targetFor: (p) => targetFor(ctx, p) });
+    if (outcome.kind === "no_pending") {
+      line(ctx.stderr, "No login is waiting for approval; nothing to cancel.");
+      return finish(ctx, run, EXIT.ok, { status: "no_pending", profile: run.profile });
+    }
+    const { pending, server } = outcome;
+    const where = pending ? ` at ${pending.api}` : "";
+    line(
+      ctx.stderr,
+      server === "cancelled"
+        ? `Cancelled the login that was waiting for approval${where}: its code can no longer be approved.`
+        : server === "revoked"
+        ? `Cancelled the login${where}: it had been approved but not saved, so its new key was revoked.`
+        : `Forgot the login that was waiting for approval${where}. ` +
+          (pending?.grant
+            ? `Its key could not be revoked: revoke it at ${apiKeysPage(targetFor(ctx, pending))}.`
+            : "The server was not told (it has no cancel endpoint, or did not answer), " +
+              "so the code stays valid until it expires, but nothing here will use it."),
+    );
+    return finish(ctx, run, EXIT.ok, {
+      status: "cancelled",
+      profile: run.profile,
+      server,
+    });
+  });
+}
+
+/**
+ * `logout` of a login also forgets its pending two-step login (its server is
+ * told, best effort), so a later `--continue` cannot log back in.
+ *
+ * @example
+ * ```ts
+ * // await forgetOnLogout(ctx, "default");
+ * ```
+ */
+export async function forgetOnLogout(ctx: Context, profile: string): Promise<void> {
+  const { forget } = await import("../login/two_step.ts");
+  const outcome = await forget(ctx, {
+    profile,
+    lock: pendingLock(ctx),
+    targetFor: (p) => targetFor(ctx, p),
+  });
+  if (outcome.kind === "forgotten") {
+    line(ctx.stderr, "Also cancelled the login that was waiting for approval (login --no-wait).");
+  }
+}

@@ -1,0 +1,239 @@
+/**
+ * Two-step logins waiting for approval (`login --no-wait`, finished by
+ * `login --continue`): one file per login, `~/.almyty/pending/<profile or
+ * "default">.json`, written like the credentials (atomic, 0600 from the
+ * first byte in a 0700 folder) and trusted on the same terms (ours, a
+ * regular file, no symlink, in folders only we can write). It holds the
+ * device code, a secret: it is never printed. CLI-only state: not part of
+ * the library other almyty CLIs import.
+ *
+ * @example
+ * ```ts
+ * import { readPending } from "./pending.ts";
+ * import { denoFs } from "../platform/deno_fs.ts";
+ * readPending({ fs: denoFs, home: Deno.makeTempDirSync() }, "default"); // null: nothing pending
+ * ```
+ * @module
+ */
+import { sweepStaleTemps, writeFileAtomic } from "../credentials/atomic.ts";
+import { directoryOf, type FsError, joinPath } from "../credentials/fs.ts";
+import { homeDirectoryWith } from "../credentials/path.ts";
+import { checkFolder, checkOwner } from "../credentials/trust.ts";
+import { CredentialsError, type CredentialsIo } from "../credentials/types.ts";
+import { AtomicWriteError } from "../credentials/atomic.ts";
+import { parseJson } from "../protocol/json.ts";
+import type { TokenGrant } from "../protocol/types.ts";
+import { CliError, EXIT } from "../runtime/errors.ts";
+
+/** The format this version writes and reads. */
+export const PENDING_VERSION = 1;
+
+/** A login started with `--no-wait`, as saved. */
+export interface PendingLogin {
+  version: typeof PENDING_VERSION;
+  /** The login it is for: "default" or a profile's name. */
+  profile: string;
+  /** The API and frontend it was started against: `--continue` uses these, never the environment's. */
+  api: string;
+  frontend: string;
+  /** Where to poll, from the server's discovery document at the start. */
+  tokenEndpoint: string;
+  longPoll?: { parameter: string; maxSeconds: number };
+  deviceCancel?: string;
+  /** The secret the CLI polls with. */
+  deviceCode: string;
+  userCode: string;
+  verificationUri: string;
+  verificationUriComplete: string;
+  /** ISO 8601. */
+  createdAt: string;
+  /** When the code expires, absolute (ISO 8601). */
+  expiresAt: string;
+  /** Seconds between polls, as the server last said (slow_down adds 5). */
+  interval: number;
+  /** The last poll (ISO 8601), so separate `--continue` runs keep the interval. */
+  lastPollAt?: string;
+  /**
+   * The token response, written here before the credentials are saved: a
+   * crash between the two is finished by the next `--continue`.
+   */
+  grant?: TokenGrant;
+}
+
+/**
+ * `<home>/.almyty/pending/<name>.json`.
+ *
+ * @example
+ * ```ts
+ * import { denoFs } from "../platform/deno_fs.ts";
+ * pendingPathWith({ fs: denoFs, home: "/home/alice" }, "default"); // "/home/alice/.almyty/pending/default.json"
+ * ```
+ */
+export function pendingPathWith(io: CredentialsIo, name: string): string {
+  return joinPath(io.fs.platform, homeDirectoryWith(io), ".almyty", "pending", `${name}.json`);
+}
+
+/** Both folders above the file must be ours and closed to others. */
+function checkFolders(io: CredentialsIo, path: string): void {
+  const dir = directoryOf(io.fs.platform, path);
+  checkFolder(io.fs, directoryOf(io.fs.platform, dir), path);
+  checkFolder(io.fs, dir, path);
+}
+
+function startOver(path: string, why: string): CliError {
+  return new CliError(
+    `${path} ${why}. Forget it with \`almyty-auth login --cancel\` (or remove the file), ` +
+      "then start again with `almyty-auth login --no-wait`.",
+    EXIT.error,
+  );
+}
+
+/**
+ * The pending login `name`, or null when there is none. Throws
+ * CredentialsError when the file or its folders are not to be trusted (a
+ * symlink, not a regular file, another user's, writable by others), and
+ * CliError when it is not a pending login this version understands.
+ *
+ * @example
+ * ```ts
+ * import { denoFs } from "../platform/deno_fs.ts";
+ * readPending({ fs: denoFs, home: Deno.makeTempDirSync() }, "default"); // null
+ * ```
+ */
+export function readPending(io: CredentialsIo, name: string): PendingLogin | null {
+  const path = pendingPathWith(io, name);
+  let file;
+  try {
+    checkFolders(io, path);
+    if (io.fs.lstat(path)?.isSymlink) {
+      throw new CredentialsError(
+        "symlink",
+        path,
+        `${path} is a symbolic link; a pending login is never read through one. Remove it (rm ${path}).`,
+      );
+    }
+    file = io.fs.readFile(path);
+  } catch (error) {
+    if (error instanceof CredentialsError) throw error;
+    const code = (error as FsError).code;
+    if (code === "EISDIR" || code === "ENOTREG") {
+      throw new CredentialsError(
+        "not-a-file",
+        path,
+        `${path} is not a regular file; it was not opened. Remove it (rm -r ${path}).`,
+      );
+    }
+    throw new CredentialsError(
+      "unreadable",
+      path,
+      `Cannot read ${path} (${code ?? (error as Error).message}). Check its owner and mode.`,
+    );
+  }
+  if (!file) return null;
+  checkOwner(io.fs, file.facts, path, path);
+  if (io.fs.platform !== "win32" && (file.facts.mode & 0o077) !== 0) {
+    io.onWarning?.(
+      `${path} is readable by other users (mode ${
+        file.facts.mode.toString(8)
+      }). Fix it with: chmod 600 ${path}`,
+    );
+  }
+  return parsePending(file.text, path);
+}
+
+/**
+ * Checks the text of a pending file (never quoting it: it holds a secret).
+ *
+ * @example
+ * ```ts
+ * try {
+ *   parsePending("{}", "/p.json");
+ * } catch (error) {
+ *   (error as Error).message; // "/p.json is not a pending login this almyty-auth understands. …"
+ * }
+ * ```
+ */
+export function parsePending(text: string, path: string): PendingLogin {
+  const parsed = parseJson(text);
+  if (!parsed.ok) throw startOver(path, `is ${parsed.error}`);
+  const value = parsed.value as Record<string, unknown>;
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw startOver(path, "is not a pending login");
+  }
+  if (typeof value.version === "number" && value.version > PENDING_VERSION) {
+    throw new CliError(
+      `${path} was written by a newer almyty-auth (version ${value.version}); ` +
+        "finish it with that version, or upgrade.",
+      EXIT.error,
+    );
+  }
+  const strings = [
+    "profile",
+    "api",
+    "frontend",
+    "tokenEndpoint",
+    "deviceCode",
+    "userCode",
+    "verificationUri",
+    "verificationUriComplete",
+    "createdAt",
+    "expiresAt",
+  ];
+  const missing = strings.find((field) => typeof value[field] !== "string" || !value[field]);
+  if (
+    value.version !== PENDING_VERSION || missing ||
+    Number.isNaN(Date.parse(value.expiresAt as string)) ||
+    typeof value.interval !== "number" || !Number.isFinite(value.interval) || value.interval < 0
+  ) {
+    throw startOver(path, `is not a pending login this almyty-auth understands`);
+  }
+  return value as unknown as PendingLogin;
+}
+
+/**
+ * Saves the pending login (atomically; see `writeFileAtomic`) and returns its path.
+ *
+ * @example
+ * ```ts
+ * // writePending(io, { version: 1, profile: "default", … });
+ * ```
+ */
+export function writePending(io: CredentialsIo, pending: PendingLogin): string {
+  const path = pendingPathWith(io, pending.profile);
+  checkFolders(io, path);
+  try {
+    writeFileAtomic(io.fs, path, JSON.stringify(pending, null, 2) + "\n");
+  } catch (error) {
+    if (!(error instanceof AtomicWriteError)) throw error;
+    throw new CredentialsError(
+      error.reason === "symlink" ? "symlink" : "write-failed",
+      path,
+      error.message,
+    );
+  }
+  return path;
+}
+
+/**
+ * Forgets the pending login `name` (and any temp file a crashed write left);
+ * false when there was none.
+ *
+ * @example
+ * ```ts
+ * import { denoFs } from "../platform/deno_fs.ts";
+ * removePending({ fs: denoFs, home: Deno.makeTempDirSync() }, "default"); // false
+ * ```
+ */
+export function removePending(io: CredentialsIo, name: string): boolean {
+  const path = pendingPathWith(io, name);
+  try {
+    sweepStaleTemps(io.fs, path);
+    return io.fs.remove(path);
+  } catch (error) {
+    throw new CredentialsError(
+      "write-failed",
+      path,
+      `Cannot remove ${path} (${(error as FsError).code}). Remove it by hand.`,
+    );
+  }
+}

@@ -1,0 +1,404 @@
+/**
+ * The two-step login an agent or a script can drive: `start` asks the server
+ * for a device code, saves the pending login (`pending.ts`) and returns at
+ * once, never polling; `resume` finishes it later, one check or a bounded
+ * wait; `forget` cancels it. Like the engine, it never prints: the command
+ * renders what each returns.
+ *
+ * Rules that hold across processes:
+ * - a wait that stops (its time is up, Ctrl-C, SIGKILL) never deletes the
+ *   pending login and never tells the server to cancel it;
+ * - each poll and the save that follows run under the pending login's lock,
+ *   which the kernel releases if the holder dies: two `--continue` at once
+ *   save once; the other finds the login finished and reports it;
+ * - separate runs keep the server's interval (the last poll and interval are
+ *   saved), so an agent calling `--continue` in a loop is never told to slow down;
+ * - the token response is saved in the pending file before the credentials
+ *   are written: a crash between the two is finished by the next `--continue`.
+ *
+ * @example
+ * ```ts
+ * import { resume } from "./two_step.ts";
+ * // const outcome = await resume(ctx, { profile: "default", waitMs: 0, targetFor, commit });
+ * ```
+ * @module
+ */
+import { ApiError } from "../runtime/api_error.ts";
+import { apiFor } from "../runtime/connect.ts";
+import { type Context, credentialsIo } from "../runtime/context.ts";
+import { revokeKey } from "../runtime/keys.ts";
+import type { Target } from "../runtime/target.ts";
+import { type Credentials, CredentialsError } from "../credentials/types.ts";
+import type { Organization } from "../protocol/types.ts";
+import { grantResult } from "./code_flow.ts";
+import {
+  backoffMs,
+  cancelDevice,
+  isTransient,
+  pollDevice,
+  type PollOutcome,
+  startDevice,
+} from "./device_flow.ts";
+import { discover } from "./discovery.ts";
+import {
+  PENDING_VERSION,
+  type PendingLogin,
+  pendingPathWith,
+  readPending,
+  removePending,
+  writePending,
+} from "./pending.ts";
+import type { LoginResult } from "./result.ts";
+
+/** Runs `work` holding the pending login's lock (the command provides it). */
+export type PendingLock = <T>(path: string, work: () => Promise<T>) => Promise<T>;
+
+/** What every step needs besides the context. */
+export interface TwoStepOptions {
+  /** The login: "default" or a profile's name. */
+  profile: string;
+  lock: PendingLock;
+}
+
+/** What `start` did. */
+export type StartOutcome =
+  /** A new pending login; `replaced` is the one it took the place of. */
+  | { kind: "started"; pending: PendingLogin; replaced: PendingLogin | null }
+  /** One was already pending for this login and API: the same code. */
+  | { kind: "existing"; pending: PendingLogin }
+  /** The server has no device flow (no discovery document: today's production). */
+  | { kind: "unsupported" };
+
+/**
+ * Starts a two-step login at `target` (discovery, then the device
+ * authorization, with the same checks as the headless login), saves it, and
+ * returns without polling. A login already pending for the same profile and
+ * API is returned as it is unless `restart`; one for another API is replaced.
+ * A replaced login is cancelled at its server (best effort). Nothing is
+ * written when the server has no device flow.
+ *
+ * @example
+ * ```ts
+ * // const outcome = await start(ctx, target, { profile: "default", lock, restart: false });
+ * ```
+ */
+export async function start(
+  ctx: Context,
+  target: Target,
+  options: TwoStepOptions & { restart: boolean },
+): Promise<StartOutcome> {
+  const io = credentialsIo(ctx, () => {});
+  let existing: PendingLogin | null = null;
+  try {
+    existing = readPending(io, options.profile);
+  } catch (error) {
+    // An unreadable pending login is replaced on request; an untrusted one never.
+    if (!options.restart || error instanceof CredentialsError) throw error;
+  }
+  if (
+    existing && !options.restart && existing.api === target.api &&
+    (existing.grant || Date.parse(existing.expiresAt) > ctx.now())
+  ) return { kind: "existing", pending: existing };
+
+  const endpoints = await discover(apiFor(ctx, target), target);
+  if (!endpoints) return { kind: "unsupported" };
+  const device = await startDevice(ctx, target, endpoints);
+  const now = ctx.now();
+  const pending: PendingLogin = {
+    version: PENDING_VERSION,
+    profile: options.profile,
+    api: target.api,
+    frontend: target.frontend,
+    tokenEndpoint: endpoints.token,
+    ...(endpoints.longPoll ? { longPoll: endpoints.longPoll } : {}),
+    ...(endpoints.deviceCancel ? { deviceCancel: endpoints.deviceCancel } : {}),
+    deviceCode: device.deviceCode,
+    userCode: device.userCode,
+    verificationUri: device.verificationUri,
+    verificationUriComplete: device.verificationUriComplete,
+    createdAt: new Date(now).toISOString(),
+    expiresAt: new Date(device.expiresAt).toISOString(),
+    interval: device.interval,
+  };
+  // Under the lock: a `--continue` running now sees the old login or the new one, whole.
+  await options.lock(pendingPathWith(io, options.profile), () => {
+    writePending(io, pending);
+    return Promise.resolve();
+  });
+  if (existing) await retire(ctx, existing, target);
+  return { kind: "started", pending, replaced: existing };
+}
+
+/** How a login ended for the person who asked. */
+export interface Approved {
+  email: string;
+  organization?: Organization | null;
+  keyOrigin: "minted" | "supplied";
+  /** False when another almyty-auth finished this login meanwhile (this one saved nothing). */
+  savedHere: boolean;
+}
+
+/** What `resume` found. */
+export type ResumeOutcome =
+  | { kind: "approved"; pending: PendingLogin; approved: Approved }
+  /** Still waiting for approval; `lastFailure` when the server was failing meanwhile. */
+  | { kind: "pending"; pending: PendingLogin; lastFailure?: ApiError }
+  | { kind: "denied"; pending: PendingLogin }
+  /** The code expired, or the server no longer knows it. */
+  | { kind: "expired"; pending: PendingLogin; unknownToServer?: boolean }
+  | { kind: "no_pending" };
+
+/** How `resume` waits and saves. */
+export interface ResumeOptions extends TwoStepOptions {
+  /** Longest wait for the approval, in ms (0: one check). */
+  waitMs: number;
+  /** The login's target at a pending login's API and frontend (never the environment's). */
+  targetFor(pending: PendingLogin): Target;
+  /** Saves a result at the target: the same save as every other login. */
+  commit(target: Target, result: LoginResult): Promise<void>;
+}
+
+/** One locked step's result: an outcome, or plan the next check (after a transient `failure`). */
+type Step = ResumeOutcome | { kind: "again"; pending: PendingLogin; failure?: ApiError };
+
+/**
+ * Finishes the pending login `options.profile`: checks it once (after the
+ * server's interval, if the last poll was more recent), or keeps checking
+ * for up to `waitMs`, then says how it stands. Approval saves through
+ * `commit` and forgets the pending login, as do denial and expiry; a wait
+ * that ends (time, Ctrl-C) keeps it. A transient server failure is retried
+ * within the wait (backing off) and reported with a still-pending outcome.
+ *
+ * @example
+ * ```ts
+ * // const outcome = await resume(ctx, { profile: "default", waitMs: 30_000, lock, targetFor, commit });
+ * // outcome.kind; // "approved" | "pending" | "denied" | "expired" | "no_pending"
+ * ```
+ */
+export async function resume(ctx: Context, options: ResumeOptions): Promise<ResumeOutcome> {
+  const io = credentialsIo(ctx, () => {});
+  const path = pendingPathWith(io, options.profile);
+  const deadline = ctx.now() + options.waitMs;
+  let seen = readPending(io, options.profile);
+  if (!seen) return { kind: "no_pending" };
+  let failures = 0;
+  let lastFailure: ApiError | undefined;
+  let retryAt = 0;
+  for (let checks = 0;; checks++) {
+    if (!seen.grant) {
+      const lastPoll = seen.lastPollAt ? Date.parse(seen.lastPollAt) : 0;
+      const due = Math.max(lastPoll + seen.interval * 1000, retryAt);
+      // The first check always happens; later ones only within the wait.
+      if (checks > 0 && due >= deadline) return { kind: "pending", pending: seen, lastFailure };
+      const sleep = Math.min(due, Date.parse(seen.expiresAt)) - ctx.now();
+      if (sleep > 0) await ctx.sleep(sleep, ctx.signal);
+    }
+    const before: PendingLogin = seen;
+    const step: Step = await options.lock(path, () => poll(ctx, options, before, deadline));
+    if (step.kind !== "again") return step;
+    seen = step.pending;
+    if (step.failure) {
+      failures++;
+      lastFailure = step.failure;
+      retryAt = ctx.now() + backoffMs(seen.interval, failures);
+    } else {
+      failures = 0;
+      lastFailure = undefined;
+      retryAt = 0;
+    }
+  }
+}
+
+/** One step under the lock: re-read, then finish, poll once, or hand back. */
+async function poll(
+  ctx: Context,
+  options: ResumeOptions,
+  seen: PendingLogin,
+  deadline: number,
+): Promise<Step> {
+  const io = credentialsIo(ctx, () => {});
+  const current = readPending(io, options.profile);
+  if (!current) return finishedElsewhere(options, seen);
+  if (current.grant) return await save(ctx, options, current, current.grant);
+  // Another `--no-wait --restart`, or another `--continue`'s poll, got here first: re-plan.
+  if (current.deviceCode !== seen.deviceCode || current.lastPollAt !== seen.lastPollAt) {
+    return { kind: "again", pending: current };
+  }
+  if (Date.parse(current.expiresAt) <= ctx.now()) {
+    removePending(io, options.profile);
+    return { kind: "expired", pending: current };
+  }
+  const target = options.targetFor(current);
+  let outcome: PollOutcome;
+  try {
+    outcome = await pollDevice(
+      ctx,
+      apiFor(ctx, target),
+      { token: current.tokenEndpoint, longPoll: current.longPoll },
+      current.deviceCode,
+      {
+        waitSeconds: Math.floor((deadline - ctx.now()) / 1000),
+        expiresAt: Date.parse(current.expiresAt),
+      },
+    );
+  } catch (error) {
+    if (!(error instanceof ApiError) || !isTransient(error)) throw error;
+    const next = { ...current, lastPollAt: new Date(ctx.now()).toISOString() };
+    writePending(io, next);
+    return { kind: "again", pending: next, failure: error };
+  }
+  const polledAt = new Date(ctx.now()).toISOString();
+  switch (outcome.kind) {
+    case "approved": {
+      const approved = { ...current, lastPollAt: polledAt, grant: outcome.grant };
+      writePending(io, approved); // before the credentials: a crash now is finished next time
+      return await save(ctx, options, approved, outcome.grant);
+    }
+    case "denied":
+      removePending(io, options.profile);
+      return { kind: "denied", pending: current };
+    case "expired":
+    case "gone":
+      removePending(io, options.profile);
+      return { kind: "expired", pending: current, unknownToServer: outcome.kind === "gone" };
+  }
+  const next = {
+    ...current,
+    interval: current.interval + (outcome.slowDown ? 5 : 0), // RFC 8628 §3.5: for good
+    lastPollAt: polledAt,
+  };
+  writePending(io, next);
+  return { kind: "again", pending: next };
+}
+
+/** Saves the approved login; forgets the pending one unless the save may succeed on a retry. */
+async function save(
+  ctx: Context,
+  options: ResumeOptions,
+  pending: PendingLogin,
+  grant: NonNullable<PendingLogin["grant"]>,
+): Promise<ResumeOutcome> {
+  const io = credentialsIo(ctx, () => {});
+  const result = grantResult(grant, Date.parse(pending.lastPollAt ?? pending.createdAt));
+  try {
+    await options.commit(options.targetFor(pending), result);
+  } catch (error) {
+    // The server could not be reached to check the key: the next `--continue` tries again.
+    if (!(error instanceof ApiError && isTransient(error))) removePending(io, options.profile);
+    throw error;
+  }
+  removePending(io, options.profile);
+  return {
+    kind: "approved",
+    pending,
+    approved: {
+      email: result.email,
+      organization: result.organization,
+      keyOrigin: result.keyOrigin,
+      savedHere: true,
+    },
+  };
+}
+
+/**
+ * The pending login vanished while this process waited for the lock:
+ * another `--continue` saved it (the login file is newer than the pending
+ * login, at its API), or it was cancelled.
+ */
+function finishedElsewhere(options: ResumeOptions, seen: PendingLogin): ResumeOutcome {
+  let saved: Credentials | null = null;
+  try {
+    saved = options.targetFor(seen).file;
+  } catch { /* unusable: not ours to report */ }
+  if (
+    saved?.createdAt && Date.parse(saved.createdAt) >= Date.parse(seen.createdAt) &&
+    saved.url?.replace(/\/+$/, "") === seen.api && typeof saved.email === "string"
+  ) {
+    return {
+      kind: "approved",
+      pending: seen,
+      approved: {
+        email: saved.email,
+        organization: saved.organization as Organization | undefined,
+        keyOrigin: saved.keyOrigin === "supplied" ? "supplied" : "minted",
+        savedHere: false,
+      },
+    };
+  }
+  return { kind: "no_pending" };
+}
+
+/** What `forget` did. */
+export type ForgetOutcome =
+  | {
+    kind: "forgotten";
+    pending: PendingLogin | null;
+    /** Whether the server heard it: "cancelled" (the code can no longer be approved), "revoked" (an approved key no save will use), or nothing. */
+    server: "cancelled" | "revoked" | "not-told";
+  }
+  | { kind: "no_pending" };
+
+/**
+ * Forgets the pending login `options.profile` (`login --cancel`, `logout`):
+ * tells its server to cancel the code (best effort), or revokes the key of
+ * an approval that was never saved, then removes the file. An unreadable
+ * pending file is removed too; an untrusted one is refused.
+ *
+ * @example
+ * ```ts
+ * // const outcome = await forget(ctx, { profile: "default", lock, targetFor });
+ * ```
+ */
+export async function forget(
+  ctx: Context,
+  options: TwoStepOptions & { targetFor(pending: PendingLogin): Target },
+): Promise<ForgetOutcome> {
+  const io = credentialsIo(ctx, () => {});
+  // An unreadable pending file is removed without telling any server; an untrusted one is refused.
+  const readable = () => {
+    try {
+      return { pending: readPending(io, options.profile) };
+    } catch (error) {
+      if (error instanceof CredentialsError) throw error;
+      return { pending: null, unreadable: true };
+    }
+  };
+  const first = readable();
+  if (!first.pending && !first.unreadable) return { kind: "no_pending" };
+  const pending = first.pending;
+  // The server first, so a `--continue` holding the lock in a long-poll wakes now.
+  const server = pending ? await retire(ctx, pending, options.targetFor(pending)) : "not-told";
+  await options.lock(pendingPathWith(io, options.profile), () => {
+    const now = readable().pending;
+    // Only this login: one a `--no-wait --restart` started meanwhile stays.
+    if (!pending || !now || now.deviceCode === pending.deviceCode) {
+      removePending(io, options.profile);
+    }
+    return Promise.resolve();
+  });
+  return { kind: "forgotten", pending, server };
+}
+
+/** Tells the server a pending login is over: cancel its code, or revoke its unsaved key. */
+async function retire(
+  ctx: Context,
+  pending: PendingLogin,
+  target: Target,
+): Promise<"cancelled" | "revoked" | "not-told"> {
+  if (pending.grant) {
+    const keyId = pending.grant.key_id;
+    if (typeof keyId !== "string") return "not-told";
+    try {
+      await revokeKey(apiFor(ctx, target.withToken(pending.grant.access_token)), keyId);
+      return "revoked";
+    } catch {
+      return "not-told";
+    }
+  }
+  const told = await cancelDevice(
+    apiFor(ctx, target),
+    { deviceCancel: pending.deviceCancel },
+    pending.deviceCode,
+  );
+  return told ? "cancelled" : "not-told";
+}

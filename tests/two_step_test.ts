@@ -1,0 +1,474 @@
+/**
+ * The two-step login (`login --no-wait`, `--continue`, `--cancel`) and agent
+ * detection, in process: the real CLI surface against the reference
+ * server's handler on a manual clock. Real processes (SIGKILL, two at once,
+ * a terminal) are in `two_step_process_test.ts`; Chromium in e2e.
+ */
+import { assert, assertEquals, assertMatch } from "./helpers/assert.ts";
+import { credsPath, homeWithFile, readBytes } from "./helpers/cli.ts";
+import { recordToken } from "./helpers/leaks.ts";
+import { World } from "./helpers/world.ts";
+import { OAUTH_ERROR } from "../src/protocol/constants.ts";
+import { EXIT } from "../src/runtime/errors.ts";
+
+const pendingPath = (home: string, name = "default") => `${home}/.almyty/pending/${name}.json`;
+
+/** The pending file, parsed (its device code registered with the leak scan), or null. */
+function pendingFile(home: string, name = "default"): Record<string, unknown> | null {
+  try {
+    const pending = JSON.parse(Deno.readTextFileSync(pendingPath(home, name)));
+    recordToken(pending.deviceCode);
+    return pending;
+  } catch {
+    return null;
+  }
+}
+
+/** A world with the reference server (1 s interval) and a started `--no-wait --json` login. */
+async function started(options: { env?: Record<string, string>; home?: string } = {}) {
+  const world = new World(options.env ?? {}, options.home);
+  const server = world.referenceServer({ deviceInterval: 1 });
+  const code = await world.run(["login", "--no-wait", "--json", "--api", server.url]);
+  assertEquals(code, 0, world.stderr);
+  const json = JSON.parse(world.stdout);
+  return { world, server, json };
+}
+
+/** The next command an agent runs: the same world, with `env` set for it. */
+function next(world: World, _server?: unknown, env: Record<string, string> = {}): World {
+  Object.assign(world.env, env);
+  return world.again();
+}
+
+Deno.test("--no-wait --json: one JSON object, no device code anywhere, no poll; pending file 0600 in 0700", async () => {
+  const { world, server, json } = await started();
+  assertEquals(Object.keys(json).sort(), [
+    "api",
+    "expires_at",
+    "interval",
+    "next_step",
+    "profile",
+    "status",
+    "user_code",
+    "verification_uri",
+    "verification_uri_complete",
+  ]);
+  assertEquals(json.status, "pending");
+  assertMatch(json.user_code, /^[B-Z]{4}-[B-Z]{4}$/);
+  assertEquals(json.verification_uri, `${server.url}/cli-auth`);
+  assertEquals(new URL(json.verification_uri_complete).searchParams.get("code"), json.user_code);
+  assertEquals(json.api, server.url);
+  assertEquals(json.profile, "default");
+  assertEquals(json.interval, 1);
+  assertEquals(json.next_step, "almyty-auth login --continue");
+  assertEquals(Date.parse(json.expires_at), world.clock.now() + 600_000);
+  // The person's instructions are on stderr, with the code; stdout is only the JSON.
+  assertMatch(world.stderr, new RegExp(json.user_code));
+  assertMatch(world.stderr, /almyty-auth login --continue/);
+  // Never polled: no request to the token endpoint.
+  assertEquals(world.requests.filter((r) => r.includes("/auth/cli/token")), []);
+
+  const pending = pendingFile(world.home)!;
+  const { deviceCode } = pending as { deviceCode: string };
+  assert(deviceCode.length >= 32);
+  assert(!world.stdout.includes(deviceCode) && !world.stderr.includes(deviceCode));
+  assertEquals(pending.version, 1);
+  assertEquals([pending.api, pending.frontend], [server.url, server.url]);
+  assertEquals(pending.expiresAt, json.expires_at);
+  assertEquals(Deno.statSync(pendingPath(world.home)).mode! & 0o777, 0o600);
+  assertEquals(Deno.statSync(`${world.home}/.almyty/pending`).mode! & 0o777, 0o700);
+  assertEquals(world.saved(), null, "nothing saved yet");
+});
+
+Deno.test("--continue: 8 with the same code before approval, 0 and a minted key after; the pending login is gone", async () => {
+  const { world, server, json } = await started();
+  const before = next(world, server);
+  assertEquals(await before.run(["login", "--continue", "--json"]), EXIT.pending, before.stderr);
+  const pending = JSON.parse(before.stdout);
+  assertEquals(pending, { ...json, status: "pending" });
+  assertMatch(before.stderr, /Not approved yet/);
+
+  const page = await world.decide(json.verification_uri_complete, "approve");
+  assertMatch(page.text, /Device approved/);
+  const after = next(before, server);
+  assertEquals(await after.run(["login", "--continue", "--json"]), 0, after.stderr);
+  const approved = JSON.parse(after.stdout);
+  assertEquals(approved.status, "approved");
+  assertEquals(approved.email, "alice@example.com");
+  assertEquals(approved.key_origin, "minted");
+  const saved = after.saved()!;
+  assertEquals([saved.email, saved.keyOrigin, saved.url], [
+    "alice@example.com",
+    "minted",
+    server.url,
+  ]);
+  assertMatch(after.stderr, /Logged in as alice@example\.com/);
+  assertEquals(pendingFile(world.home), null, "forgotten after approval");
+  // The saved key works.
+  const profile = await world.fetch(`${server.url}/auth/profile`, {
+    headers: { authorization: `Bearer ${saved.token}` },
+  });
+  assertEquals(profile.status, 200);
+  await profile.body?.cancel();
+
+  // Done: a third --continue finds nothing pending.
+  const third = next(after, server);
+  assertEquals(await third.run(["login", "--continue", "--json"]), 1);
+  assertEquals(JSON.parse(third.stdout).status, "no_pending");
+});
+
+Deno.test("--continue: denied → 1 'denied', pending forgotten, credentials byte-identical", async () => {
+  const { home, path, bytes } = homeWithFile();
+  const { world, server, json } = await started({ home });
+  await world.decide(json.verification_uri_complete, "deny");
+  const after = next(world, server);
+  assertEquals(await after.run(["login", "--continue", "--json"]), 1);
+  const out = JSON.parse(after.stdout);
+  assertEquals(out.status, "denied");
+  assertEquals(out.next_step, "almyty-auth login --no-wait");
+  assertMatch(after.stderr, /denied in the browser/);
+  assertEquals(pendingFile(home), null);
+  assertEquals(readBytes(path), bytes);
+});
+
+Deno.test("--continue: expired → 1 'expired', pending file gone", async () => {
+  const { world, server } = await started();
+  world.clock.advance(601_000);
+  const after = next(world, server);
+  assertEquals(await after.run(["login", "--continue", "--json"]), 1);
+  assertEquals(JSON.parse(after.stdout).status, "expired");
+  assertMatch(after.stderr, /expired before it was approved[\s\S]*login --no-wait/);
+  assertEquals(pendingFile(world.home), null);
+});
+
+Deno.test("--continue --wait: approval during the wait is saved; the wait holds the server's long-poll", async () => {
+  const { world, server, json } = await started();
+  const waiting = next(world, server);
+  const run = waiting.run(["login", "--continue", "--wait", "60"]);
+  await waiting.waitFor(/Waiting up to 1 min/);
+  waiting.task(async () => {
+    // Once the CLI's poll is held by the server, the person approves.
+    while (!waiting.requests.some((r) => r.includes("/auth/cli/token"))) {
+      await new Promise((resolve) => setTimeout(resolve, 1));
+    }
+    await waiting.decide(json.verification_uri_complete, "approve");
+  });
+  assertEquals(await run, 0, waiting.stderr);
+  assertEquals(waiting.saved()!.keyOrigin, "minted");
+  // One long-poll was enough: the approval woke it.
+  assertEquals(waiting.requests.filter((r) => r.includes("/auth/cli/token")).length, 1);
+});
+
+Deno.test("--continue --wait that runs out keeps the pending login (exit 8); so does Ctrl-C; neither cancels", async () => {
+  const { world, server, json } = await started();
+  const cancels = (w: World) => w.requests.filter((r) => r.includes("/device/cancel"));
+  const timed = next(world, server);
+  assertEquals(await timed.run(["login", "--continue", "--wait", "1"]), EXIT.pending);
+  assert(pendingFile(world.home), "kept after the wait ran out");
+  assertEquals(cancels(timed), [], "the server is not told to cancel");
+
+  const interrupted = next(timed, server);
+  const run = interrupted.run(["login", "--continue", "--wait", "60"]);
+  await interrupted.waitFor(/Waiting up to/);
+  interrupted.interrupt();
+  assertEquals(await run, EXIT.interrupted);
+  assert(pendingFile(world.home), "kept after Ctrl-C");
+  assertEquals(cancels(interrupted), [], "the server is not told to cancel");
+
+  // Still approvable, and finished by the next --continue.
+  await world.decide(json.verification_uri_complete, "approve");
+  const last = next(interrupted, server);
+  assertEquals(await last.run(["login", "--continue"]), 0, last.stderr);
+});
+
+Deno.test("separate --continue runs keep the server's interval: no slow_down, however fast they come", async () => {
+  const { world, server } = await started();
+  let current = world;
+  for (let i = 0; i < 4; i++) {
+    current = next(current, server);
+    assertEquals(await current.run(["login", "--continue"]), EXIT.pending, current.stderr);
+  }
+  assertEquals(pendingFile(world.home)!.interval, 1, "the server never had to slow us down");
+});
+
+Deno.test("slow_down from the server is kept in the pending file for later runs", async () => {
+  const world = new World();
+  let polls = 0;
+  const api = world.route((request) => {
+    const path = new URL(request.url).pathname;
+    if (path === "/.well-known/oauth-authorization-server") {
+      return Response.json({
+        issuer: api,
+        authorization_endpoint: `${api}/cli-auth`,
+        token_endpoint: `${api}/auth/cli/token`,
+        device_authorization_endpoint: `${api}/auth/cli/device`,
+      });
+    }
+    if (path === "/auth/cli/device") {
+      return Response.json({
+        device_code: "d".repeat(43),
+        user_code: "BCDF-GHJK",
+        verification_uri: `${api}/cli-auth`,
+        verification_uri_complete: `${api}/cli-auth?code=BCDF-GHJK`,
+        expires_in: 600,
+        interval: 5,
+      });
+    }
+    polls++;
+    return Response.json({ error: OAUTH_ERROR.slowDown }, { status: 400 });
+  });
+  assertEquals(await world.run(["login", "--no-wait", "--api", api]), 0, world.stderr);
+  assertMatch(world.stderr, /BCDF-GHJK/);
+  const again = next(world, { url: api });
+  assertEquals(await again.run(["login", "--continue"]), EXIT.pending);
+  assertEquals(polls, 1);
+  assertEquals(pendingFile(world.home)!.interval, 10);
+});
+
+Deno.test("a crash between the token response and the save is finished by the next --continue", async () => {
+  const { world, server, json } = await started();
+  await world.decide(json.verification_uri_complete, "approve");
+  // What a --continue killed right after writing the token response leaves behind.
+  const pending = pendingFile(world.home)!;
+  const grant = await (await world.fetch(`${server.url}/auth/cli/token`, {
+    method: "POST",
+    body: new URLSearchParams({
+      grant_type: "urn:ietf:params:oauth:grant-type:device_code",
+      client_id: "almyty-cli",
+      device_code: pending.deviceCode as string,
+    }),
+  })).json();
+  recordToken(grant.access_token);
+  Deno.writeTextFileSync(
+    pendingPath(world.home),
+    JSON.stringify({ ...pending, grant }),
+    { mode: 0o600 },
+  );
+  const after = next(world, server);
+  assertEquals(await after.run(["login", "--continue"]), 0, after.stderr);
+  assertEquals(after.saved()!.token, grant.access_token);
+  assertEquals(after.saved()!.keyId, grant.key_id);
+  assertEquals(pendingFile(world.home), null);
+  assertEquals(
+    after.requests.filter((r) => r.includes("/auth/cli/token")),
+    [],
+    "saved from the file, not polled again (the code is spent)",
+  );
+});
+
+Deno.test("--cancel: the server hears it, the page says so, the pending login is gone; safe to repeat", async () => {
+  const { world, server, json } = await started();
+  const cancel = next(world, server);
+  assertEquals(await cancel.run(["login", "--cancel", "--json"]), 0, cancel.stderr);
+  assertEquals(JSON.parse(cancel.stdout), {
+    status: "cancelled",
+    profile: "default",
+    server: "cancelled",
+  });
+  assertMatch(cancel.stderr, /can no longer be approved/);
+  assertEquals(cancel.requests.filter((r) => r.includes("/auth/cli/device/cancel")).length, 1);
+  assertEquals(pendingFile(world.home), null);
+  const cookie = await (await import("./helpers/world.ts")).signInCookie(world.fetch, server.url);
+  const page = await (await world.fetch(json.verification_uri_complete, { headers: { cookie } }))
+    .text();
+  assertMatch(page, /cancelled in the terminal/);
+
+  const again = next(cancel, server);
+  assertEquals(await again.run(["login", "--cancel"]), 0);
+  assertMatch(again.stderr, /nothing to cancel/);
+  const after = next(again, server);
+  assertEquals(await after.run(["login", "--continue"]), 1);
+  assertMatch(after.stderr, /No login is waiting for approval/);
+});
+
+Deno.test("--no-wait again shows the same code; --restart starts over and cancels the old code", async () => {
+  const { world, server, json } = await started();
+  const again = next(world, server);
+  assertEquals(await again.run(["login", "--no-wait", "--json", "--api", server.url]), 0);
+  assertEquals(JSON.parse(again.stdout), json);
+  assertMatch(again.stderr, /already waiting for approval \(same code\)/);
+  assertEquals(again.requests.filter((r) => r.includes("/auth/cli/device")), []);
+
+  const restart = next(again, server);
+  assertEquals(
+    await restart.run(["login", "--no-wait", "--restart", "--json", "--api", server.url]),
+    0,
+  );
+  const fresh = JSON.parse(restart.stdout);
+  assert(fresh.user_code !== json.user_code);
+  assertEquals(restart.requests.filter((r) => r.includes("/auth/cli/device/cancel")).length, 1);
+  const old = await world.decide(json.verification_uri_complete, "approve").catch((e) => e);
+  assert(!String(old?.text ?? old).includes("Device approved"), "the old code cannot be approved");
+});
+
+Deno.test("--continue uses the API the login started with, never ALMYTY_URL; --api that differs is refused", async () => {
+  const { world, server, json } = await started();
+  await world.decide(json.verification_uri_complete, "approve");
+  const elsewhere = world.route(() => new Response("should not be asked", { status: 500 }));
+  const mismatched = next(world, server, { ALMYTY_URL: elsewhere });
+  assertEquals(await mismatched.run(["login", "--continue", "--api", elsewhere]), EXIT.usage);
+  assertMatch(mismatched.stderr, new RegExp(`pending login is for ${server.url}`));
+  const after = next(mismatched, server, { ALMYTY_URL: elsewhere });
+  assertEquals(await after.run(["login", "--continue"]), 0, after.stderr);
+  assertEquals(after.saved()!.url, server.url);
+  assertEquals(
+    after.requests.filter((r) => r.startsWith(`POST ${elsewhere}`) || r.includes(elsewhere)),
+    [],
+  );
+});
+
+Deno.test("a server without the device flow (production today): 'unsupported', nothing written", async () => {
+  const { home, path, bytes } = homeWithFile();
+  const world = new World({}, home);
+  const server = world.referenceServer({ legacy: true });
+  assertEquals(await world.run(["login", "--no-wait", "--json", "--api", server.url]), 1);
+  const out = JSON.parse(world.stdout);
+  assertEquals(out.status, "unsupported");
+  assertEquals(out.api_keys_page, `${server.url}/settings/api-keys`);
+  assertMatch(out.next_step, /login --with-token --api/);
+  assertMatch(world.stderr, /no headless login[\s\S]*settings\/api-keys/);
+  assertEquals(readBytes(path), bytes);
+  let entries: string[] = [];
+  try {
+    entries = [...Deno.readDirSync(`${home}/.almyty/pending`)].map((e) => e.name);
+  } catch { /* absent: nothing written */ }
+  assertEquals(entries, []);
+});
+
+Deno.test("agents: plain login without a terminal acts as --no-wait and says why; a terminal or --wait-for-approval waits", async () => {
+  for (
+    const variable of [
+      "AI_AGENT",
+      "CLAUDECODE",
+      "CLAUDE_CODE",
+      "CURSOR_AGENT",
+      "CURSOR_TRACE_ID",
+      "CODEX_SANDBOX",
+      "GEMINI_CLI",
+      "REPL_ID",
+    ]
+  ) {
+    const world = new World({ [variable]: "1" });
+    const server = world.referenceServer({ deviceInterval: 1 });
+    assertEquals(await world.run(["login", "--api", server.url]), 0, world.stderr);
+    assertMatch(world.stderr, new RegExp(`${variable} is set[\\s\\S]*--wait-for-approval`));
+    assertMatch(world.stderr, /login --continue/);
+    assertEquals(world.stdout, "", "human text only, on stderr");
+    assert(pendingFile(world.home), variable);
+  }
+  // With --json, the agent gets the object.
+  const json = new World({ CLAUDECODE: "1" });
+  const server = json.referenceServer();
+  assertEquals(await json.run(["login", "--json", "--api", server.url]), 0);
+  assertEquals(JSON.parse(json.stdout).status, "pending");
+
+  // A terminal on stdin: a person is there, the login waits (here until its --timeout).
+  for (
+    const [setup, argv] of [
+      [(w: World) => (w.stdinIsTerminal = true), ["login", "--timeout", "1"]],
+      [() => {}, ["login", "--wait-for-approval", "--timeout", "1"]],
+    ] as const
+  ) {
+    const world = new World({ CLAUDECODE: "1" });
+    setup(world);
+    const server = world.referenceServer();
+    assertEquals(await world.run([...argv, "--api", server.url]), 1);
+    assertMatch(world.stderr, /Waiting for authentication/);
+    assertEquals(pendingFile(world.home), null, argv.join(" "));
+  }
+  // No agent: a plain login waits, and --json alone is a usage error.
+  const plain = new World();
+  assertEquals(await plain.run(["login", "--json"]), EXIT.usage);
+  assertMatch(plain.stderr, /--json goes with --no-wait, --continue or --cancel/);
+});
+
+Deno.test("two-step usage errors name the conflict (exit 2) and change nothing", async () => {
+  const cases: [string[], RegExp][] = [
+    [["--no-wait", "--continue"], /one of --no-wait and --continue/],
+    [["--continue", "--cancel"], /one of --continue and --cancel/],
+    [
+      ["--continue", "--timeout", "5"],
+      /--timeout does not go with --continue \(--continue waits with --wait/,
+    ],
+    [["--no-wait", "--wait", "5"], /--wait does not go with --no-wait/],
+    [["--wait", "5"], /--wait goes with --continue/],
+    [["--restart"], /--restart goes with --no-wait/],
+    [["--continue", "--wait", "-1"], /--wait takes a number of seconds from 0/],
+    [["--continue", "--wait", "abc"], /--wait takes a number of seconds/],
+    [["--no-wait", "--with-token"], /--with-token does not go with --no-wait/],
+    [["--cancel", "--api", "http://127.0.0.1:9"], /--api does not go with --cancel/],
+    [["--continue", "--frontend", "http://127.0.0.1:9"], /--frontend does not go with --continue/],
+    [["--with-token", "--wait-for-approval"], /--wait-for-approval does not go with a token login/],
+  ];
+  for (const [argv, message] of cases) {
+    const { home, path, bytes } = homeWithFile();
+    const world = new World({}, home);
+    assertEquals(await world.run(["login", ...argv]), EXIT.usage, argv.join(" "));
+    assertMatch(world.stderr, message);
+    assertEquals(readBytes(path), bytes);
+    assertEquals(world.requests, [], argv.join(" "));
+  }
+});
+
+Deno.test("the pending file is trusted like the credentials: a symlink, a newer version and garbage are refused", async () => {
+  const { world, server } = await started();
+  const path = pendingPath(world.home);
+  const text = Deno.readTextFileSync(path);
+
+  Deno.renameSync(path, `${path}.real`);
+  Deno.symlinkSync(`${path}.real`, path);
+  const linked = next(world, server);
+  assertEquals(await linked.run(["login", "--continue"]), 1);
+  assertMatch(linked.stderr, /is a symbolic link/);
+  Deno.removeSync(path);
+
+  Deno.writeTextFileSync(path, JSON.stringify({ ...JSON.parse(text), version: 2 }), {
+    mode: 0o600,
+  });
+  const newer = next(world, server);
+  assertEquals(await newer.run(["login", "--continue"]), 1);
+  assertMatch(newer.stderr, /written by a newer almyty-auth/);
+
+  Deno.writeTextFileSync(path, "{not json", { mode: 0o600 });
+  const garbage = next(world, server);
+  assertEquals(await garbage.run(["login", "--continue", "--json"]), 1);
+  assertEquals(JSON.parse(garbage.stdout).status, "error");
+  assertMatch(garbage.stderr, /login --cancel/);
+  // --cancel clears what cannot be read.
+  const cleared = next(world, server);
+  assertEquals(await cleared.run(["login", "--cancel"]), 0, cleared.stderr);
+  assertEquals(readBytes(path), null);
+
+  Deno.chmodSync(`${world.home}/.almyty`, 0o777);
+  const open = next(world, server);
+  assertEquals(await open.run(["login", "--no-wait", "--api", server.url]), 1);
+  assertMatch(open.stderr, /writable by other users/);
+  assertEquals(readBytes(path), null);
+  assertEquals(readBytes(credsPath(world.home)), null);
+});
+
+Deno.test("logout forgets the default login's pending login and cancels its code", async () => {
+  const { world, server, json } = await started();
+  const logout = next(world, server);
+  assertEquals(await logout.run(["logout"]), 0, logout.stderr);
+  assertMatch(logout.stderr, /cancelled the login that was waiting for approval/);
+  assertEquals(pendingFile(world.home), null);
+  assertEquals(logout.requests.filter((r) => r.includes("/auth/cli/device/cancel")).length, 1);
+  const cookie = await (await import("./helpers/world.ts")).signInCookie(world.fetch, server.url);
+  const page = await (await world.fetch(json.verification_uri_complete, { headers: { cookie } }))
+    .text();
+  assertMatch(page, /cancelled in the terminal/);
+});
+
+Deno.test("every agent variable is one the binary may read", async () => {
+  const { AGENT_VARIABLES, detectAgent } = await import("../src/cli/agent.ts");
+  const { ENV_VARS } = await import("../src/permissions.ts");
+  for (const name of AGENT_VARIABLES) {
+    assert((ENV_VARS as readonly string[]).includes(name), `${name} is not in ENV_VARS`);
+    assertEquals(detectAgent({ [name]: "1" }), name);
+    assertEquals(detectAgent({ [name]: "0" }), null);
+    assertEquals(detectAgent({ [name]: "false" }), null);
+    assertEquals(detectAgent({ [name]: "" }), null);
+  }
+  assertEquals(detectAgent({ AI_AGENT: "claude-code/1.0" }), "AI_AGENT");
+});
