@@ -7,6 +7,7 @@
 import { assert, assertEquals, assertMatch } from "./helpers/assert.ts";
 import { openConsent } from "./helpers/consent.ts";
 import { signInCookie, World } from "./helpers/world.ts";
+import { recordToken } from "./helpers/leaks.ts";
 import { pkceChallenge, randomToken } from "../src/protocol/crypto.ts";
 import { isLoopbackRedirect } from "../src/server/routes_pages.ts";
 
@@ -250,6 +251,46 @@ Deno.test("keys match their purpose: the organization chosen, one per device, an
     k.isActive && k.name.startsWith("CLI login (test-host)")
   );
   assertEquals(live.length, 1);
+});
+
+Deno.test("a key is tied only to an organization of the user's own, and stops working when it expires", async () => {
+  const world = new World();
+  const { url, store } = world.referenceServer({ keyLifetimeSeconds: 60 });
+  const globex = store.userByEmail("carol@example.com")!.organizations.find((o) =>
+    o.name === "globex"
+  )!;
+  const form = (path: string, fields: Record<string, string>) =>
+    world.fetch(url + path, {
+      method: "POST",
+      body: new URLSearchParams({ client_id: "almyty-cli", ...fields }),
+    }).then((r) => r.json());
+  const device = await form("/auth/cli/device", {});
+  const cookie = await signInCookie(world.fetch, url); // alice: acme only
+  const page = `${url}/cli-auth?code=${device.user_code}`;
+  const foreign = await (await openConsent(world.fetch, page, cookie)).submit("approve", {
+    organization_id: globex.id,
+  });
+  assertEquals(foreign.status, 403);
+  assertMatch(await foreign.text(), /That organization is not yours/);
+  assertEquals(store.deviceGrant(device.device_code)?.status, "pending");
+  const own = await (await openConsent(world.fetch, page, cookie)).submit("approve");
+  assertMatch(await own.text(), /Device approved/);
+  const grant = await form("/auth/cli/token", {
+    grant_type: "urn:ietf:params:oauth:grant-type:device_code",
+    device_code: device.device_code,
+  });
+  recordToken(grant.access_token);
+  assertEquals(grant.expires_in, 60);
+  const profile = async () => {
+    const response = await world.fetch(`${url}/auth/profile`, {
+      headers: { authorization: `Bearer ${grant.access_token}` },
+    });
+    await response.body?.cancel();
+    return response.status;
+  };
+  assertEquals(await profile(), 200);
+  world.clock.advance(61_000);
+  assertEquals(await profile(), 401, "an expired key still works");
 });
 
 Deno.test("an authorization request without response_type=code or the client is refused on the page", async () => {

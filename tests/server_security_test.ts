@@ -129,10 +129,18 @@ Deno.test("a replayed code revokes its key only with the binding proof (verifier
       (await fetch(`${s.url}/auth/profile`, {
         headers: { authorization: `Bearer ${grant.access_token}` },
       }).then((r) => (r.body?.cancel(), r.status))) === 200;
-    // Someone with the code from browser history, but not the verifier: nothing happens.
-    const forged = await exchange({ code_verifier: randomToken(32), redirect_uri: "http://x/y" });
-    assertEquals(forged.error, "invalid_grant");
-    assert(await works(), "a replay without proof must not log the user out");
+    // Someone with the code from browser history, without the whole proof: nothing happens.
+    for (
+      const forgery of [
+        { code_verifier: randomToken(32), redirect_uri: "http://x/y" } as Record<string, string>,
+        { code_verifier: randomToken(32) },
+        { redirect_uri: "http://127.0.0.1:5556/callback" },
+      ]
+    ) {
+      const forged = await exchange(forgery);
+      assertEquals(forged.error, "invalid_grant");
+      assert(await works(), `a replay forging ${Object.keys(forgery)} logged the user out`);
+    }
     // The code's own client replaying it: the key it issued is revoked.
     assertEquals((await exchange({})).error, "invalid_grant");
     assertEquals(await works(), false);

@@ -23,4 +23,20 @@ export const mutants: Mutant[] = [
     tests: ["tests/flows_test.ts"],
     filter: "re-login",
   },
+  {
+    rule: "logout revokes the key the CLI minted",
+    file: "src/cli/logout.ts",
+    find: "  if (!isMinted(file)) {",
+    replace: "  if (true) {",
+    tests: ["tests/cli_test.ts"],
+    filter: "logout revokes the key",
+  },
+  {
+    rule: "logout keeps a login saved meanwhile",
+    file: "src/cli/logout.ts",
+    find: 'if (now && now.token !== target.token) return "kept";',
+    replace: "",
+    tests: ["tests/production_truth_test.ts"],
+    filter: "a login saved meanwhile is kept",
+  },
 ];

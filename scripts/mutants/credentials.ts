@@ -56,4 +56,33 @@ export const mutants: Mutant[] = [
     filter: "a FIFO, a socket or a device",
     timeoutSeconds: 60,
   },
+  {
+    rule: "the credentials are written 0600 from the first byte",
+    file: "src/credentials/atomic.ts",
+    find: "fs.writeNew(temp, text, 0o600);",
+    replace: "fs.writeNew(temp, text, 0o644);",
+    tests: ["tests/unit/credentials_test.ts"],
+  },
+  {
+    rule: "a symlink at the credentials path is refused, never written through",
+    file: "src/credentials/atomic.ts",
+    find: "if (fs.lstat(path)?.isSymlink) {",
+    replace: "if (false) {",
+    tests: ["tests/unit/credentials_test.ts"],
+  },
+  {
+    rule: "a ~/.almyty others can read is tightened to 0700 on write",
+    file: "src/credentials/atomic.ts",
+    find: "((folder?.mode ?? 0) & 0o077) !== 0) fs.chmod(dir, 0o700);",
+    replace: "false) fs.chmod(dir, 0o700);",
+    tests: ["tests/unit/credentials_test.ts"],
+  },
+  {
+    rule: "a login stops before minting when the saved file is not ours or not a file",
+    file: "src/runtime/target.ts",
+    find: "if (!(error instanceof CredentialsError) || REFUSED.includes(error.code)) throw error;",
+    replace: "if (!(error instanceof CredentialsError)) throw error;",
+    tests: ["tests/security_test.ts"],
+    filter: "its group can write",
+  },
 ];

@@ -166,9 +166,16 @@ export class World {
     return origin;
   }
 
-  /** The reference server, in process, on the world's clock; returns its URL and store. */
+  /**
+   * The reference server, in process, on the world's clock; returns its URL and
+   * store. `before` is awaited before each request is handled (to hold one).
+   */
   referenceServer(
-    options: ServerOptions & { deviceInterval?: number; keyLifetimeSeconds?: number } = {},
+    options: ServerOptions & {
+      deviceInterval?: number;
+      keyLifetimeSeconds?: number;
+      before?: (request: Request) => Promise<void> | void;
+    } = {},
   ) {
     const store = new Store({
       now: this.clock.now,
@@ -178,7 +185,10 @@ export class World {
     for (const demo of DEMO_USERS) store.addUser(demo.email, demo.password, [...demo.orgs]);
     let origin = "";
     const handler = createHandler(store, options, () => origin);
-    origin = this.route((request) => handler(request, this.remoteAddress));
+    origin = this.route(async (request) => {
+      await options.before?.(request);
+      return handler(request, this.remoteAddress);
+    });
     return { url: origin, store };
   }
 
