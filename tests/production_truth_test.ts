@@ -203,9 +203,10 @@ Deno.test("logout: an already revoked key is calm; a login saved meanwhile is ke
   await withFakeServer((request) => {
     const url = new URL(request.url);
     deletes.push(`${request.method} ${url.pathname} ${request.headers.get("authorization")}`);
-    if (url.pathname === "/auth/api-keys/gone") {
-      return Response.json({ error: { code: "BAD_REQUEST", message: "API key not found" } }, {
-        status: 400,
+    // A revoked key cannot authenticate: production answers 401, to the DELETE and after it.
+    if (url.pathname === "/auth/api-keys/gone" || request.method === "GET") {
+      return Response.json({ error: { code: "UNAUTHORIZED", message: "Invalid API key" } }, {
+        status: 401,
       });
     }
     // A login finishes while logout is revoking: its file must survive.
@@ -228,7 +229,8 @@ Deno.test("logout: an already revoked key is calm; a login saved meanwhile is ke
     assertMatch(raced.stderr, /now holds a newer login[\s\S]*left in place/);
     assertEquals(JSON.parse(Deno.readTextFileSync(credsPath(home))).token, key("5"));
     assert(!deletes.some((d) => d.includes(key("6"))), "ALMYTY_TOKEN was never sent");
-    assert(deletes.every((d) => d.startsWith("DELETE ")), deletes.join("\n"));
+    // Each revocation is checked with the key itself afterwards (GET /auth/profile).
+    assert(deletes.every((d) => /^(DELETE|GET \/auth\/profile) /.test(d)), deletes.join("\n"));
   });
 });
 

@@ -13,13 +13,14 @@
  * @module
  */
 import { ApiError } from "../runtime/api_error.ts";
-import { revokeKey } from "../runtime/keys.ts";
+import { describeRevocation, revokeKey } from "../runtime/keys.ts";
 import { apiKeysPage, savedTarget, type Target } from "../runtime/target.ts";
 import { credentialsPathWith } from "../credentials/path.ts";
 import { readCredentialsWith } from "../credentials/read.ts";
 import { deleteCredentialsWith } from "../credentials/write.ts";
 import { isMinted } from "./save_login.ts";
 import { pendingPathWith } from "../login/pending.ts";
+import { DEFAULT_FRONTEND_URL } from "../protocol/constants.ts";
 import { jwtExpiry, relativeTime, tokenKind } from "../protocol/tokens.ts";
 import type { CommandInput } from "../runtime/command.ts";
 import { apiFor } from "../runtime/connect.ts";
@@ -48,9 +49,13 @@ export async function run(ctx: Context, _input: CommandInput): Promise<number> {
       target = savedTarget(io);
     } catch (error) {
       unusable = true;
+      // Nothing in it can be trusted, not even its url: name the default page and the menu.
       warn(
         ctx,
-        `${(error as Error).message.split(". ")[0]}; removing it without revoking anything.`,
+        `${(error as Error).message.split(". ")[0]}; removing it without revoking anything. ` +
+          `If it held a key that is still live, revoke it at ${
+            apiKeysPage({ frontend: DEFAULT_FRONTEND_URL })
+          } (or under Settings > API Keys of the environment it was for).`,
       );
     }
     if (target) await retire(ctx, target);
@@ -116,12 +121,13 @@ async function retire(ctx: Context, target: Target): Promise<void> {
   }
   try {
     const outcome = await revokeKey(apiFor(ctx, target), file.keyId);
-    line(
-      ctx.stderr,
-      outcome === "revoked"
-        ? `Revoked the API key on ${target.api}.`
-        : `The API key was already revoked on ${target.api}.`,
-    );
+    const { ok, text } = describeRevocation(outcome, {
+      what: "The API key",
+      api: target.api,
+      page,
+    });
+    if (ok) line(ctx.stderr, text);
+    else warn(ctx, `${text}\n  The local credentials are removed anyway.`);
   } catch (error) {
     if (!(error instanceof ApiError)) throw error;
     warn(

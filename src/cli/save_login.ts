@@ -13,7 +13,7 @@
  * @module
  */
 import { ApiError } from "../runtime/api_error.ts";
-import { revokeKey } from "../runtime/keys.ts";
+import { describeRevocation, revokeKey } from "../runtime/keys.ts";
 import { describeOrganization } from "../runtime/account.ts";
 import type { LoginResult } from "../login/result.ts";
 import { apiKeysPage, fileTarget, type Target } from "../runtime/target.ts";
@@ -143,12 +143,13 @@ async function revokeReplaced(ctx: Context, previous: Credentials, path: string)
   }
   try {
     const outcome = await revokeKey(apiFor(ctx, target), previous.keyId);
-    line(
-      ctx.stderr,
-      outcome === "revoked"
-        ? `Revoked the key of the previous login on ${target.api}.`
-        : `The key of the previous login was already revoked.`,
-    );
+    const { ok, text } = describeRevocation(outcome, {
+      what: "The key of the previous login",
+      api: target.api,
+      page: apiKeysPage(target),
+    });
+    if (ok) line(ctx.stderr, text);
+    else warn(ctx, text);
   } catch (error) {
     if (!(error instanceof ApiError)) throw error;
     warn(

@@ -389,8 +389,11 @@ async function retire(
     const keyId = pending.grant.key_id;
     if (typeof keyId !== "string") return "not-told";
     try {
-      await revokeKey(apiFor(ctx, target.withToken(pending.grant.access_token)), keyId);
-      return "revoked";
+      const outcome = await revokeKey(
+        apiFor(ctx, target.withToken(pending.grant.access_token)),
+        keyId,
+      );
+      return outcome.kind === "revoked" || outcome.kind === "dead" ? "revoked" : "not-told";
     } catch {
       return "not-told";
     }
