@@ -135,7 +135,17 @@ Deno.test("RFC 6749 §5.2 errors everywhere on the OAuth endpoints; client_id re
       413,
       "invalid_request",
     ],
-    ["/auth/cli/revoke", "", undefined, 400, "invalid_request"],
+    ["/auth/cli/token", "client_id=almyty-cli", undefined, 400, "invalid_request"], // no grant_type
+    ["/auth/cli/revoke", "client_id=almyty-cli", undefined, 400, "invalid_request"],
+    ["/auth/cli/revoke", "client_id=other&token=almyty_x", undefined, 401, "invalid_client"],
+    ["/auth/cli/revoke", "token=almyty_x", undefined, 401, "invalid_client"],
+    [
+      "/auth/cli/device/cancel",
+      "client_id=almyty-cli&device_code=a&device_code=b",
+      undefined,
+      400,
+      "invalid_request",
+    ],
   ];
   for (const [path, body, type, status, error] of cases) {
     const response = await post(world, url + path, body, type);
@@ -197,6 +207,11 @@ Deno.test("device phishing: the consent page shows who asked; from another addre
   );
   assertMatch(page, /If someone sent you this link, choose Deny\./);
   assertMatch(page, /name="typed_code"/);
+  // The code to type is the terminal's: the page must not show it to whoever sent the link.
+  for (const spelling of [device.user_code, device.user_code.replace("-", "")]) {
+    assert(!page.includes(spelling), "the page withholds the code it asks for");
+  }
+  assert(!page.includes('data-testid="user-code"'));
   const untyped = await consent.submit("approve");
   assertEquals(untyped.status, 403, "the pre-filled code alone does not approve");
   await untyped.body?.cancel();
@@ -207,7 +222,76 @@ Deno.test("device phishing: the consent page shows who asked; from another addre
   assertMatch(await typed.text(), /Device approved/);
 });
 
-Deno.test("keys match their purpose: the organization chosen, one per device, an expiry the CLI shows", async () => {
+Deno.test("device consent from the same address shows the code to compare, and a countdown no longer than the code's life", async () => {
+  const world = new World();
+  const { url } = world.referenceServer();
+  const device = await (await post(world, `${url}/auth/cli/device`, "client_id=almyty-cli"))
+    .json();
+  world.clock.advance(500_500); // 99.5 s of the code's 600 s are left
+  const cookie = await signInCookie(world.fetch, url);
+  const page = (await openConsent(world.fetch, device.verification_uri_complete, cookie)).html;
+  assertMatch(page, new RegExp(`data-testid="user-code">${device.user_code}<`));
+  assert(!page.includes('name="typed_code"'));
+  assertMatch(page, /<span id="expires" data-seconds="99">1:39<\/span>/);
+});
+
+Deno.test("code-flow consent: the same phishing context as the device's, and no key is replaced by a name anyone can send", async () => {
+  const world = new World();
+  const { url } = world.referenceServer();
+  const redirectUri = "http://127.0.0.1:5555/callback";
+  const authorize = () => {
+    const verifier = randomToken(32);
+    const page = `${url}/cli-auth?${new URLSearchParams({
+      response_type: "code",
+      client_id: "almyty-cli",
+      redirect_uri: redirectUri,
+      state: "s".repeat(43),
+      code_challenge: pkceChallenge(verifier),
+      code_challenge_method: "S256",
+      client_name: "victims-laptop", // what an attacker's look-alike link would say
+    })}`;
+    return { page, verifier };
+  };
+  const cookie = await signInCookie(world.fetch, url);
+  const first = authorize();
+  const consent = await openConsent(world.fetch, first.page, cookie);
+  assertMatch(consent.html, /data-testid="phishing-warning"/);
+  assertMatch(consent.html, /If someone sent you this link, choose Deny\./);
+  assertMatch(consent.html, /victims-laptop <span class="muted">\(the name it gives itself\)/);
+  assertMatch(
+    consent.html,
+    /Sends the result to<\/dt><dd data-testid="destination">http:\/\/127\.0\.0\.1:5555 <span class="muted">\(a program on this computer\)/,
+  );
+  assert(!/replaces its old key|one key per device/i.test(consent.html));
+  // Two logins that give the same device name: both keys stay live (production mints a new
+  // key each time; the CLI revokes the key it replaces itself).
+  const tokens: string[] = [];
+  for (const { page, verifier } of [first, authorize()]) {
+    const opened = page === first.page ? consent : await openConsent(world.fetch, page, cookie);
+    const back = new URL((await opened.submit("approve")).headers.get("location")!);
+    const grant = await (await post(
+      world,
+      `${url}/auth/cli/token`,
+      new URLSearchParams({
+        client_id: "almyty-cli",
+        grant_type: "authorization_code",
+        code: back.searchParams.get("code")!,
+        code_verifier: verifier,
+        redirect_uri: redirectUri,
+      }).toString(),
+    )).json();
+    tokens.push(grant.access_token);
+  }
+  for (const token of tokens) {
+    const profile = await world.fetch(`${url}/auth/profile`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    assertEquals(profile.status, 200, "neither login revoked the other's key");
+    await profile.body?.cancel();
+  }
+});
+
+Deno.test("keys match their purpose: the organization chosen, an expiry the CLI shows; a re-login's old key revoked by the CLI", async () => {
   const world = new World({ BROWSER: "test-browser" });
   const { url, store } = world.referenceServer({ keyLifetimeSeconds: 30 * 86400 });
   const carol = store.userByEmail("carol@example.com")!;
@@ -239,7 +323,7 @@ Deno.test("keys match their purpose: the organization chosen, one per device, an
   const status = await world.run(["status", "--offline"]);
   assertEquals(status, 0);
   assertMatch(world.stdout, /Expires: +in 30 days/);
-  // A second login from the same device replaces the first key (server-side too).
+  // A second login replaces the first key: the CLI revokes it (the server has no one-per-device rule).
   assertEquals(await world.run(["login", "--api", url]), 0, world.stderr);
   assertEquals(approvals, 2);
   const old = await world.fetch(`${url}/auth/profile`, {
@@ -293,7 +377,7 @@ Deno.test("a key is tied only to an organization of the user's own, and stops wo
   assertEquals(await profile(), 401, "an expired key still works");
 });
 
-Deno.test("an authorization request without response_type=code or the client is refused on the page", async () => {
+Deno.test("authorization errors: shown on the page until the client and redirect_uri are known good, then sent back with error= (RFC 6749 §4.1.2.1)", async () => {
   const world = new World();
   const { url } = world.referenceServer();
   const base = {
@@ -304,20 +388,189 @@ Deno.test("an authorization request without response_type=code or the client is 
     code_challenge: pkceChallenge(randomToken(32)),
     code_challenge_method: "S256",
   };
+  const open = (query: string) => world.fetch(`${url}/cli-auth?${query}`, { redirect: "manual" });
+  const query = (change: Record<string, string>) => new URLSearchParams({ ...base, ...change });
+  // No redirect to a client or redirect URI not known good: a page, and nothing sent anywhere.
   for (
-    const [change, message] of [
-      [{ response_type: "token" }, /response_type=code is required/],
-      [{ client_id: "evil" }, /Unknown client/],
-      [{ redirect_uri: "http://localhost:5555/callback" }, /redirect_uri must be exactly/],
-    ] as [Record<string, string>, RegExp][]
+    const [q, message] of [
+      [query({ client_id: "evil" }), /Unknown client/],
+      [query({ redirect_uri: "http://localhost:5555/callback" }), /redirect_uri must be exactly/],
+      [
+        `${query({})}&redirect_uri=${encodeURIComponent(base.redirect_uri)}`,
+        /redirect_uri is repeated/,
+      ],
+      [`${query({})}&client_id=almyty-cli`, /client_id is repeated/],
+      ["code=BCDF-GHJK&code=BCDF-GHJK", /code is repeated/],
+    ] as [string, RegExp][]
   ) {
-    const response = await world.fetch(
-      `${url}/cli-auth?${new URLSearchParams({ ...base, ...change })}`,
-      {
-        redirect: "manual",
-      },
-    );
-    assertEquals(response.status, 400);
+    const response = await open(String(q));
+    assertEquals([response.status, response.headers.get("location")], [400, null], String(q));
     assertMatch(await response.text(), message);
   }
+  // The client and its redirect are good: the error goes back to it, with state and iss.
+  for (
+    const [q, error, state] of [
+      [query({ response_type: "token" }), "unsupported_response_type", base.state],
+      [query({ code_challenge_method: "plain" }), "invalid_request", base.state],
+      [query({ code_challenge: "short" }), "invalid_request", base.state],
+      [`${query({})}&state=again`, "invalid_request", base.state],
+      [`${query({})}&code_challenge=${base.code_challenge}`, "invalid_request", base.state],
+      [new URLSearchParams({ ...base, state: "" }), "invalid_request", null],
+    ] as [string, string, string | null][]
+  ) {
+    const response = await open(String(q));
+    assertEquals(response.status, 303, String(q));
+    const back = new URL(response.headers.get("location")!);
+    assertEquals(back.origin + back.pathname, base.redirect_uri);
+    assertEquals(
+      [
+        back.searchParams.get("error"),
+        back.searchParams.get("state"),
+        back.searchParams.get("iss"),
+      ],
+      [error, state, url],
+      String(q),
+    );
+    assert(back.searchParams.get("error_description"));
+    assertEquals(back.searchParams.get("code"), null);
+  }
+});
+
+Deno.test("every 401 says how to authenticate: WWW-Authenticate Bearer on the API, Basic on the OAuth endpoints", async () => {
+  const world = new World();
+  const { url, store } = world.referenceServer();
+  const alice = store.userByEmail("alice@example.com")!;
+  const { apiKey } = store.mintKey(alice, "revoked");
+  store.revokeKey(apiKey);
+  const api: [RequestInit, string][] = [
+    [{}, 'Bearer realm="almyty"'],
+    [{ headers: { authorization: "Bearer not-a-jwt" } }, 'Bearer realm="almyty"'],
+    [
+      { headers: { authorization: `Bearer ${apiKey}` } },
+      'Bearer realm="almyty", error="invalid_token"',
+    ],
+    [{ headers: { "x-api-key": apiKey } }, 'Bearer realm="almyty", error="invalid_token"'],
+  ];
+  for (const [init, challenge] of api) {
+    const response = await world.fetch(`${url}/auth/profile`, init);
+    assertEquals([response.status, response.headers.get("www-authenticate")], [401, challenge]);
+    await response.body?.cancel();
+  }
+  for (const type of ["application/json", "application/x-www-form-urlencoded"]) {
+    const body = type === "application/json"
+      ? JSON.stringify({ email: "alice@example.com", password: "wrong" })
+      : "email=alice%40example.com&password=wrong&return_to=%2F";
+    const response = await post(world, `${url}/auth/login`, body, type);
+    assertEquals([response.status, response.headers.get("www-authenticate")], [
+      401,
+      'Bearer realm="almyty"',
+    ]);
+    await response.body?.cancel();
+  }
+  for (
+    const path of [
+      "/auth/cli/token",
+      "/auth/cli/device",
+      "/auth/cli/revoke",
+      "/auth/cli/device/cancel",
+    ]
+  ) {
+    const response = await post(world, url + path, "client_id=someone-else&token=x&device_code=x");
+    assertEquals([response.status, response.headers.get("www-authenticate")], [
+      401,
+      'Basic realm="almyty"',
+    ], path);
+    await response.body?.cancel();
+  }
+});
+
+Deno.test("HTTP Basic almyty-cli: (empty password) names the public client, as requests-oauthlib and simple-oauth2 send it", async () => {
+  const world = new World();
+  const { url } = world.referenceServer();
+  const basic = (id: string, secret = "") => `Basic ${btoa(`${id}:${secret}`)}`;
+  const call = (path: string, body: string, authorization?: string) =>
+    world.fetch(url + path, {
+      method: "POST",
+      headers: {
+        "content-type": "application/x-www-form-urlencoded",
+        ...(authorization ? { authorization } : {}),
+      },
+      body,
+    });
+  const device = await (await call("/auth/cli/device", "client_name=basic", basic("almyty-cli")))
+    .json();
+  assertMatch(device.user_code, /^[B-Z]{4}-[B-Z]{4}$/);
+  const pending = await call(
+    "/auth/cli/token",
+    `grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Adevice_code&device_code=${device.device_code}`,
+    basic("almyty-cli"),
+  );
+  assertEquals((await pending.json()).error, "authorization_pending");
+  // Both ways at once, if they agree; the cancel and revocation endpoints take it too.
+  const both = await call(
+    "/auth/cli/device/cancel",
+    `client_id=almyty-cli&device_code=${device.device_code}`,
+    basic("almyty-cli"),
+  );
+  assertEquals([both.status, await both.json()], [200, {}]);
+  const revoked = await call("/auth/cli/revoke", "token=almyty_unknown", basic("almyty-cli"));
+  assertEquals(revoked.status, 200);
+  await revoked.body?.cancel();
+  const refused: [string, string, RegExp][] = [
+    ["", basic("almyty-cli", "s3cret"), /public client: it has no secret/],
+    ["", basic("someone-else"), /Unknown client_id someone-else/],
+    ["client_id=someone-else", basic("almyty-cli"), /disagree/],
+    ["", "Basic !!!", /not HTTP Basic/],
+    ["", "Bearer almyty_x", /not HTTP Basic/],
+  ];
+  for (const [body, authorization, message] of refused) {
+    const response = await call("/auth/cli/device", body, authorization);
+    const json = await response.json();
+    assertEquals([response.status, json.error], [401, "invalid_client"], authorization);
+    assertMatch(json.error_description, message);
+    assertEquals(response.headers.get("www-authenticate"), 'Basic realm="almyty"');
+  }
+});
+
+Deno.test("a failed exchange does not spend the code (as PROTOCOL says): only its own client, with the verifier, can redeem it", async () => {
+  const world = new World();
+  const { url } = world.referenceServer();
+  const verifier = randomToken(32);
+  const redirectUri = "http://127.0.0.1:5555/callback";
+  const cookie = await signInCookie(world.fetch, url);
+  const consent = await openConsent(
+    world.fetch,
+    `${url}/cli-auth?${new URLSearchParams({
+      response_type: "code",
+      client_id: "almyty-cli",
+      redirect_uri: redirectUri,
+      state: "s".repeat(43),
+      code_challenge: pkceChallenge(verifier),
+      code_challenge_method: "S256",
+    })}`,
+    cookie,
+  );
+  const code = new URL((await consent.submit("approve")).headers.get("location")!).searchParams
+    .get("code")!;
+  const exchange = (fields: Record<string, string>) =>
+    post(
+      world,
+      `${url}/auth/cli/token`,
+      new URLSearchParams({
+        client_id: "almyty-cli",
+        grant_type: "authorization_code",
+        code,
+        code_verifier: verifier,
+        redirect_uri: redirectUri,
+        ...fields,
+      }).toString(),
+    ).then((r) => r.json());
+  // Someone who saw the code (browser history) but lacks the verifier cannot burn it.
+  assertMatch((await exchange({ code_verifier: randomToken(32) })).error_description, /verifier/);
+  assertMatch(
+    (await exchange({ redirect_uri: "http://127.0.0.1:1/callback" })).error_description,
+    /redirect_uri/,
+  );
+  assertEquals((await exchange({})).token_type, "Bearer");
+  assertEquals((await exchange({})).error_description, "Authorization code was already used");
 });

@@ -147,17 +147,25 @@ Deno.test("a replayed code revokes its key only with the binding proof (verifier
   });
 });
 
-Deno.test("open redirects after sign-in are refused; the same origin is kept", async () => {
-  await withServer({}, async (s) => {
+Deno.test("open redirects after sign-in are refused: the answer is an absolute URL on the same origin", async () => {
+  await withServer({ signInLimit: 100 }, async (s) => {
+    const home = `${s.url}/`;
     const cases: [string, string][] = [
-      ["/%09/localhost:18090/pwned", "/"],
-      ["/\t/evil.example", "/"],
-      ["//evil.example", "/"],
-      ["/\\evil.example", "/"],
-      ["https://evil.example/", "/"],
-      ["/\n/evil.example", "/"],
-      ["/cli-auth?code=BC\u0007DF", "/"], // control characters are refused outright
-      ["/cli-auth?code=BCDF-GHJK", "/cli-auth?code=BCDF-GHJK"],
+      ["/%09/localhost:18090/pwned", home],
+      ["/\t/evil.example", home],
+      ["//evil.example", home],
+      ["/\\evil.example", home],
+      ["https://evil.example/", home],
+      ["/\n/evil.example", home],
+      // Dot segments resolve to "//evil.example", which a browser reads as another host.
+      ["/.//evil.example", home],
+      ["/..//evil.example", home],
+      ["/%2e//evil.example", home],
+      ["/%2E%2E//evil.example/x?y=1", home],
+      ["/././/evil.example", home],
+      ["/cli-auth?code=BC\u0007DF", home], // control characters are refused outright
+      ["/cli-auth?code=BCDF-GHJK", `${s.url}/cli-auth?code=BCDF-GHJK`],
+      ["/a/../cli-auth", `${s.url}/cli-auth`],
     ];
     for (const [returnTo, expected] of cases) {
       const body = new URLSearchParams({
@@ -174,7 +182,8 @@ Deno.test("open redirects after sign-in are refused; the same origin is kept", a
       await response.body?.cancel();
       const location = response.headers.get("location")!;
       assertEquals(location, expected, JSON.stringify(returnTo));
-      assertEquals(new URL(location, s.url).origin, s.url);
+      // What a browser does with it: the same origin, whatever base it resolves against.
+      assertEquals(new URL(location, "http://elsewhere.example/x").origin, s.url);
     }
   });
 });
@@ -194,7 +203,7 @@ Deno.test("malformed percent-encoding gets a 400, never a 500", async () => {
     });
     assertEquals([deleted.status, (await deleted.json()).error.message], [
       400,
-      "API key not found",
+      "Database operation failed", // not a uuid, as production's Postgres column answers
     ]);
     // A page on any loopback port can set this cookie: every page must still work.
     for (const path of ["/", "/cli-auth", "/cli-login?callback=x&state=y"]) {
@@ -220,5 +229,151 @@ Deno.test("DNS rebinding: a foreign Host header gets nothing, even under --auto-
       });
       assertEquals(ok.status, 200, host);
     }
+  });
+});
+
+Deno.test("a malformed Host header gets 400, never a 500 with a stack trace", async () => {
+  await withServer({}, async (s) => {
+    for (const host of ["a b", "[::1", "exa mple.example:80", "%", "127.0.0.1:99999", "x@y"]) {
+      const response = await rawRequest(s.url, "GET", "/auth/profile", { Host: host });
+      assertEquals(response.status, 400, host);
+      assertEquals(JSON.parse(response.body).error.message, "Invalid Host header");
+      assert(!response.body.includes(" at "), "no stack trace");
+    }
+  });
+});
+
+Deno.test("CSRF: a state-changing request from another origin is refused (Origin, Sec-Fetch-Site); non-browsers are unaffected", async () => {
+  await withServer({}, async (s) => {
+    const signIn = (headers: Record<string, string>) =>
+      fetch(`${s.url}/auth/login`, {
+        method: "POST",
+        headers: {
+          "content-type": "application/x-www-form-urlencoded",
+          accept: "text/html",
+          ...headers,
+        },
+        body: new URLSearchParams({ email: "alice@example.com", password: "alice-password" }),
+        redirect: "manual",
+      });
+    // Login CSRF: a page on another port of 127.0.0.1 posts the attacker's credentials.
+    for (
+      const headers of [
+        { origin: "http://127.0.0.1:9999" },
+        { origin: "null" },
+        { "sec-fetch-site": "same-site" },
+        { "sec-fetch-site": "cross-site", origin: s.url }, // the browser's word wins
+      ] as Record<string, string>[]
+    ) {
+      const refused = await signIn(headers);
+      assertEquals(refused.status, 403, JSON.stringify(headers));
+      assertEquals(refused.headers.get("set-cookie"), null, "no session for a forged sign-in");
+      assertMatch(await refused.text(), /not from a page of this server\. Nothing was done\./);
+    }
+    // The server's own pages, and clients that are no browser, sign in as before.
+    const port = new URL(s.url).port;
+    for (
+      const headers of [
+        { origin: s.url, "sec-fetch-site": "same-origin" },
+        { origin: "null", "sec-fetch-site": "same-origin" }, // our pages' no-referrer policy
+        { origin: `http://localhost:${port}` },
+        {},
+      ] as Record<string, string>[]
+    ) {
+      const ok = await signIn(headers);
+      assertEquals(ok.status, 303, JSON.stringify(headers));
+      await ok.body?.cancel();
+    }
+    // Approving and minting keys from another origin is refused the same way.
+    const cookie = await browserSession(s.url);
+    for (const path of ["/cli-auth/decision", "/auth/api-keys", "/auth/logout"]) {
+      const response = await fetch(s.url + path, {
+        method: "POST",
+        headers: { cookie, origin: "http://127.0.0.1:9999", "content-type": "application/json" },
+        body: JSON.stringify({ name: "planted" }),
+      });
+      assertEquals(response.status, 403, path);
+      assertEquals((await response.json()).error.code, "FORBIDDEN");
+    }
+    assertEquals(s.store.keys.size, 0);
+  });
+});
+
+Deno.test("CSRF: calls signed in by the session cookie take JSON only (a text/plain or form post mints nothing)", async () => {
+  await withServer({}, async (s) => {
+    const cookie = await browserSession(s.url);
+    for (
+      const [type, body] of [
+        ["text/plain", JSON.stringify({ name: "planted" })],
+        ["application/x-www-form-urlencoded", "name=planted"],
+        [
+          "multipart/form-data; boundary=x",
+          '--x\r\nContent-Disposition: form-data; name="name"\r\n\r\nplanted\r\n--x--',
+        ],
+      ]
+    ) {
+      const response = await fetch(`${s.url}/auth/api-keys`, {
+        method: "POST",
+        headers: { cookie, "content-type": type },
+        body,
+      });
+      assertEquals(response.status, 415, type);
+      assertMatch((await response.json()).error.message, /Content-Type: application\/json/);
+    }
+    assertEquals(s.store.keys.size, 0);
+    // JSON with the cookie (production's /cli-login page does this), and any body with a key, work.
+    const json = await fetch(`${s.url}/auth/api-keys`, {
+      method: "POST",
+      headers: { cookie, "content-type": "application/json; charset=utf-8" },
+      body: JSON.stringify({ name: "CLI login (test) 2026-01-01" }),
+    });
+    assertEquals(json.status, 201);
+    const { apiKey } = (await json.json()).data;
+    recordToken(apiKey);
+    const byKey = await fetch(`${s.url}/auth/api-keys`, {
+      method: "POST",
+      headers: {
+        authorization: `Bearer ${apiKey}`,
+        "content-type": "application/x-www-form-urlencoded",
+      },
+      body: "name=ci",
+    });
+    assertEquals(byKey.status, 201);
+    recordToken((await byKey.json()).data.apiKey);
+  });
+});
+
+Deno.test("cookie tossing: two session cookies are never a session; the page clears both and says why", async () => {
+  await withServer({}, async (s) => {
+    const mine = (await browserSession(s.url)).split("=")[1];
+    // The attacker's own session, planted by a page on another port with a narrower path.
+    const theirs = (await browserSession(s.url)).split("=")[1];
+    const device = await (await fetch(`${s.url}/auth/cli/device`, {
+      method: "POST",
+      body: new URLSearchParams({ client_id: "almyty-cli" }),
+    })).json();
+    for (const order of [[theirs, mine], [mine, theirs]]) {
+      const response = await fetch(`${s.url}/cli-auth?code=${device.user_code}`, {
+        headers: { cookie: order.map((v) => `access_token=${v}`).join("; ") },
+      });
+      const html = await response.text();
+      assertMatch(html, /Sign in to almyty/);
+      assertMatch(html, /Your browser sent two almyty sessions/);
+      assert(!html.includes('name="request_id"'), "no consent form for either session");
+      const cleared = response.headers.getSetCookie();
+      for (const path of ["/", "/cli-auth"]) {
+        assert(
+          cleared.some((c) =>
+            c.startsWith("access_token=;") && c.includes(`Path=${path};`) && c.includes("Max-Age=0")
+          ),
+          `cleared at ${path}: ${cleared}`,
+        );
+      }
+    }
+    // The API treats them as no credential at all.
+    const api = await fetch(`${s.url}/auth/profile`, {
+      headers: { cookie: `access_token=${mine}; access_token=${theirs}` },
+    });
+    assertEquals([api.status, (await api.json()).error.message], [401, "API key is required"]);
   });
 });

@@ -132,7 +132,10 @@ Deno.test("API shapes: login envelope + cookie, profile, keys, revoke, errors", 
       path: "/no/such/route",
     }]);
     assert(!Number.isNaN(Date.parse(timestamp)));
-    const unknown = await fetch(`${s.url}/auth/api-keys/nope`, { method: "DELETE", headers: auth });
+    const unknown = await fetch(`${s.url}/auth/api-keys/${crypto.randomUUID()}`, {
+      method: "DELETE",
+      headers: auth,
+    });
     assertEquals([unknown.status, (await unknown.json()).error.message], [
       400,
       "API key not found",
@@ -405,16 +408,21 @@ Deno.test("--auto-approve approves device and browser requests as alice", async 
   });
 });
 
-Deno.test("deno task server prints one line, serves, and stops on SIGTERM", async () => {
+Deno.test("deno task server starts with its address and the demo accounts, serves, and stops on SIGTERM", async () => {
   const child = new Deno.Command(Deno.execPath(), {
     args: ["task", "--quiet", "server", "--port", "0"],
     stdout: "piped",
     stderr: "null",
   }).spawn();
   const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  const { value } = await reader.read();
-  const match = /^almyty reference server listening on (http:\/\/127\.0\.0\.1:\d+)\n$/.exec(value!);
-  assert(match, value);
+  let banner = "";
+  while (!banner.includes("Log in from a terminal")) banner += (await reader.read()).value ?? "";
+  const match = /^almyty reference server listening on (http:\/\/127\.0\.0\.1:\d+)\n/.exec(banner);
+  assert(match, banner);
+  // A newcomer at the sign-in page knows what to type.
+  assertMatch(banner, /alice@example\.com +password alice-password +organizations: acme\n/);
+  assertMatch(banner, /carol@example\.com +password carol-password +organizations: acme, globex/);
+  assertMatch(banner, new RegExp(`almyty-auth login --api ${match[1]}`));
   const r = await fetch(`${match[1]}/.well-known/oauth-authorization-server`);
   assertEquals(r.status, 200);
   await r.body?.cancel();

@@ -27,10 +27,17 @@ const STYLE =
 main{max-width:28rem;margin:8vh auto;background:#fff;border-radius:12px;padding:2rem;box-shadow:0 2px 12px #0002;overflow-wrap:anywhere}
 @media (max-width:30rem){main{padding:1.25rem;margin:4vh auto}}
 h1{font-size:1.4rem;margin-top:0}label{display:block;margin:.8rem 0 .2rem;font-weight:600}
-input{width:100%;box-sizing:border-box;padding:.55rem;border:1px solid #bbc;border-radius:6px;font-size:1rem}
-button{margin-top:1.2rem;padding:.6rem 1.2rem;border:0;border-radius:6px;font-size:1rem;cursor:pointer;background:#3451d1;color:#fff}
-button.secondary{background:#e4e6ee;color:#1d2230;margin-left:.5rem}.code{font:600 1.6rem monospace;letter-spacing:.15em}
-.error{color:#b3261e}.muted{color:#667}dt{font-weight:600}dd{margin:0 0 .6rem}`;
+input:not([type=radio]){width:100%;box-sizing:border-box;padding:.55rem;border:1px solid #767687;border-radius:6px;font-size:1rem}
+input[type=radio]{margin:0;width:1.1rem;height:1.1rem;flex:none;accent-color:#3451d1}
+button{margin-top:1.2rem;padding:.6rem 1.2rem;border:1px solid #3451d1;border-radius:6px;font-size:1rem;cursor:pointer;background:#3451d1;color:#fff}
+button.secondary{background:#fff;color:#1d2230;border-color:#6b7080}button:disabled{opacity:.6;cursor:default}
+.actions{display:flex;flex-wrap:wrap;gap:.6rem}.code{font:600 1.6rem monospace;letter-spacing:.15em}
+fieldset{border:1px solid #767687;border-radius:6px;margin:.8rem 0 0;padding:.3rem .9rem .5rem}
+legend{font-weight:600;padding:0 .3rem}label.choice{display:flex;align-items:center;gap:.5rem;font-weight:400;margin:.35rem 0}
+dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:.3rem 1rem;margin:1rem 0 0}dl.facts dd{margin:0}
+@media (max-width:30rem){dl.facts{grid-template-columns:1fr;gap:0}dl.facts dd{margin-bottom:.5rem}}
+.warning{background:#fdf1f0;border-left:4px solid #b3261e;padding:.5rem .75rem;border-radius:4px}
+.error{color:#b3261e}.muted{color:#5c5c6e}dt{font-weight:600}dd{margin:0 0 .6rem}`;
 
 /**
  * A complete page. `body` must already be escaped.

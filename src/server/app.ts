@@ -12,9 +12,10 @@
  */
 import { PATHS } from "../protocol/constants.ts";
 import { isLoopbackHost } from "../protocol/urls.ts";
-import { type RouteContext, routeLimits, type ServerOptions } from "./context.ts";
+import { type Handler, type RouteContext, routeLimits, type ServerOptions } from "./context.ts";
 import { BodyError } from "../protocol/body.ts";
-import { apiError } from "./http.ts";
+import { apiError, wantsHtml } from "./http.ts";
+import { escapeHtml, htmlResponse, messagePage, page } from "../protocol/html.ts";
 import { apiRoutes, deleteKeyRoute } from "./routes_api.ts";
 import { oauthRoutes } from "./routes_oauth.ts";
 import { modernPagePaths, pageRoutes } from "./routes_pages.ts";
@@ -93,6 +94,11 @@ export function createHandler(store: Store, options: ServerOptions, origin: () =
     delete routes[`POST ${path}`];
   }
   return async (request: Request, clientAddress = "127.0.0.1"): Promise<Response> => {
+    // DNS rebinding (a page on another name that resolves here), and Host values
+    // no URL can hold: refused before anything parses the URL.
+    if (!allowedHosts(origin()).has(request.headers.get("host") ?? "")) {
+      return apiError(rawPath(request.url), 400, "Invalid Host header");
+    }
     const url = new URL(request.url);
     const ctx: RouteContext = {
       request,
@@ -104,22 +110,31 @@ export function createHandler(store: Store, options: ServerOptions, origin: () =
       limits,
     };
     const path = url.pathname.length > 1 ? url.pathname.replace(/\/+$/, "") : url.pathname;
-    // DNS rebinding: a page on another name that resolves here must not be answered.
-    if (!allowedHosts(origin()).has(request.headers.get("host") ?? "")) {
-      return apiError(path, 400, "Invalid Host header");
+    let route = `${request.method} ${path}`;
+    let handler = routes[route] as Handler | undefined;
+    if (!handler && request.method === "DELETE" && path.startsWith(PATHS.apiKeys + "/")) {
+      route = `DELETE ${PATHS.apiKeys}/:keyId`;
+      handler = deleteKeyRoute;
     }
-    const retryAfter = limits.requests.hit(clientAddress);
+    // Production's ThrottlerGuard counts per route handler and client address;
+    // every path without a route shares one bucket (its catch-all).
+    const retryAfter = limits.requests.hit(`${handler ? route : "unmatched"} ${clientAddress}`);
     if (retryAfter > 0) {
       return apiError(path, 429, "ThrottlerException: Too Many Requests", {
         "retry-after": String(retryAfter),
       });
     }
-    let handler = routes[`${request.method} ${path}`];
-    if (!handler && request.method === "DELETE" && path.startsWith(PATHS.apiKeys + "/")) {
-      handler = deleteKeyRoute;
+    const foreign = crossOriginWrite(request, origin());
+    if (foreign) {
+      const message =
+        `Refused: this ${request.method} came from ${foreign}, not from a page of this server. Nothing was done.`;
+      return wantsHtml(request)
+        ? htmlResponse(messagePage("Request refused", message, true), 403)
+        : apiError(path, 403, message);
     }
     if (!handler) {
       const known = Object.keys(routes).some((key) => key.endsWith(` ${path}`));
+      if (wantsHtml(request)) return notFoundPage(path, known);
       return known
         ? apiError(path, 405, `${request.method} is not allowed on ${path}`)
         : apiError(path, 404, "Not found");
@@ -132,6 +147,60 @@ export function createHandler(store: Store, options: ServerOptions, origin: () =
       return apiError(path, 500, "Internal server error");
     }
   };
+}
+
+/** The path of a request URL that may not parse (a malformed Host header). */
+function rawPath(url: string): string {
+  return /^[a-z]+:\/\/[^/?#]*(\/[^?#]*)?/i.exec(url)?.[1] ?? "/";
+}
+
+/**
+ * Who sent a state-changing request from another origin, or undefined when
+ * it came from this server's own pages or from no browser at all (login CSRF,
+ * and a page on another port of 127.0.0.1 writing into the signed-in account).
+ * `Sec-Fetch-Site` decides when the browser sends it (every current one does;
+ * our pages' `no-referrer` policy makes their own form posts say
+ * `Origin: null`); otherwise `Origin` must be this server's. A client that
+ * sends neither is no browser, and is not affected.
+ *
+ * @example
+ * ```ts
+ * const post = (headers: Record<string, string>) =>
+ *   new Request("http://127.0.0.1:8080/auth/login", { method: "POST", headers });
+ * crossOriginWrite(post({ origin: "http://127.0.0.1:9999" }), "http://127.0.0.1:8080"); // "http://127.0.0.1:9999"
+ * crossOriginWrite(post({ "sec-fetch-site": "same-site" }), "http://127.0.0.1:8080"); // "a same-site page"
+ * crossOriginWrite(post({ "sec-fetch-site": "same-origin", origin: "null" }), "http://127.0.0.1:8080"); // undefined
+ * crossOriginWrite(post({}), "http://127.0.0.1:8080"); // undefined: not a browser
+ * ```
+ */
+export function crossOriginWrite(request: Request, origin: string): string | undefined {
+  if (["GET", "HEAD", "OPTIONS"].includes(request.method)) return;
+  const site = request.headers.get("sec-fetch-site");
+  if (site !== null) {
+    return site === "same-origin" || site === "none" ? undefined : `a ${site} page`;
+  }
+  const from = request.headers.get("origin");
+  if (from === null) return;
+  const url = URL.canParse(from) ? new URL(from) : undefined;
+  if (url && url.protocol === new URL(origin).protocol && allowedHosts(origin).has(url.host)) {
+    return;
+  }
+  return from === "null" ? "an opaque origin" : from.slice(0, 100);
+}
+
+/** A page for a browser that asked for something this server does not have. */
+function notFoundPage(path: string, known: boolean): Response {
+  const body = known
+    ? `<h1>Not a page</h1><p>${escapeHtml(path)} is not something to open in a browser.</p>`
+    : `<h1>Page not found</h1><p>This server has no page at ${escapeHtml(path)}.</p>`;
+  return htmlResponse(
+    page(
+      known ? "Not a page" : "Page not found",
+      body + `<p>To log in, run <code>almyty-auth login</code> in your terminal, then follow ` +
+        `the link it opens. <a href="/">Home</a></p>`,
+    ),
+    known ? 405 : 404,
+  );
 }
 
 /**

@@ -25,6 +25,15 @@ const CODES: Record<number, string> = {
 const JSON_HEADERS = { "content-type": "application/json", "cache-control": "no-store" };
 
 /**
+ * The challenge every 401 of the API carries (RFC 9110 §11.6.1, RFC 6750 §3).
+ * Production's guard sends none: a recommendation for its backend.
+ */
+export const API_CHALLENGE = 'Bearer realm="almyty"';
+
+/** The OAuth endpoints' challenge: a client identifies itself, by form field or HTTP Basic (RFC 6749 §2.3.1, §5.2). */
+export const CLIENT_CHALLENGE = 'Basic realm="almyty"';
+
+/**
  * Raw JSON.
  *
  * @example
@@ -49,11 +58,13 @@ export function envelope(data: unknown, status = 200, message?: string): Respons
 }
 
 /**
- * almyty's error envelope.
+ * almyty's error envelope; a 401 carries `WWW-Authenticate` (the API's
+ * challenge unless `headers` names another).
  *
  * @example
  * ```ts
  * (await apiError("/auth/profile", 401, "Invalid API key").json()).error.code; // "UNAUTHORIZED"
+ * apiError("/auth/api-keys/x", 400, "Database operation failed", {}, "DATABASE_ERROR");
  * ```
  */
 export function apiError(
@@ -61,11 +72,13 @@ export function apiError(
   status: number,
   message: string,
   headers: Record<string, string> = {},
+  code: string = CODES[status] ?? "BAD_REQUEST",
 ): Response {
+  if (status === 401) headers = { "www-authenticate": API_CHALLENGE, ...headers };
   return json(
     {
       error: {
-        code: CODES[status] ?? "BAD_REQUEST",
+        code,
         message,
         statusCode: status,
         timestamp: new Date().toISOString(),
@@ -78,7 +91,7 @@ export function apiError(
 }
 
 /**
- * An RFC 6749 §5.2 error.
+ * An RFC 6749 §5.2 error; a 401 (`invalid_client`) carries the client challenge.
  *
  * @example
  * ```ts
@@ -91,27 +104,81 @@ export function oauthError(
   status = 400,
   headers: Record<string, string> = {},
 ): Response {
+  if (status === 401) headers = { "www-authenticate": CLIENT_CHALLENGE, ...headers };
   return json({ error, error_description: description }, status, headers);
 }
 
 /**
- * One cookie's value; undefined when absent or not valid percent-encoding.
+ * One cookie's value: undefined when absent, not valid percent-encoding, or
+ * sent more than once (a page on another port of the same host can set a
+ * second one — cookie tossing — and must not choose which one counts).
  *
  * @example
  * ```ts
  * cookie(new Request("http://x", { headers: { cookie: "a=1; b=%20" } }), "b"); // " "
+ * cookie(new Request("http://x", { headers: { cookie: "b=1; b=2" } }), "b"); // undefined
  * ```
  */
 export function cookie(request: Request, name: string): string | undefined {
+  const values = cookieValues(request, name);
+  if (values.length !== 1) return undefined;
+  try {
+    return decodeURIComponent(values[0]);
+  } catch {
+    return undefined; // a page on any loopback port can set a malformed cookie
+  }
+}
+
+/**
+ * Every value the request sends for a cookie name, raw.
+ *
+ * @example
+ * ```ts
+ * cookieValues(new Request("http://x", { headers: { cookie: "b=1; b=2" } }), "b"); // ["1", "2"]
+ * ```
+ */
+export function cookieValues(request: Request, name: string): string[] {
+  const values: string[] = [];
   for (const part of (request.headers.get("cookie") ?? "").split(";")) {
     const [key, ...rest] = part.trim().split("=");
-    if (key !== name) continue;
-    try {
-      return decodeURIComponent(rest.join("="));
-    } catch {
-      return undefined; // a page on any loopback port can set a malformed cookie
-    }
+    if (key === name) values.push(rest.join("="));
   }
+  return values;
+}
+
+/**
+ * `Set-Cookie` values that delete a cookie at every path a request for
+ * `path` sends it from (`/`, `/a`, `/a/`, `/a/b` for `/a/b`): a tossed cookie
+ * may have been set with any of them.
+ *
+ * @example
+ * ```ts
+ * clearCookie("s", "/cli-auth").length; // 2: Path=/ and Path=/cli-auth
+ * ```
+ */
+export function clearCookie(name: string, path: string): string[] {
+  const paths = new Set(["/"]);
+  const parts = path.split("/").filter(Boolean);
+  for (let i = 1; i <= parts.length; i++) {
+    const prefix = "/" + parts.slice(0, i).join("/");
+    paths.add(prefix);
+    if (i < parts.length) paths.add(prefix + "/");
+  }
+  return [...paths].map((p) => `${name}=; Path=${p}; HttpOnly; SameSite=Lax; Max-Age=0`);
+}
+
+/**
+ * Whether a browser is asking (it accepts HTML: navigations and form posts),
+ * as opposed to an API client.
+ *
+ * @example
+ * ```ts
+ * wantsHtml(new Request("http://x/", { headers: { accept: "text/html" } })); // true
+ * wantsHtml(new Request("http://x/")); // false
+ * ```
+ */
+export function wantsHtml(request: Request): boolean {
+  return (request.headers.get("accept") ?? "").includes("text/html");
 }
 
 /**

@@ -13,6 +13,13 @@ import { isLoopbackHost } from "../protocol/urls.ts";
 import { DEMO_USERS, startServer } from "./app.ts";
 import { PRODUCTION_REQUEST_LIMIT } from "./context.ts";
 
+/** The seeded accounts, one a line: the help and the start banner name them. */
+const DEMO_ACCOUNTS =
+  DEMO_USERS.map((u) =>
+    `  ${u.email.padEnd(20)} password ${u.password.padEnd(16)} organizations: ${u.orgs.join(", ")}`
+  ).join("\n") +
+  "\n  alice has one organization, so her keys are tied to it; carol has two, so hers are tied to none.";
+
 const USAGE = `Usage: deno task server [options]
 
   --port N             port to listen on (default 8080; 0 picks a free one)
@@ -27,12 +34,7 @@ const USAGE = `Usage: deno task server [options]
   -h, --help           this help
 
 Demo accounts (always seeded):
-${
-  DEMO_USERS.map((u) =>
-    `  ${u.email.padEnd(20)} password ${u.password.padEnd(16)} organizations: ${u.orgs.join(", ")}`
-  ).join("\n")
-}
-  alice has one organization, so her keys are tied to it; carol has two, so hers are tied to none.`;
+${DEMO_ACCOUNTS}`;
 
 function fail(message: string): never {
   console.error(`error: ${message}\n\n${USAGE}`);
@@ -110,7 +112,13 @@ try {
     requestLimit,
     keyLifetimeSeconds: lifetimeDays === undefined ? undefined : Math.round(lifetimeDays * 86400),
   });
-  console.log(`almyty reference server listening on ${server.url}`);
+  console.log(
+    `almyty reference server listening on ${server.url}\n` +
+      `Sign in on its pages with a demo account:\n${DEMO_ACCOUNTS}` +
+      (args["auto-approve"]
+        ? ""
+        : `\nLog in from a terminal: almyty-auth login --api ${server.url}`),
+  );
   const stop = async () => {
     // Requests still in flight get a moment, not forever (a stalled upload would hold it).
     await withDeadline(server.close(), SHUTDOWN_DEADLINE_MS);

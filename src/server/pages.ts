@@ -43,26 +43,62 @@ export function signInPage(
   );
 }
 
-/** What the consent page shows. */
+/** What a consent page shows. */
 export interface ConsentView {
   email: string;
   /** The user's organizations: with several, the user picks the one the key is tied to. */
   organizations: { id: string; name: string }[];
+  /** The name the requesting client gave itself: unverified, anyone can send any name. */
   clientName: string;
   requestId: string;
   csrf: string;
-  /** Device flow: the code to compare with the terminal. */
+  /** Device flow: the code to compare with the terminal (not shown when it must be typed). */
   userCode?: string;
-  /** Browser flows: where the browser will be sent. */
+  /** Browser flows: where the browser will be sent (a program on this computer). */
   destination?: string;
   /** Device flow: what the server saw of the requester, and of this browser (RFC 8628 §5.4). */
   requester?: { ip: string; browserIp: string; ageSeconds: number };
   /** The requester is elsewhere: approving needs the code typed, not the pre-filled one. */
   mustType?: boolean;
+  /** Device flow: seconds left in the code's life (the page counts down, never past it). */
+  expiresInSeconds?: number;
+  /** The nonce of the page's one script (the countdown), when there is one. */
+  nonce?: string;
 }
 
 /**
- * Approve/Deny for a login request.
+ * `m:ss` for a number of seconds.
+ *
+ * @example
+ * ```ts
+ * clock(588); // "9:48"
+ * ```
+ */
+export function clock(seconds: number): string {
+  const s = Math.max(0, Math.floor(seconds));
+  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, "0")}`;
+}
+
+/** The countdown: counts to the code's end, then disables Approve and says why. */
+const COUNTDOWN = `
+const out = document.getElementById("expires");
+const end = Date.now() + Number(out.dataset.seconds) * 1000;
+const tick = () => {
+  const left = Math.max(0, Math.floor((end - Date.now()) / 1000));
+  out.textContent = Math.floor(left / 60) + ":" + String(left % 60).padStart(2, "0");
+  if (left > 0) return setTimeout(tick, 1000);
+  out.textContent = "expired: start the login again in your terminal";
+  out.className = "error";
+  document.getElementById("approve").disabled = true;
+};
+tick();`;
+
+/**
+ * Approve/Deny for a login request. Both flows show who is signed in, what
+ * the requester calls itself (unverified), where the result goes and a
+ * phishing warning; the device flow adds the code to compare (or, when the
+ * request came from another address, a field to type it, the code itself
+ * withheld) and a countdown that never outlives the code.
  *
  * @example
  * ```ts
@@ -76,32 +112,60 @@ export interface ConsentView {
  * ```
  */
 export function consentPage(view: ConsentView): string {
-  const code = view.userCode
+  const code = view.userCode && !view.mustType
     ? `<p>Check that your terminal shows this code:</p><p class="code" data-testid="user-code">${
       e(view.userCode)
     }</p>`
     : "";
-  const destination = view.destination
-    ? `<dt>Sends the result to</dt><dd>${e(view.destination)}</dd>`
-    : "";
-  const requester = view.requester
-    ? `<dt>Requested from</dt><dd data-testid="requester">${e(view.requester.ip)}, ${
-      e(String(view.requester.ageSeconds))
-    } s ago (this browser: ${e(view.requester.browserIp)})</dd>`
-    : "";
+  const warning =
+    `<p class="warning" role="alert" data-testid="phishing-warning"><strong>Only approve a login ` +
+    `you started yourself, just now.</strong> If someone sent you this link, choose Deny.</p>`;
+  const row = (term: string, testId: string, value: string) =>
+    `<dt>${term}</dt><dd data-testid="${testId}">${value}</dd>`;
   const orgs = view.organizations;
-  const organization = orgs.length === 1
-    ? `<dt>Organization</dt><dd data-testid="organization">${e(orgs[0].name)}</dd>`
-    : `<dt>Organization</dt><dd data-testid="organization"><fieldset>` +
-      orgs.map((o, i) =>
-        `<label><input type="radio" name="organization_id" value="${e(o.id)}"${
-          i === 0 ? " checked" : ""
-        }> ${e(o.name)}</label>`
-      ).join("") +
-      `<label><input type="radio" name="organization_id" value=""> none</label></fieldset></dd>`;
-  const warning = view.requester
-    ? `<p class="error" role="alert" data-testid="phishing-warning">If someone sent you this link, choose Deny.</p>`
-    : "";
+  const rows = [
+    row("Account", "account", e(view.email)),
+    orgs.length === 1 ? row("Organization", "organization", e(orgs[0].name)) : "",
+    row(
+      "Requested by",
+      "device",
+      `${e(view.clientName)} <span class="muted">(the name it gives itself)</span>`,
+    ),
+    view.requester
+      ? row(
+        "Requested from",
+        "requester",
+        `${e(view.requester.ip)}, ${e(String(view.requester.ageSeconds))} s ago (this browser: ${
+          e(view.requester.browserIp)
+        })`,
+      )
+      : "",
+    view.destination
+      ? row(
+        "Sends the result to",
+        "destination",
+        `${e(view.destination)} <span class="muted">(a program on this computer)</span>`,
+      )
+      : "",
+    view.expiresInSeconds !== undefined
+      ? row(
+        "Code expires in",
+        "expires",
+        `<span id="expires" data-seconds="${view.expiresInSeconds}">${
+          clock(view.expiresInSeconds)
+        }</span>`,
+      )
+      : "",
+  ].join("");
+  const organizationChoice = orgs.length === 1 ? "" : `<fieldset data-testid="organization">` +
+    `<legend>Tie the new key to</legend>` +
+    orgs.map((o, i) =>
+      `<label class="choice"><input type="radio" name="organization_id" value="${e(o.id)}"${
+        i === 0 ? " checked" : ""
+      }> ${e(o.name)}</label>`
+    ).join("") +
+    `<label class="choice"><input type="radio" name="organization_id" value=""> no organization</label>` +
+    `</fieldset>`;
   const typed = view.mustType
     ? `<label for="typed_code">This request came from another address: type the code shown in your terminal</label>` +
       `<input id="typed_code" name="typed_code" autocomplete="off" placeholder="XXXX-XXXX" required>`
@@ -109,19 +173,19 @@ export function consentPage(view: ConsentView): string {
   return page(
     "Authorize the almyty CLI",
     `<h1>Authorize the almyty CLI?</h1>${code}${warning}` +
-      `<form method="post" action="${PATHS.decision}"><dl>` +
-      `<dt>Account</dt><dd data-testid="account">${e(view.email)}</dd>` +
-      organization +
-      `<dt>Requesting device</dt><dd data-testid="device">${e(view.clientName)}</dd>` +
-      requester + destination + `</dl>` +
-      `<p class="muted">Approving creates an API key for this device, tied to the organization chosen; ` +
-      `a new login from the same device replaces its old key. Only approve a request you started.</p>` +
-      typed +
+      `<form method="post" action="${PATHS.decision}"><dl class="facts">${rows}</dl>` +
+      organizationChoice + typed +
       `<input type="hidden" name="request_id" value="${e(view.requestId)}">` +
       `<input type="hidden" name="csrf" value="${e(view.csrf)}">` +
-      `<button type="submit" name="decision" value="approve">Approve</button>` +
+      `<div class="actions">` +
+      `<button type="submit" name="decision" value="approve" id="approve">Approve</button>` +
       `<button type="submit" name="decision" value="deny" class="secondary" formnovalidate>Deny</button>` +
-      `</form>`,
+      `</div>` +
+      `<p class="muted">Approving creates an API key for this login, tied to the organization ` +
+      `above; you can revoke it at any time.</p></form>`,
+    view.nonce && view.expiresInSeconds !== undefined
+      ? { nonce: view.nonce, code: COUNTDOWN }
+      : undefined,
   );
 }
 
@@ -170,6 +234,13 @@ document.getElementById("connect-cli").addEventListener("click", async (event) =
     out.textContent = String(error.message || error);
     event.target.disabled = false;
   }
+});
+document.getElementById("cancel-cli").addEventListener("click", () => {
+  document.getElementById("connect-cli").disabled = true;
+  document.getElementById("cancel-cli").disabled = true;
+  out.className = "";
+  out.textContent = "Cancelled: no key was created and nothing was sent to the CLI. " +
+    "You can close this tab; in your terminal, press Ctrl-C to stop the login.";
 });`;
   return page(
     "Connect CLI",
@@ -186,7 +257,8 @@ document.getElementById("connect-cli").addEventListener("click", async (event) =
       }</dd></dl>` +
       `<p class="muted">Connecting creates an API key for the CLI. Only connect a CLI you started.</p>` +
       `<p id="status" role="status"></p>` +
-      `<button type="button" id="connect-cli">Connect CLI</button></div>`,
+      `<div class="actions"><button type="button" id="connect-cli">Connect CLI</button>` +
+      `<button type="button" id="cancel-cli" class="secondary">Cancel</button></div></div>`,
     { nonce: view.nonce, code },
   );
 }

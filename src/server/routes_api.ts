@@ -11,32 +11,35 @@
 import { PATHS } from "../protocol/constants.ts";
 import { caller, type Handler, type RouteContext, SESSION_COOKIE } from "./context.ts";
 import { field, readFields } from "../protocol/body.ts";
-import { apiError, cookie, envelope, redirect } from "./http.ts";
+import { API_CHALLENGE, apiError, cookie, envelope, redirect } from "./http.ts";
 import { signInPage } from "./pages.ts";
 import { htmlResponse } from "../protocol/html.ts";
 import { API_KEY_PREFIX } from "../protocol/tokens.ts";
 import { type Principal, SESSION_TTL_SECONDS as SESSION_SECONDS, type User } from "./store.ts";
 
 /**
- * Only same-site paths may be returned to after sign-in.
+ * Where the browser goes after sign-in: an absolute URL on the server's own
+ * origin, else the home page. Never a path that starts with `//` once
+ * resolved (`/.//evil`, `/..//evil`, `/%2e//evil` all resolve to
+ * `//evil`, which a browser reads as another host).
  *
  * @example
  * ```ts
- * safeReturnTo("/cli-auth?code=BCDF-GHJK", "http://127.0.0.1:8080"); // "/cli-auth?code=BCDF-GHJK"
- * safeReturnTo("/\t/evil.example", "http://127.0.0.1:8080"); // "/"
+ * safeReturnTo("/cli-auth?code=BCDF-GHJK", "http://127.0.0.1:8080"); // "http://127.0.0.1:8080/cli-auth?code=BCDF-GHJK"
+ * safeReturnTo("/.//evil.example", "http://127.0.0.1:8080"); // "http://127.0.0.1:8080/"
+ * safeReturnTo("/\t/evil.example", "http://127.0.0.1:8080"); // "http://127.0.0.1:8080/"
  * ```
  */
 export function safeReturnTo(value: string | undefined, origin: string): string {
+  const home = new URL("/", origin).href;
   // Browsers drop tabs and newlines and read "\\" as "/": "/\t/evil.example" becomes
   // "//evil.example". Refuse those outright, then require the server's own origin.
   // deno-lint-ignore no-control-regex -- control characters are what is refused
-  if (!value || !value.startsWith("/") || /[\x00-\x1f\x7f\\]/.test(value)) return "/";
-  try {
-    const url = new URL(value, origin);
-    return url.origin === new URL(origin).origin ? url.pathname + url.search : "/";
-  } catch {
-    return "/";
-  }
+  if (!value || !value.startsWith("/") || /[\x00-\x1f\x7f\\]/.test(value)) return home;
+  if (!URL.canParse(value, origin)) return home;
+  const url = new URL(value, origin);
+  if (url.origin !== new URL(origin).origin || url.pathname.startsWith("//")) return home;
+  return url.origin + url.pathname + url.search;
 }
 
 function sessionCookie(secret: string, maxAge = SESSION_SECONDS): string {
@@ -48,7 +51,8 @@ async function login(ctx: RouteContext): Promise<Response> {
   const fields = await readFields(ctx.request);
   const email = field(fields, "email") ?? "";
   const password = field(fields, "password") ?? "";
-  const returnTo = safeReturnTo(field(fields, "return_to"), ctx.origin);
+  // The origin the browser used (its cookie is set there), already checked against Host.
+  const returnTo = safeReturnTo(field(fields, "return_to"), ctx.url.origin);
   const retryAfter = ctx.limits.signIn.hit(ctx.clientAddress);
   if (retryAfter > 0) {
     const message = `Too many sign-in attempts; try again in ${retryAfter} s.`;
@@ -66,7 +70,9 @@ async function login(ctx: RouteContext): Promise<Response> {
   const user = ctx.store.checkPassword(email, password);
   if (!user) {
     return form
-      ? htmlResponse(signInPage({ returnTo, error: "Wrong email or password.", email }), 401)
+      ? htmlResponse(signInPage({ returnTo, error: "Wrong email or password.", email }), 401, {
+        headers: { "www-authenticate": API_CHALLENGE },
+      })
       : apiError(ctx.url.pathname, 401, "Invalid credentials");
   }
   const secret = ctx.store.createSession(user);
@@ -89,20 +95,38 @@ function logout(ctx: RouteContext): Response {
   return response;
 }
 
-/** Requires a caller; answers 401 in the envelope otherwise. */
+/**
+ * Requires a caller; answers 401 in the envelope otherwise, with production's
+ * wording: a presented `almyty_` key that fails is "Invalid API key"; anything
+ * else — no credential, a bad or expired JWT, a Bearer value without the
+ * prefix — is "API key is required" (production's guard tries the JWT, which
+ * fails silently, then finds no API key). A caller known only by the session
+ * cookie may send JSON bodies only: a form or `text/plain` post from a page on
+ * another port would otherwise act in the signed-in account.
+ */
 function authed(
   handler: (ctx: RouteContext, principal: Principal) => Response | Promise<Response>,
 ): Handler {
   return (ctx) => {
+    const { request } = ctx;
     const principal = caller(ctx);
     if (!principal) {
-      const bearer = /^Bearer\s+(\S+)$/i.exec(ctx.request.headers.get("authorization") ?? "")?.[1];
-      const message = bearer
-        ? bearer.startsWith(API_KEY_PREFIX) ? "Invalid API key" : "Invalid token"
-        : ctx.request.headers.has("x-api-key")
-        ? "Invalid API key"
-        : "API key is required";
-      return apiError(ctx.url.pathname, 401, message);
+      const bearer = /^Bearer\s+(\S+)$/i.exec(request.headers.get("authorization") ?? "")?.[1];
+      const presentedKey = bearer?.startsWith(API_KEY_PREFIX) || request.headers.has("x-api-key");
+      return presentedKey
+        ? apiError(ctx.url.pathname, 401, "Invalid API key", {
+          "www-authenticate": `${API_CHALLENGE}, error="invalid_token"`,
+        })
+        : apiError(ctx.url.pathname, 401, "API key is required");
+    }
+    const byCookie = !request.headers.has("authorization") && !request.headers.has("x-api-key");
+    const type = (request.headers.get("content-type") ?? "").split(";")[0].trim().toLowerCase();
+    if (byCookie && request.body !== null && type !== "application/json") {
+      return apiError(
+        ctx.url.pathname,
+        415,
+        "A request signed in by the session cookie must send Content-Type: application/json",
+      );
     }
     return handler(ctx, principal);
   };
@@ -196,9 +220,15 @@ const createKey = authed(async (ctx, { user }) => {
   );
 });
 
+/** Production's key ids are Postgres `uuid`s; anything else fails in the database. */
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 const deleteKey = authed((ctx, { user }) => {
   const id = decodePathPart(ctx.url.pathname.slice(PATHS.apiKeys.length + 1));
-  return id !== undefined && ctx.store.revokeKeyById(user, id)
+  if (id === undefined || !UUID.test(id)) {
+    return apiError(ctx.url.pathname, 400, "Database operation failed", {}, "DATABASE_ERROR");
+  }
+  return ctx.store.revokeKeyById(user, id)
     ? envelope(null, 200, "API key revoked successfully")
     : apiError(ctx.url.pathname, 400, "API key not found");
 });
@@ -207,7 +237,7 @@ function decodePathPart(part: string): string | undefined {
   try {
     return decodeURIComponent(part);
   } catch {
-    return undefined; // malformed percent-encoding: no key has that id
+    return undefined; // malformed percent-encoding: not a uuid either
   }
 }
 

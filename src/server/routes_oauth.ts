@@ -76,14 +76,52 @@ async function oauthParams(ctx: RouteContext): Promise<Record<string, string> | 
   return out;
 }
 
-/** RFC 6749 §2.2: the public, pre-registered client. */
-function checkClient(params: Record<string, string>): Response | null {
-  if (params.client_id === CLIENT_ID) return null;
+/**
+ * RFC 6749 §2.2, §2.3.1: the public, pre-registered client, named by the
+ * `client_id` field or by HTTP Basic with an empty password (`almyty-cli:`,
+ * as requests-oauthlib and simple-oauth2 send by default); both may be sent
+ * if they agree. A secret is refused: this client has none.
+ */
+function checkClient(ctx: RouteContext, params: Record<string, string>): Response | null {
+  const header = ctx.request.headers.get("authorization");
+  let basic: string | undefined;
+  if (header !== null) {
+    const credentials = basicCredentials(header);
+    if (!credentials) {
+      return oauthError("invalid_client", "The Authorization header is not HTTP Basic", 401);
+    }
+    if (credentials.secret !== "") {
+      return oauthError("invalid_client", `${CLIENT_ID} is a public client: it has no secret`, 401);
+    }
+    basic = credentials.id;
+    if (params.client_id !== undefined && params.client_id !== basic) {
+      return oauthError("invalid_client", "client_id and the Authorization header disagree", 401);
+    }
+  }
+  const id = basic ?? params.client_id;
+  if (id === CLIENT_ID) return null;
   return oauthError(
     "invalid_client",
-    params.client_id ? `Unknown client_id ${params.client_id}` : "client_id is required",
+    id ? `Unknown client_id ${id.slice(0, 100)}` : "client_id is required",
     401,
   );
+}
+
+/** `Basic base64(urlencode(id) ":" urlencode(secret))` (RFC 6749 §2.3.1), or undefined. */
+function basicCredentials(header: string): { id: string; secret: string } | undefined {
+  const match = /^Basic\s+([A-Za-z0-9+/]+={0,2})$/i.exec(header.trim());
+  if (!match) return;
+  try {
+    const decoded = new TextDecoder("utf-8", { fatal: true }).decode(
+      Uint8Array.from(atob(match[1]), (c) => c.charCodeAt(0)),
+    );
+    const colon = decoded.indexOf(":");
+    if (colon < 0) return;
+    const form = (part: string) => decodeURIComponent(part.replace(/\+/g, " "));
+    return { id: form(decoded.slice(0, colon)), secret: form(decoded.slice(colon + 1)) };
+  } catch {
+    return; // not base64, not UTF-8, or malformed percent-encoding
+  }
 }
 
 function limited(ctx: RouteContext, limiter: "device" | "token"): Response | null {
@@ -100,7 +138,7 @@ async function device(ctx: RouteContext): Promise<Response> {
   if (limit) return limit;
   const params = await oauthParams(ctx);
   if (params instanceof Response) return params;
-  const bad = checkClient(params);
+  const bad = checkClient(ctx, params);
   if (bad) return bad;
   const clientName = (params.client_name ?? "unknown device").slice(0, 100);
   const { deviceCode, grant: pending } = ctx.store.createDeviceGrant(clientName, ctx.clientAddress);
@@ -259,8 +297,9 @@ async function token(ctx: RouteContext): Promise<Response> {
   if (limit) return limit;
   const params = await oauthParams(ctx);
   if (params instanceof Response) return params;
-  const bad = checkClient(params);
+  const bad = checkClient(ctx, params);
   if (bad) return bad;
+  if (!params.grant_type) return oauthError(E.invalidRequest, "grant_type is required");
   if (params.grant_type === GRANT.authorizationCode) return exchangeCode(ctx, params);
   if (params.grant_type === GRANT.deviceCode) return pollDevice(ctx, params);
   return oauthError(
@@ -272,6 +311,9 @@ async function token(ctx: RouteContext): Promise<Response> {
 async function revoke(ctx: RouteContext): Promise<Response> {
   const params = await oauthParams(ctx);
   if (params instanceof Response) return params;
+  // RFC 7009 §2.1: the client identifies itself; another client's request is refused.
+  const bad = checkClient(ctx, params);
+  if (bad) return bad;
   if (!params.token) return oauthError(E.invalidRequest, "token is required");
   ctx.store.revokeKey(params.token);
   return new Response(null, { status: 200, headers: { "cache-control": "no-store" } }); // §2.2
@@ -286,7 +328,7 @@ async function revoke(ctx: RouteContext): Promise<Response> {
 async function cancelDevice(ctx: RouteContext): Promise<Response> {
   const params = await oauthParams(ctx);
   if (params instanceof Response) return params;
-  const bad = checkClient(params);
+  const bad = checkClient(ctx, params);
   if (bad) return bad;
   if (!params.device_code) return oauthError(E.invalidRequest, "device_code is required");
   ctx.store.cancelDevice(params.device_code);

@@ -12,9 +12,9 @@
 import { PATHS } from "../protocol/constants.ts";
 import { constantTimeEqual } from "../protocol/crypto.ts";
 import { htmlResponse, messagePage } from "../protocol/html.ts";
-import { browserSession, type Handler, type RouteContext } from "./context.ts";
+import { browserSession, type Handler, type RouteContext, SESSION_COOKIE } from "./context.ts";
 import { field, readFields } from "../protocol/body.ts";
-import { redirect } from "./http.ts";
+import { clearCookie, cookieValues, redirect } from "./http.ts";
 import {
   codeEntryPage,
   connectCliPage,
@@ -73,6 +73,25 @@ function backToClient(target: URL): Response {
         `<h1>Back to your terminal…</h1><p><a href="${escapeHtml(target.href)}">Continue</a></p>`,
     ),
   );
+}
+
+/**
+ * An authorization error sent back to a known-good redirect URI (RFC 6749
+ * §4.1.2.1), with the state when there is one and `iss` (RFC 9207).
+ */
+function authorizationError(
+  ctx: RouteContext,
+  redirectUri: string,
+  state: string | null,
+  error: string,
+  description: string,
+): Response {
+  const target = new URL(redirectUri);
+  target.searchParams.set("error", error);
+  target.searchParams.set("error_description", description);
+  if (state) target.searchParams.set("state", state);
+  target.searchParams.set("iss", ctx.origin);
+  return backToClient(target);
 }
 
 /** Where an approved or denied browser request goes. */
@@ -144,41 +163,90 @@ function consent(
     return decisionTarget(request, auto, true, ctx);
   }
   const signedIn = browserSession(ctx);
-  if (!signedIn) {
-    return htmlResponse(signInPage({ returnTo: ctx.url.pathname + ctx.url.search }));
-  }
+  if (!signedIn) return signInFirst(ctx);
   const { user, session } = signedIn;
   // RFC 8628 §5.4: a link someone else sent is one click from a key. Show who
   // asked, and when the request came from elsewhere, have the code typed.
   let requester: ConsentView["requester"];
+  let expiresInSeconds: number | undefined;
   if (fields.kind === "device") {
     const grant = ctx.store.devices.get(fields.deviceHash)!;
+    const now = ctx.store.now();
     requester = {
       ip: grant.requesterIp,
       browserIp: ctx.clientAddress,
-      ageSeconds: Math.round((ctx.store.now() - grant.createdAt) / 1000),
+      ageSeconds: Math.round((now - grant.createdAt) / 1000),
     };
+    // Rounded down: the page never promises a second the code does not have.
+    expiresInSeconds = Math.floor((grant.expiresAt - now) / 1000);
   }
   const mustType = requester !== undefined && requester.ip !== requester.browserIp;
   const requestId = ctx.store.addRequest({ ...fields, mustType }, user.id, session.csrf);
-  return htmlResponse(consentPage({
-    email: user.email,
-    organizations: user.organizations.map(({ id, name }) => ({ id, name })),
-    clientName: fields.clientName,
-    requestId,
-    csrf: session.csrf,
-    requester,
-    mustType,
-    ...extra,
-  }));
+  const nonce = expiresInSeconds === undefined ? undefined : randomToken(16);
+  return htmlResponse(
+    consentPage({
+      email: user.email,
+      organizations: user.organizations.map(({ id, name }) => ({ id, name })),
+      clientName: fields.clientName,
+      requestId,
+      csrf: session.csrf,
+      requester,
+      mustType,
+      expiresInSeconds,
+      nonce,
+      ...extra,
+    }),
+    200,
+    { nonce },
+  );
 }
+
+/**
+ * The sign-in page that comes back to this URL. When the browser sent two
+ * session cookies (a page on another port of this host tossed one in), both
+ * are cleared at every path they could have been set for, and the page says
+ * why: which session counts is never the attacker's choice.
+ */
+function signInFirst(ctx: RouteContext, options: { device?: boolean } = {}): Response {
+  const returnTo = ctx.url.pathname + ctx.url.search;
+  if (cookieValues(ctx.request, SESSION_COOKIE).length < 2) {
+    return htmlResponse(signInPage({ returnTo, ...options }));
+  }
+  const response = htmlResponse(signInPage({
+    returnTo,
+    ...options,
+    error: "Your browser sent two almyty sessions (another page on this computer may have " +
+      "tried to sign you in to its account). Both were cleared: sign in again.",
+  }));
+  for (const value of clearCookie(SESSION_COOKIE, ctx.url.pathname)) {
+    response.headers.append("set-cookie", value);
+  }
+  return response;
+}
+
+/** The authorization request's parameters, and the device flow's `code` (RFC 6749 §3.1: none may be repeated). */
+const AUTHORIZATION_PARAMS = [
+  "code",
+  "response_type",
+  "client_id",
+  "redirect_uri",
+  "state",
+  "code_challenge",
+  "code_challenge_method",
+  "client_name",
+  "scope",
+];
 
 function cliAuth(ctx: RouteContext): Response {
   const q = ctx.url.searchParams;
-  const clientName = (q.get("client_name") || "unknown device").slice(0, 100);
+  const repeated = AUTHORIZATION_PARAMS.find((name) => q.getAll(name).length > 1);
   const redirectUri = q.get("redirect_uri");
   if (redirectUri !== null) {
-    // Errors before the redirect URI and client are known good are shown, never redirected.
+    // RFC 6749 §4.1.2.1: errors before the redirect URI and the client are known
+    // good are shown, never redirected; after that they go back to the client.
+    if (repeated === "redirect_uri" || repeated === "client_id") {
+      return refuse(`The parameter ${repeated} is repeated. Nothing was sent.`);
+    }
     if (q.get("client_id") !== CLIENT_ID) {
       return refuse(`Unknown client (client_id must be ${CLIENT_ID}). Nothing was sent.`);
     }
@@ -187,26 +255,32 @@ function cliAuth(ctx: RouteContext): Response {
         "redirect_uri must be exactly http://127.0.0.1:<port>/callback or http://[::1]:<port>/callback. Nothing was sent.",
       );
     }
-    if (q.get("response_type") !== "code") {
-      return refuse("response_type=code is required.");
-    }
     const state = q.get("state");
-    const challenge = q.get("code_challenge") ?? "";
-    if (!state) return refuse("The state parameter is missing.");
-    if (q.get("code_challenge_method") !== "S256" || !PKCE_CHALLENGE.test(challenge)) {
-      return refuse("A code_challenge with code_challenge_method=S256 is required.");
+    const fail = (error: string, description: string) =>
+      authorizationError(ctx, redirectUri, state, error, description);
+    if (repeated) return fail("invalid_request", `The parameter ${repeated} is repeated`);
+    if (q.get("response_type") !== "code") {
+      return fail("unsupported_response_type", "response_type must be code");
     }
+    const challenge = q.get("code_challenge") ?? "";
+    if (!state) return fail("invalid_request", "The state parameter is required");
+    if (q.get("code_challenge_method") !== "S256" || !PKCE_CHALLENGE.test(challenge)) {
+      return fail(
+        "invalid_request",
+        "A code_challenge with code_challenge_method=S256 is required",
+      );
+    }
+    const clientName = (q.get("client_name") || "unknown device").slice(0, 100);
     return consent(ctx, { kind: "code", redirectUri, state, challenge, clientName }, {
       destination: new URL(redirectUri).origin,
     });
   }
+  if (repeated) return refuse(`The parameter ${repeated} is repeated.`);
   const code = q.get("code");
   if (code === null) return htmlResponse(codeEntryPage());
   // RFC 8628 §5.1: no oracle before sign-in (every code gets the same page), and
   // a signed-in client gets only so many tries.
-  if (!ctx.options.autoApprove && !browserSession(ctx)) {
-    return htmlResponse(signInPage({ returnTo: ctx.url.pathname + ctx.url.search, device: true }));
-  }
+  if (!ctx.options.autoApprove && !browserSession(ctx)) return signInFirst(ctx, { device: true });
   const retryAfter = ctx.limits.userCode.hit(ctx.clientAddress);
   if (retryAfter > 0) {
     return htmlResponse(
@@ -307,9 +381,7 @@ function cliLogin(ctx: RouteContext): Response {
     );
   }
   const signedIn = browserSession(ctx);
-  if (!signedIn) {
-    return htmlResponse(signInPage({ returnTo: ctx.url.pathname + ctx.url.search }));
-  }
+  if (!signedIn) return signInFirst(ctx);
   const nonce = randomToken(16);
   return htmlResponse(
     connectCliPage({
@@ -338,12 +410,30 @@ function home(ctx: RouteContext): Response {
   );
 }
 
+/**
+ * Production's web app serves its SPA routes (`/cli-login`, `/auth/login`, …)
+ * without CSP, X-Frame-Options, nosniff or Referrer-Policy — nginx drops the
+ * server-level headers in the locations that set their own — so the pages
+ * that model them do too. PROTOCOL §5 recommends them to almyty's backend.
+ */
+function asProductionSpaRoute(response: Response): Response {
+  for (
+    const name of [
+      "content-security-policy",
+      "x-frame-options",
+      "x-content-type-options",
+      "referrer-policy",
+    ]
+  ) response.headers.delete(name);
+  return response;
+}
+
 /** Exact routes for pages. `/cli-auth` is absent under `--legacy`. */
 export const pageRoutes: Record<string, Handler> = {
   "GET /": home,
   [`GET ${PATHS.authorizePage}`]: cliAuth,
   [`POST ${PATHS.decision}`]: decide,
-  [`GET ${PATHS.legacyPage}`]: cliLogin,
+  [`GET ${PATHS.legacyPage}`]: (ctx) => asProductionSpaRoute(cliLogin(ctx)),
 };
 
 /** Routes the legacy server does not have. */

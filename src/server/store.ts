@@ -306,20 +306,18 @@ export class Store {
   /**
    * Mints the key a CLI login hands out, named after the device
    * (`CLI login (<device>) <date>`, as production names them), tied to the
-   * organization chosen, expiring when the server says so. One live key per
-   * device: a new login from the same device replaces the old key.
+   * organization chosen, expiring when the server says so. Every login gets a
+   * new key and no other key is touched, as in production: the device name is
+   * whatever the client sends, so it cannot decide which key a login replaces
+   * (the CLI revokes the key it replaces itself).
    */
   mintCliKey(
     user: User,
     clientName: string,
     organizationId: string | null = this.defaultOrganization(user),
   ): { apiKey: string; record: ApiKeyRecord } {
-    const prefix = `CLI login (${clientName}) `;
-    for (const key of this.keysOf(user)) {
-      if (key.isActive && key.name.startsWith(prefix)) key.isActive = false;
-    }
     const today = new Date(this.now()).toISOString().slice(0, 10);
-    const minted = this.mintKey(user, prefix + today, organizationId);
+    const minted = this.mintKey(user, `CLI login (${clientName}) ${today}`, organizationId);
     if (this.keyLifetimeSeconds !== null) {
       minted.record.expiresAt = new Date(this.now() + this.keyLifetimeSeconds * 1000).toISOString();
       this.#save();
