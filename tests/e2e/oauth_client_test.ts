@@ -1,10 +1,14 @@
 /**
- * The protocol as a standard OAuth client sees it: oauth4webapi (npm, a
- * spec-strict client nobody here wrote) drives the reference server through
- * its own processing functions — discovery with its issuer check, the
- * authorization code + PKCE flow in real Chromium over [::1] with the RFC 9207
- * `iss` check, device authorization with approval and polling, revocation.
+ * The protocol as standard OAuth clients see it, two independent libraries
+ * from npm that nobody here wrote: oauth4webapi (spec-strict) drives the
+ * reference server through its own processing functions — discovery with its
+ * issuer check, the authorization code + PKCE flow in real Chromium over
+ * [::1] with the RFC 9207 `iss` check, device authorization with approval and
+ * polling, revocation —; @badgateway/oauth2-client (a small everyday client)
+ * discovers the endpoints, builds the authorization URL with PKCE, validates
+ * the redirect (state, errors), exchanges the code and revokes the token.
  */
+import { generateCodeVerifier, OAuth2Client, OAuth2Error } from "@badgateway/oauth2-client";
 import * as oauth from "oauth4webapi";
 import { assert, assertEquals, assertMatch } from "../helpers/assert.ts";
 import { launchChromium, signIn, watchPages } from "../helpers/browser.ts";
@@ -152,3 +156,91 @@ Deno.test("oauth4webapi: device authorization, pending, approval, token", async 
     assertEquals(await profileStatus(server.url, tokens.access_token), 200);
   });
 });
+
+/** Approves (or denies) an authorization URL as alice and returns where the browser lands. */
+async function landing(server: string, authorizeUri: string, decision: "approve" | "deny") {
+  const page = authorizeUri.slice(server.length);
+  const response = await decide(server, page, decision);
+  await response.body?.cancel();
+  assertEquals(response.status, 303);
+  return response.headers.get("location")!;
+}
+
+Deno.test("@badgateway/oauth2-client: discovery, code + PKCE, the redirect's checks, exchange, revocation", async () => {
+  await withServer({}, async (server) => {
+    const client = new OAuth2Client({ server: server.url, clientId: "almyty-cli" });
+    const redirectUri = "http://127.0.0.1:5555/callback";
+    const codeVerifier = await generateCodeVerifier();
+    const state = crypto.randomUUID();
+    // Its endpoints come from the discovery document, not from its defaults.
+    assertEquals(await client.getEndpoint("tokenEndpoint"), `${server.url}/auth/cli/token`);
+    assertEquals(await client.getEndpoint("revocationEndpoint"), `${server.url}/auth/cli/revoke`);
+    const authorizeUri = await client.authorizationCode.getAuthorizeUri({
+      redirectUri,
+      state,
+      codeVerifier,
+    });
+    assert(authorizeUri.startsWith(`${server.url}/cli-auth?`));
+    const back = await landing(server.url, authorizeUri, "approve");
+    // A redirect with another state is refused by the library itself.
+    await client.authorizationCode.getTokenFromCodeRedirect(back, {
+      redirectUri,
+      state: "another-state",
+      codeVerifier,
+    }).then(
+      () => assert(false, "a foreign state was accepted"),
+      (error) => assertMatch(String(error), /state/),
+    );
+    const token = await client.authorizationCode.getTokenFromCodeRedirect(back, {
+      redirectUri,
+      state,
+      codeVerifier,
+    });
+    recordToken(token.accessToken);
+    assertMatch(token.accessToken, /^almyty_[0-9a-f]{64}$/);
+    assertEquals(token.expiresAt, null, "production's keys never expire");
+    assertEquals(await profileStatus(server.url, token.accessToken), 200);
+    await client.revoke(token);
+    assertEquals(await profileStatus(server.url, token.accessToken), 401);
+
+    // Errors reach it the standard way (RFC 6749 §4.1.2.1 and §5.2), as OAuth2Error codes.
+    const denied = await landing(
+      server.url,
+      await client.authorizationCode.getAuthorizeUri({ redirectUri, state, codeVerifier }),
+      "deny",
+    );
+    assertEquals(
+      oauthCode(() => client.authorizationCode.validateResponse(denied, { state })),
+      "access_denied",
+    );
+    const noPkce = await fetch(
+      await client.authorizationCode.getAuthorizeUri({ redirectUri, state }),
+      { redirect: "manual" },
+    );
+    await noPkce.body?.cancel();
+    assertEquals(
+      oauthCode(() =>
+        client.authorizationCode.validateResponse(noPkce.headers.get("location")!, { state })
+      ),
+      "invalid_request",
+    );
+    const replay = await client.authorizationCode.getTokenFromCodeRedirect(back, {
+      redirectUri,
+      state,
+      codeVerifier,
+    }).catch((error) => error);
+    assert(replay instanceof OAuth2Error);
+    assertEquals(replay.oauth2Code, "invalid_grant");
+  });
+});
+
+/** The OAuth error code `fn` throws, as the library reports it. */
+function oauthCode(fn: () => unknown): string | null {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof OAuth2Error) return error.oauth2Code;
+    throw error;
+  }
+  return null;
+}
