@@ -14,14 +14,15 @@ import { EXIT } from "./src/runtime/errors.ts";
 
 if (import.meta.main) {
   const interrupt = new AbortController();
-  Deno.addSignalListener("SIGINT", () => {
+  const onInterrupt = () => {
     if (interrupt.signal.aborted) { // a second Ctrl-C
       restoreTerminal();
       Deno.exit(EXIT.interrupted);
     }
     interrupt.abort(new DOMException("Interrupted", "AbortError"));
-  });
-  const code = await runCli(denoContext(interrupt.signal), Deno.args);
+  };
+  Deno.addSignalListener("SIGINT", onInterrupt);
+  const code = await runCli(denoContext(interrupt.signal, onInterrupt), Deno.args);
   restoreTerminal();
   Deno.exit(code);
 }

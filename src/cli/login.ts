@@ -18,7 +18,8 @@ import { ApiError } from "../runtime/api_error.ts";
 import { type Context, credentialsIo } from "../runtime/context.ts";
 import { CliError, EXIT } from "../runtime/errors.ts";
 import { warn } from "../runtime/output.ts";
-import { loginTarget, type Target } from "../runtime/target.ts";
+import { apiKeysPage, loginCommand, loginTarget, type Target } from "../runtime/target.ts";
+import { TerminalModeError } from "../platform/prompt.ts";
 import { isSendableToken } from "../protocol/tokens.ts";
 import type { LoginResult } from "../login/result.ts";
 import { detectAgent } from "./agent.ts";
@@ -83,7 +84,7 @@ export async function run(ctx: Context, { flags }: CommandInput): Promise<number
         "--token puts the key in your shell history and `ps`; prefer piping it to --with-token.",
       );
     }
-    const token = fromStdin ? await readTokenFromStdin(ctx) : tokenFlag!.trim();
+    const token = fromStdin ? await readTokenFromStdin(ctx, target) : tokenFlag!.trim();
     await tokenLogin(ctx, target, token);
     return EXIT.ok;
   }
@@ -189,19 +190,34 @@ function parseSeconds(
   return seconds;
 }
 
-async function readTokenFromStdin(ctx: Context): Promise<string> {
+async function readTokenFromStdin(ctx: Context, target: Target): Promise<string> {
   if (!ctx.stdin.isTerminal) return (await ctx.stdin.readText()).trim();
-  // A person at a terminal: ask, without showing what is typed or pasted.
-  const key = await ctx.stdin.readLine({
-    prompt: "Paste your API key (it is not shown), then press Enter: ",
-    echo: false,
-    signal: ctx.signal,
-  });
-  ctx.signal.throwIfAborted();
-  if (key === null) {
-    throw new CliError("No API key was entered. Nothing was saved.", EXIT.usage);
+  // A person at a terminal: say where keys come from, then ask, without showing what is
+  // typed or pasted; an empty Enter asks again.
+  ctx.stderr.write(`Create an API key at ${apiKeysPage(target)} if you have none.\n`);
+  for (;;) {
+    let key: string | null;
+    try {
+      key = await ctx.stdin.readLine({
+        prompt: "Paste your API key (it is not shown), then press Enter: ",
+        echo: false,
+        signal: ctx.signal,
+      });
+    } catch (error) {
+      if (!(error instanceof TerminalModeError)) throw error;
+      throw new CliError(
+        `Cannot ask for the key here: ${error.message}, so it would be shown. ` +
+          `Pipe it instead: ${loginCommand(target, "--with-token")} < key.txt`,
+        EXIT.usage,
+      );
+    }
+    ctx.signal.throwIfAborted();
+    if (key === null) {
+      throw new CliError("No API key was entered. Nothing was saved.", EXIT.usage);
+    }
+    if (key.trim()) return key.trim();
+    ctx.stderr.write("Nothing was entered: paste the key, or press Ctrl-C to cancel.\n");
   }
-  return key.trim();
 }
 
 /** Validates the key with `GET /auth/profile`, then saves it. */

@@ -11,6 +11,7 @@
  * @module
  */
 import type { LoginUi } from "../login/ui.ts";
+import { TerminalModeError } from "../platform/prompt.ts";
 import { type Context, useColor } from "../runtime/context.ts";
 import { line, paint } from "../runtime/output.ts";
 
@@ -128,14 +129,21 @@ export function terminalUi(ctx: Context): LoginUi {
     },
     ...(ctx.stdin.isTerminal
       ? {
-        readPaste(secret: boolean, signal: AbortSignal) {
-          return ctx.stdin.readLine({
-            prompt: secret
-              ? "If the browser shows an error page, copy its address and paste it here (it is not shown):\n"
-              : "If the browser shows an error page, copy its address and paste it here:\n",
-            echo: !secret,
-            signal,
-          });
+        async readPaste(secret: boolean, signal: AbortSignal) {
+          try {
+            return await ctx.stdin.readLine({
+              prompt: secret
+                ? "If the browser shows an error page, copy its address and paste it here (it is not shown):\n"
+                : "If the browser shows an error page, copy its address and paste it here:\n",
+              echo: !secret,
+              signal,
+            });
+          } catch (error) {
+            if (!(error instanceof TerminalModeError)) throw error;
+            // The address holds a key here: never ask for it where it would be shown.
+            say(`(The address cannot be pasted here: ${error.message}; finish in the browser.)`);
+            return null;
+          }
         },
       }
       : {}),

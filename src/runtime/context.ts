@@ -31,7 +31,9 @@ export interface Input {
    * On a terminal: writes `prompt` (to stderr, once the terminal no longer
    * echoes, so nothing typed early is shown), then reads one line, shown as
    * it is typed only when `echo`; null at end of input or when `signal`
-   * aborts. The terminal is restored on every path; Ctrl-C still interrupts.
+   * aborts. The terminal is restored on every path; Ctrl-C interrupts (an
+   * AbortError), and a hidden prompt where echo cannot be turned off throws
+   * `TerminalModeError` (see `src/platform/prompt.ts`).
    */
   readLine(
     options: { prompt: string; echo: boolean; signal?: AbortSignal },

@@ -15,75 +15,10 @@ import { SHUTDOWN_DEADLINE_MS, withDeadline } from "../platform/deadline.ts";
 import { denoFs } from "../platform/deno_fs.ts";
 import { denoLocker } from "../platform/lock.ts";
 import { ENV_VARS } from "../permissions.ts";
+import { denoTerminal, promptLine } from "../platform/prompt.ts";
 import type { Context, Output } from "./context.ts";
 
-let rawTerminal = false;
-
-/**
- * Puts the terminal back in its normal mode if a prompt left it otherwise:
- * called on every way out of the process.
- *
- * @example
- * ```ts
- * restoreTerminal(); // a no-op unless a hidden prompt is running
- * ```
- */
-export function restoreTerminal(): void {
-  if (!rawTerminal) return;
-  rawTerminal = false;
-  try {
-    Deno.stdin.setRaw(false);
-  } catch { /* not a terminal any more */ }
-}
-
-/**
- * One line from the terminal in cbreak mode (no echo, no line editing by the
- * terminal, but Ctrl-C still raises SIGINT): echoes it when asked, handles
- * backspace, ends at Enter; null at Ctrl-D on an empty line or when `signal`
- * aborts.
- */
-async function readTerminalLine(
-  prompt: string,
-  echo: boolean,
-  signal?: AbortSignal,
-): Promise<string | null> {
-  const encoder = new TextEncoder();
-  const show = (text: string) => echo && Deno.stderr.writeSync(encoder.encode(text));
-  Deno.stdin.setRaw(true, { cbreak: true });
-  rawTerminal = true;
-  Deno.stderr.writeSync(encoder.encode(prompt));
-  const aborted = new Promise<null>((resolve) => {
-    if (signal?.aborted) resolve(null);
-    signal?.addEventListener("abort", () => resolve(null), { once: true });
-  });
-  try {
-    let line = "";
-    const buffer = new Uint8Array(4096);
-    const decoder = new TextDecoder();
-    for (;;) {
-      const read = await Promise.race([Deno.stdin.read(buffer), aborted]);
-      if (read === null) return signal?.aborted || line === "" ? null : line;
-      for (const char of decoder.decode(buffer.subarray(0, read), { stream: true })) {
-        if (char === "\r" || char === "\n") {
-          show("\n");
-          if (!echo) Deno.stderr.writeSync(encoder.encode("\n"));
-          return line;
-        }
-        if (char === "\x7f" || char === "\b") {
-          if (line) show("\b \b");
-          line = line.slice(0, -1);
-        } else if (char === "\x04" && line === "") {
-          return null;
-        } else if (char >= " ") {
-          line += char;
-          show(char);
-        }
-      }
-    }
-  } finally {
-    restoreTerminal();
-  }
-}
+export { restoreTerminal } from "../platform/prompt.ts";
 
 function output(stream: typeof Deno.stdout | typeof Deno.stderr): Output {
   const encoder = new TextEncoder();
@@ -98,7 +33,9 @@ function output(stream: typeof Deno.stdout | typeof Deno.stderr): Output {
 }
 
 /**
- * The real context; `signal` aborts on Ctrl-C.
+ * The real context; `signal` aborts on Ctrl-C. `interrupt` is what the
+ * process does on SIGINT, for a Ctrl-C a prompt reads as a character (raw
+ * mode, on Windows).
  *
  * @example
  * ```ts
@@ -106,7 +43,7 @@ function output(stream: typeof Deno.stdout | typeof Deno.stderr): Output {
  * ctx.now() > 0; // true
  * ```
  */
-export function denoContext(signal: AbortSignal): Context {
+export function denoContext(signal: AbortSignal, interrupt?: () => void): Context {
   const env: Record<string, string | undefined> = {};
   for (const name of ENV_VARS) env[name] = Deno.env.get(name);
   return {
@@ -127,7 +64,7 @@ export function denoContext(signal: AbortSignal): Context {
     stdin: {
       isTerminal: Deno.stdin.isTerminal(),
       readText: () => new Response(Deno.stdin.readable).text(),
-      readLine: (options) => readTerminalLine(options.prompt, options.echo, options.signal),
+      readLine: (options) => promptLine(denoTerminal, { ...options, interrupt }),
     },
     now: Date.now,
     sleep: (ms, abort) =>

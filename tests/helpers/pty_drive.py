@@ -2,8 +2,11 @@
 
 Reads a JSON plan on stdin: {"argv": [...], "env": {...}, "steps": [[regex, text], ...],
 "timeout": seconds}. For each step it waits until the screen matches `regex`, then types
-`text` ("\\u0003" is Ctrl-C; "@file:PATH" types what appears in PATH, then Enter). Prints JSON: the exit code (or -signal), everything the
-terminal showed, and whether the terminal's echo was on again after the program ended.
+`text` ("\\u0003" is Ctrl-C; "@file:PATH" types what appears in PATH, then Enter;
+"@signal:NAME" sends the program that signal; "@stop-fg" stops it, turns echo back on as a shell
+does when it gets the terminal back, and continues it, as Ctrl-Z then `fg` would). Prints JSON: the
+exit code (or -signal), everything the terminal showed, and whether the terminal's echo was on again
+after the program ended.
 """
 import json, os, pty, re, select, signal, sys, termios, time
 
@@ -12,6 +15,7 @@ pid, fd = pty.fork()
 if pid == 0:
     os.execve(plan["argv"][0], plan["argv"], plan["env"])
 screen = b""
+exited = []  # the program's wait status, once reaped
 deadline = time.time() + plan.get("timeout", 20)
 
 def pump(until=None):
@@ -29,8 +33,9 @@ def pump(until=None):
         if until is not None and re.search(until, screen.decode("utf-8", "replace")):
             return True
         if until is None:
-            done, _ = os.waitpid(pid, os.WNOHANG)
+            done, raw = os.waitpid(pid, os.WNOHANG)
             if done:
+                exited.append(raw)  # reaped here: keep its status
                 return False
     return False
 
@@ -46,6 +51,19 @@ def drain_once():
 for pattern, text in plan["steps"]:
     if not pump(pattern):
         break
+    if text.startswith("@signal:"):
+        os.kill(pid, getattr(signal, text[len("@signal:"):]))
+        continue
+    if text == "@stop-fg":
+        # SIGSTOP, not the terminal's SIGTSTP: a program on a pty of its own is an orphaned
+        # process group, which the kernel does not stop for Ctrl-Z.
+        os.kill(pid, signal.SIGSTOP)
+        os.waitpid(pid, os.WUNTRACED)
+        attrs = termios.tcgetattr(fd)
+        attrs[3] |= termios.ECHO | termios.ICANON
+        termios.tcsetattr(fd, termios.TCSANOW, attrs)
+        os.kill(pid, signal.SIGCONT)
+        continue
     if text.startswith("@file:"):
         # Type what another party (the test) writes to this file, then Enter.
         path = text[len("@file:"):]
@@ -59,12 +77,16 @@ for pattern, text in plan["steps"]:
         break  # the program has ended
 # Read until the program ends (or the deadline).
 status = None
-while time.time() < deadline:
+while time.time() < deadline and not exited:
     pump(None)
-    done, raw = os.waitpid(pid, os.WNOHANG)
-    if done:
-        status = raw
-        break
+    if not exited:  # the terminal closed before the program was reaped
+        done, raw = os.waitpid(pid, os.WNOHANG)
+        if done:
+            exited.append(raw)
+        else:
+            time.sleep(0.01)
+if exited:
+    status = exited[0]
 if status is None:
     os.kill(pid, signal.SIGKILL)
     _, status = os.waitpid(pid, 0)

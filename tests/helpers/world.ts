@@ -11,6 +11,7 @@ import { runCli } from "../../src/cli/main.ts";
 import type { Context, HttpHandler, LaunchSpec } from "../../src/runtime/context.ts";
 import { denoFs } from "../../src/platform/deno_fs.ts";
 import { denoLocker, type Locker } from "../../src/platform/lock.ts";
+import { promptLine, type PromptTerminal } from "../../src/platform/prompt.ts";
 import { createHandler } from "../../src/server/app.ts";
 import type { ServerOptions } from "../../src/server/context.ts";
 import { Store } from "../../src/server/store.ts";
@@ -104,6 +105,13 @@ export class World {
    */
   onLaunch: (url: string, spec: LaunchSpec) => boolean | number | Promise<boolean | number> = () =>
     true;
+  /**
+   * The terminal's device, when a test gives one (tests/helpers/terminal.ts): prompts then
+   * run the real prompt code on it (its writes must reach stderr: pass `world.writeErr`).
+   */
+  device: PromptTerminal | undefined;
+  /** Writes to the captured stderr, as the terminal would show it. */
+  writeErr = (text: string): void => this.#write("err", text);
   /** What each terminal prompt asked: echo on (true) or off. */
   readonly prompts: boolean[] = [];
   #typed: (string | null)[] = [];
@@ -258,6 +266,14 @@ export class World {
         readText: () => Promise.resolve(this.stdinText ?? ""),
         readLine: ({ prompt, echo, signal }) => {
           this.prompts.push(echo);
+          if (this.device) {
+            return promptLine(this.device, {
+              prompt,
+              echo,
+              signal,
+              interrupt: () => this.interrupt(),
+            });
+          }
           this.#write("err", prompt);
           if (this.#typed.length) return Promise.resolve(this.#typed.shift()!);
           // Nothing typed yet: wait for `type`, or until the prompt is given up.
