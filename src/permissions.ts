@@ -31,6 +31,8 @@ export const ENV_VARS = [
   "https_proxy",
   "HTTP_PROXY",
   "http_proxy",
+  "ALL_PROXY",
+  "all_proxy",
   "NO_PROXY",
   "no_proxy",
   "DENO_CERT",

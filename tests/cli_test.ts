@@ -104,7 +104,7 @@ Deno.test("bad --api/--frontend/ALMYTY_URL values: exit 2, named, nothing touche
   const { home, path, bytes } = homeWithFile();
   const cases: [string[], Record<string, string>, RegExp][] = [
     [["--api", "http://example.com"], {}, /--api: http is refused for example\.com/],
-    [["--api", "not a url"], {}, /--api: "not a url" is not a URL/],
+    [["--api", "not a url"], {}, /--api is not a URL\. Use a full URL/],
     [["--api", "ftp://127.0.0.1"], {}, /must be an https URL/],
     [["--frontend", "http://10.0.0.1"], {}, /--frontend: http is refused/],
     [[], { ALMYTY_URL: "http://api.example.com" }, /ALMYTY_URL: http is refused/],

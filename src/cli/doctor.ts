@@ -15,6 +15,7 @@ import { type Credentials, CredentialsError } from "../credentials/types.ts";
 import { readCredentialsWith } from "../credentials/read.ts";
 import { chooseOpener } from "../login/browser.ts";
 import { PATHS } from "../protocol/constants.ts";
+import { isLoopbackHost, shownHost } from "../protocol/urls.ts";
 import type { CommandInput } from "../runtime/command.ts";
 import { apiFor, ENV_OVERRIDES, ignoredUrlNote } from "../runtime/connect.ts";
 import { type Context, credentialsIo } from "../runtime/context.ts";
@@ -146,9 +147,8 @@ async function reachability(
   url: string,
   clock: boolean,
 ): Promise<Check[]> {
-  const proxy = ctx.env.HTTPS_PROXY ?? ctx.env.https_proxy;
   const via = [
-    proxy ? `via proxy ${proxy.replace(/\/\/[^@]*@/, "//")}` : "",
+    route(ctx, url),
     ctx.env.DENO_CERT ? `CA from DENO_CERT=${ctx.env.DENO_CERT}` : "",
   ].filter(Boolean).join(", ");
   const origin = new URL(url).origin;
@@ -193,6 +193,22 @@ async function reachability(
         : "check the URL, your network, and HTTPS_PROXY/NO_PROXY",
     }];
   }
+}
+
+/** The proxy variables Deno's fetch reads for an https URL, in the order it reads them. */
+const PROXY_VARIABLES = ["HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy"] as const;
+
+/**
+ * How requests to `url` travel: loopback always directly; otherwise through
+ * the proxy a variable names, shown as host and port at most (its value may
+ * hold a password).
+ */
+function route(ctx: Context, url: string): string {
+  if (isLoopbackHost(new URL(url).hostname)) return "direct: loopback never uses a proxy";
+  const name = PROXY_VARIABLES.find((variable) => ctx.env[variable]);
+  if (!name) return "";
+  const host = shownHost(ctx.env[name]!);
+  return `via the proxy ${host ?? "(not a URL)"} from ${name}, unless NO_PROXY names the host`;
 }
 
 async function loopbackBind(ctx: Context, login: (flag: string) => string): Promise<Check> {

@@ -48,8 +48,30 @@ export function isLoopbackHost(hostname: string): boolean {
 }
 
 /**
+ * The host (and port) of a URL-like value, for messages: nothing before an
+ * `@`, no path, no query. Null when no host can be told apart. A raw value
+ * is never quoted whole: it may hold a password or a token.
+ *
+ * @example
+ * ```ts
+ * shownHost("https://user:secret@api.almyty.com/x?token=y"); // "api.almyty.com"
+ * shownHost("proxy.corp:3128"); // "proxy.corp:3128"
+ * shownHost("not a url"); // null
+ * ```
+ */
+export function shownHost(raw: string): string | null {
+  const rest = raw.trim().replace(/^[a-z][\w+.-]*:\/\//i, "");
+  const authority = rest.split(/[/?#]/)[0];
+  const host = authority.slice(authority.lastIndexOf("@") + 1);
+  return /^[\w.-]+(:\d+)?$|^\[[\da-f:.]+\](:\d+)?$/i.test(host) && /[\w\]]/.test(host)
+    ? host
+    : null;
+}
+
+/**
  * Parses `raw` and enforces the rule: https anywhere, http only on loopback.
- * `label` names where the value came from (a flag or variable) for the message.
+ * `label` names where the value came from (a flag or variable) for the
+ * message, which shows the host and port at most, never the value itself.
  *
  * @example
  * ```ts
@@ -57,19 +79,25 @@ export function isLoopbackHost(hostname: string): boolean {
  * ```
  */
 export function checkServiceUrl(raw: string, label: string): URL {
+  const host = shownHost(raw);
+  const about = host ? ` (host ${host})` : "";
   let url: URL;
   try {
     url = new URL(raw);
   } catch {
-    const bare = /^[\w.-]+(:\d+)?(\/.*)?$/.test(raw) && raw !== "";
-    const host = raw.split(/[:/]/)[0];
+    // `api.almyty.com` or `localhost:3000/base`: a host without a scheme.
+    const bare = /^[\w.-]+(:\d+)?(\/[^?#]*)?$/.test(raw) && host !== null;
     const suggestion = bare
-      ? ` Did you mean ${isLoopbackHost(host) ? "http" : "https"}://${raw}?`
+      ? ` Did you mean ${schemeFor(host!)}://${host}${raw.length > host!.length ? "/…" : ""}?`
       : " Use a full URL such as https://api.almyty.com";
-    throw new UrlRuleError(`${label}: "${raw}" is not a URL.${suggestion}`);
+    throw new UrlRuleError(`${label} is not a URL${bare ? "" : about}.${suggestion}`);
   }
   if (url.username || url.password) {
-    throw new UrlRuleError(`${label}: URLs with credentials in them are refused.`);
+    throw new UrlRuleError(
+      `${label}: URLs with credentials in them are refused${
+        url.host ? ` (host ${url.host})` : ""
+      }.`,
+    );
   }
   if (url.protocol === "https:") return url;
   if (url.protocol === "http:") {
@@ -79,15 +107,23 @@ export function checkServiceUrl(raw: string, label: string): URL {
     );
   }
   // `127.0.0.1:8080` parses as scheme "127.0.0.1:"; `localhost:3000` as scheme "localhost:".
-  if (/^[\w.-]+:\d+/.test(raw)) {
-    const host = raw.split(":")[0];
+  const hostPort = /^[\w.-]+:\d+/.exec(raw)?.[0];
+  if (hostPort) {
     throw new UrlRuleError(
-      `${label}: "${raw}" has no scheme. Did you mean ${
-        isLoopbackHost(host) ? "http" : "https"
-      }://${raw}?`,
+      `${label} has no scheme. Did you mean ${schemeFor(hostPort)}://${hostPort}${
+        raw.length > hostPort.length ? "/…" : ""
+      }?`,
     );
   }
-  throw new UrlRuleError(`${label}: "${raw}" must be an https URL.`);
+  throw new UrlRuleError(
+    `${label} must be an https URL${url.host ? ` (host ${url.host})` : ""}; http is allowed only ` +
+      "for 127.0.0.1, [::1] and localhost.",
+  );
+}
+
+/** The scheme a host without one most likely meant. */
+function schemeFor(hostPort: string): "http" | "https" {
+  return isLoopbackHost(hostPort.replace(/:\d+$/, "")) ? "http" : "https";
 }
 
 /**

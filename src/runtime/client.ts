@@ -3,9 +3,13 @@
  * request, almyty's envelopes, and errors that say what happened and where.
  * It is built only from a `Target` (every URL checked), checks every URL it
  * is asked for against the same rule just before sending, and follows a
- * redirect only within the same origin. It uses the injected `fetch`, so
- * Deno's proxy (HTTPS_PROXY/NO_PROXY) and custom CA (DENO_CERT) support keep
- * working.
+ * redirect only within the same origin. The token goes to the API's own
+ * origin only (never to another endpoint or the web app). Every message is
+ * redacted as a whole (any piece of the token is cut out, URLs included) and
+ * names the URL that was asked, never a redirect's. It uses the injected
+ * `fetch` (by default one that sends loopback requests directly, never
+ * through a proxy; `platform/http.ts`), so Deno's proxy
+ * (HTTPS_PROXY/NO_PROXY) and custom CA (DENO_CERT) support keep working.
  *
  * @example
  * ```ts
@@ -27,7 +31,8 @@ import { PATHS } from "../protocol/constants.ts";
 import { redactToken, stripControl, truncate } from "../protocol/text.ts";
 import type { ErrorEnvelope, Profile } from "../protocol/types.ts";
 import { checkServiceUrl } from "../protocol/urls.ts";
-import { ApiError } from "./api_error.ts";
+import { directLoopbackFetch } from "../platform/http.ts";
+import { ApiError, type ApiErrorKind } from "./api_error.ts";
 import { Target } from "./target.ts";
 
 /** Default per-request timeout. */
@@ -53,6 +58,8 @@ export interface RequestOptions {
   timeoutMs?: number;
   /** Unwrap almyty's `{success,data}` envelope (default true). */
   envelope?: boolean;
+  /** Send no credentials, even to the API's origin. */
+  anonymous?: boolean;
 }
 
 /** What a bare GET saw (doctor's reachability check). */
@@ -83,6 +90,8 @@ export class ApiClient {
   readonly baseUrl: string;
   readonly #token: string | undefined;
   readonly #transport: Transport;
+  /** The only origin the token is sent to. */
+  readonly #apiOrigin: string;
 
   /** Builds a client for `target`'s API, sending `target.token` when it has one. */
   constructor(readonly target: Target, transport: Transport = {}) {
@@ -90,6 +99,7 @@ export class ApiClient {
     this.baseUrl = target.api;
     this.#token = target.token;
     this.#transport = transport;
+    this.#apiOrigin = new URL(target.api).origin;
   }
 
   /** `GET /auth/profile`. */
@@ -108,7 +118,7 @@ export class ApiClient {
     if (!response.ok) throw this.#errorFrom(url, response, text, json);
     if (json === undefined) {
       // A success body is never quoted: it may be the very token we asked for.
-      throw new ApiError(
+      throw this.#error(
         "bad-response",
         url,
         `${url} answered ${response.status} with something that is not JSON (${
@@ -121,7 +131,7 @@ export class ApiClient {
     if (typeof json === "object" && json !== null && "data" in json) {
       return (json as { data: T }).data;
     }
-    throw new ApiError(
+    throw this.#error(
       "bad-response",
       url,
       `${url} answered without almyty's {"success":true,"data":…} envelope. Is this almyty's API URL?`,
@@ -129,10 +139,10 @@ export class ApiClient {
     );
   }
 
-  /** A GET that only reports the status and the Date header. */
+  /** A GET without credentials that only reports the status and the Date header. */
   async probe(path: string): Promise<Probe> {
     const started = Date.now();
-    const { response } = await this.#send(path, {});
+    const { response } = await this.#send(path, { anonymous: true });
     return {
       status: response.status,
       date: response.headers.get("date"),
@@ -144,13 +154,18 @@ export class ApiClient {
     path: string,
     options: RequestOptions,
   ): Promise<{ url: string; response: Response; text: string }> {
-    let url = checkServiceUrl(
+    const requested = checkServiceUrl(
       path.startsWith("/") ? this.baseUrl + path : path,
       "request URL",
     );
-    const origin = url.origin;
+    // Every message names the URL asked for: a redirect's may carry anything.
+    const asked = requested.href;
+    let url = requested;
     const headers: Record<string, string> = { Accept: "application/json" };
-    if (this.#token) headers.Authorization = `Bearer ${this.#token}`;
+    // Credentials go to the API's own origin only (redirects stay within the origin).
+    if (this.#token && !options.anonymous && requested.origin === this.#apiOrigin) {
+      headers.Authorization = `Bearer ${this.#token}`;
+    }
     let body: BodyInit | undefined;
     if (options.body instanceof URLSearchParams) {
       body = options.body;
@@ -163,7 +178,7 @@ export class ApiClient {
     const timeout = AbortSignal.timeout(timeoutMs);
     const outer = this.#transport.signal;
     const signal = outer ? AbortSignal.any([timeout, outer]) : timeout;
-    const doFetch = this.#transport.fetch ?? fetch;
+    const doFetch = this.#transport.fetch ?? directLoopbackFetch();
     try {
       for (let hops = 0;; hops++) {
         const response = await doFetch(url.href, {
@@ -177,15 +192,14 @@ export class ApiClient {
         if (response.status >= 300 && response.status < 400 && location) {
           await response.body?.cancel();
           const next = new URL(location, url);
-          if (next.origin !== origin || hops >= MAX_REDIRECTS) {
-            throw new ApiError(
+          if (next.origin !== requested.origin || hops >= MAX_REDIRECTS) {
+            throw this.#error(
               "bad-response",
-              url.href,
+              asked,
               hops >= MAX_REDIRECTS
-                ? `${url.href} redirected more than ${MAX_REDIRECTS} times; giving up.`
-                : `${url.href} redirected to another origin (${
-                  stripControl(next.origin)
-                }); not following it. Is this almyty's API URL?`,
+                ? `${asked} redirected more than ${MAX_REDIRECTS} times; giving up.`
+                : `${asked} redirected to another origin (${next.origin}); not following it. ` +
+                  "Is this almyty's API URL?",
               response.status,
             );
           }
@@ -197,32 +211,74 @@ export class ApiClient {
           }
           continue;
         }
-        return { url: url.href, response, text: await readCapped(response, url.href) };
+        return { url: asked, response, text: await this.#readCapped(response, asked) };
       }
     } catch (error) {
       if (error instanceof ApiError) throw error;
       if (outer?.aborted) throw outer.reason;
       if (timeout.aborted) {
-        throw new ApiError(
+        throw this.#error(
           "timeout",
-          url.href,
-          `${url.href} did not answer within ${timeoutMs / 1000} s. Check your network or proxy.`,
+          asked,
+          `${asked} did not answer within ${timeoutMs / 1000} s. Check your network or proxy.`,
         );
       }
-      throw new ApiError(
+      throw this.#error(
         "network",
-        url.href,
-        `Cannot reach ${url.href}: ${
-          networkReason(error)
-        }. Check the URL and your network or proxy.`,
+        asked,
+        `Cannot reach ${asked}: ${networkReason(error)}. Check the URL and your network or proxy.`,
       );
     }
   }
 
   /**
+   * An ApiError whose whole message is safe to print: every piece of our
+   * token cut out (the URL and the server's words alike), no control characters.
+   */
+  #error(
+    kind: ApiErrorKind,
+    url: string,
+    message: string,
+    status?: number,
+    code?: string,
+    retryAfter?: number,
+  ): ApiError {
+    const safe = (text: string) => stripControl(redactToken(text, this.#token));
+    return new ApiError(
+      kind,
+      safe(url),
+      message.split("\n").map(safe).join("\n"),
+      status,
+      code,
+      retryAfter,
+    );
+  }
+
+  async #readCapped(response: Response, url: string): Promise<string> {
+    if (!response.body) return "";
+    const chunks: Uint8Array[] = [];
+    let size = 0;
+    for await (const chunk of response.body) {
+      size += chunk.byteLength;
+      if (size > MAX_RESPONSE_BYTES) {
+        throw this.#error(
+          "bad-response",
+          url,
+          `${url} answered with more than ${
+            MAX_RESPONSE_BYTES / 1024 / 1024
+          } MiB; not reading it. Is this almyty's API URL?`,
+          response.status,
+        );
+      }
+      chunks.push(chunk);
+    }
+    return new TextDecoder().decode(concatBytes(chunks));
+  }
+
+  /**
    * An error from a failed response. Server text is quoted to say what went
-   * wrong, with any piece of our own token cut out first (then truncated)
-   * and control characters removed.
+   * wrong, truncated, without control characters; `#error` then cuts every
+   * piece of our own token out of the whole message.
    */
   #errorFrom(url: string, response: Response, text: string, json: unknown): ApiError {
     const status = response.status;
@@ -243,12 +299,13 @@ export class ApiClient {
     } else {
       detail = text.trim() === "" ? "an empty body" : `"${text}"`;
     }
-    detail = truncate(stripControl(redactToken(detail, this.#token)), 200);
+    // Cut to size here; #error redacts the whole message (every 8-character piece of the token).
+    detail = truncate(stripControl(detail), 200);
     if (code) code = truncate(stripControl(redactToken(code, this.#token)), 60);
     const retryAfter = parseRetryAfter(response.headers.get("retry-after"));
     const wait = retryAfter !== undefined ? ` (retry after ${retryAfter} s)` : "";
     const kind = status === 401 ? "auth" : "http";
-    return new ApiError(
+    return this.#error(
       kind,
       url,
       `${url} answered ${status}: ${detail}${wait}`,
@@ -257,27 +314,6 @@ export class ApiClient {
       retryAfter,
     );
   }
-}
-
-async function readCapped(response: Response, url: string): Promise<string> {
-  if (!response.body) return "";
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for await (const chunk of response.body) {
-    size += chunk.byteLength;
-    if (size > MAX_RESPONSE_BYTES) {
-      throw new ApiError(
-        "bad-response",
-        url,
-        `${url} answered with more than ${
-          MAX_RESPONSE_BYTES / 1024 / 1024
-        } MiB; not reading it. Is this almyty's API URL?`,
-        response.status,
-      );
-    }
-    chunks.push(chunk);
-  }
-  return new TextDecoder().decode(concatBytes(chunks));
 }
 
 function parseRetryAfter(value: string | null): number | undefined {

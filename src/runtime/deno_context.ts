@@ -13,6 +13,7 @@
  */
 import { SHUTDOWN_DEADLINE_MS, withDeadline } from "../platform/deadline.ts";
 import { denoFs } from "../platform/deno_fs.ts";
+import { directLoopbackFetch } from "../platform/http.ts";
 import { denoLocker } from "../platform/lock.ts";
 import { ENV_VARS } from "../permissions.ts";
 import { denoTerminal, promptLine } from "../platform/prompt.ts";
@@ -49,7 +50,8 @@ export function denoContext(signal: AbortSignal, interrupt?: () => void): Contex
   return {
     env,
     fs: denoFs,
-    fetch: globalThis.fetch,
+    // Loopback requests never go through a proxy (platform/http.ts).
+    fetch: directLoopbackFetch(),
     serve(handler) {
       const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, handler);
       return {

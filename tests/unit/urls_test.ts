@@ -65,3 +65,35 @@ Deno.test("frontend derivation follows almyty's deployments", () => {
   assertEquals(deriveFrontendUrl("http://127.0.0.1:8080"), "http://127.0.0.1:8080");
   assertEquals(deriveFrontendUrl("https://almyty.internal/api"), "https://almyty.internal");
 });
+
+Deno.test("19.5: a refused URL value is never quoted: host and port at most", () => {
+  const secret = "s3cr3t-Pa55";
+  for (
+    const raw of [
+      `https://user:${secret}@api.almyty.com`,
+      `https://user:${secret}@@api.almyty.com/x`,
+      `user:${secret}@proxy.corp:3128`,
+      `api.almyty.com/v1?token=${secret}`,
+      `127.0.0.1:8080/x?token=${secret}`,
+      `localhost:3000/?token=${secret}`,
+      `https://exa mple.com/?token=${secret}`,
+      `ftp://127.0.0.1/?token=${secret}`,
+      `javascript:${secret}`,
+      `http://example.com/?token=${secret}`,
+    ]
+  ) {
+    const message = assertThrows(() => checkServiceUrl(raw, "ALMYTY_URL"), UrlRuleError).message;
+    assertEquals(message.includes(secret), false, message);
+    assertMatch(message, /^ALMYTY_URL/);
+  }
+  assertMatch(
+    assertThrows(() => checkServiceUrl(`https://u:${secret}@api.almyty.com`, "--api"), UrlRuleError)
+      .message,
+    /credentials in them are refused \(host api\.almyty\.com\)/,
+  );
+  assertMatch(
+    assertThrows(() => checkServiceUrl(`localhost:3000/?token=${secret}`, "--api"), UrlRuleError)
+      .message,
+    /has no scheme\. Did you mean http:\/\/localhost:3000\/…\?/,
+  );
+});

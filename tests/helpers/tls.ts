@@ -1,0 +1,47 @@
+/**
+ * A test certificate authority and a leaf for `localhost`, 127.0.0.1 and
+ * [::1] it signed (P-256, valid for a century): an https API on loopback
+ * that the CLI trusts through DENO_CERT. Test fixtures only: the keys are
+ * public.
+ * @module
+ */
+
+/** The CA certificate (what DENO_CERT points to). */
+export const TEST_CA_PEM = `
+-----BEGIN CERTIFICATE-----
+MIIBojCCAUmgAwIBAgIUWJ7J09FrkCXJl4TTQH7F4FY8YRgwCgYIKoZIzj0EAwIw
+HjEcMBoGA1UEAwwTYWxteXR5LWF1dGggdGVzdCBDQTAgFw0yNjExMjkxODQwNTla
+GA8yMTI2MTEwNTE4NDA1OVowHjEcMBoGA1UEAwwTYWxteXR5LWF1dGggdGVzdCBD
+QTBZMBMGByqGSM49AgEGCCqGSM49AwEHA0IABILZ54nxUXupwh19dOOAZHaqqaSJ
+Zwh577YRqgjIa+nK3G+fbr6hN6yjCZFhG8y75g9QSjNi1yypUA2UZDUHT1KjYzBh
+MB0GA1UdDgQWBBQLf8W0OOs0S9kJBvMNX5iAxKXH2DAfBgNVHSMEGDAWgBQLf8W0
+OOs0S9kJBvMNX5iAxKXH2DAPBgNVHRMBAf8EBTADAQH/MA4GA1UdDwEB/wQEAwIC
+BDAKBggqhkjOPQQDAgNHADBEAiB0LOyblwDok01dOxQzOrPYvlQ/zpGb9tLMzBa0
+zOCKkgIgHAT0Q0CW7PTVvtt/FwtA7PWtbumRT3pk1MJ33a8xz64=
+-----END CERTIFICATE-----
+`.trim() + "\n";
+
+/** The leaf certificate, for `localhost`, 127.0.0.1 and [::1]. */
+export const TEST_LEAF_PEM = `
+-----BEGIN CERTIFICATE-----
+MIIBxzCCAW6gAwIBAgIUcIuJ6r573EkYvbePwtsARU23mIowCgYIKoZIzj0EAwIw
+HjEcMBoGA1UEAwwTYWxteXR5LWF1dGggdGVzdCBDQTAgFw0yNjExMjkxODQxMDBa
+GA8yMTI2MTEwNTE4NDEwMFowFDESMBAGA1UEAwwJbG9jYWxob3N0MFkwEwYHKoZI
+zj0CAQYIKoZIzj0DAQcDQgAEeqm75MX0+eSed1U02XB55PwFiW9ipny2Q0MiTrdh
+fjaEUpoy2JMXQzYS2IMnVMvS1MdWNgweW1DwWygYo4i0b6OBkTCBjjAsBgNVHREE
+JTAjgglsb2NhbGhvc3SHBH8AAAGHEAAAAAAAAAAAAAAAAAAAAAEwCQYDVR0TBAIw
+ADATBgNVHSUEDDAKBggrBgEFBQcDATAdBgNVHQ4EFgQU/d0h5QmGhjIKGFbBkIwC
+wQ5STScwHwYDVR0jBBgwFoAUC3/FtDjrNEvZCQbzDV+YgMSlx9gwCgYIKoZIzj0E
+AwIDRwAwRAIgfvY8mONPvYpPrcRQxsE0CTj0n9bldvC/SDxQSrdKEgwCIDlcvlyx
+ySAcOaFTYYr+DxqbP2z+AMr2C0ihWv8THHaH
+-----END CERTIFICATE-----
+`.trim() + "\n";
+
+/** The leaf's private key. */
+export const TEST_LEAF_KEY_PEM = `
+-----BEGIN PRIVATE KEY-----
+MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgu7e5VdJI+Aa1sV+l
+AKegD1UMqRawsu5a1iGw0cNGp5qhRANCAAR6qbvkxfT55J53VTTZcHnk/AWJb2Km
+fLZDQyJOt2F+NoRSmjLYkxdDNhLYgydUy9LUx1Y2DB5bUPBbKBijiLRv
+-----END PRIVATE KEY-----
+`.trim() + "\n";
