@@ -146,6 +146,11 @@ Deno.test("packing on macOS: bsdtar 3.6 as the only tar on PATH; bsdtar and GNU 
     `${dist}/${archiveName("x86_64-pc-windows-msvc")}`,
   ]);
   assertEquals(zip.stdout.trim(), "(2023, 11, 14, 22, 13, 20) 0o100755", "not 1980-00-00");
+  // bsdtar reads the zip's local header (python its central directory): both dated.
+  assertMatch(
+    (await sh(bsdtar, ["-tvf", `${dist}/${archiveName("x86_64-pc-windows-msvc")}`])).stdout,
+    /^-rwxr-xr-x .* Nov 14 {2}2023 almyty-auth\.exe\n$/,
+  );
   // Same binaries, same build time: the same bytes, on any runner.
   const again = await packOnce();
   assertEquals(

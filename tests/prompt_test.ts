@@ -158,6 +158,7 @@ Deno.test("a terminal that cannot turn echo off: the token prompt says to pipe t
     };
     world.stdinIsTerminal = true;
     world.device = terminal;
+    terminal.end(); // nothing is typed: a prompt that reads anyway ends instead of hanging
   };
   const world = new World();
   const server = world.referenceServer();
@@ -172,15 +173,20 @@ Deno.test("a terminal that cannot turn echo off: the token prompt says to pipe t
   const handoff = new World({ BROWSER: "test-browser" });
   const legacy = handoff.referenceServer({ legacy: true });
   broken(handoff);
+  const said = /The address cannot be pasted here: this terminal cannot turn off echo/;
   handoff.onLaunch = () => {
     handoff.task(async () => {
-      await handoff.waitFor(
-        /The address cannot be pasted here: this terminal cannot turn off echo/,
-      );
+      let guard: ReturnType<typeof setTimeout> | undefined; // only so that a regression fails instead of hanging
+      await Promise.race([
+        handoff.waitFor(said),
+        new Promise((resolve) => guard = setTimeout(resolve, 10_000)),
+      ]);
+      clearTimeout(guard);
       handoff.interrupt();
     });
     return true;
   };
   assertEquals(await handoff.run(["login", "--api", legacy.url]), 130, handoff.stderr);
+  assertMatch(handoff.stderr, said);
   assert(!/Unexpected error/.test(handoff.stderr), handoff.stderr);
 });
