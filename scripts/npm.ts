@@ -44,13 +44,20 @@ export const NODE_ENGINES = "^20.19.0 || >=22.12.0";
 /** Release target → npm os/cpu(/libc), as esbuild's and Deno's npm packages name them. */
 export const NPM_PLATFORMS: Record<
   string,
-  { os: string; cpu: string; exe: string; libc?: string }
+  { os: string; cpu: string; exe: string; libc?: string; alsoCpu?: string }
 > = {
   "x86_64-unknown-linux-gnu": { os: "linux", cpu: "x64", exe: "almyty-auth", libc: "glibc" },
   "aarch64-unknown-linux-gnu": { os: "linux", cpu: "arm64", exe: "almyty-auth", libc: "glibc" },
   "x86_64-apple-darwin": { os: "darwin", cpu: "x64", exe: "almyty-auth" },
   "aarch64-apple-darwin": { os: "darwin", cpu: "arm64", exe: "almyty-auth" },
-  "x86_64-pc-windows-msvc": { os: "win32", cpu: "x64", exe: "almyty-auth.exe" },
+  // Windows on ARM64 runs x64 programs under emulation; there is no arm64 build of Deno's
+  // runtime for Windows, so npm installs the x64 package there too (`cpu`).
+  "x86_64-pc-windows-msvc": {
+    os: "win32",
+    cpu: "x64",
+    exe: "almyty-auth.exe",
+    alsoCpu: "arm64",
+  },
 };
 
 /** `@almyty/auth-<os>-<cpu>`. */
@@ -192,7 +199,7 @@ function buildPlatforms(out: string, dist: string, emptyMissing: boolean): strin
       name,
       ...common(`The almyty-auth binary for ${p.os}-${p.cpu}.`),
       os: [p.os],
-      cpu: [p.cpu],
+      cpu: p.alsoCpu ? [p.cpu, p.alsoCpu] : [p.cpu],
       ...(p.libc ? { libc: [p.libc] } : {}),
       files: ["bin/", "README.md", "LICENSE"],
       preferUnplugged: true,

@@ -72,7 +72,7 @@ export function permissionFlags(): string[] {
     // hostname names the device on the consent page; osRelease recognises WSL.
     "--allow-sys=hostname,osRelease,uid",
     // Any program: BROWSER names the user's own browser command; without it
-    // only open / xdg-open / wslview / cmd.exe are launched.
+    // only open / xdg-open / wslview / cmd / rundll32.exe are launched.
     "--allow-run",
     "--allow-read",
     "--allow-write",

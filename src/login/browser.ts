@@ -31,7 +31,7 @@ export function splitCommand(value: string): string[] {
 /**
  * The opener for this environment. BROWSER wins when set; otherwise SSH, CI
  * and the lack of a display mean nothing is launched (the headless flow runs).
- * On WSL, wslview is tried before cmd.exe. `platform` is `process.platform`
+ * On WSL, wslview is tried before Windows' rundll32.exe. `platform` is `process.platform`
  * style ("darwin", "win32", "linux"), as `CredentialsFs.platform` gives it.
  *
  * @example
@@ -58,9 +58,11 @@ export function chooseOpener(
   }
   if (platform === "win32") {
     // `start` is a cmd built-in; the empty title and quotes keep `&` in the URL intact.
+    // /d: without it cmd first runs the user's AutoRun (conda, clink), which may print,
+    // prompt or fail.
     return {
-      name: "cmd /c start",
-      launch: (url) => [{ command: "cmd", args: [`/c start "" "${url}"`], raw: true }],
+      name: "cmd /d /c start",
+      launch: (url) => [{ command: "cmd", args: [`/d /c start "" "${url}"`], raw: true }],
     };
   }
   if (isWsl(env, osRelease)) {
@@ -68,7 +70,10 @@ export function chooseOpener(
       name: "wslview",
       launch: (url) => [
         { command: "wslview", args: [url] },
-        { command: "cmd.exe", args: [`/c start "" "${url}"`], raw: true },
+        // WSL's interop re-quotes each argv element for Windows, so nothing may depend on
+        // quotes or spaces, and no shell may read the URL (cmd's `&`): rundll32's
+        // FileProtocolHandler opens it as one plain element, as Go's pkg/browser does.
+        { command: "rundll32.exe", args: ["url.dll,FileProtocolHandler", url] },
       ],
     };
   }

@@ -44,7 +44,7 @@ export interface Input {
 export interface LaunchSpec {
   command: string;
   args: string[];
-  /** Windows: pass `args` to the process unescaped (for `cmd /c start "" "<url>"`). */
+  /** Windows: pass `args` to the process unescaped (for `cmd /d /c start "" "<url>"`). */
   raw?: boolean;
 }
 

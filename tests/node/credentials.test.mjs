@@ -2,7 +2,15 @@
 // (the npm build of src/credentials, built by scripts/test.sh into ALMYTY_NPM_OUT), on Node.js 20.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { cpSync, mkdirSync, mkdtempSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  cpSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { execFileSync } from "node:child_process";
@@ -125,8 +133,17 @@ function installedLauncher(platforms) {
     const dir = join(root, `node_modules/@almyty/auth-${p}/bin`);
     mkdirSync(dir, { recursive: true });
     writeFileSync(
-      join(dir, "almyty-auth"),
-      `#!/bin/sh\necho "${p} $*"\n[ "$1" = sleep ] && exec sleep 30\nexit \${EXIT:-0}\n`,
+      join(dir, p.startsWith("win32") ? "almyty-auth.exe" : "almyty-auth"),
+      [
+        "#!/bin/sh",
+        // Like the CLI on Ctrl-C: cleans up (a moment), says so, exits 130.
+        '[ "$1" = login ] && { trap \'sleep 0.3; echo cleaned >"$MARKER"; exit 130\' INT; ' +
+        "echo ready; while :; do sleep 0.05; done; }",
+        `echo "${p} $*"`,
+        '[ "$1" = sleep ] && exec sleep 30',
+        "exit ${EXIT:-0}",
+        "",
+      ].join("\n"),
       { mode: 0o755 },
     );
   }
@@ -172,7 +189,7 @@ test("launcher: each failure names what works on that platform", () => {
   assert.match(windows.err, /--include=optional/);
   assert.doesNotMatch(windows.err, /install\.sh/);
   // Unsupported platforms: said plainly, with the release page, no installer that fails too.
-  for (const platform of ["freebsd-x64", "win32-arm64", "aix-ppc64"]) {
+  for (const platform of ["freebsd-x64", "win32-ia32", "aix-ppc64"]) {
     const odd = run(launcher, [], { ALMYTY_AUTH_PLATFORM: platform });
     assert.match(odd.err, new RegExp(`no almyty-auth build for ${platform}[\\s\\S]*releases`));
     assert.doesNotMatch(odd.err, /install\.sh/);
@@ -198,6 +215,59 @@ test("launcher forwards SIGTERM to the binary and exits by it", async () => {
     child.on("exit", (c, s) => resolve([c, s]))
   );
   assert.equal(signal ?? code, signal ? "SIGTERM" : 143);
+});
+
+/**
+ * Runs the launcher as Node would on another OS: `process.platform`/`process.arch` faked
+ * before it loads, and on win32 libuv's kill, which is TerminateProcess whatever the signal.
+ */
+function fakedPlatform(platform, arch) {
+  const preload = join(mkdtempSync(join(tmpdir(), "almyty-os-")), "os.mjs");
+  writeFileSync(
+    preload,
+    [
+      'import { ChildProcess } from "node:child_process";',
+      `Object.defineProperty(process, "platform", { value: ${JSON.stringify(platform)} });`,
+      `Object.defineProperty(process, "arch", { value: ${JSON.stringify(arch)} });`,
+      platform === "win32"
+        ? "const kill = ChildProcess.prototype.kill;\n" +
+          'ChildProcess.prototype.kill = function () { return kill.call(this, "SIGKILL"); };'
+        : "",
+    ].join("\n"),
+  );
+  return ["--import", preload];
+}
+
+test("launcher on Windows on ARM64 runs the x64 build (emulated), not 'no build'", () => {
+  const launcher = installedLauncher(["win32-x64"]);
+  const out = execFileSync(
+    process.execPath,
+    [...fakedPlatform("win32", "arm64"), launcher, "whoami"],
+    { encoding: "utf8", env: { ...process.env, ALMYTY_AUTH_PLATFORM: "" } },
+  );
+  assert.equal(out.trim(), "win32-x64 whoami");
+});
+
+test("launcher on Windows: Ctrl-C reaches the binary from the console, is not forwarded (TerminateProcess), and npx exits with its 130", async () => {
+  const { spawn } = await import("node:child_process");
+  const launcher = installedLauncher(["win32-x64"]);
+  const marker = join(mkdtempSync(join(tmpdir(), "almyty-ctrlc-")), "cleaned");
+  // setsid: the launcher and the binary in a group of their own, as a console's processes are.
+  const child = spawn("setsid", [
+    process.execPath,
+    ...fakedPlatform("win32", "x64"),
+    launcher,
+    "login",
+  ], {
+    env: { ...process.env, ALMYTY_AUTH_PLATFORM: "", MARKER: marker },
+  });
+  await new Promise((resolve) => child.stdout.once("data", resolve));
+  process.kill(-child.pid, "SIGINT"); // the console's Ctrl-C: every process attached to it
+  const [code, signal] = await new Promise((resolve) =>
+    child.on("exit", (c, s) => resolve([c, s]))
+  );
+  assert.deepEqual([code, signal], [130, null]);
+  assert.equal(readFileSync(marker, "utf8").trim(), "cleaned", "the binary finished its cleanup");
 });
 
 test("a FIFO at the credentials path is refused at once, never opened (the read would block)", () => {

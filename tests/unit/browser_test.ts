@@ -1,4 +1,4 @@
-import { assertEquals } from "../helpers/assert.ts";
+import { assert, assertEquals } from "../helpers/assert.ts";
 import { chooseOpener, splitCommand } from "../../src/login/browser.ts";
 
 const URL_WITH_AMP = "http://127.0.0.1:8080/cli-auth?a=1&b=2";
@@ -36,12 +36,20 @@ Deno.test("opener: open on macOS, xdg-open with a display, cmd start on Windows,
   assertEquals(launches({ WAYLAND_DISPLAY: "wayland-0" }, "linux"), [
     { command: "xdg-open", args: [URL_WITH_AMP] },
   ]);
-  // The quotes keep cmd from reading `&` as a command separator.
+  // The quotes keep cmd from reading `&` as a command separator; /d skips the user's AutoRun.
   assertEquals(launches({}, "win32"), [
-    { command: "cmd", args: [`/c start "" "${URL_WITH_AMP}"`], raw: true },
+    { command: "cmd", args: [`/d /c start "" "${URL_WITH_AMP}"`], raw: true },
   ]);
-  assertEquals(launches({}, "linux", "5.15.153.1-microsoft-standard-WSL2"), [
+  const wsl = launches({}, "linux", "5.15.153.1-microsoft-standard-WSL2");
+  assertEquals(wsl, [
     { command: "wslview", args: [URL_WITH_AMP] },
-    { command: "cmd.exe", args: [`/c start "" "${URL_WITH_AMP}"`], raw: true },
+    { command: "rundll32.exe", args: ["url.dll,FileProtocolHandler", URL_WITH_AMP] },
   ]);
+  // WSL's interop quotes each element again for Windows' command line: an element with a
+  // space or a quote (`/c start "" "<url>"`) comes out unpredictably, and a raw command
+  // line is a Windows-only notion. Every element must be a plain word.
+  for (const spec of wsl as { args: string[]; raw?: boolean }[]) {
+    assertEquals(spec.raw, undefined);
+    for (const arg of spec.args) assert(!/[\s"]/.test(arg), arg);
+  }
 });

@@ -9,7 +9,9 @@ import process from "node:process";
 const require = createRequire(import.meta.url);
 const RELEASES = "https://github.com/almyty/almyty-auth/releases";
 const SUPPORTED = ["linux-x64", "linux-arm64", "darwin-x64", "darwin-arm64", "win32-x64"];
-const platform = process.env.ALMYTY_AUTH_PLATFORM || `${process.platform}-${process.arch}`;
+const host = process.env.ALMYTY_AUTH_PLATFORM || `${process.platform}-${process.arch}`;
+// Windows on ARM64 runs the x64 build under emulation (there is no arm64 build for Windows).
+const platform = host === "win32-arm64" ? "win32-x64" : host;
 const exe = platform.startsWith("win32") ? "almyty-auth.exe" : "almyty-auth";
 
 function fail(message) {
@@ -59,8 +61,15 @@ function binaryPath() {
 
 const binary = binaryPath();
 const child = spawn(binary, process.argv.slice(2), { stdio: "inherit" });
-for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) {
-  process.on(signal, () => child.kill(signal));
+if (process.platform === "win32") {
+  // The console delivers Ctrl-C, Ctrl-Break and its closing to the binary itself; forwarding
+  // them would be TerminateProcess (libuv's kill on Windows), ending it mid-cleanup. Stay
+  // alive and report how it ended.
+  for (const signal of ["SIGINT", "SIGBREAK", "SIGHUP"]) process.on(signal, () => {});
+} else {
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) {
+    process.on(signal, () => child.kill(signal));
+  }
 }
 child.on("error", (error) =>
   fail(
