@@ -18,7 +18,7 @@
  *
  * ```sh
  * deno task mutants                  # all, two at a time
- * deno task mutants --only logout    # those whose rule, file or tests mention "logout"
+ * deno task mutants --only logout    # those whose rule, file or tests mention "logout" (/regex/ too)
  * deno task mutants --jobs 1 --list  # --list: print the mutants, run nothing
  * ```
  * @module
@@ -242,9 +242,11 @@ async function main(args: string[]): Promise<number> {
     return 2;
   }
   const root = options.root;
-  const wanted = (m: Mutant) =>
-    !options.only ||
-    [m.rule, m.file, m.filter ?? "", ...m.tests].some((s) => s.includes(options.only!));
+  const only = options.only;
+  const matches = only && /^\/.+\/$/.test(only)
+    ? (s: string) => new RegExp(only.slice(1, -1)).test(s)
+    : (s: string) => !only || s.includes(only);
+  const wanted = (m: Mutant) => [m.rule, m.file, m.filter ?? "", ...m.tests].some(matches);
   const mutants = (await loadMutants(root)).filter(wanted);
   if (options.list) {
     for (const m of mutants) console.log(`${m.file}: ${m.rule}\n    ${commandOf(m).join(" ")}`);

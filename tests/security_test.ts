@@ -322,3 +322,28 @@ Deno.test("an ALMYTY_URL with credentials in it is never echoed, by any command'
     assert(!shown.includes(secret), `${args.join(" ")} echoed it:\n${shown}`);
   }
 });
+
+Deno.test("a token reaches only token's stdout: never another command's output, nor token's stderr", async () => {
+  const world = new World();
+  const server = world.referenceServer();
+  const { apiKey } = server.store.mintKey(server.store.userByEmail("alice@example.com")!, "CI");
+  recordToken(apiKey);
+  const commands = [
+    ["login", "--with-token", "--api", server.url],
+    ["whoami"],
+    ["status"],
+    ["status", "--json"],
+    ["doctor"],
+    ["token"],
+    ["logout"],
+  ];
+  for (const argv of commands) {
+    const run = world.again();
+    run.stdinText = apiKey;
+    const code = await run.run(argv);
+    if (argv[0] !== "doctor" && argv[0] !== "status") assertEquals(code, 0, run.stderr);
+    const shown = argv[0] === "token" ? run.stderr : run.stdout + run.stderr;
+    assert(!shown.includes(apiKey), `${argv.join(" ")} showed the token:\n${shown}`);
+    if (argv[0] === "token") assertEquals(run.stdout, apiKey + "\n");
+  }
+});

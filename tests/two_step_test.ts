@@ -25,9 +25,11 @@ function pendingFile(home: string, name = "default"): Record<string, unknown> | 
 }
 
 /** A world with the reference server (1 s interval) and a started `--no-wait --json` login. */
-async function started(options: { env?: Record<string, string>; home?: string } = {}) {
+async function started(
+  options: { env?: Record<string, string>; home?: string; interval?: number } = {},
+) {
   const world = new World(options.env ?? {}, options.home);
-  const server = world.referenceServer({ deviceInterval: 1 });
+  const server = world.referenceServer({ deviceInterval: options.interval ?? 1 });
   const code = await world.run(["login", "--no-wait", "--json", "--api", server.url]);
   assertEquals(code, 0, world.stderr);
   const json = JSON.parse(world.stdout);
@@ -141,6 +143,15 @@ Deno.test("--continue: expired → 1 'expired', pending file gone", async () => 
   assertEquals(pendingFile(world.home), null);
 });
 
+Deno.test("--continue: a code the server no longer knows (restarted, purged) → 1 'expired', pending file gone", async () => {
+  const { world, server } = await started();
+  server.store.devices.clear();
+  const after = next(world, server);
+  assertEquals(await after.run(["login", "--continue", "--json"]), 1, after.stderr);
+  assertEquals(JSON.parse(after.stdout).status, "expired");
+  assertEquals(pendingFile(world.home), null);
+});
+
 Deno.test("--continue --wait: approval during the wait is saved; the wait holds the server's long-poll", async () => {
   const { world, server, json } = await started();
   const waiting = next(world, server);
@@ -182,13 +193,14 @@ Deno.test("--continue --wait that runs out keeps the pending login (exit 8); so 
 });
 
 Deno.test("separate --continue runs keep the server's interval: no slow_down, however fast they come", async () => {
-  const { world, server } = await started();
+  // 5 s: above the server's one-second tolerance, so a poll too early is told to slow down.
+  const { world, server } = await started({ interval: 5 });
   let current = world;
   for (let i = 0; i < 4; i++) {
     current = next(current, server);
     assertEquals(await current.run(["login", "--continue"]), EXIT.pending, current.stderr);
   }
-  assertEquals(pendingFile(world.home)!.interval, 1, "the server never had to slow us down");
+  assertEquals(pendingFile(world.home)!.interval, 5, "the server never had to slow us down");
 });
 
 Deno.test("slow_down from the server is kept in the pending file for later runs", async () => {
@@ -335,6 +347,28 @@ Deno.test("a server without the device flow (production today): 'unsupported', n
   assertEquals(entries, []);
 });
 
+/**
+ * Runs a command that must not wait for a person: if it is still running
+ * after 10 s it is interrupted and the test fails (it never hangs the suite).
+ */
+async function returnsAtOnce(world: World, argv: string[]): Promise<number> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let waited = false;
+  const bound = new Promise<void>((resolve) =>
+    timer = setTimeout(() => {
+      waited = true;
+      world.interrupt();
+      resolve();
+    }, 10_000)
+  );
+  const run = world.run(argv);
+  await Promise.race([run, bound]);
+  clearTimeout(timer);
+  const code = await run;
+  assert(!waited, `${argv.join(" ")} waited instead of returning at once:\n${world.stderr}`);
+  return code;
+}
+
 Deno.test("agents: plain login without a terminal acts as --no-wait and says why; a terminal or --wait-for-approval waits", async () => {
   for (
     const variable of [
@@ -350,7 +384,7 @@ Deno.test("agents: plain login without a terminal acts as --no-wait and says why
   ) {
     const world = new World({ [variable]: "1" });
     const server = world.referenceServer({ deviceInterval: 1 });
-    assertEquals(await world.run(["login", "--api", server.url]), 0, world.stderr);
+    assertEquals(await returnsAtOnce(world, ["login", "--api", server.url]), 0, world.stderr);
     assertMatch(world.stderr, new RegExp(`${variable} is set[\\s\\S]*--wait-for-approval`));
     assertMatch(world.stderr, /login --continue/);
     assertEquals(world.stdout, "", "human text only, on stderr");
@@ -420,7 +454,23 @@ Deno.test("the pending file is trusted like the credentials: a symlink, a newer 
   const linked = next(world, server);
   assertEquals(await linked.run(["login", "--continue"]), 1);
   assertMatch(linked.stderr, /is a symbolic link/);
+  assertEquals(linked.requests, [], "refused before any request");
   Deno.removeSync(path);
+
+  // Another user's file, and a pending folder others can write: refused before any request.
+  Deno.writeTextFileSync(path, text, { mode: 0o600 });
+  Deno.chownSync(path, 4242, 4242);
+  const foreign = next(world, server);
+  assertEquals(await foreign.run(["login", "--continue"]), 1);
+  assertMatch(foreign.stderr, /belongs to another user \(uid 4242/);
+  assertEquals(foreign.requests, []);
+  Deno.chownSync(path, 0, 0);
+  Deno.chmodSync(`${world.home}/.almyty/pending`, 0o770);
+  const shared = next(world, server);
+  assertEquals(await shared.run(["login", "--continue"]), 1);
+  assertMatch(shared.stderr, /pending is writable by other users \(mode 770\)/);
+  assertEquals(shared.requests, []);
+  Deno.chmodSync(`${world.home}/.almyty/pending`, 0o700);
 
   Deno.writeTextFileSync(path, JSON.stringify({ ...JSON.parse(text), version: 2 }), {
     mode: 0o600,

@@ -39,4 +39,38 @@ export const mutants: Mutant[] = [
     tests: ["tests/production_truth_test.ts"],
     filter: "a login saved meanwhile is kept",
   },
+  {
+    rule: "a token is printed only by token, on stdout (never in a login's messages)",
+    file: "src/cli/save_login.ts",
+    find: '"green", "✓ ") + `Logged in as ${email}${org}`',
+    replace: '"green", "✓ ") + `Logged in as ${email}${org} (key ${result.token})`',
+    tests: ["tests/security_test.ts"],
+    filter: "only token's stdout",
+  },
+  {
+    rule: "token prints the token on stdout only",
+    file: "src/cli/token.ts",
+    find: '    ctx.stdout.write(token + "\\n");',
+    replace: '    ctx.stdout.write(token + "\\n");\n    ctx.stderr.write(`(${token})\\n`);',
+    tests: ["tests/security_test.ts"],
+    filter: "only token's stdout",
+  },
+  {
+    rule: "logout sweeps the temp files a crashed save left",
+    file: "src/credentials/write.ts",
+    find: "    sweepStaleTemps(io.fs, path); // a crashed save may have left a copy of the token\n",
+    replace: "",
+    tests: ["tests/security_test.ts"],
+    filter: "SIGKILL mid-save",
+  },
+  {
+    rule: "concurrent logins of one file save and revoke one at a time (the login lock)",
+    file: "src/cli/save_login.ts",
+    find: "  await withLoginLock(ctx, target.path, async () => {",
+    replace:
+      "  await ((_ctx: unknown, _path: unknown, work: () => Promise<void>) => work())(ctx, target.path, async () => {",
+    tests: ["tests/lock_test.ts"],
+    filter: "two concurrent minted logins",
+    timeoutSeconds: 120,
+  },
 ];

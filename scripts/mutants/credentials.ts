@@ -62,6 +62,7 @@ export const mutants: Mutant[] = [
     find: "fs.writeNew(temp, text, 0o600);",
     replace: "fs.writeNew(temp, text, 0o644);",
     tests: ["tests/unit/credentials_test.ts"],
+    filter: "a write goes to a fresh 0600 temp file",
   },
   {
     rule: "a symlink at the credentials path is refused, never written through",

@@ -91,6 +91,7 @@ export const mutants: Mutant[] = [
     find: "for (let start = 0; start + MIN_LEAK_LENGTH <= token.length; start++) {",
     replace: "for (let start = 0; start < 1; start++) {",
     tests: ["tests/unit/tokens_test.ts"],
+    filter: "redaction removes every",
   },
   {
     rule: "server text reaches the terminal without control characters",
@@ -98,6 +99,7 @@ export const mutants: Mutant[] = [
     find: '.replace(/[\\x00-\\x1f\\x7f-\\x9f]/g, "")',
     replace: "",
     tests: ["tests/unit/tokens_test.ts"],
+    filter: "control characters never reach",
   },
   {
     rule: "a callback naming another issuer is refused (RFC 9207 mix-up defence)",
@@ -218,5 +220,13 @@ export const mutants: Mutant[] = [
     replace: "",
     tests: ["tests/cli_test.ts"],
     filter: "bad --api",
+  },
+  {
+    rule: "the API client re-checks every URL before sending",
+    file: "src/runtime/client.ts",
+    find: "    let url = checkServiceUrl(\n",
+    replace: "    let url = new URL(\n",
+    tests: ["tests/unit/urls_test.ts"],
+    filter: "re-checks every URL",
   },
 ];

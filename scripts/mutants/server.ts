@@ -431,4 +431,13 @@ export const mutants: Mutant[] = [
     tests: ["tests/server_production_test.ts"],
     filter: "unknown pages",
   },
+  {
+    rule: "the reference server's shutdown gives up after 2 s (a stalled upload)",
+    file: "src/server/main.ts",
+    find: "await withDeadline(server.close(), SHUTDOWN_DEADLINE_MS);",
+    replace: "await server.close();",
+    tests: ["tests/security_test.ts"],
+    filter: "the reference server stops on SIGTERM",
+    timeoutSeconds: 60,
+  },
 ];

@@ -1,4 +1,6 @@
-import { assertEquals, assertMatch, assertThrows } from "../helpers/assert.ts";
+import { assert, assertEquals, assertMatch, assertThrows } from "../helpers/assert.ts";
+import { ApiClient } from "../../src/runtime/client.ts";
+import { Target } from "../../src/runtime/target.ts";
 import {
   checkServiceUrl,
   deriveFrontendUrl,
@@ -96,4 +98,28 @@ Deno.test("19.5: a refused URL value is never quoted: host and port at most", ()
       .message,
     /has no scheme\. Did you mean http:\/\/localhost:3000\/…\?/,
   );
+});
+
+Deno.test("the API client re-checks every URL it is given before sending anything", async () => {
+  const sent: string[] = [];
+  const target = Target.build({
+    api: ["https://api.almyty.com", "flag", "--api"],
+    frontend: ["https://app.almyty.com", "derived", "--api"],
+    path: "/nonexistent/credentials.json",
+    file: null,
+  });
+  const api = new ApiClient(target, {
+    fetch: (input) => {
+      sent.push(String(input instanceof Request ? input.url : input));
+      return Promise.resolve(Response.json({}));
+    },
+  });
+  // An endpoint a server named (discovery, a device authorization) is a URL like any other.
+  for (const url of ["http://evil.example/auth/cli/token", "https://user:pw@api.almyty.com/x"]) {
+    const error = await api.request(url, { envelope: false }).catch((e) => e);
+    assert(error instanceof UrlRuleError, `${url}: ${error}`);
+  }
+  assertEquals(sent, [], "nothing was sent");
+  await api.request("/auth/profile", { envelope: false });
+  assertEquals(sent, ["https://api.almyty.com/auth/profile"]);
 });

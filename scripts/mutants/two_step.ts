@@ -1,0 +1,180 @@
+/**
+ * Mutants of the two-step login (issue 18): what must never happen to a
+ * pending login, and the device code that is never shown.
+ * @module
+ */
+import type { Mutant } from "./mutant.ts";
+
+const TESTS = ["tests/two_step_test.ts"];
+
+/** See scripts/mutants/mutant.ts for the fields. */
+export const mutants: Mutant[] = [
+  {
+    rule: "a --continue wait that runs out never deletes the pending login",
+    file: "src/login/two_step.ts",
+    find:
+      'if (checks > 0 && due >= deadline) return { kind: "pending", pending: seen, lastFailure };',
+    replace:
+      'if (checks > 0 && due >= deadline) { removePending(io, options.profile); return { kind: "pending", pending: seen, lastFailure }; }',
+    tests: TESTS,
+    filter: "--continue --wait that runs out",
+  },
+  {
+    rule: "a --continue wait that stops never cancels the code at the server",
+    file: "src/login/two_step.ts",
+    find:
+      'if (checks > 0 && due >= deadline) return { kind: "pending", pending: seen, lastFailure };',
+    replace:
+      'if (checks > 0 && due >= deadline) return (await retire(ctx, seen, options.targetFor(seen)), { kind: "pending", pending: seen, lastFailure });',
+    tests: TESTS,
+    filter: "--continue --wait that runs out",
+  },
+  {
+    rule: "--no-wait never polls",
+    file: "src/login/two_step.ts",
+    find: 'return { kind: "started", pending, replaced: existing };',
+    replace:
+      'await pollDevice(ctx, apiFor(ctx, target), { token: endpoints.token }, device.deviceCode, { waitSeconds: 0, expiresAt: device.expiresAt }).catch(() => {});\n  return { kind: "started", pending, replaced: existing };',
+    tests: TESTS,
+    filter: "--no-wait --json",
+  },
+  {
+    rule: "the device code is never printed (--json has no device_code)",
+    file: "src/cli/login_two_step.ts",
+    find: "    user_code: pending.userCode,\n",
+    replace: "    user_code: pending.userCode,\n    device_code: pending.deviceCode,\n",
+    tests: TESTS,
+    filter: "--no-wait --json",
+  },
+  {
+    rule: "--continue uses the API the login started with, never the environment's",
+    file: "src/cli/login_two_step.ts",
+    find: "{ api: pending.api, frontend: pending.frontend },",
+    replace: "{},",
+    tests: TESTS,
+    filter: "never ALMYTY_URL",
+  },
+  {
+    rule: "the token response is kept before the save: a crash is finished by the next --continue",
+    file: "src/login/two_step.ts",
+    find:
+      "writePending(io, approved); // before the credentials: a crash now is finished next time",
+    replace: "",
+    tests: ["tests/two_step_guards_test.ts"],
+  },
+  {
+    rule: "separate --continue runs keep the server's interval",
+    file: "src/login/two_step.ts",
+    find: "const due = Math.max(lastPoll + seen.interval * 1000, retryAt);",
+    replace: "const due = retryAt;",
+    tests: TESTS,
+    filter: "separate --continue runs",
+  },
+  {
+    rule: "slow_down is kept for later runs",
+    file: "src/login/two_step.ts",
+    find: "interval: current.interval + (outcome.slowDown ? 5 : 0),",
+    replace: "interval: current.interval,",
+    tests: TESTS,
+    filter: "slow_down from the server is kept",
+  },
+  {
+    rule: "--restart cancels the code it replaces",
+    file: "src/login/two_step.ts",
+    find: "  if (existing) await retire(ctx, existing, target);\n",
+    replace: "",
+    tests: TESTS,
+    filter: "--restart starts over",
+  },
+  {
+    rule: "--cancel tells the server",
+    file: "src/login/two_step.ts",
+    find:
+      'const server = pending ? await retire(ctx, pending, options.targetFor(pending)) : "not-told";',
+    replace: 'const server = "not-told";',
+    tests: TESTS,
+    filter: "--cancel: the server hears it",
+  },
+  {
+    rule: "a denied pending login is forgotten",
+    file: "src/login/two_step.ts",
+    find: '    case "denied":\n      removePending(io, options.profile);\n',
+    replace: '    case "denied":\n',
+    tests: TESTS,
+    filter: "denied → 1",
+  },
+  {
+    rule: "a pending login the server no longer knows is forgotten",
+    file: "src/login/two_step.ts",
+    find: '    case "gone":\n      removePending(io, options.profile);\n',
+    replace: '    case "gone":\n',
+    tests: TESTS,
+    filter: "a code the server no longer knows",
+  },
+  {
+    rule: "an expired pending login is forgotten",
+    file: "src/login/two_step.ts",
+    find:
+      "  if (Date.parse(current.expiresAt) <= ctx.now()) {\n    removePending(io, options.profile);\n",
+    replace: "  if (Date.parse(current.expiresAt) <= ctx.now()) {\n",
+    tests: TESTS,
+    filter: "expired → 1",
+  },
+  {
+    rule: "a pending file is never read through a symlink",
+    file: "src/login/pending.ts",
+    find: "if (io.fs.lstat(path)?.isSymlink) {",
+    replace: "if (false) {",
+    tests: TESTS,
+    filter: "the pending file is trusted like the credentials",
+  },
+  {
+    rule: "a pending file of another user is not trusted",
+    file: "src/login/pending.ts",
+    find: "  checkOwner(io.fs, file.facts, path, path);\n",
+    replace: "",
+    tests: TESTS,
+    filter: "the pending file is trusted like the credentials",
+  },
+  {
+    rule: "a pending file in a folder others can write is not trusted",
+    file: "src/login/pending.ts",
+    find: "    checkFolders(io, path);\n    if (io.fs.lstat(path)?.isSymlink) {",
+    replace: "    if (io.fs.lstat(path)?.isSymlink) {",
+    tests: TESTS,
+    filter: "the pending file is trusted like the credentials",
+  },
+  {
+    rule: "a pending file of a newer version is refused",
+    file: "src/login/pending.ts",
+    find: 'if (typeof value.version === "number" && value.version > PENDING_VERSION) {',
+    replace: "if (false) {",
+    tests: TESTS,
+    filter: "the pending file is trusted like the credentials",
+  },
+  {
+    rule: "logout forgets the pending login of the default login",
+    file: "src/cli/logout.ts",
+    find: '  if (ctx.fs.lstat(pendingPathWith(io, "default"))) {',
+    replace: "  if (false) {",
+    tests: TESTS,
+    filter: "logout forgets",
+  },
+  {
+    rule: "an agent without a terminal gets --no-wait from a plain login",
+    file: "src/cli/agent.ts",
+    find: 'return value !== undefined && value !== "" && value !== "0" && value !== "false";',
+    replace: "return false;",
+    tests: TESTS,
+    filter: "agents:",
+  },
+  {
+    rule: "two --continue at once save once (each poll and save under the lock)",
+    file: "src/login/two_step.ts",
+    find:
+      "const step: Step = await options.lock(path, () => poll(ctx, options, before, deadline));",
+    replace: "const step: Step = await poll(ctx, options, before, deadline);",
+    tests: ["tests/two_step_guards_test.ts"],
+    filter: "two --continue at once",
+  },
+];
