@@ -224,8 +224,8 @@ export const mutants: Mutant[] = [
   {
     rule: "the API client re-checks every URL before sending",
     file: "src/runtime/client.ts",
-    find: "    let url = checkServiceUrl(\n",
-    replace: "    let url = new URL(\n",
+    find: "    const requested = checkServiceUrl(\n",
+    replace: "    const requested = new URL(\n",
     tests: ["tests/unit/urls_test.ts"],
     filter: "re-checks every URL",
   },
