@@ -102,7 +102,15 @@ main() {
   [ "$expected" = "$actual" ] || fail "checksum mismatch for $archive (expected $expected, got $actual); nothing was installed"
 
   tar -xzf "$tmp/$archive" -C "$tmp" almyty-auth || fail "$archive does not hold almyty-auth"
-  mkdir -p "$dir" 2>/dev/null || fail "cannot create $dir; set ALMYTY_INSTALL_DIR to a folder you can write"
+  if [ -z "${ALMYTY_INSTALL_DIR:-}" ] && [ ! -d "$HOME/.almyty" ]; then
+    # ~/.almyty also holds the credentials: private from the start, whatever the umask (under
+    # umask 002 it would be 775, and the CLI refuses a folder others can write).
+    (umask 077 && mkdir -p "$HOME/.almyty") 2>/dev/null ||
+      fail "cannot create $HOME/.almyty; set ALMYTY_INSTALL_DIR to a folder you can write"
+  fi
+  # No one else may replace the binary: the folder is not group-writable either.
+  (umask 022 && mkdir -p "$dir") 2>/dev/null ||
+    fail "cannot create $dir; set ALMYTY_INSTALL_DIR to a folder you can write"
   [ -w "$dir" ] || fail "$dir is not writable; set ALMYTY_INSTALL_DIR to a folder you can write"
   # Copy beside the target, then rename: never a partial binary at the final path.
   cp "$tmp/almyty-auth" "$dir/.almyty-auth.$$" || fail "cannot write to $dir"

@@ -11,6 +11,7 @@ import { compileArgs } from "../scripts/compile.ts";
 import { formula, parseSums } from "../scripts/homebrew.ts";
 import { archiveName, executableName, TARGETS } from "../scripts/targets.ts";
 import { bsdtarPath, macosPath } from "./helpers/bsdtar.ts";
+import { runCli } from "./helpers/cli.ts";
 import { closedPort } from "./helpers/server.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
@@ -427,6 +428,40 @@ function fakeTools(tools: Record<string, string>): string {
 
 /** The shells install.sh must work under: Debian's dash and busybox sh (both from apt). */
 const SHELLS = [["dash"], ["busybox", "sh"]];
+
+Deno.test("install.sh under umask 002 (per-user groups): ~/.almyty is made 0700, so the CLI accepts it", async () => {
+  await withRelease(async (url) => {
+    for (const shell of SHELLS) {
+      const home = Deno.makeTempDirSync();
+      const ran = await sh("sh", [
+        "-c",
+        'umask 002 && exec "$@"',
+        "sh",
+        ...shell,
+        `${ROOT}install.sh`,
+      ], {
+        env: {
+          ALMYTY_INSTALL_BASE_URL: url,
+          HOME: home,
+          SHELL: "/bin/bash",
+          PATH: `${fakeUname("Linux", "x86_64")}:${Deno.env.get("PATH")}`,
+        },
+        clearEnv: true,
+      });
+      assertEquals(ran.code, 0, `${shell}: ${ran.stderr}`);
+      assertEquals(Deno.statSync(`${home}/.almyty`).mode! & 0o777, 0o700, shell.join(" "));
+      assertEquals(
+        Deno.statSync(`${home}/.almyty/bin`).mode! & 0o022,
+        0,
+        "bin is not group-writable",
+      );
+      // The CLI (from source, with the binary's permissions) takes the folder as its own.
+      const whoami = await runCli(["whoami"], { home });
+      assertEquals(whoami.code, 4, whoami.stderr);
+      assertMatch(whoami.stderr, /Not authenticated/);
+    }
+  });
+});
 
 Deno.test("install.sh under dash and busybox: success, then every failure leaves the old binary byte-identical", async () => {
   await withRelease(async (url, dir) => {

@@ -105,6 +105,14 @@ export const mutants: Mutant[] = [
     filter: "opener: open on macOS",
   },
   {
+    rule: "install.sh creates ~/.almyty 0700 whatever the umask",
+    file: "install.sh",
+    find: '(umask 077 && mkdir -p "$HOME/.almyty")',
+    replace: 'mkdir -p "$HOME/.almyty"',
+    tests: ["tests/packaging_test.ts"],
+    filter: "umask 002",
+  },
+  {
     rule: "the release archives hold the binary with mode 0755, whatever tar unpacks them",
     file: "scripts/archive.ts",
     find: "  put(100, octal(0o755, 8)); // mode",
