@@ -229,4 +229,20 @@ export const mutants: Mutant[] = [
     tests: ["tests/unit/urls_test.ts"],
     filter: "re-checks every URL",
   },
+  {
+    rule: "a body announced over 64 KiB is refused before it is read",
+    file: "src/protocol/body.ts",
+    find: '  if (Number(request.headers.get("content-length") ?? 0) > MAX_BODY_BYTES) {',
+    replace: "  if (false) {",
+    tests: ["tests/unit/listener_io_test.ts"],
+    filter: "64 KiB",
+  },
+  {
+    rule: "a streamed body is cut off at 64 KiB",
+    file: "src/protocol/body.ts",
+    find: "      if (size > MAX_BODY_BYTES) throw new BodyError(413, TOO_LARGE);",
+    replace: "",
+    tests: ["tests/unit/listener_io_test.ts"],
+    filter: "64 KiB",
+  },
 ];

@@ -75,3 +75,38 @@ Deno.test({
     assertEquals(outcome, "stopped", `shutdown was still waiting after ${bound} ms`);
   },
 });
+
+Deno.test("a body over 64 KiB is refused (413): announced, or streamed without a length", async () => {
+  const { MAX_BODY_BYTES } = await import("../../src/protocol/constants.ts");
+  // Announced: refused before a byte is read.
+  let pulled = false;
+  const announced = new Request("http://127.0.0.1:9/x", {
+    method: "POST",
+    headers: { "content-length": String(MAX_BODY_BYTES + 1) },
+    body: new ReadableStream({
+      pull: (controller) => {
+        pulled = true;
+        controller.close();
+      },
+    }, { highWaterMark: 0 }), // nothing is pulled until someone reads
+  });
+  const early = await readBodyText(announced).catch((error) => error);
+  assert(early instanceof BodyError && early.status === 413, String(early));
+  assertEquals(pulled, false, "the body was read");
+  // Streamed (no Content-Length): refused once it passes the cap.
+  const chunk = new Uint8Array(16 * 1024);
+  let sent = 0;
+  const streamed = new Request("http://127.0.0.1:9/x", {
+    method: "POST",
+    body: new ReadableStream<Uint8Array>({
+      pull: (controller) => {
+        sent += chunk.byteLength;
+        if (sent > 4 * MAX_BODY_BYTES) controller.close();
+        else controller.enqueue(chunk);
+      },
+    }),
+  });
+  const late = await readBodyText(streamed).catch((error) => error);
+  assert(late instanceof BodyError && late.status === 413, String(late));
+  assert(sent <= MAX_BODY_BYTES + 3 * chunk.byteLength, `read ${sent} bytes before refusing`);
+});
