@@ -38,7 +38,6 @@ export interface PendingLogin {
   frontend: string;
   /** Where to poll, from the server's discovery document at the start. */
   tokenEndpoint: string;
-  longPoll?: { parameter: string; maxSeconds: number };
   deviceCancel?: string;
   /** The secret the CLI polls with. */
   deviceCode: string;

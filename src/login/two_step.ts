@@ -8,9 +8,11 @@
  * Rules that hold across processes:
  * - a wait that stops (its time is up, Ctrl-C, SIGKILL) never deletes the
  *   pending login and never tells the server to cancel it;
- * - each poll and the save that follows run under the pending login's lock,
- *   which the kernel releases if the holder dies: two `--continue` at once
- *   save once; the other finds the login finished and reports it;
+ * - each poll (a short one, never the server's long-poll: a held poll whose
+ *   process is killed would be handed the key, and the key lost) and the save
+ *   that follows run under the pending login's lock, which the kernel
+ *   releases if the holder dies: two `--continue` at once save once; the
+ *   other finds the login finished and reports it;
  * - separate runs keep the server's interval (the last poll and interval are
  *   saved), so an agent calling `--continue` in a loop is never told to slow down;
  * - the token response is saved in the pending file before the credentials
@@ -110,7 +112,6 @@ export async function start(
     api: target.api,
     frontend: target.frontend,
     tokenEndpoint: endpoints.token,
-    ...(endpoints.longPoll ? { longPoll: endpoints.longPoll } : {}),
     ...(endpoints.deviceCancel ? { deviceCancel: endpoints.deviceCancel } : {}),
     deviceCode: device.deviceCode,
     userCode: device.userCode,
@@ -159,7 +160,13 @@ export interface ResumeOptions extends TwoStepOptions {
 }
 
 /** One locked step's result: an outcome, or plan the next check (after a transient `failure`). */
-type Step = ResumeOutcome | { kind: "again"; pending: PendingLogin; failure?: ApiError };
+type Step =
+  | ResumeOutcome
+  /** Check again; `slowDown` when the server only asked for more time (no answer yet). */
+  | { kind: "again"; pending: PendingLogin; failure?: ApiError; slowDown?: boolean };
+
+/** `slow_down` answers in a row that a single check rides out before it reports "pending". */
+const MAX_SLOW_DOWNS = 3;
 
 /**
  * Finishes the pending login `options.profile`: checks it once (after the
@@ -182,21 +189,25 @@ export async function resume(ctx: Context, options: ResumeOptions): Promise<Resu
   let seen = readPending(io, options.profile);
   if (!seen) return { kind: "no_pending" };
   let failures = 0;
+  let slowDowns = 0;
   let lastFailure: ApiError | undefined;
   let retryAt = 0;
-  for (let checks = 0;; checks++) {
+  // The first check always happens (slow_down is no answer: it is asked again after the
+  // longer interval); later ones only within the wait.
+  for (let answered = false;;) {
     if (!seen.grant) {
       const lastPoll = seen.lastPollAt ? Date.parse(seen.lastPollAt) : 0;
       const due = Math.max(lastPoll + seen.interval * 1000, retryAt);
-      // The first check always happens; later ones only within the wait.
-      if (checks > 0 && due >= deadline) return { kind: "pending", pending: seen, lastFailure };
+      if (answered && due >= deadline) return { kind: "pending", pending: seen, lastFailure };
       const sleep = Math.min(due, Date.parse(seen.expiresAt)) - ctx.now();
       if (sleep > 0) await ctx.sleep(sleep, ctx.signal);
     }
     const before: PendingLogin = seen;
-    const step: Step = await options.lock(path, () => poll(ctx, options, before, deadline));
+    const step: Step = await options.lock(path, () => poll(ctx, options, before));
     if (step.kind !== "again") return step;
     seen = step.pending;
+    slowDowns = step.slowDown ? slowDowns + 1 : 0;
+    answered ||= slowDowns === 0 || slowDowns >= MAX_SLOW_DOWNS;
     if (step.failure) {
       failures++;
       lastFailure = step.failure;
@@ -214,7 +225,6 @@ async function poll(
   ctx: Context,
   options: ResumeOptions,
   seen: PendingLogin,
-  deadline: number,
 ): Promise<Step> {
   const io = credentialsIo(ctx, () => {});
   const current = readPending(io, options.profile);
@@ -234,12 +244,11 @@ async function poll(
     outcome = await pollDevice(
       ctx,
       apiFor(ctx, target),
-      { token: current.tokenEndpoint, longPoll: current.longPoll },
+      // Never the long-poll: a poll the server holds for a `--continue` that is then killed
+      // (as harnesses do) would be handed the key when the person approves, and the key lost.
+      { token: current.tokenEndpoint },
       current.deviceCode,
-      {
-        waitSeconds: Math.floor((deadline - ctx.now()) / 1000),
-        expiresAt: Date.parse(current.expiresAt),
-      },
+      { waitSeconds: 0, expiresAt: Date.parse(current.expiresAt) },
     );
   } catch (error) {
     if (!(error instanceof ApiError) || !isTransient(error)) throw error;
@@ -268,7 +277,7 @@ async function poll(
     lastPollAt: polledAt,
   };
   writePending(io, next);
-  return { kind: "again", pending: next };
+  return { kind: "again", pending: next, slowDown: outcome.slowDown };
 }
 
 /** Saves the approved login; forgets the pending one unless the save may succeed on a retry. */

@@ -14,7 +14,7 @@ import {
   runCli,
   tempHome,
 } from "../helpers/cli.ts";
-import { assertNoLeaks } from "../helpers/leaks.ts";
+import { assertNoLeaks, recordToken } from "../helpers/leaks.ts";
 import { rawRequest, withServer } from "../helpers/server.ts";
 
 let browser: Browser;
@@ -224,6 +224,28 @@ e2e("headless login approved and denied in the browser; the page shows the same 
     }
   }
 });
+
+e2e(
+  "two-step login: --no-wait --json, approved in Chromium, then --continue saves a minted key",
+  { deviceInterval: 1 },
+  async (server, { page, home }) => {
+    const started = await runCli(["login", "--no-wait", "--json", "--api", server.url], { home });
+    assertEquals(started.code, 0, started.stderr);
+    const json = JSON.parse(started.stdout);
+    const pending = JSON.parse(Deno.readTextFileSync(`${home}/.almyty/pending/default.json`));
+    recordToken(pending.deviceCode); // the leak scan looks for it in every page and output
+    await page.goto(json.verification_uri_complete);
+    await signIn(page);
+    assertEquals(await page.getByTestId("user-code").textContent(), json.user_code);
+    await page.getByRole("button", { name: "Approve" }).click();
+    await page.getByText("Device approved").first().waitFor();
+    const done = await runCli(["login", "--continue", "--json"], { home });
+    assertEquals(done.code, 0, done.stderr);
+    assertEquals(JSON.parse(done.stdout).status, "approved");
+    const saved = JSON.parse(Deno.readTextFileSync(credsPath(home)));
+    assertEquals([saved.email, saved.keyOrigin], ["alice@example.com", "minted"]);
+  },
+);
 
 e2e(
   "headless: a code typed by hand on /cli-auth works, case-insensitively",
