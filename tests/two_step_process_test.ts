@@ -248,30 +248,3 @@ Deno.test("process: a --continue polls only under the pending login's lock", asy
     assert(grant.lastPollAt > 0, "polled once the lock was free");
   });
 });
-
-Deno.test("process: the token response is in the pending file before the save; SIGKILLed there, the next --continue saves it", async () => {
-  await withServer({ deviceInterval: 1 }, async (server) => {
-    const home = tempHome();
-    const json = await noWait(server.url, home);
-    await approve(server.url, json);
-    // The save waits for the login file's lock: that is where this --continue dies.
-    const holder = await holdLock(credsPath(home));
-    const dying = new CliProcess(["login", "--continue"], { home });
-    await dying.waitFor(/Waiting for another almyty-auth to finish with .*credentials\.json/);
-    const pending = JSON.parse(Deno.readTextFileSync(pendingPath(home)));
-    assertEquals(typeof pending.grant?.access_token, "string", "the token response is saved first");
-    recordToken(pending.grant.access_token);
-    assertEquals(server.store.deviceGrant(pending.deviceCode)?.status, "done", "the code is spent");
-    dying.child.kill("SIGKILL");
-    await dying.done;
-    holder.kill("SIGKILL");
-    await holder.status;
-    assertEquals(readBytes(credsPath(home)), null, "nothing saved yet");
-
-    const next = await runCli(["login", "--continue", "--json"], { home });
-    assertEquals(next.code, 0, next.stderr);
-    const saved = JSON.parse(Deno.readTextFileSync(credsPath(home)));
-    assertEquals([saved.token, saved.keyOrigin], [pending.grant.access_token, "minted"]);
-    assertEquals(deviceCode(home), null);
-  });
-});

@@ -13,9 +13,9 @@ export const mutants: Mutant[] = [
     rule: "a --continue wait that runs out never deletes the pending login",
     file: "src/login/two_step.ts",
     find:
-      'if (checks > 0 && due >= deadline) return { kind: "pending", pending: seen, lastFailure };',
+      'if (answered && due >= deadline) return { kind: "pending", pending: seen, lastFailure };',
     replace:
-      'if (checks > 0 && due >= deadline) { removePending(io, options.profile); return { kind: "pending", pending: seen, lastFailure }; }',
+      'if (answered && due >= deadline) { removePending(io, options.profile); return { kind: "pending", pending: seen, lastFailure }; }',
     tests: TESTS,
     filter: "--continue --wait that runs out",
   },
@@ -23,9 +23,9 @@ export const mutants: Mutant[] = [
     rule: "a --continue wait that stops never cancels the code at the server",
     file: "src/login/two_step.ts",
     find:
-      'if (checks > 0 && due >= deadline) return { kind: "pending", pending: seen, lastFailure };',
+      'if (answered && due >= deadline) return { kind: "pending", pending: seen, lastFailure };',
     replace:
-      'if (checks > 0 && due >= deadline) return (await retire(ctx, seen, options.targetFor(seen)), { kind: "pending", pending: seen, lastFailure });',
+      'if (answered && due >= deadline) return (await retire(ctx, seen, options.targetFor(seen)), { kind: "pending", pending: seen, lastFailure });',
     tests: TESTS,
     filter: "--continue --wait that runs out",
   },
@@ -76,7 +76,7 @@ export const mutants: Mutant[] = [
     find: "interval: current.interval + (outcome.slowDown ? 5 : 0),",
     replace: "interval: current.interval,",
     tests: TESTS,
-    filter: "slow_down from the server is kept",
+    filter: "slow_down is no answer",
   },
   {
     rule: "--restart cancels the code it replaces",
@@ -171,10 +171,68 @@ export const mutants: Mutant[] = [
   {
     rule: "two --continue at once save once (each poll and save under the lock)",
     file: "src/login/two_step.ts",
-    find:
-      "const step: Step = await options.lock(path, () => poll(ctx, options, before, deadline));",
-    replace: "const step: Step = await poll(ctx, options, before, deadline);",
-    tests: ["tests/two_step_guards_test.ts"],
-    filter: "two --continue at once",
+    find: "const step: Step = await options.lock(path, () => poll(ctx, options, before));",
+    replace: "const step: Step = await poll(ctx, options, before);",
+    tests: ["tests/two_step_process_test.ts"],
+    filter: "polls only under the pending login's lock",
+  },
+  {
+    rule: "slow_down is no answer: a single --continue check asks again after the longer interval",
+    file: "src/login/two_step.ts",
+    find: "answered ||= slowDowns === 0 || slowDowns >= MAX_SLOW_DOWNS;",
+    replace: "answered = true;",
+    tests: TESTS,
+    filter: "slow_down is no answer",
+  },
+  {
+    rule:
+      "--continue never uses the long-poll (a held poll of a killed process would take the key)",
+    file: "src/login/two_step.ts",
+    find: "{ token: current.tokenEndpoint },\n      current.deviceCode,\n      { waitSeconds: 0,",
+    replace:
+      '{ token: current.tokenEndpoint, longPoll: { parameter: "almyty_wait", maxSeconds: 20 } },\n      current.deviceCode,\n      { waitSeconds: 20,',
+    tests: TESTS,
+    filter: "--continue --wait: approval during the wait",
+  },
+  {
+    rule: "agent detection applies only when stdin is not a terminal",
+    file: "src/cli/login.ts",
+    find: "return ctx.stdin.isTerminal ? null : detectAgent(ctx.env);",
+    replace: "return detectAgent(ctx.env);",
+    tests: TESTS,
+    filter: "agents:",
+  },
+  {
+    rule: "--wait-for-approval makes an agent's login wait",
+    file: "src/cli/login.ts",
+    find: '  if (flags["wait-for-approval"]) return { kind: "interactive" };\n',
+    replace: "",
+    tests: TESTS,
+    filter: "agents:",
+  },
+  {
+    rule: "--continue --api that is not the pending login's API is refused",
+    file: "src/cli/login_two_step.ts",
+    find: "if (pending && options.api !== undefined && options.api !== pending.api) {",
+    replace: "if (false) {",
+    tests: TESTS,
+    filter: "never ALMYTY_URL",
+  },
+  {
+    rule: "a server without discovery is 'unsupported' and nothing is written",
+    file: "src/login/two_step.ts",
+    find: '  if (!endpoints) return { kind: "unsupported" };\n',
+    replace: "",
+    tests: TESTS,
+    filter: "without the device flow",
+  },
+  {
+    rule: "the pending file is 0600 in a 0700 folder, written atomically",
+    file: "src/login/pending.ts",
+    find: 'writeFileAtomic(io.fs, path, JSON.stringify(pending, null, 2) + "\\n");',
+    replace:
+      'Deno.mkdirSync(path.slice(0, path.lastIndexOf("/")), { recursive: true }); Deno.writeTextFileSync(path, JSON.stringify(pending, null, 2) + "\\n");',
+    tests: TESTS,
+    filter: "--no-wait --json",
   },
 ];
