@@ -63,7 +63,9 @@ Deno.test("token login validates, saves 0600 with email and org; whoami, token, 
     ]);
 
     const token = await runCli(["token"], { home, mayPrintToken: true });
-    assertEquals([token.code, token.stdout, token.stderr], [0, apiKey + "\n", ""]);
+    assertEquals([token.code, token.stdout], [0, apiKey + "\n"]);
+    // Not the default API: ALMYTY_TOKEN alone would reach production with almyty's CLIs.
+    assertMatch(token.stderr, /send ALMYTY_TOKEN alone to https:\/\/api\.almyty\.com[^\n]*exec/);
 
     const again = await runCli(["login", "--with-token", "--api", server.url], {
       home,

@@ -121,10 +121,13 @@ Deno.test("19.10: two concurrent minted logins of one HOME: the second saves aft
     let open!: () => void;
     const gate = new Promise<void>((resolve) => (open = resolve));
     const deletes: string[] = [];
+    let secondDelete!: () => void;
+    const twoDeletes = new Promise<void>((resolve) => (secondDelete = resolve));
     await withFakeServer(async (request) => {
       const url = new URL(request.url);
       if (request.method === "DELETE") {
         deletes.push(url.pathname);
+        if (deletes.length === 2) secondDelete();
         await gate;
       }
       const headers = new Headers(request.headers);
@@ -151,24 +154,33 @@ Deno.test("19.10: two concurrent minted logins of one HOME: the second saves aft
         keyId: previous.keyId,
         keyOrigin: "minted",
       }, { home });
-      const login = async () => {
+      // Both start (and read the saved login) before either is approved.
+      const start = async () => {
         const cli = new CliProcess(["login", "--no-browser", "--api", api], { home });
         const [, code] = await within(30_000, cli.waitFor(/^\s+([B-Z]{4}-[B-Z]{4})$/m), "a code");
         await cli.waitFor(/Waiting for authentication/);
-        await (await decide(server.url, `/cli-auth?code=${code}`, "approve")).body?.cancel();
-        return cli;
+        return { cli, code };
       };
-      const first = await login();
+      const approve = async (code: string) =>
+        await (await decide(server.url, `/cli-auth?code=${code}`, "approve")).body?.cancel();
+      const [one, two] = [await start(), await start()];
+      const [first, second] = [one.cli, two.cli];
+      await approve(one.code);
       await within(30_000, first.waitFor(/Credentials saved/), "the first save");
       const { token: firstKey, keyId: firstKeyId } = JSON.parse(
         Deno.readTextFileSync(credsPath(home)),
       );
-      const second = await login();
-      await within(
+      await approve(two.code);
+      // The second waits for the lock; without it, it would save and revoke at once.
+      const waited = await within(
         30_000,
-        second.waitFor(/Waiting for another almyty-auth to finish with/),
+        Promise.race([
+          second.waitFor(/Waiting for another almyty-auth to finish with/).then(() => true),
+          twoDeletes.then(() => false),
+        ]),
         "the second login waiting for the lock",
       );
+      assert(waited, "the second login revoked a key while the first held the lock");
       assertEquals(
         JSON.parse(Deno.readTextFileSync(credsPath(home))).token,
         firstKey,

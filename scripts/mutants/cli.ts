@@ -18,7 +18,7 @@ export const mutants: Mutant[] = [
   {
     rule: "a re-login revokes the key the previous login minted",
     file: "src/cli/save_login.ts",
-    find: "if (isMinted(previous)) await revokeReplaced(ctx, previous, path);",
+    find: "if (isMinted(previous)) await revokeReplaced(ctx, previous, path, name);",
     replace: "",
     tests: ["tests/flows_test.ts"],
     filter: "re-login",

@@ -10,9 +10,14 @@
  */
 import { ApiError } from "../runtime/api_error.ts";
 import { loginCommand, loginTarget, readingTarget, type Target } from "../runtime/target.ts";
-import { credentialsPathWith } from "../credentials/path.ts";
 import { type Credentials, CredentialsError } from "../credentials/types.ts";
-import { readCredentialsWith } from "../credentials/read.ts";
+import { DEFAULT_PROFILE, loginPathWith, readProfileWith } from "../credentials/profiles.ts";
+import {
+  chooseLoginWith,
+  describeChoice,
+  type LoginChoice,
+  selectLoginWith,
+} from "../credentials/select.ts";
 import { chooseOpener } from "../login/browser.ts";
 import { PATHS } from "../protocol/constants.ts";
 import { isLoopbackHost, shownHost } from "../protocol/urls.ts";
@@ -45,8 +50,19 @@ const MAX_SKEW_SECONDS = 60;
 export async function run(ctx: Context, { flags }: CommandInput): Promise<number> {
   let target: Target | undefined;
   let urlProblem: Check | undefined;
+  const profile = flags.profile as string | undefined;
+  let choice: LoginChoice | undefined;
+  let loginProblem: Check | undefined;
   try {
-    target = doctorTarget(ctx, flags.api as string | undefined);
+    const io = credentialsIo(ctx, () => {});
+    selectLoginWith(io, { profile }); // --profile beside ALMYTY_TOKEN is a problem to report
+    choice = chooseLoginWith(io, { profile });
+  } catch (error) {
+    if (!(error instanceof CredentialsError)) throw error;
+    loginProblem = { name: "Login", level: "problem", detail: error.message };
+  }
+  try {
+    target = choice ? doctorTarget(ctx, flags.api as string | undefined, choice) : undefined;
   } catch (error) {
     urlProblem = {
       name: "URLs",
@@ -58,7 +74,11 @@ export async function run(ctx: Context, { flags }: CommandInput): Promise<number
   // Fixes that say "log in" keep the environment being checked (--api).
   const login = (...extra: string[]) =>
     target ? loginCommand(target, ...extra) : ["almyty-auth", "login", ...extra].join(" ");
-  const checks: Check[] = [credentialsFile(ctx, login), envOverrides(ctx)];
+  const checks: Check[] = [
+    ...(loginProblem ? [loginProblem] : []),
+    ...(choice ? [credentialsFile(ctx, login, choice)] : []),
+    envOverrides(ctx),
+  ];
   if (urlProblem) checks.push(urlProblem);
   if (target) {
     const note = ignoredUrlNote(target);
@@ -86,23 +106,35 @@ export async function run(ctx: Context, { flags }: CommandInput): Promise<number
  * `--api` checks that API (as login would use it); otherwise what the
  * reading commands use, or, with no token anywhere, what login would use.
  */
-function doctorTarget(ctx: Context, api: string | undefined): Target {
+function doctorTarget(ctx: Context, api: string | undefined, choice: LoginChoice): Target {
   const io = credentialsIo(ctx, () => {});
   let saved: Credentials | null | undefined;
   try {
-    readCredentialsWith(io);
+    readProfileWith(io, choice.profile);
   } catch (error) {
     if (!(error instanceof CredentialsError)) throw error;
     saved = null; // reported by the file check; the network checks go on without it
   }
-  const reading = api === undefined && saved === undefined ? readingTarget(io) : null;
-  return reading ?? loginTarget({ api }, io, saved);
+  let reading: Target | null = null;
+  if (api === undefined && saved === undefined) {
+    try {
+      reading = readingTarget(io, {
+        profile: choice.source === "flag" ? choice.profile : undefined,
+      });
+    } catch (error) {
+      // A chosen profile not logged in yet: the checks of what its login would use.
+      if (!(error instanceof CredentialsError)) throw error;
+    }
+  }
+  return reading ?? loginTarget({ api, profile: choice.profile }, io, saved);
 }
 
-function credentialsFile(ctx: Context, login: () => string): Check {
+function credentialsFile(ctx: Context, login: () => string, choice: LoginChoice): Check {
   const io = credentialsIo(ctx, () => {});
-  const path = credentialsPathWith(io);
-  const name = "Credentials file";
+  const path = loginPathWith(io, choice.profile);
+  const name = choice.profile === DEFAULT_PROFILE && choice.source === "default"
+    ? "Credentials file"
+    : `Credentials file of ${choice.profile} (${describeChoice(choice)})`;
   let mode: number;
   try {
     const stat = ctx.fs.stat(path);
@@ -110,7 +142,7 @@ function credentialsFile(ctx: Context, login: () => string): Check {
       return { name, level: "warning", detail: `${path} does not exist`, fix: login() };
     }
     mode = stat.mode;
-    readCredentialsWith(io);
+    readProfileWith(io, choice.profile);
   } catch (error) {
     return { name, level: "problem", detail: (error as Error).message };
   }

@@ -20,6 +20,7 @@ import { CliError, EXIT } from "../runtime/errors.ts";
 import { warn } from "../runtime/output.ts";
 import { apiKeysPage, loginCommand, loginTarget, type Target } from "../runtime/target.ts";
 import { TerminalModeError } from "../platform/prompt.ts";
+import { chooseLoginWith } from "../credentials/select.ts";
 import { isSendableToken } from "../protocol/tokens.ts";
 import type { LoginResult } from "../login/result.ts";
 import { detectAgent } from "./agent.ts";
@@ -43,15 +44,21 @@ export const MAX_TIMEOUT_SECONDS = 86_400;
 export async function run(ctx: Context, { flags }: CommandInput): Promise<number> {
   const mode = loginMode(ctx, flags);
   // Not for --continue and --cancel: they act where the pending login started, whatever ALMYTY_URL says.
+  const profile = flags.profile as string | undefined;
   const targetOfFlags = () =>
     loginTarget(
-      { api: flags.api as string | undefined, frontend: flags.frontend as string | undefined },
+      {
+        api: flags.api as string | undefined,
+        frontend: flags.frontend as string | undefined,
+        profile,
+      },
       credentialsIo(ctx, () => {}),
     );
   if (mode.kind !== "interactive") {
     const two = await import("./login_two_step.ts");
     const run = {
-      profile: "default",
+      // The login the selection rule chooses (ALMYTY_TOKEN aside: a login writes a file).
+      profile: chooseLoginWith(credentialsIo(ctx, () => {}), { profile }).profile,
       json: flags.json === true,
       lock: two.pendingLock(ctx),
       commit: (target: Target, result: LoginResult) => commit(ctx, target, result),

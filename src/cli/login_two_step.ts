@@ -60,7 +60,7 @@ function command(run: TwoStepRun, ...words: string[]): string {
 /** The login's target at the pending login's API and frontend, whatever the environment says. */
 function targetFor(ctx: Context, pending: PendingLogin): Target {
   return loginTarget(
-    { api: pending.api, frontend: pending.frontend },
+    { api: pending.api, frontend: pending.frontend, profile: pending.profile },
     credentialsIo(ctx, () => {}),
   );
 }

@@ -1,6 +1,7 @@
 /**
- * `almyty-auth logout`: acts on the saved login, whatever the environment
- * says. A key the CLI minted is revoked with its id at the file's `url`; a
+ * `almyty-auth logout [--profile <name> | --all]`: acts on one saved login
+ * (the one the selection rule chooses, ALMYTY_TOKEN aside), or on each in
+ * turn, whatever the environment says; never on another login's file or key. A key the CLI minted is revoked with its id at the file's `url`; a
  * key the user supplied (it may be in use elsewhere, e.g. CI) and a JWT are
  * never revoked. The file is removed only if it still holds the token that
  * was read, so a login that finished meanwhile is kept. Safe to run twice.
@@ -15,9 +16,15 @@
 import { ApiError } from "../runtime/api_error.ts";
 import { describeRevocation, revokeKey } from "../runtime/keys.ts";
 import { apiKeysPage, savedTarget, type Target } from "../runtime/target.ts";
-import { credentialsPathWith } from "../credentials/path.ts";
-import { readCredentialsWith } from "../credentials/read.ts";
-import { deleteCredentialsWith } from "../credentials/write.ts";
+import {
+  DEFAULT_PROFILE,
+  deleteProfileWith,
+  listProfilesWith,
+  loginPathWith,
+  loginsHoldingKey,
+  readProfileWith,
+} from "../credentials/profiles.ts";
+import { checkAssertions, chooseLoginWith, type LoginChoice } from "../credentials/select.ts";
 import { isMinted } from "./save_login.ts";
 import { pendingPathWith } from "../login/pending.ts";
 import { DEFAULT_FRONTEND_URL } from "../protocol/constants.ts";
@@ -26,7 +33,7 @@ import type { CommandInput } from "../runtime/command.ts";
 import { apiFor } from "../runtime/connect.ts";
 import { withLoginLock } from "../runtime/login_lock.ts";
 import { type Context, credentialsIo } from "../runtime/context.ts";
-import { EXIT } from "../runtime/errors.ts";
+import { CliError, EXIT } from "../runtime/errors.ts";
 import { line, paint, warn } from "../runtime/output.ts";
 
 /**
@@ -39,45 +46,22 @@ import { line, paint, warn } from "../runtime/output.ts";
  * await run(ctx, { flags: {}, positionals: [] }).catch((error) => error.message);
  * ```
  */
-export async function run(ctx: Context, _input: CommandInput): Promise<number> {
+export async function run(ctx: Context, { flags }: CommandInput): Promise<number> {
   const io = credentialsIo(ctx, () => {});
-  const path = credentialsPathWith(io);
-  await withLoginLock(ctx, path, async () => {
-    let target: Target | null = null;
-    let unusable = false;
-    try {
-      target = savedTarget(io);
-    } catch (error) {
-      unusable = true;
-      // Nothing in it can be trusted, not even its url: name the default page and the menu.
-      warn(
-        ctx,
-        `${(error as Error).message.split(". ")[0]}; removing it without revoking anything. ` +
-          `If it held a key that is still live, revoke it at ${
-            apiKeysPage({ frontend: DEFAULT_FRONTEND_URL })
-          } (or under Settings > API Keys of the environment it was for).`,
-      );
-    }
-    if (target) await retire(ctx, target);
-    const removed = removeIfUnchanged(ctx, target, unusable);
-    if (removed === "kept") {
-      line(
-        ctx.stderr,
-        `${path} now holds a newer login (saved meanwhile); it was left in place.`,
-      );
-    } else {
-      line(
-        ctx.stderr,
-        removed === "removed"
-          ? paint(ctx, ctx.stderr, "green", "✓ ") + `Logged out; removed ${path}`
-          : `Not logged in; ${path} does not exist.`,
-      );
-    }
-  });
+  if (flags.all && flags.profile !== undefined) {
+    throw new CliError("Use either --profile or --all, not both.", EXIT.usage);
+  }
+  const choices: LoginChoice[] = flags.all
+    ? listProfilesWith(io).map((login) => ({ profile: login.name, source: "flag" }))
+    : [chooseLoginWith(io, { profile: flags.profile as string | undefined })];
+  if (!choices.length) line(ctx.stderr, "Not logged in; there is no login to remove.");
+  for (const choice of choices) await logoutOf(ctx, choice);
+  const names = choices.map((choice) => choice.profile);
   // Outside the login file's lock: a `--continue` takes the pending lock, then that one.
-  if (ctx.fs.lstat(pendingPathWith(io, "default"))) {
+  for (const name of new Set(flags.all ? [DEFAULT_PROFILE, ...names] : names)) {
+    if (!ctx.fs.lstat(pendingPathWith(io, name))) continue;
     const { forgetOnLogout } = await import("./login_two_step.ts");
-    await forgetOnLogout(ctx, "default");
+    await forgetOnLogout(ctx, name);
   }
   if (ctx.env.ALMYTY_TOKEN) {
     warn(
@@ -89,11 +73,70 @@ export async function run(ctx: Context, _input: CommandInput): Promise<number> {
   return EXIT.ok;
 }
 
-/** Revokes the saved key when the CLI minted it; otherwise says why not. */
-async function retire(ctx: Context, target: Target): Promise<void> {
+/** Logs out of one login: its key, at its own API, then its file; never another's. */
+async function logoutOf(ctx: Context, choice: LoginChoice): Promise<void> {
+  const io = credentialsIo(ctx, () => {});
+  const name = choice.profile;
+  const path = loginPathWith(io, name);
+  if (choice.assert) {
+    // A folder chose this login: it must be the one the folder asserts, before anything is sent.
+    const file = readProfileWith(io, name);
+    if (file) checkAssertions(choice, file);
+  }
+  const named = name !== DEFAULT_PROFILE;
+  await withLoginLock(ctx, path, async () => {
+    let target: Target | null = null;
+    let unusable = false;
+    try {
+      target = savedTarget(io, choice);
+    } catch (error) {
+      unusable = true;
+      // Nothing in it can be trusted, not even its url: name the default page and the menu.
+      warn(
+        ctx,
+        `${(error as Error).message.split(". ")[0]}; removing it without revoking anything. ` +
+          `If it held a key that is still live, revoke it at ${
+            apiKeysPage({ frontend: DEFAULT_FRONTEND_URL })
+          } (or under Settings > API Keys of the environment it was for).`,
+      );
+    }
+    if (target) await retire(ctx, target, name);
+    const removed = removeIfUnchanged(ctx, target, unusable, name);
+    if (removed === "kept") {
+      line(
+        ctx.stderr,
+        `${path} now holds a newer login (saved meanwhile); it was left in place.`,
+      );
+    } else {
+      line(
+        ctx.stderr,
+        removed === "removed"
+          ? paint(ctx, ctx.stderr, "green", "✓ ") +
+            `Logged out${named ? ` of profile ${name}` : ""}; removed ${path}`
+          : `Not logged in${named ? ` to profile ${name}` : ""}; ${path} does not exist.`,
+      );
+    }
+  });
+}
+
+/**
+ * Revokes the saved key when the CLI minted it and no other login file holds
+ * it; otherwise says why not.
+ */
+async function retire(ctx: Context, target: Target, name: string): Promise<void> {
   const file = target.file!;
   const token = target.token!;
   const page = apiKeysPage(target);
+  const holders = loginsHoldingKey(credentialsIo(ctx, () => {}), file, name);
+  if (holders.length) {
+    line(
+      ctx.stderr,
+      `The key was not revoked: the login${holders.length > 1 ? "s" : ""} ${
+        holders.join(", ")
+      } still use${holders.length > 1 ? "" : "s"} it.`,
+    );
+    return;
+  }
   if (tokenKind(token) === "jwt") {
     const expiry = jwtExpiry(token);
     line(
@@ -143,16 +186,17 @@ function removeIfUnchanged(
   ctx: Context,
   target: Target | null,
   unusable: boolean,
+  name: string,
 ): "removed" | "absent" | "kept" {
   const io = credentialsIo(ctx, () => {});
   if (target && !unusable) {
     let now;
     try {
-      now = readCredentialsWith(io);
+      now = readProfileWith(io, name);
     } catch {
       now = null;
     }
     if (now && now.token !== target.token) return "kept";
   }
-  return deleteCredentialsWith(io) ? "removed" : "absent";
+  return deleteProfileWith(io, name) ? "removed" : "absent";
 }

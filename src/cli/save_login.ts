@@ -21,9 +21,13 @@ import { apiFor } from "../runtime/connect.ts";
 import { withLoginLock } from "../runtime/login_lock.ts";
 import { type Context, credentialsIo } from "../runtime/context.ts";
 import { line, paint, warn } from "../runtime/output.ts";
-import { readCredentialsWith } from "../credentials/read.ts";
+import {
+  DEFAULT_PROFILE,
+  loginsHoldingKey,
+  readProfileWith,
+  writeProfileWith,
+} from "../credentials/profiles.ts";
 import type { Credentials } from "../credentials/types.ts";
-import { writeCredentialsWith } from "../credentials/write.ts";
 import { stripControl } from "../protocol/text.ts";
 import type { Organization } from "../protocol/types.ts";
 
@@ -38,6 +42,7 @@ const LOGIN_FIELDS = [
   "expiresAt",
   "organization",
   "createdAt",
+  "profile", // the mark of a copy (`profile use`): a new login of the default is no copy
 ];
 
 /**
@@ -66,12 +71,13 @@ export function isMinted(file: Credentials): boolean {
  * ```
  */
 export async function saveLogin(ctx: Context, target: Target, result: LoginResult): Promise<void> {
+  const name = target.login?.profile ?? DEFAULT_PROFILE;
   await withLoginLock(ctx, target.path, async () => {
     // Read under the lock: the login this one replaces is whatever is saved now,
     // not what was saved when the login started.
     let previous: Credentials | null = null;
     try {
-      previous = readCredentialsWith(credentialsIo(ctx, () => {}));
+      previous = readProfileWith(credentialsIo(ctx, () => {}), name);
     } catch { /* an unusable old file is simply replaced */ }
     const kept = Object.fromEntries(
       Object.entries(previous ?? {}).filter(([key]) => !LOGIN_FIELDS.includes(key)),
@@ -89,13 +95,16 @@ export async function saveLogin(ctx: Context, target: Target, result: LoginResul
       ...(result.organization ? { organization: result.organization } : {}),
       createdAt: new Date(ctx.now()).toISOString(),
     };
-    const path = writeCredentialsWith(credentials, credentialsIo(ctx));
+    const path = writeProfileWith(credentialsIo(ctx), name, credentials);
     const org = result.organization ? ` (${describeOrganization(result.organization)})` : "";
     line(ctx.stderr, paint(ctx, ctx.stderr, "green", "✓ ") + `Logged in as ${email}${org}`);
-    line(ctx.stderr, `Credentials saved to ${path}`);
+    line(
+      ctx.stderr,
+      `Credentials saved to ${path}${name === DEFAULT_PROFILE ? "" : ` (profile ${name})`}`,
+    );
     if (previous && previous.token !== result.token) {
       describeSwitch(ctx, previous, credentials);
-      if (isMinted(previous)) await revokeReplaced(ctx, previous, path);
+      if (isMinted(previous)) await revokeReplaced(ctx, previous, path, name);
     }
   });
   if (ctx.env.ALMYTY_TOKEN) {
@@ -123,8 +132,26 @@ function describeSwitch(ctx: Context, before: Credentials, after: Credentials): 
   }
 }
 
-/** Revokes the key the previous login minted, with its own token at its own API. */
-async function revokeReplaced(ctx: Context, previous: Credentials, path: string): Promise<void> {
+/**
+ * Revokes the key the previous login minted, with its own token at its own
+ * API, unless another login file still holds it (a `profile save`/`use` copy).
+ */
+async function revokeReplaced(
+  ctx: Context,
+  previous: Credentials,
+  path: string,
+  name: string,
+): Promise<void> {
+  const holders = loginsHoldingKey(credentialsIo(ctx, () => {}), previous, name);
+  if (holders.length) {
+    line(
+      ctx.stderr,
+      `The previous key was kept: the login${holders.length > 1 ? "s" : ""} ${
+        holders.join(", ")
+      } still use${holders.length > 1 ? "" : "s"} it.`,
+    );
+    return;
+  }
   let target: Target;
   try {
     target = fileTarget(previous, path);

@@ -38,6 +38,12 @@ const api: FlagSpec = {
   description: "API URL (default https://api.almyty.com)",
 };
 
+const profile: FlagSpec = {
+  type: "string",
+  value: "name",
+  description: "use this named login (`almyty-auth profile list` shows them)",
+};
+
 /** All commands. */
 export const COMMANDS: Record<string, CommandSpec> = {
   login: {
@@ -47,6 +53,7 @@ export const COMMANDS: Record<string, CommandSpec> = {
       "almyty-auth login --no-browser",
       'echo "$ALMYTY_KEY" | almyty-auth login --with-token',
       "almyty-auth login --api http://127.0.0.1:8080",
+      "almyty-auth login --profile staging --api https://api.staging.almyty.com",
       "almyty-auth login --no-wait --json",
       "almyty-auth login --continue --wait 60",
     ],
@@ -63,6 +70,7 @@ export const COMMANDS: Record<string, CommandSpec> = {
       "waits here instead.",
     ],
     flags: {
+      profile: { ...profile, description: "log in to this named login (created if new)" },
       api,
       frontend: {
         type: "string",
@@ -107,29 +115,52 @@ export const COMMANDS: Record<string, CommandSpec> = {
     },
   },
   logout: {
-    summary: "Revoke the saved key and remove the credentials file",
-    examples: ["almyty-auth logout"],
-    flags: {},
+    summary: "Revoke the saved key and remove the login's file",
+    examples: [
+      "almyty-auth logout",
+      "almyty-auth logout --profile staging",
+      "almyty-auth logout --all",
+    ],
+    flags: {
+      profile: { ...profile, description: "log out of this named login only" },
+      all: { type: "boolean", description: "log out of the default login and every profile" },
+    },
   },
   whoami: {
     summary: "Show who you are logged in as (checked with the server)",
-    examples: ["almyty-auth whoami", "almyty-auth whoami --json | jq -r .email"],
-    flags: { json },
+    examples: [
+      "almyty-auth whoami",
+      "almyty-auth whoami --profile staging",
+      "almyty-auth whoami --json | jq -r .email",
+    ],
+    flags: { json, profile },
   },
   token: {
     summary: "Print the token that applies, for scripts",
-    examples: ["ALMYTY_TOKEN=$(almyty-auth token) some-almyty-tool"],
-    flags: {},
+    examples: [
+      "almyty-auth token | some-tool --token-stdin",
+      "almyty-auth exec --profile staging -- almyty agents list   # not ALMYTY_TOKEN=$(…): see exec",
+    ],
+    notes: [
+      "ALMYTY_TOKEN alone is sent to https://api.almyty.com by almyty's CLIs: to hand a",
+      "login to another tool, use `almyty-auth exec` or `almyty-auth env`, which set",
+      "ALMYTY_TOKEN and ALMYTY_URL together.",
+    ],
+    flags: { profile },
   },
   status: {
     summary: "Show which credentials apply, from where, and whether the server accepts them",
     examples: ["almyty-auth status", "almyty-auth status --offline --json"],
-    flags: { json, offline: { type: "boolean", description: "do not contact the server" } },
+    flags: {
+      json,
+      profile,
+      offline: { type: "boolean", description: "do not contact the server" },
+    },
   },
   doctor: {
     summary: "Check the setup and say how to fix what is wrong",
-    examples: ["almyty-auth doctor"],
-    flags: { json, api },
+    examples: ["almyty-auth doctor", "almyty-auth doctor --profile staging"],
+    flags: { json, api, profile },
   },
   completions: {
     summary: "Print a shell completion script (bash, zsh or fish)",

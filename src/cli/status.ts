@@ -24,12 +24,17 @@ import {
   describeSource,
   ENV_OVERRIDES,
   ignoredUrlNote,
+  loginJson,
+  loginLine,
   notAuthenticated,
   shownEnvUrl,
   tokenExpiry,
 } from "../runtime/connect.ts";
 import { type Context, credentialsIo } from "../runtime/context.ts";
-import { EXIT } from "../runtime/errors.ts";
+import { EXIT, exitCodeFor } from "../runtime/errors.ts";
+import { loginPathWith } from "../credentials/profiles.ts";
+import { chooseLoginWith } from "../credentials/select.ts";
+import type { SelectOptions } from "../credentials/types.ts";
 import { line, maskToken, printJson } from "../runtime/output.ts";
 
 interface ServerCheck {
@@ -50,21 +55,26 @@ interface ServerCheck {
  * ```
  */
 export async function run(ctx: Context, { flags }: CommandInput): Promise<number> {
-  const path = credentialsPathWith(credentialsIo(ctx));
+  const options = { profile: flags.profile as string | undefined };
   const envToken = Boolean(ctx.env.ALMYTY_TOKEN);
-  // With ALMYTY_TOKEN set the file is not opened, as for every other command.
-  const file = envToken ? null : fileFacts(ctx, path);
   let problem: string | undefined;
+  let problemCode: string | null = null;
+  let problemExit: number = EXIT.error;
   let target: Target | null = null;
   try {
-    target = currentTarget(ctx);
+    target = currentTarget(ctx, options);
   } catch (error) {
     if (
       !(error instanceof CredentialsError || error instanceof UrlRuleError ||
         error instanceof TokenFormatError)
     ) throw error;
     problem = error.message;
+    problemExit = exitCodeFor(error, false);
+    if (error instanceof CredentialsError) problemCode = error.code;
   }
+  const path = target?.path ?? chosenPath(ctx, options);
+  // With ALMYTY_TOKEN set the file is not opened, as for every other command.
+  const file = envToken ? null : fileFacts(ctx, path);
   let server: ServerCheck = { checked: false };
   if (target && !flags.offline) {
     try {
@@ -91,19 +101,40 @@ export async function run(ctx: Context, { flags }: CommandInput): Promise<number
         origin: target.file?.keyOrigin ?? null,
       }
       : null,
+    profile: target ? loginJson(target) : null,
     url: target ? { value: target.api, source: target.source.api } : null,
     frontendUrl: target ? { value: target.frontend, source: target.source.frontend } : null,
     ignoredEnvUrl: shownEnvUrl(target?.ignoredEnvUrl),
     file: envToken ? { path, read: false } : { path, read: true, ...file },
     envOverrides: ENV_OVERRIDES.filter((name) => ctx.env[name]),
     problem: problem ?? null,
+    problemCode,
     server,
   };
   if (flags.json) printJson(ctx, report);
   else printHuman(ctx, report, target, path, expiresAt);
-  if (problem) return EXIT.error;
+  if (problem) return problemExit;
   if (!target || server.accepted === false) return EXIT.auth;
   return server.checked && server.accepted !== true ? EXIT.error : EXIT.ok;
+}
+
+/** Problems of choosing a login (not of a file's content): said as they are. */
+const SELECTION_PROBLEMS = [
+  "profile-not-found",
+  "invalid-profile-name",
+  "profile-conflict",
+  "directory-untrusted",
+  "directory-mismatch",
+];
+
+/** The file of the login the rule chooses (the default's when none can be chosen). */
+function chosenPath(ctx: Context, options: SelectOptions): string {
+  const io = credentialsIo(ctx, () => {});
+  try {
+    return loginPathWith(io, chooseLoginWith(io, options).profile);
+  } catch {
+    return credentialsPathWith(io); // the problem is reported as such
+  }
 }
 
 function fileFacts(
@@ -136,10 +167,13 @@ function printHuman(
   if (!r.authenticated) {
     out(
       r.problem
-        ? `Credentials unusable: ${r.problem}`
+        ? SELECTION_PROBLEMS.includes(r.problemCode)
+          ? r.problem
+          : `Credentials unusable: ${r.problem}`
         : notAuthenticated(ctx).message.replace(/^Not authenticated\./, "Not authenticated."),
     );
   }
+  if (target && loginLine(target)) out(`Profile:   ${loginLine(target)}`);
   if (target?.token) {
     const kind = r.token.kind === "jwt" ? ", a JWT" : "";
     out(

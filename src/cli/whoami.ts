@@ -22,6 +22,8 @@ import {
   apiFor,
   describeSource,
   ignoredUrlNote,
+  loginJson,
+  loginLine,
   rejectedToken,
   requireTarget,
   tokenExpiry,
@@ -39,7 +41,7 @@ import { line, maskToken, printJson, warn } from "../runtime/output.ts";
  * ```
  */
 export async function run(ctx: Context, { flags }: CommandInput): Promise<number> {
-  const target = requireTarget(ctx);
+  const target = requireTarget(ctx, { profile: flags.profile as string | undefined });
   const note = ignoredUrlNote(target);
   if (note) warn(ctx, note);
   const token = target.token!;
@@ -64,6 +66,7 @@ export async function run(ctx: Context, { flags }: CommandInput): Promise<number
       organizations: organizationCount(profile),
       url: target.api,
       frontendUrl: target.frontend,
+      profile: loginJson(target),
       source: {
         token: target.source.token,
         url: target.source.api,
@@ -77,6 +80,8 @@ export async function run(ctx: Context, { flags }: CommandInput): Promise<number
     return EXIT.ok;
   }
   line(ctx.stdout, `Logged in as ${email}`);
+  const login = loginLine(target);
+  if (login) line(ctx.stdout, `Profile: ${login}`);
   if (org) line(ctx.stdout, `Organization: ${describeOrganization(org)}`);
   else {
     const count = organizationCount(profile);

@@ -23,6 +23,8 @@ export interface FileFacts {
   uid: number | null;
   /** Last modification, epoch ms (null when unknown). */
   mtimeMs: number | null;
+  /** Size in bytes. */
+  size: number;
 }
 
 /**
@@ -49,12 +51,21 @@ export interface CredentialsFs {
   env(): Record<string, string | undefined>;
   /** The current user's uid, or null where the platform has none (Windows). */
   uid(): number | null;
+  /** The current working directory, as the system reports it (symlinks resolved). */
+  cwd(): string;
+  /** The absolute path with every symlink resolved; throws FsError (ENOENT …). */
+  realPath(path: string): string;
   /**
    * Returns a regular file's facts and text; null when absent. Anything else
    * (a FIFO, a socket, a device, a directory, a link to one) is refused with
    * FsError("ENOTREG") without being opened, so a read never blocks.
    */
   readFile(path: string): { facts: FileFacts; text: string } | null;
+  /**
+   * True when `path` names something (a symlink counts when what it points to
+   * exists). Never throws; cheaper than `lstat` for the common miss.
+   */
+  exists(path: string): boolean;
   /** Facts about `path` itself (a symlink is not followed); null when absent. */
   lstat(path: string): FileFacts | null;
   /** Facts about what `path` points to; null when absent. */

@@ -17,9 +17,10 @@
  */
 import { nodeFs } from "./node_fs.ts";
 import * as path from "./path.ts";
+import * as profiles from "./profiles.ts";
 import * as read from "./read.ts";
 import * as resolve from "./resolve.ts";
-import type { Credentials, CredentialsIo, CredentialsOptions } from "./types.ts";
+import type { Credentials, CredentialsIo, CredentialsOptions, SelectOptions } from "./types.ts";
 import * as write from "./write.ts";
 
 const io = (options: CredentialsOptions): CredentialsIo => ({
@@ -99,24 +100,102 @@ export function deleteCredentials(options: CredentialsOptions = {}): boolean {
 }
 
 /**
- * The credentials that apply: `ALMYTY_TOKEN` wins (the file is then never
- * opened), else the file; URLs from `ALMYTY_URL`/`ALMYTY_FRONTEND_URL`, the
- * file, the defaults. Null when there is no token.
+ * The credentials that apply. `ALMYTY_TOKEN` wins (no file is then opened);
+ * else the login chosen by `profile`, `ALMYTY_PROFILE`, a trusted
+ * `.almyty-profile` or a binding of the working folder, else the default
+ * login (`credentials.json`): its token with its own `url`. Null when there
+ * is no token. Throws CredentialsError when a chosen profile does not exist
+ * (`profile-not-found`: never a fall back to another login), when a folder's
+ * `.almyty-profile` is not trusted (`directory-untrusted`) or asserts another
+ * API or organization (`directory-mismatch`), for `profile` together with
+ * `ALMYTY_TOKEN` (`profile-conflict`), and when a file cannot be used. With no
+ * profile anywhere, the result is exactly what almyty's own readers return.
  *
  * @example
  * ```ts
  * const creds = resolveCredentials();
  * if (!creds) console.error("Not authenticated. Run: npx @almyty/auth login");
+ * else console.log(`${creds.profile ?? "ALMYTY_TOKEN"} → ${creds.url}`);
  * ```
  */
 export function resolveCredentials(
-  options: CredentialsOptions = {},
+  options: CredentialsOptions & SelectOptions = {},
 ): resolve.ResolvedCredentials | null {
-  return resolve.resolveCredentialsWith(io(options));
+  return resolve.resolveCredentialsWith(io(options), options);
+}
+
+/**
+ * The default login (when it exists) and every named login, by name, with
+ * email, organization, API, key origin and creation time; never a token.
+ *
+ * @example
+ * ```ts
+ * for (const login of listProfiles()) console.log(login.name, login.email ?? "", login.url ?? "");
+ * ```
+ */
+export function listProfiles(options: CredentialsOptions = {}): profiles.ProfileInfo[] {
+  return profiles.listProfilesWith(io(options));
+}
+
+/**
+ * Reads the login `name` (`default`: `credentials.json`); null when it does
+ * not exist. Throws CredentialsError for an invalid name
+ * (`invalid-profile-name`), a file of a newer almyty-auth
+ * (`unsupported-version`) or an unusable file.
+ *
+ * @example
+ * ```ts
+ * const staging = readProfile("staging");
+ * if (staging) console.log(staging.url);
+ * ```
+ */
+export function readProfile(name: string, options: CredentialsOptions = {}): Credentials | null {
+  return profiles.readProfileWith(io(options), profiles.checkProfileName(name, "the name given"));
+}
+
+/**
+ * Writes the login `name` (`~/.almyty/profiles/<name>.json`, or
+ * `credentials.json` for `default`) atomically, 0600; returns its path.
+ *
+ * @example
+ * ```ts
+ * import { mkdtempSync } from "node:fs";
+ * import { tmpdir } from "node:os";
+ * const home = mkdtempSync(`${tmpdir()}/almyty-`);
+ * writeProfile("staging", { url: "https://api.staging.almyty.com", token: "almyty_…" }, { home });
+ * ```
+ */
+export function writeProfile(
+  name: string,
+  credentials: Credentials,
+  options: CredentialsOptions = {},
+): string {
+  return profiles.writeProfileWith(
+    io(options),
+    profiles.checkProfileName(name, "the name given"),
+    credentials,
+  );
+}
+
+/**
+ * Removes the login `name`'s file (never another's); false when there was none.
+ * It revokes nothing: `almyty-auth logout --profile <name>` does.
+ *
+ * @example
+ * ```ts
+ * import { mkdtempSync } from "node:fs";
+ * import { tmpdir } from "node:os";
+ * deleteProfile("staging", { home: mkdtempSync(`${tmpdir()}/almyty-`) }); // false
+ * ```
+ */
+export function deleteProfile(name: string, options: CredentialsOptions = {}): boolean {
+  return profiles.deleteProfileWith(io(options), profiles.checkProfileName(name, "the name given"));
 }
 
 export { parseCredentials } from "./read.ts";
 export type { ResolvedCredentials } from "./resolve.ts";
+export type { ProfileSource } from "./select.ts";
+export { DEFAULT_PROFILE, type ProfileInfo } from "./profiles.ts";
 export type { CredentialsFs, FileFacts } from "./fs.ts";
 export { FsError } from "./fs.ts";
 export {
@@ -124,5 +203,6 @@ export {
   CredentialsError,
   type CredentialsErrorCode,
   type CredentialsOptions,
+  type SelectOptions,
   type Source,
 } from "./types.ts";

@@ -12,6 +12,7 @@ import {
   chmodSync,
   closeSync,
   constants,
+  existsSync,
   fstatSync,
   fsyncSync,
   lstatSync,
@@ -19,6 +20,7 @@ import {
   openSync,
   readdirSync,
   readFileSync,
+  realpathSync,
   renameSync,
   type Stats,
   statSync,
@@ -36,6 +38,7 @@ function facts(stat: Stats): FileFacts {
     mode: stat.mode & 0o777,
     uid: process.platform === "win32" ? null : stat.uid,
     mtimeMs: stat.mtimeMs,
+    size: stat.size,
   };
 }
 
@@ -65,13 +68,22 @@ export const nodeFs: CredentialsFs = {
       return null; // Deno without --allow-sys=uid: the ownership checks cannot run
     }
   },
+  cwd: () => process.cwd(),
+  realPath: (path) => wrap(path, () => realpathSync(path)),
   readFile: (path) =>
     nullIfAbsent(() =>
       wrap(path, () => {
-        if (!statSync(path).isFile()) throw notRegular(path);
-        // O_NONBLOCK: should the path become a FIFO after the check, open still returns.
+        // O_NONBLOCK: opening a FIFO returns at once instead of waiting for a writer;
+        // what is opened is then checked with fstat before a byte is read.
         const nonBlocking = process.platform === "win32" ? 0 : constants.O_NONBLOCK;
-        const fd = openSync(path, constants.O_RDONLY | nonBlocking);
+        let fd;
+        try {
+          fd = openSync(path, constants.O_RDONLY | nonBlocking);
+        } catch (error) {
+          // A socket cannot be opened (ENXIO): it is not a regular file either.
+          if ((error as NodeJS.ErrnoException).code === "ENXIO") throw notRegular(path);
+          throw error;
+        }
         try {
           const info = facts(fstatSync(fd));
           if (!info.isFile) throw notRegular(path);
@@ -81,6 +93,8 @@ export const nodeFs: CredentialsFs = {
         }
       })
     ),
+  // One cheap call, no error object built for the usual "absent" (Deno's Node layer included).
+  exists: (path) => existsSync(path),
   lstat: (path) => nullIfAbsent(() => wrap(path, () => facts(lstatSync(path)))),
   stat: (path) => nullIfAbsent(() => wrap(path, () => facts(statSync(path)))),
   mkdirp: (path, mode) => wrap(path, () => mkdirSync(path, { recursive: true, mode })),

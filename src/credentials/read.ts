@@ -32,8 +32,10 @@ export function parseCredentials(
   text: string,
   path: string,
   onWarning: (message: string) => void = () => {},
+  /** The command that rewrites this file (a profile's names its `--profile`). */
+  loginCommand = "almyty-auth login",
 ): Credentials {
-  const relogin = "Run `almyty-auth login` to write a fresh one.";
+  const relogin = `Run \`${loginCommand}\` to write a fresh one.`;
   if (text.charCodeAt(0) === 0xfeff) {
     onWarning(`${path} starts with a byte-order mark; it was ignored.`);
     text = text.slice(1);
@@ -97,7 +99,42 @@ export function parseCredentials(
  * ```
  */
 export function readCredentialsWith(io: CredentialsIo): Credentials | null {
-  const path = credentialsPathWith(io);
+  return readLoginFileAt(io, credentialsPathWith(io));
+}
+
+/**
+ * Reads the login file at `path` (the default's or a profile's) with the
+ * trust checks of `readCredentialsWith`; null when it does not exist.
+ *
+ * @example
+ * ```ts
+ * import { nodeFs } from "./node_fs.ts";
+ * readLoginFileAt({ fs: nodeFs }, "/nonexistent/credentials.json"); // null
+ * ```
+ */
+export function readLoginFileAt(
+  io: CredentialsIo,
+  path: string,
+  loginCommand?: string,
+): Credentials | null {
+  const warn = io.onWarning ?? ((message: string) => console.warn(`Warning: ${message}`));
+  const text = readPrivateText(io, path);
+  return text === null ? null : parseCredentials(text, path, warn, loginCommand);
+}
+
+/**
+ * The text of a private file of ours (a login file, the directory record):
+ * null when absent; CredentialsError when it is not a regular file, cannot be
+ * read, or is not trusted (its folder or itself owned by another user, its
+ * folder writable by others). Warns when others can read it.
+ *
+ * @example
+ * ```ts
+ * import { nodeFs } from "./node_fs.ts";
+ * readPrivateText({ fs: nodeFs }, "/nonexistent/directories.json"); // null
+ * ```
+ */
+export function readPrivateText(io: CredentialsIo, path: string): string | null {
   let file;
   try {
     checkFolder(io.fs, directoryOf(io.fs.platform, path), path);
@@ -124,7 +161,7 @@ export function readCredentialsWith(io: CredentialsIo): Credentials | null {
       }). Fix it with: chmod 600 ${path}`,
     );
   }
-  return parseCredentials(file.text, path, warn);
+  return file.text;
 }
 
 function notAFile(path: string): CredentialsError {

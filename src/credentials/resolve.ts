@@ -1,6 +1,7 @@
 /**
- * Which token and URLs apply, from the environment or the file, exactly as
- * almyty's own readers (`resolveCredentials` in `@almyty/client`) decide.
+ * Which token and URLs apply, from the environment or a login file: with no
+ * profile chosen, exactly as almyty's own readers (`resolveCredentials` in
+ * `@almyty/client`) decide.
  *
  * @example
  * ```ts
@@ -14,8 +15,9 @@
 import { DEFAULT_API_URL } from "../protocol/constants.ts";
 import { deriveFrontendUrl } from "../protocol/urls.ts";
 import { credentialsPathWith } from "./path.ts";
-import { readCredentialsWith } from "./read.ts";
-import type { Credentials, CredentialsIo, Source } from "./types.ts";
+import { DEFAULT_PROFILE, loginPathWith, readProfileWith } from "./profiles.ts";
+import { checkAssertions, profileNotFound, type ProfileSource, selectLoginWith } from "./select.ts";
+import type { Credentials, CredentialsIo, SelectOptions, Source } from "./types.ts";
 
 /** The credentials that apply, and where each value came from. */
 export interface ResolvedCredentials {
@@ -25,9 +27,21 @@ export interface ResolvedCredentials {
   url: string;
   /** The web app URL. */
   frontendUrl: string;
-  /** Where each value came from (`derived`: computed from the API URL). */
-  source: { token: "env" | "file"; url: Source; frontendUrl: Source | "derived" };
-  /** The credentials file's path (whether or not it was read). */
+  /**
+   * Where each value came from (`derived`: computed from the API URL;
+   * `profile`: why this login applies, absent when ALMYTY_TOKEN does).
+   */
+  source: {
+    token: "env" | "file";
+    url: Source;
+    frontendUrl: Source | "derived";
+    profile?: ProfileSource;
+  };
+  /** The login that applies: `default`, a profile's name, or null for ALMYTY_TOKEN. */
+  profile: string | null;
+  /** The `.almyty-profile` or the bound folder that chose the profile, when one did. */
+  profileOrigin?: string;
+  /** The path of the login file (whether or not it was read). */
   path: string;
   /** The file's contents, when the token came from it. */
   file: Credentials | null;
@@ -39,17 +53,21 @@ export interface ResolvedCredentials {
 }
 
 /**
- * Resolves the credentials:
+ * Resolves the credentials. Which login applies is `selectLoginWith`'s rule
+ * (ALMYTY_TOKEN, the profile option, ALMYTY_PROFILE, the folder, the default);
+ * then:
  * - `ALMYTY_TOKEN` set and non-empty: that token, at `ALMYTY_URL` or the
- *   default; the file is never opened.
- * - otherwise the file's token **together with** the file's `url` (or the
+ *   default; no file is ever opened.
+ * - otherwise the login file's token **together with** its `url` (or the
  *   default). `ALMYTY_URL` does not re-point a saved key, so a production key
  *   is never sent to another host.
  *
  * Frontend: `ALMYTY_FRONTEND_URL`, else the file's `frontendUrl` (when the
- * token came from the file), else derived from the API URL. Returns null when
- * no token is available; throws CredentialsError when the file exists but
- * cannot be used.
+ * token came from the default file), else derived from the API URL; a named
+ * profile's frontend is its own (the environment's is not applied to it).
+ * Returns null when no token is available; throws CredentialsError when a
+ * file exists but cannot be used, and when a chosen profile does not exist
+ * (never falling back to another login).
  *
  * @example
  * ```ts
@@ -58,32 +76,67 @@ export interface ResolvedCredentials {
  * if (creds) console.log(`token from ${creds.source.token}, API ${creds.url}`);
  * ```
  */
-export function resolveCredentialsWith(io: CredentialsIo): ResolvedCredentials | null {
+export function resolveCredentialsWith(
+  io: CredentialsIo,
+  options: SelectOptions = {},
+): ResolvedCredentials | null {
   const env = io.env ?? io.fs.env();
-  const path = credentialsPathWith(io);
-  const envToken = env.ALMYTY_TOKEN;
-  const file = envToken ? null : readCredentialsWith(io);
-  const token = envToken || file?.token;
-  if (!token) return null;
-  const [url, urlSource]: [string, Source] = envToken
-    ? env.ALMYTY_URL ? [env.ALMYTY_URL, "env"] : [DEFAULT_API_URL, "default"]
-    : file?.url
+  const selection = selectLoginWith(io, options);
+  if (selection.kind === "env-token") return fromEnvironment(io, env);
+  const named = selection.profile !== DEFAULT_PROFILE;
+  const path = loginPathWith(io, selection.profile);
+  const file = readProfileWith(io, selection.profile);
+  if (!file?.token) {
+    if (named) throw profileNotFound(io, selection);
+    return null;
+  }
+  checkAssertions(selection, file);
+  const [url, urlSource]: [string, Source] = file.url
     ? [file.url, "file"]
     : [DEFAULT_API_URL, "default"];
-  const [frontendUrl, frontendSource]: [string, Source | "derived"] = env.ALMYTY_FRONTEND_URL
-    ? [env.ALMYTY_FRONTEND_URL, "env"]
-    : file?.frontendUrl
-    ? [file.frontendUrl, "file"]
-    : [safeDerive(url), "derived"];
-  const ignored = !envToken && env.ALMYTY_URL && !sameUrl(env.ALMYTY_URL, url);
+  const [frontendUrl, frontendSource]: [string, Source | "derived"] =
+    env.ALMYTY_FRONTEND_URL && !named
+      ? [env.ALMYTY_FRONTEND_URL, "env"]
+      : file.frontendUrl
+      ? [file.frontendUrl, "file"]
+      : [safeDerive(url), "derived"];
+  const ignored = env.ALMYTY_URL && !sameUrl(env.ALMYTY_URL, url);
   return {
-    token,
+    token: file.token,
     url,
     frontendUrl,
-    source: { token: envToken ? "env" : "file", url: urlSource, frontendUrl: frontendSource },
+    source: {
+      token: "file",
+      url: urlSource,
+      frontendUrl: frontendSource,
+      profile: selection.source,
+    },
+    profile: selection.profile,
+    ...(selection.origin ? { profileOrigin: selection.origin } : {}),
     path,
     file,
     ...(ignored ? { ignoredEnvUrl: env.ALMYTY_URL } : {}),
+  };
+}
+
+/** The ALMYTY_TOKEN pair: the token at ALMYTY_URL or the default, nothing from any file. */
+function fromEnvironment(
+  io: CredentialsIo,
+  env: Record<string, string | undefined>,
+): ResolvedCredentials {
+  const url = env.ALMYTY_URL || DEFAULT_API_URL;
+  return {
+    token: env.ALMYTY_TOKEN!,
+    url,
+    frontendUrl: env.ALMYTY_FRONTEND_URL || safeDerive(url),
+    source: {
+      token: "env",
+      url: env.ALMYTY_URL ? "env" : "default",
+      frontendUrl: env.ALMYTY_FRONTEND_URL ? "env" : "derived",
+    },
+    profile: null,
+    path: credentialsPathWith(io),
+    file: null,
   };
 }
 

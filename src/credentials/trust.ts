@@ -22,7 +22,7 @@ import { CredentialsError } from "./types.ts";
  * ```ts
  * import { nodeFs } from "./node_fs.ts";
  * const me = nodeFs.uid();
- * checkOwner(nodeFs, { isFile: true, isDirectory: false, isSymlink: false, mode: 0o600, uid: me, mtimeMs: 0 }, "/c.json", "/c.json");
+ * checkOwner(nodeFs, { isFile: true, isDirectory: false, isSymlink: false, mode: 0o600, uid: me, mtimeMs: 0, size: 0 }, "/c.json", "/c.json");
  * ```
  */
 export function checkOwner(fs: CredentialsFs, facts: FileFacts, what: string, path: string): void {

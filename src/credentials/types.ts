@@ -52,7 +52,19 @@ export type CredentialsErrorCode =
   | "unreadable"
   | "symlink"
   | "write-failed"
-  | "no-home";
+  | "no-home"
+  /** The selected profile has no file: log in to it (never a fall back to another login). */
+  | "profile-not-found"
+  /** A profile name outside `^[a-z0-9][a-z0-9_-]{0,62}$`, or a Windows device name. */
+  | "invalid-profile-name"
+  /** A profile was asked for while `ALMYTY_TOKEN` is set: which one is meant? */
+  | "profile-conflict"
+  /** A `.almyty-profile` that is not trusted (never trusted, changed, not ours, a symlink, …). */
+  | "directory-untrusted"
+  /** The login a `.almyty-profile` selects is not at the API or organization it asserts. */
+  | "directory-mismatch"
+  /** A file written by a newer almyty-auth. */
+  | "unsupported-version";
 
 /**
  * A problem with the credentials file; the message names the path and the fix.
@@ -87,4 +99,14 @@ export interface CredentialsOptions {
   home?: string;
   /** Receives warnings such as a group-readable file; defaults to `console.warn`. */
   onWarning?: (message: string) => void;
+}
+
+/** Which login to use, for the functions that choose one (`resolveCredentials`). */
+export interface SelectOptions {
+  /** A named login, as `--profile` gives it (`default`: the default login). */
+  profile?: string;
+  /** Where a `.almyty-profile` or a binding is looked for; defaults to the working directory. */
+  cwd?: string;
+  /** False: ignore `.almyty-profile` files and bindings. Default true. */
+  directory?: boolean;
 }

@@ -30,9 +30,41 @@ import { type Credentials, CredentialsError, type CredentialsIo } from "./types.
  * ```
  */
 export function writeCredentialsWith(credentials: Credentials, io: CredentialsIo): string {
-  const path = credentialsPathWith(io);
+  return writeLoginFileAt(credentials, credentialsPathWith(io), io);
+}
+
+/**
+ * Writes a login file (the default's or a profile's) at `path`, like
+ * `writeCredentialsWith`, and returns the path.
+ *
+ * @example
+ * ```ts
+ * import { nodeFs } from "./node_fs.ts";
+ * const dir = Deno.makeTempDirSync();
+ * writeLoginFileAt({ url: "https://api.almyty.com", token: "almyty_…" }, `${dir}/p/x.json`, { fs: nodeFs });
+ * ```
+ */
+export function writeLoginFileAt(
+  credentials: Credentials,
+  path: string,
+  io: CredentialsIo,
+): string {
+  return writePrivateJson(credentials, path, io);
+}
+
+/**
+ * Writes `value` as indented JSON to a private file of ours at `path`
+ * (atomically, 0600, folder 0700); a symlink there is refused.
+ *
+ * @example
+ * ```ts
+ * import { nodeFs } from "./node_fs.ts";
+ * writePrivateJson({ trusted: {} }, `${Deno.makeTempDirSync()}/.almyty/directories.json`, { fs: nodeFs });
+ * ```
+ */
+export function writePrivateJson(value: unknown, path: string, io: CredentialsIo): string {
   try {
-    writeFileAtomic(io.fs, path, JSON.stringify(credentials, null, 2) + "\n");
+    writeFileAtomic(io.fs, path, JSON.stringify(value, null, 2) + "\n");
   } catch (error) {
     if (!(error instanceof AtomicWriteError)) throw error; // CredentialsError passes as it is
     throw new CredentialsError(
@@ -55,7 +87,20 @@ export function writeCredentialsWith(credentials: Credentials, io: CredentialsIo
  * ```
  */
 export function deleteCredentialsWith(io: CredentialsIo): boolean {
-  const path = credentialsPathWith(io);
+  return deleteLoginFileAt(credentialsPathWith(io), io);
+}
+
+/**
+ * Removes the login file at `path` (and temp files a crashed save left
+ * beside it). Returns false when there was none.
+ *
+ * @example
+ * ```ts
+ * import { nodeFs } from "./node_fs.ts";
+ * deleteLoginFileAt(`${Deno.makeTempDirSync()}/x.json`, { fs: nodeFs }); // false
+ * ```
+ */
+export function deleteLoginFileAt(path: string, io: CredentialsIo): boolean {
   try {
     sweepStaleTemps(io.fs, path); // a crashed save may have left a copy of the token
     return io.fs.remove(path);

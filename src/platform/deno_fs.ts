@@ -23,6 +23,7 @@ function facts(info: Deno.FileInfo): FileFacts {
     mode: (info.mode ?? 0) & 0o777,
     uid: info.uid,
     mtimeMs: info.mtime?.getTime() ?? null,
+    size: info.size,
   };
 }
 
@@ -74,6 +75,8 @@ export const denoFs: CredentialsFs = {
     }
   },
   uid: () => (PLATFORM === "win32" ? null : Deno.uid()),
+  cwd: () => Deno.cwd(),
+  realPath: (path) => wrap(path, () => Deno.realPathSync(path)),
   readFile: (path) =>
     nullIfAbsent(() =>
       wrap(path, () => {
@@ -85,6 +88,14 @@ export const denoFs: CredentialsFs = {
         return { facts: info, text: readAll(file, file.statSync().size) };
       })
     ),
+  exists: (path) => {
+    try {
+      Deno.statSync(path);
+      return true;
+    } catch {
+      return false;
+    }
+  },
   lstat: (path) => nullIfAbsent(() => wrap(path, () => facts(Deno.lstatSync(path)))),
   stat: (path) => nullIfAbsent(() => wrap(path, () => facts(Deno.statSync(path)))),
   mkdirp: (path, mode) => wrap(path, () => Deno.mkdirSync(path, { recursive: true, mode })),

@@ -16,6 +16,9 @@ import { loginCommand, readingTarget, type Target, type TargetSource } from "./t
 import { jwtExpiry, relativeTime } from "../protocol/tokens.ts";
 import { checkServiceUrl, deriveFrontendUrl, displayUrl } from "../protocol/urls.ts";
 import { DEFAULT_API_URL } from "../protocol/constants.ts";
+import type { SelectOptions } from "../credentials/types.ts";
+import { DEFAULT_PROFILE } from "../credentials/profiles.ts";
+import { describeChoice } from "../credentials/select.ts";
 import { type Context, credentialsIo } from "./context.ts";
 import { CliError, EXIT } from "./errors.ts";
 import { warn } from "./output.ts";
@@ -48,7 +51,8 @@ export function apiFor(ctx: Context, target: Target): ApiClient {
 }
 
 /**
- * The reading commands' target (file warnings to stderr), or null.
+ * The reading commands' target (file warnings to stderr), or null; `options`
+ * carry `--profile` (the working folder may choose one too).
  *
  * @example
  * ```ts
@@ -57,8 +61,8 @@ export function apiFor(ctx: Context, target: Target): ApiClient {
  * currentTarget(ctx); // null: no token anywhere
  * ```
  */
-export function currentTarget(ctx: Context): Target | null {
-  return readingTarget(credentialsIo(ctx, (message) => warn(ctx, message)));
+export function currentTarget(ctx: Context, options: SelectOptions = {}): Target | null {
+  return readingTarget(credentialsIo(ctx, (message) => warn(ctx, message)), options);
 }
 
 /**
@@ -75,10 +79,44 @@ export function currentTarget(ctx: Context): Target | null {
  * }
  * ```
  */
-export function requireTarget(ctx: Context): Target {
-  const target = currentTarget(ctx);
+export function requireTarget(ctx: Context, options: SelectOptions = {}): Target {
+  const target = currentTarget(ctx, options);
   if (!target) throw notAuthenticated(ctx);
   return target;
+}
+
+/**
+ * Which login applies and why, for people ("staging (from --profile)"); null
+ * when nothing chose one (the default login by default, or ALMYTY_TOKEN).
+ *
+ * @example
+ * ```ts
+ * import { nodeFs } from "../credentials/node_fs.ts";
+ * import { readingTarget } from "./target.ts";
+ * loginLine(readingTarget({ fs: nodeFs, env: { ALMYTY_TOKEN: "almyty_x" }, home: "/nonexistent" })!); // null
+ * ```
+ */
+export function loginLine(target: Target): string | null {
+  const login = target.login;
+  if (!login || (login.profile === DEFAULT_PROFILE && login.source === "default")) return null;
+  return `${login.profile} (${describeChoice(login)})`;
+}
+
+/**
+ * The login for JSON output: its name, why it applies, and what chose it.
+ *
+ * @example
+ * ```ts
+ * import { nodeFs } from "../credentials/node_fs.ts";
+ * import { readingTarget } from "./target.ts";
+ * loginJson(readingTarget({ fs: nodeFs, env: { ALMYTY_TOKEN: "almyty_x" }, home: "/nonexistent" })!); // null
+ * ```
+ */
+export function loginJson(
+  target: Target,
+): { name: string; source: string; origin: string | null } | null {
+  const login = target.login;
+  return login ? { name: login.profile, source: login.source, origin: login.origin ?? null } : null;
 }
 
 /**

@@ -43,7 +43,9 @@ export class CliError extends Error {
 
 /**
  * The exit code for an error: CliError's own; 130 when interrupted; 2 for a
- * refused URL or an unsendable token; 4 for a 401; 1 otherwise.
+ * refused URL, an unsendable token, an invalid profile name or a profile
+ * beside ALMYTY_TOKEN; 4 for a 401 and for a chosen login that is missing or
+ * that a folder may not choose; 1 otherwise.
  *
  * @example
  * ```ts
@@ -56,8 +58,23 @@ export function exitCodeFor(error: unknown, interrupted: boolean): number {
   if (interrupted || (error as Error)?.name === "AbortError") return EXIT.interrupted;
   if (error instanceof UrlRuleError || error instanceof TokenFormatError) return EXIT.usage;
   if (error instanceof ApiError && error.kind === "auth") return EXIT.auth;
+  if (error instanceof CredentialsError) return CREDENTIALS_EXIT[error.code] ?? EXIT.error;
   return EXIT.error;
 }
+
+/**
+ * Credentials problems that are not plain errors: a name that cannot be a
+ * profile, or a profile asked for beside ALMYTY_TOKEN, is a usage error; a
+ * chosen login that does not exist, or that a folder may not choose, leaves
+ * the command without a login (never another one).
+ */
+const CREDENTIALS_EXIT: Partial<Record<CredentialsError["code"], number>> = {
+  "invalid-profile-name": EXIT.usage,
+  "profile-conflict": EXIT.usage,
+  "profile-not-found": EXIT.auth,
+  "directory-untrusted": EXIT.auth,
+  "directory-mismatch": EXIT.auth,
+};
 
 /**
  * The message for an error: ours as they are; anything unexpected with its stack.

@@ -24,10 +24,15 @@
  * ```
  * @module
  */
-import { readCredentialsWith } from "../credentials/read.ts";
+import { DEFAULT_PROFILE, loginPathWith, readProfileWith } from "../credentials/profiles.ts";
 import { resolveCredentialsWith } from "../credentials/resolve.ts";
-import { credentialsPathWith } from "../credentials/path.ts";
-import { type Credentials, CredentialsError, type CredentialsIo } from "../credentials/types.ts";
+import { checkAssertions, chooseLoginWith, type LoginChoice } from "../credentials/select.ts";
+import {
+  type Credentials,
+  CredentialsError,
+  type CredentialsIo,
+  type SelectOptions,
+} from "../credentials/types.ts";
 import { DEFAULT_API_URL } from "../protocol/constants.ts";
 import { isSendableToken } from "../protocol/tokens.ts";
 import { checkServiceUrl, deriveFrontendUrl, displayUrl, UrlRuleError } from "../protocol/urls.ts";
@@ -57,6 +62,7 @@ export class TokenFormatError extends Error {
  *   frontend: ["https://app.staging.almyty.com", "derived", "--api"],
  *   path: "/home/alice/.almyty/credentials.json",
  *   file: null,
+ *   login: { profile: "default", source: "default" },
  * });
  * target.withToken("almyty_x").source.token; // "login"
  * ```
@@ -82,6 +88,8 @@ export class Target {
     readonly path: string,
     /** The file's contents when it was read and usable. */
     readonly file: Credentials | null,
+    /** The login file in use and why (null: the ALMYTY_TOKEN pair). */
+    readonly login: LoginChoice | null,
     /** `ALMYTY_URL` when it is set, differs, and was not applied. */
     readonly ignoredEnvUrl?: string,
   ) {}
@@ -100,6 +108,7 @@ export class Target {
       { ...this.source, token: "login" },
       this.path,
       this.file,
+      this.login,
     );
   }
 
@@ -114,6 +123,8 @@ export class Target {
     token?: [string, "env" | "file"];
     path: string;
     file: Credentials | null;
+    /** The login file in use; null or absent for none (the ALMYTY_TOKEN pair, a probe). */
+    login?: LoginChoice | null;
     ignoredEnvUrl?: string;
   }): Target {
     const api = displayUrl(checkServiceUrl(parts.api[0], parts.api[2]));
@@ -132,6 +143,7 @@ export class Target {
       },
       parts.path,
       parts.file,
+      parts.login ?? null,
       parts.ignoredEnvUrl,
     );
   }
@@ -148,9 +160,10 @@ function checkToken(token: string, where: string): string {
 }
 
 /**
- * The target of a reading command, or null when there is no token. Throws
+ * The target of a reading command, or null when there is no token. Which
+ * login applies is the library's one rule (`selectLoginWith`). Throws
  * UrlRuleError for a refused URL, TokenFormatError for an unsendable token
- * and CredentialsError for an unusable file.
+ * and CredentialsError for an unusable file, a missing or untrusted choice.
  *
  * @example
  * ```ts
@@ -159,8 +172,8 @@ function checkToken(token: string, where: string): string {
  * target?.api; // "https://api.almyty.com"
  * ```
  */
-export function readingTarget(io: CredentialsIo): Target | null {
-  const resolved = resolveCredentialsWith(io);
+export function readingTarget(io: CredentialsIo, options: SelectOptions = {}): Target | null {
+  const resolved = resolveCredentialsWith(io, options);
   if (!resolved) return null;
   const fileLabel = `url in ${resolved.path}`;
   const urlLabel = resolved.source.url === "env" ? "ALMYTY_URL" : fileLabel;
@@ -178,25 +191,34 @@ export function readingTarget(io: CredentialsIo): Target | null {
     token: [resolved.token, resolved.source.token],
     path: resolved.path,
     file: resolved.file,
+    login: resolved.profile === null ? null : {
+      profile: resolved.profile,
+      source: resolved.source.profile ?? "default",
+      ...(resolved.profileOrigin ? { origin: resolved.profileOrigin } : {}),
+    },
     ignoredEnvUrl: resolved.ignoredEnvUrl,
   });
 }
 
 /** Problems with the credentials path that no login may paper over. */
-const REFUSED = ["not-a-file", "untrusted", "no-home"];
+const REFUSED = ["not-a-file", "untrusted", "no-home", "unsupported-version"];
 
-/** Flags that choose a login's environment. */
-export interface TargetFlags {
+/** Flags that choose a login and its environment. */
+export interface TargetFlags extends SelectOptions {
   api?: string;
   frontend?: string;
 }
 
 /**
- * A login's target (no token yet): API from `--api`, `ALMYTY_URL`, the
- * file's `url`, the default, so a re-login stays in the user's environment.
- * Frontend from `--frontend`, `ALMYTY_FRONTEND_URL`, the file's `frontendUrl`
- * when the file's `url` is the API in use, else derived. An unusable file
- * does not stop a login (the login replaces it).
+ * A login's target (no token yet), for the login file the selection rule
+ * chooses (ALMYTY_TOKEN aside: a login writes a file). The API: `--api`, else
+ * for the default login `ALMYTY_URL`, the file's `url`, the default; for a
+ * named profile its own `url`, else (a new profile) `ALMYTY_URL`, the
+ * default. So a re-login stays in the login's environment. Frontend from
+ * `--frontend`, the environment's when the API came from it, the file's
+ * `frontendUrl` when the file's `url` is the API in use, else derived. An
+ * unusable file does not stop a login (the login replaces it), except one
+ * that is not ours or not a file.
  *
  * @example
  * ```ts
@@ -212,52 +234,64 @@ export function loginTarget(
   saved?: Credentials | null,
 ): Target {
   const env = io.env ?? io.fs.env();
-  const path = credentialsPathWith(io);
+  const choice = chooseLoginWith(io, flags);
+  const named = choice.profile !== DEFAULT_PROFILE;
+  const path = loginPathWith(io, choice.profile);
   let file: Credentials | null = saved ?? null;
   if (saved === undefined) {
     try {
-      file = readCredentialsWith({ ...io, onWarning: () => {} });
+      file = readProfileWith({ ...io, onWarning: () => {} }, choice.profile);
     } catch (error) {
-      // A login replaces a malformed file; but what is not ours, or not a file,
-      // stops it before anything is minted.
+      // A login replaces a malformed file; but what is not ours, not a file,
+      // or of a newer almyty-auth stops it before anything is minted.
       if (!(error instanceof CredentialsError) || REFUSED.includes(error.code)) throw error;
     }
   }
   if (flags.api === "") throw new UrlRuleError(`--api needs a URL, got "".`);
   if (flags.frontend === "") throw new UrlRuleError(`--frontend needs a URL, got "".`);
+  const fromFile: [string, TargetSource, string] | null = file?.url
+    ? [file.url, "file", `url in ${path}`]
+    : null;
+  const fromEnv: [string, TargetSource, string] | null = env.ALMYTY_URL
+    ? [env.ALMYTY_URL, "env", "ALMYTY_URL"]
+    : null;
   const api: [string, TargetSource, string] = flags.api
     ? [flags.api, "flag", "--api"]
-    : env.ALMYTY_URL
-    ? [env.ALMYTY_URL, "env", "ALMYTY_URL"]
-    : file?.url
-    ? [file.url, "file", `url in ${path}`]
-    : [DEFAULT_API_URL, "default", "default API URL"];
+    : (named ? fromFile ?? fromEnv : fromEnv ?? fromFile) ??
+      [DEFAULT_API_URL, "default", "default API URL"];
   const apiUrl = displayUrl(checkServiceUrl(api[0], api[2]));
+  if (choice.assert?.api !== undefined) {
+    // A folder's assertion: the login must be at the API it names (never used as the API).
+    checkAssertions({ ...choice, assert: { api: choice.assert.api } }, { url: apiUrl, token: "" });
+  }
   const fileMatches = file?.url !== undefined && sameUrl(file.url, apiUrl);
+  const envFrontend = env.ALMYTY_FRONTEND_URL && (!named || api[1] === "env");
   const frontend: [string, TargetSource, string] = flags.frontend
     ? [flags.frontend, "flag", "--frontend"]
-    : env.ALMYTY_FRONTEND_URL
-    ? [env.ALMYTY_FRONTEND_URL, "env", "ALMYTY_FRONTEND_URL"]
+    : envFrontend
+    ? [env.ALMYTY_FRONTEND_URL!, "env", "ALMYTY_FRONTEND_URL"]
     : fileMatches && file?.frontendUrl
     ? [file.frontendUrl, "file", `frontendUrl in ${path}`]
     : [deriveFrontendUrl(apiUrl), "derived", api[2]];
-  return Target.build({ api, frontend, path, file });
+  return Target.build({ api, frontend, path, file, login: choice });
 }
 
 /**
- * The saved login's target (logout): the file's token at the file's `url`
- * (or the default), whatever the environment says. Null when there is no
- * file. Throws like `readingTarget`.
+ * The saved login's target (logout): the chosen login file's token at its
+ * `url` (or the default), whatever the environment says. Null when there is
+ * no file. Throws like `readingTarget`.
  *
  * @example
  * ```ts
  * import { nodeFs } from "../credentials/node_fs.ts";
- * savedTarget({ fs: nodeFs, env: {}, home: "/nonexistent" }); // null
+ * savedTarget({ fs: nodeFs, env: {}, home: "/nonexistent" }, { profile: "default", source: "default" }); // null
  * ```
  */
-export function savedTarget(io: CredentialsIo): Target | null {
-  const file = readCredentialsWith(io);
-  return file ? fileTarget(file, credentialsPathWith(io)) : null;
+export function savedTarget(io: CredentialsIo, choice: LoginChoice): Target | null {
+  const file = readProfileWith(io, choice.profile);
+  if (!file) return null;
+  checkAssertions(choice, file); // a folder's choice must be the login it asserts
+  return fileTarget(file, loginPathWith(io, choice.profile), choice);
 }
 
 /**
@@ -270,7 +304,11 @@ export function savedTarget(io: CredentialsIo): Target | null {
  * // "https://app.almyty.com"
  * ```
  */
-export function fileTarget(file: Credentials, path: string): Target {
+export function fileTarget(
+  file: Credentials,
+  path: string,
+  login: LoginChoice = { profile: DEFAULT_PROFILE, source: "default" },
+): Target {
   const label = `url in ${path}`;
   const api: [string, TargetSource, string] = file.url
     ? [file.url, "file", label]
@@ -283,12 +321,14 @@ export function fileTarget(file: Credentials, path: string): Target {
     token: [file.token, "file"],
     path,
     file,
+    login,
   });
 }
 
 /**
- * The `login` command that keeps the user's environment: `--api` when the
- * API is not the default, `--frontend` when it is not derivable from the API.
+ * The `login` command that keeps the user's environment: `--profile` for a
+ * named login, `--api` when the API is not the default, `--frontend` when it
+ * is not derivable from the API.
  *
  * @example
  * ```ts
@@ -296,10 +336,12 @@ export function fileTarget(file: Credentials, path: string): Target {
  * ```
  */
 export function loginCommand(
-  target: { api: string; frontend: string },
+  target: { api: string; frontend: string; login?: { profile: string } | null },
   ...extra: string[]
 ): string {
   const words = ["almyty-auth", "login", ...extra];
+  const profile = target.login?.profile;
+  if (profile && profile !== DEFAULT_PROFILE) words.push("--profile", profile);
   if (target.api !== DEFAULT_API_URL) words.push("--api", target.api);
   if (target.frontend !== deriveFrontendUrl(target.api)) words.push("--frontend", target.frontend);
   return words.join(" ");

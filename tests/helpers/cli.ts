@@ -34,6 +34,8 @@ export interface CliOptions {
   stdin?: string;
   /** Output of this run may contain the token (the `token` command). */
   mayPrintToken?: boolean;
+  /** The working folder (default: the test's). */
+  cwd?: string;
 }
 
 // The CLI's module cache: with HOME in a temp dir, Deno would otherwise start
@@ -69,6 +71,7 @@ export async function runCli(args: string[], options: CliOptions): Promise<CliRe
     args: cliArgv(args),
     env: baseEnv(options.home, options.env),
     clearEnv: true,
+    cwd: options.cwd,
     stdin: options.stdin === undefined ? "null" : "piped",
     stdout: "piped",
     stderr: "piped",

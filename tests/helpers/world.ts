@@ -129,6 +129,8 @@ export class World {
   listenError: Error | undefined;
   /** The address the reference server sees requests come from (a test may move it). */
   remoteAddress = "127.0.0.1";
+  /** The CLI's working folder (where a `.almyty-profile` is looked for); HOME unless a test moves it. */
+  cwd: string;
   /** The locks the CLI takes (the real, kernel-released one unless a test records them). */
   locker: Locker = denoLocker;
   /** Requests every handler saw, as "METHOD url". */
@@ -146,6 +148,7 @@ export class World {
 
   constructor(env: Record<string, string | undefined> = {}, home = tempHome()) {
     this.home = home;
+    this.cwd = home;
     this.env = { HOME: home, NO_COLOR: "1", ...env };
   }
 
@@ -241,7 +244,7 @@ export class World {
     });
     return {
       env: this.env,
-      fs: denoFs,
+      fs: { ...denoFs, cwd: () => this.cwd },
       fetch: this.fetch,
       serve: (handler) => {
         if (this.listenError) throw this.listenError;

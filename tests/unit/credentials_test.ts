@@ -118,7 +118,13 @@ for (const [name, fs] of ADAPTERS) {
       { home, fs },
     );
     const fromFile = resolveCredentials({ home, fs, env: {} })!;
-    assertEquals(fromFile.source, { token: "file", url: "file", frontendUrl: "file" });
+    assertEquals(fromFile.source, {
+      token: "file",
+      url: "file",
+      frontendUrl: "file",
+      profile: "default",
+    });
+    assertEquals(fromFile.profile, "default");
     assertEquals(fromFile.url, "https://api.staging.almyty.com");
     assertEquals(fromFile.ignoredEnvUrl, undefined);
     // A saved key is never re-pointed at another host by ALMYTY_URL; the caller is told.

@@ -1,0 +1,129 @@
+/**
+ * Mutants of several logins (issue 17) and of the lock between concurrent
+ * logins (issue 19.10): each "must never happen" of the issue is a rule here.
+ * @module
+ */
+import type { Mutant } from "./mutant.ts";
+
+/** See scripts/mutants/mutant.ts for the fields. */
+export const mutants: Mutant[] = [
+  {
+    rule:
+      "a login's save and the revocation of the key it replaces run under the login file's lock",
+    file: "src/runtime/login_lock.ts",
+    find: "    held = await ctx.lock(lockPathFor(path), {",
+    replace: "    held = { release() {} } || await ctx.lock(lockPathFor(path), {",
+    tests: ["tests/lock_test.ts"],
+    filter: "19.10",
+  },
+  {
+    rule: "the login a save replaces is re-read under the lock",
+    file: "src/cli/save_login.ts",
+    find: "      previous = readProfileWith(credentialsIo(ctx, () => {}), name);",
+    replace: "      previous = target.file;",
+    tests: ["tests/lock_test.ts"],
+    filter: "19.10",
+  },
+  {
+    rule: "a selected profile that does not exist never falls back to the default login",
+    file: "src/credentials/resolve.ts",
+    find: "  const file = readProfileWith(io, selection.profile);",
+    replace:
+      "  const file = readProfileWith(io, selection.profile) ?? readProfileWith(io, DEFAULT_PROFILE);",
+    tests: ["tests/profiles_test.ts", "tests/unit/profiles_test.ts"],
+    filter: "missing profile",
+  },
+  {
+    rule: "a repository's .almyty-profile selects a login only once trusted",
+    file: "src/credentials/directory.ts",
+    find: "  if (trusted !== file.sha256) throw untrusted(io, file, trusted !== undefined);",
+    replace: "",
+    tests: ["tests/profiles_test.ts"],
+    filter: "folders, through the CLI",
+  },
+  {
+    rule: "a trusted .almyty-profile that changed is untrusted again",
+    file: "src/credentials/directory.ts",
+    find: "  if (trusted !== file.sha256) throw untrusted(io, file, trusted !== undefined);",
+    replace: "  if (trusted === undefined) throw untrusted(io, file, false);",
+    tests: ["tests/unit/profiles_test.ts"],
+    filter: "folders: nearest file wins",
+  },
+  {
+    rule: "a .almyty-profile that is a symbolic link is refused",
+    file: "src/credentials/directory.ts",
+    find:
+      '  if (facts.isSymlink) throw refuse("it is a symbolic link", "Make it a regular file.");',
+    replace: "",
+    tests: ["tests/unit/profiles_test.ts"],
+    filter: "folders: nearest file wins",
+  },
+  {
+    rule: "the walk for a .almyty-profile stops before a folder another user owns",
+    file: "src/credentials/directory.ts",
+    find:
+      "        if (!facts || (me !== null && facts.uid !== null && facts.uid !== me)) return null;",
+    replace: "        if (!facts) return null;",
+    tests: ["tests/unit/profiles_test.ts"],
+    filter: "folders: nearest file wins",
+  },
+  {
+    rule: "a folder's assertions (api, organization) are checked before anything is sent",
+    file: "src/credentials/select.ts",
+    find: "  if (!problems.length) return;",
+    replace: "  return;",
+    tests: ["tests/profiles_test.ts"],
+    filter: "folders, through the CLI",
+  },
+  {
+    rule: "ALMYTY_URL never re-points a profile's saved key",
+    file: "src/credentials/resolve.ts",
+    find: '  const [url, urlSource]: [string, Source] = file.url\n    ? [file.url, "file"]',
+    replace:
+      '  const [url, urlSource]: [string, Source] = env.ALMYTY_URL\n    ? [env.ALMYTY_URL, "env"]\n    : file.url\n    ? [file.url, "file"]',
+    tests: ["tests/profiles_test.ts"],
+    filter: "two reference servers",
+  },
+  {
+    rule: "--profile together with ALMYTY_TOKEN is a usage error, not a silent choice",
+    file: "src/credentials/select.ts",
+    find: "    if (options.profile !== undefined) {\n      const name",
+    replace: "    if (false) {\n      const name",
+    tests: ["tests/profiles_test.ts"],
+    filter: "--profile everywhere",
+  },
+  {
+    rule: "logout of one profile removes that profile's file only",
+    file: "src/cli/logout.ts",
+    find: '  return deleteProfileWith(io, name) ? "removed" : "absent";',
+    replace:
+      '  deleteProfileWith(io, "default");\n  return deleteProfileWith(io, name) ? "removed" : "absent";',
+    tests: ["tests/profiles_test.ts"],
+    filter: "two reference servers",
+  },
+  {
+    rule: "a key another login file holds is never revoked by logout",
+    file: "src/cli/logout.ts",
+    find: "  const holders = loginsHoldingKey(credentialsIo(ctx, () => {}), file, name);",
+    replace: "  const holders: string[] = [];",
+    tests: ["tests/profiles_test.ts"],
+    filter: "another login file also holds",
+  },
+  {
+    rule: "a profile file of a newer almyty-auth is neither read nor overwritten",
+    file: "src/credentials/profiles.ts",
+    find:
+      '  return typeof version === "number" && Number.isInteger(version) && version > PROFILE_VERSION;',
+    replace: "  return false;",
+    tests: ["tests/unit/profiles_test.ts"],
+    filter: "newer almyty-auth",
+  },
+  {
+    rule: "each named login is its own file, beside credentials.json, never inside it",
+    file: "src/credentials/profiles.ts",
+    find: "  return name === DEFAULT_PROFILE\n    ? credentialsPathWith(io)",
+    replace: "  return name === name\n    ? credentialsPathWith(io)",
+    tests: ["tests/profiles_test.ts"],
+    filter: "old writer",
+  },
+];

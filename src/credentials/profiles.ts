@@ -1,0 +1,271 @@
+/**
+ * Named logins on disk. The default login stays `~/.almyty/credentials.json`,
+ * byte for byte what it always was (almyty's other CLIs read it); each named
+ * login is its own file, `~/.almyty/profiles/<name>.json`, with the same
+ * fields plus `"version": 1`, written with the same atomic write and read
+ * with the same trust checks. One file per login: almyty's old `@almyty/auth`
+ * rewrites or unlinks `credentials.json` and cannot touch them, and two
+ * processes saving two logins never share a read-modify-write.
+ *
+ * @example
+ * ```ts
+ * import { checkProfileName, loginPathWith } from "./profiles.ts";
+ * import { nodeFs } from "./node_fs.ts";
+ * loginPathWith({ fs: nodeFs, home: "/home/alice" }, checkProfileName("staging", "--profile"));
+ * // "/home/alice/.almyty/profiles/staging.json"
+ * ```
+ * @module
+ */
+import { parseJson } from "../protocol/json.ts";
+import { stripControl } from "../protocol/text.ts";
+import { joinPath } from "./fs.ts";
+import { credentialsPathWith, homeDirectoryWith } from "./path.ts";
+import { readLoginFileAt } from "./read.ts";
+import { checkFolder } from "./trust.ts";
+import { type Credentials, CredentialsError, type CredentialsIo } from "./types.ts";
+import { deleteLoginFileAt, writeLoginFileAt } from "./write.ts";
+
+/** The name that means the default login (`credentials.json`). */
+export const DEFAULT_PROFILE = "default";
+
+/** The format version this library writes into a profile file, and the newest it reads. */
+export const PROFILE_VERSION = 1;
+
+const NAME = /^[a-z0-9][a-z0-9_-]{0,62}$/;
+/** Names Windows reserves for devices in every folder (`nul.json` is the null device). */
+const WINDOWS_DEVICES = /^(con|prn|aux|nul|com[0-9]|lpt[0-9])$/;
+
+/**
+ * `name` when it is a valid profile name; otherwise CredentialsError
+ * ("invalid-profile-name") naming where it came from (`from`: "--profile",
+ * "ALMYTY_PROFILE", a file's path). A name never becomes a path outside
+ * `profiles/`.
+ *
+ * @example
+ * ```ts
+ * checkProfileName("acme-staging", "--profile"); // "acme-staging"
+ * ```
+ */
+export function checkProfileName(name: string, from: string): string {
+  if (NAME.test(name) && !WINDOWS_DEVICES.test(name)) return name;
+  const shown = JSON.stringify(stripControl(name).slice(0, 80));
+  const why = WINDOWS_DEVICES.test(name)
+    ? `${shown} is a device name on Windows`
+    : `${shown} is not a profile name: use 1 to 63 lowercase letters, digits, "-" or "_", ` +
+      "starting with a letter or a digit";
+  throw new CredentialsError("invalid-profile-name", "", `Invalid profile (from ${from}): ${why}.`);
+}
+
+/**
+ * `<home>/.almyty/profiles`.
+ *
+ * @example
+ * ```ts
+ * import { nodeFs } from "./node_fs.ts";
+ * profilesDirWith({ fs: nodeFs, home: "/home/alice" }); // "/home/alice/.almyty/profiles"
+ * ```
+ */
+export function profilesDirWith(io: CredentialsIo): string {
+  return joinPath(io.fs.platform, homeDirectoryWith(io), ".almyty", "profiles");
+}
+
+/**
+ * The file of the login `name` (checked with `checkProfileName` first):
+ * `credentials.json` for `default`, else `profiles/<name>.json`.
+ *
+ * @example
+ * ```ts
+ * import { nodeFs } from "./node_fs.ts";
+ * loginPathWith({ fs: nodeFs, home: "/home/alice" }, "default"); // "/home/alice/.almyty/credentials.json"
+ * ```
+ */
+export function loginPathWith(io: CredentialsIo, name: string): string {
+  return name === DEFAULT_PROFILE
+    ? credentialsPathWith(io)
+    : joinPath(io.fs.platform, profilesDirWith(io), `${name}.json`);
+}
+
+/**
+ * Reads the login `name`: null when its file does not exist. A profile file
+ * of a newer format is refused (CredentialsError "unsupported-version"); the
+ * returned credentials never carry `version` (it describes the file).
+ *
+ * @example
+ * ```ts
+ * import { nodeFs } from "./node_fs.ts";
+ * readProfileWith({ fs: nodeFs, home: "/nonexistent" }, "staging"); // null
+ * ```
+ */
+export function readProfileWith(io: CredentialsIo, name: string): Credentials | null {
+  const path = loginPathWith(io, name);
+  if (name === DEFAULT_PROFILE) return readLoginFileAt(io, path);
+  const read = readLoginFileAt(io, path, `almyty-auth login --profile ${name}`);
+  if (!read) return null;
+  checkVersion(read.version, path);
+  const { version: _version, ...credentials } = read;
+  return credentials as Credentials;
+}
+
+/**
+ * Writes the login `name` atomically (0600, folders 0700) and returns its
+ * path. A profile file gets `"version": 1`; one written by a newer
+ * almyty-auth is never overwritten.
+ *
+ * @example
+ * ```ts
+ * import { nodeFs } from "./node_fs.ts";
+ * const home = Deno.makeTempDirSync();
+ * writeProfileWith({ fs: nodeFs, home }, "staging", { url: "https://api.staging.almyty.com", token: "almyty_…" });
+ * ```
+ */
+export function writeProfileWith(
+  io: CredentialsIo,
+  name: string,
+  credentials: Credentials,
+): string {
+  const path = loginPathWith(io, name);
+  if (name === DEFAULT_PROFILE) return writeLoginFileAt(credentials, path, io);
+  const existing = existingVersion(io, path);
+  if (isNewer(existing)) checkVersion(existing, path);
+  const { version: _version, ...fields } = credentials;
+  return writeLoginFileAt({ version: PROFILE_VERSION, ...fields } as Credentials, path, io);
+}
+
+/**
+ * Removes the login `name`'s file; false when there was none.
+ *
+ * @example
+ * ```ts
+ * import { nodeFs } from "./node_fs.ts";
+ * deleteProfileWith({ fs: nodeFs, home: Deno.makeTempDirSync() }, "staging"); // false
+ * ```
+ */
+export function deleteProfileWith(io: CredentialsIo, name: string): boolean {
+  return deleteLoginFileAt(loginPathWith(io, name), io);
+}
+
+/** A login as `listProfiles` describes it: never its token. */
+export interface ProfileInfo {
+  /** The profile's name; `default` for `credentials.json`. */
+  name: string;
+  /** Its file. */
+  path: string;
+  url?: string;
+  email?: string;
+  frontendUrl?: string;
+  organization?: Credentials["organization"];
+  keyOrigin?: Credentials["keyOrigin"];
+  /** The key's id at the server (not a secret: it names the key, it cannot use it). */
+  keyId?: string;
+  createdAt?: string;
+  expiresAt?: string;
+  /** The default login is a copy of this profile (`profile use`). */
+  copyOf?: string;
+  /** Why the file cannot be used, when it cannot. */
+  problem?: string;
+}
+
+/**
+ * The default login (when its file exists) and every profile, by name.
+ * Unusable files are listed with their problem; tokens never.
+ *
+ * @example
+ * ```ts
+ * import { nodeFs } from "./node_fs.ts";
+ * listProfilesWith({ fs: nodeFs, home: Deno.makeTempDirSync() }); // []
+ * ```
+ */
+export function listProfilesWith(io: CredentialsIo): ProfileInfo[] {
+  const dir = profilesDirWith(io);
+  checkFolder(io.fs, dir, dir);
+  const names = io.fs.list(dir)
+    .filter((entry) => entry.endsWith(".json"))
+    .map((entry) => entry.slice(0, -5))
+    .filter((name) => NAME.test(name) && !WINDOWS_DEVICES.test(name) && name !== DEFAULT_PROFILE)
+    .sort();
+  const quiet = { ...io, onWarning: () => {} };
+  const infos: ProfileInfo[] = [];
+  for (const name of [DEFAULT_PROFILE, ...names]) {
+    const path = loginPathWith(io, name);
+    try {
+      const credentials = readProfileWith(quiet, name);
+      if (credentials) infos.push(describe(name, path, credentials));
+    } catch (error) {
+      if (!(error instanceof CredentialsError)) throw error;
+      infos.push({ name, path, problem: error.message });
+    }
+  }
+  return infos;
+}
+
+/**
+ * The logins other than `except` whose file holds the same key (the same
+ * `keyId`, or the same token): a key they still use must not be revoked.
+ *
+ * @example
+ * ```ts
+ * import { nodeFs } from "./node_fs.ts";
+ * loginsHoldingKey({ fs: nodeFs, home: Deno.makeTempDirSync() }, { token: "almyty_x" }, "default"); // []
+ * ```
+ */
+export function loginsHoldingKey(
+  io: CredentialsIo,
+  key: { token: string; keyId?: string },
+  except: string,
+): string[] {
+  const quiet = { ...io, onWarning: () => {} };
+  return listProfilesWith(quiet).filter((info) => {
+    if (info.name === except || info.problem) return false;
+    if (key.keyId && info.keyId === key.keyId) return true;
+    try {
+      return readProfileWith(quiet, info.name)?.token === key.token;
+    } catch {
+      return false;
+    }
+  }).map((info) => info.name);
+}
+
+function describe(name: string, path: string, c: Credentials): ProfileInfo {
+  const info: ProfileInfo = { name, path };
+  const strings = ["url", "email", "frontendUrl", "keyId", "createdAt", "expiresAt"] as const;
+  for (const field of strings) if (typeof c[field] === "string") info[field] = c[field] as string;
+  if (c.organization) info.organization = c.organization;
+  if (c.keyOrigin) info.keyOrigin = c.keyOrigin;
+  if (name === DEFAULT_PROFILE && typeof c.profile === "string") info.copyOf = c.profile;
+  return info;
+}
+
+function isNewer(version: unknown): boolean {
+  return typeof version === "number" && Number.isInteger(version) && version > PROFILE_VERSION;
+}
+
+function checkVersion(version: unknown, path: string): void {
+  if (version === undefined || version === PROFILE_VERSION) return;
+  if (isNewer(version)) {
+    throw new CredentialsError(
+      "unsupported-version",
+      path,
+      `${path} was written by a newer almyty-auth (format version ${version}; this one knows ` +
+        `version ${PROFILE_VERSION}), so it is neither used nor overwritten. Upgrade almyty-auth.`,
+    );
+  }
+  throw new CredentialsError(
+    "invalid-field",
+    path,
+    `${path}: "version" must be ${PROFILE_VERSION}. Log in to this profile again to rewrite it.`,
+  );
+}
+
+/** The `version` of the file at `path` as it is now, if it has one that can be read. */
+function existingVersion(io: CredentialsIo, path: string): unknown {
+  let text;
+  try {
+    text = io.fs.readFile(path)?.text;
+  } catch {
+    return undefined; // not a readable regular file: the write reports it
+  }
+  const parsed = text === undefined ? null : parseJson(text);
+  return parsed?.ok && typeof parsed.value === "object" && parsed.value !== null
+    ? (parsed.value as Record<string, unknown>).version
+    : undefined;
+}

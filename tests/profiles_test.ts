@@ -1,0 +1,294 @@
+/**
+ * Several logins through the CLI's real surface, in process (issue 17):
+ * `--profile` on every command, fail-closed selection that sends nothing,
+ * folders that choose a login, two reference servers as two environments,
+ * re-login and logout that touch only their own login, and almyty's old
+ * writer rewriting or removing `credentials.json`.
+ */
+import { assert, assertEquals, assertMatch } from "./helpers/assert.ts";
+import { credsPath, readBytes } from "./helpers/cli.ts";
+import { recordToken } from "./helpers/leaks.ts";
+import { World } from "./helpers/world.ts";
+import { writeProfile } from "../src/credentials/mod.ts";
+import { writeDirectoryRecordWith } from "../src/credentials/directory.ts";
+import { denoFs } from "../src/platform/deno_fs.ts";
+import { sha256Hex } from "../src/protocol/sha256.ts";
+
+type Server = ReturnType<World["referenceServer"]>;
+
+/** A minted key of alice's at `server`, saved as the login `name` (as a login would). */
+function savedLogin(world: World, server: Server, name: string) {
+  const alice = server.store.userByEmail("alice@example.com")!;
+  const key = server.store.mintCliKey(alice, `laptop-${name}`);
+  recordToken(key.apiKey);
+  const credentials = {
+    url: server.url,
+    token: key.apiKey,
+    email: alice.email,
+    keyId: key.record.id,
+    keyOrigin: "minted" as const,
+    organization: { id: "o", name: "acme", slug: "acme" },
+  };
+  writeProfile(name, credentials, { home: world.home, fs: denoFs });
+  return credentials;
+}
+
+/** Whether `token` still works at `server`. */
+async function works(world: World, server: Server, token: string): Promise<boolean> {
+  const response = await world.fetch(`${server.url}/auth/profile`, {
+    headers: { authorization: `Bearer ${token}` },
+  });
+  await response.body?.cancel();
+  return response.status === 200;
+}
+
+/** Every request the CLI sends, with the key it carried. */
+function capture(world: World): { method: string; url: string; auth: string | null }[] {
+  const seen: { method: string; url: string; auth: string | null }[] = [];
+  const inner = world.fetch;
+  world.fetch = (input, init) => {
+    const request = new Request(input, init);
+    seen.push({
+      method: request.method,
+      url: request.url,
+      auth: request.headers.get("authorization"),
+    });
+    return inner(request);
+  };
+  return seen;
+}
+
+function trustFile(world: World, dir: string, text: string): string {
+  const path = `${dir}/.almyty-profile`;
+  Deno.mkdirSync(dir, { recursive: true });
+  Deno.writeTextFileSync(path, text, { mode: 0o644 });
+  writeDirectoryRecordWith({ fs: denoFs, home: world.home }, {
+    trusted: { [path]: sha256Hex(text) },
+    bindings: {},
+  });
+  return path;
+}
+
+Deno.test("--profile everywhere: a missing profile exits 4 with its login command and sends nothing; a bad name exits 2; --profile beside ALMYTY_TOKEN exits 2 naming both", async () => {
+  const probe = new World();
+  const server = probe.referenceServer();
+  savedLogin(probe, server, "default");
+  const before = readBytes(credsPath(probe.home));
+  for (
+    const argv of [["whoami"], ["token"], ["status"], ["status", "--json"], ["status", "--offline"]]
+  ) {
+    const world = new World({}, probe.home);
+    world.route(() => new Response("never", { status: 500 }), server.url);
+    const seen = capture(world);
+    assertEquals(await world.run([...argv, "--profile", "staging"]), 4, argv.join(" "));
+    assertMatch(
+      world.stdout + world.stderr,
+      /Profile \\?"staging\\?" not found \(from --profile\): log in to it with almyty-auth login --profile staging/,
+    );
+    assertEquals(seen, [], `${argv.join(" ")} sent a request`);
+    assertEquals(world.stdout.includes("almyty_"), false);
+  }
+  for (
+    const [argv, env] of [
+      [["whoami", "--profile", "../etc"], {}],
+      [["login", "--profile", "Prod", "--with-token"], {}],
+      [["logout", "--profile", "nul"], {}],
+      [["whoami"], { ALMYTY_PROFILE: "a/b" }],
+    ] as const
+  ) {
+    const world = new World(env, probe.home);
+    const seen = capture(world);
+    world.stdinText = "almyty_x";
+    assertEquals(await world.run([...argv]), 2, argv.join(" "));
+    assertMatch(world.stderr, /Invalid profile \(from (--profile|ALMYTY_PROFILE)\)/);
+    assertEquals(seen, []);
+  }
+  const world = new World({ ALMYTY_TOKEN: "almyty_FROMTHEENVIRONMENT0000" }, probe.home);
+  const seen = capture(world);
+  assertEquals(await world.run(["whoami", "--profile", "default"]), 2);
+  assertMatch(world.stderr, /--profile "default" and ALMYTY_TOKEN are both set/);
+  assertEquals(seen, []);
+  assertEquals(readBytes(credsPath(probe.home)), before);
+});
+
+Deno.test("two reference servers as two environments: each profile's key goes only to its own API; logout --profile a sends one DELETE, to A with A's key, and nothing to B", async () => {
+  const world = new World();
+  const a = world.referenceServer();
+  const b = world.referenceServer();
+  const keyA = savedLogin(world, a, "a");
+  const keyB = savedLogin(world, b, "b");
+  const defaultKey = savedLogin(world, b, "default");
+  const defaultBytes = readBytes(credsPath(world.home));
+  const seen = capture(world);
+  for (const [name, server, key] of [["a", a, keyA], ["b", b, keyB]] as const) {
+    assertEquals(await world.run(["whoami", "--profile", name]), 0, world.stderr);
+    const last = seen.at(-1)!;
+    assertEquals([new URL(last.url).origin, last.auth], [server.url, `Bearer ${key.token}`]);
+  }
+  assertMatch(world.stdout, /Profile: a \(from --profile\)[\s\S]*API: http:\/\/127\.0\.0\.1/);
+  seen.length = 0;
+  assertEquals(await world.run(["logout", "--profile", "a"]), 0, world.stderr);
+  // One DELETE, to A with A's key (then a check that the key is dead, also at A with A's key).
+  assertEquals(seen.filter((r) => r.method === "DELETE"), [{
+    method: "DELETE",
+    url: `${a.url}/auth/api-keys/${keyA.keyId}`,
+    auth: `Bearer ${keyA.token}`,
+  }]);
+  assertEquals(
+    seen.filter((r) => new URL(r.url).origin !== a.url || r.auth !== `Bearer ${keyA.token}`),
+    [],
+    "nothing to B, nothing with another key",
+  );
+  assertMatch(world.stderr, /Logged out of profile a; removed \S+\/profiles\/a\.json/);
+  assertEquals(await works(world, a, keyA.token), false);
+  assertEquals(await works(world, b, keyB.token), true, "B's key is untouched");
+  assertEquals(await works(world, b, defaultKey.token), true);
+  assertEquals(readBytes(credsPath(world.home)), defaultBytes, "the default login is untouched");
+  assertEquals(
+    JSON.parse(Deno.readTextFileSync(`${world.home}/.almyty/profiles/b.json`)).token,
+    keyB.token,
+  );
+  // ALMYTY_URL never re-points a profile's key either.
+  seen.length = 0;
+  world.env.ALMYTY_URL = a.url;
+  assertEquals(await world.run(["whoami", "--profile", "b"]), 0, world.stderr);
+  assertEquals(seen.map((r) => new URL(r.url).origin), [b.url]);
+  assertMatch(
+    world.stderr,
+    /ALMYTY_URL \(http:\/\/127\.0\.0\.1:\d+\) is not applied: the saved key belongs to/,
+  );
+});
+
+Deno.test("re-login of a profile revokes that profile's replaced key only, at its own API; the default stays byte for byte", async () => {
+  const world = new World();
+  const server = world.referenceServer({ deviceInterval: 1 });
+  const other = world.referenceServer();
+  const defaultKey = savedLogin(world, other, "default");
+  const before = readBytes(credsPath(world.home));
+  const old = savedLogin(world, server, "staging");
+  const seen = capture(world);
+  // No --api: an existing profile logs in again at its own API.
+  const run = world.run(["login", "--profile", "staging", "--no-browser"]);
+  const [, url] = await world.waitFor(/Open this URL in any browser:\n\s+(\S+)/);
+  assert(url.startsWith(server.url), url);
+  await world.decide(url, "approve");
+  assertEquals(await run, 0, world.stderr);
+  assertMatch(
+    world.stderr,
+    /Credentials saved to \S+\/profiles\/staging\.json \(profile staging\)/,
+  );
+  assertEquals(seen.filter((r) => new URL(r.url).origin !== server.url), [], "nothing elsewhere");
+  assertEquals(await works(world, server, old.token), false, "the replaced key is revoked");
+  assertEquals(await works(world, other, defaultKey.token), true);
+  assertEquals(readBytes(credsPath(world.home)), before);
+  const saved = JSON.parse(Deno.readTextFileSync(`${world.home}/.almyty/profiles/staging.json`));
+  recordToken(saved.token);
+  assertEquals([saved.version, saved.url, saved.keyOrigin], [1, server.url, "minted"]);
+});
+
+Deno.test("a key another login file also holds is never revoked by a re-login or a logout", async () => {
+  const world = new World();
+  const server = world.referenceServer();
+  const shared = savedLogin(world, server, "staging");
+  writeProfile("copy", shared, { home: world.home, fs: denoFs });
+  const seen = capture(world);
+  assertEquals(await world.run(["logout", "--profile", "staging"]), 0, world.stderr);
+  assertMatch(world.stderr, /The key was not revoked: the login copy still uses it/);
+  assertEquals(seen, []);
+  assertEquals(await works(world, server, shared.token), true);
+});
+
+Deno.test("whoami and status say which profile applied and why; status --json carries it and never a token", async () => {
+  const world = new World();
+  const server = world.referenceServer();
+  savedLogin(world, server, "default");
+  const staging = savedLogin(world, server, "staging");
+  const repo = `${world.home}/repo`;
+  const file = trustFile(world, repo, '{"profile": "staging"}');
+  world.cwd = `${repo}`;
+  assertEquals(await world.run(["whoami"]), 0, world.stderr);
+  assertMatch(world.stdout, new RegExp(`Profile: staging \\(from ${file}\\)`));
+  assertEquals(await world.run(["status", "--json"]), 0, world.stderr);
+  const report = JSON.parse(world.stdout.slice(world.stdout.indexOf("{\n")));
+  assertEquals(report.profile, { name: "staging", source: "directory", origin: file });
+  assertEquals(report.file.path, `${world.home}/.almyty/profiles/staging.json`);
+  assert(!world.stdout.includes(staging.token) && !world.stderr.includes(staging.token));
+  const envWorld = new World({ ALMYTY_PROFILE: "staging" }, world.home);
+  envWorld.referenceServer; // the server lives in the first world
+  envWorld.route(() => new Response("{}", { status: 500 }), server.url);
+  assertEquals(await envWorld.run(["status", "--offline"]), 0, envWorld.stderr);
+  assertMatch(envWorld.stdout, /Profile: +staging \(from ALMYTY_PROFILE\)/);
+  // The default login by default says nothing new.
+  const plain = new World({}, world.home);
+  plain.route(() => new Response("{}", { status: 500 }), server.url);
+  assertEquals(await plain.run(["status", "--offline"]), 0, plain.stderr);
+  assertEquals(plain.stdout.includes("Profile:"), false);
+});
+
+Deno.test("folders, through the CLI: every refused .almyty-profile exits 4 before any request", async () => {
+  const base = new World();
+  const server = base.referenceServer();
+  savedLogin(base, server, "default");
+  savedLogin(base, server, "staging");
+  const repo = `${base.home}/repo`;
+  const cases: [string, () => void, RegExp][] = [
+    ["untrusted", () => {
+      Deno.mkdirSync(repo, { recursive: true });
+      Deno.writeTextFileSync(`${repo}/.almyty-profile`, '{"profile": "staging"}');
+    }, /you have not trusted this file[\s\S]*almyty-auth profile trust/],
+    ["changed", () => {
+      trustFile(base, repo, '{"profile": "staging"}');
+      Deno.writeTextFileSync(`${repo}/.almyty-profile`, '{"profile": "default"}');
+    }, /changed since you trusted it/],
+    ["mismatch", () => {
+      trustFile(base, repo, '{"profile": "staging", "api": "https://api.almyty.com"}');
+    }, /its API is http:\/\/127\.0\.0\.1:\d+, not https:\/\/api\.almyty\.com/],
+    [
+      "missing",
+      () => trustFile(base, repo, '{"profile": "nothere"}'),
+      /Profile "nothere" not found \(from \S+\.almyty-profile\)/,
+    ],
+  ];
+  for (const [label, make, message] of cases) {
+    make();
+    for (const argv of [["whoami"], ["token"], ["status"], ["logout"]]) {
+      const world = new World({}, base.home);
+      world.route(() => new Response("never", { status: 500 }), server.url);
+      world.cwd = repo;
+      const seen = capture(world);
+      const code = await world.run(argv);
+      if (label === "missing" && argv[0] === "logout") {
+        assertEquals(code, 0, "nothing to log out of"); // and nothing sent
+      } else {
+        assertEquals(code, 4, `${label} ${argv[0]}: ${world.stderr}`);
+        assertMatch(world.stdout + world.stderr, message, `${label} ${argv[0]}`);
+      }
+      assertEquals(seen, [], `${label} ${argv[0]} sent a request`);
+    }
+  }
+});
+
+Deno.test("almyty's old writer rewriting or removing credentials.json destroys no profile", async () => {
+  const world = new World();
+  const server = world.referenceServer();
+  savedLogin(world, server, "default");
+  const staging = savedLogin(world, server, "staging");
+  const path = `${world.home}/.almyty/profiles/staging.json`;
+  const bytes = readBytes(path);
+  // @almyty/auth 1.2.0's login: exactly {url, token, frontendUrl}, pretty-printed, no newline.
+  Deno.writeTextFileSync(
+    credsPath(world.home),
+    JSON.stringify(
+      { url: server.url, token: "almyty_OLDWRITER000000000000", frontendUrl: server.url },
+      null,
+      2,
+    ),
+  );
+  assertEquals(readBytes(path), bytes);
+  // ... and its logout: unlink.
+  Deno.removeSync(credsPath(world.home));
+  assertEquals(readBytes(path), bytes);
+  assertEquals(await world.run(["whoami", "--profile", "staging"]), 0, world.stderr);
+  assertMatch(world.stdout, /Logged in as alice@example.com/);
+  assertEquals(await works(world, server, staging.token), true);
+});
