@@ -10,6 +10,8 @@
  */
 import { ApiError } from "../runtime/api_error.ts";
 import { loginCommand, loginTarget, readingTarget, type Target } from "../runtime/target.ts";
+import { windowsProtection } from "../credentials/fix_hints.ts";
+import { homeDirectoryWith } from "../credentials/path.ts";
 import { type Credentials, CredentialsError } from "../credentials/types.ts";
 import { DEFAULT_PROFILE, loginPathWith, readProfileWith } from "../credentials/profiles.ts";
 import {
@@ -153,6 +155,10 @@ function credentialsFile(ctx: Context, login: () => string, choice: LoginChoice)
       detail: `${path} has mode ${mode.toString(8)}; others can read your token`,
       fix: `chmod 600 ${path}`,
     };
+  }
+  if (ctx.fs.platform === "win32") {
+    const home = homeDirectoryWith(io);
+    return { name, level: "ok", detail: `${path} parses; protected by ${windowsProtection(home)}` };
   }
   return { name, level: "ok", detail: `${path} parses and is private (mode ${mode.toString(8)})` };
 }

@@ -12,7 +12,8 @@
 import { ApiError } from "../runtime/api_error.ts";
 import type { Target } from "../runtime/target.ts";
 import { loginCommand, TokenFormatError } from "../runtime/target.ts";
-import { credentialsPathWith } from "../credentials/path.ts";
+import { windowsProtection } from "../credentials/fix_hints.ts";
+import { credentialsPathWith, homeDirectoryWith } from "../credentials/path.ts";
 import { CredentialsError } from "../credentials/types.ts";
 import { relativeTime, tokenKind } from "../protocol/tokens.ts";
 import { stripControl } from "../protocol/text.ts";
@@ -140,10 +141,23 @@ function chosenPath(ctx: Context, options: SelectOptions): string {
 function fileFacts(
   ctx: Context,
   path: string,
-): { exists: boolean; mode?: string; owner?: number | null; ownerName?: string | null } {
+): {
+  exists: boolean;
+  mode?: string;
+  owner?: number | null;
+  ownerName?: string | null;
+  protectedBy?: string;
+} {
   try {
     const stat = ctx.fs.lstat(path);
     if (!stat) return { exists: false };
+    // Windows has no POSIX mode or owner uid (they read 0666 and null): say what does protect it.
+    if (ctx.fs.platform === "win32") {
+      return {
+        exists: true,
+        protectedBy: windowsProtection(homeDirectoryWith(credentialsIo(ctx))),
+      };
+    }
     return {
       exists: true,
       mode: stat.mode.toString(8).padStart(4, "0"),
@@ -207,6 +221,7 @@ function printHuman(
   }
   if (!r.file.read) out(`File:      ${path} (not read: ALMYTY_TOKEN is set)`);
   else if (!r.file.exists) out(`File:      ${path} (none)`);
+  else if (r.file.protectedBy) out(`File:      ${path} (protected by ${r.file.protectedBy})`);
   else {
     const owner = r.file.ownerName
       ? `${r.file.ownerName} (uid ${r.file.owner})`

@@ -12,6 +12,7 @@
  */
 import { randomHex } from "../protocol/random.ts";
 import { type CredentialsFs, directoryOf, type FsError, joinPath } from "./fs.ts";
+import { linkKind, removeFileCommand } from "./fix_hints.ts";
 import { checkOwner } from "./trust.ts";
 import { CredentialsError } from "./types.ts";
 
@@ -87,13 +88,57 @@ export function ensurePrivateFolder(fs: CredentialsFs, dir: string, path: string
 }
 
 /**
+ * How long each retry of a refused replace waits (about 2 s in all): Windows
+ * refuses to replace a file another program has open without sharing delete
+ * (Node's rename is one MoveFileExW; Deno's falls back only for readers that
+ * share delete), which antivirus, sync clients and readers do for a moment.
+ */
+export const REPLACE_BACKOFF_MS = [10, 20, 40, 80, 160, 320, 500, 870];
+
+/** What Windows answers while another program has the file open. */
+const SHARING_CODES = new Set(["EPERM", "EACCES", "EBUSY"]);
+
+/** Blocks the thread for `ms` (the library's writes are synchronous). */
+function pauseSync(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+/**
+ * Renames `from` over `to`; on Windows, a refusal because the target is open
+ * elsewhere is retried with backoff (`REPLACE_BACKOFF_MS`). Elsewhere those
+ * codes mean permissions, which waiting does not change.
+ *
+ * @example
+ * ```ts
+ * import { nodeFs } from "./node_fs.ts";
+ * const dir = Deno.makeTempDirSync();
+ * Deno.writeTextFileSync(`${dir}/new`, "{}");
+ * replace(nodeFs, `${dir}/new`, `${dir}/credentials.json`);
+ * ```
+ */
+export function replace(fs: CredentialsFs, from: string, to: string): void {
+  for (let attempt = 0;; attempt++) {
+    try {
+      return fs.rename(from, to);
+    } catch (error) {
+      const retry = fs.platform === "win32" && SHARING_CODES.has((error as FsError).code) &&
+        attempt < REPLACE_BACKOFF_MS.length;
+      if (!retry) throw error;
+      if (fs.pause) fs.pause(REPLACE_BACKOFF_MS[attempt]);
+      else pauseSync(REPLACE_BACKOFF_MS[attempt]);
+    }
+  }
+}
+
+/**
  * Replaces `path` with `text`. The directory is created 0700 (tightened if
  * looser, refused if another user owns it); the data goes to a 0600 temp
  * file beside the target (created exclusively, so the mode holds from the
  * first byte), is fsynced, then renamed over the target: a concurrent reader
  * sees the old file or the new one, never a part. A symlink at the target is
- * refused, never written through. On any failure the temp file is removed,
- * and stale temp files of earlier crashes are swept first.
+ * refused, never written through. On Windows, a target another program holds
+ * open is retried for about 2 s ({@linkcode replace}). On any failure the temp
+ * file is removed, and stale temp files of earlier crashes are swept first.
  *
  * @example
  * ```ts
@@ -114,13 +159,14 @@ export function writeFileAtomic(fs: CredentialsFs, path: string, text: string): 
     if (fs.lstat(path)?.isSymlink) {
       throw new AtomicWriteError(
         "symlink",
-        `${path} is a symbolic link; refusing to write through it. Remove the link (rm ${path}) and try again.`,
+        `${path} is ${linkKind(fs.platform)}; refusing to write through it. ` +
+          `Remove it (${removeFileCommand(fs.platform, path)}) and try again.`,
       );
     }
     sweepStaleTemps(fs, path);
     mayExist = true;
     fs.writeNew(temp, text, 0o600);
-    fs.rename(temp, path);
+    replace(fs, temp, path);
     mayExist = false;
   } catch (error) {
     if (mayExist && (error as FsError).code !== "EEXIST") {
@@ -129,6 +175,14 @@ export function writeFileAtomic(fs: CredentialsFs, path: string, text: string): 
       } catch { /* already gone */ }
     }
     if (error instanceof AtomicWriteError || error instanceof CredentialsError) throw error;
+    const code = (error as FsError).code;
+    if (fs.platform === "win32" && SHARING_CODES.has(code)) {
+      throw new AtomicWriteError(
+        "io",
+        `Cannot replace ${path}: another program keeps it open (${code}), such as an editor, ` +
+          "antivirus, OneDrive or another almyty command reading it. Close it and try again.",
+      );
+    }
     throw new AtomicWriteError(
       "io",
       `Cannot write ${path} (${

@@ -84,6 +84,8 @@ export interface CredentialsFs {
   list(path: string): string[];
   /** fsyncs a directory so a rename survives a crash; best effort. */
   syncDirectory(path: string): void;
+  /** Blocks for `ms` (a retry's backoff); when absent, `Atomics.wait` does. */
+  pause?(ms: number): void;
 }
 
 /**

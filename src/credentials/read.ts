@@ -10,6 +10,7 @@
  * @module
  */
 import { parseJson } from "../protocol/json.ts";
+import { moveAsideCommand } from "./fix_hints.ts";
 import { directoryOf, type FsError } from "./fs.ts";
 import { checkFolder, checkOwner } from "./trust.ts";
 import { credentialsPathWith } from "./path.ts";
@@ -142,13 +143,15 @@ export function readPrivateText(io: CredentialsIo, path: string): string | null 
   } catch (error) {
     if (error instanceof CredentialsError) throw error;
     const code = (error as FsError).code;
-    if (code === "EISDIR" || code === "ENOTREG") throw notAFile(path);
+    if (code === "EISDIR" || code === "ENOTREG") throw notAFile(io.fs.platform, path);
     throw new CredentialsError(
       "unreadable",
       path,
-      `Cannot read ${path} (${
-        code ?? (error as Error).message
-      }). Check its owner and mode: chmod 600 ${path}`,
+      `Cannot read ${path} (${code ?? (error as Error).message}). ${
+        io.fs.platform === "win32"
+          ? "Check that it is yours and not held open by another program"
+          : `Check its owner and mode: chmod 600 ${path}`
+      }`,
     );
   }
   if (!file) return null;
@@ -164,11 +167,11 @@ export function readPrivateText(io: CredentialsIo, path: string): string | null 
   return file.text;
 }
 
-function notAFile(path: string): CredentialsError {
+function notAFile(platform: string, path: string): CredentialsError {
   return new CredentialsError(
     "not-a-file",
     path,
     `${path} is not a regular file (a folder, a FIFO, a socket or a device?); it was not opened. ` +
-      `Move it aside (mv ${path} ${path}.bak) and log in again.`,
+      `Move it aside (${moveAsideCommand(platform, path)}) and log in again.`,
   );
 }

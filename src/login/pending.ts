@@ -21,6 +21,7 @@ import { homeDirectoryWith } from "../credentials/path.ts";
 import { checkFolder, checkOwner } from "../credentials/trust.ts";
 import { CredentialsError, type CredentialsIo } from "../credentials/types.ts";
 import { AtomicWriteError } from "../credentials/atomic.ts";
+import { linkKind, removeFileCommand, removeTreeCommand } from "../credentials/fix_hints.ts";
 import { parseJson } from "../protocol/json.ts";
 import type { TokenGrant } from "../protocol/types.ts";
 import { CliError, EXIT } from "../runtime/errors.ts";
@@ -108,7 +109,8 @@ export function readPending(io: CredentialsIo, name: string): PendingLogin | nul
       throw new CredentialsError(
         "symlink",
         path,
-        `${path} is a symbolic link; a pending login is never read through one. Remove it (rm ${path}).`,
+        `${path} is ${linkKind(io.fs.platform)}; a pending login is never read through one. ` +
+          `Remove it (${removeFileCommand(io.fs.platform, path)}).`,
       );
     }
     file = io.fs.readFile(path);
@@ -119,7 +121,8 @@ export function readPending(io: CredentialsIo, name: string): PendingLogin | nul
       throw new CredentialsError(
         "not-a-file",
         path,
-        `${path} is not a regular file; it was not opened. Remove it (rm -r ${path}).`,
+        `${path} is not a regular file; it was not opened. ` +
+          `Remove it (${removeTreeCommand(io.fs.platform, path)}).`,
       );
     }
     throw new CredentialsError(

@@ -83,19 +83,22 @@ export function denoContext(signal: AbortSignal, interrupt?: () => void): Contex
       return () => clearInterval(timer);
     },
     hostname: () => Deno.hostname(),
-    // /etc/passwd is outside the permission set; getent asks the system's user database.
+    // /etc/passwd is outside the permission set: ask the system's user database, with getent
+    // (Linux) or id (macOS has no getent).
     userName: (uid) => {
-      try {
-        const out = new Deno.Command("getent", {
-          args: ["passwd", String(uid)],
-          stdout: "piped",
-          stderr: "null",
-        })
-          .outputSync();
-        return out.success ? new TextDecoder().decode(out.stdout).split(":")[0] || null : null;
-      } catch {
-        return null;
+      const asks: [string, string[], (out: string) => string][] = [
+        ["getent", ["passwd", String(uid)], (out) => out.split(":")[0]],
+        ["id", ["-nu", String(uid)], (out) => out.trim()],
+      ];
+      for (const [command, args, nameIn] of asks) {
+        try {
+          const out = new Deno.Command(command, { args, stdout: "piped", stderr: "null" })
+            .outputSync();
+          const name = out.success ? nameIn(new TextDecoder().decode(out.stdout)) : "";
+          if (name) return name;
+        } catch { /* not installed here */ }
       }
+      return null;
     },
     osRelease: () => Deno.osRelease(),
     launch: ({ command, args, raw }) => {

@@ -9,6 +9,7 @@
  */
 import { runCli } from "../../src/cli/main.ts";
 import type { Context, HttpHandler, LaunchSpec } from "../../src/runtime/context.ts";
+import type { CredentialsFs } from "../../src/credentials/fs.ts";
 import { denoFs } from "../../src/platform/deno_fs.ts";
 import { denoLocker, type Locker } from "../../src/platform/lock.ts";
 import { promptLine, type PromptTerminal } from "../../src/platform/prompt.ts";
@@ -133,6 +134,8 @@ export class World {
   cwd: string;
   /** The locks the CLI takes (the real, kernel-released one unless a test records them). */
   locker: Locker = denoLocker;
+  /** The file system the CLI sees (tests/helpers/windows_fs.ts gives Windows' facts). */
+  fs: CredentialsFs = denoFs;
   /** Requests every handler saw, as "METHOD url". */
   readonly requests: string[] = [];
   stdinText: string | undefined;
@@ -244,7 +247,8 @@ export class World {
     });
     return {
       env: this.env,
-      fs: { ...denoFs, cwd: () => this.cwd },
+      // A test's own file system (Windows' facts) brings its own working folder.
+      fs: this.fs === denoFs ? { ...denoFs, cwd: () => this.cwd } : this.fs,
       fetch: this.fetch,
       serve: (handler) => {
         if (this.listenError) throw this.listenError;

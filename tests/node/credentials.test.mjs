@@ -6,6 +6,7 @@ import {
   cpSync,
   mkdirSync,
   mkdtempSync,
+  readdirSync,
   readFileSync,
   statSync,
   symlinkSync,
@@ -14,6 +15,7 @@ import {
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { execFileSync } from "node:child_process";
+import * as nodeFs from "node:fs";
 
 const out = process.env.ALMYTY_NPM_OUT;
 if (!out) throw new Error("Set ALMYTY_NPM_OUT to the output of: deno task npm --out DIR");
@@ -278,4 +280,86 @@ test("a FIFO at the credentials path is refused at once, never opened (the read 
     () => lib.resolveCredentials({ home, env: {} }),
     (e) => e instanceof lib.CredentialsError && e.code === "not-a-file",
   );
+});
+
+/**
+ * A CredentialsFs with Windows' facts over this disk (C:\… mapped under a temp folder; no
+ * owner uid, mode 0666), whose renames are refused with `refusals` first, as MoveFileExW is
+ * while another program has the target open. No `pause`: the library's own wait runs.
+ */
+function windowsFs(refusals) {
+  const fs = nodeFs;
+  const root = mkdtempSync(join(tmpdir(), "almyty-win-"));
+  const real = (p) => join(root, p[0], p.slice(3).replaceAll("\\", "/"));
+  const facts = (s) => ({
+    isFile: s.isFile(),
+    isDirectory: s.isDirectory(),
+    isSymlink: s.isSymbolicLink(),
+    mode: 0o666,
+    uid: null,
+    mtimeMs: s.mtimeMs,
+  });
+  const absent = (f) => {
+    try {
+      return f();
+    } catch (e) {
+      if (e.code === "ENOENT") return null;
+      throw new lib.FsError(e.code, e.message);
+    }
+  };
+  return {
+    root,
+    real,
+    platform: "win32",
+    env: () => ({}),
+    uid: () => null,
+    readFile: (p) =>
+      absent(() => ({
+        facts: facts(fs.statSync(real(p))),
+        text: fs.readFileSync(real(p), "utf8"),
+      })),
+    lstat: (p) => absent(() => facts(fs.lstatSync(real(p)))),
+    stat: (p) => absent(() => facts(fs.statSync(real(p)))),
+    mkdirp: (p, mode) => fs.mkdirSync(real(p), { recursive: true, mode }),
+    chmod: (p, mode) => fs.chmodSync(real(p), mode),
+    writeNew: (p, text, mode) => fs.writeFileSync(real(p), text, { flag: "wx", mode }),
+    rename(from, to) {
+      const code = refusals.shift();
+      if (code) throw new lib.FsError(code, `${code}: operation not permitted, rename`);
+      fs.renameSync(real(from), real(to));
+    },
+    remove: (p) => absent(() => (fs.unlinkSync(real(p)), true)) ?? false,
+    list: (p) => absent(() => fs.readdirSync(real(p))) ?? [],
+    syncDirectory: () => {},
+  };
+}
+
+test("Windows: replacing the file while another program has it open is retried (EPERM once), then saved", () => {
+  const fs = windowsFs(["EPERM"]);
+  const started = Date.now();
+  const path = lib.writeCredentials({ url: "https://api.almyty.com", token: "almyty_win" }, {
+    fs,
+    home: "C:\\Users\\alice",
+  });
+  assert.equal(path, "C:\\Users\\alice\\.almyty\\credentials.json");
+  assert.equal(JSON.parse(readFileSync(fs.real(path), "utf8")).token, "almyty_win");
+  assert.ok(Date.now() - started < 1000, "one short backoff, not the whole 2 s");
+});
+
+test("Windows: still held open after about 2 s: a clear error naming what to close, no temp file left", () => {
+  const fs = windowsFs(Array(20).fill("EBUSY"));
+  const started = Date.now();
+  assert.throws(
+    () =>
+      lib.writeCredentials({ url: "https://api.almyty.com", token: "almyty_win" }, {
+        fs,
+        home: "C:\\Users\\alice",
+      }),
+    (e) =>
+      e instanceof lib.CredentialsError && e.code === "write-failed" &&
+      /another program keeps it open \(EBUSY\)[\s\S]*Close it and try again/.test(e.message),
+  );
+  const waited = Date.now() - started;
+  assert.ok(waited >= 1900 && waited < 5000, `waited ${waited} ms`);
+  assert.deepEqual(readdirSync(fs.real("C:\\Users\\alice\\.almyty")), []);
 });

@@ -1,0 +1,158 @@
+/**
+ * Windows and macOS facts the CLI depends on, simulated on Linux: a file
+ * system with Windows' facts (tests/helpers/windows_fs.ts: Windows paths, no
+ * owner uid, mode 0666, renames refused while another program holds the
+ * file, reparse points), and macOS's lack of getent for `status`.
+ */
+import { assert, assertEquals, assertMatch } from "./helpers/assert.ts";
+import { credsPath, homeWithFile, runCli } from "./helpers/cli.ts";
+import { WindowsFs } from "./helpers/windows_fs.ts";
+import { signInCookie, World } from "./helpers/world.ts";
+import { denoLocker } from "../src/platform/lock.ts";
+import { REPLACE_BACKOFF_MS } from "../src/credentials/atomic.ts";
+import { FsError } from "../src/credentials/fs.ts";
+import { CredentialsError } from "../src/credentials/types.ts";
+import { writeCredentialsWith } from "../src/credentials/write.ts";
+import { denoFs } from "../src/platform/deno_fs.ts";
+
+const PROFILE = "C:\\Users\\alice";
+const FILE = `${PROFILE}\\.almyty\\credentials.json`;
+
+/** A world on Windows: USERPROFILE, Windows' file facts, the lock taken where the file really is. */
+function windowsWorld() {
+  const fs = new WindowsFs();
+  const world = new World({ USERPROFILE: PROFILE });
+  world.fs = fs;
+  world.locker = (path, options) => denoLocker(fs.real(path), options);
+  return { world, fs, server: world.referenceServer() };
+}
+
+async function mintedKey(world: World, serverUrl: string): Promise<string> {
+  const cookie = await signInCookie(world.fetch, serverUrl);
+  const created = await (await world.fetch(`${serverUrl}/auth/api-keys`, {
+    method: "POST",
+    headers: { cookie, "content-type": "application/json" },
+    body: JSON.stringify({ name: "ci" }),
+  })).json();
+  return created.data.apiKey;
+}
+
+Deno.test("Windows: a credentials file another program holds open is replaced after a short retry (EPERM once)", async () => {
+  const { world, fs, server } = windowsWorld();
+  world.stdinText = await mintedKey(world, server.url);
+  fs.renameRefusals = ["EPERM"];
+  assertEquals(await world.run(["login", "--with-token", "--api", server.url]), 0, world.stderr);
+  assertEquals(fs.pauses, [REPLACE_BACKOFF_MS[0]]);
+  assertEquals(JSON.parse(Deno.readTextFileSync(fs.real(FILE))).email, "alice@example.com");
+});
+
+Deno.test("Windows: still held open after about 2 s: one clear error naming what to close; the old file intact, no temp file", async () => {
+  const { world, fs, server } = windowsWorld();
+  Deno.mkdirSync(fs.real(`${PROFILE}\\.almyty`), { recursive: true });
+  Deno.writeTextFileSync(fs.real(FILE), '{"url":"https://api.almyty.com","token":"almyty_old"}');
+  const before = Deno.readFileSync(fs.real(FILE));
+  world.stdinText = await mintedKey(world, server.url);
+  fs.renameRefusals = Array(REPLACE_BACKOFF_MS.length + 1).fill("EBUSY");
+  assertEquals(await world.run(["login", "--with-token", "--api", server.url]), 1);
+  assertMatch(
+    world.stderr,
+    /Cannot replace C:\\Users\\alice\\\.almyty\\credentials\.json: another program keeps it open \(EBUSY\)[^\n]*Close it and try again/,
+  );
+  assert(!/Unexpected error/.test(world.stderr), world.stderr);
+  const waited = fs.pauses.reduce((a, b) => a + b, 0);
+  assert(waited >= 1900 && waited <= 2100, `backoff ${waited} ms`);
+  assertEquals(Deno.readFileSync(fs.real(FILE)), before);
+  const left = Deno.readDirSync(fs.real(`${PROFILE}\\.almyty`)).map((e) => e.name).toArray();
+  assert(!left.some((name) => name.endsWith(".tmp")), `a temp file is left: ${left}`);
+});
+
+Deno.test("Windows: status and doctor say what protects the file (the profile folder's ACL), never 'mode 0666, owner uid null'", async () => {
+  const { world, fs } = windowsWorld();
+  Deno.mkdirSync(fs.real(`${PROFILE}\\.almyty`), { recursive: true });
+  Deno.writeTextFileSync(
+    fs.real(FILE),
+    JSON.stringify({ url: "https://api.almyty.com", token: "almyty_0123456789abcdef01234567" }),
+  );
+  await world.run(["status", "--offline"]);
+  assertMatch(
+    world.stderr + world.stdout,
+    /File: +C:\\Users\\alice\\\.almyty\\credentials\.json \(protected by the ACL of your profile folder C:\\Users\\alice \(by default only you, SYSTEM and Administrators; not checked here: icacls "C:\\Users\\alice" shows it\)\)/,
+  );
+  assert(!/mode 0?666|uid null/.test(world.stderr + world.stdout), world.stdout);
+  const doctor = new World({ USERPROFILE: PROFILE });
+  doctor.fs = fs;
+  await doctor.run(["doctor", "--json", "--api", "http://127.0.0.1:9"]);
+  const checks = JSON.parse(doctor.stdout) as { name: string; detail: string }[];
+  const file = checks.find((c) => c.name === "Credentials file")!;
+  assertMatch(file.detail, /parses; protected by the ACL of your profile folder C:\\Users\\alice/);
+  assert(!/private \(mode/.test(file.detail), file.detail);
+});
+
+Deno.test("Windows: hints give cmd/PowerShell commands; a reparse point (OneDrive online-only file) is named as such", async () => {
+  const { world, fs, server } = windowsWorld();
+  Deno.mkdirSync(fs.real(`${PROFILE}\\.almyty`), { recursive: true });
+  Deno.writeTextFileSync(fs.real(FILE), "{}");
+  fs.reparsePoints.add(FILE);
+  world.stdinText = await mintedKey(world, server.url);
+  assertEquals(await world.run(["login", "--with-token", "--api", server.url]), 1);
+  assertMatch(
+    world.stderr,
+    /credentials\.json is a symbolic link or another reparse point \(a OneDrive online-only file, a junction\); refusing to write through it\. Remove it \(del "C:\\Users\\alice\\\.almyty\\credentials\.json"\)/,
+  );
+  // A folder where the file should be: `move`, not `mv`.
+  Deno.removeSync(fs.real(FILE));
+  Deno.mkdirSync(fs.real(FILE));
+  const notAFile = new World({ USERPROFILE: PROFILE });
+  notAFile.fs = fs;
+  assertEquals(await notAFile.run(["whoami"]), 1);
+  assertMatch(
+    notAFile.stderr,
+    /Move it aside \(move "C:\\Users\\alice\\\.almyty\\credentials\.json" "C:\\Users\\alice\\\.almyty\\credentials\.json\.bak"\)/,
+  );
+  assert(!/\b(mv|rm|chmod) /.test(world.stderr + notAFile.stderr));
+});
+
+Deno.test("macOS has no getent: status names the file's owner through id -nu", async () => {
+  const { home } = homeWithFile();
+  // A PATH with `id` but no getent, as on macOS.
+  const bin = Deno.makeTempDirSync();
+  for (const dir of (Deno.env.get("PATH") ?? "").split(":")) {
+    try {
+      Deno.symlinkSync(`${dir}/id`, `${bin}/id`);
+      Deno.statSync(`${bin}/id`);
+      break;
+    } catch {
+      try {
+        Deno.removeSync(`${bin}/id`);
+      } catch { /* nothing there */ }
+    }
+  }
+  const me = new TextDecoder().decode(new Deno.Command("id", { args: ["-nu"] }).outputSync().stdout)
+    .trim();
+  const status = await runCli(["status", "--offline"], { home, env: { PATH: bin } });
+  assertMatch(
+    status.stdout + status.stderr,
+    new RegExp(`File: +${credsPath(home)} \\(mode 0600, owner ${me} \\(uid ${Deno.uid()}\\)\\)`),
+  );
+});
+
+Deno.test("on Linux and macOS a refused rename is a permission problem: no retry, no wait", () => {
+  const pauses: number[] = [];
+  const fs = {
+    ...denoFs,
+    rename: () => {
+      throw new FsError("EACCES", "EACCES: permission denied, rename");
+    },
+    pause: (ms: number) => pauses.push(ms),
+  };
+  const home = Deno.makeTempDirSync();
+  let error: unknown;
+  try {
+    writeCredentialsWith({ url: "https://api.almyty.com", token: "almyty_x" }, { fs, home });
+  } catch (e) {
+    error = e;
+  }
+  assert(error instanceof CredentialsError && error.code === "write-failed", String(error));
+  assertMatch(error.message, /Cannot write .*credentials\.json \(EACCES\)/);
+  assertEquals(pauses, []);
+});
