@@ -109,6 +109,12 @@ async function reporting(ctx: Context, run: TwoStepRun, work: () => Promise<numb
   }
 }
 
+/** "in 9 min 58 s (at 12:10 UTC)": when the code expires, for a person. */
+function expiry(ctx: Context, pending: PendingLogin): string {
+  const at = Date.parse(pending.expiresAt);
+  return `in ${duration(at - ctx.now())} (at ${pending.expiresAt.slice(11, 16)} UTC)`;
+}
+
 /** Minutes and seconds, for "expires in 9 min 58 s". */
 function duration(ms: number): string {
   const seconds = Math.max(0, Math.round(ms / 1000));
@@ -125,11 +131,7 @@ async function showPending(ctx: Context, run: TwoStepRun, pending: PendingLogin)
     userCode: pending.userCode,
     expiresAt,
   });
-  line(
-    ctx.stderr,
-    `The code expires in ${duration(expiresAt - ctx.now())} (${pending.expiresAt}). ` +
-      "Once it is approved, finish the login with:",
-  );
+  line(ctx.stderr, `The code expires ${expiry(ctx, pending)}. Once it is approved, finish with:`);
   line(ctx.stderr, "  " + paint(ctx, ctx.stderr, "bold", command(run, "--continue")));
   line(ctx.stderr, "(exit 0: logged in; 8: not approved yet, run it again; 1: denied or expired)");
 }
@@ -268,7 +270,7 @@ export function finishContinue(
           ctx.stderr,
           `Not approved yet: the login is still waiting for the person to approve code ` +
             `${outcome.pending.userCode} at ${outcome.pending.verificationUriComplete} ` +
-            `(it expires ${outcome.pending.expiresAt}).${failing} ` +
+            `(the code expires ${expiry(ctx, outcome.pending)}).${failing} ` +
             `Run ${command(run, "--continue")} again (add --wait <seconds> to wait here).`,
         );
         return finish(ctx, run, EXIT.pending, pendingJson(run, outcome.pending));
