@@ -530,3 +530,95 @@ Deno.test("every agent variable is one the binary may read", async () => {
   }
   assertEquals(detectAgent({ AI_AGENT: "claude-code/1.0" }), "AI_AGENT");
 });
+
+Deno.test("profiles: a pending login per login; --continue --profile saves to that profile only; logout and --cancel touch only their own", async () => {
+  const world = new World();
+  const production = world.referenceServer({ deviceInterval: 1 });
+  const staging = world.referenceServer({ deviceInterval: 1 });
+  assertEquals(await world.run(["login", "--no-wait", "--json", "--api", production.url]), 0);
+  const main = JSON.parse(world.stdout);
+  world.again();
+  assertEquals(
+    await world.run(["login", "--no-wait", "--json", "--profile", "staging", "--api", staging.url]),
+    0,
+    world.stderr,
+  );
+  const named = JSON.parse(world.stdout);
+  assertEquals(named.profile, "staging");
+  assertEquals(named.next_step, "almyty-auth login --continue --profile staging");
+  assertMatch(world.stderr, /login --continue --profile staging/);
+  assert(named.user_code !== main.user_code);
+  assertEquals(pendingFile(world.home, "staging")!.api, staging.url);
+  assertEquals(pendingFile(world.home)!.api, production.url, "the default's pending login is kept");
+
+  await world.decide(named.verification_uri_complete, "approve");
+  const done = next(world);
+  assertEquals(await done.run(["login", "--continue", "--json", "--profile", "staging"]), 0);
+  assertEquals(JSON.parse(done.stdout).profile, "staging");
+  const saved = JSON.parse(Deno.readTextFileSync(`${world.home}/.almyty/profiles/staging.json`));
+  assertEquals([saved.url, saved.keyOrigin], [staging.url, "minted"]);
+  assertEquals(world.saved(), null, "the default login is untouched");
+  assertEquals(pendingFile(world.home, "staging"), null);
+
+  // ALMYTY_PROFILE selects the pending login too.
+  const selected = next(world, undefined, { ALMYTY_PROFILE: "staging" });
+  assertEquals(await selected.run(["login", "--continue", "--json"]), 1);
+  assertEquals(JSON.parse(selected.stdout).status, "no_pending");
+  delete world.env.ALMYTY_PROFILE;
+
+  // The default's pending login is still there, and only its own logout forgets it.
+  const other = next(world);
+  assertEquals(await other.run(["logout", "--profile", "staging"]), 0, other.stderr);
+  assert(pendingFile(world.home), "logout of staging leaves the default's pending login");
+  const cancelNamed = next(world);
+  assertEquals(await cancelNamed.run(["login", "--cancel", "--profile", "staging"]), 0);
+  assertMatch(cancelNamed.stderr, /nothing to cancel/);
+  assert(pendingFile(world.home), "--cancel --profile staging leaves the default's");
+  const still = next(world);
+  assertEquals(await still.run(["login", "--continue"]), EXIT.pending, still.stderr);
+
+  // A name that is not a profile name never becomes a path.
+  const bad = next(world);
+  assertEquals(
+    await bad.run(["login", "--no-wait", "--profile", "../evil", "--api", production.url]),
+    2,
+  );
+  assertEquals(bad.requests, []);
+});
+
+Deno.test("--no-wait at another API retires the old pending login at its own API: an approved, unsaved key is revoked there, never sent to the new one", async () => {
+  const { world, server, json } = await started();
+  await world.decide(json.verification_uri_complete, "approve");
+  const pending = pendingFile(world.home)!;
+  const grant = await (await world.fetch(`${server.url}/auth/cli/token`, {
+    method: "POST",
+    body: new URLSearchParams({
+      grant_type: "urn:ietf:params:oauth:grant-type:device_code",
+      client_id: "almyty-cli",
+      device_code: pending.deviceCode as string,
+    }),
+  })).json();
+  recordToken(grant.access_token);
+  Deno.writeTextFileSync(pendingPath(world.home), JSON.stringify({ ...pending, grant }), {
+    mode: 0o600,
+  });
+  const other = world.referenceServer({ deviceInterval: 1 });
+  const moved = next(world);
+  assertEquals(await moved.run(["login", "--no-wait", "--api", other.url]), 0, moved.stderr);
+  assertMatch(
+    moved.stderr,
+    new RegExp(`Replaced the login that was waiting for approval at ${server.url}`),
+  );
+  assertEquals(pendingFile(world.home)!.api, other.url);
+  assertEquals(
+    moved.requests.filter((r) => r.startsWith(`DELETE ${server.url}/auth/api-keys/`)).length,
+    1,
+    "revoked at its own API",
+  );
+  assertEquals(moved.requests.filter((r) => r.includes(`${other.url}/auth/api-keys`)), []);
+  const check = await world.fetch(`${server.url}/auth/profile`, {
+    headers: { authorization: `Bearer ${grant.access_token}` },
+  });
+  assertEquals(check.status, 401, "the key no login will save is dead");
+  await check.body?.cancel();
+});

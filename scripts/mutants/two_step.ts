@@ -81,7 +81,7 @@ export const mutants: Mutant[] = [
   {
     rule: "--restart cancels the code it replaces",
     file: "src/login/two_step.ts",
-    find: "  if (existing) await retire(ctx, existing, target);\n",
+    find: "  if (existing) await retire(ctx, existing, options.targetFor(existing));\n",
     replace: "",
     tests: TESTS,
     filter: "--restart starts over",
@@ -234,5 +234,21 @@ export const mutants: Mutant[] = [
       'Deno.mkdirSync(path.slice(0, path.lastIndexOf("/")), { recursive: true }); Deno.writeTextFileSync(path, JSON.stringify(pending, null, 2) + "\\n");',
     tests: TESTS,
     filter: "--no-wait --json",
+  },
+  {
+    rule: "a replaced pending login is cancelled, or its unsaved key revoked, at its own API only",
+    file: "src/login/two_step.ts",
+    find: "if (existing) await retire(ctx, existing, options.targetFor(existing));",
+    replace: "if (existing) await retire(ctx, existing, target);",
+    tests: TESTS,
+    filter: "retires the old pending login at its own API",
+  },
+  {
+    rule: "--continue saves to the pending login's own profile, never another login's file",
+    file: "src/cli/login_two_step.ts",
+    find: "{ api: pending.api, frontend: pending.frontend, profile: pending.profile },",
+    replace: "{ api: pending.api, frontend: pending.frontend },",
+    tests: TESTS,
+    filter: "profiles:",
   },
 ];

@@ -14,7 +14,7 @@
  */
 import type { LoginResult } from "../login/result.ts";
 import type { PendingLogin } from "../login/pending.ts";
-import type { PendingLock } from "../login/two_step.ts";
+import type { PendingLock, TwoStepOptions } from "../login/two_step.ts";
 import { describeOrganization } from "../runtime/account.ts";
 import type { Context } from "../runtime/context.ts";
 import { credentialsIo } from "../runtime/context.ts";
@@ -63,6 +63,11 @@ function targetFor(ctx: Context, pending: PendingLogin): Target {
     { api: pending.api, frontend: pending.frontend, profile: pending.profile },
     credentialsIo(ctx, () => {}),
   );
+}
+
+/** The engine's options for this run. */
+function engine(ctx: Context, run: Pick<TwoStepRun, "profile" | "lock">): TwoStepOptions {
+  return { profile: run.profile, lock: run.lock, targetFor: (p) => targetFor(ctx, p) };
 }
 
 /** What a program needs to show the person the URL and code again. */
@@ -162,7 +167,7 @@ export function noWait(
       );
     }
     const { start } = await import("../login/two_step.ts");
-    const outcome = await start(ctx, target, { ...run, restart: options.restart });
+    const outcome = await start(ctx, target, { ...engine(ctx, run), restart: options.restart });
     if (outcome.kind === "unsupported") return unsupported(ctx, run, target);
     if (outcome.kind === "existing" && outcome.pending.grant) {
       // Approved, but a crash kept it from being saved: finish it now.
@@ -235,9 +240,9 @@ export function finishContinue(
       line(ctx.stderr, `Waiting up to ${duration(options.waitMs)} for the approval…`);
     }
     const outcome = await resume(ctx, {
-      ...run,
+      ...engine(ctx, run),
       waitMs: options.waitMs,
-      targetFor: (p) => targetFor(ctx, p),
+      commit: run.commit,
     });
     const again = command(run, "--no-wait");
     switch (outcome.kind) {
@@ -329,7 +334,7 @@ function over(ctx: Context, run: TwoStepRun, status: string, message: string): n
 export function cancel(ctx: Context, run: TwoStepRun): Promise<number> {
   return reporting(ctx, run, async () => {
     const { forget } = await import("../login/two_step.ts");
-    const outcome = await forget(ctx, { ...run, targetFor: (p) => targetFor(ctx, p) });
+    const outcome = await forget(ctx, engine(ctx, run));
     if (outcome.kind === "no_pending") {
       line(ctx.stderr, "No login is waiting for approval; nothing to cancel.");
       return finish(ctx, run, EXIT.ok, { status: "no_pending", profile: run.profile });
@@ -367,11 +372,7 @@ export function cancel(ctx: Context, run: TwoStepRun): Promise<number> {
  */
 export async function forgetOnLogout(ctx: Context, profile: string): Promise<void> {
   const { forget } = await import("../login/two_step.ts");
-  const outcome = await forget(ctx, {
-    profile,
-    lock: pendingLock(ctx),
-    targetFor: (p) => targetFor(ctx, p),
-  });
+  const outcome = await forget(ctx, engine(ctx, { profile, lock: pendingLock(ctx) }));
   if (outcome.kind === "forgotten") {
     line(ctx.stderr, "Also cancelled the login that was waiting for approval (login --no-wait).");
   }

@@ -60,6 +60,11 @@ export interface TwoStepOptions {
   /** The login: "default" or a profile's name. */
   profile: string;
   lock: PendingLock;
+  /**
+   * The login's target at a pending login's own API and frontend (never the
+   * environment's): everything about a pending login goes there, and only there.
+   */
+  targetFor(pending: PendingLogin): Target;
 }
 
 /** What `start` did. */
@@ -81,7 +86,7 @@ export type StartOutcome =
  *
  * @example
  * ```ts
- * // const outcome = await start(ctx, target, { profile: "default", lock, restart: false });
+ * // const outcome = await start(ctx, target, { profile: "default", lock, targetFor, restart: false });
  * ```
  */
 export async function start(
@@ -126,7 +131,7 @@ export async function start(
     writePending(io, pending);
     return Promise.resolve();
   });
-  if (existing) await retire(ctx, existing, target);
+  if (existing) await retire(ctx, existing, options.targetFor(existing));
   return { kind: "started", pending, replaced: existing };
 }
 
@@ -153,8 +158,6 @@ export type ResumeOutcome =
 export interface ResumeOptions extends TwoStepOptions {
   /** Longest wait for the approval, in ms (0: one check). */
   waitMs: number;
-  /** The login's target at a pending login's API and frontend (never the environment's). */
-  targetFor(pending: PendingLogin): Target;
   /** Saves a result at the target: the same save as every other login. */
   commit(target: Target, result: LoginResult): Promise<void>;
 }
@@ -358,10 +361,7 @@ export type ForgetOutcome =
  * // const outcome = await forget(ctx, { profile: "default", lock, targetFor });
  * ```
  */
-export async function forget(
-  ctx: Context,
-  options: TwoStepOptions & { targetFor(pending: PendingLogin): Target },
-): Promise<ForgetOutcome> {
+export async function forget(ctx: Context, options: TwoStepOptions): Promise<ForgetOutcome> {
   const io = credentialsIo(ctx, () => {});
   // An unreadable pending file is removed without telling any server; an untrusted one is refused.
   const readable = () => {
