@@ -4,6 +4,7 @@
 // Every failure says what actually works on this platform.
 import { spawn } from "node:child_process";
 import { createRequire } from "node:module";
+import { constants } from "node:os";
 import process from "node:process";
 
 const require = createRequire(import.meta.url);
@@ -60,7 +61,8 @@ function binaryPath() {
 }
 
 const binary = binaryPath();
-const child = spawn(binary, process.argv.slice(2), { stdio: "inherit" });
+// Listening before the binary starts: a signal in between must not end the launcher alone.
+let child = null;
 if (process.platform === "win32") {
   // The console delivers Ctrl-C, Ctrl-Break and its closing to the binary itself; forwarding
   // them would be TerminateProcess (libuv's kill on Windows), ending it mid-cleanup. Stay
@@ -68,9 +70,13 @@ if (process.platform === "win32") {
   for (const signal of ["SIGINT", "SIGBREAK", "SIGHUP"]) process.on(signal, () => {});
 } else {
   for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) {
-    process.on(signal, () => child.kill(signal));
+    process.on(signal, () => {
+      if (child) child.kill(signal);
+      else process.exit(128 + constants.signals[signal]); // nothing started yet
+    });
   }
 }
+child = spawn(binary, process.argv.slice(2), { stdio: "inherit" });
 child.on("error", (error) =>
   fail(
     error.code === "ENOENT" || error.code === "EACCES"
