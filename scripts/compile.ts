@@ -13,7 +13,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { permissionFlags } from "../src/permissions.ts";
 import { buildTime, packTarGz, sha256sums, zipOne } from "./archive.ts";
-import { archiveName, executableName, TARGETS } from "./targets.ts";
+import { archiveName, executableName, targetOs, TARGETS } from "./targets.ts";
 
 const ROOT = join(import.meta.dirname!, "..");
 /** Where builds go unless `--dist` says otherwise. */
@@ -28,7 +28,7 @@ export function compileArgs(target: string, dist = DEFAULT_DIST): string[] {
     target,
     "--output",
     join(dist, target, executableName(target)),
-    ...permissionFlags(),
+    ...permissionFlags(targetOs(target)),
     join(ROOT, "main.ts"),
   ];
 }

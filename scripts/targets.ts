@@ -19,6 +19,11 @@ export const TARGETS = [
   "x86_64-pc-windows-msvc",
 ] as const;
 
+/** The OS a target runs on, as `Deno.build.os` names it. */
+export function targetOs(target: string): "linux" | "darwin" | "windows" {
+  return target.includes("windows") ? "windows" : target.includes("apple") ? "darwin" : "linux";
+}
+
 /** The executable's name inside the archive. */
 export function executableName(target: string): string {
   return target.includes("windows") ? "almyty-auth.exe" : "almyty-auth";

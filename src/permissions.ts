@@ -48,23 +48,37 @@ export const ENV_VARS = [
   "REPL_ID",
 ] as const;
 
-/**
- * System paths the CLI never needs; denied so that a bug (or a hostile
- * BROWSER value's parent) cannot make the CLI read or write them. Deno cannot
- * expand `~` or variables in permission paths, and HOME is only known at run
- * time, so read/write cannot be narrowed to ~/.almyty at compile time.
- */
-export const DENIED_PATHS = ["/etc", "/proc", "/sys", "/boot", "/dev/mem"] as const;
+/** The operating systems the CLI is built for, as `Deno.build.os` names them. */
+export type TargetOs = "linux" | "darwin" | "windows";
 
 /**
- * The permission flags, in the order `deno run`/`deno compile` take them.
+ * System paths the CLI never needs, per OS, denied so that a bug (or a
+ * hostile BROWSER value's parent) cannot make the CLI read or write them.
+ * Named as they really are: Deno matches a deny path as given, not what it
+ * resolves to, and macOS's `/etc` is a symlink to `/private/etc`, so both
+ * names are denied there. Deno cannot expand `~` or variables in permission
+ * paths, and HOME is only known at run time, so read/write cannot be
+ * narrowed to ~/.almyty at compile time. Windows: the registry hives and
+ * the hosts folder on the system drive (C:, where Windows installs itself).
+ */
+export const DENIED_PATHS: Readonly<Record<TargetOs, readonly string[]>> = {
+  linux: ["/etc", "/proc", "/sys", "/boot", "/dev/mem"],
+  darwin: ["/etc", "/private/etc", "/private/var/db", "/System", "/Library/Keychains"],
+  windows: ["C:\\Windows\\System32\\config", "C:\\Windows\\System32\\drivers\\etc"],
+};
+
+/**
+ * The permission flags for a binary (or a run) on `os`, in the order
+ * `deno run`/`deno compile` take them; by default this machine's OS.
  *
  * @example
  * ```ts
  * permissionFlags().includes("--no-prompt"); // true
+ * permissionFlags("darwin").includes("--deny-read=/etc,/private/etc,/private/var/db,/System,/Library/Keychains"); // true
  * ```
  */
-export function permissionFlags(): string[] {
+export function permissionFlags(os: TargetOs = hostOs()): string[] {
+  const denied = DENIED_PATHS[os].join(",");
   return [
     // Any host: the API URL is the user's choice (--api, ALMYTY_URL); the listener binds 127.0.0.1.
     "--allow-net",
@@ -76,8 +90,13 @@ export function permissionFlags(): string[] {
     "--allow-run",
     "--allow-read",
     "--allow-write",
-    `--deny-read=${DENIED_PATHS.join(",")}`,
-    `--deny-write=${DENIED_PATHS.join(",")}`,
+    `--deny-read=${denied}`,
+    `--deny-write=${denied}`,
     "--no-prompt",
   ];
+}
+
+/** This machine's OS as a target (other Unixes get Linux's list). */
+function hostOs(): TargetOs {
+  return Deno.build.os === "darwin" || Deno.build.os === "windows" ? Deno.build.os : "linux";
 }

@@ -9,7 +9,7 @@ import { assert, assertEquals, assertMatch } from "./helpers/assert.ts";
 import { permissionFlags } from "../src/permissions.ts";
 import { compileArgs } from "../scripts/compile.ts";
 import { formula, parseSums } from "../scripts/homebrew.ts";
-import { archiveName, executableName, TARGETS } from "../scripts/targets.ts";
+import { archiveName, executableName, targetOs, TARGETS } from "../scripts/targets.ts";
 import { bsdtarPath, macosPath } from "./helpers/bsdtar.ts";
 import { runCli } from "./helpers/cli.ts";
 import { closedPort } from "./helpers/server.ts";
@@ -28,7 +28,7 @@ Deno.test("compile argv: per target, with exactly the CLI's permission flags", (
     const args = compileArgs(target, "/tmp/out");
     assertEquals(args.slice(0, 4), ["compile", "--quiet", "--target", target]);
     assert(args.includes(`/tmp/out/${target}/${executableName(target)}`));
-    assertEquals(args.slice(6, -1), permissionFlags());
+    assertEquals(args.slice(6, -1), permissionFlags(targetOs(target)));
     assertEquals(args.at(-1), `${ROOT}main.ts`);
   }
   const flags = permissionFlags();
@@ -37,6 +37,50 @@ Deno.test("compile argv: per target, with exactly the CLI's permission flags", (
   assert(!flags.includes("--allow-env"), "env is a list, not everything");
   assertEquals(archiveName("x86_64-pc-windows-msvc"), "almyty-auth-x86_64-pc-windows-msvc.zip");
   assertEquals(archiveName("aarch64-apple-darwin"), "almyty-auth-aarch64-apple-darwin.tar.gz");
+});
+
+Deno.test("each binary denies its own OS's system paths by their real names (macOS: /etc is a symlink to /private/etc)", async () => {
+  const denied = (target: string) =>
+    compileArgs(target).find((a) => a.startsWith("--deny-read="))!.slice(12).split(",");
+  assertEquals(denied("x86_64-unknown-linux-gnu"), ["/etc", "/proc", "/sys", "/boot", "/dev/mem"]);
+  for (const mac of ["x86_64-apple-darwin", "aarch64-apple-darwin"]) {
+    for (const path of ["/etc", "/private/etc", "/private/var/db"]) {
+      assert(denied(mac).includes(path));
+    }
+  }
+  assert(denied("x86_64-pc-windows-msvc").includes("C:\\Windows\\System32\\config"));
+  for (const target of TARGETS) {
+    const args = compileArgs(target);
+    assertEquals(
+      args.find((a) => a.startsWith("--deny-write=")),
+      `--deny-write=${denied(target).join(",")}`,
+    );
+  }
+  // Why both names: Deno matches a deny path as given. macOS's layout, rebuilt here: a
+  // deny of the symlink leaves the real folder readable, and the reverse.
+  const root = Deno.makeTempDirSync();
+  Deno.mkdirSync(`${root}/private/etc`, { recursive: true });
+  Deno.writeTextFileSync(`${root}/private/etc/master.passwd`, "secret");
+  Deno.symlinkSync("private/etc", `${root}/etc`);
+  const probe = Deno.makeTempFileSync({ suffix: ".ts" });
+  Deno.writeTextFileSync(
+    probe,
+    "try { Deno.readTextFileSync(Deno.args[0]); console.log('read'); } catch (e) { console.log(e.name); }",
+  );
+  const read = async (deny: string[], path: string) =>
+    (await sh(Deno.execPath(), [
+      "run",
+      "--allow-read",
+      `--deny-read=${deny.join(",")}`,
+      probe,
+      path,
+    ]))
+      .stdout.trim();
+  assertEquals(await read([`${root}/etc`], `${root}/private/etc/master.passwd`), "read");
+  assertEquals(await read([`${root}/private/etc`], `${root}/etc/master.passwd`), "read");
+  const both = [`${root}/etc`, `${root}/private/etc`];
+  assertEquals(await read(both, `${root}/etc/master.passwd`), "NotCapable");
+  assertEquals(await read(both, `${root}/private/etc/master.passwd`), "NotCapable");
 });
 
 Deno.test("without DENORT_BIN and without network, compile stops with one message naming DENORT_BIN", async () => {

@@ -178,6 +178,22 @@ export const mutants: Mutant[] = [
     filter: "getent",
   },
   {
+    rule: "the macOS binary denies /etc by its real name too (/private/etc)",
+    file: "src/permissions.ts",
+    find: '  darwin: ["/etc", "/private/etc", ',
+    replace: '  darwin: ["/etc", ',
+    tests: ["tests/packaging_test.ts"],
+    filter: "real names",
+  },
+  {
+    rule: "each target's binary gets its own OS's deny list",
+    file: "scripts/compile.ts",
+    find: "    ...permissionFlags(targetOs(target)),",
+    replace: "    ...permissionFlags(),",
+    tests: ["tests/packaging_test.ts"],
+    filter: "real names",
+  },
+  {
     rule: "the release archives hold the binary with mode 0755, whatever tar unpacks them",
     file: "scripts/archive.ts",
     find: "  put(100, octal(0o755, 8)); // mode",
