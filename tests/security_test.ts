@@ -340,6 +340,7 @@ Deno.test("a token reaches only token's stdout: never another command's output, 
   for (const argv of commands) {
     const run = world.again();
     run.stdinText = apiKey;
+    run.mayPrintToken = argv[0] === "token"; // its stdout is the one place the token goes
     const code = await run.run(argv);
     if (argv[0] !== "doctor" && argv[0] !== "status") assertEquals(code, 0, run.stderr);
     const shown = argv[0] === "token" ? run.stderr : run.stdout + run.stderr;

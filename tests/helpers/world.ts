@@ -126,6 +126,8 @@ export class World {
       reading(line);
     } else this.#typed.push(line);
   }
+  /** The next run's stdout may hold the token (the `token` command): the leak scan skips it. */
+  mayPrintToken = false;
   /** Set to make every loopback listen fail (a sandbox without local ports). */
   listenError: Error | undefined;
   /** The address the reference server sees requests come from (a test may move it). */
@@ -380,7 +382,7 @@ export class World {
     }
     const code = await running;
     await Promise.all(this.#tasks.splice(0));
-    recordOutput(`in-process stdout of ${argv.join(" ")}`, this.#out);
+    if (!this.mayPrintToken) recordOutput(`in-process stdout of ${argv.join(" ")}`, this.#out);
     recordOutput(`in-process stderr of ${argv.join(" ")}`, this.#err);
     const token = this.saved()?.token;
     if (typeof token === "string") recordToken(token);
