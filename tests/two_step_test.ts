@@ -106,6 +106,17 @@ Deno.test("--continue: 8 with the same code before approval, 0 and a minted key 
   ]);
   assertMatch(after.stderr, /Logged in as alice@example\.com/);
   assertEquals(pendingFile(world.home), null, "forgotten after approval");
+  // The key is in the credentials file and nowhere else under ~/.almyty (no pending copy, no temp file).
+  const holding: string[] = [];
+  const walk = (dir: string) => {
+    for (const entry of Deno.readDirSync(dir)) {
+      const path = `${dir}/${entry.name}`;
+      if (entry.isDirectory) walk(path);
+      else if (Deno.readTextFileSync(path).includes(saved.token as string)) holding.push(path);
+    }
+  };
+  walk(`${world.home}/.almyty`);
+  assertEquals(holding, [credsPath(world.home)]);
   // The saved key works.
   const profile = await world.fetch(`${server.url}/auth/profile`, {
     headers: { authorization: `Bearer ${saved.token}` },
@@ -328,12 +339,20 @@ Deno.test("--continue uses the API the login started with, never ALMYTY_URL; --a
   const mismatched = next(world, server, { ALMYTY_URL: elsewhere });
   assertEquals(await mismatched.run(["login", "--continue", "--api", elsewhere]), EXIT.usage);
   assertMatch(mismatched.stderr, new RegExp(`pending login is for ${server.url}`));
+  assertMatch(mismatched.stderr, new RegExp(`login --no-wait --restart --api ${elsewhere}$`, "m"));
   const after = next(mismatched, server, { ALMYTY_URL: elsewhere });
   assertEquals(await after.run(["login", "--continue"]), 0, after.stderr);
   assertEquals(after.saved()!.url, server.url);
+  assertEquals(after.requests.filter((r) => r.includes(elsewhere)), []);
+
+  // The same API written another way is the same API.
+  const again = await started({ home: world.home });
+  await again.world.decide(again.json.verification_uri_complete, "approve");
+  const same = next(again.world);
   assertEquals(
-    after.requests.filter((r) => r.startsWith(`POST ${elsewhere}`) || r.includes(elsewhere)),
-    [],
+    await same.run(["login", "--continue", "--api", `${again.server.url}/`]),
+    0,
+    same.stderr,
   );
 });
 

@@ -12,6 +12,7 @@
  * ```
  * @module
  */
+import { DEFAULT_PROFILE } from "../credentials/profiles.ts";
 import type { LoginResult } from "../login/result.ts";
 import type { PendingLogin } from "../login/pending.ts";
 import type { PendingLock, TwoStepOptions } from "../login/two_step.ts";
@@ -21,6 +22,7 @@ import { credentialsIo } from "../runtime/context.ts";
 import { CliError, EXIT, exitCodeFor, messageFor } from "../runtime/errors.ts";
 import { line, paint, printJson } from "../runtime/output.ts";
 import { apiKeysPage, loginCommand, loginTarget, type Target } from "../runtime/target.ts";
+import { checkServiceUrl, displayUrl } from "../protocol/urls.ts";
 import { withLoginLock } from "../runtime/login_lock.ts";
 import { terminalUi } from "./login_ui.ts";
 
@@ -52,7 +54,7 @@ function command(run: TwoStepRun, ...words: string[]): string {
     "almyty-auth",
     "login",
     ...words,
-    ...(run.profile === "default" ? [] : ["--profile", run.profile]),
+    ...(run.profile === DEFAULT_PROFILE ? [] : ["--profile", run.profile]),
   ]
     .join(" ");
 }
@@ -226,13 +228,14 @@ export function finishContinue(
     const { resume } = await import("../login/two_step.ts");
     const { readPending } = await import("../login/pending.ts");
     const pending = readPending(credentialsIo(ctx, (w) => line(ctx.stderr, w)), run.profile);
-    if (pending && options.api !== undefined && options.api !== pending.api) {
+    const api = options.api === undefined
+      ? undefined
+      : displayUrl(checkServiceUrl(options.api, "--api"));
+    if (pending && api !== undefined && api !== pending.api) {
       throw new CliError(
-        `The pending login is for ${pending.api}, not ${options.api}: --continue always finishes ` +
-          `it where it started. Run ${command(run, "--continue")}, or start another with ` +
-          `${
-            loginCommand({ api: options.api, frontend: pending.frontend }, "--no-wait", "--restart")
-          }`,
+        `The pending login is for ${pending.api}, not ${api}: --continue always finishes it ` +
+          `where it started. Run ${command(run, "--continue")}, or start another with ` +
+          `${command(run, "--no-wait", "--restart", "--api", api)}`,
         EXIT.usage,
       );
     }
@@ -305,7 +308,7 @@ export function finishContinue(
           run,
           "no_pending",
           `No login is waiting for approval${
-            run.profile === "default" ? "" : ` for profile ${run.profile}`
+            run.profile === DEFAULT_PROFILE ? "" : ` for profile ${run.profile}`
           }. Start one: ${again}`,
         );
     }
