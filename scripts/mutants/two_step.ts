@@ -213,7 +213,7 @@ export const mutants: Mutant[] = [
   {
     rule: "--continue --api that is not the pending login's API is refused",
     file: "src/cli/login_two_step.ts",
-    find: "if (pending && options.api !== undefined && options.api !== pending.api) {",
+    find: "if (pending && api !== undefined && api !== pending.api) {",
     replace: "if (false) {",
     tests: TESTS,
     filter: "never ALMYTY_URL",
