@@ -9,12 +9,13 @@
  * @module
  */
 import { runCli } from "./src/cli/main.ts";
-import { denoContext, restoreTerminal } from "./src/runtime/deno_context.ts";
+import { denoContext, inForeground, restoreTerminal } from "./src/runtime/deno_context.ts";
 import { EXIT } from "./src/runtime/errors.ts";
 
 if (import.meta.main) {
   const interrupt = new AbortController();
   const onInterrupt = () => {
+    if (inForeground()) return; // `exec`: the program gets Ctrl-C and decides; we report its status
     if (interrupt.signal.aborted) { // a second Ctrl-C
       restoreTerminal();
       Deno.exit(EXIT.interrupted);

@@ -3,7 +3,15 @@
  * once, and folders refused before anything reaches a real listener.
  */
 import { assert, assertEquals, assertMatch } from "./helpers/assert.ts";
-import { credsPath, homeWithFile, readBytes, runCli } from "./helpers/cli.ts";
+import {
+  baseEnv,
+  cliArgv,
+  CliProcess,
+  credsPath,
+  homeWithFile,
+  readBytes,
+  runCli,
+} from "./helpers/cli.ts";
 import { mintKey, withServer } from "./helpers/server.ts";
 import { writeProfile } from "../src/credentials/mod.ts";
 import { writeDirectoryRecordWith } from "../src/credentials/directory.ts";
@@ -99,3 +107,124 @@ Deno.test("a folder's .almyty-profile that is untrusted, changed or asserts anot
     assert(Deno.statSync(credsPath(home)).isFile, "logout removed nothing");
   });
 });
+
+const READER = new URL("./helpers/almyty_reader.mjs", import.meta.url).pathname;
+const PRODUCTION_IN_THE_SHELL = {
+  ALMYTY_TOKEN: "almyty_PRODUCTIONKEYFROMTHESHELL0",
+  ALMYTY_URL: "https://api.almyty.com",
+};
+/** A key with every character a shell could misread (all sendable in a header). */
+const AWKWARD_KEY = `almyty_q'u"o$t\`e\\s;&|<>(){}!*?~#%`;
+
+/** A HOME with a staging profile (a key with quotes in it) and no default login. */
+function stagingHome(url = "https://api.staging.almyty.com") {
+  const home = Deno.makeTempDirSync({ prefix: "almyty-home-" });
+  writeProfile("staging", { url, token: AWKWARD_KEY, email: "alice@example.com" }, {
+    home,
+    fs: denoFs,
+  });
+  return home;
+}
+
+/** The command line that runs the CLI, quoted for a POSIX shell or fish. */
+function cliCommand(args: string[]): string {
+  const quote = (word: string) => `'${word.replace(/'/g, `'\\''`)}'`;
+  return [Deno.execPath(), ...cliArgv(args)].map(quote).join(" ");
+}
+
+Deno.test("exec --profile staging -- node <almyty's reader rule>: staging's url and token, even with a production ALMYTY_TOKEN in the parent", async () => {
+  const home = stagingHome();
+  const reader = await runCli(["exec", "--profile", "staging", "--", "node", READER], {
+    home,
+    env: PRODUCTION_IN_THE_SHELL,
+    mayPrintToken: true,
+  });
+  assertEquals(reader.code, 0, reader.stderr);
+  assertEquals(JSON.parse(reader.stdout), {
+    url: "https://api.staging.almyty.com",
+    token: AWKWARD_KEY,
+  });
+  // ALMYTY_PROFILE chooses the same way; the program's own flags pass untouched.
+  const echo = await runCli(
+    ["exec", "sh", "-c", 'printf "%s %s\\n" "$ALMYTY_PROFILE" "$1"', "sh", "--x"],
+    { home, env: { ALMYTY_PROFILE: "staging" }, mayPrintToken: true },
+  );
+  assertEquals([echo.code, echo.stdout], [0, "staging --x\n"]);
+});
+
+Deno.test("exec: the program's exit code, 127 not found, 126 not executable; a missing profile or no login runs nothing", async () => {
+  const home = stagingHome();
+  const run = (args: string[], env: Record<string, string> = {}) =>
+    runCli(["exec", ...args], { home, env, mayPrintToken: true });
+  assertEquals((await run(["--profile", "staging", "--", "sh", "-c", "exit 7"])).code, 7);
+  const missing = await run(["--profile", "staging", "--", "no-such-program-xyz"]);
+  assertEquals(missing.code, 127);
+  assertMatch(missing.stderr, /almyty-auth exec: no-such-program-xyz: command not found/);
+  const data = `${home}/data.txt`;
+  Deno.writeTextFileSync(data, "not a program", { mode: 0o644 });
+  assertEquals((await run(["--profile", "staging", "--", data])).code, 126);
+  const marker = `${home}/ran`;
+  const never = ["sh", "-c", `touch ${marker}`];
+  assertEquals((await run(["--profile", "prod", "--", ...never])).code, 4);
+  assertEquals((await run(["--", ...never], { ALMYTY_TOKEN: "" })).code, 4);
+  let ran = true;
+  try {
+    Deno.statSync(marker);
+  } catch {
+    ran = false;
+  }
+  assertEquals(ran, false, "the program never ran");
+});
+
+Deno.test("exec: SIGTERM and SIGINT reach the program; almyty-auth waits for it and exits with its status", async () => {
+  const home = stagingHome();
+  // A program that traps SIGTERM and takes its time to exit 42 (the CLI must wait for it).
+  const trapping = new CliProcess([
+    "exec",
+    "--profile",
+    "staging",
+    "--",
+    "sh",
+    "-c",
+    'trap "sleep 0.3; exit 42" TERM; echo ready >&2; while :; do sleep 0.05; done',
+  ], { home, mayPrintToken: true });
+  await trapping.waitFor(/ready/);
+  trapping.child.kill("SIGTERM");
+  assertEquals((await trapping.done).code, 42);
+  for (const [signal, code] of [["SIGINT", 130], ["SIGTERM", 143]] as const) {
+    const sleeping = new CliProcess(
+      ["exec", "--profile", "staging", "--", "sh", "-c", "echo ready >&2; exec sleep 30"],
+      { home, mayPrintToken: true },
+    );
+    await sleeping.waitFor(/ready/);
+    sleeping.child.kill(signal);
+    assertEquals((await sleeping.done).code, code, signal);
+  }
+});
+
+for (const shell of ["sh", "bash", "zsh", "fish"]) {
+  Deno.test(`env under ${shell}: eval of its output gives almyty's reader staging's url and key; --unset removes them`, async () => {
+    const home = stagingHome();
+    const fish = shell === "fish";
+    const env = cliCommand(["env", "--profile", "staging", ...(fish ? ["--shell", "fish"] : [])]);
+    const unset = cliCommand(["env", "--unset", ...(fish ? ["--shell", "fish"] : [])]);
+    const script = fish
+      ? `${env} | source; and node ${READER}; and ${unset} | source; and node ${READER}`
+      : `eval "$(${env})" && node ${READER} && eval "$(${unset})" && node ${READER}`;
+    const out = await new Deno.Command(shell, {
+      args: ["-c", script],
+      env: baseEnv(home, PRODUCTION_IN_THE_SHELL),
+      clearEnv: true,
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const [stdout, stderr] = [out.stdout, out.stderr].map((b) => new TextDecoder().decode(b));
+    // The second reader runs with nothing set and no default login: not authenticated.
+    assertEquals(out.code, 1, stderr);
+    assertEquals(JSON.parse(stdout.trim()), {
+      url: "https://api.staging.almyty.com",
+      token: AWKWARD_KEY,
+    });
+    assertMatch(stderr, /^Not authenticated$/m);
+  });
+}

@@ -292,3 +292,198 @@ Deno.test("almyty's old writer rewriting or removing credentials.json destroys n
   assertMatch(world.stdout, /Logged in as alice@example.com/);
   assertEquals(await works(world, server, staging.token), true);
 });
+
+Deno.test("profile list: every login with email, API, key origin and which applies here and why; never a token; --check asks each login's own API", async () => {
+  const world = new World();
+  const a = world.referenceServer();
+  const b = world.referenceServer();
+  const prod = savedLogin(world, a, "default");
+  const staging = savedLogin(world, b, "staging");
+  const dead = savedLogin(world, b, "old");
+  b.store.revokeKey(dead.token);
+  world.env.ALMYTY_PROFILE = "staging";
+  const seen = capture(world);
+  assertEquals(await world.run(["profile", "list"]), 0, world.stderr);
+  assertEquals(seen, [], "list alone sends nothing");
+  assertMatch(world.stdout, /NAME +EMAIL +ORGANIZATION +API +KEY +CREATED/);
+  assertMatch(
+    world.stdout,
+    /^ +default +alice@example\.com +acme +http:\/\/127\.0\.0\.1:\d+ +minted/m,
+  );
+  assertMatch(world.stdout, /^\* +staging +alice@example\.com/m);
+  assertMatch(world.stdout, /Here: staging applies \(from ALMYTY_PROFILE\)\./);
+  assertEquals(
+    await world.run(["profile", "list", "--json", "--check"]),
+    1,
+    "one login is rejected",
+  );
+  const report = JSON.parse(world.stdout.slice(world.stdout.lastIndexOf("\n{\n") + 1));
+  assertEquals(
+    report.profiles.map((p: { name: string; applies: boolean; check: { ok: boolean } }) => [
+      p.name,
+      p.applies,
+      p.check.ok,
+    ]),
+    [["default", false, true], ["old", false, false], ["staging", true, true]],
+  );
+  assertEquals(report.applies, { name: "staging", why: "from ALMYTY_PROFILE" });
+  // Each check went to the login's own API with the login's own key.
+  for (const [key, server] of [[prod, a], [staging, b], [dead, b]] as const) {
+    assert(seen.some((r) => r.url.startsWith(server.url) && r.auth === `Bearer ${key.token}`));
+  }
+  assertEquals(seen.filter((r) => !r.auth).length, 0);
+  for (const key of [prod, staging, dead]) {
+    assert(!world.stdout.includes(key.token) && !world.stderr.includes(key.token));
+  }
+});
+
+Deno.test("profile save and use: the default becomes a marked copy; never when that loses a login kept nowhere else", async () => {
+  const world = new World();
+  const server = world.referenceServer();
+  const mine = savedLogin(world, server, "default");
+  const staging = savedLogin(world, server, "staging");
+  const path = credsPath(world.home);
+  const before = readBytes(path);
+  assertEquals(await world.run(["profile", "use", "staging"]), 1);
+  assertMatch(
+    world.stderr,
+    /exists nowhere else[\s\S]*Save it first: almyty-auth profile save <name>/,
+  );
+  assertEquals(readBytes(path), before);
+  assertEquals(await world.run(["profile", "save", "work"]), 0, world.stderr);
+  const work = JSON.parse(Deno.readTextFileSync(`${world.home}/.almyty/profiles/work.json`));
+  assertEquals([work.version, work.token, work.keyId], [1, mine.token, mine.keyId]);
+  assertEquals(
+    await world.run(["profile", "save", "staging"]),
+    1,
+    "another login is not overwritten",
+  );
+  assertMatch(world.stderr, /already holds another login/);
+  assertEquals(await world.run(["profile", "use", "staging"]), 0, world.stderr);
+  const copy = JSON.parse(Deno.readTextFileSync(path));
+  assertEquals([copy.token, copy.url, copy.profile, copy.version], [
+    staging.token,
+    server.url,
+    "staging",
+    undefined,
+  ]);
+  assertMatch(world.stderr, /Every process shares the default login[\s\S]*exec --profile staging/);
+  assertEquals(await world.run(["profile", "list"]), 0);
+  assertMatch(world.stdout, /^\* +default .* copy of staging/m);
+  // Logging out of the copy keeps the key the profile still uses.
+  const seen = capture(world);
+  assertEquals(await world.run(["logout"]), 0, world.stderr);
+  assertMatch(world.stderr, /not revoked: the login staging still uses it/);
+  assertEquals(seen, []);
+  assertEquals(await works(world, server, staging.token), true);
+  assertEquals(await world.run(["profile", "use", "default"]), 2);
+  assertEquals(await world.run(["profile", "use", "nope"]), 4);
+  assertEquals(await world.run(["profile", "frob"]), 2);
+});
+
+Deno.test("profile trust, untrust, bind, unbind: what a folder may choose, recorded in ~/.almyty/directories.json", async () => {
+  const world = new World();
+  const server = world.referenceServer();
+  savedLogin(world, server, "default");
+  savedLogin(world, server, "staging");
+  const repo = `${world.home}/repo`;
+  Deno.mkdirSync(`${repo}/deep`, { recursive: true });
+  Deno.writeTextFileSync(`${repo}/.almyty-profile`, '{"profile": "staging"}\n');
+  world.cwd = `${repo}/deep`;
+  assertEquals(await world.run(["whoami"]), 4);
+  assertEquals(await world.run(["profile", "trust", repo]), 0, world.stderr);
+  assertMatch(
+    world.stderr,
+    /Trusted \S+\/repo\/\.almyty-profile: commands in \S+ use the login staging/,
+  );
+  const record = `${world.home}/.almyty/directories.json`;
+  assertEquals(Deno.statSync(record).mode! & 0o777, 0o600);
+  assertEquals(await world.run(["whoami"]), 0, world.stderr);
+  assertMatch(world.stdout, /Profile: staging \(from \S+\/repo\/\.almyty-profile\)/);
+  Deno.writeTextFileSync(`${repo}/.almyty-profile`, '{"profile": "default"}\n');
+  assertEquals(await world.run(["whoami"]), 4, "changed since trusted");
+  assertEquals(await world.run(["profile", "untrust", repo]), 0);
+  Deno.removeSync(`${repo}/.almyty-profile`);
+  assertEquals(await world.run(["profile", "trust", repo]), 1);
+  assertMatch(
+    world.stderr,
+    /There is no \.almyty-profile in \S+\. To choose a login for a folder without a file/,
+  );
+  // A binding, from inside the folder (no argument: here).
+  world.cwd = repo;
+  assertEquals(await world.run(["profile", "bind", "staging"]), 0, world.stderr);
+  world.cwd = `${repo}/deep`;
+  assertEquals(await world.run(["status", "--offline"]), 0, world.stderr);
+  assertMatch(world.stdout, /Profile: +staging \(bound to \S+\/repo\)/);
+  assertEquals(await world.run(["profile", "unbind"]), 0);
+  assertMatch(world.stderr, /has no binding of its own; it uses staging through \S+\/repo/);
+  assertEquals(await world.run(["profile", "unbind", repo]), 0);
+  assertMatch(world.stderr, /Removed the binding of \S+\/repo \(it used staging\)/);
+  assertEquals(await world.run(["status", "--offline"]), 0);
+  assertEquals(world.stdout.endsWith("Profile:"), false);
+  assertEquals(JSON.parse(Deno.readTextFileSync(record)).bindings, {});
+  assertEquals(await world.run(["profile", "bind", "Bad!"]), 2);
+  assertEquals(await world.run(["profile", "bind", "staging", `${repo}/nope`]), 2);
+});
+
+Deno.test("exec and env hand over the whole login: --profile replaces an inherited ALMYTY_TOKEN; never an empty token or no URL", async () => {
+  const world = new World({
+    ALMYTY_TOKEN: "almyty_PRODUCTIONFROMTHESHELL00",
+    ALMYTY_URL: "https://api.almyty.com",
+  });
+  const server = world.referenceServer();
+  const staging = savedLogin(world, server, "staging");
+  const seen = capture(world);
+  assertEquals(await world.run(["exec", "--profile", "staging", "--", "tool", "--flag", "x"]), 0);
+  assertEquals(world.foreground.at(-1), {
+    command: "tool",
+    args: ["--flag", "x"],
+    env: {
+      ALMYTY_TOKEN: staging.token,
+      ALMYTY_URL: server.url,
+      ALMYTY_FRONTEND_URL: server.url,
+      ALMYTY_PROFILE: "staging",
+    },
+  });
+  // Without --profile, the login that applies: here the inherited pair, passed on whole.
+  assertEquals(await world.run(["exec", "tool", "--its-own-flag"]), 0);
+  assertEquals(world.foreground.at(-1)!.args, ["--its-own-flag"]);
+  assertEquals(world.foreground.at(-1)!.env, {
+    ALMYTY_TOKEN: "almyty_PRODUCTIONFROMTHESHELL00",
+    ALMYTY_URL: "https://api.almyty.com",
+    ALMYTY_FRONTEND_URL: "https://app.almyty.com",
+    ALMYTY_PROFILE: "",
+  });
+  world.onForeground = () => ({ code: 143 });
+  assertEquals(await world.run(["exec", "--profile", "staging", "--", "tool"]), 143);
+  world.onForeground = () => ({ failed: "not-found", message: "command not found" });
+  assertEquals(await world.run(["exec", "--profile", "staging", "--", "nosuch"]), 127);
+  assertMatch(world.stderr, /almyty-auth exec: nosuch: command not found/);
+  world.onForeground = () => ({ failed: "not-executable", message: "permission denied" });
+  assertEquals(await world.run(["exec", "--profile", "staging", "--", "./data.txt"]), 126);
+  // Refused, and nothing run: no program, a missing profile, no login at all.
+  const ran = world.foreground.length;
+  assertEquals(await world.run(["exec", "--profile", "staging"]), 2);
+  assertEquals(await world.run(["exec", "--profile", "nope", "--", "tool"]), 4);
+  assertEquals(await world.run(["env", "--profile", "nope"]), 4);
+  const empty = new World({ ALMYTY_TOKEN: "" });
+  assertEquals(await empty.run(["exec", "--", "tool"]), 4);
+  assertMatch(empty.stderr, /Not authenticated/);
+  assertEquals(await empty.run(["env"]), 4);
+  assertEquals(empty.stdout, "");
+  assertEquals([empty.foreground.length, world.foreground.length], [0, ran]);
+  assertEquals(seen, [], "exec and env send nothing themselves");
+  // env: the same set, as JSON and for each shell; --unset; a warning on a terminal.
+  assertEquals(await world.run(["env", "--profile", "staging", "--shell", "json"]), 0);
+  const json = JSON.parse(world.stdout.slice(world.stdout.lastIndexOf("\n{\n") + 1));
+  assertEquals(json, world.foreground[0].env);
+  assertEquals(await world.run(["env", "--shell", "tcsh"]), 2);
+  assertEquals(await world.run(["env", "--unset", "--profile", "staging"]), 2);
+  const shell = new World({}, world.home);
+  assertEquals(await shell.run(["env", "--unset"]), 0);
+  assertEquals(shell.stdout, "unset ALMYTY_TOKEN ALMYTY_URL ALMYTY_FRONTEND_URL ALMYTY_PROFILE\n");
+  shell.terminal = true;
+  assertEquals(await shell.run(["env", "--profile", "staging", "--shell", "fish"]), 0);
+  assertMatch(shell.stderr, /this prints the login's key/);
+  assertMatch(shell.stdout, /^set -gx ALMYTY_URL 'http:\/\/127\.0\.0\.1:\d+'$/m);
+});

@@ -18,6 +18,9 @@ const LOADERS: Record<string, () => Promise<Command>> = {
   token: () => import("./token.ts"),
   status: () => import("./status.ts"),
   doctor: () => import("./doctor.ts"),
+  profile: () => import("./profile.ts"),
+  exec: () => import("./exec.ts"),
+  env: () => import("./env.ts"),
   completions: () => import("./completions.ts"),
 };
 

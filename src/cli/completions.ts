@@ -35,8 +35,12 @@ export function bash(): string {
 _almyty_auth() {
   local cur=\${COMP_WORDS[COMP_CWORD]} prev=\${COMP_WORDS[COMP_CWORD-1]} words
   case "$prev" in
+${valueCases("bash")}
     ${valueFlags().join("|")}) COMPREPLY=(); return ;; # a value comes next, not a flag
   esac
+  if [ "\${COMP_WORDS[1]}" = profile ] && [ "$COMP_CWORD" -eq 3 ]; then
+    case "$prev" in use|bind) COMPREPLY=($(compgen -W "default ${PROFILE_NAMES.sh}" -- "$cur")); return ;; esac
+  fi
   if [ "$COMP_CWORD" -eq 1 ]; then
     words="${NAMES.join(" ")} --help --version"
   else
@@ -68,8 +72,13 @@ export function zsh(): string {
   return `#compdef almyty-auth
 _almyty_auth() {
   case "$words[CURRENT-1]" in
+${valueCases("zsh")}
     ${valueFlags().join("|")}) _message 'value'; return ;; # a value comes next, not a flag
   esac
+  if [[ "$words[2]" == profile && CURRENT -eq 4 && "$words[3]" == (use|bind) ]]; then
+    compadd -- default ${PROFILE_NAMES.zsh}
+    return
+  fi
   if (( CURRENT == 2 )); then
     compadd -- ${NAMES.join(" ")} --help --version
     return
@@ -107,7 +116,7 @@ export function fish(): string {
       lines.push(
         `complete -c almyty-auth -n '__fish_seen_subcommand_from ${name}' -l ${flag} -d '${
           f.description.replace(/'/g, "\\'")
-        }'${f.type === "string" ? " -r" : ""}`,
+        }'${f.type === "string" ? " -r" : ""}${fishValues(f)}`,
       );
     }
     for (const value of spec.positionals ?? []) {
@@ -115,6 +124,7 @@ export function fish(): string {
     }
   }
   lines.push(
+    `complete -c almyty-auth -n '__fish_seen_subcommand_from use bind' -a "default ${PROFILE_NAMES.fish}"`,
     `complete -c almyty-auth -n __fish_use_subcommand -a help -d 'Show help for a command'`,
   );
   return lines.join("\n") + "\n";
@@ -122,15 +132,53 @@ export function fish(): string {
 
 const SHELLS: Record<string, () => string> = { bash, zsh, fish };
 
-/** The flags that take a value, as shells see them. */
+/** The flags that take a value with nothing to offer for it, as shells see them. */
 function valueFlags(): string[] {
   const names = new Set<string>();
   for (const spec of Object.values(COMMANDS)) {
     for (const [flag, f] of Object.entries(spec.flags)) {
-      if (f.type === "string") names.add(`--${flag}`);
+      if (f.type === "string" && !f.values) names.add(`--${flag}`);
     }
   }
   return [...names];
+}
+
+/** The saved logins' names, read when completing (names only: never a file's content). */
+const PROFILE_NAMES = {
+  sh: `$(command ls "$HOME/.almyty/profiles" 2>/dev/null | sed -n 's/\\.json$//p')`,
+  zsh: `\${(f)"$(command ls "$HOME/.almyty/profiles" 2>/dev/null | sed -n 's/\\.json$//p')"}`,
+  fish: `(command ls $HOME/.almyty/profiles 2>/dev/null | string replace -rf '\\.json$' '')`,
+};
+
+/** The flags whose values are offered: fixed words, or the saved logins. */
+function offered(): Map<string, string[] | "profiles"> {
+  const flags = new Map<string, string[] | "profiles">();
+  for (const spec of Object.values(COMMANDS)) {
+    for (const [flag, f] of Object.entries(spec.flags)) {
+      if (f.values) flags.set(`--${flag}`, f.values);
+    }
+  }
+  return flags;
+}
+
+/** `case` arms that offer a flag's values (bash, zsh). */
+function valueCases(shell: "bash" | "zsh"): string {
+  return [...offered()].map(([flag, values]) => {
+    const words = values === "profiles"
+      ? `default ${shell === "bash" ? PROFILE_NAMES.sh : PROFILE_NAMES.zsh}`
+      : values.join(" ");
+    return shell === "bash"
+      ? `    ${flag}) COMPREPLY=($(compgen -W "${words}" -- "$cur")); return ;;`
+      : `    ${flag}) compadd -- ${words}; return ;;`;
+  }).join("\n");
+}
+
+/** fish: a flag's values, when it has some. */
+function fishValues(f: { values?: string[] | "profiles" }): string {
+  if (!f.values) return "";
+  return ` -x -a "${
+    f.values === "profiles" ? `default ${PROFILE_NAMES.fish}` : f.values.join(" ")
+  }"`;
 }
 
 /**

@@ -44,6 +44,8 @@ export function mainHelp(): string {
     "",
     "Environment: ALMYTY_TOKEN (at ALMYTY_URL) takes the place of the saved login;",
     "ALMYTY_URL alone never re-points a saved key. ALMYTY_FRONTEND_URL sets the web app.",
+    "Several logins: --profile <name>, else ALMYTY_PROFILE, else a trusted .almyty-profile",
+    "or a binding of the folder, else the default login (`almyty-auth help profile`).",
     "Exit codes: 0 ok, 1 error, 2 usage, 4 not authenticated, 8 login still pending",
     "(login --continue), 130 interrupted.",
     "",
@@ -64,8 +66,15 @@ export function usageLine(name: string): string {
   const flags = Object.entries(command.flags).map(([flag, spec]) =>
     `[--${flag}${spec.value ? ` ${spec.value}` : ""}]`
   );
-  const positionals = command.positionals ? [command.positionals.join("|")] : [];
-  return ["almyty-auth", name, ...positionals, ...flags].join(" ");
+  const positionals = command.positionals?.length ? [command.positionals.join("|")] : [];
+  return [
+    "almyty-auth",
+    name,
+    ...positionals,
+    ...flags,
+    ...(command.program ? [command.program] : []),
+  ]
+    .join(" ");
 }
 
 /**

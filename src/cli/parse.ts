@@ -33,6 +33,8 @@ function parseFlags(
   flags: Record<string, FlagSpec>,
   allowPositionals: boolean,
   command: string,
+  /** The first positional is a program to run: it and everything after are its own. */
+  program = false,
 ): CommandInput {
   const values: CommandInput["flags"] = {};
   const positionals: string[] = [];
@@ -47,6 +49,10 @@ function parseFlags(
     }
     if (!arg.startsWith("-") || arg === "-") {
       if (!allowPositionals) throw usageError(`Unexpected argument "${arg}".`, command);
+      if (program) {
+        positionals.push(...args.slice(i));
+        break;
+      }
       positionals.push(arg);
       continue;
     }
@@ -106,6 +112,7 @@ export function parseCommandLine(argv: string[]): Parsed {
     { ...command.flags, ...GLOBAL_FLAGS },
     command.positionals !== undefined,
     first,
+    command.program !== undefined,
   );
   const { help, version, ...flags } = parsed.flags;
   if (help) return { kind: "help", command: first };

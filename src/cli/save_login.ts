@@ -31,8 +31,8 @@ import type { Credentials } from "../credentials/types.ts";
 import { stripControl } from "../protocol/text.ts";
 import type { Organization } from "../protocol/types.ts";
 
-/** Fields a login owns; anything else in an existing file is kept. */
-const LOGIN_FIELDS = [
+/** Fields a login owns; anything else in an existing default file is kept (other tools' fields). */
+export const LOGIN_FIELDS = [
   "url",
   "token",
   "email",

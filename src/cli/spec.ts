@@ -18,6 +18,8 @@ export interface FlagSpec {
   /** Placeholder shown in help for string flags. */
   value?: string;
   short?: string;
+  /** What completions offer as the value: fixed words, or the names of the saved logins. */
+  values?: string[] | "profiles";
 }
 
 /** A command: its flags and help. */
@@ -29,6 +31,12 @@ export interface CommandSpec {
   flags: Record<string, FlagSpec>;
   /** Accepted positional values (for completions), if any. */
   positionals?: string[];
+  /**
+   * Takes a program to run after its flags (`exec`): the first positional
+   * ends flag parsing, so the program's own flags are passed on untouched.
+   * The text is the usage line's placeholder.
+   */
+  program?: string;
 }
 
 const json: FlagSpec = { type: "boolean", description: "print JSON for scripts" };
@@ -42,6 +50,7 @@ const profile: FlagSpec = {
   type: "string",
   value: "name",
   description: "use this named login (`almyty-auth profile list` shows them)",
+  values: "profiles",
 };
 
 /** All commands. */
@@ -161,6 +170,79 @@ export const COMMANDS: Record<string, CommandSpec> = {
     summary: "Check the setup and say how to fix what is wrong",
     examples: ["almyty-auth doctor", "almyty-auth doctor --profile staging"],
     flags: { json, api, profile },
+  },
+  profile: {
+    summary: "List, copy, choose by folder and trust your named logins",
+    examples: [
+      "almyty-auth profile list",
+      "almyty-auth profile list --check",
+      "almyty-auth profile save work          # copy the default login to the profile work",
+      "almyty-auth profile use staging        # the default login becomes a copy of staging",
+      "almyty-auth profile bind staging ~/src/acme   # that folder tree uses staging",
+      "almyty-auth profile unbind ~/src/acme",
+      "almyty-auth profile trust              # honour this repository's .almyty-profile",
+    ],
+    notes: [
+      "Subcommands:",
+      "  list [--json] [--check]   every login: email, organization, API, key, which applies here",
+      "  save <name>               copy the default login into the profile <name>",
+      "  use <name>                make the default login (what almyty's other CLIs read) a copy",
+      "                            of <name>; refused if that would drop a login kept nowhere else",
+      "  bind <name> [dir]         use <name> in dir (default: here) and below, with no file in it",
+      "  unbind [dir]              remove the binding of dir",
+      "  trust [dir]               honour dir's .almyty-profile as it is now (a change untrusts it)",
+      "  untrust [dir]             stop honouring it",
+      "",
+      "Which login applies: ALMYTY_TOKEN (with ALMYTY_URL), else --profile, else",
+      "ALMYTY_PROFILE, else a trusted .almyty-profile or a binding of the folder, else the",
+      "default login. Parallel agents should use `exec`, `--profile` or ALMYTY_PROFILE, never",
+      "`profile use`: the default login is shared by every process.",
+    ],
+    flags: {
+      json,
+      check: { type: "boolean", description: "with list: verify each login with its own API" },
+    },
+    positionals: ["list", "save", "use", "bind", "unbind", "trust", "untrust"],
+  },
+  exec: {
+    summary: "Run a program with a login in its environment (ALMYTY_TOKEN with ALMYTY_URL)",
+    examples: [
+      "almyty-auth exec --profile staging -- almyty agents list",
+      "almyty-auth exec --profile acme-prod -- node deploy.mjs --dry-run",
+    ],
+    notes: [
+      "The program runs without a shell, with your environment plus ALMYTY_TOKEN,",
+      "ALMYTY_URL, ALMYTY_FRONTEND_URL and ALMYTY_PROFILE of the login (replacing any",
+      "inherited ones), so every almyty CLI uses that login, unchanged. Ctrl-C and",
+      "SIGTERM are passed on; the exit code is the program's (128+n for a signal,",
+      "127 not found, 126 not executable).",
+    ],
+    flags: { profile },
+    positionals: [],
+    program: "-- <program> [args…]",
+  },
+  env: {
+    summary: "Print a login's ALMYTY_* variables for a shell (eval) or direnv",
+    examples: [
+      'eval "$(almyty-auth env --profile staging)"',
+      "almyty-auth env --profile staging --shell fish | source",
+      "almyty-auth env --profile staging --shell powershell | Invoke-Expression",
+      'eval "$(almyty-auth env --unset)"',
+    ],
+    notes: [
+      "It prints a secret: pipe it into your shell, do not paste it anywhere. In direnv's",
+      '.envrc: eval "$(almyty-auth env --profile staging)".',
+    ],
+    flags: {
+      profile,
+      shell: {
+        type: "string",
+        value: "shell",
+        description: "sh (also bash, zsh; the default), fish, powershell or json",
+        values: ["sh", "bash", "zsh", "fish", "powershell", "json"],
+      },
+      unset: { type: "boolean", description: "print the commands that remove the variables" },
+    },
   },
   completions: {
     summary: "Print a shell completion script (bash, zsh or fish)",

@@ -15,6 +15,7 @@
 import type { CredentialsFs } from "../credentials/fs.ts";
 import type { CredentialsIo } from "../credentials/types.ts";
 import type { Locker } from "../platform/lock.ts";
+import type { ForegroundResult, ForegroundSpec } from "../platform/foreground.ts";
 
 /** An output stream. */
 export interface Output {
@@ -90,6 +91,8 @@ export interface Context {
   signal: AbortSignal;
   /** Takes a lock between processes that the kernel releases if we die (`platform/lock.ts`). */
   lock: Locker;
+  /** Runs a program on our terminal until it ends, signals passed on (`platform/foreground.ts`). */
+  runForeground(spec: ForegroundSpec): Promise<ForegroundResult>;
 }
 
 /**

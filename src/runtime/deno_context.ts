@@ -15,11 +15,13 @@ import { SHUTDOWN_DEADLINE_MS, withDeadline } from "../platform/deadline.ts";
 import { denoFs } from "../platform/deno_fs.ts";
 import { directLoopbackFetch } from "../platform/http.ts";
 import { denoLocker } from "../platform/lock.ts";
+import { runForeground } from "../platform/foreground.ts";
 import { ENV_VARS } from "../permissions.ts";
 import { denoTerminal, promptLine } from "../platform/prompt.ts";
 import type { Context, Output } from "./context.ts";
 
 export { restoreTerminal } from "../platform/prompt.ts";
+export { inForeground } from "../platform/foreground.ts";
 
 function output(stream: typeof Deno.stdout | typeof Deno.stderr): Output {
   const encoder = new TextEncoder();
@@ -119,5 +121,6 @@ export function denoContext(signal: AbortSignal, interrupt?: () => void): Contex
     },
     signal,
     lock: denoLocker,
+    runForeground,
   };
 }

@@ -12,6 +12,7 @@ import type { Context, HttpHandler, LaunchSpec } from "../../src/runtime/context
 import type { CredentialsFs } from "../../src/credentials/fs.ts";
 import { denoFs } from "../../src/platform/deno_fs.ts";
 import { denoLocker, type Locker } from "../../src/platform/lock.ts";
+import type { ForegroundResult, ForegroundSpec } from "../../src/platform/foreground.ts";
 import { promptLine, type PromptTerminal } from "../../src/platform/prompt.ts";
 import { createHandler } from "../../src/server/app.ts";
 import type { ServerOptions } from "../../src/server/context.ts";
@@ -134,6 +135,9 @@ export class World {
   remoteAddress = "127.0.0.1";
   /** The CLI's working folder (where a `.almyty-profile` is looked for); HOME unless a test moves it. */
   cwd: string;
+  /** Programs `exec` ran, and what each returns (a test may script it). */
+  readonly foreground: ForegroundSpec[] = [];
+  onForeground: (spec: ForegroundSpec) => ForegroundResult = () => ({ code: 0 });
   /** The locks the CLI takes (the real, kernel-released one unless a test records them). */
   locker: Locker = denoLocker;
   /** The file system the CLI sees (tests/helpers/windows_fs.ts gives Windows' facts). */
@@ -312,6 +316,10 @@ export class World {
       },
       signal: this.#interrupt.signal,
       lock: (path, options) => this.locker(path, options),
+      runForeground: (spec) => {
+        this.foreground.push(spec);
+        return Promise.resolve(this.onForeground(spec));
+      },
     };
   }
 
@@ -365,6 +373,7 @@ export class World {
    * backoff, a deadline). Returns the exit code.
    */
   async run(argv: string[]): Promise<number> {
+    const outFrom = this.#out.length;
     let settled = false;
     const running = runCli(this.ctx, argv).finally(() => (settled = true));
     let idle = 0;
@@ -382,7 +391,11 @@ export class World {
     }
     const code = await running;
     await Promise.all(this.#tasks.splice(0));
-    if (!this.mayPrintToken) recordOutput(`in-process stdout of ${argv.join(" ")}`, this.#out);
+    // What this run printed (earlier runs recorded theirs); `token` and `env`
+    // print a key on stdout by design, everything else is scanned.
+    if (!this.mayPrintToken && !["token", "env"].includes(argv[0])) {
+      recordOutput(`in-process stdout of ${argv.join(" ")}`, this.#out.slice(outFrom));
+    }
     recordOutput(`in-process stderr of ${argv.join(" ")}`, this.#err);
     const token = this.saved()?.token;
     if (typeof token === "string") recordToken(token);

@@ -363,3 +363,87 @@ test("Windows: still held open after about 2 s: a clear error naming what to clo
   assert.ok(waited >= 1900 && waited < 5000, `waited ${waited} ms`);
   assert.deepEqual(readdirSync(fs.real("C:\\Users\\alice\\.almyty")), []);
 });
+
+// ---- several logins (issue 17), as other almyty CLIs on Node.js would use them ----
+
+import { createHash } from "node:crypto";
+
+function profileHome() {
+  const home = mkdtempSync(join(tmpdir(), "almyty-node-profiles-"));
+  lib.writeCredentials({ url: "https://api.almyty.com", token: "almyty_NODEDEFAULT000000000001" }, {
+    home,
+  });
+  lib.writeProfile("staging", {
+    url: "https://api.staging.almyty.com",
+    token: "almyty_NODESTAGING000000000002",
+    email: "alice@example.com",
+  }, { home });
+  return home;
+}
+
+test("profiles: writeProfile/readProfile/listProfiles/deleteProfile; version 1; never a token in the list", () => {
+  const home = profileHome();
+  const path = join(home, ".almyty", "profiles", "staging.json");
+  assert.equal(statSync(path).mode & 0o777, 0o600);
+  assert.equal(JSON.parse(readFileSync(path, "utf8")).version, 1);
+  assert.equal(lib.readProfile("staging", { home }).token, "almyty_NODESTAGING000000000002");
+  assert.equal(lib.readProfile("staging", { home }).version, undefined);
+  const list = lib.listProfiles({ home });
+  assert.deepEqual(list.map((p) => [p.name, p.url]), [
+    ["default", "https://api.almyty.com"],
+    ["staging", "https://api.staging.almyty.com"],
+  ]);
+  assert.ok(!JSON.stringify(list).includes("almyty_NODE"));
+  assert.throws(
+    () => lib.readProfile("../etc", { home }),
+    (e) => e.code === "invalid-profile-name",
+  );
+  writeFileSync(path, JSON.stringify({ version: 2, url: "u", token: "t" }));
+  assert.throws(
+    () => lib.readProfile("staging", { home }),
+    (e) => e.code === "unsupported-version",
+  );
+  assert.equal(lib.deleteProfile("staging", { home }), true);
+  assert.equal(lib.readProfile("default", { home }).token, "almyty_NODEDEFAULT000000000001");
+});
+
+test("resolveCredentials: profile option, ALMYTY_PROFILE, a trusted folder, the default; a missing profile throws, never falls back", () => {
+  const home = profileHome();
+  const repo = join(home, "repo");
+  mkdirSync(join(repo, "src"), { recursive: true });
+  const at = (options) => lib.resolveCredentials({ home, cwd: home, env: {}, ...options });
+  assert.equal(at({}).profile, "default");
+  assert.equal(at({}).source.profile, "default");
+  const byOption = at({ profile: "staging" });
+  assert.deepEqual([byOption.token, byOption.url, byOption.source.profile], [
+    "almyty_NODESTAGING000000000002",
+    "https://api.staging.almyty.com",
+    "flag",
+  ]);
+  assert.equal(at({ env: { ALMYTY_PROFILE: "staging" } }).source.profile, "env");
+  assert.throws(() => at({ profile: "nope" }), (e) => e.code === "profile-not-found");
+  assert.throws(
+    () => at({ profile: "staging", env: { ALMYTY_TOKEN: "almyty_x" } }),
+    (e) => e.code === "profile-conflict",
+  );
+  // A folder's file: refused until trusted; trusted by its SHA-256 (computed here with node:crypto).
+  const text = '{"profile": "staging"}\n';
+  writeFileSync(join(repo, ".almyty-profile"), text);
+  assert.throws(() => at({ cwd: join(repo, "src") }), (e) => e.code === "directory-untrusted");
+  writeFileSync(
+    join(home, ".almyty", "directories.json"),
+    JSON.stringify({
+      version: 1,
+      trusted: { [join(repo, ".almyty-profile")]: createHash("sha256").update(text).digest("hex") },
+      bindings: {},
+    }),
+    { mode: 0o600 },
+  );
+  const fromFolder = at({ cwd: join(repo, "src") });
+  assert.deepEqual([fromFolder.profile, fromFolder.source.profile, fromFolder.profileOrigin], [
+    "staging",
+    "directory",
+    join(repo, ".almyty-profile"),
+  ]);
+  assert.equal(at({ cwd: join(repo, "src"), directory: false }).profile, "default");
+});
