@@ -187,6 +187,10 @@ function scriptedDeviceApi(
       polls.push(world.clock.now());
       return onToken(polls.length, world.clock.now());
     }
+    if (path === "/auth/profile") {
+      // Who the key is comes from here (19.12), not from the token response.
+      return Response.json({ success: true, data: { id: "u", email: "dev@example.com" } });
+    }
     return new Response("no", { status: 404 });
   });
   return { url, polls };
@@ -264,7 +268,7 @@ Deno.test("device flow: a verification page off the server's site is refused bef
     assertEquals(await world.run(["login", "--no-browser", "--api", api.url]), 1, field);
     assertMatch(
       world.stderr,
-      /sends you to https:\/\/almyty-login\.evil\.example to approve, which is not [^\n]*site: refusing/,
+      /sends you to https:\/\/almyty-login\.evil\.example to approve, which is neither [^\n]* nor its web app [^\n]*: refusing/,
       field,
     );
     assert(!world.stderr.includes(offSite), `${field}: the page was offered:\n${world.stderr}`);

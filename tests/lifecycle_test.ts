@@ -315,3 +315,514 @@ Deno.test("19.5: doctor names a proxy by host and port only, and loopback as dir
     /API: http:\/\/127\.0\.0\.1:\d+ answered \d+ in \d+ ms \(loopback http\) \(direct: loopback never uses a proxy\)/,
   );
 });
+
+/** What a scripted standard server does. */
+interface StandardOptions {
+  /** The issuer it publishes (default: its origin plus `path`). */
+  issuer?: (base: string) => string;
+  /** The API's path (an issuer with a path, RFC 8414 §3.1). */
+  path?: string;
+  /** Where its document is: RFC 8414 §3.1's inserted location (default) or the appended one. */
+  discoveryAt?: "inserted" | "appended";
+  /** Whether it has a device flow (default true). */
+  device?: boolean;
+  /** Whether it has almyty's `GET /auth/profile` (default true). */
+  profile?: boolean;
+  /** The token response's extras beside access_token and token_type. */
+  extras?: Record<string, unknown>;
+  /** The origin its device verification pages are on (default its own). */
+  pagesAt?: string;
+  /** The origin of its authorization endpoint (default its own). */
+  authorizeAt?: string;
+  /** The origin it is served at (default a new loopback origin). */
+  origin?: string;
+}
+
+/**
+ * A standard authorization server (RFC 8414, 6749, 8628, 7009, 9207), scripted:
+ * it approves every code and device login at once, and keeps track of which
+ * of its keys are alive.
+ */
+function standardServer(world: World, options: StandardOptions = {}) {
+  const alive = new Set<string>();
+  const seen: string[] = [];
+  let minted = 0;
+  const path = options.path ?? "";
+  const mint = () => {
+    const token = `almyty_${String(++minted).repeat(64).slice(0, 64)}`;
+    recordToken(token);
+    alive.add(token);
+    return token;
+  };
+  const bearer = (request: Request) =>
+    request.headers.get("authorization")?.replace(/^Bearer /, "") ?? "";
+  let base = "";
+  const url = world.route(async (request) => {
+    const { pathname, origin } = new URL(request.url);
+    seen.push(`${request.method} ${pathname}`);
+    base = origin + path;
+    const issuer = options.issuer?.(base) ?? base;
+    const pages = options.pagesAt ?? origin;
+    const discovery = options.discoveryAt === "appended"
+      ? `${path}/.well-known/oauth-authorization-server`
+      : `/.well-known/oauth-authorization-server${path}`;
+    if (pathname === discovery) {
+      return Response.json({
+        issuer,
+        authorization_endpoint: `${options.authorizeAt ?? origin}/authorize`,
+        token_endpoint: `${base}/token`,
+        ...(options.device === false ? {} : { device_authorization_endpoint: `${base}/device` }),
+        revocation_endpoint: `${base}/revoke`,
+        scopes_supported: ["openid", "api"],
+        authorization_response_iss_parameter_supported: true,
+      });
+    }
+    if (pathname === `${path}/device`) {
+      return Response.json({
+        device_code: "dc",
+        user_code: "BCDF-GHJK",
+        verification_uri: `${pages}/device`,
+        verification_uri_complete: `${pages}/device?code=BCDF-GHJK`,
+        expires_in: 600,
+        interval: 5,
+      });
+    }
+    if (pathname === `${path}/token`) {
+      await request.text();
+      return Response.json({
+        access_token: mint(),
+        token_type: "Bearer",
+        refresh_token: "rt-that-is-dropped",
+        ...options.extras,
+      });
+    }
+    if (pathname === `${path}/revoke`) {
+      alive.delete(new URLSearchParams(await request.text()).get("token") ?? "");
+      return new Response(null, { status: 200 });
+    }
+    if (pathname === `${path}/auth/profile` && options.profile !== false) {
+      if (!alive.has(bearer(request))) {
+        return Response.json({ error: { code: "UNAUTHORIZED", message: "Invalid API key" } }, {
+          status: 401,
+        });
+      }
+      return Response.json({ success: true, data: { id: "u", email: "alice@example.com" } });
+    }
+    return new Response("not here", { status: 404 });
+  }, options.origin);
+  return { url: url + path, seen, alive, issuer: () => options.issuer?.(base) ?? base };
+}
+
+/** The fake browser: approves at once, answering the callback with `iss` (or `iss` as given). */
+function approveInBrowser(world: World, iss: () => string) {
+  world.onLaunch = (url) => {
+    const params = new URL(url).searchParams;
+    world.task(async () => {
+      const callback = new URL(params.get("redirect_uri")!);
+      callback.search = new URLSearchParams({
+        code: "c",
+        state: params.get("state")!,
+        iss: iss(),
+      }).toString();
+      await (await world.fetch(callback.href)).text();
+    });
+    return true;
+  };
+}
+
+Deno.test("19.12: every flow asks /auth/profile who the new key is; the token response's extras are hints", async (t) => {
+  for (const flow of ["browser", "device"]) {
+    await t.step(flow, async () => {
+      const world = new World(flow === "browser" ? { BROWSER: "test-browser" } : {});
+      const server = standardServer(world, {
+        extras: { email: "mallory@evil.example", organization: { id: "o", name: "evil" } },
+      });
+      approveInBrowser(world, server.issuer);
+      const args = flow === "browser" ? [] : ["--no-browser"];
+      assertEquals(await world.run(["login", ...args, "--api", server.url]), 0, world.stderr);
+      assertMatch(world.stderr, /✓ Logged in as alice@example\.com\n/);
+      const saved = world.saved()!;
+      assertEquals([saved.email, saved.organization], ["alice@example.com", undefined]);
+      assert(server.seen.includes("GET /auth/profile"), server.seen.join(", "));
+    });
+  }
+  await t.step("a server without /auth/profile: nothing saved, the key revoked", async () => {
+    const world = new World({ BROWSER: "test-browser" });
+    const server = standardServer(world, { profile: false, extras: { email: "a@b.c" } });
+    approveInBrowser(world, server.issuer);
+    assertEquals(await world.run(["login", "--api", server.url]), 1);
+    assertEquals(world.saved(), null);
+    assertMatch(world.stderr, /\/auth\/profile answered 404/);
+    // Revoked through RFC 7009; with no /auth/profile, that it stopped working cannot be checked.
+    assertMatch(
+      world.stderr,
+      /accepted the revocation of the key this login created, but whether the key stopped working could not be checked[^\n]*\nThat key, not saved: almyty_1…1111, created 2026-11-27 12:00 UTC\./,
+    );
+    assertEquals(server.alive.size, 0, "the minted key was revoked (RFC 7009)");
+  });
+});
+
+Deno.test("19.13: iss is compared with the issuer exactly as published (a trailing slash logs in)", async () => {
+  const world = new World({ BROWSER: "test-browser" });
+  const server = standardServer(world, { issuer: (base) => base + "/" });
+  approveInBrowser(world, server.issuer);
+  assertEquals(await world.run(["login", "--api", server.url]), 0, world.stderr);
+  assertEquals(world.saved()!.email, "alice@example.com");
+});
+
+Deno.test("19.13: an issuer with a path is discovered at RFC 8414 §3.1's location first, then the appended one", async (t) => {
+  for (const at of ["inserted", "appended"] as const) {
+    await t.step(at, async () => {
+      const world = new World({ BROWSER: "test-browser" });
+      const server = standardServer(world, { path: "/tenant", discoveryAt: at });
+      approveInBrowser(world, server.issuer);
+      assertEquals(await world.run(["login", "--api", server.url]), 0, world.stderr);
+      const discoveries = server.seen.filter((r) => r.includes("well-known"));
+      assertEquals(
+        discoveries,
+        at === "inserted" ? ["GET /.well-known/oauth-authorization-server/tenant"] : [
+          "GET /.well-known/oauth-authorization-server/tenant",
+          "GET /tenant/.well-known/oauth-authorization-server",
+        ],
+      );
+      assertEquals(world.saved()!.url, server.url, "the path is kept");
+    });
+  }
+});
+
+Deno.test("19.13: metadata without a device endpoint still allows the browser login; --no-browser says there is no device flow", async () => {
+  const world = new World({ BROWSER: "test-browser" });
+  const server = standardServer(world, { device: false });
+  approveInBrowser(world, server.issuer);
+  assertEquals(await world.run(["login", "--api", server.url]), 0, world.stderr);
+  const headless = new World();
+  const other = standardServer(headless, { device: false });
+  assertEquals(await headless.run(["login", "--no-browser", "--api", other.url]), 1);
+  assertMatch(
+    headless.stderr,
+    /has no device flow \(its discovery document names no device_authorization_endpoint\)/,
+  );
+  assertEquals(other.alive.size, 0, "nothing was minted");
+});
+
+Deno.test("19.8: pages must be on the API's origin or its web app's; only --frontend exempts", async (t) => {
+  const device = (world: World, api: string, pages: string) =>
+    standardServer(world, { origin: api, pagesAt: pages });
+  await t.step(
+    "the same last two labels are not the same site (api.evil.co.uk / app.victim.co.uk)",
+    async () => {
+      const world = new World();
+      const server = device(world, "https://api.evil.co.uk", "https://app.victim.co.uk");
+      assertEquals(await world.run(["login", "--no-browser", "--api", server.url]), 1);
+      assertMatch(
+        world.stderr,
+        /sends you to https:\/\/app\.victim\.co\.uk to approve, which is neither/,
+      );
+      assertEquals(server.alive.size, 0);
+    },
+  );
+  await t.step("ALMYTY_FRONTEND_URL does not exempt a page", async () => {
+    const world = new World({ ALMYTY_FRONTEND_URL: "https://login.elsewhere.example" });
+    const server = device(world, "https://api.example.test", "https://login.elsewhere.example");
+    assertEquals(await world.run(["login", "--no-browser", "--api", server.url]), 1);
+    assertMatch(world.stderr, /to approve, [^\n]*--frontend https:\/\/login\.elsewhere\.example/);
+    // Nor the authorization page of the browser login.
+    const browser = new World({
+      BROWSER: "test-browser",
+      ALMYTY_FRONTEND_URL: "https://login.elsewhere.example",
+    });
+    const other = standardServer(browser, {
+      origin: "https://api.example.test",
+      authorizeAt: "https://login.elsewhere.example",
+    });
+    assertEquals(await browser.run(["login", "--api", other.url]), 1);
+    assertMatch(browser.stderr, /sends the browser to https:\/\/login\.elsewhere\.example/);
+    assertEquals(browser.launched, []);
+  });
+  await t.step("--frontend does; so does the derived web app", async () => {
+    const world = new World();
+    const server = device(world, "https://api.example.test", "https://login.elsewhere.example");
+    const run = world.run([
+      "login",
+      "--no-browser",
+      "--api",
+      server.url,
+      "--frontend",
+      "https://login.elsewhere.example",
+    ]);
+    assertEquals(await run, 0, world.stderr);
+    const derived = new World();
+    const app = device(derived, "https://api.example.test", "https://app.example.test");
+    assertEquals(await derived.run(["login", "--no-browser", "--api", app.url]), 0, derived.stderr);
+  });
+});
+
+/** The keys of alice at an in-process reference server that still work. */
+function liveKeys(server: ReturnType<World["referenceServer"]>): string[] {
+  const alice = server.store.userByEmail("alice@example.com")!;
+  return server.store.keysOf(alice).filter((k) => k.isActive).map((k) => k.name);
+}
+
+Deno.test("19.9: what can be checked is checked before the browser or the device code", async (t) => {
+  const cases: [string, (home: string) => void, RegExp][] = [
+    [
+      "a symbolic link at the credentials path",
+      (home) => {
+        Deno.mkdirSync(`${home}/.almyty`, { mode: 0o700 });
+        Deno.writeTextFileSync(`${home}/elsewhere.json`, "{}");
+        Deno.symlinkSync(`${home}/elsewhere.json`, credsPath(home));
+      },
+      /credentials\.json is a symbolic link; refusing to write through it/,
+    ],
+    [
+      "~/.almyty is a file",
+      (home) => Deno.writeTextFileSync(`${home}/.almyty`, "not a folder"),
+      /Cannot (write|lock)|not a (folder|directory)|EEXIST|ENOTDIR/,
+    ],
+  ];
+  for (const [name, arrange, said] of cases) {
+    // A short --timeout: should the check be missing, the login fails fast rather than waiting.
+    for (const args of [["--timeout", "5"], ["--no-browser", "--timeout", "5"], ["--no-wait"]]) {
+      await t.step(`${name} ${args.join(" ")}`, async () => {
+        const world = new World({ BROWSER: "test-browser" });
+        const server = world.referenceServer();
+        arrange(world.home);
+        assertEquals(await world.run(["login", ...args, "--api", server.url]), 1, world.stderr);
+        assertMatch(world.stderr, said);
+        assertEquals(world.launched, [], "no browser");
+        assert(!world.requests.some((r) => /device|cli-auth/.test(r)), world.requests.join("\n"));
+        assertEquals(liveKeys(server), []);
+      });
+    }
+  }
+});
+
+Deno.test("19.9/21.5: a minted key that cannot be saved is revoked, and checked dead", async () => {
+  const world = new World({ BROWSER: "test-browser" });
+  const server = world.referenceServer();
+  world.onLaunch = (url) => {
+    world.task(async () => {
+      // Between the checks and the save: the path becomes a symbolic link.
+      Deno.writeTextFileSync(`${world.home}/elsewhere.json`, "{}");
+      Deno.symlinkSync(`${world.home}/elsewhere.json`, credsPath(world.home));
+      await world.decide(url, "approve");
+    });
+    return true;
+  };
+  assertEquals(await world.run(["login", "--api", server.url]), 1);
+  assertMatch(world.stderr, /is a symbolic link; refusing to write through it/);
+  assertMatch(
+    world.stderr,
+    /Revoked the key this login created on http:\/\/127\.0\.0\.1:\d+ \(it now gets 401\)\. Nothing was saved, and nothing is left live\./,
+  );
+  assertEquals(liveKeys(server), [], "no key is left live");
+});
+
+Deno.test("19.9: a hand-off key whose id is unknown and that cannot be saved is named, with where to revoke it", async () => {
+  const world = new World({ BROWSER: "test-browser" });
+  const token = "almyty_" + "e".repeat(64);
+  recordToken(token);
+  // Today's production, scripted: no discovery, and a key list that proves nothing.
+  const api = world.route((request) => {
+    const path = new URL(request.url).pathname;
+    const authorized = request.headers.get("authorization") === `Bearer ${token}`;
+    if (path === "/auth/profile" && authorized) {
+      return Response.json({ success: true, data: { id: "u", email: "alice@example.com" } });
+    }
+    if (path === "/auth/api-keys" && authorized) {
+      return Response.json({ success: true, data: { apiKeys: [] } });
+    }
+    return Response.json(
+      { error: { code: path === "/auth/profile" ? "UNAUTHORIZED" : "NOT_FOUND", message: "x" } },
+      { status: path === "/auth/profile" ? 401 : 404 },
+    );
+  });
+  world.onLaunch = (url) => {
+    const params = new URL(url).searchParams;
+    world.task(async () => {
+      Deno.writeTextFileSync(`${world.home}/elsewhere.json`, "{}");
+      Deno.symlinkSync(`${world.home}/elsewhere.json`, credsPath(world.home));
+      const callback = new URL(params.get("callback")!);
+      const done = await world.fetch(`${callback.origin}/cb-complete`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ token, state: params.get("state") }),
+      });
+      await done.body?.cancel();
+    });
+    return true;
+  };
+  assertEquals(await world.run(["login", "--api", api]), 1);
+  assertMatch(
+    world.stderr,
+    new RegExp(
+      "A key was created for this login but not saved: almyty_e…eeee, created 2026-11-27 12:00 UTC\\. " +
+        "It could not be revoked \\(its id is unknown and the server names no revocation endpoint\\); " +
+        `revoke it at ${api}/settings/api-keys`,
+    ),
+  );
+});
+
+Deno.test("19.9: a discovery 404 that is not almyty's envelope asks about the URL; a wrong path is caught before the hand-off", async () => {
+  const world = new World({ BROWSER: "test-browser" });
+  const html = world.route(() =>
+    new Response("<html>Not Found</html>", {
+      status: 404,
+      headers: { "content-type": "text/html" },
+    })
+  );
+  assertEquals(await world.run(["login", "--api", html]), 1);
+  assertMatch(
+    world.stderr,
+    /answered 404: an HTML page\nThat is not how almyty answers[^\n]*Is http:\/\/127\.0\.0\.1:\d+ almyty's API URL/,
+  );
+  assertEquals(world.launched, []);
+
+  // Production answers every unknown path with its 404 envelope: /v1/auth/profile included.
+  const legacy = new World({ BROWSER: "test-browser" });
+  const server = legacy.referenceServer({ legacy: true });
+  assertEquals(await legacy.run(["login", "--api", `${server.url}/v1`]), 1);
+  assertMatch(
+    legacy.stderr,
+    /\/v1\/auth\/profile answered 404[^\n]*\nIs http:\/\/127\.0\.0\.1:\d+\/v1 almyty's API URL/,
+  );
+  assertEquals(legacy.launched, [], "no browser: nothing minted");
+});
+
+/**
+ * Today's production, scripted, for the hand-off: no discovery; `/auth/profile`
+ * for `token`; `/auth/api-keys` lists `others(now)` beside the new key, which
+ * this very request stamps as used.
+ */
+function productionApi(
+  world: World,
+  token: string,
+  others: (now: number) => Record<string, unknown>[],
+  dateHeader?: string,
+) {
+  const iso = (ms: number) => new Date(ms).toISOString();
+  let created = 0;
+  const url = world.route((request) => {
+    const path = new URL(request.url).pathname;
+    const now = world.clock.now();
+    created ||= now;
+    const authorized = request.headers.get("authorization") === `Bearer ${token}`;
+    const headers = dateHeader ? { date: dateHeader } : undefined;
+    if (path === "/auth/profile" && authorized) {
+      return Response.json({ success: true, data: { id: "u", email: "alice@example.com" } });
+    }
+    if (path === "/auth/api-keys" && authorized) {
+      const ours = {
+        id: "ours",
+        name: "CLI login (Linux x86_64) 2026-11-27",
+        keyPrefix: token.slice(0, 8),
+        isActive: true,
+        expiresAt: null,
+        lastUsedAt: iso(now),
+        createdAt: iso(created),
+      };
+      return Response.json({ success: true, data: { apiKeys: [...others(now), ours] } }, {
+        headers,
+      });
+    }
+    return Response.json(
+      { error: { code: path === "/auth/profile" ? "UNAUTHORIZED" : "NOT_FOUND", message: "x" } },
+      { status: path === "/auth/profile" ? 401 : 404 },
+    );
+  });
+  return url;
+}
+
+/** The fake browser of the hand-off: delivers `token` to the listener as production's page does. */
+function handOff(world: World, token: string) {
+  world.onLaunch = (url) => {
+    const params = new URL(url).searchParams;
+    world.task(async () => {
+      const callback = new URL(params.get("callback")!);
+      const done = await world.fetch(`${callback.origin}/cb-complete`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ token, state: params.get("state") }),
+      });
+      await done.body?.cancel();
+    });
+    return true;
+  };
+}
+
+Deno.test("20.13: the hand-off saves a key id only when it is provably this key's", async (t) => {
+  const token = "almyty_" + "3".repeat(64);
+  recordToken(token);
+  const iso = (ms: number) => new Date(ms).toISOString();
+  const key = (id: string, created: number, used: number | null) => ({
+    id,
+    name: "CLI login (Linux x86_64) 2026-11-27",
+    keyPrefix: "almyty_3",
+    isActive: true,
+    expiresAt: null,
+    createdAt: iso(created),
+    lastUsedAt: used === null ? null : iso(used),
+  });
+  const cases: [string, (now: number) => Record<string, unknown>[], string | null, RegExp?][] = [
+    // The key this login replaces, even looking brand new, is never taken.
+    ["the replaced key is excluded", (now) => [key("replaced", now, now)], "ours"],
+    [
+      "a key created a minute before this login is not this one",
+      (now) => [key("older", now - 60_000, now)],
+      "ours",
+    ],
+    [
+      "a key created now but not used by this very lookup is not this one",
+      (now) => [key("idle", now, now - 30_000)],
+      "ours",
+    ],
+    [
+      "two that fit: none is saved, and the CLI says so",
+      (now) => [key("twin", now, now)],
+      null,
+      /No id was saved for this key, because none is provably this key's \(2 keys of this account were created during this login and used just now\)/,
+    ],
+  ];
+  for (const [name, others, expected, said] of cases) {
+    await t.step(name, async () => {
+      const world = new World({ BROWSER: "test-browser" });
+      const api = productionApi(world, token, others);
+      saveFile(world, {
+        url: api,
+        token: "almyty_" + "2".repeat(64),
+        keyId: "replaced",
+        keyOrigin: "supplied",
+      });
+      handOff(world, token);
+      assertEquals(await world.run(["login", "--api", api]), 0, world.stderr);
+      assertEquals(world.saved()!.keyId, expected ?? undefined, world.stderr);
+      if (said) assertMatch(world.stderr, said);
+    });
+  }
+  await t.step("without the server's clock nothing is proved", async () => {
+    const world = new World({ BROWSER: "test-browser" });
+    const api = productionApi(world, token, () => [], "not a date");
+    handOff(world, token);
+    assertEquals(await world.run(["login", "--api", api]), 0, world.stderr);
+    assertEquals(world.saved()!.keyId, undefined);
+    assertMatch(world.stderr, /the server sent no Date header, so its clock is unknown/);
+  });
+});
+
+Deno.test("19.14: no scope is sent (PROTOCOL defines none), even to a server listing scopes_supported; a refresh_token is never stored", async () => {
+  const world = new World({ BROWSER: "test-browser" });
+  const server = standardServer(world, { extras: { scope: "openid", expires_in: 3600 } });
+  const authorizations: string[] = [];
+  approveInBrowser(world, server.issuer);
+  const approve = world.onLaunch;
+  world.onLaunch = (url, spec) => {
+    authorizations.push(url);
+    return approve(url, spec);
+  };
+  assertEquals(await world.run(["login", "--api", server.url]), 0, world.stderr);
+  assertEquals(authorizations.length, 1);
+  assertEquals(new URL(authorizations[0]).searchParams.has("scope"), false);
+  const saved = Deno.readTextFileSync(credsPath(world.home));
+  assert(!saved.includes("rt-that-is-dropped") && !saved.includes("refresh"), saved);
+  assertEquals(world.saved()!.expiresAt, new Date(world.clock.now() + 3600_000).toISOString());
+});

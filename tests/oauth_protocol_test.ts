@@ -33,7 +33,7 @@ Deno.test("mix-up: a hostile API that forwards the browser to the real server is
   assertEquals(await world.run(["login", "--api", hostile]), 1);
   assertMatch(
     world.stderr,
-    /sends the browser to http:\/\/127\.0\.0\.1:\d+, which is not .*'s site: refusing/,
+    /sends the browser to http:\/\/127\.0\.0\.1:\d+, which is neither .* nor its web app .*: refusing/,
   );
   assertEquals(world.launched, [], "no browser was opened");
   assertEquals(seenByHostile, ["/.well-known/oauth-authorization-server"], "nothing else was sent");

@@ -25,7 +25,7 @@ import { isSendableToken } from "../protocol/tokens.ts";
 import type { LoginResult } from "../login/result.ts";
 import { detectAgent } from "./agent.ts";
 import { terminalUi } from "./login_ui.ts";
-import { saveLogin } from "./save_login.ts";
+import { checkSavable, saveLogin } from "./save_login.ts";
 
 const DEFAULT_TIMEOUT_SECONDS = 300;
 /** Longest --timeout: a day (timers overflow past 2^31 ms). */
@@ -70,7 +70,9 @@ export async function run(ctx: Context, { flags }: CommandInput): Promise<number
         api: flags.api as string | undefined,
       });
     }
-    return await two.noWait(ctx, targetOfFlags(), run, {
+    const target = targetOfFlags();
+    checkSavable(ctx, target); // before the device code: nothing is started that cannot be saved
+    return await two.noWait(ctx, target, run, {
       restart: flags.restart === true,
       agent: mode.agent,
     });
@@ -95,6 +97,8 @@ export async function run(ctx: Context, { flags }: CommandInput): Promise<number
     await tokenLogin(ctx, target, token);
     return EXIT.ok;
   }
+  // Before the browser or the device code: nothing is minted that could not be saved.
+  checkSavable(ctx, target);
   const { login } = await import("../login/engine.ts");
   await login(ctx, target, terminalUi(ctx), {
     noBrowser: flags["no-browser"] === true,

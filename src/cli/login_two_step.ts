@@ -196,8 +196,8 @@ export function noWait(
 function unsupported(ctx: Context, run: TwoStepRun, target: Target): number {
   const withToken = loginCommand(target, "--with-token");
   const page = apiKeysPage(target);
-  const message = `${target.api} has no headless login (no discovery document, as almyty's ` +
-    "production today), so a login cannot be started here and finished later. Nothing was " +
+  const message = `${target.api} has no headless login (no device flow: almyty's production ` +
+    "today has no discovery document), so a login cannot be started here and finished later. Nothing was " +
     `saved. Instead, create an API key at ${page} and pipe it to: ${withToken}`;
   line(ctx.stderr, message);
   return finish(ctx, run, EXIT.error, {

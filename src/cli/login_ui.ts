@@ -14,6 +14,7 @@ import type { LoginUi } from "../login/ui.ts";
 import { TerminalModeError } from "../platform/prompt.ts";
 import { type Context, useColor } from "../runtime/context.ts";
 import { line, paint } from "../runtime/output.ts";
+import { stripControl } from "../protocol/text.ts";
 
 /**
  * A LoginUi that writes to `ctx.stderr`.
@@ -52,7 +53,9 @@ export function terminalUi(ctx: Context): LoginUi {
         case "key-id-unknown":
           return say(
             paint(ctx, err, "yellow", "Warning: ") +
-              "Could not find this key's id, so `almyty-auth logout` will not be able to revoke it; " +
+              `No id was saved for this key, because none is provably this key's (${
+                stripControl(notice.reason)
+              }), so \`almyty-auth logout\` will not be able to revoke it; ` +
               `revoke it at ${notice.revokePage} when you are done.`,
           );
         case "wsl-paste":

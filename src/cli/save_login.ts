@@ -27,7 +27,9 @@ import {
   readProfileWith,
   writeProfileWith,
 } from "../credentials/profiles.ts";
-import type { Credentials } from "../credentials/types.ts";
+import { type Credentials, CredentialsError } from "../credentials/types.ts";
+import { checkWritableWith } from "../credentials/write.ts";
+import { CliError, EXIT } from "../runtime/errors.ts";
 import { stripControl } from "../protocol/text.ts";
 import type { Organization } from "../protocol/types.ts";
 
@@ -111,6 +113,31 @@ export async function saveLogin(ctx: Context, target: Target, result: LoginResul
     warn(
       ctx,
       "ALMYTY_TOKEN is set in your environment and overrides the saved credentials. Unset it to use this login.",
+    );
+  }
+}
+
+/**
+ * Fails now, before anything is minted, when a login at `target` could not
+ * be saved: the folder is not ours or cannot be created, the path is a
+ * symbolic link, or nothing can be written there.
+ *
+ * @example
+ * ```ts
+ * import { denoContext } from "../runtime/deno_context.ts";
+ * import { loginTarget } from "../runtime/target.ts";
+ * const ctx = { ...denoContext(new AbortController().signal), env: { HOME: Deno.makeTempDirSync() } };
+ * checkSavable(ctx, loginTarget({ api: "http://127.0.0.1:9" }, { fs: ctx.fs, env: ctx.env }));
+ * ```
+ */
+export function checkSavable(ctx: Context, target: Target): void {
+  try {
+    checkWritableWith(credentialsIo(ctx, () => {}), target.path);
+  } catch (error) {
+    if (!(error instanceof CredentialsError)) throw error;
+    throw new CliError(
+      `${error.message}\nNothing was started, so no key was created; fix this, then log in again.`,
+      EXIT.error,
     );
   }
 }

@@ -131,6 +131,60 @@ export function replace(fs: CredentialsFs, from: string, to: string): void {
 }
 
 /**
+ * Checks, without changing `path`, that `writeFileAtomic` could replace it
+ * now: the folder exists (created 0700) and is ours, `path` is no symbolic
+ * link, and a file can be created beside it (a 0600 probe, removed at once).
+ * Throws what `writeFileAtomic` would.
+ *
+ * @example
+ * ```ts
+ * import { nodeFs } from "./node_fs.ts";
+ * const dir = Deno.makeTempDirSync();
+ * checkWritable(nodeFs, `${dir}/.almyty/credentials.json`);
+ * ```
+ */
+export function checkWritable(fs: CredentialsFs, path: string): void {
+  const dir = directoryOf(fs.platform, path);
+  const base = path.slice(dir.length + 1);
+  const probe = joinPath(fs.platform, dir, `.${base}.${randomHex(6)}.tmp`);
+  let created = false;
+  try {
+    ensurePrivateFolder(fs, dir, path);
+    refuseSymlink(fs, path);
+    fs.writeNew(probe, "", 0o600);
+    created = true;
+  } catch (error) {
+    if (error instanceof AtomicWriteError || error instanceof CredentialsError) throw error;
+    throw cannotWrite(path, dir, error);
+  } finally {
+    if (created) {
+      try {
+        fs.remove(probe);
+      } catch { /* swept as a stale temp file later */ }
+    }
+  }
+}
+
+function refuseSymlink(fs: CredentialsFs, path: string): void {
+  if (fs.lstat(path)?.isSymlink) {
+    throw new AtomicWriteError(
+      "symlink",
+      `${path} is ${linkKind(fs.platform)}; refusing to write through it. ` +
+        `Remove it (${removeFileCommand(fs.platform, path)}) and try again.`,
+    );
+  }
+}
+
+function cannotWrite(path: string, dir: string, error: unknown): AtomicWriteError {
+  return new AtomicWriteError(
+    "io",
+    `Cannot write ${path} (${
+      (error as FsError).code ?? error
+    }). Check that ${dir} is yours and writable, and that the disk is not full.`,
+  );
+}
+
+/**
  * Replaces `path` with `text`. The directory is created 0700 (tightened if
  * looser, refused if another user owns it); the data goes to a 0600 temp
  * file beside the target (created exclusively, so the mode holds from the
@@ -156,13 +210,7 @@ export function writeFileAtomic(fs: CredentialsFs, path: string, text: string): 
   let mayExist = false;
   try {
     ensurePrivateFolder(fs, dir, path);
-    if (fs.lstat(path)?.isSymlink) {
-      throw new AtomicWriteError(
-        "symlink",
-        `${path} is ${linkKind(fs.platform)}; refusing to write through it. ` +
-          `Remove it (${removeFileCommand(fs.platform, path)}) and try again.`,
-      );
-    }
+    refuseSymlink(fs, path);
     sweepStaleTemps(fs, path);
     mayExist = true;
     fs.writeNew(temp, text, 0o600);
@@ -183,12 +231,7 @@ export function writeFileAtomic(fs: CredentialsFs, path: string, text: string): 
           "antivirus, OneDrive or another almyty command reading it. Close it and try again.",
       );
     }
-    throw new AtomicWriteError(
-      "io",
-      `Cannot write ${path} (${
-        (error as FsError).code ?? error
-      }). Check that ${dir} is yours and writable, and that the disk is not full.`,
-    );
+    throw cannotWrite(path, dir, error);
   }
   fs.syncDirectory(dir);
 }

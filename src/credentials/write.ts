@@ -10,7 +10,7 @@
  * ```
  * @module
  */
-import { AtomicWriteError, sweepStaleTemps, writeFileAtomic } from "./atomic.ts";
+import { AtomicWriteError, checkWritable, sweepStaleTemps, writeFileAtomic } from "./atomic.ts";
 import type { FsError } from "./fs.ts";
 import { credentialsPathWith } from "./path.ts";
 import { type Credentials, CredentialsError, type CredentialsIo } from "./types.ts";
@@ -66,14 +66,38 @@ export function writePrivateJson(value: unknown, path: string, io: CredentialsIo
   try {
     writeFileAtomic(io.fs, path, JSON.stringify(value, null, 2) + "\n");
   } catch (error) {
-    if (!(error instanceof AtomicWriteError)) throw error; // CredentialsError passes as it is
-    throw new CredentialsError(
-      error.reason === "symlink" ? "symlink" : "write-failed",
-      path,
-      error.message,
-    );
+    throw asCredentialsError(error, path);
   }
   return path;
+}
+
+/** An atomic write's failure as the library reports it (a CredentialsError passes as it is). */
+function asCredentialsError(error: unknown, path: string): unknown {
+  if (!(error instanceof AtomicWriteError)) return error;
+  return new CredentialsError(
+    error.reason === "symlink" ? "symlink" : "write-failed",
+    path,
+    error.message,
+  );
+}
+
+/**
+ * Checks that `writeCredentialsWith` could write the file (or `path`) now
+ * (see `checkWritable`), without changing it: a login asks this before it
+ * has a key minted that it then could not save.
+ *
+ * @example
+ * ```ts
+ * import { nodeFs } from "./node_fs.ts";
+ * checkWritableWith({ fs: nodeFs, home: Deno.makeTempDirSync() });
+ * ```
+ */
+export function checkWritableWith(io: CredentialsIo, path = credentialsPathWith(io)): void {
+  try {
+    checkWritable(io.fs, path);
+  } catch (error) {
+    throw asCredentialsError(error, path);
+  }
 }
 
 /**

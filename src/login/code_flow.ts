@@ -23,6 +23,7 @@ import { OneTimeStart, openAndWait } from "./browser_wait.ts";
 import type { LoginEndpoints } from "./discovery.ts";
 import { startListener } from "./listener.ts";
 import { successPage } from "./pages.ts";
+import { keepMinted, mintedFromGrant } from "./minted.ts";
 import type { Commit, LoginResult } from "./result.ts";
 import type { LoginUi } from "./ui.ts";
 
@@ -54,36 +55,6 @@ export function pastedParams(text: string): URLSearchParams | null {
   if (/^\??[\w%.~-]+=/.test(trimmed)) return new URLSearchParams(trimmed.replace(/^\?/, ""));
   const words = trimmed.split(/\s+/);
   return words.length === 2 ? new URLSearchParams({ code: words[0], state: words[1] }) : null;
-}
-
-/**
- * A grant as a login result.
- *
- * @example
- * ```ts
- * grantResult({
- *   access_token: "almyty_x",
- *   token_type: "Bearer",
- *   key_id: "k",
- *   email: "a@b.c",
- *   organization: null,
- * }).keyOrigin; // "minted"
- * ```
- */
-export function grantResult(grant: TokenGrant, now = Date.now()): LoginResult {
-  if (typeof grant?.access_token !== "string" || !/^bearer$/i.test(String(grant.token_type))) {
-    throw new Error("The token endpoint's answer has no Bearer access_token (RFC 6749 §5.1).");
-  }
-  return {
-    token: grant.access_token,
-    email: String(grant.email),
-    ...(typeof grant.key_id === "string" ? { keyId: grant.key_id } : {}),
-    organization: grant.organization,
-    keyOrigin: "minted",
-    ...(typeof grant.expires_in === "number"
-      ? { expiresAt: new Date(now + grant.expires_in * 1000).toISOString() }
-      : {}),
-  };
 }
 
 /**
@@ -156,9 +127,17 @@ export async function codeFlow(
           redirect_uri: listener.url(CALLBACK_PATHS.code),
         }),
       });
-      attempt.ended.throwIfAborted(); // timed out or interrupted meanwhile: save nothing
-      const result = grantResult(grant, ctx.now());
-      await options.commit(result);
+      // Checked with /auth/profile and saved, or revoked (the login ended meanwhile, a failure).
+      const result = await keepMinted(
+        ctx,
+        target,
+        mintedFromGrant(grant, ctx.now()),
+        options.commit,
+        {
+          revocation: endpoints.revocation,
+          ended: attempt.ended,
+        },
+      );
       attempt.succeed(result);
       return [200, "", result.email];
     } catch (failure) {

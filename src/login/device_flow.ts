@@ -10,7 +10,7 @@
  * @example
  * ```ts
  * import { deviceFlow } from "./device_flow.ts";
- * // const result = await deviceFlow(ctx, target, endpoints, ui, { deadline: Date.now() + 300_000 });
+ * // const result = await deviceFlow(ctx, target, endpoints, ui, { deadline: Date.now() + 300_000, commit });
  * ```
  * @module
  */
@@ -30,15 +30,17 @@ import {
 import { stripControl } from "../protocol/text.ts";
 import type { DeviceAuthorization, TokenGrant } from "../protocol/types.ts";
 import { checkServiceUrl } from "../protocol/urls.ts";
-import { grantResult } from "./code_flow.ts";
-import { type LoginEndpoints, sameSite } from "./discovery.ts";
-import type { LoginResult } from "./result.ts";
+import { keepMinted, mintedFromGrant } from "./minted.ts";
+import { checkPageOrigin, type LoginEndpoints } from "./discovery.ts";
+import type { Commit, LoginResult } from "./result.ts";
 import type { LoginUi } from "./ui.ts";
 
 /** Device-login options. */
 export interface DeviceFlowOptions {
   /** Epoch ms after which the CLI gives up (the --timeout). */
   deadline: number;
+  /** Saves the checked result. */
+  commit: Commit;
 }
 
 /** A device authorization the server granted, checked (RFC 8628 §3.2). */
@@ -82,8 +84,9 @@ export const CANCEL_TIMEOUT_MS = 3000;
 export async function startDevice(
   ctx: Context,
   target: Target,
-  endpoints: LoginEndpoints,
+  endpoints: Pick<LoginEndpoints, "device">,
 ): Promise<DeviceStart> {
+  if (!endpoints.device) throw noDeviceFlow(target);
   const auth = await apiFor(ctx, target).request<DeviceAuthorization>(endpoints.device, {
     method: "POST",
     // RFC 8628 §3.1: form-encoded, with the client's id.
@@ -107,19 +110,9 @@ export async function startDevice(
     String(auth.verification_uri ?? verificationUriComplete),
     "the server's verification_uri",
   ).href;
-  // The page the user types the code into must be this server's site (or the named frontend).
+  // The page the user types the code into must be the API's or its web app's (or the named frontend).
   for (const page of [verificationUri, verificationUriComplete]) {
-    if (
-      !sameSite(endpoints.issuer, page) && new URL(page).origin !== new URL(target.frontend).origin
-    ) {
-      throw new CliError(
-        `The server sends you to ${
-          new URL(page).origin
-        } to approve, which is not ${endpoints.issuer}'s site: ` +
-          `refusing. If that page is really yours, name it: --frontend ${new URL(page).origin}`,
-        EXIT.error,
-      );
-    }
+    checkPageOrigin(target, page, (origin) => `The server sends you to ${origin} to approve`);
   }
   // RFC 8628 §3.2: expires_in is required, the interval defaults to 5 s.
   const lifetime = Number(auth.expires_in);
@@ -245,7 +238,8 @@ export function backoffMs(intervalSeconds: number, failures: number): number {
 }
 
 /**
- * Runs the headless login and returns its result (nothing is saved here).
+ * Runs the headless login: the approved key is checked and committed (or,
+ * when that fails, revoked), and the committed result returned.
  *
  * @example
  * ```ts
@@ -278,7 +272,10 @@ export async function deviceFlow(
       expiresAt,
       loginCommand(target, "--no-browser"),
     );
-    return grantResult(grant, ctx.now());
+    ui.stopWaiting();
+    return await keepMinted(ctx, target, mintedFromGrant(grant, ctx.now()), options.commit, {
+      revocation: endpoints.revocation,
+    });
   } finally {
     ui.stopWaiting();
   }
@@ -334,6 +331,26 @@ async function waitForApproval(
 function expired(again: string): CliError {
   return new CliError(
     `The login code expired before it was approved. Run \`${again}\` again.`,
+    EXIT.error,
+  );
+}
+
+/**
+ * The error for a server whose discovery document names no device
+ * authorization endpoint (RFC 8414 makes it optional): no headless login there.
+ *
+ * @example
+ * ```ts
+ * // throw noDeviceFlow(target);
+ * ```
+ */
+export function noDeviceFlow(target: Target): CliError {
+  return new CliError(
+    `${target.api} has no device flow (its discovery document names no ` +
+      "device_authorization_endpoint), so it cannot log in without a browser. Log in where a " +
+      `browser can open: ${loginCommand(target)}, or with an API key: ${
+        loginCommand(target, "--with-token")
+      }`,
     EXIT.error,
   );
 }

@@ -1,14 +1,19 @@
 /**
  * Tells a server that speaks the login protocol (it has the RFC 8414
- * discovery document) from today's production (404: only `/cli-login`),
- * checks the document, and takes the endpoints from it rather than
- * hard-coded paths.
+ * discovery document) from today's production (a 404 in almyty's error
+ * envelope: only `/cli-login`), checks the document, and takes the
+ * endpoints from it rather than hard-coded paths.
+ *
+ * Where the document is (RFC 8414 §3.1): for an API URL with a path
+ * (`https://host/tenant`), first `https://host/.well-known/oauth-authorization-server/tenant`,
+ * then the appended form `https://host/tenant/.well-known/oauth-authorization-server`.
  *
  * The mix-up defence (RFC 9700 §4.4): the document's `issuer` must be the
  * API URL that was asked (RFC 8414 §3.3), and the pages a user is sent to
- * must be on the issuer's site unless `--frontend` names them; a hostile
- * "API" could otherwise forward the browser to the real almyty and redeem
- * the code the user approves there.
+ * must be on the API's origin or its web app's (derived from the API, or
+ * named with `--frontend`, never by the environment); a hostile "API" could
+ * otherwise forward the browser to the real almyty and redeem the code the
+ * user approves there.
  *
  * @example
  * ```ts
@@ -23,14 +28,19 @@ import { CliError, EXIT } from "../runtime/errors.ts";
 import type { Target } from "../runtime/target.ts";
 import { PATHS } from "../protocol/constants.ts";
 import type { DiscoveryDocument } from "../protocol/types.ts";
-import { checkServiceUrl, displayUrl, isLoopbackHost } from "../protocol/urls.ts";
+import { stripControl } from "../protocol/text.ts";
+import { checkServiceUrl, deriveFrontendUrl, displayUrl } from "../protocol/urls.ts";
 
 /** What the login needs of a server that speaks the protocol. */
 export interface LoginEndpoints {
+  /** The issuer exactly as the document publishes it (RFC 9207 §2.4 compares `iss` with it). */
   issuer: string;
   authorization: string;
   token: string;
-  device: string;
+  /** RFC 8628's device authorization endpoint: optional; without it there is no headless login. */
+  device?: string;
+  /** RFC 7009's revocation endpoint, when the server has one. */
+  revocation?: string;
   /** RFC 9207: every authorization response must carry `iss`. */
   issInResponses: boolean;
   /** almyty's long-poll extension, when the server has it. */
@@ -40,49 +50,119 @@ export interface LoginEndpoints {
 }
 
 /**
- * True when two URLs are on the same site: the same origin for IP addresses
- * and `localhost`, else the same last two labels of the host name
- * (`api.almyty.com` and `app.almyty.com`).
+ * Where a login may send the user's browser: the API's origin, the web
+ * app's origin derived from it (`api.` → `app.`), and the frontend named
+ * with `--frontend`. A frontend from ALMYTY_FRONTEND_URL or the file is not
+ * trusted for this: anything in the environment could have set it.
  *
  * @example
  * ```ts
- * sameSite("https://api.almyty.com", "https://app.almyty.com/cli-auth"); // true
- * sameSite("http://127.0.0.1:8080", "http://127.0.0.1:9090/cli-auth"); // false
+ * import { Target } from "../runtime/target.ts";
+ * const target = Target.build({
+ *   api: ["https://api.almyty.com", "default", "default API URL"],
+ *   frontend: ["https://app.almyty.com", "derived", "default API URL"],
+ *   path: "/nonexistent",
+ *   file: null,
+ * });
+ * [...pageOrigins(target)]; // ["https://api.almyty.com", "https://app.almyty.com"]
  * ```
  */
-export function sameSite(a: string, b: string): boolean {
-  const x = new URL(a);
-  const y = new URL(b);
-  if (x.protocol !== y.protocol) return false;
-  const isAddress = (h: string) => isLoopbackHost(h) || /^[\d.]+$|^\[/.test(h);
-  if (isAddress(x.hostname) || isAddress(y.hostname)) return x.origin === y.origin;
-  const site = (h: string) => h.split(".").slice(-2).join(".");
-  return site(x.hostname) === site(y.hostname);
+export function pageOrigins(target: Target): Set<string> {
+  const origins = new Set([
+    new URL(target.api).origin,
+    new URL(deriveFrontendUrl(target.api)).origin,
+  ]);
+  if (target.source.frontend === "flag") origins.add(new URL(target.frontend).origin);
+  return origins;
+}
+
+/**
+ * Throws when `page` (where a server sends the user) is not on one of
+ * `pageOrigins(target)`. `sends` says who sends whom where, for the message.
+ *
+ * @example
+ * ```ts
+ * // checkPageOrigin(target, "https://app.almyty.com/cli-auth", (o) => `The server sends you to ${o} to approve`);
+ * ```
+ */
+export function checkPageOrigin(
+  target: Target,
+  page: string,
+  sends: (origin: string) => string,
+): void {
+  const origin = new URL(page).origin;
+  if (pageOrigins(target).has(origin)) return;
+  throw new CliError(
+    `${sends(origin)}, which is neither ${target.api} nor its web app (${
+      new URL(deriveFrontendUrl(target.api)).origin
+    }): refusing (a hostile server could forward the approval to another one). ` +
+      `If that page is really yours, name it: --frontend ${origin}`,
+    EXIT.error,
+  );
+}
+
+/**
+ * The discovery document's locations for `api` (RFC 8414 §3.1): the
+ * well-known path inserted before the API's path, then appended to it. One
+ * location when the API has no path.
+ *
+ * @example
+ * ```ts
+ * discoveryUrls("https://login.example.com/tenant");
+ * // ["https://login.example.com/.well-known/oauth-authorization-server/tenant",
+ * //  "https://login.example.com/tenant/.well-known/oauth-authorization-server"]
+ * ```
+ */
+export function discoveryUrls(api: string): string[] {
+  const url = new URL(api);
+  const path = url.pathname.replace(/\/+$/, "");
+  const inserted = url.origin + PATHS.discovery + path;
+  const appended = url.origin + path + PATHS.discovery;
+  return inserted === appended ? [inserted] : [inserted, appended];
 }
 
 /**
  * The server's login endpoints, or null when it has no discovery document
- * (404: today's production). A 429 or 5xx is reported as such, not taken for
- * "no discovery"; a document for another issuer, or pointing the user to
- * another site, is refused.
+ * and answers like today's production (404 in almyty's error envelope). Any
+ * other 404 asks whether the URL is almyty's API; a 429 or 5xx is reported
+ * as such; a document for another issuer, or sending the user off the
+ * API's (or its web app's) origin, is refused.
  */
 export async function discover(api: ApiClient, target: Target): Promise<LoginEndpoints | null> {
-  const url = api.baseUrl + PATHS.discovery;
-  let doc: DiscoveryDocument;
-  try {
-    doc = await api.request<DiscoveryDocument>(PATHS.discovery, { envelope: false });
-  } catch (error) {
-    if (error instanceof ApiError && error.status === 404) return null;
-    if (error instanceof ApiError && (error.status === 429 || (error.status ?? 0) >= 500)) {
-      throw new CliError(
-        `${api.baseUrl} could not start a login: ${error.message}\n` +
-          (error.status === 429
-            ? "The server is rate-limiting requests; wait and try again."
-            : "The server is having trouble; try again in a minute."),
-        EXIT.error,
-      );
+  let doc: DiscoveryDocument | undefined;
+  let url = "";
+  let notFound: ApiError | undefined;
+  for (const location of discoveryUrls(target.api)) {
+    url = location;
+    try {
+      doc = await api.request<DiscoveryDocument>(location, { envelope: false, anonymous: true });
+      break;
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 404) {
+        notFound ??= error;
+        continue;
+      }
+      if (error instanceof ApiError && (error.status === 429 || (error.status ?? 0) >= 500)) {
+        throw new CliError(
+          `${api.baseUrl} could not start a login: ${error.message}\n` +
+            (error.status === 429
+              ? "The server is rate-limiting requests; wait and try again."
+              : "The server is having trouble; try again in a minute."),
+          EXIT.error,
+        );
+      }
+      throw error;
     }
-    throw error;
+  }
+  if (!doc) {
+    // Production answers every unknown path with its 404 envelope; anything else is not almyty.
+    if (notFound?.code === "NOT_FOUND") return null;
+    throw new CliError(
+      `${notFound?.message ?? `${url} answered 404`}\nThat is not how almyty answers for a ` +
+        `server without a login discovery document. Is ${target.api} almyty's API URL ` +
+        "(https://api.almyty.com for almyty's production)?",
+      EXIT.error,
+    );
   }
   const field = (name: keyof DiscoveryDocument): string => {
     const value = doc?.[name];
@@ -95,41 +175,38 @@ export async function discover(api: ApiClient, target: Target): Promise<LoginEnd
     }
     return checkServiceUrl(value, `${name} in ${url}`).href;
   };
-  const issuer = field("issuer");
+  const optional = (name: keyof DiscoveryDocument) =>
+    typeof doc?.[name] === "string" ? field(name) : undefined;
+  field("issuer");
+  // RFC 9207 §2.4 compares `iss` with the issuer exactly as published.
+  const issuer = doc.issuer;
   if (displayUrl(new URL(issuer)) !== target.api) {
     throw new CliError(
-      `${url} names another issuer (${displayUrl(new URL(issuer))}), not ${target.api}: ` +
+      `${url} names another issuer (${
+        stripControl(displayUrl(new URL(issuer)))
+      }), not ${target.api}: ` +
         "refusing to log in there (a server answering for another one is how a mix-up attack starts).",
       EXIT.error,
     );
   }
   const authorization = field("authorization_endpoint");
   // The page the user approves on must be this server's (or the frontend the user named).
-  if (
-    !sameSite(issuer, authorization) &&
-    new URL(authorization).origin !== new URL(target.frontend).origin
-  ) {
-    throw new CliError(
-      `${url} sends the browser to ${
-        new URL(authorization).origin
-      }, which is not ${target.api}'s site: ` +
-        `refusing (a hostile server could forward the approval to another one). If that page is ` +
-        `really yours, name it: --frontend ${new URL(authorization).origin}`,
-      EXIT.error,
-    );
-  }
+  checkPageOrigin(target, authorization, (origin) => `${url} sends the browser to ${origin}`);
   const parameter = doc.almyty_long_poll_parameter;
   const maxSeconds = doc.almyty_long_poll_max_seconds;
-  const cancel = doc.almyty_device_cancel_endpoint;
+  const device = optional("device_authorization_endpoint");
+  const revocation = optional("revocation_endpoint");
+  const cancel = optional("almyty_device_cancel_endpoint");
   return {
-    issuer: displayUrl(new URL(issuer)),
+    issuer,
     authorization,
     token: field("token_endpoint"),
-    device: field("device_authorization_endpoint"),
+    ...(device ? { device } : {}),
+    ...(revocation ? { revocation } : {}),
     issInResponses: doc.authorization_response_iss_parameter_supported === true,
     ...(typeof parameter === "string" && typeof maxSeconds === "number"
       ? { longPoll: { parameter, maxSeconds } }
       : {}),
-    ...(typeof cancel === "string" ? { deviceCancel: field("almyty_device_cancel_endpoint") } : {}),
+    ...(cancel ? { deviceCancel: cancel } : {}),
   };
 }

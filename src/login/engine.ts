@@ -12,13 +12,15 @@
  * ```
  * @module
  */
+import { ApiError } from "../runtime/api_error.ts";
 import type { Context } from "../runtime/context.ts";
+import { CliError, EXIT } from "../runtime/errors.ts";
 import { apiFor } from "../runtime/connect.ts";
 import type { Target } from "../runtime/target.ts";
 import { PATHS } from "../protocol/constants.ts";
 import { chooseOpener } from "./browser.ts";
 import { codeFlow } from "./code_flow.ts";
-import { deviceFlow } from "./device_flow.ts";
+import { deviceFlow, noDeviceFlow } from "./device_flow.ts";
 import { discover } from "./discovery.ts";
 import { handoffFlow } from "./handoff_flow.ts";
 import type { Commit, LoginResult } from "./result.ts";
@@ -59,14 +61,33 @@ export async function login(
     : chooseOpener(ctx.env, ctx.fs.platform, ctx.osRelease());
   const browser = { opener, deadline, commit: options.commit };
   if (!endpoints) {
+    await checkApiUrl(ctx, target);
     ui.notice({ kind: "handoff", page: target.frontend + PATHS.legacyPage });
     return await handoffFlow(ctx, target, ui, browser);
   }
   if ("reason" in opener) {
+    if (!endpoints.device) throw noDeviceFlow(target);
     if (!options.noBrowser) ui.notice({ kind: "headless", reason: opener.reason });
-    const result = await deviceFlow(ctx, target, endpoints, ui, { deadline });
-    await options.commit(result);
-    return result;
+    return await deviceFlow(ctx, target, endpoints, ui, { deadline, commit: options.commit });
   }
   return await codeFlow(ctx, target, endpoints, ui, browser);
+}
+
+/**
+ * Before the hand-off mints a key: production answers `GET /auth/profile`
+ * without a key with 401, and a 404 there means the API URL is wrong (a path
+ * too many, say), which would otherwise show only once a key exists.
+ */
+async function checkApiUrl(ctx: Context, target: Target): Promise<void> {
+  try {
+    await apiFor(ctx, target).request(PATHS.profile, { anonymous: true });
+  } catch (error) {
+    if (!(error instanceof ApiError)) throw error;
+    if (error.status !== 404) return; // anything else: the login says it when it matters
+    throw new CliError(
+      `${error.message}\nIs ${target.api} almyty's API URL (https://api.almyty.com for almyty's ` +
+        "production)? Nothing was started.",
+      EXIT.error,
+    );
+  }
 }

@@ -19,6 +19,7 @@ import { CALLBACK_PATHS, PATHS } from "../protocol/constants.ts";
 import { constantTimeEqual, randomToken } from "../protocol/crypto.ts";
 import { htmlResponse } from "../protocol/html.ts";
 import { randomHex } from "../protocol/random.ts";
+import { ApiError } from "../runtime/api_error.ts";
 import type { Context } from "../runtime/context.ts";
 import { apiFor } from "../runtime/connect.ts";
 import { findHandoffKeyId } from "../runtime/keys.ts";
@@ -26,7 +27,7 @@ import { apiKeysPage, loginCommand, type Target } from "../runtime/target.ts";
 import { LoginAttempt } from "./attempt.ts";
 import { OneTimeStart, openAndWait } from "./browser_wait.ts";
 import type { BrowserFlowOptions } from "./code_flow.ts";
-import { checkKey } from "./key_check.ts";
+import { keepMinted } from "./minted.ts";
 import { jsonResponse, startListener } from "./listener.ts";
 import { handoffPage, successPage } from "./pages.ts";
 import type { LoginResult } from "./result.ts";
@@ -64,14 +65,30 @@ export async function handoffFlow(
     if (!token) return [400, "Missing token"] as const;
     if (!attempt.claim()) return [409, "This login has already been handled"] as const;
     try {
-      const checked = await checkKey(ctx, target, token, "minted");
-      attempt.ended.throwIfAborted();
-      const keyId = await findHandoffKeyId(apiFor(ctx, target.withToken(token)), token, started)
-        .catch(() => null);
-      attempt.ended.throwIfAborted(); // timed out or interrupted meanwhile: save nothing
-      const result = { ...checked, ...(keyId ? { keyId } : {}) };
-      await options.commit(result);
-      if (!keyId) ui.notice({ kind: "key-id-unknown", revokePage: apiKeysPage(target) });
+      // The id only when provably this key's (never the key this login replaces).
+      const lookup = await findHandoffKeyId(apiFor(ctx, target.withToken(token)), token, {
+        startedAt: started,
+        now: ctx.now,
+        exclude: target.file?.keyId,
+      }).catch((error) => ({
+        id: null,
+        reason: error instanceof ApiError ? error.message : String(error),
+      }));
+      // Checked with /auth/profile and saved, or revoked (the login ended meanwhile, a failure).
+      const result = await keepMinted(
+        ctx,
+        target,
+        { token, ...(lookup.id ? { keyId: lookup.id } : {}) },
+        options.commit,
+        { ended: attempt.ended },
+      );
+      if (lookup.id === null) {
+        ui.notice({
+          kind: "key-id-unknown",
+          revokePage: apiKeysPage(target),
+          reason: lookup.reason,
+        });
+      }
       attempt.succeed(result);
       return [200, ""] as const;
     } catch (error) {

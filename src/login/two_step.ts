@@ -32,7 +32,7 @@ import { revokeKey } from "../runtime/keys.ts";
 import type { Target } from "../runtime/target.ts";
 import { type Credentials, CredentialsError } from "../credentials/types.ts";
 import type { Organization } from "../protocol/types.ts";
-import { grantResult } from "./code_flow.ts";
+import { keepMinted, mintedFromGrant } from "./minted.ts";
 import {
   backoffMs,
   cancelDevice,
@@ -73,7 +73,7 @@ export type StartOutcome =
   | { kind: "started"; pending: PendingLogin; replaced: PendingLogin | null }
   /** One was already pending for this login and API: the same code. */
   | { kind: "existing"; pending: PendingLogin }
-  /** The server has no device flow (no discovery document: today's production). */
+  /** The server has no device flow (no discovery document, as today's production, or none in it). */
   | { kind: "unsupported" };
 
 /**
@@ -108,7 +108,8 @@ export async function start(
   ) return { kind: "existing", pending: existing };
 
   const endpoints = await discover(apiFor(ctx, target), target);
-  if (!endpoints) return { kind: "unsupported" };
+  // No discovery document (today's production), or one without a device flow (RFC 8414: optional).
+  if (!endpoints?.device) return { kind: "unsupported" };
   const device = await startDevice(ctx, target, endpoints);
   const now = ctx.now();
   const pending: PendingLogin = {
@@ -291,12 +292,21 @@ async function save(
   grant: NonNullable<PendingLogin["grant"]>,
 ): Promise<ResumeOutcome> {
   const io = credentialsIo(ctx, () => {});
-  const result = grantResult(grant, Date.parse(pending.lastPollAt ?? pending.createdAt));
+  const target = options.targetFor(pending);
+  const retryLater = (error: unknown) => error instanceof ApiError && isTransient(error);
+  let result: LoginResult;
   try {
-    await options.commit(options.targetFor(pending), result);
+    // Checked with /auth/profile and saved; a key that cannot be kept is revoked.
+    result = await keepMinted(
+      ctx,
+      target,
+      mintedFromGrant(grant, Date.parse(pending.lastPollAt ?? pending.createdAt)),
+      (checked) => options.commit(target, checked),
+      { retryLater },
+    );
   } catch (error) {
     // The server could not be reached to check the key: the next `--continue` tries again.
-    if (!(error instanceof ApiError && isTransient(error))) removePending(io, options.profile);
+    if (!retryLater(error)) removePending(io, options.profile);
     throw error;
   }
   removePending(io, options.profile);

@@ -28,7 +28,7 @@ export type LoginNotice =
   /** The hand-off has no headless variant: the ways out (a key, or forwarding the port). */
   | { kind: "handoff-headless"; reason: string; tokenCommand: string; port: number; host: string }
   /** The hand-off key's id could not be found: logout cannot revoke it. */
-  | { kind: "key-id-unknown"; revokePage: string }
+  | { kind: "key-id-unknown"; revokePage: string; reason: string }
   /** WSL: Windows' browser often cannot reach the listener; paste-back is the way home. */
   | { kind: "wsl-paste" }
   /** What was pasted was not this login's address. */

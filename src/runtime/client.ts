@@ -113,7 +113,21 @@ export class ApiClient {
    * the raw JSON with `envelope: false`).
    */
   async request<T>(path: string, options: RequestOptions = {}): Promise<T> {
+    return (await this.dated<T>(path, options)).data;
+  }
+
+  /**
+   * `request`, with the server's clock: its Date header (epoch ms), or null
+   * when it sent none that parses.
+   */
+  async dated<T>(
+    path: string,
+    options: RequestOptions = {},
+  ): Promise<{ data: T; date: number | null }> {
     const { url, response, text } = await this.#send(path, options);
+    const header = response.headers.get("date");
+    const parsed = header === null ? NaN : Date.parse(header);
+    const date = Number.isNaN(parsed) ? null : parsed;
     const json = parseJsonOrUndefined(text);
     if (!response.ok) throw this.#errorFrom(url, response, text, json);
     if (json === undefined) {
@@ -127,9 +141,9 @@ export class ApiClient {
         response.status,
       );
     }
-    if (options.envelope === false) return json as T;
+    if (options.envelope === false) return { data: json as T, date };
     if (typeof json === "object" && json !== null && "data" in json) {
-      return (json as { data: T }).data;
+      return { data: (json as { data: T }).data, date };
     }
     throw this.#error(
       "bad-response",

@@ -18,8 +18,12 @@ import { ApiError } from "./api_error.ts";
 /** The name prefix production's `/cli-login` page gives the keys it mints. */
 export const CLI_KEY_NAME_PREFIX = "CLI login (";
 
-/** How far the server's clock may be behind ours when matching a new key's `createdAt`. */
-const CLOCK_SLACK_MS = 5 * 60_000;
+/**
+ * How far a time the server stamped may lie outside the window we measured
+ * with its clock: the Date header has whole seconds, and a write may land
+ * a moment before the request that reads it.
+ */
+const STAMP_SLACK_MS = 2000;
 
 /**
  * How a revocation ended, checked with the key itself (production
@@ -132,33 +136,67 @@ function lowerFirst(text: string): string {
   return text.charAt(0).toLowerCase() + text.slice(1);
 }
 
+/** What the hand-off's key-id lookup found: the id, or why none is saved. */
+export type KeyIdLookup = { id: string } | { id: null; reason: string };
+
 /**
  * The id of the key a browser hand-off just created, found with
- * `GET /auth/api-keys` (the new key authenticates it): the one active key
- * named `CLI login (…)`, created since `since` (epoch ms, with slack for
- * clock skew), whose `keyPrefix` the token starts with. Null unless exactly
- * one matches: a guess could make logout revoke the wrong key.
+ * `GET /auth/api-keys` authenticated by the new key (production's
+ * `/cli-login` page passes on the key, not its id). An id is returned only
+ * when it is provably this key's: exactly one active `CLI login (…)` key
+ * whose `keyPrefix` the token starts with, that is not the key this login
+ * replaces (`exclude`), that was created during this login, and whose
+ * `lastUsedAt` is the stamp of this very request (production writes it on
+ * every request). Times are compared on the server's clock (its Date
+ * header); without one nothing can be proved. A wrong id would make logout
+ * revoke another session's key, so in doubt there is none, with the reason.
  *
  * @example
  * ```ts
  * import { ApiClient } from "./client.ts";
  * import { Target } from "./target.ts";
  * const target = Target.build({ api: ["http://127.0.0.1:9", "flag", "--api"], frontend: ["http://127.0.0.1:9", "derived", "--api"], path: "/nonexistent", file: null });
- * await findHandoffKeyId(new ApiClient(target), "almyty_x", Date.now()).catch((error) => error.kind); // "network"
+ * await findHandoffKeyId(new ApiClient(target), "almyty_x", { startedAt: Date.now(), now: Date.now })
+ *   .catch((error) => error.kind); // "network"
  * ```
  */
 export async function findHandoffKeyId(
   api: ApiClient,
   token: string,
-  since: number,
-): Promise<string | null> {
-  const data = await api.request<{ apiKeys?: ApiKeyInfo[] }>(PATHS.apiKeys);
+  options: {
+    /** When this login started (epoch ms, our clock). */
+    startedAt: number;
+    now: () => number;
+    /** The id of the key this login replaces: never this one. */
+    exclude?: string;
+  },
+): Promise<KeyIdLookup> {
+  const sentAt = options.now();
+  const { data, date } = await api.dated<{ apiKeys?: ApiKeyInfo[] }>(PATHS.apiKeys);
+  const receivedAt = options.now();
+  if (date === null) {
+    return { id: null, reason: "the server sent no Date header, so its clock is unknown" };
+  }
+  // The server's clock minus ours, to the second (the header's precision).
+  const skew = date - (sentAt + receivedAt) / 2;
+  const server = (ours: number) => ours + skew;
+  const within = (stamp: string | null, from: number, to: number) => {
+    const at = Date.parse(String(stamp));
+    return !Number.isNaN(at) && at >= from - STAMP_SLACK_MS && at <= to + STAMP_SLACK_MS;
+  };
   const matches = (Array.isArray(data?.apiKeys) ? data.apiKeys : []).filter((key) =>
     key?.isActive === true &&
-    typeof key.id === "string" &&
+    typeof key.id === "string" && key.id !== options.exclude &&
     typeof key.name === "string" && key.name.startsWith(CLI_KEY_NAME_PREFIX) &&
     typeof key.keyPrefix === "string" && token.startsWith(key.keyPrefix) &&
-    Date.parse(key.createdAt) >= since - CLOCK_SLACK_MS
+    within(key.createdAt, server(options.startedAt), server(receivedAt)) &&
+    within(key.lastUsedAt, server(sentAt), server(receivedAt))
   );
-  return matches.length === 1 ? matches[0].id : null;
+  if (matches.length === 1) return { id: matches[0].id };
+  return {
+    id: null,
+    reason: matches.length === 0
+      ? "no key of this account was created during this login and used just now"
+      : `${matches.length} keys of this account were created during this login and used just now`,
+  };
 }

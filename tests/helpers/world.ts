@@ -227,7 +227,7 @@ export class World {
     if (!handler) refused(request.url);
     this.#active++;
     try {
-      const answer = Promise.resolve(handler(request));
+      const answer = Promise.resolve(handler(request)).then((response) => this.#dated(response));
       if (!request.signal) return await answer;
       return await Promise.race([
         answer,
@@ -242,6 +242,21 @@ export class World {
       this.#active--;
     }
   };
+
+  /**
+   * A real HTTP server sends a Date header (whole seconds); handlers in this
+   * process answer without one, so the world adds it from its clock.
+   */
+  #dated(response: Response): Response {
+    if (response.headers.has("date") || response.type === "error") return response;
+    const headers = new Headers(response.headers);
+    headers.set("date", new Date(this.clock.now()).toUTCString());
+    return new Response(response.body, {
+      status: response.status,
+      statusText: response.statusText,
+      headers,
+    });
+  }
 
   /** The CLI's context. */
   get ctx(): Context {
