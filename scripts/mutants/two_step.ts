@@ -221,7 +221,7 @@ export const mutants: Mutant[] = [
   {
     rule: "a server without discovery is 'unsupported' and nothing is written",
     file: "src/login/two_step.ts",
-    find: '  if (!endpoints) return { kind: "unsupported" };\n',
+    find: '  if (!endpoints?.device) return { kind: "unsupported" };\n',
     replace: "",
     tests: TESTS,
     filter: "without the device flow",

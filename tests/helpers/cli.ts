@@ -49,6 +49,9 @@ export function baseEnv(home: string, extra: Record<string, string> = {}): Recor
     PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin",
     NO_COLOR: "1",
     DENO_DIR,
+    // `deno run` (unlike the compiled binary) asks dl.deno.land for a newer Deno,
+    // through HTTPS_PROXY when a test sets one: not a request of the CLI's.
+    DENO_NO_UPDATE_CHECK: "1",
     ...extra,
   };
 }
