@@ -4,13 +4,12 @@
  * that the kernel releases when its holder dies. Real processes, a real
  * reference server; what each process waits for is observed, never slept on.
  */
+import { holdLock } from "./helpers/locks.ts";
 import { assert, assertEquals, assertMatch } from "./helpers/assert.ts";
 import { CliProcess, credsPath, runCli, tempHome } from "./helpers/cli.ts";
 import { decide, mintKey, withFakeServer, withServer } from "./helpers/server.ts";
 import { denoLocker, lockPathFor, LockTimeoutError } from "../src/platform/lock.ts";
 import { writeCredentials } from "../src/credentials/mod.ts";
-
-const HOLDER = new URL("./helpers/hold_lock.ts", import.meta.url).pathname;
 
 /** Fails (instead of hanging the suite) when `work` takes longer than `ms`. */
 async function within<T>(ms: number, work: Promise<T>, what: string): Promise<T> {
@@ -23,21 +22,6 @@ async function within<T>(ms: number, work: Promise<T>, what: string): Promise<T>
   } finally {
     clearTimeout(timer);
   }
-}
-
-/** Another process that holds `file`'s lock until it is killed. */
-async function holdLock(file: string): Promise<Deno.ChildProcess> {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "--quiet", "--allow-read", "--allow-write", HOLDER, file],
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "inherit",
-  }).spawn();
-  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  const { value } = await within(20_000, reader.read(), "the lock holder");
-  assertEquals(value?.trim(), "held");
-  reader.releaseLock();
-  return child;
 }
 
 async function liveKeys(url: string, token: string): Promise<string[]> {

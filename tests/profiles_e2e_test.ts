@@ -14,7 +14,7 @@ import {
 } from "./helpers/cli.ts";
 import { mintKey, withServer } from "./helpers/server.ts";
 import { writeProfile } from "../src/credentials/mod.ts";
-import { writeDirectoryRecordWith } from "../src/credentials/directory.ts";
+import { writeDirectoryRecordWith } from "../src/credentials/write.ts";
 import { denoFs } from "../src/platform/deno_fs.ts";
 import { sha256Hex } from "../src/protocol/sha256.ts";
 

@@ -10,7 +10,7 @@ import { credsPath, readBytes } from "./helpers/cli.ts";
 import { recordToken } from "./helpers/leaks.ts";
 import { World } from "./helpers/world.ts";
 import { writeProfile } from "../src/credentials/mod.ts";
-import { writeDirectoryRecordWith } from "../src/credentials/directory.ts";
+import { writeDirectoryRecordWith } from "../src/credentials/write.ts";
 import { denoFs } from "../src/platform/deno_fs.ts";
 import { sha256Hex } from "../src/protocol/sha256.ts";
 
@@ -191,10 +191,19 @@ Deno.test("a key another login file also holds is never revoked by a re-login or
   const server = world.referenceServer();
   const shared = savedLogin(world, server, "staging");
   writeProfile("copy", shared, { home: world.home, fs: denoFs });
+  writeProfile("other", shared, { home: world.home, fs: denoFs });
   const seen = capture(world);
-  assertEquals(await world.run(["logout", "--profile", "staging"]), 0, world.stderr);
-  assertMatch(world.stderr, /The key was not revoked: the login copy still uses it/);
-  assertEquals(seen, []);
+  // A re-login of staging replaces the shared key in staging's file only.
+  const fresh = server.store.mintCliKey(server.store.userByEmail("alice@example.com")!, "new");
+  recordToken(fresh.apiKey);
+  world.stdinText = fresh.apiKey;
+  assertEquals(await world.run(["login", "--profile", "staging", "--with-token"]), 0, world.stderr);
+  assertMatch(world.stderr, /The previous key was kept: the logins copy, other still use it/);
+  assertEquals(seen.filter((r) => r.method === "DELETE"), []);
+  assertEquals(await works(world, server, shared.token), true);
+  assertEquals(await world.run(["logout", "--profile", "copy"]), 0, world.stderr);
+  assertMatch(world.stderr, /The key was not revoked: the login other still uses it/);
+  assertEquals(seen.filter((r) => r.method === "DELETE"), []);
   assertEquals(await works(world, server, shared.token), true);
 });
 
@@ -486,4 +495,43 @@ Deno.test("exec and env hand over the whole login: --profile replaces an inherit
   assertEquals(await shell.run(["env", "--profile", "staging", "--shell", "fish"]), 0);
   assertMatch(shell.stderr, /this prints the login's key/);
   assertMatch(shell.stdout, /^set -gx ALMYTY_URL 'http:\/\/127\.0\.0\.1:\d+'$/m);
+});
+
+Deno.test("hints keep --profile: a rejected profile key says to log in to that profile; doctor checks the chosen login's file; a login a folder chooses must be at the API it asserts", async () => {
+  const world = new World();
+  const server = world.referenceServer();
+  const staging = savedLogin(world, server, "staging");
+  server.store.revokeKey(staging.token);
+  assertEquals(await world.run(["whoami", "--profile", "staging"]), 4);
+  assertMatch(
+    world.stderr,
+    new RegExp(`Log in again with: almyty-auth login --profile staging --api ${server.url}`),
+  );
+  assertEquals(await world.run(["doctor", "--profile", "staging", "--json"]), 0, world.stdout);
+  const checks = JSON.parse(world.stdout.slice(world.stdout.lastIndexOf("\n[\n") + 1));
+  assertMatch(checks[0].name, /Credentials file of staging \(from --profile\)/);
+  assertMatch(checks[0].detail, /profiles\/staging\.json parses and is private/);
+  const missing = new World({}, world.home);
+  const seen = capture(missing);
+  assertEquals(
+    await missing.run(["doctor", "--profile", "nope", "--api", "http://127.0.0.1:9"]),
+    1,
+  );
+  assertMatch(
+    missing.stdout,
+    /Credentials file of nope \(from --profile\): \S+nope\.json does not exist → almyty-auth login --profile nope/,
+  );
+  assertEquals(seen.filter((r) => r.auth !== null), [], "doctor sends no key of another login");
+  // A folder asserts an API: a login there to another API is refused before anything is sent.
+  const repo = `${world.home}/repo`;
+  trustFile(world, repo, '{"profile": "fresh", "api": "https://api.staging.almyty.com"}');
+  world.cwd = repo;
+  const before = capture(world);
+  world.stdinText = "almyty_SOMEKEY000000000000000000";
+  assertEquals(await world.run(["login", "--with-token", "--api", server.url]), 4);
+  assertMatch(
+    world.stderr,
+    /selects the login "fresh", but its API is http:\/\/127\.0\.0\.1:\d+, not https:\/\/api\.staging\.almyty\.com/,
+  );
+  assertEquals(before, []);
 });

@@ -3,6 +3,7 @@
  * permissions), the real reference server on 127.0.0.1, a pseudo-terminal
  * for agent detection. What each process waits for is observed, never slept on.
  */
+import { holdLock } from "./helpers/locks.ts";
 import { assert, assertEquals, assertMatch } from "./helpers/assert.ts";
 import {
   CliProcess,
@@ -51,23 +52,6 @@ async function approve(
   const page = new URL(json.verification_uri_complete);
   const response = await decide(url, page.pathname + page.search, decision);
   await response.body?.cancel();
-}
-
-const HOLDER = new URL("./helpers/hold_lock.ts", import.meta.url).pathname;
-
-/** Another process holding `file`'s lock until it is killed. */
-async function holdLock(file: string): Promise<Deno.ChildProcess> {
-  Deno.mkdirSync(file.slice(0, file.lastIndexOf("/")), { recursive: true, mode: 0o700 });
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "--quiet", "--allow-read", "--allow-write", HOLDER, file],
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "inherit",
-  }).spawn();
-  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  assertEquals((await reader.read()).value?.trim(), "held");
-  reader.releaseLock();
-  return child;
 }
 
 /** Waits until `condition` holds (checked every 10 ms), failing after 20 s instead of hanging. */

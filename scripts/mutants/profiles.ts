@@ -104,8 +104,8 @@ export const mutants: Mutant[] = [
   {
     rule: "a key another login file holds is never revoked by logout",
     file: "src/cli/logout.ts",
-    find: "  const holders = loginsHoldingKey(credentialsIo(ctx, () => {}), file, name);",
-    replace: "  const holders: string[] = [];",
+    find: '  if (stillHeld(ctx, file, name, "The key was not revoked")) return;',
+    replace: "",
     tests: ["tests/profiles_test.ts"],
     filter: "another login file also holds",
   },
@@ -216,5 +216,13 @@ export const mutants: Mutant[] = [
       '  const strings = ["url", "token", "email", "frontendUrl", "keyId", "createdAt", "expiresAt"] as const;',
     tests: ["tests/unit/profiles_test.ts"],
     filter: "one 0600 file each",
+  },
+  {
+    rule: "a key another login file holds is never revoked by a re-login",
+    file: "src/cli/save_login.ts",
+    find: '  if (stillHeld(ctx, previous, name, "The previous key was kept")) return;',
+    replace: "",
+    tests: ["tests/profiles_test.ts"],
+    filter: "another login file also holds",
   },
 ];

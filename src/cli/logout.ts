@@ -18,14 +18,13 @@ import { describeRevocation, revokeKey } from "../runtime/keys.ts";
 import { apiKeysPage, savedTarget, type Target } from "../runtime/target.ts";
 import {
   DEFAULT_PROFILE,
-  deleteProfileWith,
   listProfilesWith,
   loginPathWith,
-  loginsHoldingKey,
   readProfileWith,
 } from "../credentials/profiles.ts";
+import { deleteProfileWith } from "../credentials/write.ts";
 import { checkAssertions, chooseLoginWith, type LoginChoice } from "../credentials/select.ts";
-import { isMinted } from "./save_login.ts";
+import { isMinted, stillHeld } from "./save_login.ts";
 import { pendingPathWith } from "../login/pending.ts";
 import { DEFAULT_FRONTEND_URL } from "../protocol/constants.ts";
 import { jwtExpiry, relativeTime, tokenKind } from "../protocol/tokens.ts";
@@ -127,16 +126,7 @@ async function retire(ctx: Context, target: Target, name: string): Promise<void>
   const file = target.file!;
   const token = target.token!;
   const page = apiKeysPage(target);
-  const holders = loginsHoldingKey(credentialsIo(ctx, () => {}), file, name);
-  if (holders.length) {
-    line(
-      ctx.stderr,
-      `The key was not revoked: the login${holders.length > 1 ? "s" : ""} ${
-        holders.join(", ")
-      } still use${holders.length > 1 ? "" : "s"} it.`,
-    );
-    return;
-  }
+  if (stillHeld(ctx, file, name, "The key was not revoked")) return;
   if (tokenKind(token) === "jwt") {
     const expiry = jwtExpiry(token);
     line(

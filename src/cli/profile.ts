@@ -28,15 +28,14 @@ import {
   loginsHoldingKey,
   type ProfileInfo,
   readProfileWith,
-  writeProfileWith,
 } from "../credentials/profiles.ts";
+import { writeDirectoryRecordWith, writeProfileWith } from "../credentials/write.ts";
 import {
   directoriesPathWith,
   DIRECTORY_FILE,
   findBinding,
   readDirectoryFile,
   readDirectoryRecordWith,
-  writeDirectoryRecordWith,
 } from "../credentials/directory.ts";
 import { joinPath } from "../credentials/fs.ts";
 import { describeChoice, selectLoginWith } from "../credentials/select.ts";

@@ -21,14 +21,9 @@ import { apiFor } from "../runtime/connect.ts";
 import { withLoginLock } from "../runtime/login_lock.ts";
 import { type Context, credentialsIo } from "../runtime/context.ts";
 import { line, paint, warn } from "../runtime/output.ts";
-import {
-  DEFAULT_PROFILE,
-  loginsHoldingKey,
-  readProfileWith,
-  writeProfileWith,
-} from "../credentials/profiles.ts";
+import { DEFAULT_PROFILE, loginsHoldingKey, readProfileWith } from "../credentials/profiles.ts";
 import { type Credentials, CredentialsError } from "../credentials/types.ts";
-import { checkWritableWith } from "../credentials/write.ts";
+import { checkWritableWith, writeProfileWith } from "../credentials/write.ts";
 import { CliError, EXIT } from "../runtime/errors.ts";
 import { stripControl } from "../protocol/text.ts";
 import type { Organization } from "../protocol/types.ts";
@@ -160,6 +155,31 @@ function describeSwitch(ctx: Context, before: Credentials, after: Credentials): 
 }
 
 /**
+ * True (and says so, after `what`) when a login other than `name` still
+ * holds this key (a `profile save`/`use` copy): it must not be revoked.
+ *
+ * @example
+ * ```ts
+ * // if (stillHeld(ctx, file, "staging", "The key was not revoked")) return;
+ * ```
+ */
+export function stillHeld(
+  ctx: Context,
+  key: { token: string; keyId?: string },
+  name: string,
+  what: string,
+): boolean {
+  const holders = loginsHoldingKey(credentialsIo(ctx, () => {}), key, name);
+  if (!holders.length) return false;
+  const many = holders.length > 1;
+  line(
+    ctx.stderr,
+    `${what}: the login${many ? "s" : ""} ${holders.join(", ")} still use${many ? "" : "s"} it.`,
+  );
+  return true;
+}
+
+/**
  * Revokes the key the previous login minted, with its own token at its own
  * API, unless another login file still holds it (a `profile save`/`use` copy).
  */
@@ -169,16 +189,7 @@ async function revokeReplaced(
   path: string,
   name: string,
 ): Promise<void> {
-  const holders = loginsHoldingKey(credentialsIo(ctx, () => {}), previous, name);
-  if (holders.length) {
-    line(
-      ctx.stderr,
-      `The previous key was kept: the login${holders.length > 1 ? "s" : ""} ${
-        holders.join(", ")
-      } still use${holders.length > 1 ? "" : "s"} it.`,
-    );
-    return;
-  }
+  if (stillHeld(ctx, previous, name, "The previous key was kept")) return;
   let target: Target;
   try {
     target = fileTarget(previous, path);

@@ -31,7 +31,6 @@ import { homeDirectoryWith } from "./path.ts";
 import { checkProfileName, readProfileWith } from "./profiles.ts";
 import { readPrivateText } from "./read.ts";
 import { type Credentials, CredentialsError, type CredentialsIo } from "./types.ts";
-import { writePrivateJson } from "./write.ts";
 
 /** The name of a folder's login choice. */
 export const DIRECTORY_FILE = ".almyty-profile";
@@ -121,25 +120,6 @@ export function readDirectoryRecordWith(io: CredentialsIo): DirectoryRecord {
     return value as Record<string, string>;
   };
   return { trusted: table("trusted"), bindings: table("bindings") };
-}
-
-/**
- * Writes the record atomically (0600) and returns its path.
- *
- * @example
- * ```ts
- * import { nodeFs } from "./node_fs.ts";
- * writeDirectoryRecordWith({ fs: nodeFs, home: Deno.makeTempDirSync() }, { trusted: {}, bindings: {} });
- * ```
- */
-export function writeDirectoryRecordWith(io: CredentialsIo, record: DirectoryRecord): string {
-  const sorted = (table: Record<string, string>) =>
-    Object.fromEntries(Object.entries(table).sort(([a], [b]) => a.localeCompare(b)));
-  return writePrivateJson(
-    { version: 1, trusted: sorted(record.trusted), bindings: sorted(record.bindings) },
-    directoriesPathWith(io),
-    io,
-  );
 }
 
 /**

@@ -170,7 +170,7 @@ export function writeProfile(
   credentials: Credentials,
   options: CredentialsOptions = {},
 ): string {
-  return profiles.writeProfileWith(
+  return write.writeProfileWith(
     io(options),
     profiles.checkProfileName(name, "the name given"),
     credentials,
@@ -189,7 +189,7 @@ export function writeProfile(
  * ```
  */
 export function deleteProfile(name: string, options: CredentialsOptions = {}): boolean {
-  return profiles.deleteProfileWith(io(options), profiles.checkProfileName(name, "the name given"));
+  return write.deleteProfileWith(io(options), profiles.checkProfileName(name, "the name given"));
 }
 
 export { parseCredentials } from "./read.ts";

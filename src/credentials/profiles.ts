@@ -16,14 +16,12 @@
  * ```
  * @module
  */
-import { parseJson } from "../protocol/json.ts";
 import { stripControl } from "../protocol/text.ts";
 import { joinPath } from "./fs.ts";
 import { credentialsPathWith, homeDirectoryWith } from "./path.ts";
 import { readLoginFileAt } from "./read.ts";
 import { checkFolder } from "./trust.ts";
 import { type Credentials, CredentialsError, type CredentialsIo } from "./types.ts";
-import { deleteLoginFileAt, writeLoginFileAt } from "./write.ts";
 
 /** The name that means the default login (`credentials.json`). */
 export const DEFAULT_PROFILE = "default";
@@ -104,44 +102,6 @@ export function readProfileWith(io: CredentialsIo, name: string): Credentials | 
   checkVersion(read.version, path);
   const { version: _version, ...credentials } = read;
   return credentials as Credentials;
-}
-
-/**
- * Writes the login `name` atomically (0600, folders 0700) and returns its
- * path. A profile file gets `"version": 1`; one written by a newer
- * almyty-auth is never overwritten.
- *
- * @example
- * ```ts
- * import { nodeFs } from "./node_fs.ts";
- * const home = Deno.makeTempDirSync();
- * writeProfileWith({ fs: nodeFs, home }, "staging", { url: "https://api.staging.almyty.com", token: "almyty_…" });
- * ```
- */
-export function writeProfileWith(
-  io: CredentialsIo,
-  name: string,
-  credentials: Credentials,
-): string {
-  const path = loginPathWith(io, name);
-  if (name === DEFAULT_PROFILE) return writeLoginFileAt(credentials, path, io);
-  const existing = existingVersion(io, path);
-  if (isNewer(existing)) checkVersion(existing, path);
-  const { version: _version, ...fields } = credentials;
-  return writeLoginFileAt({ version: PROFILE_VERSION, ...fields } as Credentials, path, io);
-}
-
-/**
- * Removes the login `name`'s file; false when there was none.
- *
- * @example
- * ```ts
- * import { nodeFs } from "./node_fs.ts";
- * deleteProfileWith({ fs: nodeFs, home: Deno.makeTempDirSync() }, "staging"); // false
- * ```
- */
-export function deleteProfileWith(io: CredentialsIo, name: string): boolean {
-  return deleteLoginFileAt(loginPathWith(io, name), io);
 }
 
 /** A login as `listProfiles` describes it: never its token. */
@@ -235,11 +195,28 @@ function describe(name: string, path: string, c: Credentials): ProfileInfo {
   return info;
 }
 
-function isNewer(version: unknown): boolean {
+/**
+ * True for a format version newer than this library's.
+ *
+ * @example
+ * ```ts
+ * isNewer(2); // true
+ * ```
+ */
+export function isNewer(version: unknown): boolean {
   return typeof version === "number" && Number.isInteger(version) && version > PROFILE_VERSION;
 }
 
-function checkVersion(version: unknown, path: string): void {
+/**
+ * Refuses a profile file's `version` this library cannot honour (newer:
+ * "unsupported-version"; not 1: "invalid-field").
+ *
+ * @example
+ * ```ts
+ * checkVersion(1, "/p.json"); // fine
+ * ```
+ */
+export function checkVersion(version: unknown, path: string): void {
   if (version === undefined || version === PROFILE_VERSION) return;
   if (isNewer(version)) {
     throw new CredentialsError(
@@ -254,18 +231,4 @@ function checkVersion(version: unknown, path: string): void {
     path,
     `${path}: "version" must be ${PROFILE_VERSION}. Log in to this profile again to rewrite it.`,
   );
-}
-
-/** The `version` of the file at `path` as it is now, if it has one that can be read. */
-function existingVersion(io: CredentialsIo, path: string): unknown {
-  let text;
-  try {
-    text = io.fs.readFile(path)?.text;
-  } catch {
-    return undefined; // not a readable regular file: the write reports it
-  }
-  const parsed = text === undefined ? null : parseJson(text);
-  return parsed?.ok && typeof parsed.value === "object" && parsed.value !== null
-    ? (parsed.value as Record<string, unknown>).version
-    : undefined;
 }

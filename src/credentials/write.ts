@@ -1,5 +1,7 @@
 /**
- * Writing and deleting the credentials file: atomic, 0600 from the first byte.
+ * Writing and deleting the login files (the default's, a profile's) and the
+ * directory record: atomic, 0600 from the first byte. Kept apart from reading,
+ * so that a command that only reads never loads the writer.
  *
  * @example
  * ```ts
@@ -12,7 +14,16 @@
  */
 import { AtomicWriteError, checkWritable, sweepStaleTemps, writeFileAtomic } from "./atomic.ts";
 import type { FsError } from "./fs.ts";
+import { parseJson } from "../protocol/json.ts";
+import { directoriesPathWith, type DirectoryRecord } from "./directory.ts";
 import { credentialsPathWith } from "./path.ts";
+import {
+  checkVersion,
+  DEFAULT_PROFILE,
+  isNewer,
+  loginPathWith,
+  PROFILE_VERSION,
+} from "./profiles.ts";
 import { type Credentials, CredentialsError, type CredentialsIo } from "./types.ts";
 
 /**
@@ -135,4 +146,75 @@ export function deleteLoginFileAt(path: string, io: CredentialsIo): boolean {
       `Cannot remove ${path} (${(error as FsError).code}). Remove it by hand.`,
     );
   }
+}
+
+/**
+ * Writes the login `name` atomically (0600, folders 0700) and returns its
+ * path. A profile file gets `"version": 1`; one written by a newer
+ * almyty-auth is never overwritten.
+ *
+ * @example
+ * ```ts
+ * import { nodeFs } from "./node_fs.ts";
+ * const home = Deno.makeTempDirSync();
+ * writeProfileWith({ fs: nodeFs, home }, "staging", { url: "https://api.staging.almyty.com", token: "almyty_…" });
+ * ```
+ */
+export function writeProfileWith(
+  io: CredentialsIo,
+  name: string,
+  credentials: Credentials,
+): string {
+  const path = loginPathWith(io, name);
+  if (name === DEFAULT_PROFILE) return writeLoginFileAt(credentials, path, io);
+  const existing = existingVersion(io, path);
+  if (isNewer(existing)) checkVersion(existing, path);
+  const { version: _version, ...fields } = credentials;
+  return writeLoginFileAt({ version: PROFILE_VERSION, ...fields } as Credentials, path, io);
+}
+
+/**
+ * Removes the login `name`'s file; false when there was none.
+ *
+ * @example
+ * ```ts
+ * import { nodeFs } from "./node_fs.ts";
+ * deleteProfileWith({ fs: nodeFs, home: Deno.makeTempDirSync() }, "staging"); // false
+ * ```
+ */
+export function deleteProfileWith(io: CredentialsIo, name: string): boolean {
+  return deleteLoginFileAt(loginPathWith(io, name), io);
+}
+
+/** The `version` of the file at `path` as it is now, if it has one that can be read. */
+function existingVersion(io: CredentialsIo, path: string): unknown {
+  let text;
+  try {
+    text = io.fs.readFile(path)?.text;
+  } catch {
+    return undefined; // not a readable regular file: the write reports it
+  }
+  const parsed = text === undefined ? null : parseJson(text);
+  return parsed?.ok && typeof parsed.value === "object" && parsed.value !== null
+    ? (parsed.value as Record<string, unknown>).version
+    : undefined;
+}
+
+/**
+ * Writes the record atomically (0600) and returns its path.
+ *
+ * @example
+ * ```ts
+ * import { nodeFs } from "./node_fs.ts";
+ * writeDirectoryRecordWith({ fs: nodeFs, home: Deno.makeTempDirSync() }, { trusted: {}, bindings: {} });
+ * ```
+ */
+export function writeDirectoryRecordWith(io: CredentialsIo, record: DirectoryRecord): string {
+  const sorted = (table: Record<string, string>) =>
+    Object.fromEntries(Object.entries(table).sort(([a], [b]) => a.localeCompare(b)));
+  return writePrivateJson(
+    { version: 1, trusted: sorted(record.trusted), bindings: sorted(record.bindings) },
+    directoriesPathWith(io),
+    io,
+  );
 }

@@ -89,11 +89,17 @@ export const denoFs: CredentialsFs = {
       })
     ),
   exists: (path) => {
+    // Deno has no stat that does not throw; the usual answer here is "absent" (the
+    // walk for a .almyty-profile), so the error is made without a stack trace.
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
     try {
       Deno.statSync(path);
       return true;
     } catch {
       return false;
+    } finally {
+      Error.stackTraceLimit = limit;
     }
   },
   lstat: (path) => nullIfAbsent(() => wrap(path, () => facts(Deno.lstatSync(path)))),

@@ -14,11 +14,8 @@ import {
   writeProfile,
 } from "../../src/credentials/mod.ts";
 import { checkProfileName } from "../../src/credentials/profiles.ts";
-import {
-  directoriesPathWith,
-  type DirectoryRecord,
-  writeDirectoryRecordWith,
-} from "../../src/credentials/directory.ts";
+import { directoriesPathWith, type DirectoryRecord } from "../../src/credentials/directory.ts";
+import { writeDirectoryRecordWith } from "../../src/credentials/write.ts";
 import { sha256Hex } from "../../src/protocol/sha256.ts";
 import { credsPath, tempHome } from "../helpers/cli.ts";
 import type { CredentialsFs } from "../../src/credentials/fs.ts";
