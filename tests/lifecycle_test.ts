@@ -826,3 +826,49 @@ Deno.test("19.14: no scope is sent (PROTOCOL defines none), even to a server lis
   assert(!saved.includes("rt-that-is-dropped") && !saved.includes("refresh"), saved);
   assertEquals(world.saved()!.expiresAt, new Date(world.clock.now() + 3600_000).toISOString());
 });
+
+Deno.test("19.11: a credentials file over 1 MiB is refused unread, with the fix (CLI, and the library on node:fs)", async () => {
+  const world = new World();
+  Deno.mkdirSync(`${world.home}/.almyty`, { mode: 0o700 });
+  const path = credsPath(world.home);
+  Deno.writeTextFileSync(path, "", { mode: 0o600 });
+  // (2 MiB here: the world itself reads the file after each run; the library is tried with 1 GiB.)
+  Deno.truncateSync(path, 2 * 1024 ** 2);
+  assertEquals(await world.run(["whoami"]), 1);
+  assertMatch(
+    world.stderr,
+    new RegExp(
+      `${path} is larger than 1 MiB, which no credentials file is \\(they hold a few hundred bytes\\); it was not read\\. Move it aside \\(mv ${path} ${path}\\.bak\\) and log in again\\.`,
+    ),
+  );
+  assert(!/chmod/.test(world.stderr), world.stderr);
+  const { readCredentials, CredentialsError } = await import("../src/credentials/mod.ts");
+  // A sparse gigabyte: reading it whole took 2 GB of memory.
+  for (const size of [1024 ** 3, 1024 * 1024 + 1]) {
+    Deno.truncateSync(path, size);
+    let error: unknown;
+    try {
+      readCredentials({ home: world.home });
+    } catch (caught) {
+      error = caught;
+    }
+    assert(error instanceof CredentialsError && error.code === "too-large", String(error));
+  }
+  // A file system of the caller's that reads without a cap is caught by the library too.
+  const { nodeFs } = await import("../src/credentials/node_fs.ts");
+  Deno.writeTextFileSync(path, "{}", { mode: 0o600 });
+  const uncapped = {
+    ...nodeFs,
+    readFile: (at: string) => {
+      const file = nodeFs.readFile(at);
+      return file && { ...file, text: " ".repeat(1024 * 1024 + 1) };
+    },
+  };
+  let error: unknown;
+  try {
+    readCredentials({ home: world.home, fs: uncapped });
+  } catch (caught) {
+    error = caught;
+  }
+  assert(error instanceof CredentialsError && error.code === "too-large", String(error));
+});

@@ -203,4 +203,20 @@ export const mutants: Mutant[] = [
     tests: ["tests/lifecycle_test.ts"],
     filter: "20.13: the hand-off",
   },
+  {
+    rule: "a credentials file over 1 MiB is refused unread, with the fix",
+    file: "src/credentials/read.ts",
+    find: 'if (code === "EFBIG") throw tooLarge(io.fs.platform, path);',
+    replace: "",
+    tests: ["tests/lifecycle_test.ts"],
+    filter: "19.11",
+  },
+  {
+    rule: "a file system that reads without a cap is caught by the library's own check",
+    file: "src/credentials/read.ts",
+    find: "if (file.text.length > MAX_FILE_BYTES) throw tooLarge(io.fs.platform, path);",
+    replace: "",
+    tests: ["tests/lifecycle_test.ts"],
+    filter: "19.11",
+  },
 ];

@@ -43,6 +43,12 @@ export class FsError extends Error {
   }
 }
 
+/**
+ * The largest file the library reads: a credentials file is a few hundred
+ * bytes; a bigger one (a 1 GiB file cost 2 GB of memory) is refused unread.
+ */
+export const MAX_FILE_BYTES = 1024 * 1024;
+
 /** The operations; every one is synchronous and throws FsError. */
 export interface CredentialsFs {
   /** `process.platform` style: "linux", "darwin", "win32", … */
@@ -58,7 +64,9 @@ export interface CredentialsFs {
   /**
    * Returns a regular file's facts and text; null when absent. Anything else
    * (a FIFO, a socket, a device, a directory, a link to one) is refused with
-   * FsError("ENOTREG") without being opened, so a read never blocks.
+   * FsError("ENOTREG") without being opened, so a read never blocks. A file
+   * larger than `MAX_FILE_BYTES` is refused with FsError("EFBIG"), having read
+   * at most one byte more than that.
    */
   readFile(path: string): { facts: FileFacts; text: string } | null;
   /**

@@ -11,7 +11,7 @@
  */
 import { parseJson } from "../protocol/json.ts";
 import { moveAsideCommand } from "./fix_hints.ts";
-import { directoryOf, type FsError } from "./fs.ts";
+import { directoryOf, type FsError, MAX_FILE_BYTES } from "./fs.ts";
 import { checkFolder, checkOwner } from "./trust.ts";
 import { credentialsPathWith } from "./path.ts";
 import { type Credentials, CredentialsError, type CredentialsIo } from "./types.ts";
@@ -144,6 +144,7 @@ export function readPrivateText(io: CredentialsIo, path: string): string | null 
     if (error instanceof CredentialsError) throw error;
     const code = (error as FsError).code;
     if (code === "EISDIR" || code === "ENOTREG") throw notAFile(io.fs.platform, path);
+    if (code === "EFBIG") throw tooLarge(io.fs.platform, path);
     throw new CredentialsError(
       "unreadable",
       path,
@@ -155,6 +156,8 @@ export function readPrivateText(io: CredentialsIo, path: string): string | null 
     );
   }
   if (!file) return null;
+  // A file system of the caller's may not cap its reads (MAX_FILE_BYTES): refuse it here too.
+  if (file.text.length > MAX_FILE_BYTES) throw tooLarge(io.fs.platform, path);
   checkOwner(io.fs, file.facts, path, path);
   const warn = io.onWarning ?? ((message: string) => console.warn(`Warning: ${message}`));
   if (io.fs.platform !== "win32" && (file.facts.mode & 0o077) !== 0) {
@@ -165,6 +168,17 @@ export function readPrivateText(io: CredentialsIo, path: string): string | null 
     );
   }
   return file.text;
+}
+
+function tooLarge(platform: string, path: string): CredentialsError {
+  return new CredentialsError(
+    "too-large",
+    path,
+    `${path} is larger than ${
+      MAX_FILE_BYTES / 1024 / 1024
+    } MiB, which no credentials file is (they hold a few hundred bytes); it was not read. ` +
+      `Move it aside (${moveAsideCommand(platform, path)}) and log in again.`,
+  );
 }
 
 function notAFile(platform: string, path: string): CredentialsError {

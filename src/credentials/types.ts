@@ -50,6 +50,8 @@ export type CredentialsErrorCode =
   | "not-a-file"
   | "untrusted"
   | "unreadable"
+  /** Larger than `MAX_FILE_BYTES` (a credentials file is a few hundred bytes): not read. */
+  | "too-large"
   | "symlink"
   | "write-failed"
   | "no-home"

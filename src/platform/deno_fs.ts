@@ -10,7 +10,13 @@
  * ```
  * @module
  */
-import { type CredentialsFs, type FileFacts, FsError, nullIfAbsent } from "../credentials/fs.ts";
+import {
+  type CredentialsFs,
+  type FileFacts,
+  FsError,
+  MAX_FILE_BYTES,
+  nullIfAbsent,
+} from "../credentials/fs.ts";
 import { concatBytes } from "../protocol/bytes.ts";
 
 const PLATFORM = Deno.build.os === "windows" ? "win32" : Deno.build.os;
@@ -36,6 +42,10 @@ const CODES: [new (...args: never[]) => Error, string][] = [
   [Deno.errors.NotCapable, "EPERM"],
 ];
 
+function tooLarge(path: string): FsError {
+  return new FsError("EFBIG", `EFBIG: ${path}`);
+}
+
 function notRegular(path: string): FsError {
   return new FsError("ENOTREG", `ENOTREG: ${path}`);
 }
@@ -51,12 +61,17 @@ function wrap<T>(path: string, operation: () => T): T {
   }
 }
 
-function readAll(file: Deno.FsFile, size: number): string {
+function readAll(file: Deno.FsFile, size: number, path: string): string {
+  if (size > MAX_FILE_BYTES) throw tooLarge(path);
   const chunks: Uint8Array[] = [];
+  let total = 0;
   for (;;) {
-    const buffer = new Uint8Array(Math.max(size, 4096));
+    const buffer = new Uint8Array(Math.min(Math.max(size, 4096), MAX_FILE_BYTES + 1));
     const read = file.readSync(buffer);
     if (read === null) break;
+    total += read;
+    // It grew after the stat: stop at one byte over the cap.
+    if (total > MAX_FILE_BYTES) throw tooLarge(path);
     chunks.push(buffer.subarray(0, read));
   }
   // Keep a BOM, as node:fs does, so the library sees (and reports) the same text.
@@ -85,7 +100,7 @@ export const denoFs: CredentialsFs = {
         using file = Deno.openSync(path, { read: true });
         const info = facts(file.statSync());
         if (!info.isFile) throw notRegular(path);
-        return { facts: info, text: readAll(file, file.statSync().size) };
+        return { facts: info, text: readAll(file, file.statSync().size, path) };
       })
     ),
   exists: (path) => {

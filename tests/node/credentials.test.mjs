@@ -447,3 +447,17 @@ test("resolveCredentials: profile option, ALMYTY_PROFILE, a trusted folder, the 
   ]);
   assert.equal(at({ cwd: join(repo, "src"), directory: false }).profile, "default");
 });
+
+test("a credentials file over 1 MiB is refused unread (too-large), with the fix", () => {
+  const home = mkdtempSync(join(tmpdir(), "almyty-node-"));
+  mkdirSync(join(home, ".almyty"), { mode: 0o700 });
+  const path = join(home, ".almyty", "credentials.json");
+  writeFileSync(path, "", { mode: 0o600 });
+  nodeFs.truncateSync(path, 1024 ** 3); // sparse
+  assert.throws(() => lib.readCredentials({ home }), (error) => {
+    assert.equal(error.code, "too-large");
+    assert.match(error.message, /larger than 1 MiB[\s\S]*Move it aside/);
+    return true;
+  });
+  assert.equal(lib.resolveCredentials({ home, env: { ALMYTY_TOKEN: "t" } }).token, "t");
+});
