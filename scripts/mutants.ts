@@ -11,8 +11,8 @@
  * - stale: the text is no longer in the file (or is there more than once):
  *   update the entry to the new text, never drop it;
  * - broken: the run failed without a test failing (the mutant does not load,
- *   or the tests fail without it too: each test selection is first run on the
- *   unchanged tree).
+ *   or the tests fail without it too: each test file first runs once on the
+ *   unchanged tree, with every test a mutant selects in it).
  *
  * Exits 1 unless every mutant is killed.
  *
@@ -104,6 +104,69 @@ export function classify(run: Run): { outcome: Outcome; why: string } {
     outcome: "broken",
     why: counts ? "no test ran" : "the tests did not run (does the mutated code load?)",
   };
+}
+
+/**
+ * The result of each top-level test in `deno test` output (NO_COLOR):
+ * passed or not, and how long it took.
+ */
+export function testResults(output: string): Map<string, { ok: boolean; ms: number }> {
+  const results = new Map<string, { ok: boolean; ms: number }>();
+  const line = /^(\S.*?) \.\.\. (ok|FAILED)(?: \((?:(\d+)m)?([\d.]+)(ms|s|µs)\))?$/gm;
+  for (const [, name, status, minutes, amount, unit] of output.matchAll(line)) {
+    const ms = Number(minutes ?? 0) * 60_000 +
+      Number(amount ?? 0) * (unit === "s" ? 1000 : unit === "ms" ? 1 : 0.001);
+    results.set(name, { ok: status === "ok", ms });
+  }
+  return results;
+}
+
+/** Whether `deno test --filter` runs the test `name`: a piece of the name, or /regex/. */
+export function selects(filter: string | undefined, name: string): boolean {
+  if (filter === undefined) return true;
+  if (/^\/.+\/$/.test(filter)) return new RegExp(filter.slice(1, -1)).test(name);
+  return name.includes(filter);
+}
+
+/** One filter that runs every test any of `filters` runs (undefined: all of them). */
+export function unionFilter(filters: (string | undefined)[]): string | undefined {
+  if (filters.some((f) => f === undefined)) return undefined;
+  const sources = [...new Set(filters as string[])].map((f) =>
+    /^\/.+\/$/.test(f) ? f.slice(1, -1) : f.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")
+  );
+  return `/${sources.map((source) => `(?:${source})`).join("|")}/`;
+}
+
+/** What the unchanged tree says about a selection: it must pass before a mutant can fail it. */
+interface Baseline {
+  /** Why no mutant of this selection can be judged, if so. */
+  broken?: string;
+  /** The selection's run time (its tests' times, plus a second to start). */
+  ms: number;
+  output: string;
+}
+
+/** A selection's baseline from the per-file runs (each file once, for every selection). */
+function baselineOf(selection: Selection, files: Map<string, Run>): Baseline {
+  let ms = 1000;
+  let count = 0;
+  let output = "";
+  for (const file of selection.tests) {
+    const run = files.get(file)!;
+    output += run.output;
+    if (run.code === "timeout") return { broken: "the tests hang without the mutant", ms, output };
+    for (const [name, result] of testResults(run.output)) {
+      if (!selects(selection.filter, name)) continue;
+      if (!result.ok) return { broken: "the tests fail without the mutant", ms, output };
+      count++;
+      ms += result.ms;
+    }
+  }
+  if (count === 0) {
+    const ran = selection.tests.every((file) => summary(files.get(file)!.output));
+    return { broken: ran ? "no test matches" : "the tests did not run", ms, output };
+  }
+  return { ms, output };
 }
 
 function selectionOf(mutant: Mutant): Selection {
@@ -295,13 +358,23 @@ async function main(args: string[]): Promise<number> {
     const trees = Array.from({ length: jobs }, (_, i) => `${scratch}/tree${i}`);
     for (const tree of trees) copyTree(root, tree);
 
-    // Each selection first passes on the unchanged tree; its time sets the bound.
-    const selections = new Map<string, Selection>();
-    for (const { mutant } of runnable) selections.set(keyOf(mutant), selectionOf(mutant));
-    const baselines = new Map<string, Run>();
-    await pool([...selections.entries()], jobs, async ([key, selection], worker) => {
-      baselines.set(key, await runTests(trees[worker], selection, 5 * 60_000));
+    // Each selection first passes on the unchanged tree (each test file runs
+    // once, with every test a mutant selects in it); its time sets the bound.
+    const fileFilters = new Map<string, (string | undefined)[]>();
+    for (const { mutant } of runnable) {
+      for (const file of mutant.tests) {
+        fileFilters.set(file, [...(fileFilters.get(file) ?? []), mutant.filter]);
+      }
+    }
+    const files = new Map<string, Run>();
+    await pool([...fileFilters], jobs, async ([file, filters], worker) => {
+      const selection = { tests: [file], filter: unionFilter(filters) };
+      files.set(file, await runTests(trees[worker], selection, 5 * 60_000));
     });
+    const baselines = new Map<string, Baseline>();
+    for (const { mutant } of runnable) {
+      baselines.set(keyOf(mutant), baselineOf(selectionOf(mutant), files));
+    }
 
     // The slowest first, so that two workers finish together.
     runnable.sort((a, b) =>
@@ -309,13 +382,8 @@ async function main(args: string[]): Promise<number> {
     );
     await pool(runnable, jobs, async ({ mutant, text }, worker) => {
       const baseline = baselines.get(keyOf(mutant))!;
-      if (baseline.code !== 0 || baseline.passed === 0) {
-        const why = baseline.code === "timeout"
-          ? "the tests hang without the mutant"
-          : baseline.passed === 0 && baseline.code === 0
-          ? "no test matches"
-          : "the tests fail without the mutant";
-        report(mutant, "broken", why, baseline.output);
+      if (baseline.broken) {
+        report(mutant, "broken", baseline.broken, baseline.output);
         return;
       }
       const path = `${trees[worker]}/${mutant.file}`;

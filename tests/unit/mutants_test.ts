@@ -5,7 +5,15 @@
  * on a small repository of its own.
  */
 import { assert, assertEquals, assertMatch } from "../helpers/assert.ts";
-import { classify, loadMutants, mutate, summary } from "../../scripts/mutants.ts";
+import {
+  classify,
+  loadMutants,
+  mutate,
+  selects,
+  summary,
+  testResults,
+  unionFilter,
+} from "../../scripts/mutants.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 
@@ -52,6 +60,34 @@ Deno.test("mutants: deno test's closing line decides killed, survived or broken"
     classify(run(0, "ok | 0 passed | 0 failed | 3 filtered out (1s)")).outcome,
     "broken",
   );
+});
+
+Deno.test("mutants: one baseline run per test file: its results, and one filter for every selection", () => {
+  const output = [
+    "running 3 tests from ./tests/a_test.ts",
+    "first (x) ... ok (81ms)",
+    "second ...",
+    "------- output -------",
+    "noise ... ok (1ms)",
+    "----- output end -----",
+    "second ... FAILED (1m2s)",
+    "  a step ... ok (3ms)",
+    "third ... ok (293µs)",
+  ].join("\n");
+  const results = testResults(output);
+  assertEquals(results.get("first (x)"), { ok: true, ms: 81 });
+  assertEquals(results.get("second"), { ok: false, ms: 62_000 });
+  assertEquals(results.has("a step"), false, "steps are not tests");
+  assertEquals(selects("first (", "first (x)"), true);
+  assertEquals(selects("/^sec|thi/", "third"), true);
+  assertEquals(selects("/^sec/", "first (x)"), false);
+  assertEquals(selects(undefined, "anything"), true);
+  const union = unionFilter(["first (", "/^sec/"])!;
+  assertEquals(["first (x)", "second", "third"].filter((n) => selects(union, n)), [
+    "first (x)",
+    "second",
+  ]);
+  assertEquals(unionFilter(["a", undefined]), undefined);
 });
 
 Deno.test("mutants: on a small repository, killed, survived, a hang and stale are each reported", async () => {
