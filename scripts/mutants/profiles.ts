@@ -225,4 +225,12 @@ export const mutants: Mutant[] = [
     tests: ["tests/profiles_test.ts"],
     filter: "another login file also holds",
   },
+  {
+    rule: "exec and env never hand over a token without its ALMYTY_URL",
+    file: "src/cli/handoff.ts",
+    find: "    ALMYTY_URL: target.api,",
+    replace: '    ALMYTY_URL: target.login?.profile ? target.api : "",',
+    tests: ["tests/profiles_test.ts"],
+    filter: "exec and env hand over",
+  },
 ];
