@@ -19,6 +19,7 @@ import {
 } from "../src/credentials/mod.ts";
 import { STALE_TEMP_MS } from "../src/credentials/atomic.ts";
 import { World } from "./helpers/world.ts";
+import { runScript, srcUrl } from "./helpers/script.ts";
 
 const OTHER_UID = 4242;
 const READING = [["whoami"], ["token"], ["status"], ["doctor", "--api", "http://127.0.0.1:9"]];
@@ -38,11 +39,10 @@ async function runWithin(ms: number, args: string[], home: string) {
  * fails the test instead of hanging the suite. Each read's error code.
  */
 async function libraryReadWithin(ms: number, home: string): Promise<string[] | "hung"> {
-  const src = (path: string) => new URL(`../src/${path}`, import.meta.url).href;
   const script = `
-    import { readCredentials } from "${src("credentials/mod.ts")}";
-    import { nodeFs } from "${src("credentials/node_fs.ts")}";
-    import { denoFs } from "${src("platform/deno_fs.ts")}";
+    import { readCredentials } from "${srcUrl("credentials/mod.ts")}";
+    import { nodeFs } from "${srcUrl("credentials/node_fs.ts")}";
+    import { denoFs } from "${srcUrl("platform/deno_fs.ts")}";
     const codes = [];
     for (const fs of [nodeFs, denoFs]) {
       try {
@@ -53,18 +53,8 @@ async function libraryReadWithin(ms: number, home: string): Promise<string[] | "
       }
     }
     console.log(JSON.stringify(codes));`;
-  const file = Deno.makeTempFileSync({ suffix: ".ts" });
-  Deno.writeTextFileSync(file, script);
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "--no-check", file, home],
-    stdout: "piped",
-    stderr: "inherit",
-  }).spawn();
-  const timer = setTimeout(() => child.kill("SIGKILL"), ms);
-  const [status, stdout] = await Promise.all([child.status, new Response(child.stdout).text()]);
-  clearTimeout(timer);
-  Deno.removeSync(file);
-  return status.signal === "SIGKILL" ? "hung" : JSON.parse(stdout);
+  const { hung, stdout } = await runScript(script, { ms, args: [home] });
+  return hung ? "hung" : JSON.parse(stdout);
 }
 
 Deno.test("a FIFO, a socket or a device at the credentials path: refused at once, never opened", async () => {

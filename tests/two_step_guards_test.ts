@@ -10,13 +10,13 @@ import { credsPath, readBytes, runCli, tempHome } from "./helpers/cli.ts";
 import { recordToken } from "./helpers/leaks.ts";
 import { decide, withServer } from "./helpers/server.ts";
 import { World } from "./helpers/world.ts";
+import { runScript, srcUrl } from "./helpers/script.ts";
 
 /** `login --continue` in a process that kills itself as it starts writing the credentials. */
 async function continueThatCrashesWhileSaving(home: string): Promise<Deno.CommandStatus> {
-  const src = (path: string) => new URL(`../src/${path}`, import.meta.url).href;
   const script = `
-    import { runCli } from "${src("cli/main.ts")}";
-    import { denoContext } from "${src("runtime/deno_context.ts")}";
+    import { runCli } from "${srcUrl("cli/main.ts")}";
+    import { denoContext } from "${srcUrl("runtime/deno_context.ts")}";
     const ctx = denoContext(new AbortController().signal);
     const fs = {
       ...ctx.fs,
@@ -26,18 +26,10 @@ async function continueThatCrashesWhileSaving(home: string): Promise<Deno.Comman
       },
     };
     await runCli({ ...ctx, fs }, ["login", "--continue"]);`;
-  const file = `${home}/crashing-continue.ts`;
-  Deno.writeTextFileSync(file, script);
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "--no-check", file],
+  const { status } = await runScript(script, {
+    ms: 30_000,
     env: { HOME: home, NO_COLOR: "1" },
-    stdout: "null",
-    stderr: "null",
-  }).spawn();
-  const timer = setTimeout(() => child.kill("SIGKILL"), 30_000);
-  const status = await child.status;
-  clearTimeout(timer);
-  Deno.removeSync(file);
+  });
   return status;
 }
 
