@@ -6,10 +6,10 @@
  */
 import { holdLock } from "./helpers/locks.ts";
 import { assert, assertEquals, assertMatch } from "./helpers/assert.ts";
-import { CliProcess, credsPath, runCli, tempHome } from "./helpers/cli.ts";
+import { CliProcess, credsPath, readBytes, runCli, tempHome } from "./helpers/cli.ts";
 import { decide, mintKey, withFakeServer, withServer } from "./helpers/server.ts";
 import { denoLocker, lockPathFor, LockTimeoutError } from "../src/platform/lock.ts";
-import { writeCredentials } from "../src/credentials/mod.ts";
+import { writeProfile } from "../src/credentials/mod.ts";
 
 /** Fails (instead of hanging the suite) when `work` takes longer than `ms`. */
 async function within<T>(ms: number, work: Promise<T>, what: string): Promise<T> {
@@ -98,7 +98,17 @@ Deno.test("lock: a login whose lock another process holds waits, says so, and sa
   });
 });
 
-Deno.test("19.10: two concurrent minted logins of one HOME: the second saves after the first's revocation, revokes the key the first saved, one file, one live key", async () => {
+for (const profile of ["default", "staging"]) {
+  Deno.test(`19.10: two concurrent minted logins of one HOME (${profile}): the second saves after the first's revocation, revokes the key the first saved, one file, one live key`, async () => {
+    await concurrentMintedLogins(profile);
+  });
+}
+
+/** Two logins of the login `profile` approved one after the other while both run. */
+async function concurrentMintedLogins(profile: string) {
+  const flag = profile === "default" ? [] : ["--profile", profile];
+  const fileOf = (home: string) =>
+    profile === "default" ? credsPath(home) : `${home}/.almyty/profiles/${profile}.json`;
   await withServer({ deviceInterval: 1 }, async (server) => {
     // The revocations pass a gate the test opens, so the first login is held
     // inside its save-and-revoke while the second is ready to save.
@@ -132,7 +142,7 @@ Deno.test("19.10: two concurrent minted logins of one HOME: the second saves aft
     async function concurrentLogins(api: string) {
       const home = tempHome();
       const previous = await mintKey(server.url);
-      writeCredentials({
+      writeProfile(profile, {
         url: api,
         token: previous.apiKey,
         keyId: previous.keyId,
@@ -140,7 +150,7 @@ Deno.test("19.10: two concurrent minted logins of one HOME: the second saves aft
       }, { home });
       // Both start (and read the saved login) before either is approved.
       const start = async () => {
-        const cli = new CliProcess(["login", "--no-browser", "--api", api], { home });
+        const cli = new CliProcess(["login", "--no-browser", "--api", api, ...flag], { home });
         const [, code] = await within(30_000, cli.waitFor(/^\s+([B-Z]{4}-[B-Z]{4})$/m), "a code");
         await cli.waitFor(/Waiting for authentication/);
         return { cli, code };
@@ -152,7 +162,7 @@ Deno.test("19.10: two concurrent minted logins of one HOME: the second saves aft
       await approve(one.code);
       await within(30_000, first.waitFor(/Credentials saved/), "the first save");
       const { token: firstKey, keyId: firstKeyId } = JSON.parse(
-        Deno.readTextFileSync(credsPath(home)),
+        Deno.readTextFileSync(fileOf(home)),
       );
       await approve(two.code);
       // The second waits for the lock; without it, it would save and revoke at once.
@@ -166,7 +176,7 @@ Deno.test("19.10: two concurrent minted logins of one HOME: the second saves aft
       );
       assert(waited, "the second login revoked a key while the first held the lock");
       assertEquals(
-        JSON.parse(Deno.readTextFileSync(credsPath(home))).token,
+        JSON.parse(Deno.readTextFileSync(fileOf(home))).token,
         firstKey,
         "the second login does not save while the first is revoking",
       );
@@ -177,7 +187,7 @@ Deno.test("19.10: two concurrent minted logins of one HOME: the second saves aft
         b.stderr,
         /(Revoked|already revoked) the key of the previous login|key of the previous login was already revoked/,
       );
-      const saved = JSON.parse(Deno.readTextFileSync(credsPath(home)));
+      const saved = JSON.parse(Deno.readTextFileSync(fileOf(home)));
       assert(saved.token !== firstKey);
       // Re-read under the lock: the second revoked the key the first saved, not the original again.
       assertEquals(deletes, [
@@ -185,7 +195,9 @@ Deno.test("19.10: two concurrent minted logins of one HOME: the second saves aft
         `/auth/api-keys/${firstKeyId}`,
       ]);
       assertEquals(await liveKeys(server.url, saved.token), [saved.keyId]);
-      assertEquals((await runCli(["whoami"], { home })).code, 0);
+      assertEquals((await runCli(["whoami", ...flag], { home })).code, 0);
+      // One login file: nothing else was written beside it.
+      if (profile !== "default") assertEquals(readBytes(credsPath(home)), null);
     }
   });
-});
+}

@@ -12,7 +12,7 @@ import {
   readBytes,
   runCli,
 } from "./helpers/cli.ts";
-import { mintKey, withServer } from "./helpers/server.ts";
+import { mintKey, withFakeServer, withServer } from "./helpers/server.ts";
 import { writeProfile } from "../src/credentials/mod.ts";
 import { writeDirectoryRecordWith } from "../src/credentials/write.ts";
 import { denoFs } from "../src/platform/deno_fs.ts";
@@ -85,7 +85,32 @@ Deno.test("a folder's .almyty-profile that is untrusted, changed or asserts anot
       });
     const cases: [string, () => void, RegExp][] = [
       ["untrusted", () => Deno.writeTextFileSync(file, '{"profile": "staging"}'), /not trusted/],
+      ["a symlink", () => {
+        Deno.removeSync(file);
+        Deno.writeTextFileSync(`${home}/elsewhere`, '{"profile": "staging"}');
+        Deno.symlinkSync(`${home}/elsewhere`, file);
+        trust('{"profile": "staging"}');
+      }, /symbolic link/],
+      ["another owner's", () => {
+        Deno.removeSync(file);
+        Deno.writeTextFileSync(file, '{"profile": "staging"}');
+        trust('{"profile": "staging"}');
+        Deno.chownSync(file, 4242, 4242);
+      }, /belongs to another user/],
+      ["oversize", () => {
+        Deno.removeSync(file);
+        const text = `{"profile": "staging", "organization": "${"x".repeat(5000)}"}`;
+        Deno.writeTextFileSync(file, text);
+        trust(text);
+      }, /larger than 4096 bytes/],
+      ["nested, untrusted", () => {
+        const text = '{"profile": "staging"}';
+        Deno.writeTextFileSync(file, text);
+        trust(text); // the outer one is trusted; the nearer one is not
+        Deno.writeTextFileSync(`${repo}/src/.almyty-profile`, '{"profile": "default"}');
+      }, /src\/\.almyty-profile selects the login "default"/],
       ["changed", () => {
+        Deno.removeSync(`${repo}/src/.almyty-profile`);
         trust('{"profile": "staging"}');
         Deno.writeTextFileSync(file, '{"profile": "default"}');
       }, /changed since you trusted it/],
@@ -97,7 +122,12 @@ Deno.test("a folder's .almyty-profile that is untrusted, changed or asserts anot
     ];
     for (const [label, make, message] of cases) {
       make();
-      for (const argv of [["whoami"], ["status"], ["token"], ["logout"]]) {
+      const every = label === "untrusted" || label === "mismatch";
+      for (
+        const argv of every
+          ? [["whoami"], ["status"], ["token"], ["logout"]]
+          : [["whoami"], ["logout"]]
+      ) {
         const result = await runCli(argv, { home, cwd: `${repo}/src` });
         assertEquals(result.code, 4, `${label} ${argv[0]}: ${result.stderr}`);
         assertMatch(result.stdout + result.stderr, message, `${label} ${argv[0]}`);
@@ -228,3 +258,52 @@ for (const shell of ["sh", "bash", "zsh", "fish"]) {
     assertMatch(stderr, /^Not authenticated$/m);
   });
 }
+
+Deno.test("two reference servers on two ports as two environments: logout --profile a sends one DELETE, to A with A's key, and nothing to B", async () => {
+  await withServer({}, async (a) => {
+    await withServer({}, async (b) => {
+      // Each server behind a recorder of what reaches it (method, path, key).
+      const seen: Record<string, string[]> = { a: [], b: [] };
+      const recorder = (name: "a" | "b", upstream: string) => async (request: Request) => {
+        const url = new URL(request.url);
+        seen[name].push(
+          `${request.method} ${url.pathname} ${request.headers.get("authorization")}`,
+        );
+        const headers = new Headers(request.headers);
+        headers.delete("host");
+        const response = await fetch(upstream + url.pathname + url.search, {
+          method: request.method,
+          headers,
+          body: request.body,
+        });
+        return new Response(await response.text(), response);
+      };
+      await withFakeServer(recorder("a", a.url), async (apiA) => {
+        await withFakeServer(recorder("b", b.url), async (apiB) => {
+          const home = Deno.makeTempDirSync({ prefix: "almyty-home-" });
+          const keyA = await mintKey(a.url);
+          const keyB = await mintKey(b.url);
+          for (const [name, api, key] of [["a", apiA, keyA], ["b", apiB, keyB]] as const) {
+            writeProfile(name, {
+              url: api,
+              token: key.apiKey,
+              keyId: key.keyId,
+              keyOrigin: "minted",
+            }, { home, fs: denoFs });
+          }
+          const result = await runCli(["logout", "--profile", "a"], { home });
+          assertEquals(result.code, 0, result.stderr);
+          assertEquals(seen.b, [], "nothing reached B");
+          assertEquals(seen.a.filter((r) => r.startsWith("DELETE")), [
+            `DELETE /auth/api-keys/${keyA.keyId} Bearer ${keyA.apiKey}`,
+          ]);
+          assertEquals(seen.a.filter((r) => !r.endsWith(`Bearer ${keyA.apiKey}`)), []);
+          const whoamiB = await runCli(["whoami", "--profile", "b"], { home });
+          assertEquals(whoamiB.code, 0, whoamiB.stderr);
+          assertEquals(seen.b, [`GET /auth/profile Bearer ${keyB.apiKey}`]);
+          assertEquals((await runCli(["whoami", "--profile", "a"], { home })).code, 4);
+        });
+      });
+    });
+  });
+});

@@ -535,3 +535,70 @@ Deno.test("hints keep --profile: a rejected profile key says to log in to that p
   );
   assertEquals(before, []);
 });
+
+Deno.test("the precedence matrix through the CLI: each level with ALMYTY_TOKEN unset and set (status --offline --json)", async () => {
+  const base = new World();
+  const server = base.referenceServer();
+  for (const name of ["default", "flagged", "envd", "dird", "bound"]) {
+    savedLogin(base, server, name);
+  }
+  const repo = `${base.home}/repo`;
+  const bound = `${base.home}/bound`;
+  Deno.mkdirSync(bound);
+  const file = `${repo}/.almyty-profile`;
+  Deno.mkdirSync(repo);
+  Deno.writeTextFileSync(file, '{"profile": "dird"}');
+  writeDirectoryRecordWith({ fs: denoFs, home: base.home }, {
+    trusted: { [file]: sha256Hex('{"profile": "dird"}') },
+    bindings: { [bound]: "bound" },
+  });
+  const levels: [string, string[], Record<string, string>, string, string, string][] = [
+    ["--profile", ["--profile", "flagged"], { ALMYTY_PROFILE: "envd" }, repo, "flagged", "flag"],
+    ["ALMYTY_PROFILE", [], { ALMYTY_PROFILE: "envd" }, repo, "envd", "env"],
+    [".almyty-profile", [], {}, repo, "dird", "directory"],
+    ["binding", [], {}, bound, "bound", "binding"],
+    ["default", [], {}, base.home, "default", "default"],
+  ];
+  for (const [level, flags, env, cwd, name, source] of levels) {
+    for (const token of [undefined, "almyty_FROMTHEENVIRONMENT0000000"]) {
+      const world = new World({ ...env, ...(token ? { ALMYTY_TOKEN: token } : {}) }, base.home);
+      world.cwd = cwd;
+      const code = await world.run(["status", "--offline", "--json", ...flags]);
+      const where = `${level}, ALMYTY_TOKEN ${token ? "set" : "unset"}`;
+      if (token && level === "--profile") {
+        assertEquals(code, 2, where);
+        assertMatch(world.stdout, /--profile \\"flagged\\" and ALMYTY_TOKEN are both set/);
+        continue;
+      }
+      assertEquals(code, 0, `${where}: ${world.stderr}`);
+      const report = JSON.parse(world.stdout);
+      if (token) {
+        assertEquals([report.profile, report.token.source, report.url.value], [
+          null,
+          "env",
+          "https://api.almyty.com",
+        ], where);
+      } else {
+        assertEquals([report.profile.name, report.profile.source, report.token.source], [
+          name,
+          source,
+          "file",
+        ], where);
+        assertEquals(report.url.value, server.url, where);
+      }
+    }
+  }
+});
+
+Deno.test("under exec --profile staging, a command asking for --profile staging again uses the handed-over pair; another profile is still a conflict", async () => {
+  const world = new World({
+    ALMYTY_TOKEN: "almyty_HANDEDOVERBYEXEC000000000",
+    ALMYTY_URL: "https://api.staging.almyty.com",
+    ALMYTY_PROFILE: "staging",
+  });
+  assertEquals(await world.run(["status", "--offline", "--json", "--profile", "staging"]), 0);
+  const report = JSON.parse(world.stdout);
+  assertEquals([report.token.source, report.url.value], ["env", "https://api.staging.almyty.com"]);
+  assertEquals(await world.run(["status", "--offline", "--profile", "prod"]), 2);
+  assertMatch(world.stdout, /almyty-auth exec --profile prod -- <program>/);
+});

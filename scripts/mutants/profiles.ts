@@ -87,8 +87,8 @@ export const mutants: Mutant[] = [
   {
     rule: "--profile together with ALMYTY_TOKEN is a usage error, not a silent choice",
     file: "src/credentials/select.ts",
-    find: "    if (options.profile !== undefined) {\n      const name",
-    replace: "    if (false) {\n      const name",
+    find: "    if (options.profile !== undefined && options.profile !== env.ALMYTY_PROFILE) {",
+    replace: "    if (false) {",
     tests: ["tests/profiles_test.ts"],
     filter: "--profile everywhere",
   },

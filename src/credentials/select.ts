@@ -82,7 +82,8 @@ export function chooseLoginWith(io: CredentialsIo, options: SelectOptions = {}):
  * What applies, `ALMYTY_TOKEN` first. A profile option together with
  * `ALMYTY_TOKEN` throws CredentialsError("profile-conflict"): silently
  * preferring either would hide a mistake. (`ALMYTY_PROFILE` with
- * `ALMYTY_TOKEN` is what `almyty-auth exec` hands a child: the token wins.)
+ * `ALMYTY_TOKEN` is what `almyty-auth exec` hands a program: the token wins,
+ * and the same profile asked for again is that pair.)
  *
  * @example
  * ```ts
@@ -93,13 +94,17 @@ export function chooseLoginWith(io: CredentialsIo, options: SelectOptions = {}):
 export function selectLoginWith(io: CredentialsIo, options: SelectOptions = {}): Selection {
   const env = io.env ?? io.fs.env();
   if (env.ALMYTY_TOKEN) {
-    if (options.profile !== undefined) {
+    // Under `exec --profile X`, the pair in the environment is X's: asking for X again is no conflict.
+    if (options.profile !== undefined && options.profile !== env.ALMYTY_PROFILE) {
       const name = JSON.stringify(stripControl(options.profile).slice(0, 80));
       throw new CredentialsError(
         "profile-conflict",
         "",
         `--profile ${name} and ALMYTY_TOKEN are both set, and ALMYTY_TOKEN would win. ` +
-          "Unset ALMYTY_TOKEN to use the profile (unset ALMYTY_TOKEN), or drop --profile to use the token.",
+          "To use the profile, unset ALMYTY_TOKEN; to use the token, drop --profile; to run a " +
+          `program with the profile anyway: almyty-auth exec --profile ${
+            name.slice(1, -1)
+          } -- <program>`,
       );
     }
     return { kind: "env-token" };
