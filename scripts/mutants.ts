@@ -40,8 +40,6 @@ interface Selection {
 /** The result of one test run. */
 interface Run {
   code: number | "timeout";
-  passed: number;
-  failed: number;
   ms: number;
   output: string;
 }
@@ -94,8 +92,8 @@ export function classify(run: Run): { outcome: Outcome; why: string } {
   }
   const counts = summary(run.output);
   if (run.code !== 0 && counts && counts.failed > 0) {
-    const names = [...run.output.matchAll(/^(.+?) \.\.\. FAILED/gm)].map((m) => `"${m[1]}"`);
-    return { outcome: "killed", why: `failed: ${[...new Set(names)].join(", ") || counts.failed}` };
+    const names = [...testResults(run.output)].filter(([, r]) => !r.ok).map(([n]) => `"${n}"`);
+    return { outcome: "killed", why: `failed: ${names.join(", ") || counts.failed}` };
   }
   if (run.code === 0 && counts && counts.passed > 0) {
     return { outcome: "survived", why: `${counts.passed} passed` };
@@ -235,14 +233,10 @@ async function runTests(cwd: string, selection: Selection, timeoutMs: number): P
     new Response(child.stderr).text(),
   ]);
   clearTimeout(timer);
-  const output = stdout + stderr;
-  const counts = summary(output);
   return {
     code: timedOut ? "timeout" : status.code,
-    passed: counts?.passed ?? 0,
-    failed: counts?.failed ?? 0,
     ms: Math.round(performance.now() - started),
-    output,
+    output: stdout + stderr,
   };
 }
 
@@ -305,11 +299,8 @@ async function main(args: string[]): Promise<number> {
     return 2;
   }
   const root = options.root;
-  const only = options.only;
-  const matches = only && /^\/.+\/$/.test(only)
-    ? (s: string) => new RegExp(only.slice(1, -1)).test(s)
-    : (s: string) => !only || s.includes(only);
-  const wanted = (m: Mutant) => [m.rule, m.file, m.filter ?? "", ...m.tests].some(matches);
+  const wanted = (m: Mutant) =>
+    [m.rule, m.file, m.filter ?? "", ...m.tests].some((s) => selects(options.only, s));
   const mutants = (await loadMutants(root)).filter(wanted);
   if (options.list) {
     for (const m of mutants) console.log(`${m.file}: ${m.rule}\n    ${commandOf(m).join(" ")}`);
