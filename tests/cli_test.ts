@@ -140,7 +140,7 @@ Deno.test("whoami: each server failure has its message class and exit code; file
           error: { code: "UNAUTHORIZED", message: "Invalid API key", statusCode: 401 },
         }, { status: 401 }),
       4,
-      /expired[\s\S]*another environment[\s\S]*revoked/,
+      /revoked[\s\S]*a newer login from this machine replaced it[\s\S]*another environment/,
     ],
     [
       "500",
@@ -203,17 +203,17 @@ Deno.test("whoami: each server failure has its message class and exit code; file
   assertEquals(readBytes(refused.path), refused.bytes);
 });
 
-Deno.test("malformed credentials: each gets its own message, exit 1, file byte-identical", async () => {
+Deno.test("malformed credentials: each gets its own message, exit 1 (4 for no token), file byte-identical", async () => {
   for (
-    const [text, message] of [
-      ["{oops", /not valid JSON/],
-      ['{"url":"https://api.almyty.com"}', /has no token/],
-      ['{"token":42}', /"token" must be a string/],
+    const [text, message, code] of [
+      ["{oops", /not valid JSON/, 1],
+      ['{"url":"https://api.almyty.com"}', /has no token/, 4], // no token: not authenticated
+      ['{"token":42}', /"token" must be a string/, 1],
     ] as const
   ) {
     const { home, path, bytes } = homeWithFile(text);
     const result = await runCli(["whoami"], { home });
-    assertEquals(result.code, 1, text);
+    assertEquals(result.code, code, text);
     assertMatch(result.stderr, message);
     assert(result.stderr.includes(path));
     assertEquals(readBytes(path), bytes);

@@ -10,6 +10,7 @@ import { credsPath, runCli, tempHome } from "./helpers/cli.ts";
 import { recordToken } from "./helpers/leaks.ts";
 import { mintKey, withFakeServer, withServer } from "./helpers/server.ts";
 import { TEST_CA_PEM, TEST_LEAF_KEY_PEM, TEST_LEAF_PEM } from "./helpers/tls.ts";
+import { fakeJwt } from "./helpers/tokens.ts";
 import { World } from "./helpers/world.ts";
 
 const key = (digit: string) => "almyty_" + digit.repeat(64);
@@ -871,4 +872,175 @@ Deno.test("19.11: a credentials file over 1 MiB is refused unread, with the fix 
     error = caught;
   }
   assert(error instanceof CredentialsError && error.code === "too-large", String(error));
+});
+
+/** A scripted API that rejects every token as production does. */
+function rejectingApi(world: World): string {
+  return world.route((request) => {
+    if (new URL(request.url).pathname === "/.well-known/oauth-authorization-server") {
+      return Response.json({ error: { code: "NOT_FOUND", message: "Not found" } }, {
+        status: 404,
+      });
+    }
+    return Response.json({ error: { code: "UNAUTHORIZED", message: "Invalid API key" } }, {
+      status: 401,
+    });
+  });
+}
+
+Deno.test("20.2/20.11: the 401 hint lists the likely causes first, a newer login among them, and never claims a key expired that cannot", async () => {
+  recordToken(key("5"));
+  const world = new World({ ALMYTY_TOKEN: key("5") });
+  world.env.ALMYTY_URL = rejectingApi(world);
+  assertEquals(await world.run(["whoami"]), 4);
+  assertMatch(
+    world.stderr,
+    /rejected the token \(401\)\. Usually one of:\n {2}• it was revoked [^\n]*,\n {2}• a newer login from this machine replaced it [^\n]*,\n {2}• it belongs to another environment[^\n]*\.\nThe token came from ALMYTY_TOKEN\. Log in again with: almyty-auth login --api \S+ \(and update or unset ALMYTY_TOKEN\)\n$/,
+  );
+  assert(!/expired/.test(world.stderr), "almyty's keys do not expire");
+  assert(!/ {2}\(and/.test(world.stderr), "no double space");
+  // A key the server minted with an expiry that has passed: that is the cause, first.
+  const file = new World();
+  const api = rejectingApi(file);
+  saveFile(file, {
+    url: api,
+    token: key("5"),
+    keyOrigin: "minted",
+    expiresAt: new Date(file.clock.now() - 3 * 86_400_000).toISOString(),
+  });
+  assertEquals(await file.run(["whoami"]), 4);
+  assertMatch(file.stderr, /Usually one of:\n {2}• it expired 3 days ago,\n {2}• it was revoked/);
+});
+
+Deno.test("20.4/20.15: doctor asks the server about the token and gives the fix; status ends with it", async () => {
+  recordToken(key("5"));
+  const world = new World();
+  const api = rejectingApi(world);
+  saveFile(world, { url: api, token: key("5"), keyOrigin: "minted" });
+  assertEquals(await world.run(["doctor"]), 1);
+  assertMatch(
+    world.stdout,
+    new RegExp(
+      `problem {2}Token: ${api} rejected the token \\(401\\)\\. Usually one of: [^\\n]* → almyty-auth login --api ${api}\\n`,
+    ),
+  );
+  const status = new World({}, world.home);
+  status.route(() => new Response(null, { status: 401 }), api);
+  assertEquals(await status.run(["status"]), 4);
+  assertMatch(
+    status.stdout,
+    new RegExp(`Server: {4}rejects the token[^\\n]*\\nFix: {7}almyty-auth login --api ${api}\\n$`),
+  );
+  const json = new World({}, world.home);
+  json.route(() => new Response(null, { status: 401 }), api);
+  assertEquals(await json.run(["status", "--json"]), 4);
+  assertEquals(JSON.parse(json.stdout).fix, `almyty-auth login --api ${api}`);
+  // An accepted token is said to be accepted.
+  const ok = new World();
+  const server = ok.referenceServer();
+  const { apiKey } = server.store.mintKey(server.store.userByEmail("alice@example.com")!, "CI");
+  recordToken(apiKey);
+  saveFile(ok, { url: server.url, token: apiKey });
+  assertEquals(await ok.run(["doctor"]), 0, ok.stdout);
+  assertMatch(
+    ok.stdout,
+    /ok {7}Token: http:\/\/127\.0\.0\.1:\d+ accepts it \(alice@example\.com\)/,
+  );
+});
+
+Deno.test("20.12: a BOM or a token without url: whoami, status and doctor say almyty's other CLIs cannot read the file; doctor --fix repairs it", async () => {
+  const world = new World();
+  const server = world.referenceServer();
+  const { apiKey } = server.store.mintKey(server.store.userByEmail("alice@example.com")!, "CI");
+  recordToken(apiKey);
+  Deno.mkdirSync(`${world.home}/.almyty`, { mode: 0o700 });
+  const path = credsPath(world.home);
+  const original = `\ufeff${JSON.stringify({ url: server.url, token: apiKey, extra: [1] })}`;
+  Deno.writeTextFileSync(path, original, { mode: 0o600 });
+  const said = new RegExp(
+    `almyty's other CLIs \\(those built on @almyty/client\\) cannot read ${path}: it starts with a UTF-8 byte-order mark`,
+  );
+  assertEquals(await world.run(["whoami"]), 0, world.stderr);
+  assertMatch(world.stderr, said);
+  assertMatch(world.stderr, /Fix it with: almyty-auth doctor --fix/);
+  const status = new World({}, world.home);
+  status.route((request) => world.fetch(request), server.url);
+  await status.run(["status"]);
+  assertMatch(
+    status.stdout,
+    /Other CLIs: cannot read [^\n]*byte-order mark[^\n]*→ almyty-auth doctor --fix/,
+  );
+  const doctor = new World({}, world.home);
+  doctor.route((request) => world.fetch(request), server.url);
+  assertEquals(await doctor.run(["doctor"]), 1);
+  assertMatch(
+    doctor.stdout,
+    /problem {2}Credentials file: almyty's other CLIs[^\n]*→ almyty-auth doctor --fix/,
+  );
+  assertEquals(Deno.readTextFileSync(path), original, "only --fix rewrites");
+  const fix = new World({}, world.home);
+  fix.route((request) => world.fetch(request), server.url);
+  assertEquals(await fix.run(["doctor", "--fix"]), 0, fix.stdout + fix.stderr);
+  assertMatch(
+    fix.stderr,
+    /Fixed [^\n]*: removed the byte-order mark\. almyty's other CLIs can read it now\./,
+  );
+  const fixed = Deno.readTextFileSync(path);
+  assertEquals(fixed.charCodeAt(0), "{".charCodeAt(0));
+  assertEquals(JSON.parse(fixed), { url: server.url, token: apiKey, extra: [1] });
+  assertEquals(Deno.statSync(path).mode! & 0o777, 0o600);
+
+  // A token without url (almyty's client crashes on it).
+  Deno.writeTextFileSync(path, JSON.stringify({ token: apiKey }), { mode: 0o600 });
+  const noUrl = new World({}, world.home);
+  await noUrl.run(["whoami"]);
+  assertMatch(
+    noUrl.stderr,
+    /cannot read [^:]+: it has a token but no "url", without which their client cannot start/,
+  );
+  const repair = new World({}, world.home);
+  repair.route(() => new Response("{}"), "https://api.almyty.com");
+  await repair.run(["doctor", "--fix"]);
+  assertMatch(repair.stderr, /added "url": "https:\/\/api\.almyty\.com"/);
+  assertEquals(JSON.parse(Deno.readTextFileSync(path)).url, "https://api.almyty.com");
+});
+
+Deno.test("20.15: an expired JWT given to login --with-token is named as such; ALMYTY_TOKEN's surrounding whitespace is trimmed", async () => {
+  const world = new World();
+  const api = rejectingApi(world);
+  const expired = fakeJwt({ exp: Math.floor(world.clock.now() / 1000) - 2 * 86_400 });
+  recordToken(expired);
+  world.stdinText = expired;
+  assertEquals(await world.run(["login", "--with-token", "--api", api]), 4);
+  assertMatch(
+    world.stderr,
+    new RegExp(
+      `rejected this token \\(401\\): it is a JWT \\(a session token\\) that expired 2 days ago\\. Nothing was saved\\.\\nLog in for a long-lived API key instead: almyty-auth login --api ${api}`,
+    ),
+  );
+  const trimmed = new World();
+  const server = trimmed.referenceServer();
+  const { apiKey } = server.store.mintKey(server.store.userByEmail("alice@example.com")!, "CI");
+  recordToken(apiKey);
+  trimmed.env.ALMYTY_TOKEN = `  ${apiKey}\n`;
+  trimmed.env.ALMYTY_URL = server.url;
+  assertEquals(await trimmed.run(["whoami"]), 0, trimmed.stderr);
+  const inner = new World({ ALMYTY_TOKEN: "almyty_a\tb", ALMYTY_URL: server.url });
+  assertEquals(await inner.run(["whoami"]), 2);
+  const blank = new World({ ALMYTY_TOKEN: "   " });
+  assertEquals(await blank.run(["whoami"]), 2);
+  assertMatch(blank.stderr, /ALMYTY_TOKEN holds only whitespace/);
+});
+
+Deno.test("20.15: without a display, doctor says what login will really do against production", async () => {
+  const world = new World({ ALMYTY_URL: "" });
+  const api = rejectingApi(world);
+  const run = await world.run(["doctor", "--api", api]);
+  assertEquals(run, 0, world.stdout);
+  assertMatch(
+    world.stdout,
+    new RegExp(
+      `Browser: none will be opened because [^\\n]*\\. ${api} has no headless login \\(almyty's production today\\): login prints the ${api}/cli-login address [^\\n]*ssh -L <port>:127\\.0\\.0\\.1:<port> test-host\` line[^\\n]* → run that ssh line on the machine with the browser, or pipe an API key to almyty-auth login --with-token --api ${api}`,
+    ),
+  );
 });

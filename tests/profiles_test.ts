@@ -507,10 +507,16 @@ Deno.test("hints keep --profile: a rejected profile key says to log in to that p
     world.stderr,
     new RegExp(`Log in again with: almyty-auth login --profile staging --api ${server.url}`),
   );
-  assertEquals(await world.run(["doctor", "--profile", "staging", "--json"]), 0, world.stdout);
+  // The revoked key is a problem doctor names (20.4), with the fix that keeps --profile.
+  assertEquals(await world.run(["doctor", "--profile", "staging", "--json"]), 1, world.stdout);
   const checks = JSON.parse(world.stdout.slice(world.stdout.lastIndexOf("\n[\n") + 1));
   assertMatch(checks[0].name, /Credentials file of staging \(from --profile\)/);
   assertMatch(checks[0].detail, /profiles\/staging\.json parses and is private/);
+  const token = checks.find((c: { name: string }) => c.name === "Token");
+  assertEquals([token.level, token.fix], [
+    "problem",
+    `almyty-auth login --profile staging --api ${server.url}`,
+  ]);
   const missing = new World({}, world.home);
   const seen = capture(missing);
   assertEquals(

@@ -180,7 +180,7 @@ export const mutants: Mutant[] = [
   {
     rule: "an expired JWT is explained as such on a 401",
     file: "src/runtime/connect.ts",
-    find: "if (expiry !== null && expiry <= ctx.now()) {",
+    find: "if (jwt !== null && jwt <= ctx.now()) {",
     replace: "if (false) {",
     tests: ["tests/production_truth_test.ts"],
     filter: "JWTs",
@@ -196,10 +196,8 @@ export const mutants: Mutant[] = [
   {
     rule: "a rejected token exits 4 (not authenticated)",
     file: "src/runtime/connect.ts",
-    find:
-      "      `The token came ${tokenFrom}. Log in again with: ${login}${envNote}`,\n    EXIT.auth,",
-    replace:
-      "      `The token came ${tokenFrom}. Log in again with: ${login}${envNote}`,\n    EXIT.error,",
+    find: "      `The token came ${tokenFrom}. Log in again with: ${relogin}`,\n    EXIT.auth,",
+    replace: "      `The token came ${tokenFrom}. Log in again with: ${relogin}`,\n    EXIT.error,",
     tests: ["tests/cli_test.ts"],
     filter: "whoami: each server failure",
   },

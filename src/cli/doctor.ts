@@ -13,6 +13,12 @@ import { loginCommand, loginTarget, readingTarget, type Target } from "../runtim
 import { windowsProtection } from "../credentials/fix_hints.ts";
 import { homeDirectoryWith } from "../credentials/path.ts";
 import { type Credentials, CredentialsError } from "../credentials/types.ts";
+import { credentialsPathWith } from "../credentials/path.ts";
+import { parseCredentials, readPrivateText, sharedFileProblem } from "../credentials/read.ts";
+import { writeCredentialsWith } from "../credentials/write.ts";
+import { withLoginLock } from "../runtime/login_lock.ts";
+import { DEFAULT_API_URL } from "../protocol/constants.ts";
+import { stripControl } from "../protocol/text.ts";
 import { DEFAULT_PROFILE, loginPathWith, readProfileWith } from "../credentials/profiles.ts";
 import {
   chooseLoginWith,
@@ -24,7 +30,13 @@ import { chooseOpener } from "../login/browser.ts";
 import { PATHS } from "../protocol/constants.ts";
 import { isLoopbackHost, shownHost } from "../protocol/urls.ts";
 import type { CommandInput } from "../runtime/command.ts";
-import { apiFor, ENV_OVERRIDES, ignoredUrlNote } from "../runtime/connect.ts";
+import {
+  apiFor,
+  ENV_OVERRIDES,
+  ignoredUrlNote,
+  rejectedToken,
+  reloginFix,
+} from "../runtime/connect.ts";
 import { type Context, credentialsIo } from "../runtime/context.ts";
 import { EXIT } from "../runtime/errors.ts";
 import { line, paint, printJson } from "../runtime/output.ts";
@@ -50,6 +62,7 @@ const MAX_SKEW_SECONDS = 60;
  * ```
  */
 export async function run(ctx: Context, { flags }: CommandInput): Promise<number> {
+  if (flags.fix) await fixSharedFile(ctx);
   let target: Target | undefined;
   let urlProblem: Check | undefined;
   const profile = flags.profile as string | undefined;
@@ -82,14 +95,20 @@ export async function run(ctx: Context, { flags }: CommandInput): Promise<number
     envOverrides(ctx),
   ];
   if (urlProblem) checks.push(urlProblem);
+  let discovery: number | undefined;
   if (target) {
     const note = ignoredUrlNote(target);
     if (note) checks.push({ name: "ALMYTY_URL", level: "warning", detail: note });
     const api = apiFor(ctx, target);
-    checks.push(...await reachability(ctx, api, "API", target.api + PATHS.discovery, true));
-    checks.push(...await reachability(ctx, api, "Frontend", target.frontend + "/", false));
+    const apiChecks = await reachability(ctx, api, "API", target.api + PATHS.discovery, true);
+    discovery = apiChecks.status;
+    checks.push(...apiChecks.checks);
+    checks.push(
+      ...(await reachability(ctx, api, "Frontend", target.frontend + "/", false)).checks,
+    );
+    if (target.token && apiChecks.status !== undefined) checks.push(await tokenCheck(ctx, target));
   }
-  checks.push(await loopbackBind(ctx, login), browserCheck(ctx));
+  checks.push(await loopbackBind(ctx, login), browserCheck(ctx, target, discovery));
   if (flags.json) printJson(ctx, checks);
   else {
     for (const c of checks) {
@@ -148,6 +167,17 @@ function credentialsFile(ctx: Context, login: () => string, choice: LoginChoice)
   } catch (error) {
     return { name, level: "problem", detail: (error as Error).message };
   }
+  // credentials.json is read by almyty's other CLIs too (a profile's file is not).
+  const shared = choice.profile === DEFAULT_PROFILE ? readPrivateText(io, path) : null;
+  const foreign = shared === null ? null : sharedFileProblem(shared);
+  if (foreign) {
+    return {
+      name,
+      level: "problem",
+      detail: `almyty's other CLIs (those built on @almyty/client) cannot read ${path}: ${foreign}`,
+      fix: "almyty-auth doctor --fix",
+    };
+  }
   if (ctx.fs.platform !== "win32" && (mode & 0o077) !== 0) {
     return {
       name,
@@ -184,7 +214,7 @@ async function reachability(
   label: string,
   url: string,
   clock: boolean,
-): Promise<Check[]> {
+): Promise<{ checks: Check[]; status?: number }> {
   const via = [
     route(ctx, url),
     ctx.env.DENO_CERT ? `CA from DENO_CERT=${ctx.env.DENO_CERT}` : "",
@@ -218,18 +248,20 @@ async function reachability(
           },
       );
     }
-    return checks;
+    return { checks, status: probe.status };
   } catch (error) {
     if (!(error instanceof ApiError)) throw error;
     const tls = error.message.includes("TLS failed");
-    return [{
-      name: label,
-      level: "problem",
-      detail: `cannot reach ${origin}: ${error.message}${via ? ` (${via})` : ""}`,
-      fix: tls
-        ? "set DENO_CERT to your CA bundle if a proxy re-signs TLS"
-        : "check the URL, your network, and HTTPS_PROXY/NO_PROXY",
-    }];
+    return {
+      checks: [{
+        name: label,
+        level: "problem",
+        detail: `cannot reach ${origin}: ${error.message}${via ? ` (${via})` : ""}`,
+        fix: tls
+          ? "set DENO_CERT to your CA bundle if a proxy re-signs TLS"
+          : "check the URL, your network, and HTTPS_PROXY/NO_PROXY",
+      }],
+    };
   }
 }
 
@@ -269,14 +301,108 @@ async function loopbackBind(ctx: Context, login: (flag: string) => string): Prom
   }
 }
 
-function browserCheck(ctx: Context): Check {
+/**
+ * The browser check says what `login` will really do here: open a browser;
+ * against today's production (no discovery document) without one, print the
+ * `/cli-login` URL and the `ssh -L` line that forwards the login port; against
+ * a server with the device flow, the headless login.
+ */
+function browserCheck(
+  ctx: Context,
+  target: Target | undefined,
+  discovery: number | undefined,
+): Check {
   const choice = chooseOpener(ctx.env, ctx.fs.platform, ctx.osRelease());
-  return "reason" in choice
-    ? {
+  if (!("reason" in choice)) {
+    return { name: "Browser", level: "ok", detail: `will open with ${choice.name}` };
+  }
+  const detail = `none will be opened because ${choice.reason}`;
+  if (target && discovery === 404) {
+    return {
       name: "Browser",
       level: "warning",
-      detail: `none will be opened because ${choice.reason}`,
-      fix: "login uses the headless flow; set BROWSER to force one",
+      detail: `${detail}. ${target.api} has no headless login (almyty's production today): ` +
+        `login prints the ${target.frontend}${PATHS.legacyPage} address to open in a browser ` +
+        "on the machine you sit at, and an `ssh -L <port>:127.0.0.1:<port> " +
+        `${ctx.hostname()}\` line that forwards the login's port there`,
+      fix: `run that ssh line on the machine with the browser, or pipe an API key to ${
+        loginCommand(target, "--with-token")
+      }; set BROWSER to force a browser here`,
+    };
+  }
+  return {
+    name: "Browser",
+    level: "warning",
+    detail: `${detail}; login shows a code to approve from any device (the headless login)`,
+    fix: "set BROWSER to force a browser here",
+  };
+}
+
+/**
+ * Whether the server accepts the token, as `status` asks it: `GET /auth/profile`.
+ * A 401 is a problem with the fix that keeps the environment (`rejectedToken`).
+ */
+async function tokenCheck(ctx: Context, target: Target): Promise<Check> {
+  try {
+    const profile = await apiFor(ctx, target).profile();
+    return {
+      name: "Token",
+      level: "ok",
+      detail: `${target.api} accepts it (${stripControl(String(profile.email))})`,
+    };
+  } catch (error) {
+    if (!(error instanceof ApiError)) throw error;
+    if (error.kind !== "auth") {
+      return { name: "Token", level: "warning", detail: `could not be checked: ${error.message}` };
     }
-    : { name: "Browser", level: "ok", detail: `will open with ${choice.name}` };
+    const lines = rejectedToken(ctx, target).message.split("\n");
+    return {
+      name: "Token",
+      level: "problem",
+      detail: lines.slice(0, -1).join(" ").replace(/\s+/g, " "),
+      fix: reloginFix(target),
+    };
+  }
+}
+
+/**
+ * `doctor --fix`: rewrites `credentials.json` so that almyty's other CLIs can
+ * read it (`sharedFileProblem`): without a byte-order mark, with the `url`
+ * this CLI already uses (the default API) when it has none; every other field
+ * kept, atomically, under the login lock. Says what it did, or why not.
+ */
+async function fixSharedFile(ctx: Context): Promise<void> {
+  const io = credentialsIo(ctx, () => {});
+  const path = credentialsPathWith(io);
+  try {
+    await withLoginLock(ctx, path, () => {
+      const text = readPrivateText(io, path);
+      const problem = text === null ? null : sharedFileProblem(text);
+      if (text === null || !problem) {
+        line(
+          ctx.stderr,
+          `Nothing to fix: ${
+            text === null ? `${path} does not exist` : path + " reads everywhere"
+          }.`,
+        );
+        return Promise.resolve();
+      }
+      parseCredentials(text, path, () => {}); // an unusable file is not ours to patch: log in
+      const bom = text.charCodeAt(0) === 0xfeff;
+      const raw = JSON.parse(bom ? text.slice(1) : text) as Record<string, unknown>;
+      const fixed = { url: raw.url ?? DEFAULT_API_URL, ...raw } as Credentials;
+      writeCredentialsWith(fixed, io);
+      const done = [
+        ...(bom ? ["removed the byte-order mark"] : []),
+        ...(raw.url === undefined
+          ? [`added "url": "${DEFAULT_API_URL}" (the API it was used with)`]
+          : []),
+      ];
+      line(ctx.stderr, `Fixed ${path}: ${done.join("; ")}. almyty's other CLIs can read it now.`);
+      return Promise.resolve();
+    });
+  } catch (error) {
+    if (!(error instanceof CredentialsError)) throw error;
+    line(ctx.stderr, `Cannot fix ${path}: ${error.message}`);
+  }
 }

@@ -21,7 +21,7 @@ import { warn } from "../runtime/output.ts";
 import { apiKeysPage, loginCommand, loginTarget, type Target } from "../runtime/target.ts";
 import { TerminalModeError } from "../platform/prompt.ts";
 import { chooseLoginWith } from "../credentials/select.ts";
-import { isSendableToken } from "../protocol/tokens.ts";
+import { isSendableToken, jwtExpiry, relativeTime } from "../protocol/tokens.ts";
 import type { LoginResult } from "../login/result.ts";
 import { detectAgent } from "./agent.ts";
 import { terminalUi } from "./login_ui.ts";
@@ -249,6 +249,16 @@ async function tokenLogin(ctx: Context, target: Target, token: string): Promise<
     await commit(ctx, target, await checkKey(ctx, target, token, "supplied"));
   } catch (error) {
     if (error instanceof ApiError && error.kind === "auth") {
+      // production answers an expired JWT with "API key is required": read its `exp` instead.
+      const expired = jwtExpiry(token);
+      if (expired !== null && expired <= ctx.now()) {
+        throw new CliError(
+          `${target.api} rejected this token (401): it is a JWT (a session token) that expired ` +
+            `${relativeTime(expired, ctx.now())}. Nothing was saved.\nLog in for a long-lived ` +
+            `API key instead: ${loginCommand(target)}`,
+          EXIT.auth,
+        );
+      }
       throw new CliError(
         `${target.api} rejected this API key (401). Nothing was saved.\n` +
           `Check that the key is complete, not revoked, and meant for ${target.api} ` +

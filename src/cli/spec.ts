@@ -168,8 +168,20 @@ export const COMMANDS: Record<string, CommandSpec> = {
   },
   doctor: {
     summary: "Check the setup and say how to fix what is wrong",
-    examples: ["almyty-auth doctor", "almyty-auth doctor --profile staging"],
-    flags: { json, api, profile },
+    examples: [
+      "almyty-auth doctor",
+      "almyty-auth doctor --profile staging",
+      "almyty-auth doctor --fix   # rewrite credentials.json so almyty's other CLIs can read it",
+    ],
+    flags: {
+      json,
+      api,
+      profile,
+      fix: {
+        type: "boolean",
+        description: "rewrite credentials.json without a byte-order mark and with its url",
+      },
+    },
   },
   profile: {
     summary: "List, copy, choose by folder and trust your named logins",

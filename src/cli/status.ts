@@ -15,6 +15,7 @@ import { loginCommand, TokenFormatError } from "../runtime/target.ts";
 import { windowsProtection } from "../credentials/fix_hints.ts";
 import { credentialsPathWith, homeDirectoryWith } from "../credentials/path.ts";
 import { CredentialsError } from "../credentials/types.ts";
+import { sharedFileProblem } from "../credentials/read.ts";
 import { relativeTime, tokenKind } from "../protocol/tokens.ts";
 import { stripControl } from "../protocol/text.ts";
 import { UrlRuleError } from "../protocol/urls.ts";
@@ -28,6 +29,7 @@ import {
   loginJson,
   loginLine,
   notAuthenticated,
+  reloginFix,
   shownEnvUrl,
   tokenExpiry,
 } from "../runtime/connect.ts";
@@ -110,13 +112,29 @@ export async function run(ctx: Context, { flags }: CommandInput): Promise<number
     envOverrides: ENV_OVERRIDES.filter((name) => ctx.env[name]),
     problem: problem ?? null,
     problemCode,
+    // What almyty's other CLIs cannot read in credentials.json (20.12), or null.
+    otherClis: envToken || path !== credentialsPathWith(credentialsIo(ctx))
+      ? null
+      : sharedProblem(ctx, path),
     server,
+    // The one command that fixes a rejected token, keeping the environment.
+    fix: target && server.accepted === false ? reloginFix(target) : null,
   };
   if (flags.json) printJson(ctx, report);
   else printHuman(ctx, report, target, path, expiresAt);
   if (problem) return problemExit;
   if (!target || server.accepted === false) return EXIT.auth;
   return server.checked && server.accepted !== true ? EXIT.error : EXIT.ok;
+}
+
+/** `sharedFileProblem` of the file at `path`, read without the trust checks' side effects. */
+function sharedProblem(ctx: Context, path: string): string | null {
+  try {
+    const text = ctx.fs.readFile(path)?.text;
+    return text === undefined ? null : sharedFileProblem(text);
+  } catch {
+    return null; // unreadable: the problem above says so
+  }
 }
 
 /** Problems of choosing a login (not of a file's content): said as they are. */
@@ -247,4 +265,8 @@ function printHuman(
       }: ${r.server.error}`,
     );
   }
+  if (r.otherClis) {
+    out(`Other CLIs: cannot read ${path}: ${r.otherClis} → almyty-auth doctor --fix`);
+  }
+  if (r.fix) out(`Fix:       ${r.fix}`);
 }

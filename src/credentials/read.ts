@@ -19,10 +19,43 @@ import { type Credentials, CredentialsError, type CredentialsIo } from "./types.
 const OPTIONAL_STRINGS = ["email", "frontendUrl", "keyId", "createdAt"] as const;
 
 /**
+ * Why almyty's CLIs built on `@almyty/client` (whose `resolveCredentials`
+ * does `JSON.parse` on the raw text and hands `url` to its client) cannot use
+ * the text of a `credentials.json` that this library reads, or null: a UTF-8
+ * byte-order mark (their parse fails, so they say "Not authenticated"), or a
+ * token without a `url` (their client gets `undefined` and crashes).
+ *
+ * @example
+ * ```ts
+ * sharedFileProblem('\uFEFF{"url":"https://api.almyty.com","token":"t"}'); // "it starts with a UTF-8 byte-order mark, …"
+ * sharedFileProblem('{"url":"https://api.almyty.com","token":"t"}'); // null
+ * ```
+ */
+export function sharedFileProblem(text: string): string | null {
+  const problems: string[] = [];
+  if (text.charCodeAt(0) === 0xfeff) {
+    problems.push(
+      'it starts with a UTF-8 byte-order mark, which their JSON parser rejects (they say "Not authenticated")',
+    );
+  }
+  const parsed = parseJson(text.replace(/^\uFEFF/, ""));
+  const value = parsed.ok ? parsed.value as Record<string, unknown> | null : null;
+  if (
+    value && typeof value === "object" && !Array.isArray(value) &&
+    typeof value.token === "string" && value.token !== "" && value.url === undefined
+  ) {
+    problems.push('it has a token but no "url", without which their client cannot start');
+  }
+  return problems.length ? problems.join(", and ") : null;
+}
+
+/**
  * Parses and validates the text of a credentials file; throws CredentialsError
- * when `token` or `url` is unusable. Like almyty's other readers it tolerates
- * the rest: a UTF-8 BOM or a wrongly-typed optional field (`"email": null`,
- * `"organization": "acme"`) is reported to `onWarning` and the field ignored.
+ * when `token` or `url` is unusable. It tolerates the rest: a UTF-8 BOM or a
+ * wrongly-typed optional field (`"email": null`, `"organization": "acme"`) is
+ * reported to `onWarning` and the field ignored. For the shared
+ * `credentials.json`, what almyty's other CLIs cannot read (`sharedFileProblem`)
+ * is reported too, with the one-command fix.
  *
  * @example
  * ```ts
@@ -35,12 +68,20 @@ export function parseCredentials(
   onWarning: (message: string) => void = () => {},
   /** The command that rewrites this file (a profile's names its `--profile`). */
   loginCommand = "almyty-auth login",
+  /** The shared `credentials.json`, which almyty's other CLIs read too (not a profile's file). */
+  shared = true,
 ): Credentials {
   const relogin = `Run \`${loginCommand}\` to write a fresh one.`;
-  if (text.charCodeAt(0) === 0xfeff) {
+  const foreign = shared ? sharedFileProblem(text) : null;
+  if (foreign) {
+    onWarning(
+      `almyty's other CLIs (those built on @almyty/client) cannot read ${path}: ${foreign}. ` +
+        "Fix it with: almyty-auth doctor --fix",
+    );
+  } else if (text.charCodeAt(0) === 0xfeff) {
     onWarning(`${path} starts with a byte-order mark; it was ignored.`);
-    text = text.slice(1);
   }
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   const parsed = parseJson(text);
   if (!parsed.ok) {
     throw new CredentialsError("malformed", path, `${path} is ${parsed.error}. ${relogin}`);
@@ -120,7 +161,9 @@ export function readLoginFileAt(
 ): Credentials | null {
   const warn = io.onWarning ?? ((message: string) => console.warn(`Warning: ${message}`));
   const text = readPrivateText(io, path);
-  return text === null ? null : parseCredentials(text, path, warn, loginCommand);
+  return text === null
+    ? null
+    : parseCredentials(text, path, warn, loginCommand, loginCommand === undefined);
 }
 
 /**

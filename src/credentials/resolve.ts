@@ -126,7 +126,9 @@ function fromEnvironment(
 ): ResolvedCredentials {
   const url = env.ALMYTY_URL || DEFAULT_API_URL;
   return {
-    token: env.ALMYTY_TOKEN!,
+    // Surrounding whitespace (a trailing newline from a file or `$(…)`) is no part of the
+    // key: almyty's clients send it through fetch, which trims header values.
+    token: env.ALMYTY_TOKEN!.trim(),
     url,
     frontendUrl: env.ALMYTY_FRONTEND_URL || safeDerive(url),
     source: {

@@ -13,7 +13,7 @@
  */
 import { ApiClient } from "./client.ts";
 import { loginCommand, readingTarget, type Target, type TargetSource } from "./target.ts";
-import { jwtExpiry, relativeTime } from "../protocol/tokens.ts";
+import { jwtExpiry, relativeTime, tokenKind } from "../protocol/tokens.ts";
 import { checkServiceUrl, deriveFrontendUrl, displayUrl } from "../protocol/urls.ts";
 import { DEFAULT_API_URL } from "../protocol/constants.ts";
 import type { SelectOptions } from "../credentials/types.ts";
@@ -226,7 +226,25 @@ export function shownEnvUrl(raw: string | undefined): string | null {
 }
 
 /**
- * The 401 explanation: an expired JWT exactly, else the three usual causes.
+ * The fix for a rejected token: the login that keeps the user's environment
+ * (`--api`, `--profile`), and ALMYTY_TOKEN's part when the token came from it.
+ *
+ * @example
+ * ```ts
+ * import { nodeFs } from "../credentials/node_fs.ts";
+ * import { readingTarget } from "./target.ts";
+ * reloginFix(readingTarget({ fs: nodeFs, env: { ALMYTY_TOKEN: "almyty_x" }, home: "/nonexistent" })!);
+ * // "almyty-auth login (and update or unset ALMYTY_TOKEN)"
+ * ```
+ */
+export function reloginFix(target: Target): string {
+  return loginCommand(target) +
+    (target.source.token === "env" ? " (and update or unset ALMYTY_TOKEN)" : "");
+}
+
+/**
+ * The 401 explanation: an expired JWT exactly; else the likely causes, most
+ * likely first (an expiry only when the key had one and it has passed).
  *
  * @example
  * ```ts
@@ -241,14 +259,16 @@ export function rejectedToken(ctx: Context, target: Target): CliError {
   const tokenFrom = describeSource(target.source.token as TargetSource, {
     env: "ALMYTY_TOKEN",
   }, target.path);
-  const login = loginCommand(target);
-  const envNote = target.source.token === "env" ? "  (and update or unset ALMYTY_TOKEN)" : "";
-  const expiry = target.token ? jwtExpiry(target.token) : null;
-  if (expiry !== null && expiry <= ctx.now()) {
+  const relogin = reloginFix(target);
+  const token = target.token ?? "";
+  const jwt = jwtExpiry(token);
+  if (jwt !== null && jwt <= ctx.now()) {
     return new CliError(
       `${target.api} rejected the token (401): it is a JWT that expired ${
-        relativeTime(expiry, ctx.now())
-      } (it came ${tokenFrom}).\nRun \`${login}\` for a long-lived API key${envNote}.`,
+        relativeTime(jwt, ctx.now())
+      } (it came ${tokenFrom}).\nRun \`${loginCommand(target)}\` for a long-lived API key${
+        target.source.token === "env" ? " (and update or unset ALMYTY_TOKEN)" : ""
+      }.`,
       EXIT.auth,
     );
   }
@@ -257,12 +277,26 @@ export function rejectedToken(ctx: Context, target: Target): CliError {
     { env: "ALMYTY_URL", flag: "--api" },
     target.path,
   );
+  // Most likely first. almyty's API keys never expire (only a JWT, or a key a server
+  // minted with an expiry, does), and a login revokes the key it replaces: a copy of
+  // the old key (ALMYTY_TOKEN=$(almyty-auth token), another login file) stops working.
+  const expiry = tokenExpiry(target);
+  const causes = [
+    // A key the server minted with an expiry, past it: that is the cause.
+    ...(expiry !== null && expiry <= ctx.now()
+      ? [`it expired ${relativeTime(expiry, ctx.now())}`]
+      : []),
+    "it was revoked (in the dashboard, or by `almyty-auth logout`)",
+    ...(tokenKind(token) === "jwt" ? [] : [
+      "a newer login from this machine replaced it (`almyty-auth login` revokes the key it " +
+      "replaces, and any copy of that key stops working with it)",
+    ]),
+    `it belongs to another environment: the API URL used is ${target.api} (${urlFrom})`,
+  ];
   return new CliError(
     `${target.api} rejected the token (401). Usually one of:\n` +
-      `  • it expired,\n` +
-      `  • it belongs to another environment: the API URL used is ${target.api} (${urlFrom}),\n` +
-      `  • it was revoked.\n` +
-      `The token came ${tokenFrom}. Log in again with: ${login}${envNote}`,
+      causes.map((cause) => `  • ${cause},\n`).join("").replace(/,\n$/, ".\n") +
+      `The token came ${tokenFrom}. Log in again with: ${relogin}`,
     EXIT.auth,
   );
 }

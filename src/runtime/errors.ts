@@ -66,9 +66,12 @@ export function exitCodeFor(error: unknown, interrupted: boolean): number {
  * Credentials problems that are not plain errors: a name that cannot be a
  * profile, or a profile asked for beside ALMYTY_TOKEN, is a usage error; a
  * chosen login that does not exist, or that a folder may not choose, leaves
- * the command without a login (never another one).
+ * the command without a login (never another one), as does a file without
+ * a token.
  */
 const CREDENTIALS_EXIT: Partial<Record<CredentialsError["code"], number>> = {
+  // A file with no token is no login (README: 4 for "no token").
+  "missing-token": EXIT.auth,
   "invalid-profile-name": EXIT.usage,
   "profile-conflict": EXIT.usage,
   "profile-not-found": EXIT.auth,

@@ -150,10 +150,16 @@ export class Target {
 }
 
 function checkToken(token: string, where: string): string {
+  if (token === "") {
+    throw new TokenFormatError(
+      `${where} holds only whitespace, so there is no token to send. Set it to your key, or ` +
+        (where === "ALMYTY_TOKEN" ? "unset it to use the saved login." : "log in again."),
+    );
+  }
   if (!isSendableToken(token)) {
     throw new TokenFormatError(
-      `The token from ${where} contains spaces or control characters (a line break, a tab, a NUL), ` +
-        "so it cannot be sent. Check that it holds exactly one key.",
+      `The token from ${where} contains spaces or control characters (a line break, a tab, a NUL) ` +
+        "inside it, so it cannot be sent. Check that it holds exactly one key.",
     );
   }
   return token;

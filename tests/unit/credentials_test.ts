@@ -70,10 +70,24 @@ for (const [name, fs] of ADAPTERS) {
 
   Deno.test(`[${name}] read tolerates what almyty's readers tolerate, with a warning each`, () => {
     const cases: [string, RegExp, string][] = [
-      ['{"token":"t","email":null}', /"email" should be a string/, "email"],
-      ['{"token":"t","organization":"acme"}', /"organization" should be an object/, "organization"],
-      ['{"token":"t","keyId":7}', /"keyId" should be a string/, "keyId"],
-      ['\ufeff{"token":"t"}', /byte-order mark/, ""],
+      [
+        '{"url":"https://a.example","token":"t","email":null}',
+        /"email" should be a string/,
+        "email",
+      ],
+      [
+        '{"url":"https://a.example","token":"t","organization":"acme"}',
+        /"organization" should be an object/,
+        "organization",
+      ],
+      ['{"url":"https://a.example","token":"t","keyId":7}', /"keyId" should be a string/, "keyId"],
+      // What almyty's other CLIs cannot read is read here, and said (20.12).
+      [
+        '\ufeff{"url":"https://a.example","token":"t"}',
+        /almyty's other CLIs \(those built on @almyty\/client\) cannot read [^:]+: it starts with a UTF-8 byte-order mark[^\n]*Fix it with: almyty-auth doctor --fix/,
+        "",
+      ],
+      ['{"token":"t"}', /cannot read [^:]+: it has a token but no "url"/, ""],
     ];
     for (const [text, warning, dropped] of cases) {
       const home = tempHome();
