@@ -638,21 +638,11 @@ Deno.test("19.9: a hand-off key whose id is unknown and that cannot be saved is 
       { status: path === "/auth/profile" ? 401 : 404 },
     );
   });
-  world.onLaunch = (url) => {
-    const params = new URL(url).searchParams;
-    world.task(async () => {
-      Deno.writeTextFileSync(`${world.home}/elsewhere.json`, "{}");
-      Deno.symlinkSync(`${world.home}/elsewhere.json`, credsPath(world.home));
-      const callback = new URL(params.get("callback")!);
-      const done = await world.fetch(`${callback.origin}/cb-complete`, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ token, state: params.get("state") }),
-      });
-      await done.body?.cancel();
-    });
-    return true;
-  };
+  handOff(world, token, () => {
+    // Between the checks and the save: the path becomes a symbolic link.
+    Deno.writeTextFileSync(`${world.home}/elsewhere.json`, "{}");
+    Deno.symlinkSync(`${world.home}/elsewhere.json`, credsPath(world.home));
+  });
   assertEquals(await world.run(["login", "--api", api]), 1);
   assertMatch(
     world.stderr,
@@ -734,11 +724,15 @@ function productionApi(
   return url;
 }
 
-/** The fake browser of the hand-off: delivers `token` to the listener as production's page does. */
-function handOff(world: World, token: string) {
+/**
+ * The fake browser of the hand-off: delivers `token` to the listener as
+ * production's page does (after `before`, when given).
+ */
+function handOff(world: World, token: string, before?: () => void) {
   world.onLaunch = (url) => {
     const params = new URL(url).searchParams;
     world.task(async () => {
+      before?.();
       const callback = new URL(params.get("callback")!);
       const done = await world.fetch(`${callback.origin}/cb-complete`, {
         method: "POST",
