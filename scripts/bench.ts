@@ -229,7 +229,7 @@ const headless: number[] = [];
 for (let i = 0; i < RUNS; i++) {
   const cli = new CliProcess(["login", "--no-browser", "--api", server.url], { home: tempHome() });
   const [, code] = await cli.waitFor(/^\s+([B-Z]{4}-[B-Z]{4})$/m);
-  await cli.waitFor(/Waiting for authentication/);
+  await cli.waitFor(/Waiting for approval/);
   // Sign in and load the consent page first; time only the click → exit.
   const cookie = await browserSession(server.url);
   const consent = await openConsent(fetch, `${server.url}/cli-auth?code=${code}`, cookie);

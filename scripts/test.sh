@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Every test, on a fresh machine with only Node.js/npm and apt. Installs what
-# is missing (Deno 2.9.6 from npm; Chromium, shellcheck, ruby, curl, zsh, fish, python3, dash, busybox,
-# bsdtar from apt), checks fmt/lint/types, runs the Deno suite, the Node.js suite and the mutants
-# (scripts/mutants.ts), and ends with "N passed, N failed".
+# is missing (Deno 2.9.6 from npm; Chromium, shellcheck, ruby, curl, zsh, fish, bash-completion,
+# python3, dash, busybox, bsdtar from apt), checks fmt/lint/types, runs the Deno suite, the Node.js
+# suite and the mutants (scripts/mutants.ts), and ends with "N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
 
@@ -17,6 +17,7 @@ fi
 missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 for tool in shellcheck ruby curl zsh fish python3 dash busybox; do command -v "$tool" >/dev/null || missing+=("$tool"); done
+[ -f /usr/share/bash-completion/bash_completion ] || missing+=(bash-completion)
 # bsdtar 3.6, as macOS's tar: the archives must unpack with it (tests/packaging_test.ts).
 command -v bsdtar >/dev/null || missing+=(libarchive-tools)
 if [ ${#missing[@]} -gt 0 ]; then

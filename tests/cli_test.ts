@@ -290,7 +290,7 @@ Deno.test("headless login approved over HTTP; logout revokes the key; twice is f
       cli.stderr,
       /Open this URL in any browser:\n\s+http:\/\/127\.0\.0\.1:\d+\/cli-auth\?code=/,
     );
-    await cli.waitFor(/Waiting for authentication\.\.\./);
+    await cli.waitFor(/Waiting for approval/);
     const started = performance.now();
     await (await decide(server.url, `/cli-auth?code=${code}`, "approve")).body?.cancel();
     const result = await cli.done;
@@ -352,20 +352,14 @@ Deno.test("completions are generated for bash, zsh and fish from the command tab
   assertMatch(await complete("login", "--"), /--api[\s\S]*--no-browser/);
   assertEquals(await complete("login", "--api", ""), "", "no flags where the URL goes");
   assertEquals(await complete("completions", ""), "--help --version bash zsh fish");
-  // zsh: works when sourced before compinit (compdef does not exist yet).
+  // zsh parses it; how each install method completes in real shells: completions_test.ts.
   const zsh = await runCli(["completions", "zsh"], { home });
   Deno.writeTextFileSync(`${home}/completion.zsh`, zsh.stdout);
-  const sourced = await new Deno.Command("zsh", {
-    args: ["-fc", `source ${home}/completion.zsh && print -r -- $_comps[almyty-auth]`],
-    env: { HOME: home },
-    stdout: "piped",
+  const parsed = await new Deno.Command("zsh", {
+    args: ["-n", `${home}/completion.zsh`],
     stderr: "piped",
   }).output();
-  assertEquals(
-    new TextDecoder().decode(sourced.stdout).trim(),
-    "_almyty_auth",
-    new TextDecoder().decode(sourced.stderr),
-  );
+  assertEquals(parsed.code, 0, new TextDecoder().decode(parsed.stderr));
 });
 
 Deno.test('help: help help, usage lines from the flags, --api "" is a usage error', async () => {

@@ -146,7 +146,10 @@ Deno.test("every 'run this again' hint keeps --api", async () => {
       home: tempHome(),
     });
     assertEquals(timeout.code, 1);
-    assertMatch(timeout.stderr, new RegExp(`almyty-auth login --no-browser --api ${server.url}`));
+    assertMatch(
+      timeout.stderr,
+      new RegExp(`almyty-auth login --no-browser --timeout 600 --api ${server.url}`),
+    );
   });
 });
 

@@ -247,7 +247,7 @@ Deno.test({
         }).spawn();
         const reader = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
         let seen = "";
-        while (!/Waiting for authentication/.test(seen)) {
+        while (!/Waiting for approval/.test(seen)) {
           const { value, done } = await reader.read();
           if (done) break;
           seen += value;

@@ -96,8 +96,8 @@ export const mutants: Mutant[] = [
   {
     rule: "server text reaches the terminal without control characters",
     file: "src/protocol/text.ts",
-    find: '.replace(/[\\x00-\\x1f\\x7f-\\x9f]/g, "")',
-    replace: "",
+    find: 'return text.replace(/[\\t\\n\\r]/g, " ").replace(CONTROL, "");',
+    replace: 'return text.replace(/[\\t\\n\\r]/g, " ");',
     tests: ["tests/unit/tokens_test.ts"],
     filter: "control characters never reach",
   },

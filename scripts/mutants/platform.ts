@@ -99,10 +99,10 @@ export const mutants: Mutant[] = [
   {
     rule: "on WSL, Windows' opener gets plain argv words (interop re-quotes each element)",
     file: "src/login/browser.ts",
-    find: '{ command: "rundll32.exe", args: ["url.dll,FileProtocolHandler", url] },',
-    replace: '{ command: "cmd.exe", args: [`/c start "" "${url}"`], raw: true },',
+    find: '? [{ command: "rundll32.exe", args: ["url.dll,FileProtocolHandler", windows] }]',
+    replace: '? [{ command: "cmd.exe", args: [`/c start "" "${windows}"`], raw: true }]',
     tests: ["tests/unit/browser_test.ts"],
-    filter: "opener: open on macOS",
+    filter: "opener on WSL",
   },
   {
     rule: "install.sh creates ~/.almyty 0700 whatever the umask",

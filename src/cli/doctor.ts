@@ -313,8 +313,16 @@ function browserCheck(
   discovery: number | undefined,
 ): Check {
   const choice = chooseOpener(ctx.env, ctx.fs.platform, ctx.osRelease());
-  if (!("reason" in choice)) {
+  if (choice.kind === "launch") {
     return { name: "Browser", level: "ok", detail: `will open with ${choice.name}` };
+  }
+  if (choice.kind === "print") {
+    return {
+      name: "Browser",
+      level: "ok",
+      detail: `none will be launched because ${choice.forwarder}; login prints the URL to open, ` +
+        "and takes the address the browser ends on if it cannot reach this machine",
+    };
   }
   const detail = `none will be opened because ${choice.reason}`;
   if (target && discovery === 404) {

@@ -100,7 +100,7 @@ export async function run(ctx: Context, { flags }: CommandInput): Promise<number
   // Before the browser or the device code: nothing is minted that could not be saved.
   checkSavable(ctx, target);
   const { login } = await import("../login/engine.ts");
-  await login(ctx, target, terminalUi(ctx), {
+  await login(ctx, target, terminalUi(ctx, { qr: flags.qr === true }), {
     noBrowser: flags["no-browser"] === true,
     timeoutMs,
     commit: (result) => commit(ctx, target, result),
@@ -246,7 +246,7 @@ async function tokenLogin(ctx: Context, target: Target, token: string): Promise<
     );
   }
   try {
-    await commit(ctx, target, await checkKey(ctx, target, token, "supplied"));
+    await commit(ctx, target, await checkKey(ctx, target, token, "supplied", terminalUi(ctx)));
   } catch (error) {
     if (error instanceof ApiError && error.kind === "auth") {
       // production answers an expired JWT with "API key is required": read its `exp` instead.

@@ -29,7 +29,7 @@ import { pendingPathWith } from "../login/pending.ts";
 import { DEFAULT_FRONTEND_URL } from "../protocol/constants.ts";
 import { jwtExpiry, relativeTime, tokenKind } from "../protocol/tokens.ts";
 import type { CommandInput } from "../runtime/command.ts";
-import { apiFor } from "../runtime/connect.ts";
+import { apiFor, slowNotice } from "../runtime/connect.ts";
 import { withLoginLock } from "../runtime/login_lock.ts";
 import { type Context, credentialsIo } from "../runtime/context.ts";
 import { CliError, EXIT } from "../runtime/errors.ts";
@@ -153,7 +153,7 @@ async function retire(ctx: Context, target: Target, name: string): Promise<void>
     return;
   }
   try {
-    const outcome = await revokeKey(apiFor(ctx, target), file.keyId);
+    const outcome = await revokeKey(apiFor(ctx, target, { onSlow: slowNotice(ctx) }), file.keyId);
     const { ok, text } = describeRevocation(outcome, {
       what: "The API key",
       api: target.api,

@@ -17,6 +17,7 @@ import { VERSION } from "../version.ts";
 import { loadCommand } from "./commands.ts";
 import { commandHelp, mainHelp } from "./help.ts";
 import { parseCommandLine } from "./parse.ts";
+import { terminalText } from "../protocol/text.ts";
 
 /**
  * Runs `argv` in `ctx` and returns the exit code; errors go to stderr.
@@ -42,7 +43,8 @@ export async function runCli(ctx: Context, argv: string[]): Promise<number> {
     const command = await loadCommand(parsed.command);
     return await command.run(ctx, parsed.input);
   } catch (error) {
-    ctx.stderr.write(messageFor(error, ctx.signal.aborted).replace(/\n?$/, "\n"));
+    // Messages quote servers and pasted text: whatever got through, no escape reaches the terminal.
+    ctx.stderr.write(terminalText(messageFor(error, ctx.signal.aborted)).replace(/\n?$/, "\n"));
     return exitCodeFor(error, ctx.signal.aborted);
   }
 }

@@ -18,6 +18,53 @@ export type Parsed =
   | { kind: "version" }
   | { kind: "run"; command: string; input: CommandInput };
 
+/**
+ * The candidate nearest to `word` (edit distance, transpositions counting
+ * one), if it is close enough to be a typo.
+ *
+ * @example
+ * ```ts
+ * closest("--no-browsr", ["--no-browser", "--api"]); // "--no-browser"
+ * closest("--colour", ["--api"]); // undefined
+ * ```
+ */
+export function closest(word: string, candidates: string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const candidate of candidates) {
+    const d = editDistance(word, candidate);
+    if (d < bestDistance) [best, bestDistance] = [candidate, d];
+  }
+  const core = word.replace(/^-+/, "");
+  const allowed = core.length <= 3 ? 1 : core.length <= 6 ? 2 : 3;
+  if (bestDistance <= allowed) return best;
+  // A prefix that names one candidate ("--no-b"), as commands accept "wh" → whoami.
+  const prefixed = candidates.filter((c) => core.length >= 2 && c.startsWith(word));
+  return prefixed.length === 1 ? prefixed[0] : undefined;
+}
+
+function editDistance(a: string, b: string): number {
+  const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array(b.length).fill(0)]);
+  for (let j = 1; j <= b.length; j++) d[0][j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
+        d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+      }
+    }
+  }
+  return d[a.length][b.length];
+}
+
+/** The message for an unknown flag: -v is a common guess for the version; else the nearest flag. */
+function unknownFlag(flag: string, known: string[]): string {
+  if (flag === "-v") return `Unknown flag "-v". For the version, use -V (or --version).`;
+  const near = closest(flag, known);
+  return `Unknown flag "${flag}".${near ? ` Did you mean "${near}"?` : ""}`;
+}
+
 function usageError(message: string, command?: string): CliError {
   const hint = command ? `almyty-auth help ${command}` : "almyty-auth --help";
   return new CliError(`${message}\nRun \`${hint}\` for usage.`, EXIT.usage);
@@ -64,7 +111,8 @@ function parseFlags(
       : [shorts.get(arg), undefined];
     const spec = rawName === undefined ? undefined : flags[rawName];
     if (!spec || rawName === undefined) {
-      throw usageError(`Unknown flag "${arg.split("=")[0]}".`, command);
+      const known = Object.keys(flags).map((name) => `--${name}`);
+      throw usageError(unknownFlag(arg.split("=")[0], known), command);
     }
     if (spec.type === "boolean") {
       if (inline !== undefined) throw usageError(`--${rawName} takes no value.`, command);
@@ -101,10 +149,17 @@ export function parseCommandLine(argv: string[]): Parsed {
     }
     return { kind: "help", command: rest[0] };
   }
-  if (first.startsWith("-")) throw usageError(`Unknown flag "${first}"; a command comes first.`);
+  if (first === "-v") throw usageError(unknownFlag(first, []));
+  if (first.startsWith("-")) {
+    const near = closest(first, ["--help", "--version"]);
+    throw usageError(
+      `Unknown flag "${first}"; a command comes first.${near ? ` Did you mean "${near}"?` : ""}`,
+    );
+  }
   const command = COMMANDS[first];
   if (!command) {
-    const near = Object.keys(COMMANDS).find((name) => name.startsWith(first.slice(0, 2)));
+    const names = Object.keys(COMMANDS);
+    const near = closest(first, names) ?? names.find((name) => name.startsWith(first.slice(0, 2)));
     throw usageError(`Unknown command "${first}".${near ? ` Did you mean "${near}"?` : ""}`);
   }
   const parsed = parseFlags(

@@ -2,8 +2,9 @@
  * A QR code of a URL for a terminal, two modules per character (half blocks)
  * inside the 4-module quiet zone the standard asks for. With colour it is
  * painted explicitly black on white, so it scans on light and dark themes
- * alike; without colour, light modules are drawn filled, which reads right
- * on the common default (light text on a dark background).
+ * alike; without colour, the filled glyphs are the light modules, which
+ * reads right on a dark background (the common default), or the dark ones
+ * when the terminal says its background is light (COLORFGBG).
  * Loaded only when a terminal will show it.
  *
  * @example
@@ -32,7 +33,10 @@ const RESET = "\x1b[0m";
  * qrLines("https://app.almyty.com/cli-auth", { color: false }).length > 10; // true
  * ```
  */
-export function qrLines(url: string, options: { color: boolean }): string[] {
+export function qrLines(
+  url: string,
+  options: { color: boolean; lightBackground?: boolean },
+): string[] {
   const qr = qrcode(0, "L");
   qr.addData(url);
   qr.make();
@@ -49,9 +53,11 @@ export function qrLines(url: string, options: { color: boolean }): string[] {
         // The upper half in the foreground colour, the lower in the background's.
         row += (top ? BLACK_ON : WHITE_ON) + (bottom ? ON_BLACK : ON_WHITE) + "▀";
       } else {
-        const topLight = !top;
-        const bottomLight = !bottom && r + 1 < size + QUIET_ZONE;
-        row += topLight && bottomLight ? "█" : topLight ? "▀" : bottomLight ? "▄" : " ";
+        // Filled is the module the terminal's background is not.
+        const inside = r + 1 < size + QUIET_ZONE;
+        const topFilled = options.lightBackground ? top : !top;
+        const bottomFilled = inside && (options.lightBackground ? bottom : !bottom);
+        row += topFilled && bottomFilled ? "█" : topFilled ? "▀" : bottomFilled ? "▄" : " ";
       }
     }
     rows.push(options.color ? row + RESET : row);

@@ -17,7 +17,7 @@ import { describeRevocation, revokeKey } from "../runtime/keys.ts";
 import { describeOrganization } from "../runtime/account.ts";
 import type { LoginResult } from "../login/result.ts";
 import { apiKeysPage, fileTarget, type Target } from "../runtime/target.ts";
-import { apiFor } from "../runtime/connect.ts";
+import { apiFor, slowNotice } from "../runtime/connect.ts";
 import { withLoginLock } from "../runtime/login_lock.ts";
 import { type Context, credentialsIo } from "../runtime/context.ts";
 import { line, paint, warn } from "../runtime/output.ts";
@@ -207,7 +207,10 @@ async function revokeReplaced(
     return;
   }
   try {
-    const outcome = await revokeKey(apiFor(ctx, target), previous.keyId);
+    const outcome = await revokeKey(
+      apiFor(ctx, target, { onSlow: slowNotice(ctx) }),
+      previous.keyId,
+    );
     const { ok, text } = describeRevocation(outcome, {
       what: "The key of the previous login",
       api: target.api,

@@ -90,6 +90,10 @@ export const COMMANDS: Record<string, CommandSpec> = {
         type: "boolean",
         description: "do not open a browser: show a URL and a code to approve on any device",
       },
+      qr: {
+        type: "boolean",
+        description: "headless login: show the QR code even when the terminal is too short for it",
+      },
       token: {
         type: "string",
         value: "key",
@@ -260,7 +264,9 @@ export const COMMANDS: Record<string, CommandSpec> = {
     summary: "Print a shell completion script (bash, zsh or fish)",
     examples: [
       "almyty-auth completions bash > ~/.local/share/bash-completion/completions/almyty-auth",
-      'almyty-auth completions zsh > "${fpath[1]}/_almyty-auth"   # or: source <(almyty-auth completions zsh)',
+      "  (that folder needs the bash-completion package; without it: source <(almyty-auth completions bash) in ~/.bashrc)",
+      "mkdir -p ~/.zfunc && almyty-auth completions zsh > ~/.zfunc/_almyty-auth",
+      "  (with fpath=(~/.zfunc $fpath) before compinit in ~/.zshrc; or: source <(almyty-auth completions zsh) anywhere in it)",
       "almyty-auth completions fish > ~/.config/fish/completions/almyty-auth.fish",
     ],
     flags: {},

@@ -1,68 +1,37 @@
 /**
  * The part the two browser flows share: report the URL, open it (a
- * convenience that never hides it) through a one-time loopback address, tell
- * the user when the browser command failed, accept the address pasted back
- * when the browser cannot reach the listener, and wait for the first
- * delivery, the deadline or Ctrl-C. Whatever happens, the attempt ends and
- * the listener closes, so a late completion saves nothing and the port is
- * freed.
+ * convenience that never hides it) through a private redirect file, tell the
+ * user when the browser command failed, accept the address pasted back when
+ * the browser cannot reach the listener, and wait for the first delivery,
+ * the deadline or Ctrl-C. Whatever happens, the attempt ends, the redirect
+ * file is removed and the listener closes, so a late completion saves
+ * nothing and the port is freed.
  *
  * @example
  * ```ts
  * import { openAndWait } from "./browser_wait.ts";
- * // const value = await openAndWait(ctx, ui, { url, start, opener, attempt, listener, deadline, again });
+ * // const value = await openAndWait(ctx, ui, { url, opener, attempt, listener, deadline, again, headless });
  * ```
  * @module
  */
-import { randomToken } from "../protocol/crypto.ts";
 import type { Context } from "../runtime/context.ts";
 import { CliError, EXIT } from "../runtime/errors.ts";
 import type { LoginAttempt } from "./attempt.ts";
-import { isWsl, type OpenerChoice, openUrl } from "./browser.ts";
-import { type Listener, type Route, textResponse } from "./listener.ts";
+import { isWsl, type OpenerChoice, openFile } from "./browser.ts";
+import type { Listener } from "./listener.ts";
+import { type RedirectFile, writeRedirectFile } from "./redirect_file.ts";
 import type { LoginUi } from "./ui.ts";
 
 /** How long a launched browser command may take to fail before we stop watching it. */
 export const BROWSER_CHECK_MS = 3000;
 
-/**
- * A one-time loopback address that redirects to the authorization URL: the
- * launcher's argv (readable by other local users in /proc) holds only this,
- * never the state or the PKCE challenge, and it works once.
- */
-export class OneTimeStart {
-  /** The listener path. */
-  readonly path = `/start/${randomToken(16)}`;
-  #target: string | null = null;
-
-  /** Sets where the address leads. */
-  leadTo(url: string): void {
-    this.#target = url;
-  }
-
-  /** The route for the listener. */
-  get route(): Route {
-    return () => {
-      const target = this.#target;
-      this.#target = null; // once
-      if (!target) return textResponse("This login link was already used.", 404);
-      return new Response(null, {
-        status: 302,
-        headers: {
-          location: target,
-          "cache-control": "no-store",
-          "referrer-policy": "no-referrer",
-        },
-      });
-    };
-  }
-}
+/** Browsers Ubuntu ships as snaps, which cannot read hidden folders such as ~/.almyty. */
+const SNAP_BROWSERS = ["firefox", "chromium", "brave", "opera", "vivaldi"];
 
 /** What to open and what to wait for. */
 export interface BrowserWait<T> {
   /** The authorization URL (printed in full, never in argv). */
   url: string;
-  start: OneTimeStart;
   opener: OpenerChoice;
   attempt: LoginAttempt<T>;
   listener: Listener;
@@ -74,9 +43,10 @@ export interface BrowserWait<T> {
   headless: string;
   /**
    * Paste-back: finishes the login from a pasted address exactly as the
-   * listener would; resolves null when accepted, else why not.
+   * listener would; resolves null when accepted, else why not. `lands` is
+   * where the browser ends (the listener's callback), for the hints.
    */
-  paste?: { secret: boolean; deliver(text: string): Promise<string | null> };
+  paste?: { secret: boolean; lands: string; deliver(text: string): Promise<string | null> };
   /** Runs after success, before the listener closes (the hand-off's last page). */
   beforeClose?: () => Promise<void>;
 }
@@ -85,58 +55,128 @@ export interface BrowserWait<T> {
 export async function openAndWait<T>(ctx: Context, ui: LoginUi, wait: BrowserWait<T>): Promise<T> {
   const ended = wait.attempt.ended;
   const pasteBack = Boolean(wait.paste && ui.readPaste);
+  let file: RedirectFile | null = null;
   try {
-    wait.start.leadTo(wait.url);
-    const opener = "launch" in wait.opener ? wait.opener : null;
-    if (opener && isWsl(ctx.env, ctx.osRelease())) ui.notice({ kind: "wsl-paste" });
-    ui.urlReady(wait.url, opener?.name ?? null);
-    if (opener) {
-      const failure = { opener: opener.name, headless: wait.headless, pasteBack };
-      const launched = await openUrl(opener, wait.listener.url(wait.start.path), ctx.launch);
-      if (!launched.started) ui.browserFailed(failure);
-      else {watchLaunch(ctx, launched.status, ended, (exitCode) =>
-          ui.browserFailed({ ...failure, exitCode }));}
+    const opener = wait.opener.kind === "launch" ? wait.opener : null;
+    if (wait.opener.kind === "print") {
+      ui.notice({ kind: "forwarder", forwarder: wait.opener.forwarder, pasteBack });
     }
-    ui.waiting("browser", wait.deadline);
-    if (pasteBack) acceptPastes(ui, wait.paste!, ended).catch(() => {});
-    const outcome = await untilDeadline(ctx, wait.attempt.outcome, wait.deadline, wait.again);
-    if (outcome.kind === "denied") throw new CliError("Login denied in the browser.", EXIT.error);
-    if (outcome.kind === "failed") throw outcome.error;
+    if (opener && isWsl(ctx.env, ctx.osRelease())) ui.notice({ kind: "wsl-paste" });
+    if (opener) {
+      try {
+        file = writeRedirectFile(ctx.fs, ctx.env, wait.url, wait.deadline, ctx.now());
+      } catch (error) {
+        ui.notice({ kind: "no-redirect-file", reason: (error as Error).message });
+      }
+    }
+    ui.urlReady(wait.url, file && opener ? opener.name : null);
+    let over = false;
+    const outcome = untilDeadline(ctx, wait.attempt.outcome, wait.deadline, wait.again)
+      .finally(() => (over = true));
+    outcome.catch(() => {}); // awaited below; the launch may be judged first
+    if (file && opener) {
+      const failure = { opener: opener.name, headless: wait.headless, pasteBack };
+      const launched = await openFile(opener, file, ctx.launch);
+      if (!launched.started) ui.browserFailed(failure);
+      else {
+        // The paste prompt comes after the verdict on the launch, so a late
+        // warning never leaves the cursor under a prompt it pushed away.
+        const exitCode = await launchVerdict(ctx, launched.status, outcome);
+        if (exitCode) ui.browserFailed({ ...failure, exitCode });
+        else if (snapBrowserMayOpen(ctx, opener.name)) ui.notice({ kind: "snap-browser" });
+      }
+    }
+    if (!over && !ctx.signal.aborted) {
+      ui.waiting("browser", wait.deadline);
+      if (pasteBack) acceptPastes(ui, wait.paste!, wait.url, ended).catch(() => {});
+    }
+    const settled = await outcome;
+    if (settled.kind === "denied") throw new CliError("Login denied in the browser.", EXIT.error);
+    if (settled.kind === "failed") throw settled.error;
     await wait.beforeClose?.();
-    return outcome.value;
+    return settled.value;
   } finally {
     ui.stopWaiting();
     wait.attempt.end();
+    file?.remove();
     await wait.listener.close();
   }
 }
 
-/** Reports a browser command that exits with an error soon after it started. */
-function watchLaunch(
+/**
+ * The exit code of a browser command that failed within BROWSER_CHECK_MS,
+ * else 0 (still running, or ended well, or the login is already over).
+ */
+async function launchVerdict(
   ctx: Context,
   status: Promise<number>,
-  ended: AbortSignal,
-  failed: (exitCode: number) => void,
-): void {
+  outcome: Promise<unknown>,
+): Promise<number> {
   const window = new AbortController();
-  const stop = AbortSignal.any([window.signal, ended]);
-  ctx.sleep(BROWSER_CHECK_MS, stop).catch(() => {}).finally(() => window.abort());
-  status.then((code) => {
-    if (code !== 0 && !stop.aborted) failed(code);
-  }).finally(() => window.abort());
+  const over = ctx.sleep(BROWSER_CHECK_MS, AbortSignal.any([window.signal, ctx.signal]))
+    .then(() => 0, () => 0);
+  try {
+    return await Promise.race([status, over, outcome.then(() => 0, () => 0)]);
+  } finally {
+    window.abort();
+  }
+}
+
+/**
+ * True when a browser installed as a snap may be the one opening the file:
+ * Linux (not WSL), xdg-open or a BROWSER under /snap, and such a browser
+ * installed. Snap confinement keeps it out of hidden folders of $HOME, so it
+ * shows "Access to the file was denied" instead of almyty.
+ */
+function snapBrowserMayOpen(ctx: Context, opener: string): boolean {
+  if (ctx.fs.platform !== "linux" || isWsl(ctx.env, ctx.osRelease())) return false;
+  if (opener.startsWith("BROWSER=/snap/")) return true;
+  if (opener !== "xdg-open") return false;
+  return SNAP_BROWSERS.some((name) => {
+    try {
+      return ctx.fs.stat(`/snap/bin/${name}`) !== null;
+    } catch {
+      return false;
+    }
+  });
+}
+
+/**
+ * Why a pasted address is the one to open rather than the one the browser
+ * ended on (the URL printed, the redirect file, a one-time `/start/…`
+ * address of older versions), or null.
+ *
+ * @example
+ * ```ts
+ * openingAddress("https://app.almyty.com/cli-login?state=x", "https://app.almyty.com/cli-login?state=y"); // true
+ * openingAddress("http://127.0.0.1:5/callback?code=c", "https://app.almyty.com/cli-login?state=y"); // false
+ * ```
+ */
+export function openingAddress(text: string, opened: string): boolean {
+  if (/^file:/i.test(text)) return true;
+  if (!URL.canParse(text)) return false;
+  const pasted = new URL(text);
+  const url = new URL(opened);
+  return (pasted.origin === url.origin && pasted.pathname === url.pathname) ||
+    /^\/start\//.test(pasted.pathname);
 }
 
 /** Reads pasted addresses until one is accepted or the login ends. */
 async function acceptPastes(
   ui: LoginUi,
   paste: NonNullable<BrowserWait<unknown>["paste"]>,
+  opened: string,
   ended: AbortSignal,
 ): Promise<void> {
   while (!ended.aborted) {
     const text = await ui.readPaste!(paste.secret, ended);
     if (text === null || ended.aborted) return;
     if (!text.trim()) continue;
-    const problem = await paste.deliver(text.trim());
+    const problem = openingAddress(text.trim(), opened)
+      ? "That is the address to open, not the one to paste back. Open it in your browser " +
+        "(it is printed above), log in, then paste the address the browser ends on " +
+        `(it starts with ${paste.lands}).`
+      : await paste.deliver(text.trim());
     if (problem === null) return;
     ui.notice({ kind: "paste-invalid", reason: problem });
   }

@@ -11,15 +11,17 @@
  * @module
  */
 import type { Context } from "../runtime/context.ts";
-import { apiFor } from "../runtime/connect.ts";
+import { loginApi } from "./api.ts";
 import { loginCommand, type Target } from "../runtime/target.ts";
-import { CALLBACK_PATHS, CLIENT_ID, GRANT } from "../protocol/constants.ts";
+import { CALLBACK_PATHS, CLIENT_ID, GRANT, OAUTH_ERROR } from "../protocol/constants.ts";
+import { truncate } from "../protocol/text.ts";
+import { CliError, EXIT } from "../runtime/errors.ts";
 import { constantTimeEqual, pkceChallenge, randomToken } from "../protocol/crypto.ts";
 import { htmlResponse, messagePage } from "../protocol/html.ts";
 import type { TokenGrant } from "../protocol/types.ts";
 import { LoginAttempt } from "./attempt.ts";
 import type { OpenerChoice } from "./browser.ts";
-import { OneTimeStart, openAndWait } from "./browser_wait.ts";
+import { openAndWait } from "./browser_wait.ts";
 import type { LoginEndpoints } from "./discovery.ts";
 import { startListener } from "./listener.ts";
 import { successPage } from "./pages.ts";
@@ -58,6 +60,45 @@ export function pastedParams(text: string): URLSearchParams | null {
 }
 
 /**
+ * A callback's OAuth `error` (RFC 6749 §4.1.2.1) as a message for the
+ * terminal: the server's code and description, cleaned and cut short, and
+ * what to do about it.
+ *
+ * @example
+ * ```ts
+ * callbackError("server_error", null, "almyty-auth login").message;
+ * // "The server could not complete the login (server_error). Try again in a minute: almyty-auth login"
+ * ```
+ */
+export function callbackError(code: string, description: string | null, again: string): CliError {
+  // Cut short here; shown without control characters where it is printed (cli/main.ts).
+  const shown = truncate(code, 60) + (description ? `: ${truncate(description, 200)}` : "");
+  switch (code) {
+    case "server_error":
+    case "temporarily_unavailable":
+      return new CliError(
+        `The server could not complete the login (${shown}). Try again in a minute: ${again}`,
+        EXIT.error,
+      );
+    case "invalid_request":
+    case "unauthorized_client":
+    case "unsupported_response_type":
+    case "invalid_scope":
+      return new CliError(
+        `The server refused this CLI's login request (${shown}). Update almyty-auth, or tell ` +
+          "the server's operators; meanwhile `almyty-auth login --with-token` works with a key " +
+          "made in the web app.",
+        EXIT.error,
+      );
+    default:
+      return new CliError(
+        `The server refused the login (${shown}). Try again: ${again}`,
+        EXIT.error,
+      );
+  }
+}
+
+/**
  * Runs the code flow; the result is committed before the browser hears of success.
  *
  * @example
@@ -77,7 +118,7 @@ export async function codeFlow(
   const state = randomToken(32);
   const verifier = randomToken(32);
   const attempt = new LoginAttempt<LoginResult>();
-  const api = apiFor(ctx, target);
+  const api = loginApi(ctx, target, ui);
   const page = (title: string, message: string, status: number) =>
     htmlResponse(messagePage(title, message, status >= 400), status);
 
@@ -98,7 +139,7 @@ export async function codeFlow(
         400,
         "This answer is from another server",
         `The login was started with ${endpoints.issuer}, but this answer names ${
-          iss ?? "no issuer"
+          iss === null ? "no issuer" : truncate(iss, 100)
         }. Nothing was sent; the CLI is still waiting.`,
       ];
     }
@@ -109,8 +150,10 @@ export async function codeFlow(
       return [409, "Already handled", "This login has already been handled. Check your terminal."];
     }
     if (error) {
-      if (error === "access_denied") attempt.deny();
-      else attempt.fail(new Error(`The server refused the login: ${error}`));
+      if (error === OAUTH_ERROR.accessDenied) attempt.deny();
+      else {
+        attempt.fail(callbackError(error, params.get("error_description"), loginCommand(target)));
+      }
       return error === "access_denied"
         ? [200, "Login denied", "You denied the request. The CLI has stopped."]
         : [200, "Login failed", "The server refused the login; see your terminal."];
@@ -145,14 +188,12 @@ export async function codeFlow(
       return [502, "Login failed", "The CLI could not finish the login; see your terminal."];
     }
   };
-  const start = new OneTimeStart();
   const listener = startListener(ctx, {
     [`GET ${CALLBACK_PATHS.code}`]: async (_request, url) => {
       const [status, title, message] = await deliver(url.searchParams);
       if (status === 200 && !title) return htmlResponse(successPage(message));
       return page(title, message, status);
     },
-    [`GET ${start.path}`]: start.route,
   });
   const url = new URL(endpoints.authorization);
   for (
@@ -168,7 +209,6 @@ export async function codeFlow(
   ) url.searchParams.set(name, value);
   return await openAndWait(ctx, ui, {
     url: url.href,
-    start,
     opener: options.opener,
     attempt,
     listener,
@@ -177,6 +217,7 @@ export async function codeFlow(
     headless: loginCommand(target, "--no-browser"),
     paste: {
       secret: false,
+      lands: listener.url(CALLBACK_PATHS.code),
       deliver: async (text) => {
         const params = pastedParams(text);
         if (!params) {

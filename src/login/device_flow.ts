@@ -5,12 +5,15 @@
  * `pollDevice` asks the token endpoint once, with the server's `wait`
  * long-poll so an approval is noticed at once. The blocking `deviceFlow`
  * runs both: `slow_down` adds 5 s to the interval, network errors, 5xx and
- * 429 back off exponentially until the code expires.
+ * 429 back off exponentially until the code expires or the CLI's `--timeout`
+ * ends the wait, whichever comes first (and the user is told which). When it
+ * stops waiting (its timeout, Ctrl-C, an error) it sends almyty's cancel, so
+ * the approval page cannot report a success nobody collects.
  *
  * @example
  * ```ts
  * import { deviceFlow } from "./device_flow.ts";
- * // const result = await deviceFlow(ctx, target, endpoints, ui, { deadline: Date.now() + 300_000, commit });
+ * // const result = await deviceFlow(ctx, target, endpoints, ui, { deadline: Date.now() + 300_000, timeoutMs: 300_000, commit });
  * ```
  * @module
  */
@@ -18,6 +21,7 @@ import type { ApiClient } from "../runtime/client.ts";
 import { ApiError } from "../runtime/api_error.ts";
 import { loginCommand, type Target } from "../runtime/target.ts";
 import { apiFor } from "../runtime/connect.ts";
+import { loginApi } from "./api.ts";
 import type { Context } from "../runtime/context.ts";
 import { CliError, EXIT } from "../runtime/errors.ts";
 import {
@@ -39,6 +43,8 @@ import type { LoginUi } from "./ui.ts";
 export interface DeviceFlowOptions {
   /** Epoch ms after which the CLI gives up (the --timeout). */
   deadline: number;
+  /** The --timeout, for the message when it ends the wait. */
+  timeoutMs: number;
   /** Saves the checked result. */
   commit: Commit;
 }
@@ -85,9 +91,10 @@ export async function startDevice(
   ctx: Context,
   target: Target,
   endpoints: Pick<LoginEndpoints, "device">,
+  api: ApiClient = apiFor(ctx, target),
 ): Promise<DeviceStart> {
   if (!endpoints.device) throw noDeviceFlow(target);
-  const auth = await apiFor(ctx, target).request<DeviceAuthorization>(endpoints.device, {
+  const auth = await api.request<DeviceAuthorization>(endpoints.device, {
     method: "POST",
     // RFC 8628 §3.1: form-encoded, with the client's id.
     body: new URLSearchParams({ client_id: CLIENT_ID, client_name: ctx.hostname() }),
@@ -158,6 +165,7 @@ export async function pollDevice(
         device_code: deviceCode,
         ...(longPoll && wait > 0 ? { [longPoll.parameter]: String(wait) } : {}),
       }),
+      slowIsNormal: wait > 0, // waiting is what a long-poll is for: no "still waiting"
       // Long enough for the long-poll, never past the code's expiry.
       timeoutMs: Math.max(1000, Math.min((wait + 15) * 1000, options.expiresAt - ctx.now() + 1000)),
     });
@@ -254,31 +262,56 @@ export async function deviceFlow(
   ui: LoginUi,
   options: DeviceFlowOptions,
 ): Promise<LoginResult> {
-  const device = await startDevice(ctx, target, endpoints);
+  const api = loginApi(ctx, target, ui);
+  const device = await startDevice(ctx, target, endpoints, api);
+  // The wait ends at the code's expiry or at --timeout, whichever is first;
+  // the countdown and the final message say which.
+  const endsBy = device.expiresAt <= options.deadline ? "code" : "timeout";
   const expiresAt = Math.min(device.expiresAt, options.deadline);
-  await ui.showCode({
-    verificationUri: device.verificationUri,
-    verificationUriComplete: device.verificationUriComplete,
-    userCode: device.userCode,
-    expiresAt,
-  });
-  ui.waiting("approval", expiresAt);
+  const limits: WaitLimits = {
+    endsBy,
+    codeSeconds: Math.round((device.expiresAt - ctx.now()) / 1000),
+    waitedSeconds: Math.round(options.timeoutMs / 1000),
+    cancels: endpoints.deviceCancel !== undefined,
+  };
+  let grant: TokenGrant;
   try {
-    const grant = await waitForApproval(
-      ctx,
-      apiFor(ctx, target),
-      endpoints,
-      device,
+    await ui.showCode({
+      verificationUri: device.verificationUri,
+      verificationUriComplete: device.verificationUriComplete,
+      userCode: device.userCode,
       expiresAt,
-      loginCommand(target, "--no-browser"),
-    );
-    ui.stopWaiting();
-    return await keepMinted(ctx, target, mintedFromGrant(grant, ctx.now()), options.commit, {
-      revocation: endpoints.revocation,
     });
+    ui.waiting("approval", expiresAt, endsBy);
+    grant = await waitForApproval(ctx, api, endpoints, device, expiresAt, limits, target);
+  } catch (error) {
+    if (error instanceof NothingToCancel) throw error.error;
+    // Stopped waiting (--timeout, Ctrl-C, an error): the server learns it, so the approval
+    // page says the login was cancelled. Not interrupted by the Ctrl-C that caused it.
+    await cancelDevice(apiFor(ctx, target, { interruptible: false }), endpoints, device.deviceCode);
+    throw error;
   } finally {
     ui.stopWaiting();
   }
+  return await keepMinted(ctx, target, mintedFromGrant(grant, ctx.now()), options.commit, {
+    revocation: endpoints.revocation,
+  });
+}
+
+/** The login is over at the server too (denied, the code expired): nothing to cancel. */
+class NothingToCancel extends Error {
+  constructor(readonly error: CliError) {
+    super(error.message);
+  }
+}
+
+/** Which limit ends the wait, and both, for the message. */
+interface WaitLimits {
+  endsBy: "code" | "timeout";
+  codeSeconds: number;
+  waitedSeconds: number;
+  /** The server has the cancel extension: stopping cancels the login there too. */
+  cancels: boolean;
 }
 
 async function waitForApproval(
@@ -287,8 +320,10 @@ async function waitForApproval(
   endpoints: LoginEndpoints,
   device: DeviceStart,
   expiresAt: number,
-  again: string,
+  limits: WaitLimits,
+  target: Target,
 ): Promise<TokenGrant> {
+  const again = loginCommand(target, "--no-browser");
   let interval = device.interval;
   let failures = 0;
   let lastFailure: ApiError | undefined;
@@ -310,9 +345,9 @@ async function waitForApproval(
       case "approved":
         return outcome.grant;
       case "denied":
-        throw new CliError("Login denied in the browser.", EXIT.error);
+        throw new NothingToCancel(new CliError("Login denied in the browser.", EXIT.error));
       case "expired":
-        throw expired(again);
+        throw new NothingToCancel(codeExpired(limits, again));
       case "gone":
         throw outcome.error;
     }
@@ -325,12 +360,21 @@ async function waitForApproval(
       `Login timed out; the server kept failing: ${lastFailure.message}\nTry again later: ${again}`,
     );
   }
-  throw expired(again);
+  if (limits.endsBy === "code") throw new NothingToCancel(codeExpired(limits, again));
+  throw new CliError(
+    `Stopped waiting after ${limits.waitedSeconds} s (--timeout) before the login was approved` +
+      (limits.cancels ? "; it is cancelled, so approving it now does nothing" : "") +
+      `. For more time: ${
+        loginCommand(target, "--no-browser", "--timeout", String(limits.codeSeconds))
+      } (the code lasts ${limits.codeSeconds} s).`,
+    EXIT.error,
+  );
 }
 
-function expired(again: string): CliError {
+function codeExpired(limits: WaitLimits, again: string): CliError {
   return new CliError(
-    `The login code expired before it was approved. Run \`${again}\` again.`,
+    `The login code expired (it lasts ${limits.codeSeconds} s) before it was approved. ` +
+      `Run \`${again}\` again.`,
     EXIT.error,
   );
 }

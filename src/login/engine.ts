@@ -16,9 +16,10 @@ import { ApiError } from "../runtime/api_error.ts";
 import type { Context } from "../runtime/context.ts";
 import { CliError, EXIT } from "../runtime/errors.ts";
 import { apiFor } from "../runtime/connect.ts";
+import { loginApi } from "./api.ts";
 import type { Target } from "../runtime/target.ts";
 import { PATHS } from "../protocol/constants.ts";
-import { chooseOpener } from "./browser.ts";
+import { chooseOpener, type OpenerChoice } from "./browser.ts";
 import { codeFlow } from "./code_flow.ts";
 import { deviceFlow, noDeviceFlow } from "./device_flow.ts";
 import { discover } from "./discovery.ts";
@@ -55,9 +56,9 @@ export async function login(
   options: LoginOptions,
 ): Promise<LoginResult> {
   const deadline = ctx.now() + options.timeoutMs;
-  const endpoints = await discover(apiFor(ctx, target), target);
-  const opener = options.noBrowser
-    ? { reason: "--no-browser was given" }
+  const endpoints = await discover(loginApi(ctx, target, ui), target);
+  const opener: OpenerChoice = options.noBrowser
+    ? { kind: "headless", reason: "--no-browser was given" }
     : chooseOpener(ctx.env, ctx.fs.platform, ctx.osRelease());
   const browser = { opener, deadline, commit: options.commit };
   if (!endpoints) {
@@ -65,10 +66,14 @@ export async function login(
     ui.notice({ kind: "handoff", page: target.frontend + PATHS.legacyPage });
     return await handoffFlow(ctx, target, ui, browser);
   }
-  if ("reason" in opener) {
+  if (opener.kind === "headless") {
     if (!endpoints.device) throw noDeviceFlow(target);
     if (!options.noBrowser) ui.notice({ kind: "headless", reason: opener.reason });
-    return await deviceFlow(ctx, target, endpoints, ui, { deadline, commit: options.commit });
+    return await deviceFlow(ctx, target, endpoints, ui, {
+      deadline,
+      timeoutMs: options.timeoutMs,
+      commit: options.commit,
+    });
   }
   return await codeFlow(ctx, target, endpoints, ui, browser);
 }

@@ -21,17 +21,40 @@ import { htmlResponse } from "../protocol/html.ts";
 import { randomHex } from "../protocol/random.ts";
 import { ApiError } from "../runtime/api_error.ts";
 import type { Context } from "../runtime/context.ts";
-import { apiFor } from "../runtime/connect.ts";
+import { loginApi } from "./api.ts";
 import { findHandoffKeyId } from "../runtime/keys.ts";
 import { apiKeysPage, loginCommand, type Target } from "../runtime/target.ts";
 import { LoginAttempt } from "./attempt.ts";
-import { OneTimeStart, openAndWait } from "./browser_wait.ts";
+import { openAndWait } from "./browser_wait.ts";
 import type { BrowserFlowOptions } from "./code_flow.ts";
 import { keepMinted } from "./minted.ts";
 import { jsonResponse, startListener } from "./listener.ts";
 import { handoffPage, successPage } from "./pages.ts";
 import type { LoginResult } from "./result.ts";
 import type { LoginUi } from "./ui.ts";
+
+/**
+ * What the hand-off page tells the person when the listener refuses what it
+ * posted: never a bare "Invalid state", always the way on.
+ *
+ * @example
+ * ```ts
+ * pageAdvice(400, "Invalid state", "almyty-auth login").includes("another login"); // true
+ * ```
+ */
+export function pageAdvice(status: number, error: string, again: string): string {
+  if (status === 400 && error === "Invalid state") {
+    return "This page belongs to another login than the one waiting in your terminal (an old " +
+      "tab, or a link from someone else). Nothing was saved. Finish the login from the page " +
+      `the CLI opened or the URL it printed, or start again with: ${again}`;
+  }
+  if (status === 400) {
+    return "The address this page was opened with has no key in it. Nothing was saved. " +
+      `Start again in your terminal with: ${again}`;
+  }
+  if (status === 409) return "This login has already been handled. Check your terminal.";
+  return "The CLI could not verify this key. Your terminal says why.";
+}
 
 /** How long the listener stays up for the browser to load `/success`, as production's CLI. */
 const SUCCESS_PAGE_GRACE_MS = 3000;
@@ -66,7 +89,7 @@ export async function handoffFlow(
     if (!attempt.claim()) return [409, "This login has already been handled"] as const;
     try {
       // The id only when provably this key's (never the key this login replaces).
-      const lookup = await findHandoffKeyId(apiFor(ctx, target.withToken(token)), token, {
+      const lookup = await findHandoffKeyId(loginApi(ctx, target.withToken(token), ui), token, {
         startedAt: started,
         now: ctx.now,
         exclude: target.file?.keyId,
@@ -105,10 +128,14 @@ export async function handoffFlow(
       return jsonResponse({ error: `Bad request: ${error.message}` }, error.status);
     }
     const [status, error] = await deliver(field(body, "token"), field(body, "state"));
-    return jsonResponse(status === 200 ? { ok: true } : { error }, status);
+    if (status === 200) return jsonResponse({ ok: true }, status);
+    // `error` for programs; `message` for the person looking at the page: what to do now.
+    return jsonResponse(
+      { error, message: pageAdvice(status, error, loginCommand(target)) },
+      status,
+    );
   };
 
-  const start = new OneTimeStart();
   const listener = startListener(ctx, {
     [`GET ${CALLBACK_PATHS.legacy}`]: () => {
       const nonce = randomToken(16);
@@ -121,7 +148,6 @@ export async function handoffFlow(
       queueMicrotask(shown);
       return htmlResponse(successPage(outcome.value.email));
     },
-    [`GET ${start.path}`]: start.route,
   });
   const url = new URL(target.frontend + PATHS.legacyPage);
   // Production's page ignores parameters it does not know; the reference server
@@ -131,7 +157,7 @@ export async function handoffFlow(
     state,
     client_name: ctx.hostname(),
   }).toString();
-  if ("reason" in options.opener) {
+  if (options.opener.kind === "headless") {
     ui.notice({
       kind: "handoff-headless",
       reason: options.opener.reason,
@@ -142,7 +168,6 @@ export async function handoffFlow(
   }
   return await openAndWait(ctx, ui, {
     url: url.href,
-    start,
     opener: options.opener,
     attempt,
     listener,
@@ -151,6 +176,7 @@ export async function handoffFlow(
     headless: loginCommand(target, "--token", "-"),
     paste: {
       secret: true, // the address holds the key
+      lands: listener.url(CALLBACK_PATHS.legacy),
       deliver: async (text) => {
         const fragment = /#(.*)$/.exec(text.trim())?.[1];
         if (!fragment) {

@@ -6,15 +6,16 @@
  * @example
  * ```ts
  * import { checkKey } from "./key_check.ts";
- * // const result = await checkKey(ctx, target, key, "supplied");
+ * // const result = await checkKey(ctx, target, key, "supplied", ui);
  * ```
  * @module
  */
 import type { Context } from "../runtime/context.ts";
-import { apiFor } from "../runtime/connect.ts";
+import { loginApi } from "./api.ts";
 import { currentOrganization } from "../runtime/account.ts";
 import type { Target } from "../runtime/target.ts";
 import type { LoginResult } from "./result.ts";
+import type { LoginUi } from "./ui.ts";
 
 /**
  * The login result for `token` at `target`'s API.
@@ -25,7 +26,7 @@ import type { LoginResult } from "./result.ts";
  * import { loginTarget } from "../runtime/target.ts";
  * const ctx = { ...denoContext(new AbortController().signal), env: { HOME: Deno.makeTempDirSync() } };
  * const target = loginTarget({ api: "http://127.0.0.1:9" }, { fs: ctx.fs, env: ctx.env });
- * await checkKey(ctx, target, "almyty_x", "supplied").catch((error) => error.kind); // "network"
+ * await checkKey(ctx, target, "almyty_x", "supplied", { notice() {} }).catch((error) => error.kind); // "network"
  * ```
  */
 export async function checkKey(
@@ -33,8 +34,9 @@ export async function checkKey(
   target: Target,
   token: string,
   keyOrigin: LoginResult["keyOrigin"],
+  ui?: Pick<LoginUi, "notice">,
 ): Promise<LoginResult> {
-  const profile = await apiFor(ctx, target.withToken(token)).profile();
+  const profile = await loginApi(ctx, target.withToken(token), ui).profile();
   return {
     token,
     email: String(profile.email),

@@ -16,6 +16,7 @@
  * ```
  * @module
  */
+import { htmlResponse, messagePage } from "../protocol/html.ts";
 import type { Context } from "../runtime/context.ts";
 
 /** A route's handler. */
@@ -81,10 +82,25 @@ export function startListener(ctx: Context, routes: Record<string, Route>): List
     }
     const url = new URL(request.url);
     if (request.method === "GET" && url.pathname === "/") {
-      return textResponse("almyty CLI login listener. Waiting for the browser…", 200);
+      return htmlResponse(
+        messagePage(
+          "almyty CLI login",
+          "This is the almyty CLI, waiting in your terminal for the browser to come back from " +
+            "almyty. There is nothing to do on this page: follow the login in the tab the CLI " +
+            "opened, or the URL it printed.",
+        ),
+      );
     }
     const route = routes[`${request.method} ${url.pathname}`];
-    return route ? await route(request, url) : textResponse("Not found", 404);
+    if (route) return await route(request, url);
+    return htmlResponse(
+      messagePage(
+        "Not found",
+        "This address is not part of the login. Return to your terminal: it says what to open.",
+        true,
+      ),
+      404,
+    );
   });
   port = server.port;
   let closing: Promise<void> | undefined;

@@ -44,7 +44,15 @@ export function handoffPage(nonce: string): string {
   const code = `
 const p = new URLSearchParams(location.hash.slice(1));
 history.replaceState(null, "", "${CALLBACK_PATHS.legacy}");
+const title = document.querySelector("h1");
 const out = document.getElementById("status");
+const fail = (heading, text) => {
+  document.title = heading + " · almyty";
+  title.textContent = heading;
+  out.className = "error";
+  out.setAttribute("role", "alert");
+  out.textContent = text;
+};
 fetch("${CALLBACK_PATHS.legacyComplete}", {
   method: "POST",
   headers: { "Content-Type": "application/json" },
@@ -52,9 +60,12 @@ fetch("${CALLBACK_PATHS.legacyComplete}", {
 }).then(async (r) => {
   if (r.ok) { location.replace("${CALLBACK_PATHS.legacySuccess}"); return; }
   const body = await r.json().catch(() => ({}));
-  out.className = "error";
-  out.textContent = body.error || "The login could not be completed.";
-}).catch(() => { out.className = "error"; out.textContent = "The almyty CLI is no longer listening."; });`;
+  fail("Login not completed", body.message || body.error || "The login could not be completed; your terminal says why.");
+}).catch(() => fail(
+  "Login not completed",
+  "The almyty CLI is no longer waiting (the login ended, timed out or was cancelled). " +
+    "Nothing was saved. Run almyty-auth login again in your terminal.",
+));`;
   return page(
     "Finishing login",
     `<h1>Finishing login…</h1><p id="status">Handing the login to the almyty CLI.</p>`,

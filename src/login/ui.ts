@@ -18,6 +18,7 @@
  * ```
  * @module
  */
+import type { SlowRequest } from "../runtime/client.ts";
 
 /** Something the user should know about the way the login goes. */
 export type LoginNotice =
@@ -31,8 +32,19 @@ export type LoginNotice =
   | { kind: "key-id-unknown"; revokePage: string; reason: string }
   /** WSL: Windows' browser often cannot reach the listener; paste-back is the way home. */
   | { kind: "wsl-paste" }
+  /**
+   * BROWSER would hand the URL to another machine (a dev container's or
+   * Codespaces' helper): nothing is launched; the person opens the URL.
+   */
+  | { kind: "forwarder"; forwarder: string; pasteBack: boolean }
+  /** The private redirect file could not be written: nothing is launched. */
+  | { kind: "no-redirect-file"; reason: string }
+  /** A snap browser may refuse to read the redirect file in ~/.almyty. */
+  | { kind: "snap-browser" }
   /** What was pasted was not this login's address. */
-  | { kind: "paste-invalid"; reason: string };
+  | { kind: "paste-invalid"; reason: string }
+  /** A request has had no answer for a while: what is being waited for. */
+  | { kind: "slow"; request: SlowRequest };
 
 /** What a failed browser launch tells the user. */
 export interface BrowserFailure {
@@ -67,8 +79,11 @@ export interface LoginUi {
   browserFailed(failure: BrowserFailure): void;
   /** Headless: the code to compare and where to enter it (awaited: it may draw a QR code). */
   showCode(instructions: CodeInstructions): void | Promise<void>;
-  /** Waiting for the browser or the approval, until `deadline` (epoch ms). */
-  waiting(what: "browser" | "approval", deadline: number): void;
+  /**
+   * Waiting for the browser or the approval, until `deadline` (epoch ms),
+   * which is the device code's expiry (`code`) or the CLI's own `--timeout`.
+   */
+  waiting(what: "browser" | "approval", deadline: number, endsBy?: "code" | "timeout"): void;
   /** The wait is over (success or not): stop any live display. */
   stopWaiting(): void;
   /**

@@ -13,7 +13,16 @@
  */
 
 /**
- * Removes C0/C1 control characters and DEL; tabs and newlines become spaces.
+ * What a terminal acts on: C0/C1 control characters (ESC starts CSI/OSC
+ * sequences; OSC 52 rewrites the clipboard), DEL, and the bidirectional
+ * overrides and isolates that reorder what is shown.
+ */
+// deno-lint-ignore no-control-regex -- matching control characters is the point
+const CONTROL = /[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/g;
+
+/**
+ * Removes control characters (C0, C1, DEL, bidi overrides); tabs and
+ * newlines become spaces. For one value from outside (a name, a code).
  *
  * @example
  * ```ts
@@ -21,8 +30,23 @@
  * ```
  */
 export function stripControl(text: string): string {
-  // deno-lint-ignore no-control-regex -- matching control characters is the point
-  return text.replace(/[\t\n\r]/g, " ").replace(/[\x00-\x1f\x7f-\x9f]/g, "");
+  return text.replace(/[\t\n\r]/g, " ").replace(CONTROL, "");
+}
+
+/**
+ * The same, keeping line breaks: for whole messages on their way to a
+ * terminal, which may span lines but must never carry an escape sequence.
+ *
+ * @example
+ * ```ts
+ * terminalText("line 1\nline\x1b]52;c;aGk=\x07 2"); // "line 1\nline]52;c;aGk= 2"
+ * ```
+ */
+export function terminalText(text: string): string {
+  return text.replace(/\r\n?/g, "\n").replace(/\t/g, " ").replace(
+    CONTROL,
+    (c) => (c === "\n" ? c : ""),
+  );
 }
 
 /** The shortest piece of a token that counts as leaking it. */

@@ -31,7 +31,8 @@ import { stripControl } from "../protocol/text.ts";
  */
 export function currentOrganization(profile: Profile): Organization | null {
   const id = profile.currentOrganizationId;
-  if (!id) return null;
+  if (typeof id !== "string" || !id) return null; // strings only: it is saved as it is
+
   const membership = (profile.organizationMemberships ?? []).find((m) =>
     m?.organization?.id === id
   );
@@ -40,7 +41,7 @@ export function currentOrganization(profile: Profile): Organization | null {
   if (typeof name !== "string") return null;
   const slug = membership?.organization.slug;
   return {
-    id,
+    id: stripControl(id),
     name: stripControl(name),
     ...(typeof slug === "string" ? { slug: stripControl(slug) } : {}),
   };

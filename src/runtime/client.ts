@@ -41,12 +41,30 @@ export const DEFAULT_TIMEOUT_MS = 15_000;
 export const MAX_RESPONSE_BYTES = 1024 * 1024;
 const MAX_REDIRECTS = 5;
 
+/** A request that is taking long: what it is and how long it may still take. */
+export interface SlowRequest {
+  method: string;
+  /** The URL without its query. */
+  url: string;
+  /** The per-request limit, in seconds. */
+  limitSeconds: number;
+}
+
 /** How requests travel. */
 export interface Transport {
   fetch?: typeof fetch;
   timeoutMs?: number;
   /** Aborts every request made by this client (e.g. Ctrl-C). */
   signal?: AbortSignal;
+  /**
+   * Told once when a request has had no answer after `afterMs` (so a person
+   * is not left in silence for the whole timeout); `sleep` is the clock.
+   */
+  slow?: {
+    afterMs: number;
+    sleep(ms: number, signal: AbortSignal): Promise<void>;
+    notify(request: SlowRequest): void;
+  };
 }
 
 /** One request. */
@@ -60,6 +78,8 @@ export interface RequestOptions {
   envelope?: boolean;
   /** Send no credentials, even to the API's origin. */
   anonymous?: boolean;
+  /** A wait is this request's purpose (a long-poll): no "still waiting" notice. */
+  slowIsNormal?: boolean;
 }
 
 /** What a bare GET saw (doctor's reachability check). */
@@ -193,6 +213,13 @@ export class ApiClient {
     const outer = this.#transport.signal;
     const signal = outer ? AbortSignal.any([timeout, outer]) : timeout;
     const doFetch = this.#transport.fetch ?? directLoopbackFetch();
+    const answered = new AbortController();
+    const slow = this.#transport.slow;
+    if (slow && !options.slowIsNormal) {
+      const shown = stripControl(redactToken(url.origin + url.pathname, this.#token));
+      const request = { method, url: shown, limitSeconds: timeoutMs / 1000 };
+      slow.sleep(slow.afterMs, answered.signal).then(() => slow.notify(request), () => {});
+    }
     try {
       for (let hops = 0;; hops++) {
         const response = await doFetch(url.href, {
@@ -234,7 +261,8 @@ export class ApiClient {
         throw this.#error(
           "timeout",
           asked,
-          `${asked} did not answer within ${timeoutMs / 1000} s. Check your network or proxy.`,
+          `${asked} did not answer within ${timeoutMs / 1000} s. Check your network or ` +
+            `proxy; to wait longer, set ALMYTY_HTTP_TIMEOUT (seconds, at most 600).`,
         );
       }
       throw this.#error(
@@ -242,6 +270,8 @@ export class ApiClient {
         asked,
         `Cannot reach ${asked}: ${networkReason(error)}. Check the URL and your network or proxy.`,
       );
+    } finally {
+      answered.abort();
     }
   }
 

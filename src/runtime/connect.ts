@@ -11,7 +11,7 @@
  * ```
  * @module
  */
-import { ApiClient } from "./client.ts";
+import { ApiClient, type SlowRequest } from "./client.ts";
 import { loginCommand, readingTarget, type Target, type TargetSource } from "./target.ts";
 import { jwtExpiry, relativeTime, tokenKind } from "../protocol/tokens.ts";
 import { checkServiceUrl, deriveFrontendUrl, displayUrl } from "../protocol/urls.ts";
@@ -29,6 +29,19 @@ export const ENV_OVERRIDES = ["ALMYTY_TOKEN", "ALMYTY_URL", "ALMYTY_FRONTEND_URL
 /** Longest per-request timeout accepted from ALMYTY_HTTP_TIMEOUT, in seconds. */
 export const MAX_HTTP_TIMEOUT_SECONDS = 600;
 
+/** How long a request may be silent before the person is told what is being waited for. */
+export const SLOW_NOTICE_MS = 2000;
+
+/** Options of `apiFor`. */
+export interface ApiOptions {
+  /** False: Ctrl-C does not abort its requests (a last, short, best-effort call). */
+  interruptible?: boolean;
+  /** Overrides ALMYTY_HTTP_TIMEOUT. */
+  timeoutMs?: number;
+  /** Told when a request has had no answer for SLOW_NOTICE_MS. */
+  onSlow?: (request: SlowRequest) => void;
+}
+
 /**
  * A client for `target`'s API.
  *
@@ -41,13 +54,47 @@ export const MAX_HTTP_TIMEOUT_SECONDS = 600;
  * api.baseUrl; // "http://127.0.0.1:9"
  * ```
  */
-export function apiFor(ctx: Context, target: Target): ApiClient {
+export function apiFor(ctx: Context, target: Target, options: ApiOptions = {}): ApiClient {
   const seconds = Number(ctx.env.ALMYTY_HTTP_TIMEOUT);
+  const onSlow = options.onSlow;
   return new ApiClient(target, {
     fetch: ctx.fetch,
-    signal: ctx.signal,
-    timeoutMs: seconds > 0 ? Math.min(seconds, MAX_HTTP_TIMEOUT_SECONDS) * 1000 : undefined,
+    signal: options.interruptible === false ? undefined : ctx.signal,
+    timeoutMs: options.timeoutMs ??
+      (seconds > 0 ? Math.min(seconds, MAX_HTTP_TIMEOUT_SECONDS) * 1000 : undefined),
+    ...(onSlow ? { slow: { afterMs: SLOW_NOTICE_MS, sleep: ctx.sleep, notify: onSlow } } : {}),
   });
+}
+
+/**
+ * Prints `slowRequestText` on stderr: the `onSlow` of commands that are not
+ * the login engine (which tells its UI instead).
+ *
+ * @example
+ * ```ts
+ * import { denoContext } from "./deno_context.ts";
+ * const ctx = { ...denoContext(new AbortController().signal), env: { HOME: Deno.makeTempDirSync() } };
+ * // apiFor(ctx, target, { onSlow: slowNotice(ctx) });
+ * typeof slowNotice(ctx); // "function"
+ * ```
+ */
+export function slowNotice(ctx: Context): (request: SlowRequest) => void {
+  return (request) => ctx.stderr.write(slowRequestText(request) + "\n");
+}
+
+/**
+ * A line on stderr for a slow request: what is being waited for, and until when.
+ *
+ * @example
+ * ```ts
+ * slowRequestText({ method: "DELETE", url: "https://api.almyty.com/auth/api-keys/k", limitSeconds: 15 });
+ * // "Still waiting for api.almyty.com (DELETE /auth/api-keys/k); giving up after 15 s (ALMYTY_HTTP_TIMEOUT sets this)…"
+ * ```
+ */
+export function slowRequestText(request: SlowRequest): string {
+  const url = new URL(request.url);
+  return `Still waiting for ${url.host} (${request.method} ${url.pathname}); giving up after ` +
+    `${request.limitSeconds} s (ALMYTY_HTTP_TIMEOUT sets this)…`;
 }
 
 /**

@@ -19,8 +19,11 @@ import type { ForegroundResult, ForegroundSpec } from "../platform/foreground.ts
 
 /** An output stream. */
 export interface Output {
+  /** Writes; a closed pipe (`almyty-auth whoami | head -1`) swallows the rest quietly. */
   write(text: string): void;
   readonly isTerminal: boolean;
+  /** The terminal's size, when this is a terminal that says. */
+  size?(): { columns: number; rows: number } | null;
 }
 
 /** The input stream. */

@@ -18,22 +18,99 @@ import { denoLocker } from "../platform/lock.ts";
 import { runForeground } from "../platform/foreground.ts";
 import { ENV_VARS } from "../permissions.ts";
 import { denoTerminal, promptLine } from "../platform/prompt.ts";
-import type { Context, Output } from "./context.ts";
+import type { Context, Launched, LaunchSpec, Output } from "./context.ts";
 
 export { restoreTerminal } from "../platform/prompt.ts";
 export { inForeground } from "../platform/foreground.ts";
 
 function output(stream: typeof Deno.stdout | typeof Deno.stderr): Output {
   const encoder = new TextEncoder();
+  const isTerminal = stream.isTerminal();
+  // Whoever read the output has gone (`whoami | head -1`): the rest is
+  // dropped, and the command ends as it would have, with its own exit code.
+  let closed = false;
   return {
-    isTerminal: stream.isTerminal(),
+    isTerminal,
     write(text) {
+      if (closed) return;
       const bytes = encoder.encode(text);
       let written = 0;
-      while (written < bytes.length) written += stream.writeSync(bytes.subarray(written));
+      try {
+        while (written < bytes.length) written += stream.writeSync(bytes.subarray(written));
+      } catch (error) {
+        if (!(error instanceof Deno.errors.BrokenPipe)) throw error;
+        closed = true;
+      }
+    },
+    size: () => {
+      if (!isTerminal) return null;
+      try {
+        return Deno.consoleSize();
+      } catch {
+        return null;
+      }
     },
   };
 }
+
+/**
+ * Runs `spec` with every `ALMYTY_*` variable removed from its environment:
+ * a browser (and all it starts) must not inherit a token. Deno can only set
+ * variables, and may read only those the permission set names, so on POSIX
+ * a `/bin/sh` prelude unsets them all by prefix and reports, before `exec`,
+ * whether the command exists; elsewhere the known ones are set empty (an
+ * empty ALMYTY_TOKEN means "unset" to every almyty reader).
+ */
+function launchWithoutAlmytyEnv({ command, args, raw }: LaunchSpec): Promise<Launched> {
+  const blanked = Object.fromEntries(
+    ENV_VARS.filter((name) => name.startsWith("ALMYTY_")).map((name) => [name, ""]),
+  );
+  try {
+    if (Deno.build.os === "windows") {
+      const child = new Deno.Command(command, {
+        args,
+        env: blanked,
+        stdin: "null",
+        stdout: "null",
+        stderr: "null",
+        windowsRawArguments: raw,
+      }).spawn();
+      child.unref();
+      return Promise.resolve({ started: true, status: child.status.then((s) => s.code, () => 1) });
+    }
+    const child = new Deno.Command("/bin/sh", {
+      args: ["-c", UNSET_ALMYTY_AND_EXEC, "almyty-open", command, ...args],
+      env: blanked,
+      stdin: "null",
+      stdout: "piped",
+      stderr: "null",
+    }).spawn();
+    const status = child.status.then((s) => s.code, () => 1);
+    // "x" is written once the command is found, just before it replaces the shell.
+    return child.stdout.getReader().read().then(({ value }) => {
+      child.stdout.cancel().catch(() => {});
+      child.unref();
+      return value?.length ? { started: true, status } : { started: false };
+    }, () => ({ started: false }));
+  } catch {
+    return Promise.resolve({ started: false }); // not permitted
+  }
+}
+
+/**
+ * The prelude: unset every ALMYTY_* variable (names only of letters, digits
+ * and underscores; `set -f` keeps values from being globbed), check that the
+ * command exists, say so on stdout, then exec it with no output of ours.
+ */
+const UNSET_ALMYTY_AND_EXEC = [
+  "set -f",
+  "IFS='\n'",
+  'for entry in $(env); do name=${entry%%=*}; case $name in ALMYTY_*) case $name in *[!A-Za-z0-9_]*) ;; *) unset "$name" ;; esac ;; esac; done',
+  "unset IFS",
+  'command -v -- "$1" >/dev/null 2>&1 || exit 127',
+  "printf x",
+  'exec "$@" >/dev/null 2>&1',
+].join("\n");
 
 /**
  * The real context; `signal` aborts on Ctrl-C. `interrupt` is what the
@@ -103,22 +180,7 @@ export function denoContext(signal: AbortSignal, interrupt?: () => void): Contex
       return null;
     },
     osRelease: () => Deno.osRelease(),
-    launch: ({ command, args, raw }) => {
-      try {
-        const child = new Deno.Command(command, {
-          args,
-          stdin: "null",
-          stdout: "null",
-          stderr: "null",
-          windowsRawArguments: raw,
-        }).spawn();
-        child.unref();
-        const status = child.status.then((s) => s.code, () => 1);
-        return Promise.resolve({ started: true, status });
-      } catch {
-        return Promise.resolve({ started: false }); // not installed, or not permitted
-      }
-    },
+    launch: launchWithoutAlmytyEnv,
     signal,
     lock: denoLocker,
     runForeground,

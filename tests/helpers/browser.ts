@@ -5,48 +5,56 @@
  */
 import { type Browser, chromium, type Page } from "playwright-core";
 import { recordOutput } from "./leaks.ts";
+import { readRedirect } from "./redirect.ts";
 
 const HOOK = new URL("./browser_hook.sh", import.meta.url).pathname;
+
+/** The workplace's Chromium flags. */
+export const CHROMIUM_ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--no-first-run",
+];
 
 /** Launches Chromium with the workplace's flags. */
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({
     executablePath: Deno.env.get("CHROMIUM_PATH") ?? "/usr/bin/chromium",
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      "--no-first-run",
-    ],
+    args: CHROMIUM_ARGS,
   });
 }
 
 /** A FIFO the BROWSER hook writes the URL to; `env` goes to the CLI. */
-export function browserHook(): { env: Record<string, string>; nextUrl(): Promise<string> } {
+export function browserHook(): {
+  env: Record<string, string>;
+  nextUrl(): Promise<string>;
+  nextOpen(): Promise<{ opened: string; path: string; url: string }>;
+} {
   const dir = Deno.makeTempDirSync({ prefix: "almyty-hook-" });
   const fifo = `${dir}/url`;
   new Deno.Command("mkfifo", { args: [fifo] }).outputSync();
+  const nextOpen = async () => {
+    const opened = (await Deno.readTextFile(fifo)).trim();
+    recordOutput("argv of the browser opener", opened);
+    if (!/^file:\/\/\/\S+\.html$/.test(opened)) {
+      throw new Error(`the opener's argv is not a private redirect file: ${opened}`);
+    }
+    return { opened, ...readRedirect(opened) };
+  };
   return {
-    env: { BROWSER: HOOK, ALMYTY_TEST_URL_FIFO: fifo },
+    env: { BROWSER: HOOK, TEST_BROWSER_FIFO: fifo },
+    nextOpen,
     /**
-     * The URL the CLI asked the browser to open, after its one-time /start
-     * redirect (which this uses up). The opener's argv holds only that
+     * The URL the CLI asked the browser to open, read from the private
+     * redirect file it was given. The opener's argv holds only that file's
      * address: never the state or the PKCE challenge.
      */
     async nextUrl() {
-      const start = (await Deno.readTextFile(fifo)).trim();
-      recordOutput("argv of the browser opener", start);
-      if (!/^http:\/\/127\.0\.0\.1:\d+\/start\/[\w-]+$/.test(start)) {
-        throw new Error(`the opener's argv is not a one-time loopback address: ${start}`);
-      }
-      const response = await fetch(start, { redirect: "manual" });
-      await response.body?.cancel();
-      const url = response.headers.get("location");
-      if (response.status !== 302 || !url) throw new Error(`${start} answered ${response.status}`);
-      return url;
+      return (await nextOpen()).url;
     },
   };
 }

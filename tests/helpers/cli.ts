@@ -217,6 +217,7 @@ export async function driveTerminal(
   home: string,
   steps: [RegExp, string][],
   env: Record<string, string> = {},
+  terminal: { size?: [columns: number, rows: number]; timeout?: number } = {},
 ): Promise<TerminalRun> {
   const child = new Deno.Command("python3", {
     args: [new URL("./pty_drive.py", import.meta.url).pathname],
@@ -228,7 +229,8 @@ export async function driveTerminal(
     argv: [Deno.execPath(), ...cliArgv(args)],
     env: { ...baseEnv(home, env), TERM: "xterm" },
     steps: steps.map(([pattern, text]) => [pattern.source, text]),
-    timeout: 20,
+    timeout: terminal.timeout ?? 20,
+    ...(terminal.size ? { size: terminal.size } : {}),
   };
   const writer = child.stdin.getWriter();
   await writer.write(new TextEncoder().encode(JSON.stringify(plan)));

@@ -1,21 +1,26 @@
 """Drives a program on a pseudo-terminal as a person would.
 
 Reads a JSON plan on stdin: {"argv": [...], "env": {...}, "steps": [[regex, text], ...],
-"timeout": seconds}. For each step it waits until the screen matches `regex`, then types
+"timeout": seconds, "size": [columns, rows] (optional), "fresh": true (optional: each step's regex
+matches only what the screen showed after the previous step's typing)}. For each step it waits until the screen matches `regex`, then types
 `text` ("\\u0003" is Ctrl-C; "@file:PATH" types what appears in PATH, then Enter;
 "@signal:NAME" sends the program that signal; "@stop-fg" stops it, turns echo back on as a shell
 does when it gets the terminal back, and continues it, as Ctrl-Z then `fg` would). Prints JSON: the
 exit code (or -signal), everything the terminal showed, and whether the terminal's echo was on again
 after the program ended.
 """
-import json, os, pty, re, select, signal, sys, termios, time
+import fcntl, json, os, pty, re, select, signal, struct, sys, termios, time
 
 plan = json.load(sys.stdin)
 pid, fd = pty.fork()
 if pid == 0:
+    if "size" in plan:  # the terminal's size, set before the program can ask for it
+        columns, rows = plan["size"]
+        fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", rows, columns, 0, 0))
     os.execve(plan["argv"][0], plan["argv"], plan["env"])
 screen = b""
 exited = []  # the program's wait status, once reaped
+mark = 0  # with "fresh", where the output a step may match starts
 deadline = time.time() + plan.get("timeout", 20)
 
 def pump(until=None):
@@ -30,7 +35,7 @@ def pump(until=None):
             if not chunk:
                 return False
             screen += chunk
-        if until is not None and re.search(until, screen.decode("utf-8", "replace")):
+        if until is not None and re.search(until, screen[mark:].decode("utf-8", "replace")):
             return True
         if until is None:
             done, raw = os.waitpid(pid, os.WNOHANG)
@@ -75,6 +80,8 @@ for pattern, text in plan["steps"]:
         os.write(fd, text.encode())
     except OSError:
         break  # the program has ended
+    if plan.get("fresh"):
+        mark = len(screen)
 # Read until the program ends (or the deadline).
 status = None
 while time.time() < deadline and not exited:

@@ -21,6 +21,7 @@ import { DEMO_USERS } from "../../src/server/app.ts";
 import { recordOutput, recordToken } from "./leaks.ts";
 import { credsPath, tempHome } from "./cli.ts";
 import { openConsent } from "./consent.ts";
+import { readRedirect } from "./redirect.ts";
 
 /** Virtual time: sleeps wait for `advance`, which fires timers in order. */
 export class ManualClock {
@@ -101,9 +102,9 @@ export class World {
   readonly env: Record<string, string | undefined>;
   readonly launched: LaunchSpec[] = [];
   /**
-   * What the fake browser does with a launched URL (after following the
-   * one-time /start redirect, as a browser would); return false to fail the
-   * launch, or a number for the browser command's exit code.
+   * What the fake browser does with a launched URL (after reading the
+   * private redirect file it was given, as a browser would); return false
+   * to fail the launch, or a number for the browser command's exit code.
    */
   onLaunch: (url: string, spec: LaunchSpec) => boolean | number | Promise<boolean | number> = () =>
     true;
@@ -222,6 +223,8 @@ export class World {
       headers.set("host", url.host);
       request = new Request(request, { headers });
     }
+    // As a real fetch: a request whose signal is already aborted is never sent.
+    if (request.signal?.aborted) throw request.signal.reason;
     const handler = this.#servers.get(url.origin);
     this.requests.push(`${request.method} ${request.url}`);
     if (!handler) refused(request.url);
@@ -321,10 +324,7 @@ export class World {
       launch: async (spec) => {
         this.launched.push(spec);
         recordOutput("argv of the browser opener", spec.args.join(" "));
-        let url = spec.args[spec.args.length - 1];
-        const start = await this.fetch(url, { redirect: "manual" }).catch(() => null);
-        if (start?.status === 302) url = start.headers.get("location")!;
-        await start?.body?.cancel();
+        const { url } = readRedirect(spec.args[spec.args.length - 1]);
         const outcome = await this.onLaunch(url, spec);
         if (outcome === false) return { started: false };
         return { started: true, status: Promise.resolve(outcome === true ? 0 : outcome) };

@@ -1,0 +1,183 @@
+/**
+ * Mutants of the browser and the terminal during login (issues 19.1, 19.6,
+ * 19.11, 20.1, 20.3, 20.5–20.8, 20.11): what the opener is given, the
+ * forwarders, the launcher's environment, escapes at the UI boundary, the
+ * device cancel, the paste prompt's place, a closed stdout.
+ * @module
+ */
+import type { Mutant } from "./mutant.ts";
+
+/** See scripts/mutants/mutant.ts for the fields. */
+export const mutants: Mutant[] = [
+  {
+    rule: "the opener is given the private redirect file, never the login's URL",
+    file: "src/login/browser_wait.ts",
+    find: "const launched = await openFile(opener, file, ctx.launch);",
+    replace:
+      "const launched = await openFile(opener, { path: wait.url, url: wait.url }, ctx.launch);",
+    tests: ["tests/login_process_test.ts", "tests/login_ux_test.ts"],
+    filter: "/another local user can neither read|a private file leads to the login/",
+  },
+  {
+    rule: "the redirect file is 0600 from its first byte",
+    file: "src/login/redirect_file.ts",
+    find: "fs.writeNew(path, redirectPage(url), 0o600);",
+    replace: "fs.writeNew(path, redirectPage(url), 0o644);",
+    tests: ["tests/login_ux_test.ts"],
+    filter: "a private file leads to the login",
+  },
+  {
+    rule: "the redirect file is removed when the login ends",
+    file: "src/login/browser_wait.ts",
+    find: "    file?.remove();\n",
+    replace: "",
+    tests: ["tests/login_ux_test.ts"],
+    filter: "a private file leads to the login",
+  },
+  {
+    rule: "redirect files of logins that must have ended are swept; a running one's are kept",
+    file: "src/login/redirect_file.ts",
+    find: "if (!(deadline + STALE_REDIRECT_MARGIN_MS < now)) continue;",
+    replace: "if (!(deadline < now + 86_400_000)) continue;",
+    tests: ["tests/login_ux_test.ts"],
+    filter: "a private file leads to the login",
+  },
+  {
+    rule: "a login folder that is a symbolic link is refused (nothing launched)",
+    file: "src/login/redirect_file.ts",
+    find: "const look = () => (dir === parent ? fs.stat(dir) : fs.lstat(dir));",
+    replace: "const look = () => fs.stat(dir);",
+    tests: ["tests/login_ux_test.ts"],
+    filter: "cannot be written",
+  },
+  {
+    rule: "a forwarder BROWSER (VS Code, dev containers, Codespaces) is never handed the login",
+    file: "src/login/browser.ts",
+    find: 'if (forwarder) return { kind: "print", forwarder };',
+    replace: "",
+    tests: ["tests/login_ux_test.ts"],
+    filter: "a forwarder (VS Code",
+  },
+  {
+    rule: "launched browsers inherit no ALMYTY_* variable",
+    file: "src/runtime/deno_context.ts",
+    find: '*) unset "$name" ;;',
+    replace: "*) : ;;",
+    tests: ["tests/login_process_test.ts"],
+    filter: "inherits no ALMYTY_",
+  },
+  {
+    rule: "every error message reaches the terminal without control characters",
+    file: "src/cli/main.ts",
+    find: "terminalText(messageFor(error, ctx.signal.aborted))",
+    replace: "messageFor(error, ctx.signal.aborted)",
+    tests: ["tests/login_ux_test.ts"],
+    filter: "OAuth errors at the callback",
+  },
+  {
+    rule: "a refused paste is shown without control characters (the callback's iss)",
+    file: "src/cli/login_ui.ts",
+    find: 'return say(paint(ctx, err, "yellow", "Not accepted: ") + clean(notice.reason));',
+    replace: 'return say(paint(ctx, err, "yellow", "Not accepted: ") + notice.reason);',
+    tests: ["tests/login_ux_test.ts"],
+    filter: "a foreign iss is refused",
+  },
+  {
+    rule: "the account's organization is saved without control characters",
+    file: "src/runtime/account.ts",
+    find: "    name: stripControl(name),\n",
+    replace: "    name,\n",
+    tests: ["tests/login_ux_test.ts"],
+    filter: "organization is saved only as strings",
+  },
+  {
+    rule: "the account's organization is saved only as strings",
+    file: "src/runtime/account.ts",
+    find: 'if (typeof id !== "string" || !id) return null;',
+    replace: "if (!id) return null;",
+    tests: ["tests/login_ux_test.ts"],
+    filter: "organization is saved only as strings",
+  },
+  {
+    rule: "an OAuth error at the callback is a clean message with exit 1, never a stack",
+    file: "src/login/code_flow.ts",
+    find:
+      'attempt.fail(callbackError(error, params.get("error_description"), loginCommand(target)));',
+    replace: "attempt.fail(new Error(`The server refused the login: ${error}`));",
+    tests: ["tests/login_ux_test.ts"],
+    filter: "OAuth errors at the callback",
+  },
+  {
+    rule: "a device login the CLI stops waiting for is cancelled at the server",
+    file: "src/login/device_flow.ts",
+    find:
+      "    await cancelDevice(apiFor(ctx, target, { interruptible: false }), endpoints, device.deviceCode);\n",
+    replace: "",
+    tests: ["tests/login_ux_test.ts"],
+    filter: "/a CLI that stops waiting cancels|Ctrl-C cancels the login/",
+  },
+  {
+    rule: "the cancel after Ctrl-C is not itself interrupted",
+    file: "src/login/device_flow.ts",
+    find: "apiFor(ctx, target, { interruptible: false })",
+    replace: "apiFor(ctx, target)",
+    tests: ["tests/login_ux_test.ts"],
+    filter: "Ctrl-C cancels the login",
+  },
+  {
+    rule: "the wait says which limit ends it: --timeout or the code's expiry",
+    file: "src/login/device_flow.ts",
+    find: 'const endsBy = device.expiresAt <= options.deadline ? "code" : "timeout";',
+    replace: 'const endsBy = "code";',
+    tests: ["tests/login_ux_test.ts"],
+    filter: "--timeout vs the code's expiry",
+  },
+  {
+    rule: "the paste prompt comes after the verdict on the browser command",
+    file: "src/login/browser_wait.ts",
+    find: "const exitCode = await launchVerdict(ctx, launched.status, outcome);",
+    replace: "const exitCode = 0; launchVerdict(ctx, launched.status, outcome);",
+    tests: ["tests/login_ux_test.ts"],
+    filter: "the paste prompt comes after",
+  },
+  {
+    rule: "pasting the address to open says what to do instead",
+    file: "src/login/browser_wait.ts",
+    find: "const problem = openingAddress(text.trim(), opened)",
+    replace: "const problem = false",
+    tests: ["tests/login_ux_test.ts"],
+    filter: "the address to open, a /start/ address",
+  },
+  {
+    rule: "a slow request is announced after 2 s",
+    file: "src/runtime/client.ts",
+    find: "if (slow && !options.slowIsNormal) {",
+    replace: "if (false) {",
+    tests: ["tests/login_ux_test.ts"],
+    filter: "a slow server",
+  },
+  {
+    rule: "a closed stdout ends the command quietly with its own exit code",
+    file: "src/runtime/deno_context.ts",
+    find: "        closed = true;\n",
+    replace: "        throw error;\n",
+    tests: ["tests/login_process_test.ts"],
+    filter: "a closed stdout",
+  },
+  {
+    rule: "the headless login leaves the QR code out on a short terminal",
+    file: "src/cli/login_ui.ts",
+    find: "if (!fits && !options.qr) {",
+    replace: "if (false) {",
+    tests: ["tests/login_process_test.ts"],
+    filter: "80×24",
+  },
+  {
+    rule: "a flag typo gets the nearest flag",
+    file: "src/cli/parse.ts",
+    find: "  if (bestDistance <= allowed) return best;\n",
+    replace: "",
+    tests: ["tests/login_ux_test.ts"],
+    filter: "typos",
+  },
+];
