@@ -152,7 +152,7 @@ async function concurrentMintedLogins(profile: string) {
       const start = async () => {
         const cli = new CliProcess(["login", "--no-browser", "--api", api, ...flag], { home });
         const [, code] = await within(30_000, cli.waitFor(/^\s+([B-Z]{4}-[B-Z]{4})$/m), "a code");
-        await cli.waitFor(/Waiting for authentication/);
+        await cli.waitFor(/Waiting for approval/);
         return { cli, code };
       };
       const approve = async (code: string) =>

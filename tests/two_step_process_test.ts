@@ -210,7 +210,7 @@ Deno.test("process: agent detection: no terminal → --no-wait; on a terminal (p
       { CLAUDECODE: "1" },
     );
     assertEquals(run.code, 1, run.screen);
-    assertMatch(run.screen, /Waiting for authentication/);
+    assertMatch(run.screen, /Waiting for approval/);
     assert(!/CLAUDECODE is set/.test(run.screen));
     assertEquals(deviceCode(tty), null, "no pending login: it waited");
   });

@@ -434,7 +434,7 @@ Deno.test("agents: plain login without a terminal acts as --no-wait and says why
     setup(world);
     const server = world.referenceServer();
     assertEquals(await world.run([...argv, "--api", server.url]), 1);
-    assertMatch(world.stderr, /Waiting for authentication/);
+    assertMatch(world.stderr, /Waiting for approval/);
     assertEquals(pendingFile(world.home), null, argv.join(" "));
   }
   // No agent: a plain login waits, and --json alone is a usage error.
