@@ -78,7 +78,7 @@ async function driveShell(
   // deno-lint-ignore no-control-regex -- removing escape sequences is the point
   return run.screen
     .replace(/\x1b(\[[0-9;?]*[A-Za-z]|[=>]|\][^\x07]*\x07|\([A-Z0-9])/g, "")
-    .replace(/[\x00-\x07\x0e-\x1f]/g, "");
+    .replace(/[\x00-\x07\x0d-\x1f]/g, ""); // \r too: fish redraws word by word after one
 }
 
 const bashCompletion = "/usr/share/bash-completion/bash_completion";

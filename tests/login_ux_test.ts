@@ -401,3 +401,42 @@ Deno.test("the listener's own pages: an HTML root with a title, and HTML for unk
   };
   assertEquals(await world.run(["login", "--api", server.url]), 130);
 });
+
+Deno.test("a snap browser (BROWSER under /snap) is told about: the URL is the way when it refuses the file", async () => {
+  const world = new World({ BROWSER: "/snap/bin/firefox" });
+  const server = world.referenceServer();
+  world.onLaunch = () => {
+    world.task(async () => {
+      await world.waitFor(/Waiting for the browser/);
+      world.interrupt();
+    });
+    return true;
+  };
+  assertEquals(await world.run(["login", "--api", server.url]), 130);
+  assertMatch(
+    world.stderr,
+    /If the browser says “Access to the file was denied”, it is a snap \(snaps cannot read ~\/\.almyty\): open the URL above in it instead\./,
+  );
+  // Any other browser: not a word about snaps.
+  const plain = new World({ BROWSER: "/usr/bin/firefox" });
+  const other = plain.referenceServer();
+  plain.onLaunch = () => {
+    plain.task(async () => {
+      await plain.waitFor(/Waiting for the browser/);
+      plain.interrupt();
+    });
+    return true;
+  };
+  assertEquals(await plain.run(["login", "--api", other.url]), 130);
+  assert(!/snap/.test(plain.stderr), plain.stderr);
+});
+
+Deno.test("doctor: a forwarder BROWSER is named, and what login does there", async () => {
+  const world = new World({ BROWSER: "/x/.vscode-server/bin/y/bin/helpers/browser.sh" });
+  const { url } = world.referenceServer();
+  await world.run(["doctor", "--json", "--api", url]);
+  const browser = (JSON.parse(world.stdout) as { name: string; detail: string }[])
+    .find((check) => check.name === "Browser")!;
+  assertMatch(browser.detail, /none will be launched because BROWSER is VS Code's browser helper/);
+  assertMatch(browser.detail, /prints the URL to open/);
+});

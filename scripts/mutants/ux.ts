@@ -173,6 +173,22 @@ export const mutants: Mutant[] = [
     filter: "80×24",
   },
   {
+    rule: "a snap browser's refusal of ~/.almyty is explained, with the way round it",
+    file: "src/login/browser_wait.ts",
+    find: 'if (opener.startsWith("BROWSER=/snap/")) return true;',
+    replace: 'if (opener.startsWith("BROWSER=/snap/")) return false;',
+    tests: ["tests/login_ux_test.ts"],
+    filter: "a snap browser",
+  },
+  {
+    rule: "without colour, a QR code is drawn for the light background COLORFGBG names",
+    file: "src/cli/qr.ts",
+    find: "const topFilled = options.lightBackground ? top : !top;",
+    replace: "const topFilled = !top;",
+    tests: ["tests/unit/qr_test.ts"],
+    filter: "background is light",
+  },
+  {
     rule: "a flag typo gets the nearest flag",
     file: "src/cli/parse.ts",
     find: "  if (bestDistance <= allowed) return best;\n",

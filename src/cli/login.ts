@@ -60,6 +60,7 @@ export async function run(ctx: Context, { flags }: CommandInput): Promise<number
       // The login the selection rule chooses (ALMYTY_TOKEN aside: a login writes a file).
       profile: chooseLoginWith(credentialsIo(ctx, () => {}), { profile }).profile,
       json: flags.json === true,
+      qr: flags.qr === true,
       lock: two.pendingLock(ctx),
       commit: (target: Target, result: LoginResult) => commit(ctx, target, result),
     };

@@ -31,6 +31,8 @@ export interface TwoStepRun {
   /** The login: "default" or a profile's name. */
   profile: string;
   json: boolean;
+  /** `--qr`: show the QR code even on a short terminal. */
+  qr: boolean;
   lock: PendingLock;
   /** Saves an approved login: the same save as every login (`cli/login.ts`). */
   commit(target: Target, result: LoginResult): Promise<void>;
@@ -132,7 +134,7 @@ function duration(ms: number): string {
 /** The URL and code for the person, and what to run next (stderr). */
 async function showPending(ctx: Context, run: TwoStepRun, pending: PendingLogin): Promise<void> {
   const expiresAt = Date.parse(pending.expiresAt);
-  await terminalUi(ctx).showCode({
+  await terminalUi(ctx, { qr: run.qr }).showCode({
     verificationUri: pending.verificationUri,
     verificationUriComplete: pending.verificationUriComplete,
     userCode: pending.userCode,

@@ -82,3 +82,9 @@ Deno.test("QR without colour: reads right on the common dark default", () => {
   // which a strict decoder refuses. That is why colour is used whenever allowed.
   assertEquals(decodes(rows, "light"), false, "light theme, no colour");
 });
+
+Deno.test("QR without colour on a terminal that says its background is light: reads right there", () => {
+  const rows = qrLines(URL, { color: false, lightBackground: true });
+  assertEquals(decodes(rows, "light"), true, "light theme");
+  assertEquals(decodes(rows, "dark"), false, "inverted on a dark one, as the note says");
+});
