@@ -75,10 +75,11 @@ async function driveShell(
   const run = JSON.parse(new TextDecoder().decode(out.stdout)) as { screen: string };
   recordOutput(`terminal of ${argv[0]}`, run.screen);
   // What a person reads: escape sequences (colours, cursor moves) left out.
-  // deno-lint-ignore no-control-regex -- removing escape sequences is the point
   return run.screen
+    // deno-lint-ignore no-control-regex -- removing escape sequences is the point
     .replace(/\x1b(\[[0-9;?]*[A-Za-z]|[=>]|\][^\x07]*\x07|\([A-Z0-9])/g, "")
-    .replace(/[\x00-\x07\x0d-\x1f]/g, ""); // \r too: fish redraws word by word after one
+    // deno-lint-ignore no-control-regex -- and control characters (\r too: fish redraws word by word after one)
+    .replace(/[\x00-\x07\x0d-\x1f]/g, "");
 }
 
 const bashCompletion = "/usr/share/bash-completion/bash_completion";
