@@ -188,7 +188,12 @@ Deno.test("paste-back: a foreign iss is refused and shown without its escapes", 
 function deviceApi(
   world: World,
   onToken: (poll: number) => Response | Promise<Response>,
-  options: { cancel?: boolean; expiresIn?: number; account?: Record<string, unknown> } = {},
+  options: {
+    cancel?: boolean;
+    expiresIn?: number;
+    account?: Record<string, unknown>;
+    profileDelayMs?: number;
+  } = {},
 ) {
   const cancels: URLSearchParams[] = [];
   let polls = 0;
@@ -223,6 +228,7 @@ function deviceApi(
       return await onToken(++polls);
     }
     if (path === "/auth/profile") {
+      if (options.profileDelayMs) await world.clock.sleep(options.profileDelayMs);
       return Response.json({
         success: true,
         data: { id: "u", email: "dev@example.com", ...options.account },
@@ -333,6 +339,17 @@ Deno.test("a slow server: after 2 s the terminal says what is being waited for; 
     world.stderr,
     /^Still waiting for 127\.0\.0\.1:\d+ \(GET \/\.well-known\/oauth-authorization-server\); giving up after 15 s \(ALMYTY_HTTP_TIMEOUT sets this\)…$/m,
   );
+  // The new key's check after the approval is announced as well.
+  const checking = new World();
+  const device = deviceApi(
+    checking,
+    () => Response.json({ access_token: "almyty_" + "f".repeat(64), token_type: "Bearer" }),
+    {
+      profileDelayMs: 2500,
+    },
+  );
+  assertEquals(await checking.run(["login", "--no-browser", "--api", device.url]), 0);
+  assertMatch(checking.stderr, /^Still waiting for 127\.0\.0\.1:\d+ \(GET \/auth\/profile\)/m);
   // A request that never answers ends with the variable named (1 s of real time).
   const hung = new World({ ALMYTY_HTTP_TIMEOUT: "1" });
   const never = hung.route(() => new Promise<Response>(() => {}));

@@ -179,6 +179,7 @@ export async function codeFlow(
         {
           revocation: endpoints.revocation,
           ended: attempt.ended,
+          ui,
         },
       );
       attempt.succeed(result);

@@ -295,6 +295,7 @@ export async function deviceFlow(
   }
   return await keepMinted(ctx, target, mintedFromGrant(grant, ctx.now()), options.commit, {
     revocation: endpoints.revocation,
+    ui,
   });
 }
 

@@ -15,7 +15,6 @@
 import { ApiError } from "../runtime/api_error.ts";
 import type { Context } from "../runtime/context.ts";
 import { CliError, EXIT } from "../runtime/errors.ts";
-import { apiFor } from "../runtime/connect.ts";
 import { loginApi } from "./api.ts";
 import type { Target } from "../runtime/target.ts";
 import { PATHS } from "../protocol/constants.ts";
@@ -62,7 +61,7 @@ export async function login(
     : chooseOpener(ctx.env, ctx.fs.platform, ctx.osRelease());
   const browser = { opener, deadline, commit: options.commit };
   if (!endpoints) {
-    await checkApiUrl(ctx, target);
+    await checkApiUrl(ctx, target, ui);
     ui.notice({ kind: "handoff", page: target.frontend + PATHS.legacyPage });
     return await handoffFlow(ctx, target, ui, browser);
   }
@@ -83,9 +82,9 @@ export async function login(
  * without a key with 401, and a 404 there means the API URL is wrong (a path
  * too many, say), which would otherwise show only once a key exists.
  */
-async function checkApiUrl(ctx: Context, target: Target): Promise<void> {
+async function checkApiUrl(ctx: Context, target: Target, ui: LoginUi): Promise<void> {
   try {
-    await apiFor(ctx, target).request(PATHS.profile, { anonymous: true });
+    await loginApi(ctx, target, ui).request(PATHS.profile, { anonymous: true });
   } catch (error) {
     if (!(error instanceof ApiError)) throw error;
     if (error.status !== 404) return; // anything else: the login says it when it matters

@@ -103,7 +103,7 @@ export async function handoffFlow(
         target,
         { token, ...(lookup.id ? { keyId: lookup.id } : {}) },
         options.commit,
-        { ended: attempt.ended },
+        { ended: attempt.ended, ui },
       );
       if (lookup.id === null) {
         ui.notice({

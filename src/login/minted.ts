@@ -25,6 +25,7 @@ import { CLIENT_ID } from "../protocol/constants.ts";
 import type { TokenGrant } from "../protocol/types.ts";
 import { checkKey } from "./key_check.ts";
 import type { Commit, LoginResult } from "./result.ts";
+import type { LoginUi } from "./ui.ts";
 
 /** Longest wait for each request that revokes a key the login will not keep. */
 const ABANDON_TIMEOUT_MS = 5000;
@@ -72,6 +73,8 @@ export interface KeepOptions {
    * two-step login keeps its token response): the key is then left as it is.
    */
   retryLater?: (error: unknown) => boolean;
+  /** Told when the key's check is slow (the login's user interface). */
+  ui?: Pick<LoginUi, "notice">;
 }
 
 /**
@@ -92,7 +95,7 @@ export async function keepMinted(
   options: KeepOptions = {},
 ): Promise<LoginResult> {
   try {
-    const checked = await checkKey(ctx, target, key.token, "minted");
+    const checked = await checkKey(ctx, target, key.token, "minted", options.ui);
     const result: LoginResult = {
       ...checked,
       ...(key.keyId ? { keyId: key.keyId } : {}),
