@@ -78,7 +78,7 @@ async function driveShell(
   return run.screen
     // deno-lint-ignore no-control-regex -- removing escape sequences is the point
     .replace(/\x1b(\[[0-9;?]*[A-Za-z]|[=>]|\][^\x07]*\x07|\([A-Z0-9])/g, "")
-    // deno-lint-ignore no-control-regex -- and control characters (\r too: fish redraws word by word after one)
+    // deno-lint-ignore no-control-regex -- and control characters (\r too: fish redraws word by word)
     .replace(/[\x00-\x07\x0d-\x1f]/g, "");
 }
 

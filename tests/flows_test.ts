@@ -8,6 +8,7 @@ import { credsPath, homeWithFile, readBytes } from "./helpers/cli.ts";
 import { openConsent } from "./helpers/consent.ts";
 import { browse, signInCookie, World } from "./helpers/world.ts";
 import { OAUTH_ERROR } from "../src/protocol/constants.ts";
+import { scriptedDeviceApi } from "./helpers/device_api.ts";
 
 const BROWSER = { BROWSER: "test-browser" };
 
@@ -155,49 +156,6 @@ Deno.test("Ctrl-C during a browser login: 130, credentials untouched, listener c
   assertMatch(String(await world.fetch(callback).catch((e) => e)), /Connection refused/);
 });
 
-/** A scripted API with discovery; `onToken` answers each device poll. */
-function scriptedDeviceApi(
-  world: World,
-  onToken: (poll: number, at: number) => Response,
-  extra: Record<string, unknown> = {},
-) {
-  const polls: number[] = [];
-  const url = world.route(async (request) => {
-    const path = new URL(request.url).pathname;
-    const origin = new URL(request.url).origin;
-    if (path === "/.well-known/oauth-authorization-server") {
-      return Response.json({
-        issuer: origin,
-        authorization_endpoint: `${origin}/cli-auth`,
-        token_endpoint: `${origin}/token`,
-        device_authorization_endpoint: `${origin}/device`,
-      });
-    }
-    if (path === "/device") {
-      return Response.json({
-        device_code: "dc",
-        user_code: "BCDF-GHJK",
-        verification_uri: `${origin}/cli-auth`,
-        verification_uri_complete: `${origin}/cli-auth?code=BCDF-GHJK`,
-        expires_in: 600,
-        interval: 5,
-        ...extra,
-      });
-    }
-    if (path === "/token") {
-      await request.text();
-      polls.push(world.clock.now());
-      return onToken(polls.length, world.clock.now());
-    }
-    if (path === "/auth/profile") {
-      // Who the key is comes from here (19.12), not from the token response.
-      return Response.json({ success: true, data: { id: "u", email: "dev@example.com" } });
-    }
-    return new Response("no", { status: 404 });
-  });
-  return { url, polls };
-}
-
 const oauthError = (error: string, status = 400) => Response.json({ error }, { status });
 const GRANT = {
   access_token: "almyty_" + "c".repeat(64),
@@ -269,7 +227,7 @@ Deno.test("device flow: a verification page off the server's site is refused bef
     const world = new World({}, home);
     const offSite = "https://almyty-login.evil.example/cli-auth";
     const api = scriptedDeviceApi(world, () => Response.json(GRANT), {
-      [field]: field === "verification_uri" ? offSite : `${offSite}?code=BCDF-GHJK`,
+      device: { [field]: field === "verification_uri" ? offSite : `${offSite}?code=BCDF-GHJK` },
     });
     assertEquals(await world.run(["login", "--no-browser", "--api", api.url]), 1, field);
     assertMatch(

@@ -8,6 +8,7 @@ import { assert, assertEquals, assertMatch } from "./helpers/assert.ts";
 import { homeWithFile, readBytes } from "./helpers/cli.ts";
 import { openConsent } from "./helpers/consent.ts";
 import { signInCookie, World } from "./helpers/world.ts";
+import { scriptedDeviceApi } from "./helpers/device_api.ts";
 import { OAUTH_ERROR } from "../src/protocol/constants.ts";
 import { STALE_REDIRECT_MARGIN_MS } from "../src/login/redirect_file.ts";
 
@@ -184,85 +185,30 @@ Deno.test("paste-back: a foreign iss is refused and shown without its escapes", 
   assert(!ESCAPES.test(world.stderr), JSON.stringify(world.stderr));
 });
 
-/** A scripted API with discovery (and, with `cancel`, the cancel extension); `onToken` answers polls. */
-function deviceApi(
-  world: World,
-  onToken: (poll: number) => Response | Promise<Response>,
-  options: {
-    cancel?: boolean;
-    expiresIn?: number;
-    account?: Record<string, unknown>;
-    profileDelayMs?: number;
-  } = {},
-) {
-  const cancels: URLSearchParams[] = [];
-  let polls = 0;
-  const url = world.route(async (request) => {
-    const path = new URL(request.url).pathname;
-    const origin = new URL(request.url).origin;
-    if (path === "/.well-known/oauth-authorization-server") {
-      return Response.json({
-        issuer: origin,
-        authorization_endpoint: `${origin}/cli-auth`,
-        token_endpoint: `${origin}/token`,
-        device_authorization_endpoint: `${origin}/device`,
-        ...(options.cancel ? { almyty_device_cancel_endpoint: `${origin}/device/cancel` } : {}),
-      });
-    }
-    if (path === "/device") {
-      return Response.json({
-        device_code: "dc-1",
-        user_code: "BCDF-GHJK",
-        verification_uri: `${origin}/cli-auth`,
-        verification_uri_complete: `${origin}/cli-auth?code=BCDF-GHJK`,
-        expires_in: options.expiresIn ?? 600,
-        interval: 5,
-      });
-    }
-    if (path === "/device/cancel") {
-      cancels.push(new URLSearchParams(await request.text()));
-      return Response.json({});
-    }
-    if (path === "/token") {
-      await request.text();
-      return await onToken(++polls);
-    }
-    if (path === "/auth/profile") {
-      if (options.profileDelayMs) await world.clock.sleep(options.profileDelayMs);
-      return Response.json({
-        success: true,
-        data: { id: "u", email: "dev@example.com", ...options.account },
-      });
-    }
-    return new Response("no", { status: 404 });
-  });
-  return { url, cancels };
-}
-
 const pending = () => Response.json({ error: OAUTH_ERROR.authorizationPending }, { status: 400 });
 
 Deno.test("device flow: --timeout vs the code's expiry, each named; a CLI that stops waiting cancels", async () => {
   // --timeout 60 ends the wait first: said so, and the server is told.
   const timedOut = new World();
-  const a = deviceApi(timedOut, pending, { cancel: true });
+  const a = scriptedDeviceApi(timedOut, pending, { cancel: true });
   assertEquals(await timedOut.run(["login", "--no-browser", "--timeout", "60", "--api", a.url]), 1);
   assertMatch(
     timedOut.stderr,
     /Waiting for approval \(giving up in 60 s[\s\S]*Stopped waiting after 60 s \(--timeout\) before the login was approved; it is cancelled, so approving it now does nothing\. For more time: almyty-auth login --no-browser --timeout 600 --api/,
   );
   assertEquals(a.cancels.map((c) => [c.get("client_id"), c.get("device_code")]), [
-    ["almyty-cli", "dc-1"],
+    ["almyty-cli", "dc"],
   ]);
   // The code's 60 s end first: that is what is said, and there is nothing to cancel.
   const expired = new World();
-  const b = deviceApi(expired, pending, { cancel: true, expiresIn: 60 });
+  const b = scriptedDeviceApi(expired, pending, { cancel: true, device: { expires_in: 60 } });
   assertEquals(await expired.run(["login", "--no-browser", "--api", b.url]), 1);
   assertMatch(expired.stderr, /Waiting for approval \(the code expires in 60 s/);
   assertMatch(expired.stderr, /The login code expired \(it lasts 60 s\) before it was approved/);
   assertEquals(b.cancels, []);
   // Denied at the server: nothing to cancel either.
   const denied = new World();
-  const c = deviceApi(
+  const c = scriptedDeviceApi(
     denied,
     () => Response.json({ error: OAUTH_ERROR.accessDenied }, { status: 400 }),
     { cancel: true },
@@ -273,13 +219,13 @@ Deno.test("device flow: --timeout vs the code's expiry, each named; a CLI that s
 
 Deno.test("device flow: Ctrl-C cancels the login at the server, then exits 130", async () => {
   const world = new World();
-  const api = deviceApi(world, (poll) => {
+  const api = scriptedDeviceApi(world, (poll) => {
     if (poll === 2) world.interrupt();
     return pending();
   }, { cancel: true });
   assertEquals(await world.run(["login", "--no-browser", "--api", api.url]), 130);
   assertEquals(api.cancels.length, 1);
-  assertEquals(api.cancels[0].get("device_code"), "dc-1");
+  assertEquals(api.cancels[0].get("device_code"), "dc");
 });
 
 Deno.test("device flow on a terminal: the countdown names the limit that ends the wait", async () => {
@@ -291,7 +237,9 @@ Deno.test("device flow on a terminal: the countdown names the limit that ends th
   ) {
     const world = new World();
     world.terminal = true;
-    const api = deviceApi(world, pending, { expiresIn: 60 + (args.length ? 540 : 0) });
+    const api = scriptedDeviceApi(world, pending, {
+      device: { expires_in: 60 + (args.length ? 540 : 0) },
+    });
     await world.run(["login", "--no-browser", ...args, "--api", api.url]);
     assertMatch(world.stderr, label);
   }
@@ -313,7 +261,7 @@ Deno.test("the account's organization is saved only as strings, without escapes"
   ];
   for (const [account, saved] of cases) {
     const world = new World();
-    const api = deviceApi(world, () =>
+    const api = scriptedDeviceApi(world, () =>
       Response.json({
         access_token: "almyty_" + "d".repeat(64),
         token_type: "Bearer",
@@ -341,7 +289,7 @@ Deno.test("a slow server: after 2 s the terminal says what is being waited for; 
   );
   // The new key's check after the approval is announced as well.
   const checking = new World();
-  const device = deviceApi(
+  const device = scriptedDeviceApi(
     checking,
     () => Response.json({ access_token: "almyty_" + "f".repeat(64), token_type: "Bearer" }),
     {

@@ -368,6 +368,39 @@ e2e("legacy listener: bad state and missing token get 400 and the CLI keeps wait
   assertMatch(result.stderr, /timed out/);
 });
 
+e2e(
+  "the listener's root is a page with a title that says there is nothing to do",
+  {},
+  async (server, { page, hook, home }) => {
+    const cli = new CliProcess(["login", "--api", server.url], { home, env: hook.env });
+    const url = await hook.nextUrl();
+    await page.goto(new URL(new URL(url).searchParams.get("redirect_uri")!).origin + "/");
+    assertEquals(await page.title(), "almyty CLI login · almyty");
+    assertMatch(await page.locator("main").innerText(), /nothing to do on this page/);
+    cli.child.kill("SIGINT");
+    assertEquals((await cli.done).code, 130);
+  },
+);
+
+e2e(
+  "the hand-off page on a bad state leaves 'Finishing login…' and says what to do",
+  { legacy: true },
+  async (server, { page, hook, home }) => {
+    const cli = new CliProcess(["login", "--api", server.url], { home, env: hook.env });
+    const url = await hook.nextUrl();
+    const callback = new URL(url).searchParams.get("callback")!;
+    await page.goto(`${callback}#token=almyty_${"0".repeat(64)}&state=${"f".repeat(64)}`);
+    await page.getByRole("heading", { name: "Login not completed" }).waitFor();
+    const text = await page.locator("main").innerText();
+    assert(!text.includes("Finishing login"), text);
+    assertMatch(text, /belongs to another login[\s\S]*almyty-auth login --api/);
+    assertEquals(await page.title(), "Login not completed · almyty");
+    assertEquals(new URL(page.url()).hash, "", "the key is gone from the address bar");
+    cli.child.kill("SIGINT");
+    assertEquals((await cli.done).code, 130);
+  },
+);
+
 Deno.test({
   name: "leak scan: no token in CLI output, opener argv or any page",
   sanitizeOps: false,
