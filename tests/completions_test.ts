@@ -15,28 +15,54 @@ const END = "\u0015exit\r";
 /** Clears the line being edited, for the next try. */
 const CLEAR = "\u0015";
 
-/** A HOME with `almyty-auth` on PATH (the CLI from source, with the binary's permissions). */
-function shellHome(): { home: string; path: string } {
+/**
+ * A HOME with `almyty-auth` on PATH (the CLI from source, with the binary's
+ * permissions) where `setup` (sh, run in HOME) has installed the completions.
+ */
+async function installed(...setup: string[]): Promise<{ home: string; path: string }> {
   const home = tempHome();
   Deno.mkdirSync(`${home}/bin`);
   const argv = [Deno.execPath(), ...cliArgv([])].map((a) => `'${a}'`).join(" ");
   Deno.writeTextFileSync(`${home}/bin/almyty-auth`, `#!/bin/sh\nexec ${argv} "$@"\n`, {
     mode: 0o755,
   });
-  return { home, path: `${home}/bin:/usr/bin:/bin` };
-}
-
-/** Runs `setup` (sh, in HOME, with the CLI on PATH) to install the completions. */
-async function install(home: string, path: string, setup: string): Promise<void> {
+  const path = `${home}/bin:/usr/bin:/bin`;
   const out = await new Deno.Command("sh", {
-    args: ["-c", setup],
+    args: ["-c", setup.join(" && ")],
     cwd: home,
     env: { HOME: home, PATH: path, NO_COLOR: "1", DENO_DIR: denoDir() },
     clearEnv: true,
     stderr: "piped",
   }).output();
   assertEquals(out.code, 0, new TextDecoder().decode(out.stderr));
+  return { home, path };
 }
+
+/** A shell command that writes `lines` to `file`. */
+function rc(file: string, ...lines: string[]): string {
+  return `printf '%s\\n' ${
+    lines.map((l) => `'${l.replaceAll("'", "'\\''")}'`).join(" ")
+  } > ${file}`;
+}
+
+/** The install methods README and `help completions` name, as shell commands. */
+const INSTALL = {
+  bashFolder: "mkdir -p ~/.local/share/bash-completion/completions && " +
+    "almyty-auth completions bash > ~/.local/share/bash-completion/completions/almyty-auth",
+  bashSourced: "source <(almyty-auth completions bash)",
+  zshFpath: "mkdir -p ~/.zfunc && almyty-auth completions zsh > ~/.zfunc/_almyty-auth",
+  zshSourced: "source <(almyty-auth completions zsh)",
+  fishFolder: "mkdir -p ~/.config/fish/completions && " +
+    "almyty-auth completions fish > ~/.config/fish/completions/almyty-auth.fish",
+};
+const BASH_PROMPT = `PS1='${PROMPT}'`;
+const ZSH_PROMPT = `PROMPT='${PROMPT}'`;
+const COMPINIT = "autoload -Uz compinit && compinit";
+const FISH_CONFIG = rc(
+  "~/.config/fish/config.fish",
+  "set -g fish_greeting",
+  `function fish_prompt; echo -n "${PROMPT}"; end`,
+);
 
 function denoDir(): string {
   return Deno.env.get("DENO_DIR") ?? `${Deno.env.get("HOME")}/.cache/deno`;
@@ -82,18 +108,17 @@ async function driveShell(
     .replace(/[\x00-\x07\x0d-\x1f]/g, "");
 }
 
-const bashCompletion = "/usr/share/bash-completion/bash_completion";
+const BASH_COMPLETION = ". /usr/share/bash-completion/bash_completion";
+const BASH = ["/bin/bash", "-i"];
+const ZSH = ["/usr/bin/zsh", "-i"];
+const FISH = ["/usr/bin/fish", "-i"];
 
 Deno.test("bash: the completions folder (with the bash-completion package) completes from one Tab", async () => {
-  const { home, path } = shellHome();
-  await install(
-    home,
-    path,
-    "mkdir -p ~/.local/share/bash-completion/completions && " +
-      "almyty-auth completions bash > ~/.local/share/bash-completion/completions/almyty-auth && " +
-      `printf '%s\\n' "PS1='${PROMPT}'" ". ${bashCompletion}" > ~/.bashrc`,
+  const { home, path } = await installed(
+    INSTALL.bashFolder,
+    rc("~/.bashrc", BASH_PROMPT, BASH_COMPLETION),
   );
-  const screen = await driveShell(["/bin/bash", "-i"], home, path, [
+  const screen = await driveShell(BASH, home, path, [
     [new RegExp(PROMPT), "almyty-auth logi\t"],
     [/login $/m, "--no-b\t@@"],
     [/@@/, END],
@@ -102,45 +127,33 @@ Deno.test("bash: the completions folder (with the bash-completion package) compl
 });
 
 Deno.test("bash: without the package the folder is never read; sourcing the script needs nothing", async () => {
-  const { home, path } = shellHome();
-  await install(
-    home,
-    path,
-    "mkdir -p ~/.local/share/bash-completion/completions && " +
-      "almyty-auth completions bash > ~/.local/share/bash-completion/completions/almyty-auth && " +
-      `printf '%s\\n' "PS1='${PROMPT}'" > ~/.bashrc && touch ~/zz-file.txt`,
+  const folder = await installed(
+    INSTALL.bashFolder,
+    rc("~/.bashrc", BASH_PROMPT),
+    "touch zz-file.txt",
   );
-  const without = await driveShell(["/bin/bash", "-i"], home, path, [
+  const without = await driveShell(BASH, folder.home, folder.path, [
     [new RegExp(PROMPT), "almyty-auth zz\t@@"],
     [/@@/, END],
   ]);
   assertMatch(without, /almyty-auth zz-file\.txt/, "bash's own file completion, not ours");
-  const { home: home2, path: path2 } = shellHome();
-  await install(
-    home2,
-    path2,
-    `printf '%s\\n' "PS1='${PROMPT}'" 'source <(almyty-auth completions bash)' > ~/.bashrc`,
-  );
-  const sourced = await driveShell(["/bin/bash", "-i"], home2, path2, [
+  const sourced = await installed(rc("~/.bashrc", BASH_PROMPT, INSTALL.bashSourced));
+  const screen = await driveShell(BASH, sourced.home, sourced.path, [
     [new RegExp(PROMPT), "almyty-auth logi\t@@"],
     [/@@/, END],
   ]);
-  assertMatch(sourced, /almyty-auth login @@/);
+  assertMatch(screen, /almyty-auth login @@/);
 });
 
 Deno.test("zsh: the fpath install completes from the first Tab in a new shell, with descriptions", async () => {
-  const { home, path } = shellHome();
-  await install(
-    home,
-    path,
-    "mkdir -p ~/.zfunc && almyty-auth completions zsh > ~/.zfunc/_almyty-auth && " +
-      `printf '%s\\n' "PROMPT='${PROMPT}'" 'fpath=(~/.zfunc $fpath)' ` +
-      "'autoload -Uz compinit && compinit' > ~/.zshrc",
+  const { home, path } = await installed(
+    INSTALL.zshFpath,
+    rc("~/.zshrc", ZSH_PROMPT, "fpath=(~/.zfunc $fpath)", COMPINIT),
   );
   // A first shell builds compinit's cache; the second is the "new shell" of every day.
   for (const round of [1, 2]) {
-    // "@@" typed after each Tab shows once the completion is done (keys are handled in order).
-    const screen = await driveShell(["/usr/bin/zsh", "-i"], home, path, [
+    // "@1" typed after each Tab shows once the completion is done (keys are handled in order).
+    const screen = await driveShell(ZSH, home, path, [
       [new RegExp(PROMPT), "almyty-auth logi\t@1"],
       [/@1/, CLEAR + "almyty-auth \t@2"],
       [/@2/, CLEAR + "almyty-auth login --\t@3"],
@@ -158,37 +171,27 @@ Deno.test("zsh: the fpath install completes from the first Tab in a new shell, w
 
 Deno.test("zsh: sourced in .zshrc, after compinit or before it, completes", async () => {
   for (const order of ["after", "before"] as const) {
-    const { home, path } = shellHome();
-    const source = "'source <(almyty-auth completions zsh)'";
-    const compinit = "'autoload -Uz compinit && compinit'";
-    await install(
-      home,
-      path,
+    const { home, path } = await installed(
       // Another shell first, so compinit's cache exists without our completion in it.
-      `printf '%s\\n' ${compinit} > ~/.zshrc && zsh -i -c true && ` +
-        `printf '%s\\n' "PROMPT='${PROMPT}'" ${
-          order === "after" ? `${compinit} ${source}` : `${source} ${compinit}`
-        } > ~/.zshrc`,
+      rc("~/.zshrc", COMPINIT),
+      "zsh -i -c true",
+      rc(
+        "~/.zshrc",
+        ZSH_PROMPT,
+        ...(order === "after" ? [COMPINIT, INSTALL.zshSourced] : [INSTALL.zshSourced, COMPINIT]),
+      ),
     );
-    const screen = await driveShell(["/usr/bin/zsh", "-i"], home, path, [
+    const screen = await driveShell(ZSH, home, path, [
       [new RegExp(PROMPT), "almyty-auth completions \t@@"],
       [/@@/, END],
     ]);
-    assertMatch(screen, /bash +fish +zsh|bash\s+fish\s+zsh/, `sourced ${order} compinit`);
+    assertMatch(screen, /bash\s+fish\s+zsh/, `sourced ${order} compinit`);
   }
 });
 
 Deno.test("fish: commands after help, no file names after --api", async () => {
-  const { home, path } = shellHome();
-  await install(
-    home,
-    path,
-    "mkdir -p ~/.config/fish/completions && " +
-      "almyty-auth completions fish > ~/.config/fish/completions/almyty-auth.fish && " +
-      `printf '%s\\n' 'set -g fish_greeting' 'function fish_prompt; echo -n "${PROMPT}"; end' ` +
-      "> ~/.config/fish/config.fish && touch ~/zz-file.txt",
-  );
-  const screen = await driveShell(["/usr/bin/fish", "-i"], home, path, [
+  const { home, path } = await installed(INSTALL.fishFolder, FISH_CONFIG, "touch zz-file.txt");
+  const screen = await driveShell(FISH, home, path, [
     [new RegExp(PROMPT), "almyty-auth help \t@1"],
     [/@1/, CLEAR + "almyty-auth login --api \t@2"],
     [/@2/, END],
@@ -198,34 +201,15 @@ Deno.test("fish: commands after help, no file names after --api", async () => {
 });
 
 Deno.test("the saved logins' names after --profile and `profile use`, in bash, zsh and fish", async () => {
-  const names = (home: string) => {
-    Deno.mkdirSync(`${home}/.almyty/profiles`, { recursive: true, mode: 0o700 });
-    for (const name of ["staging", "work"]) {
-      Deno.writeTextFileSync(`${home}/.almyty/profiles/${name}.json`, "{}", { mode: 0o600 });
-    }
-  };
-  const shells: [string[], string][] = [
-    [
-      ["/bin/bash", "-i"],
-      `printf '%s\\n' "PS1='${PROMPT}'" 'source <(almyty-auth completions bash)' > ~/.bashrc`,
-    ],
-    [
-      ["/usr/bin/zsh", "-i"],
-      `printf '%s\\n' "PROMPT='${PROMPT}'" 'autoload -Uz compinit && compinit' ` +
-      "'source <(almyty-auth completions zsh)' > ~/.zshrc",
-    ],
-    [
-      ["/usr/bin/fish", "-i"],
-      "mkdir -p ~/.config/fish/completions && " +
-      "almyty-auth completions fish > ~/.config/fish/completions/almyty-auth.fish && " +
-      `printf '%s\\n' 'set -g fish_greeting' 'function fish_prompt; echo -n "${PROMPT}"; end' ` +
-      "> ~/.config/fish/config.fish",
-    ],
+  const logins = "mkdir -p .almyty/profiles && touch .almyty/profiles/staging.json " +
+    ".almyty/profiles/work.json";
+  const shells: [string[], string[]][] = [
+    [BASH, [rc("~/.bashrc", BASH_PROMPT, INSTALL.bashSourced)]],
+    [ZSH, [rc("~/.zshrc", ZSH_PROMPT, COMPINIT, INSTALL.zshSourced)]],
+    [FISH, [INSTALL.fishFolder, FISH_CONFIG]],
   ];
   for (const [argv, setup] of shells) {
-    const { home, path } = shellHome();
-    names(home);
-    await install(home, path, setup);
+    const { home, path } = await installed(...setup, logins);
     const screen = await driveShell(argv, home, path, [
       [new RegExp(PROMPT), "almyty-auth whoami --profile w\t@1"],
       [/@1/, CLEAR + "almyty-auth profile use st\t@2"],
