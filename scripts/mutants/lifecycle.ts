@@ -85,7 +85,7 @@ export const mutants: Mutant[] = [
   {
     rule: "every flow asks /auth/profile who the new key is (token-response extras are hints)",
     file: "src/login/minted.ts",
-    find: 'const checked = await checkKey(ctx, target, key.token, "minted");',
+    find: 'const checked = await checkKey(ctx, target, key.token, "minted", options.ui);',
     replace:
       'const checked = { token: key.token, email: "unchecked", keyOrigin: "minted" as const };',
     tests: ["tests/lifecycle_test.ts"],
@@ -126,7 +126,7 @@ export const mutants: Mutant[] = [
   {
     rule: "a wrong API path is caught before the hand-off mints a key",
     file: "src/login/engine.ts",
-    find: "    await checkApiUrl(ctx, target);\n",
+    find: "    await checkApiUrl(ctx, target, ui);\n",
     replace: "",
     tests: ["tests/lifecycle_test.ts"],
     filter: "19.9: a discovery 404",
