@@ -9,6 +9,7 @@ import { openConsent } from "./helpers/consent.ts";
 import { browse, signInCookie, World } from "./helpers/world.ts";
 import { OAUTH_ERROR } from "../src/protocol/constants.ts";
 import { scriptedDeviceApi } from "./helpers/device_api.ts";
+import { denoLocker } from "../src/platform/lock.ts";
 
 const BROWSER = { BROWSER: "test-browser" };
 
@@ -139,6 +140,42 @@ Deno.test("browser flow: a code exchange still under way when the login times ou
   release(); // the exchange now completes, after the end
   assertMatch((await landed!).text, /could not finish the login/);
   assertEquals(readBytes(path), bytes, "the late exchange must not save");
+});
+
+Deno.test("browser flow: a save still waiting for the lock when the login times out saves nothing and leaves no live key", async () => {
+  const { home, path, bytes } = homeWithFile();
+  const world = new World(BROWSER, home);
+  const server = world.referenceServer();
+  // Another almyty-auth holds the credentials' lock until after this login gave up; then
+  // the lock is granted as if at the very moment the login ended (the wait's signal ignored).
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  let wanted!: (signal: AbortSignal | undefined) => void;
+  const lockWanted = new Promise<AbortSignal | undefined>((resolve) => (wanted = resolve));
+  world.locker = async (lock, options) => {
+    if (!lock.endsWith("/.credentials.json.lock")) return await denoLocker(lock, options);
+    wanted(options?.signal);
+    await released;
+    return await denoLocker(lock, { ...options, signal: undefined });
+  };
+  let landed: Promise<unknown> | undefined;
+  world.onLaunch = (url) => {
+    landed = signInCookie(world.fetch, server.url).then((c) =>
+      browse(world.fetch, url, "approve", c)
+    );
+    return true;
+  };
+  const run = world.run(["login", "--timeout", "5", "--api", server.url]);
+  const waiting = await lockWanted; // approved, checked, and the save waits for the lock
+  assertEquals(await run, 1);
+  assertMatch(world.stderr, /timed out/);
+  assert(waiting?.aborted, "the end of the login stops the save's wait for the lock");
+  release(); // the other process lets go: the save of a login that reported failure goes on
+  await landed;
+  assertEquals(readBytes(path), bytes, "a login that reported failure must not save");
+  assert(!/Logged in/.test(world.stderr), world.stderr);
+  const alice = server.store.userByEmail("alice@example.com")!;
+  assertEquals(server.store.keysOf(alice).filter((k) => k.isActive).length, 0, "no live key");
 });
 
 Deno.test("Ctrl-C during a browser login: 130, credentials untouched, listener closed", async () => {

@@ -104,14 +104,19 @@ export async function run(ctx: Context, { flags }: CommandInput): Promise<number
   await login(ctx, target, terminalUi(ctx, { qr: flags.qr === true }), {
     noBrowser: flags["no-browser"] === true,
     timeoutMs,
-    commit: (result) => commit(ctx, target, result),
+    commit: (result, ended) => commit(ctx, target, result, ended),
   });
   return EXIT.ok;
 }
 
 /** Every login ends here: the normal flows, token login and `--continue` alike. */
-function commit(ctx: Context, target: Target, result: LoginResult): Promise<void> {
-  return saveLogin(ctx, target, result);
+function commit(
+  ctx: Context,
+  target: Target,
+  result: LoginResult,
+  ended?: AbortSignal,
+): Promise<void> {
+  return saveLogin(ctx, target, result, ended);
 }
 
 /** Which login runs, with the flags that go with it checked. */

@@ -56,7 +56,8 @@ export function isMinted(file: Credentials): boolean {
 
 /**
  * Writes the credentials (keeping unknown fields of an existing file),
- * reports, then revokes the minted key this login replaced.
+ * reports, then revokes the minted key this login replaced. Nothing is
+ * written once `ended` aborted (the login is over: see `withLoginLock`).
  *
  * @example
  * ```ts
@@ -67,7 +68,12 @@ export function isMinted(file: Credentials): boolean {
  * await saveLogin(ctx, target, { token: "almyty_example", email: "alice@example.com", keyOrigin: "supplied" });
  * ```
  */
-export async function saveLogin(ctx: Context, target: Target, result: LoginResult): Promise<void> {
+export async function saveLogin(
+  ctx: Context,
+  target: Target,
+  result: LoginResult,
+  ended?: AbortSignal,
+): Promise<void> {
   const name = target.login?.profile ?? DEFAULT_PROFILE;
   await withLoginLock(ctx, target.path, async () => {
     // Read under the lock: the login this one replaces is whatever is saved now,
@@ -103,7 +109,7 @@ export async function saveLogin(ctx: Context, target: Target, result: LoginResul
       describeSwitch(ctx, previous, credentials);
       if (isMinted(previous)) await revokeReplaced(ctx, previous, path, name);
     }
-  });
+  }, ended);
   if (ctx.env.ALMYTY_TOKEN) {
     warn(
       ctx,

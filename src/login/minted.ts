@@ -102,7 +102,7 @@ export async function keepMinted(
       ...(key.expiresAt ? { expiresAt: key.expiresAt } : {}),
     };
     options.ended?.throwIfAborted(); // timed out or interrupted meanwhile: save nothing
-    await commit(result);
+    await commit(result, options.ended); // nor once the save got its lock, if it ended while waiting
     return result;
   } catch (error) {
     if (options.retryLater?.(error)) throw error;

@@ -25,5 +25,7 @@ export interface LoginResult {
 /**
  * Saves a result (the command decides how). The engine calls it once, only
  * while the login is still running, and answers the browser after it.
+ * `ended` aborts when the login is over meanwhile (its deadline passed while
+ * the save waited for the lock): the save must then write nothing.
  */
-export type Commit = (result: LoginResult) => Promise<void>;
+export type Commit = (result: LoginResult, ended?: AbortSignal) => Promise<void>;

@@ -24,6 +24,9 @@ import { line } from "./output.ts";
  * Runs `work` holding the lock of the login file at `path` (its folder is
  * created private, with the same trust checks as a save). Says so when
  * another process holds it; gives up after a minute with a message naming it.
+ * `ended` (a login that is over meanwhile) stops the wait like Ctrl-C, and
+ * is checked once the lock is held, so `work` never runs for a login that
+ * already reported its end.
  *
  * @example
  * ```ts
@@ -36,13 +39,14 @@ export async function withLoginLock<T>(
   ctx: Context,
   path: string,
   work: () => Promise<T>,
+  ended?: AbortSignal,
 ): Promise<T> {
   const dir = directoryOf(ctx.fs.platform, path);
   let held;
   try {
     ensurePrivateFolder(ctx.fs, dir, path);
     held = await ctx.lock(lockPathFor(path), {
-      signal: ctx.signal,
+      signal: ended ? AbortSignal.any([ctx.signal, ended]) : ctx.signal,
       onWait: () => line(ctx.stderr, `Waiting for another almyty-auth to finish with ${path}…`),
     });
   } catch (error) {
@@ -61,6 +65,7 @@ export async function withLoginLock<T>(
     );
   }
   try {
+    ended?.throwIfAborted();
     return await work();
   } finally {
     held.release();

@@ -1,0 +1,35 @@
+/**
+ * Mutants of the rules the phase-2 adversarial review added: what a login
+ * that already reported its end may still do, and what a hostile file, page
+ * or process can make the CLI do.
+ * @module
+ */
+import type { Mutant } from "./mutant.ts";
+
+/** See scripts/mutants/mutant.ts for the fields. */
+export const mutants: Mutant[] = [
+  {
+    rule: "a login that ended while its save waited for the lock writes nothing",
+    file: "src/runtime/login_lock.ts",
+    find: "    ended?.throwIfAborted();\n    return await work();",
+    replace: "    return await work();",
+    tests: ["tests/flows_test.ts"],
+    filter: "lock when the login times out",
+  },
+  {
+    rule: "the end of a login stops its save's wait for the lock",
+    file: "src/runtime/login_lock.ts",
+    find: "signal: ended ? AbortSignal.any([ctx.signal, ended]) : ctx.signal,",
+    replace: "signal: ctx.signal,",
+    tests: ["tests/flows_test.ts"],
+    filter: "lock when the login times out",
+  },
+  {
+    rule: "a login's commit is told when the login ends",
+    file: "src/login/minted.ts",
+    find: "await commit(result, options.ended);",
+    replace: "await commit(result);",
+    tests: ["tests/flows_test.ts"],
+    filter: "lock when the login times out",
+  },
+];
