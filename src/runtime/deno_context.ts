@@ -14,14 +14,38 @@
 import { SHUTDOWN_DEADLINE_MS, withDeadline } from "../platform/deadline.ts";
 import { denoFs } from "../platform/deno_fs.ts";
 import { directLoopbackFetch } from "../platform/http.ts";
-import { denoLocker } from "../platform/lock.ts";
-import { runForeground } from "../platform/foreground.ts";
 import { ENV_VARS } from "../permissions.ts";
-import { denoTerminal, promptLine } from "../platform/prompt.ts";
 import type { Context, Launched, LaunchSpec, Output } from "./context.ts";
 
-export { restoreTerminal } from "../platform/prompt.ts";
-export { inForeground } from "../platform/foreground.ts";
+// The prompt, the lock and `exec`'s foreground run are loaded when first used: a command
+// that needs none of them (whoami, token, status) does not pay for them at start-up.
+let prompt: typeof import("../platform/prompt.ts") | null = null;
+let foreground: typeof import("../platform/foreground.ts") | null = null;
+
+/**
+ * Puts the terminal back in its normal mode if a prompt left it otherwise
+ * (`platform/prompt.ts`); nothing to do when no prompt ever ran.
+ *
+ * @example
+ * ```ts
+ * restoreTerminal(); // a no-op unless a prompt is running
+ * ```
+ */
+export function restoreTerminal(): void {
+  prompt?.restoreTerminal();
+}
+
+/**
+ * True while `exec` runs a program in the foreground (`platform/foreground.ts`).
+ *
+ * @example
+ * ```ts
+ * inForeground(); // false
+ * ```
+ */
+export function inForeground(): boolean {
+  return foreground?.inForeground() ?? false;
+}
 
 function output(stream: typeof Deno.stdout | typeof Deno.stderr): Output {
   const encoder = new TextEncoder();
@@ -145,7 +169,10 @@ export function denoContext(signal: AbortSignal, interrupt?: () => void): Contex
     stdin: {
       isTerminal: Deno.stdin.isTerminal(),
       readText: () => new Response(Deno.stdin.readable).text(),
-      readLine: (options) => promptLine(denoTerminal, { ...options, interrupt }),
+      readLine: async (options) => {
+        prompt ??= await import("../platform/prompt.ts");
+        return await prompt.promptLine(prompt.denoTerminal, { ...options, interrupt });
+      },
     },
     now: Date.now,
     sleep: (ms, abort) =>
@@ -182,7 +209,11 @@ export function denoContext(signal: AbortSignal, interrupt?: () => void): Contex
     osRelease: () => Deno.osRelease(),
     launch: launchWithoutAlmytyEnv,
     signal,
-    lock: denoLocker,
-    runForeground,
+    lock: async (path, options) =>
+      await (await import("../platform/lock.ts")).denoLocker(path, options),
+    runForeground: async (spec) => {
+      foreground ??= await import("../platform/foreground.ts");
+      return await foreground.runForeground(spec);
+    },
   };
 }
