@@ -27,6 +27,7 @@ import { checkWritableWith, writeProfileWith } from "../credentials/write.ts";
 import { CliError, EXIT } from "../runtime/errors.ts";
 import { stripControl } from "../protocol/text.ts";
 import type { Organization } from "../protocol/types.ts";
+import { sameServiceUrl } from "../protocol/urls.ts";
 
 /** Fields a login owns; anything else in an existing default file is kept (other tools' fields). */
 export const LOGIN_FIELDS = [
@@ -155,7 +156,7 @@ function describeSwitch(ctx: Context, before: Credentials, after: Credentials): 
   if (before.email && name(before) !== name(after)) {
     line(ctx.stderr, `Switched organization: ${name(before)} → ${name(after)}`);
   }
-  if (before.url && before.url.replace(/\/+$/, "") !== after.url) {
+  if (before.url && !sameServiceUrl(before.url, after.url!)) {
     line(ctx.stderr, `Switched API: ${before.url} → ${after.url}`);
   }
 }

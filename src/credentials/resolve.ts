@@ -13,7 +13,7 @@
  * @module
  */
 import { DEFAULT_API_URL } from "../protocol/constants.ts";
-import { deriveFrontendUrl } from "../protocol/urls.ts";
+import { deriveFrontendUrl, sameServiceUrl } from "../protocol/urls.ts";
 import { credentialsPathWith } from "./path.ts";
 import { DEFAULT_PROFILE, loginPathWith, readProfileWith } from "./profiles.ts";
 import { checkAssertions, profileNotFound, type ProfileSource, selectLoginWith } from "./select.ts";
@@ -100,7 +100,7 @@ export function resolveCredentialsWith(
       : file.frontendUrl
       ? [file.frontendUrl, "file"]
       : [safeDerive(url), "derived"];
-  const ignored = env.ALMYTY_URL && !sameUrl(env.ALMYTY_URL, url);
+  const ignored = env.ALMYTY_URL && !sameServiceUrl(env.ALMYTY_URL, url);
   return {
     token: file.token,
     url,
@@ -148,9 +148,4 @@ function safeDerive(url: string): string {
   } catch {
     return url; // not a URL: the caller's URL check reports it
   }
-}
-
-/** Equal up to a trailing slash. */
-function sameUrl(a: string, b: string): boolean {
-  return a.replace(/\/+$/, "") === b.replace(/\/+$/, "");
 }

@@ -23,6 +23,7 @@
  */
 import { DEFAULT_API_URL } from "../protocol/constants.ts";
 import { stripControl } from "../protocol/text.ts";
+import { sameServiceUrl } from "../protocol/urls.ts";
 import { type DirectoryChoice, directoryChoiceWith } from "./directory.ts";
 import { checkProfileName, DEFAULT_PROFILE, loginPathWith } from "./profiles.ts";
 import {
@@ -149,7 +150,7 @@ export function checkAssertions(choice: LoginChoice, login: Credentials): void {
   if (!asserted) return;
   const problems: string[] = [];
   const url = login.url ?? DEFAULT_API_URL;
-  if (asserted.api !== undefined && !sameApi(asserted.api, url)) {
+  if (asserted.api !== undefined && !sameServiceUrl(asserted.api, url)) {
     problems.push(`its API is ${stripControl(url)}, not ${stripControl(asserted.api)}`);
   }
   const org = login.organization;
@@ -202,17 +203,4 @@ function currentDirectory(io: CredentialsIo): string | null {
   } catch {
     return null; // the working folder was removed: there is no folder to choose by
   }
-}
-
-/** Same scheme, host and port, and path up to a trailing slash. */
-function sameApi(a: string, b: string): boolean {
-  const norm = (value: string) => {
-    try {
-      const url = new URL(value);
-      return `${url.protocol}//${url.host}${url.pathname.replace(/\/+$/, "")}`;
-    } catch {
-      return value.replace(/\/+$/, "");
-    }
-  };
-  return norm(a) === norm(b);
 }

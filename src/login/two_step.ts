@@ -32,6 +32,7 @@ import { revokeKey } from "../runtime/keys.ts";
 import type { Target } from "../runtime/target.ts";
 import { type Credentials, CredentialsError } from "../credentials/types.ts";
 import type { Organization } from "../protocol/types.ts";
+import { sameServiceUrl } from "../protocol/urls.ts";
 import { keepMinted, mintedFromGrant } from "./minted.ts";
 import {
   backoffMs,
@@ -334,7 +335,8 @@ function finishedElsewhere(options: ResumeOptions, seen: PendingLogin): ResumeOu
   } catch { /* unusable: not ours to report */ }
   if (
     saved?.createdAt && Date.parse(saved.createdAt) >= Date.parse(seen.createdAt) &&
-    saved.url?.replace(/\/+$/, "") === seen.api && typeof saved.email === "string"
+    saved.url !== undefined && sameServiceUrl(saved.url, seen.api) &&
+    typeof saved.email === "string"
   ) {
     return {
       kind: "approved",

@@ -139,6 +139,28 @@ export function displayUrl(url: URL): string {
 }
 
 /**
+ * True when two URL values name the same service: equal as `displayUrl`
+ * shows them (scheme, host and port, path up to a trailing slash). A value
+ * that does not parse is compared as written, up to trailing slashes.
+ *
+ * @example
+ * ```ts
+ * sameServiceUrl("https://api.almyty.com/", "https://API.almyty.com"); // true
+ * sameServiceUrl("https://api.almyty.com", "https://api.staging.almyty.com"); // false
+ * ```
+ */
+export function sameServiceUrl(a: string, b: string): boolean {
+  const shown = (value: string) => {
+    try {
+      return displayUrl(new URL(value));
+    } catch {
+      return value.replace(/\/+$/, "");
+    }
+  };
+  return shown(a) === shown(b);
+}
+
+/**
  * The web app of an API, as almyty's deployments are laid out: the default
  * API → `https://app.almyty.com`; a host starting `api.` → the same URL with
  * `app.`; anything else (self-hosted, the reference server) → the API's origin.

@@ -35,7 +35,13 @@ import {
 } from "../credentials/types.ts";
 import { DEFAULT_API_URL } from "../protocol/constants.ts";
 import { isSendableToken } from "../protocol/tokens.ts";
-import { checkServiceUrl, deriveFrontendUrl, displayUrl, UrlRuleError } from "../protocol/urls.ts";
+import {
+  checkServiceUrl,
+  deriveFrontendUrl,
+  displayUrl,
+  sameServiceUrl,
+  UrlRuleError,
+} from "../protocol/urls.ts";
 
 /** Where a value came from. */
 export type TargetSource = "flag" | "env" | "file" | "default" | "derived";
@@ -270,7 +276,7 @@ export function loginTarget(
     // A folder's assertion: the login must be at the API it names (never used as the API).
     checkAssertions({ ...choice, assert: { api: choice.assert.api } }, { url: apiUrl, token: "" });
   }
-  const fileMatches = file?.url !== undefined && sameUrl(file.url, apiUrl);
+  const fileMatches = file?.url !== undefined && sameServiceUrl(file.url, apiUrl);
   const envFrontend = env.ALMYTY_FRONTEND_URL && (!named || api[1] === "env");
   const frontend: [string, TargetSource, string] = flags.frontend
     ? [flags.frontend, "flag", "--frontend"]
@@ -363,8 +369,4 @@ export function loginCommand(
  */
 export function apiKeysPage(target: { frontend: string }): string {
   return `${target.frontend}/settings/api-keys`;
-}
-
-function sameUrl(a: string, b: string): boolean {
-  return a.replace(/\/+$/, "") === b.replace(/\/+$/, "");
 }

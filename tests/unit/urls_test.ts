@@ -5,6 +5,7 @@ import {
   checkServiceUrl,
   deriveFrontendUrl,
   isLoopbackHost,
+  sameServiceUrl,
   UrlRuleError,
 } from "../../src/protocol/urls.ts";
 
@@ -66,6 +67,24 @@ Deno.test("frontend derivation follows almyty's deployments", () => {
   );
   assertEquals(deriveFrontendUrl("http://127.0.0.1:8080"), "http://127.0.0.1:8080");
   assertEquals(deriveFrontendUrl("https://almyty.internal/api"), "https://almyty.internal");
+});
+
+Deno.test("one API written two ways is the same API: trailing slash, host case, default port", () => {
+  const same: [string, string][] = [
+    ["https://api.almyty.com", "https://api.almyty.com/"],
+    ["https://API.almyty.com", "https://api.almyty.com"],
+    ["https://api.almyty.com:443/", "https://api.almyty.com"],
+    ["http://127.0.0.1:8080/base//", "http://127.0.0.1:8080/base"],
+    ["not a url/", "not a url"],
+  ];
+  for (const [a, b] of same) assert(sameServiceUrl(a, b), `${a} ~ ${b}`);
+  const different: [string, string][] = [
+    ["https://api.almyty.com", "https://api.staging.almyty.com"],
+    ["https://api.almyty.com", "http://api.almyty.com"],
+    ["http://127.0.0.1:8080", "http://127.0.0.1:8081"],
+    ["http://127.0.0.1:8080/a", "http://127.0.0.1:8080/b"],
+  ];
+  for (const [a, b] of different) assert(!sameServiceUrl(a, b), `${a} ≁ ${b}`);
 });
 
 Deno.test("19.5: a refused URL value is never quoted: host and port at most", () => {
