@@ -11,6 +11,21 @@
  * @module
  */
 
+/**
+ * The variables coding agents set in the shells they run commands in
+ * (`cli/agent.ts`: their login does not wait for a person).
+ */
+export const AGENT_VARIABLES = [
+  "AI_AGENT",
+  "CLAUDECODE",
+  "CLAUDE_CODE",
+  "CURSOR_AGENT",
+  "CURSOR_TRACE_ID",
+  "CODEX_SANDBOX",
+  "GEMINI_CLI",
+  "REPL_ID",
+] as const;
+
 /** Every environment variable the CLI reads. */
 export const ENV_VARS = [
   "HOME",
@@ -41,15 +56,7 @@ export const ENV_VARS = [
   "no_proxy",
   "DENO_CERT",
   "ALMYTY_HTTP_TIMEOUT",
-  // Coding agents (cli/agent.ts): their login does not wait for a person.
-  "AI_AGENT",
-  "CLAUDECODE",
-  "CLAUDE_CODE",
-  "CURSOR_AGENT",
-  "CURSOR_TRACE_ID",
-  "CODEX_SANDBOX",
-  "GEMINI_CLI",
-  "REPL_ID",
+  ...AGENT_VARIABLES,
 ] as const;
 
 /** The operating systems the CLI is built for, as `Deno.build.os` names them. */

@@ -538,8 +538,8 @@ Deno.test("logout forgets the default login's pending login and cancels its code
 });
 
 Deno.test("every agent variable is one the binary may read", async () => {
-  const { AGENT_VARIABLES, detectAgent } = await import("../src/cli/agent.ts");
-  const { ENV_VARS } = await import("../src/permissions.ts");
+  const { detectAgent } = await import("../src/cli/agent.ts");
+  const { AGENT_VARIABLES, ENV_VARS } = await import("../src/permissions.ts");
   for (const name of AGENT_VARIABLES) {
     assert((ENV_VARS as readonly string[]).includes(name), `${name} is not in ENV_VARS`);
     assertEquals(detectAgent({ [name]: "1" }), name);

@@ -12,18 +12,7 @@
  * ```
  * @module
  */
-
-/** The variables coding agents set in the shells they run commands in. */
-export const AGENT_VARIABLES = [
-  "AI_AGENT",
-  "CLAUDECODE",
-  "CLAUDE_CODE",
-  "CURSOR_AGENT",
-  "CURSOR_TRACE_ID",
-  "CODEX_SANDBOX",
-  "GEMINI_CLI",
-  "REPL_ID",
-] as const;
+import { AGENT_VARIABLES } from "../permissions.ts";
 
 /**
  * The first agent variable set (not empty, not "0" or "false"), or null.
