@@ -24,18 +24,6 @@ export function randomToken(bytes = 32): string {
 }
 
 /**
- * SHA-256 of `text`, hex.
- *
- * @example
- * ```ts
- * sha256Hex("abc").slice(0, 8); // "ba7816bf"
- * ```
- */
-export function sha256Hex(text: string): string {
-  return createHash("sha256").update(text).digest("hex");
-}
-
-/**
  * RFC 7636 S256: base64url(SHA-256(verifier)).
  *
  * @example

@@ -22,7 +22,8 @@ import {
   PATHS,
   POLL_TOLERANCE_MS,
 } from "../protocol/constants.ts";
-import { constantTimeEqual, pkceChallenge, sha256Hex } from "../protocol/crypto.ts";
+import { constantTimeEqual, pkceChallenge } from "../protocol/crypto.ts";
+import { sha256Hex } from "../protocol/sha256.ts";
 import type { DiscoveryDocument } from "../protocol/types.ts";
 import type { Handler, RouteContext } from "./context.ts";
 import { json, oauthError } from "./http.ts";

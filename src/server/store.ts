@@ -22,13 +22,9 @@ import {
   DEVICE_INTERVAL_SECONDS,
   USER_CODE_ALPHABET,
 } from "../protocol/constants.ts";
-import {
-  constantTimeEqual,
-  randomFromAlphabet,
-  randomToken,
-  sha256Hex,
-} from "../protocol/crypto.ts";
+import { constantTimeEqual, randomFromAlphabet, randomToken } from "../protocol/crypto.ts";
 import { randomHex } from "../protocol/random.ts";
+import { sha256Hex } from "../protocol/sha256.ts";
 import { API_KEY_PREFIX } from "../protocol/tokens.ts";
 import { signJwt, verifyJwt } from "./jwt.ts";
 
