@@ -229,9 +229,9 @@ export const mutants: Mutant[] = [
   {
     rule: "the pending file is 0600 in a 0700 folder, written atomically",
     file: "src/login/pending.ts",
-    find: 'writeFileAtomic(io.fs, path, JSON.stringify(pending, null, 2) + "\\n");',
+    find: "  return writePrivateJson(pending, path, io);",
     replace:
-      'Deno.mkdirSync(path.slice(0, path.lastIndexOf("/")), { recursive: true }); Deno.writeTextFileSync(path, JSON.stringify(pending, null, 2) + "\\n");',
+      '  Deno.mkdirSync(path.slice(0, path.lastIndexOf("/")), { recursive: true }); Deno.writeTextFileSync(path, JSON.stringify(pending, null, 2) + "\\n"); return path;',
     tests: TESTS,
     filter: "--no-wait --json",
   },

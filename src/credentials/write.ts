@@ -41,31 +41,13 @@ import { type Credentials, CredentialsError, type CredentialsIo } from "./types.
  * ```
  */
 export function writeCredentialsWith(credentials: Credentials, io: CredentialsIo): string {
-  return writeLoginFileAt(credentials, credentialsPathWith(io), io);
+  return writePrivateJson(credentials, credentialsPathWith(io), io);
 }
 
 /**
- * Writes a login file (the default's or a profile's) at `path`, like
- * `writeCredentialsWith`, and returns the path.
- *
- * @example
- * ```ts
- * import { nodeFs } from "./node_fs.ts";
- * const dir = Deno.makeTempDirSync();
- * writeLoginFileAt({ url: "https://api.almyty.com", token: "almyty_…" }, `${dir}/p/x.json`, { fs: nodeFs });
- * ```
- */
-export function writeLoginFileAt(
-  credentials: Credentials,
-  path: string,
-  io: CredentialsIo,
-): string {
-  return writePrivateJson(credentials, path, io);
-}
-
-/**
- * Writes `value` as indented JSON to a private file of ours at `path`
- * (atomically, 0600, folder 0700); a symlink there is refused.
+ * Writes `value` as indented JSON to a private file of ours at `path` (a
+ * login file, the directory record, a pending login): atomically, 0600,
+ * folder 0700; a symlink there is refused. Returns the path.
  *
  * @example
  * ```ts
@@ -122,20 +104,21 @@ export function checkWritableWith(io: CredentialsIo, path = credentialsPathWith(
  * ```
  */
 export function deleteCredentialsWith(io: CredentialsIo): boolean {
-  return deleteLoginFileAt(credentialsPathWith(io), io);
+  return deletePrivateFile(credentialsPathWith(io), io);
 }
 
 /**
- * Removes the login file at `path` (and temp files a crashed save left
- * beside it). Returns false when there was none.
+ * Removes a private file of ours at `path` (a login file, a pending login)
+ * and the temp files a crashed save left beside it. Returns false when there
+ * was none.
  *
  * @example
  * ```ts
  * import { nodeFs } from "./node_fs.ts";
- * deleteLoginFileAt(`${Deno.makeTempDirSync()}/x.json`, { fs: nodeFs }); // false
+ * deletePrivateFile(`${Deno.makeTempDirSync()}/x.json`, { fs: nodeFs }); // false
  * ```
  */
-export function deleteLoginFileAt(path: string, io: CredentialsIo): boolean {
+export function deletePrivateFile(path: string, io: CredentialsIo): boolean {
   try {
     sweepStaleTemps(io.fs, path); // a crashed save may have left a copy of the token
     return io.fs.remove(path);
@@ -166,11 +149,11 @@ export function writeProfileWith(
   credentials: Credentials,
 ): string {
   const path = loginPathWith(io, name);
-  if (name === DEFAULT_PROFILE) return writeLoginFileAt(credentials, path, io);
+  if (name === DEFAULT_PROFILE) return writePrivateJson(credentials, path, io);
   const existing = existingVersion(io, path);
   if (isNewer(existing)) checkVersion(existing, path);
   const { version: _version, ...fields } = credentials;
-  return writeLoginFileAt({ version: PROFILE_VERSION, ...fields } as Credentials, path, io);
+  return writePrivateJson({ version: PROFILE_VERSION, ...fields }, path, io);
 }
 
 /**
@@ -183,7 +166,7 @@ export function writeProfileWith(
  * ```
  */
 export function deleteProfileWith(io: CredentialsIo, name: string): boolean {
-  return deleteLoginFileAt(loginPathWith(io, name), io);
+  return deletePrivateFile(loginPathWith(io, name), io);
 }
 
 /** The `version` of the file at `path` as it is now, if it has one that can be read. */

@@ -15,12 +15,11 @@
  * ```
  * @module
  */
-import { sweepStaleTemps, writeFileAtomic } from "../credentials/atomic.ts";
 import { directoryOf, type FsError, joinPath } from "../credentials/fs.ts";
 import { homeDirectoryWith } from "../credentials/path.ts";
 import { checkFolder, checkOwner } from "../credentials/trust.ts";
 import { CredentialsError, type CredentialsIo } from "../credentials/types.ts";
-import { AtomicWriteError } from "../credentials/atomic.ts";
+import { deletePrivateFile, writePrivateJson } from "../credentials/write.ts";
 import { linkKind, removeFileCommand, removeTreeCommand } from "../credentials/fix_hints.ts";
 import { parseJson } from "../protocol/json.ts";
 import type { TokenGrant } from "../protocol/types.ts";
@@ -203,17 +202,7 @@ export function parsePending(text: string, path: string): PendingLogin {
 export function writePending(io: CredentialsIo, pending: PendingLogin): string {
   const path = pendingPathWith(io, pending.profile);
   checkFolders(io, path);
-  try {
-    writeFileAtomic(io.fs, path, JSON.stringify(pending, null, 2) + "\n");
-  } catch (error) {
-    if (!(error instanceof AtomicWriteError)) throw error;
-    throw new CredentialsError(
-      error.reason === "symlink" ? "symlink" : "write-failed",
-      path,
-      error.message,
-    );
-  }
-  return path;
+  return writePrivateJson(pending, path, io);
 }
 
 /**
@@ -227,15 +216,5 @@ export function writePending(io: CredentialsIo, pending: PendingLogin): string {
  * ```
  */
 export function removePending(io: CredentialsIo, name: string): boolean {
-  const path = pendingPathWith(io, name);
-  try {
-    sweepStaleTemps(io.fs, path);
-    return io.fs.remove(path);
-  } catch (error) {
-    throw new CredentialsError(
-      "write-failed",
-      path,
-      `Cannot remove ${path} (${(error as FsError).code}). Remove it by hand.`,
-    );
-  }
+  return deletePrivateFile(pendingPathWith(io, name), io);
 }
