@@ -10,6 +10,9 @@ import { recordToken } from "./helpers/leaks.ts";
 import { World } from "./helpers/world.ts";
 import { OAUTH_ERROR } from "../src/protocol/constants.ts";
 import { EXIT } from "../src/runtime/errors.ts";
+import { writePending } from "../src/login/pending.ts";
+import type { DeviceGrant } from "../src/server/store.ts";
+import { denoFs } from "../src/platform/deno_fs.ts";
 
 const pendingPath = (home: string, name = "default") => `${home}/.almyty/pending/${name}.json`;
 
@@ -330,6 +333,51 @@ Deno.test("--no-wait again shows the same code; --restart starts over and cancel
   assertEquals(restart.requests.filter((r) => r.includes("/auth/cli/device/cancel")).length, 1);
   const old = await world.decide(json.verification_uri_complete, "approve").catch((e) => e);
   assert(!String(old?.text ?? old).includes("Device approved"), "the old code cannot be approved");
+});
+
+Deno.test("two --no-wait at once (two agents, one HOME): the later shows the login the other saved and cancels its own code", async () => {
+  const world = new World();
+  let other: { deviceCode: string; userCode: string; grant: DeviceGrant } | undefined;
+  const server = world.referenceServer({
+    deviceInterval: 1,
+    // While this agent's device request is under way, another agent's `--no-wait` saves its own.
+    before: (request) => {
+      if (new URL(request.url).pathname !== "/auth/cli/device" || other) return;
+      const { deviceCode, grant } = server.store.createDeviceGrant("other-agent");
+      other = {
+        deviceCode,
+        userCode: grant.userCode.replace(/^(.{4})(.{4})$/, "$1-$2"),
+        grant,
+      };
+      const now = world.clock.now();
+      writePending({ fs: denoFs, home: world.home }, {
+        version: 1,
+        profile: "default",
+        api: server.url,
+        frontend: server.url,
+        tokenEndpoint: `${server.url}/auth/cli/token`,
+        deviceCancel: `${server.url}/auth/cli/device/cancel`,
+        deviceCode,
+        userCode: other.userCode,
+        verificationUri: `${server.url}/cli-auth`,
+        verificationUriComplete: `${server.url}/cli-auth?code=${other.userCode}`,
+        createdAt: new Date(now).toISOString(),
+        expiresAt: new Date(grant.expiresAt).toISOString(),
+        interval: 1,
+      });
+    },
+  });
+  assertEquals(await world.run(["login", "--no-wait", "--json", "--api", server.url]), 0);
+  // The person is shown the code that `--continue` will finish: the one saved.
+  assertEquals(JSON.parse(world.stdout).user_code, other!.userCode);
+  assertEquals(pendingFile(world.home)!.deviceCode, other!.deviceCode);
+  // This agent's own code is cancelled: approving it can report no success nobody collects.
+  const grants = [...server.store.devices.values()];
+  assertEquals(grants.length, 2);
+  assertEquals(grants.map((g) => g === other!.grant ? "saved" : g.status).sort(), [
+    "cancelled",
+    "saved",
+  ]);
 });
 
 Deno.test("--continue uses the API the login started with, never ALMYTY_URL; --api that differs is refused", async () => {

@@ -32,4 +32,21 @@ export const mutants: Mutant[] = [
     tests: ["tests/flows_test.ts"],
     filter: "lock when the login times out",
   },
+  {
+    rule: "a pending login another --no-wait saved meanwhile is the one shown, not overwritten",
+    file: "src/login/two_step.ts",
+    find:
+      "if (now && now.deviceCode !== existing?.deviceCode && reusable(ctx, now, target, options)) {",
+    replace: "if (false) {",
+    tests: ["tests/two_step_test.ts"],
+    filter: "two --no-wait at once",
+  },
+  {
+    rule: "the code a --no-wait withdrew (another was saved meanwhile) is cancelled at its server",
+    file: "src/login/two_step.ts",
+    find: "    await retire(ctx, pending, target);\n",
+    replace: "",
+    tests: ["tests/two_step_test.ts"],
+    filter: "two --no-wait at once",
+  },
 ];

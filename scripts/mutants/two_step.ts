@@ -32,9 +32,9 @@ export const mutants: Mutant[] = [
   {
     rule: "--no-wait never polls",
     file: "src/login/two_step.ts",
-    find: 'return { kind: "started", pending, replaced: existing };',
+    find: 'return { kind: "started", pending, replaced };',
     replace:
-      'await pollDevice(ctx, apiFor(ctx, target), { token: endpoints.token }, device.deviceCode, { waitSeconds: 0, expiresAt: device.expiresAt }).catch(() => {});\n  return { kind: "started", pending, replaced: existing };',
+      'await pollDevice(ctx, apiFor(ctx, target), { token: endpoints.token }, device.deviceCode, { waitSeconds: 0, expiresAt: device.expiresAt }).catch(() => {});\n  return { kind: "started", pending, replaced };',
     tests: TESTS,
     filter: "--no-wait --json",
   },
@@ -81,7 +81,7 @@ export const mutants: Mutant[] = [
   {
     rule: "--restart cancels the code it replaces",
     file: "src/login/two_step.ts",
-    find: "  if (existing) await retire(ctx, existing, options.targetFor(existing));\n",
+    find: "  if (replaced) await retire(ctx, replaced, options.targetFor(replaced));\n",
     replace: "",
     tests: TESTS,
     filter: "--restart starts over",
@@ -238,8 +238,8 @@ export const mutants: Mutant[] = [
   {
     rule: "a replaced pending login is cancelled, or its unsaved key revoked, at its own API only",
     file: "src/login/two_step.ts",
-    find: "if (existing) await retire(ctx, existing, options.targetFor(existing));",
-    replace: "if (existing) await retire(ctx, existing, target);",
+    find: "if (replaced) await retire(ctx, replaced, options.targetFor(replaced));",
+    replace: "if (replaced) await retire(ctx, replaced, target);",
     tests: TESTS,
     filter: "retires the old pending login at its own API",
   },

@@ -103,10 +103,9 @@ export async function start(
     // An unreadable pending login is replaced on request; an untrusted one never.
     if (!options.restart || error instanceof CredentialsError) throw error;
   }
-  if (
-    existing && !options.restart && existing.api === target.api &&
-    (existing.grant || Date.parse(existing.expiresAt) > ctx.now())
-  ) return { kind: "existing", pending: existing };
+  if (existing && reusable(ctx, existing, target, options)) {
+    return { kind: "existing", pending: existing };
+  }
 
   const endpoints = await discover(apiFor(ctx, target), target);
   // No discovery document (today's production), or one without a device flow (RFC 8414: optional).
@@ -129,12 +128,37 @@ export async function start(
     interval: device.interval,
   };
   // Under the lock: a `--continue` running now sees the old login or the new one, whole.
-  await options.lock(pendingPathWith(io, options.profile), () => {
+  // Another `--no-wait` (a parallel agent) may have saved one since it was read: that one is
+  // what a person may already have been shown, so it stays, and this code is withdrawn.
+  const saved = await options.lock(pendingPathWith(io, options.profile), () => {
+    let now: PendingLogin | null = existing;
+    try {
+      now = readPending(io, options.profile);
+    } catch { /* unreadable: replaced, as it would have been */ }
+    if (now && now.deviceCode !== existing?.deviceCode && reusable(ctx, now, target, options)) {
+      return Promise.resolve({ kept: now });
+    }
     writePending(io, pending);
-    return Promise.resolve();
+    return Promise.resolve({ replaced: now });
   });
-  if (existing) await retire(ctx, existing, options.targetFor(existing));
-  return { kind: "started", pending, replaced: existing };
+  if ("kept" in saved) {
+    await retire(ctx, pending, target);
+    return { kind: "existing", pending: saved.kept };
+  }
+  const replaced = saved.replaced;
+  if (replaced) await retire(ctx, replaced, options.targetFor(replaced));
+  return { kind: "started", pending, replaced };
+}
+
+/** A login already pending that `--no-wait` shows again (same login and API, still approvable). */
+function reusable(
+  ctx: Context,
+  pending: PendingLogin,
+  target: Target,
+  options: { restart: boolean },
+): boolean {
+  return !options.restart && pending.api === target.api &&
+    (pending.grant !== undefined || Date.parse(pending.expiresAt) > ctx.now());
 }
 
 /** How a login ended for the person who asked. */
