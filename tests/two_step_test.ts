@@ -10,7 +10,7 @@ import { recordToken } from "./helpers/leaks.ts";
 import { World } from "./helpers/world.ts";
 import { OAUTH_ERROR } from "../src/protocol/constants.ts";
 import { EXIT } from "../src/runtime/errors.ts";
-import { writePending } from "../src/login/pending.ts";
+import { readPending, writePending } from "../src/login/pending.ts";
 import type { DeviceGrant } from "../src/server/store.ts";
 import { denoFs } from "../src/platform/deno_fs.ts";
 
@@ -313,6 +313,39 @@ Deno.test("--cancel: the server hears it, the page says so, the pending login is
   const after = next(again, server);
   assertEquals(await after.run(["login", "--continue"]), 1);
   assertMatch(after.stderr, /No login is waiting for approval/);
+});
+
+Deno.test("--cancel while a --continue got the approval but could not save it yet: the unsaved key is revoked, not left live", async () => {
+  const world = new World();
+  let minted: { apiKey: string; record: { id: string; isActive: boolean } } | undefined;
+  const server = world.referenceServer({
+    deviceInterval: 1,
+    // While the cancel is on its way, a `--continue` gets the key and keeps it in the pending
+    // file (its save failed for now, to be retried), as two_step.ts does.
+    before: (request) => {
+      if (new URL(request.url).pathname !== "/auth/cli/device/cancel" || minted) return;
+      const alice = server.store.userByEmail("alice@example.com")!;
+      minted = server.store.mintCliKey(alice, "test-host");
+      const io = { fs: denoFs, home: world.home };
+      const pending = readPending(io, "default")!;
+      writePending(io, {
+        ...pending,
+        grant: {
+          access_token: minted.apiKey,
+          token_type: "Bearer",
+          key_id: minted.record.id,
+          email: "alice@example.com",
+          organization: null,
+        },
+      });
+    },
+  });
+  assertEquals(await world.run(["login", "--no-wait", "--json", "--api", server.url]), 0);
+  const cancel = next(world, server);
+  assertEquals(await cancel.run(["login", "--cancel"]), 0, cancel.stderr);
+  recordToken(minted!.apiKey);
+  assertEquals(pendingFile(world.home), null);
+  assertEquals(minted!.record.isActive, false, "the key nobody will save is revoked");
 });
 
 Deno.test("--no-wait again shows the same code; --restart starts over and cancels the old code", async () => {

@@ -49,4 +49,13 @@ export const mutants: Mutant[] = [
     tests: ["tests/two_step_test.ts"],
     filter: "two --no-wait at once",
   },
+  {
+    rule: "--cancel revokes a key a --continue got meanwhile but could not save yet",
+    file: "src/login/two_step.ts",
+    find:
+      "if (now?.grant && !pending?.grant) server = await retire(ctx, now, options.targetFor(now));",
+    replace: "",
+    tests: ["tests/two_step_test.ts"],
+    filter: "could not save it yet",
+  },
 ];

@@ -90,8 +90,8 @@ export const mutants: Mutant[] = [
     rule: "--cancel tells the server",
     file: "src/login/two_step.ts",
     find:
-      'const server = pending ? await retire(ctx, pending, options.targetFor(pending)) : "not-told";',
-    replace: 'const server = "not-told";',
+      'let server = pending ? await retire(ctx, pending, options.targetFor(pending)) : "not-told";',
+    replace: 'let server: Awaited<ReturnType<typeof retire>> = "not-told";',
     tests: TESTS,
     filter: "--cancel: the server hears it",
   },

@@ -130,7 +130,8 @@ export async function start(
   // Under the lock: a `--continue` running now sees the old login or the new one, whole.
   // Another `--no-wait` (a parallel agent) may have saved one since it was read: that one is
   // what a person may already have been shown, so it stays, and this code is withdrawn.
-  const saved = await options.lock(pendingPathWith(io, options.profile), () => {
+  type Saved = { kept: PendingLogin } | { replaced: PendingLogin | null };
+  const saved = await options.lock(pendingPathWith(io, options.profile), (): Promise<Saved> => {
     let now: PendingLogin | null = existing;
     try {
       now = readPending(io, options.profile);
@@ -412,14 +413,16 @@ export async function forget(ctx: Context, options: TwoStepOptions): Promise<For
   if (!first.pending && !first.unreadable) return { kind: "no_pending" };
   const pending = first.pending;
   // The server first, so a `--continue` holding the lock in a long-poll wakes now.
-  const server = pending ? await retire(ctx, pending, options.targetFor(pending)) : "not-told";
-  await options.lock(pendingPathWith(io, options.profile), () => {
+  let server = pending ? await retire(ctx, pending, options.targetFor(pending)) : "not-told";
+  await options.lock(pendingPathWith(io, options.profile), async () => {
     const now = readable().pending;
     // Only this login: one a `--no-wait --restart` started meanwhile stays.
     if (!pending || !now || now.deviceCode === pending.deviceCode) {
+      // A `--continue` got the approval meanwhile but could not save it yet: its key, kept
+      // in the file for a retry that will not come now, is revoked before the file goes.
+      if (now?.grant && !pending?.grant) server = await retire(ctx, now, options.targetFor(now));
       removePending(io, options.profile);
     }
-    return Promise.resolve();
   });
   return { kind: "forgotten", pending, server };
 }
