@@ -187,8 +187,9 @@ export const mutants: Mutant[] = [
   },
   {
     rule: "every 'run this again' hint keeps --api",
-    file: "src/runtime/target.ts",
-    find: 'if (target.api !== DEFAULT_API_URL) words.push("--api", target.api);',
+    file: "src/credentials/fix_hints.ts",
+    find:
+      'if (api !== undefined && api !== DEFAULT_API_URL) words.push("--api", stripControl(api));',
     replace: "",
     tests: ["tests/production_truth_test.ts", "tests/flows_test.ts"],
     filter: "/keeps --api|keep the environment/",

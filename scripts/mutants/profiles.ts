@@ -8,6 +8,14 @@ import type { Mutant } from "./mutant.ts";
 /** See scripts/mutants/mutant.ts for the fields. */
 export const mutants: Mutant[] = [
   {
+    rule: "every 'log in' hint keeps --profile (one builder: credentials/fix_hints.ts)",
+    file: "src/credentials/fix_hints.ts",
+    find: 'if (profile && profile !== DEFAULT_PROFILE) words.push("--profile", profile);',
+    replace: "",
+    tests: ["tests/profiles_test.ts"],
+    filter: "hints keep --profile",
+  },
+  {
     rule:
       "a login's save and the revocation of the key it replaces run under the login file's lock",
     file: "src/runtime/login_lock.ts",

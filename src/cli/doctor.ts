@@ -9,7 +9,8 @@
  * @module
  */
 import { ApiError } from "../runtime/api_error.ts";
-import { loginCommand, loginTarget, readingTarget, type Target } from "../runtime/target.ts";
+import { loginTarget, readingTarget, type Target } from "../runtime/target.ts";
+import { loginCommand } from "../credentials/fix_hints.ts";
 import { windowsProtection } from "../credentials/fix_hints.ts";
 import { homeDirectoryWith } from "../credentials/path.ts";
 import { type Credentials, CredentialsError } from "../credentials/types.ts";
@@ -87,8 +88,7 @@ export async function run(ctx: Context, { flags }: CommandInput): Promise<number
     };
   }
   // Fixes that say "log in" keep the environment being checked (--api).
-  const login = (...extra: string[]) =>
-    target ? loginCommand(target, ...extra) : ["almyty-auth", "login", ...extra].join(" ");
+  const login = (...extra: string[]) => loginCommand(target ?? {}, ...extra);
   const checks: Check[] = [
     ...(loginProblem ? [loginProblem] : []),
     ...(choice ? [credentialsFile(ctx, login, choice)] : []),

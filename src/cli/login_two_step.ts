@@ -21,7 +21,8 @@ import type { Context } from "../runtime/context.ts";
 import { credentialsIo } from "../runtime/context.ts";
 import { CliError, EXIT, exitCodeFor, messageFor } from "../runtime/errors.ts";
 import { line, paint, printJson } from "../runtime/output.ts";
-import { apiKeysPage, loginCommand, loginTarget, type Target } from "../runtime/target.ts";
+import { apiKeysPage, loginTarget, type Target } from "../runtime/target.ts";
+import { loginCommand } from "../credentials/fix_hints.ts";
 import { checkServiceUrl, displayUrl } from "../protocol/urls.ts";
 import { withLoginLock } from "../runtime/login_lock.ts";
 import { terminalUi } from "./login_ui.ts";
@@ -50,17 +51,6 @@ export function pendingLock(ctx: Context): PendingLock {
   return (path, work) => withLoginLock(ctx, path, work);
 }
 
-/** The `login` command that acts on this login (its `--profile`, never a stale `--api`). */
-function command(run: TwoStepRun, ...words: string[]): string {
-  return [
-    "almyty-auth",
-    "login",
-    ...words,
-    ...(run.profile === DEFAULT_PROFILE ? [] : ["--profile", run.profile]),
-  ]
-    .join(" ");
-}
-
 /** The login's target at the pending login's API and frontend, whatever the environment says. */
 function targetFor(ctx: Context, pending: PendingLogin): Target {
   return loginTarget(
@@ -85,7 +75,7 @@ function pendingJson(run: TwoStepRun, pending: PendingLogin): Record<string, unk
     interval: pending.interval,
     api: pending.api,
     profile: run.profile,
-    next_step: command(run, "--continue"),
+    next_step: loginCommand({ login: run }, "--continue"),
   };
 }
 
@@ -141,7 +131,10 @@ async function showPending(ctx: Context, run: TwoStepRun, pending: PendingLogin)
     expiresAt,
   });
   line(ctx.stderr, `The code expires ${expiry(ctx, pending)}. Once it is approved, finish with:`);
-  line(ctx.stderr, "  " + paint(ctx, ctx.stderr, "bold", command(run, "--continue")));
+  line(
+    ctx.stderr,
+    "  " + paint(ctx, ctx.stderr, "bold", loginCommand({ login: run }, "--continue")),
+  );
   line(ctx.stderr, "(exit 0: logged in; 8: not approved yet, run it again; 1: denied or expired)");
 }
 
@@ -181,7 +174,7 @@ export function noWait(
       line(
         ctx.stderr,
         `A login for ${outcome.pending.api} is already waiting for approval (same code); ` +
-          `for a new code: ${command(run, "--no-wait", "--restart")}`,
+          `for a new code: ${loginCommand({ login: run }, "--no-wait", "--restart")}`,
       );
     } else if (outcome.replaced) {
       line(
@@ -236,8 +229,10 @@ export function finishContinue(
     if (pending && api !== undefined && api !== pending.api) {
       throw new CliError(
         `The pending login is for ${pending.api}, not ${api}: --continue always finishes it ` +
-          `where it started. Run ${command(run, "--continue")}, or start another with ` +
-          `${command(run, "--no-wait", "--restart", "--api", api)}`,
+          `where it started. Run ${
+            loginCommand({ login: run }, "--continue")
+          }, or start another with ` +
+          `${loginCommand({ login: run }, "--no-wait", "--restart", "--api", api)}`,
         EXIT.usage,
       );
     }
@@ -249,7 +244,7 @@ export function finishContinue(
       waitMs: options.waitMs,
       commit: run.commit,
     });
-    const again = command(run, "--no-wait");
+    const again = loginCommand({ login: run }, "--no-wait");
     switch (outcome.kind) {
       case "approved": {
         const { approved, pending } = outcome;
@@ -281,7 +276,9 @@ export function finishContinue(
           `Not approved yet: the login is still waiting for the person to approve code ` +
             `${outcome.pending.userCode} at ${outcome.pending.verificationUriComplete} ` +
             `(the code expires ${expiry(ctx, outcome.pending)}).${failing} ` +
-            `Run ${command(run, "--continue")} again (add --wait <seconds> to wait here).`,
+            `Run ${
+              loginCommand({ login: run }, "--continue")
+            } again (add --wait <seconds> to wait here).`,
         );
         return finish(ctx, run, EXIT.pending, pendingJson(run, outcome.pending));
       }
@@ -323,7 +320,7 @@ function over(ctx: Context, run: TwoStepRun, status: string, message: string): n
     status,
     message,
     profile: run.profile,
-    next_step: command(run, "--no-wait"),
+    next_step: loginCommand({ login: run }, "--no-wait"),
   });
 }
 

@@ -37,6 +37,7 @@ import {
   readDirectoryFile,
   readDirectoryRecordWith,
 } from "../credentials/directory.ts";
+import { loginCommand } from "../credentials/fix_hints.ts";
 import { joinPath } from "../credentials/fs.ts";
 import { describeChoice, selectLoginWith } from "../credentials/select.ts";
 import { type Credentials, CredentialsError } from "../credentials/types.ts";
@@ -223,8 +224,8 @@ async function save(ctx: Context, args: string[]): Promise<number> {
   const source = readProfileWith(io, DEFAULT_PROFILE);
   if (!source) {
     throw new CliError(
-      "There is no default login to save. Log in first (almyty-auth login), or log in to the " +
-        `profile directly: almyty-auth login --profile ${name}`,
+      `There is no default login to save. Log in first (${loginCommand({})}), or log in to the ` +
+        `profile directly: ${loginCommand({ login: { profile: name } })}`,
       EXIT.auth,
     );
   }
@@ -260,7 +261,9 @@ async function use(ctx: Context, args: string[]): Promise<number> {
   const chosen = readProfileWith(io, name);
   if (!chosen) {
     throw new CliError(
-      `Profile "${name}" not found: log in to it first with almyty-auth login --profile ${name}`,
+      `Profile "${name}" not found: log in to it first with ${
+        loginCommand({ login: { profile: name } })
+      }`,
       EXIT.auth,
     );
   }
@@ -358,9 +361,7 @@ function warnIfMissing(ctx: Context, name: string): void {
   if (!exists) {
     warn(
       ctx,
-      `there is no login named ${name} yet: ${
-        name === DEFAULT_PROFILE ? "almyty-auth login" : `almyty-auth login --profile ${name}`
-      }`,
+      `there is no login named ${name} yet: ${loginCommand({ login: { profile: name } })}`,
     );
   }
 }

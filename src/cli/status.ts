@@ -11,7 +11,8 @@
  */
 import { ApiError } from "../runtime/api_error.ts";
 import type { Target } from "../runtime/target.ts";
-import { loginCommand, TokenFormatError } from "../runtime/target.ts";
+import { TokenFormatError } from "../runtime/target.ts";
+import { loginCommand } from "../credentials/fix_hints.ts";
 import { windowsProtection } from "../credentials/fix_hints.ts";
 import { credentialsPathWith, homeDirectoryWith } from "../credentials/path.ts";
 import { CredentialsError } from "../credentials/types.ts";

@@ -1,18 +1,69 @@
 /**
- * The commands error messages suggest, in the user's own shell: POSIX words
- * (`rm`, `mv`) on Linux and macOS; on Windows, words that cmd and PowerShell
- * both understand (`del`, `move`), or PowerShell's where they differ. And
- * what a "symbolic link" is on each OS: on Windows, Deno and Node report any
- * reparse point as one (a OneDrive online-only file, a junction).
+ * The commands error messages suggest: the `almyty-auth login` that makes a
+ * login again where it belongs (its profile, its API), and, in the user's own
+ * shell, what removes or moves a file: POSIX words (`rm`, `mv`) on Linux and
+ * macOS; on Windows, words that cmd and PowerShell both understand (`del`,
+ * `move`), or PowerShell's where they differ. And what a "symbolic link" is
+ * on each OS: on Windows, Deno and Node report any reparse point as one (a
+ * OneDrive online-only file, a junction).
  *
  * @example
  * ```ts
- * import { removeFileCommand } from "./fix_hints.ts";
+ * import { loginCommand, removeFileCommand } from "./fix_hints.ts";
+ * loginCommand({ login: { profile: "staging" }, api: "https://api.staging.almyty.com" });
+ * // "almyty-auth login --profile staging --api https://api.staging.almyty.com"
  * removeFileCommand("linux", "/home/alice/.almyty/credentials.json"); // "rm /home/alice/.almyty/credentials.json"
  * removeFileCommand("win32", "C:\\Users\\alice\\.almyty\\credentials.json"); // 'del "C:\\Users\\alice\\.almyty\\credentials.json"'
  * ```
  * @module
  */
+import { DEFAULT_API_URL } from "../protocol/constants.ts";
+import { stripControl } from "../protocol/text.ts";
+import { deriveFrontendUrl } from "../protocol/urls.ts";
+import { DEFAULT_PROFILE } from "./types.ts";
+
+/** Where a login is (any part may be unknown): a command's target, a pending login, a profile. */
+export interface LoginPlace {
+  /** The API; absent: whatever the login's own selection finds. */
+  api?: string;
+  /** The web app; only named when it is not the one derived from `api`. */
+  frontend?: string;
+  /** The login (null or absent: the default one). */
+  login?: { profile: string } | null;
+}
+
+/**
+ * The `almyty-auth login` command (with `extra` words) that keeps the user's
+ * environment: `--profile` for a named login, `--api` when the API is known
+ * and not the default, `--frontend` when it is not derivable from the API.
+ * Every hint that says "log in" is built here.
+ *
+ * @example
+ * ```ts
+ * loginCommand({ api: "https://api.almyty.com", frontend: "https://app.almyty.com" }); // "almyty-auth login"
+ * loginCommand({ login: { profile: "ci" } }, "--continue"); // "almyty-auth login --continue --profile ci"
+ * ```
+ */
+export function loginCommand(place: LoginPlace, ...extra: string[]): string {
+  const words = ["almyty-auth", "login", ...extra];
+  const profile = place.login?.profile;
+  if (profile && profile !== DEFAULT_PROFILE) words.push("--profile", profile);
+  const { api, frontend } = place;
+  // A value from a repository's file may hold anything: no control character reaches the hint.
+  if (api !== undefined && api !== DEFAULT_API_URL) words.push("--api", stripControl(api));
+  if (api !== undefined && frontend !== undefined && frontend !== derived(api)) {
+    words.push("--frontend", stripControl(frontend));
+  }
+  return words.join(" ");
+}
+
+function derived(api: string): string | null {
+  try {
+    return deriveFrontendUrl(api);
+  } catch {
+    return null;
+  }
+}
 
 /**
  * Removes one file.

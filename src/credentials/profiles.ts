@@ -19,12 +19,17 @@
 import { stripControl } from "../protocol/text.ts";
 import { joinPath } from "./fs.ts";
 import { credentialsPathWith, homeDirectoryWith } from "./path.ts";
+import { loginCommand } from "./fix_hints.ts";
 import { readLoginFileAt } from "./read.ts";
 import { checkFolder } from "./trust.ts";
-import { type Credentials, CredentialsError, type CredentialsIo } from "./types.ts";
+import {
+  type Credentials,
+  CredentialsError,
+  type CredentialsIo,
+  DEFAULT_PROFILE,
+} from "./types.ts";
 
-/** The name that means the default login (`credentials.json`). */
-export const DEFAULT_PROFILE = "default";
+export { DEFAULT_PROFILE };
 
 /** The format version this library writes into a profile file, and the newest it reads. */
 export const PROFILE_VERSION = 1;
@@ -97,7 +102,7 @@ export function loginPathWith(io: CredentialsIo, name: string): string {
 export function readProfileWith(io: CredentialsIo, name: string): Credentials | null {
   const path = loginPathWith(io, name);
   if (name === DEFAULT_PROFILE) return readLoginFileAt(io, path);
-  const read = readLoginFileAt(io, path, `almyty-auth login --profile ${name}`);
+  const read = readLoginFileAt(io, path, loginCommand({ login: { profile: name } }));
   if (!read) return null;
   checkVersion(read.version, path);
   const { version: _version, ...credentials } = read;

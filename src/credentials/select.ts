@@ -25,6 +25,7 @@ import { DEFAULT_API_URL } from "../protocol/constants.ts";
 import { stripControl } from "../protocol/text.ts";
 import { sameServiceUrl } from "../protocol/urls.ts";
 import { type DirectoryChoice, directoryChoiceWith } from "./directory.ts";
+import { loginCommand } from "./fix_hints.ts";
 import { checkProfileName, DEFAULT_PROFILE, loginPathWith } from "./profiles.ts";
 import {
   type Credentials,
@@ -124,10 +125,7 @@ export function selectLoginWith(io: CredentialsIo, options: SelectOptions = {}):
  * ```
  */
 export function profileNotFound(io: CredentialsIo, choice: LoginChoice): CredentialsError {
-  const api = choice.assert?.api;
-  const login = `almyty-auth login --profile ${choice.profile}${
-    api && api !== DEFAULT_API_URL ? ` --api ${stripControl(api)}` : ""
-  }`;
+  const login = loginCommand({ login: choice, api: choice.assert?.api });
   return new CredentialsError(
     "profile-not-found",
     loginPathWith(io, choice.profile),
@@ -169,8 +167,9 @@ export function checkAssertions(choice: LoginChoice, login: Credentials): void {
     "directory-mismatch",
     choice.origin ?? "",
     `${choice.origin} selects the login "${choice.profile}", but ${problems.join(" and ")}. ` +
-      `Nothing was sent. Log in to the right one (almyty-auth login --profile ${choice.profile}` +
-      `${asserted.api ? ` --api ${stripControl(asserted.api)}` : ""}) or fix ${choice.origin}.`,
+      `Nothing was sent. Log in to the right one (${
+        loginCommand({ login: choice, api: asserted.api })
+      }) or fix ${choice.origin}.`,
   );
 }
 

@@ -10,6 +10,9 @@
  */
 import type { CredentialsFs } from "./fs.ts";
 
+/** The name that means the default login (`credentials.json`). */
+export const DEFAULT_PROFILE = "default";
+
 /** The contents of `~/.almyty/credentials.json`. Unknown fields are kept. */
 export interface Credentials {
   /** API base URL the token belongs to. */

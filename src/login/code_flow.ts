@@ -12,7 +12,8 @@
  */
 import type { Context } from "../runtime/context.ts";
 import { loginApi } from "./api.ts";
-import { loginCommand, type Target } from "../runtime/target.ts";
+import type { Target } from "../runtime/target.ts";
+import { loginCommand } from "../credentials/fix_hints.ts";
 import { CALLBACK_PATHS, CLIENT_ID, GRANT, OAUTH_ERROR } from "../protocol/constants.ts";
 import { truncate } from "../protocol/text.ts";
 import { CliError, EXIT } from "../runtime/errors.ts";

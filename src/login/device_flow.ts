@@ -19,7 +19,8 @@
  */
 import type { ApiClient } from "../runtime/client.ts";
 import { ApiError } from "../runtime/api_error.ts";
-import { loginCommand, type Target } from "../runtime/target.ts";
+import type { Target } from "../runtime/target.ts";
+import { loginCommand } from "../credentials/fix_hints.ts";
 import { apiFor } from "../runtime/connect.ts";
 import { loginApi } from "./api.ts";
 import type { Context } from "../runtime/context.ts";

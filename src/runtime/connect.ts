@@ -12,9 +12,10 @@
  * @module
  */
 import { ApiClient, type SlowRequest } from "./client.ts";
-import { loginCommand, readingTarget, type Target, type TargetSource } from "./target.ts";
+import { readingTarget, type Target, type TargetSource } from "./target.ts";
+import { loginCommand } from "../credentials/fix_hints.ts";
 import { jwtExpiry, relativeTime, tokenKind } from "../protocol/tokens.ts";
-import { checkServiceUrl, deriveFrontendUrl, displayUrl } from "../protocol/urls.ts";
+import { checkServiceUrl, displayUrl } from "../protocol/urls.ts";
 import { DEFAULT_API_URL } from "../protocol/constants.ts";
 import type { SelectOptions } from "../credentials/types.ts";
 import { DEFAULT_PROFILE } from "../credentials/profiles.ts";
@@ -178,7 +179,7 @@ export function loginJson(
  */
 export function notAuthenticated(ctx: Context): CliError {
   const api = shownEnvUrl(ctx.env.ALMYTY_URL) ?? DEFAULT_API_URL;
-  const login = loginCommand({ api, frontend: deriveFrontendUrl(api) });
+  const login = loginCommand({ api });
   return new CliError(
     `Not authenticated. Run one of:\n  ${login}\n  export ALMYTY_TOKEN=<your-token>`,
     EXIT.auth,
@@ -248,9 +249,7 @@ export function ignoredUrlNote(target: Target): string | null {
     return `ALMYTY_URL is set but not applied, and is not a usable API URL; the saved key belongs to ${target.api}.`;
   }
   return `ALMYTY_URL (${url}) is not applied: the saved key belongs to ${target.api}. ` +
-    `To use it, set ALMYTY_TOKEN too, or log in there: ${
-      loginCommand({ api: url, frontend: deriveFrontendUrl(url) })
-    }`;
+    `To use it, set ALMYTY_TOKEN too, or log in there: ${loginCommand({ api: url })}`;
 }
 
 /**

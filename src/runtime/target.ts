@@ -338,28 +338,6 @@ export function fileTarget(
 }
 
 /**
- * The `login` command that keeps the user's environment: `--profile` for a
- * named login, `--api` when the API is not the default, `--frontend` when it
- * is not derivable from the API.
- *
- * @example
- * ```ts
- * loginCommand({ api: "https://api.almyty.com", frontend: "https://app.almyty.com" }); // "almyty-auth login"
- * ```
- */
-export function loginCommand(
-  target: { api: string; frontend: string; login?: { profile: string } | null },
-  ...extra: string[]
-): string {
-  const words = ["almyty-auth", "login", ...extra];
-  const profile = target.login?.profile;
-  if (profile && profile !== DEFAULT_PROFILE) words.push("--profile", profile);
-  if (target.api !== DEFAULT_API_URL) words.push("--api", target.api);
-  if (target.frontend !== deriveFrontendUrl(target.api)) words.push("--frontend", target.frontend);
-  return words.join(" ");
-}
-
-/**
  * Where users revoke keys by hand: the dashboard's Settings > API Keys.
  *
  * @example
