@@ -236,6 +236,11 @@ Deno.test("headless login: the QR code when the terminal is tall enough, or on r
   assertMatch(tall.run.screen, /Drawn for a dark background: on a light one it is inverted/);
   const light = await headlessScreen([120, 40], [], { COLORFGBG: "0;15" });
   assert(!/Drawn for a dark background/.test(light.run.screen), light.run.screen);
+  // In colour (the usual terminal), the code's escape sequences take no room on screen: it fits too.
+  const coloured = await headlessScreen([120, 40], [], { NO_COLOR: "" });
+  assert(!/needs a larger terminal/.test(coloured.run.screen), coloured.shown.join("\n"));
+  assertMatch(coloured.shown.join("\n"), /▀{20}[\s\S]*Open this URL in any browser:/);
+  assert(coloured.shown.length <= 40);
 });
 
 Deno.test("from source with a cold Deno cache and no npm registry: the headless login goes on without its QR code", async () => {

@@ -211,8 +211,10 @@ async function drawQr(ctx: Context, code: CodeInstructions, options: TerminalUiO
   const light = !color && lightBackground(ctx.env.COLORFGBG);
   const rows = qrLines(code.verificationUriComplete, { color, lightBackground: light });
   const size = err.size?.();
+  // deno-lint-ignore no-control-regex -- the colours take no room on screen
+  const columns = rows[0].replace(/\x1b\[[\d;]*m/g, "").length;
   const fits = size !== undefined && size !== null &&
-    size.rows >= rows.length + ESSENTIAL_LINES && size.columns >= rows[0].length;
+    size.rows >= rows.length + ESSENTIAL_LINES && size.columns >= columns;
   if (!fits && !options.qr) {
     line(err, "(A QR code of the URL needs a larger terminal; --qr shows it anyway.)");
     return;

@@ -1,0 +1,19 @@
+/**
+ * Mutants of what a newcomer meets first (phase 2's walk through every
+ * command in a real terminal): the QR code in a colour terminal, help that
+ * fits 80 columns, hints that keep the login's environment, plain messages.
+ * @module
+ */
+import type { Mutant } from "./mutant.ts";
+
+/** See scripts/mutants/mutant.ts for the fields. */
+export const mutants: Mutant[] = [
+  {
+    rule: "a colour terminal tall enough shows the QR code (its colours take no room on screen)",
+    file: "src/cli/login_ui.ts",
+    find: 'const columns = rows[0].replace(/\\x1b\\[[\\d;]*m/g, "").length;',
+    replace: "const columns = rows[0].length;",
+    tests: ["tests/login_process_test.ts"],
+    filter: "tall enough",
+  },
+];
