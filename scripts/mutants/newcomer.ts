@@ -16,4 +16,12 @@ export const mutants: Mutant[] = [
     tests: ["tests/login_process_test.ts"],
     filter: "tall enough",
   },
+  {
+    rule: "help fits an 80-column terminal: long usage lines and descriptions wrap between words",
+    file: "src/cli/help.ts",
+    find: "const COLUMNS = 80;",
+    replace: "const COLUMNS = 300;",
+    tests: ["tests/unit/help_test.ts"],
+    filter: "fits 80 columns",
+  },
 ];

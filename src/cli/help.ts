@@ -10,14 +10,39 @@
  */
 import { COMMANDS, type FlagSpec, GLOBAL_FLAGS } from "./spec.ts";
 
-function flagLines(flags: Record<string, FlagSpec>): string[] {
-  const rows = Object.entries(flags).map(([name, spec]) => [
-    (spec.short ? `-${spec.short}, ` : "    ") + `--${name}` +
-    (spec.value ? ` <${spec.value}>` : ""),
-    spec.description,
-  ]);
+/** Help fits a terminal of this many columns (80: the smallest anyone still uses). */
+const COLUMNS = 80;
+
+/**
+ * Words laid out in lines of at most `COLUMNS`, the first after `first`,
+ * the others indented by `indent` spaces; a word is never split.
+ */
+function wrap(words: string[], first: string, indent: number): string[] {
+  const lines = [first];
+  for (const word of words) {
+    const last = lines[lines.length - 1];
+    if (last.length + 1 + word.length > COLUMNS) lines.push(" ".repeat(indent) + word);
+    else lines[lines.length - 1] = `${last} ${word}`;
+  }
+  return lines;
+}
+
+/** Two columns (a name, its description), the description wrapped under itself. */
+function twoColumns(rows: string[][]): string[] {
   const width = Math.max(...rows.map(([left]) => left.length));
-  return rows.map(([left, right]) => `  ${left.padEnd(width)}  ${right}`);
+  return rows.flatMap(([left, right]) =>
+    wrap(right.split(" "), `  ${left.padEnd(width)} `, width + 4)
+  );
+}
+
+function flagLines(flags: Record<string, FlagSpec>): string[] {
+  return twoColumns(
+    Object.entries(flags).map(([name, spec]) => [
+      (spec.short ? `-${spec.short}, ` : "    ") + `--${name}` +
+      (spec.value ? ` <${spec.value}>` : ""),
+      spec.description,
+    ]),
+  );
 }
 
 /**
@@ -29,23 +54,25 @@ function flagLines(flags: Record<string, FlagSpec>): string[] {
  * ```
  */
 export function mainHelp(): string {
-  const width = Math.max(...Object.keys(COMMANDS).map((c) => c.length));
   return [
     "almyty-auth: log in to almyty from a terminal",
     "",
     "Usage: almyty-auth <command> [flags]",
     "",
     "Commands:",
-    ...Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`),
-    `  ${"help".padEnd(width)}  Show help for a command`,
+    ...twoColumns([
+      ...Object.entries(COMMANDS).map(([name, c]) => [name, c.summary]),
+      ["help", "Show help for a command"],
+    ]),
     "",
     "Flags:",
     ...flagLines(GLOBAL_FLAGS),
     "",
     "Environment: ALMYTY_TOKEN (at ALMYTY_URL) takes the place of the saved login;",
-    "ALMYTY_URL alone never re-points a saved key. ALMYTY_FRONTEND_URL sets the web app.",
-    "Several logins: --profile <name>, else ALMYTY_PROFILE, else a trusted .almyty-profile",
-    "or a binding of the folder, else the default login (`almyty-auth help profile`).",
+    "ALMYTY_URL alone never re-points a saved key. ALMYTY_FRONTEND_URL sets the web",
+    "app. Several logins: --profile <name>, else ALMYTY_PROFILE, else a trusted",
+    ".almyty-profile or a binding of the folder, else the default login",
+    "(`almyty-auth help profile`).",
     "Exit codes: 0 ok, 1 error, 2 usage, 4 not authenticated, 8 login still pending",
     "(login --continue), 130 interrupted.",
     "",
@@ -87,14 +114,22 @@ export function usageLine(name: string): string {
  */
 export function commandHelp(name: string): string {
   if (name === "help") {
-    return "Show help for a command\n\nUsage: almyty-auth help [command]\n\nCommands: " +
-      Object.keys(COMMANDS).join(", ");
+    const names = Object.keys(COMMANDS).map((c) => `${c},`);
+    return [
+      "Show help for a command",
+      "",
+      "Usage: almyty-auth help [command]",
+      "",
+      ...wrap(names, "Commands:", "Commands: ".length),
+    ].join("\n").replace(/,$/, "");
   }
   const command = COMMANDS[name];
+  // The usage line, wrapped under the command's name: `login` alone has fifteen flags.
+  const [head, ...words] = usageLine(name).split(/ (?=\[|-- )/);
   return [
     command.summary,
     "",
-    `Usage: ${usageLine(name)}`,
+    ...wrap(words, `Usage: ${head}`, `Usage: almyty-auth ${name} `.length),
     "",
     "Flags:",
     ...flagLines({ ...command.flags, help: GLOBAL_FLAGS.help }),

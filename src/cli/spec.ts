@@ -152,7 +152,7 @@ export const COMMANDS: Record<string, CommandSpec> = {
     summary: "Print the token that applies, for scripts",
     examples: [
       "almyty-auth token | some-tool --token-stdin",
-      "almyty-auth exec --profile staging -- almyty agents list   # not ALMYTY_TOKEN=$(…): see exec",
+      "almyty-auth exec --profile staging -- almyty agents list   # see exec",
     ],
     notes: [
       "ALMYTY_TOKEN alone is sent to https://api.almyty.com by almyty's CLIs: to hand a",
@@ -162,7 +162,7 @@ export const COMMANDS: Record<string, CommandSpec> = {
     flags: { profile },
   },
   status: {
-    summary: "Show which credentials apply, from where, and whether the server accepts them",
+    summary: "Show which credentials apply and whether the server accepts them",
     examples: ["almyty-auth status", "almyty-auth status --offline --json"],
     flags: {
       json,
@@ -175,7 +175,7 @@ export const COMMANDS: Record<string, CommandSpec> = {
     examples: [
       "almyty-auth doctor",
       "almyty-auth doctor --profile staging",
-      "almyty-auth doctor --fix   # rewrite credentials.json so almyty's other CLIs can read it",
+      "almyty-auth doctor --fix   # so that almyty's other CLIs can read it",
     ],
     flags: {
       json,
@@ -192,26 +192,31 @@ export const COMMANDS: Record<string, CommandSpec> = {
     examples: [
       "almyty-auth profile list",
       "almyty-auth profile list --check",
-      "almyty-auth profile save work          # copy the default login to the profile work",
-      "almyty-auth profile use staging        # the default login becomes a copy of staging",
+      "almyty-auth profile save work     # work becomes a copy of the default login",
+      "almyty-auth profile use staging   # the default login: a copy of staging",
       "almyty-auth profile bind staging ~/src/acme   # that folder tree uses staging",
       "almyty-auth profile unbind ~/src/acme",
-      "almyty-auth profile trust              # honour this repository's .almyty-profile",
+      "almyty-auth profile trust         # honour this repository's .almyty-profile",
     ],
     notes: [
       "Subcommands:",
-      "  list [--json] [--check]   every login: email, organization, API, key, which applies here",
-      "  save <name>               copy the default login into the profile <name>",
-      "  use <name>                make the default login (what almyty's other CLIs read) a copy",
-      "                            of <name>; refused if that would drop a login kept nowhere else",
-      "  bind <name> [dir]         use <name> in dir (default: here) and below, with no file in it",
-      "  unbind [dir]              remove the binding of dir",
-      "  trust [dir]               honour dir's .almyty-profile as it is now (a change untrusts it)",
-      "  untrust [dir]             stop honouring it",
+      "  list [--json] [--check]  every login: email, organization, API, key, and which",
+      "                           one applies here",
+      "  save <name>              copy the default login into the profile <name>",
+      "  use <name>               make the default login (what almyty's other CLIs",
+      "                           read) a copy of <name>; refused if that would drop a",
+      "                           login kept nowhere else",
+      "  bind <name> [dir]        use <name> in dir (default: here) and below, with no",
+      "                           file in it",
+      "  unbind [dir]             remove the binding of dir",
+      "  trust [dir]              honour dir's .almyty-profile as it is now (a change",
+      "                           untrusts it)",
+      "  untrust [dir]            stop honouring it",
       "",
       "Which login applies: ALMYTY_TOKEN (with ALMYTY_URL), else --profile, else",
-      "ALMYTY_PROFILE, else a trusted .almyty-profile or a binding of the folder, else the",
-      "default login. Parallel agents should use `exec`, `--profile` or ALMYTY_PROFILE, never",
+      "ALMYTY_PROFILE, else a trusted .almyty-profile or a binding of the folder (the",
+      "nearer one; a binding of the same folder wins), else the default login.",
+      "Parallel agents should use `exec`, `--profile` or ALMYTY_PROFILE, never",
       "`profile use`: the default login is shared by every process.",
     ],
     flags: {
@@ -221,7 +226,7 @@ export const COMMANDS: Record<string, CommandSpec> = {
     positionals: ["list", "save", "use", "bind", "unbind", "trust", "untrust"],
   },
   exec: {
-    summary: "Run a program with a login in its environment (ALMYTY_TOKEN with ALMYTY_URL)",
+    summary: "Run a program with a login's ALMYTY_TOKEN and ALMYTY_URL",
     examples: [
       "almyty-auth exec --profile staging -- almyty agents list",
       "almyty-auth exec --profile acme-prod -- node deploy.mjs --dry-run",
@@ -246,8 +251,8 @@ export const COMMANDS: Record<string, CommandSpec> = {
       'eval "$(almyty-auth env --unset)"',
     ],
     notes: [
-      "It prints a secret: pipe it into your shell, do not paste it anywhere. In direnv's",
-      '.envrc: eval "$(almyty-auth env --profile staging)".',
+      "It prints a secret: pipe it into your shell, do not paste it anywhere.",
+      'In direnv\'s .envrc: eval "$(almyty-auth env --profile staging)".',
     ],
     flags: {
       profile,
@@ -263,11 +268,17 @@ export const COMMANDS: Record<string, CommandSpec> = {
   completions: {
     summary: "Print a shell completion script (bash, zsh or fish)",
     examples: [
-      "almyty-auth completions bash > ~/.local/share/bash-completion/completions/almyty-auth",
-      "  (that folder needs the bash-completion package; without it: source <(almyty-auth completions bash) in ~/.bashrc)",
+      "almyty-auth completions bash \\",
+      "  > ~/.local/share/bash-completion/completions/almyty-auth",
       "mkdir -p ~/.zfunc && almyty-auth completions zsh > ~/.zfunc/_almyty-auth",
-      "  (with fpath=(~/.zfunc $fpath) before compinit in ~/.zshrc; or: source <(almyty-auth completions zsh) anywhere in it)",
       "almyty-auth completions fish > ~/.config/fish/completions/almyty-auth.fish",
+    ],
+    notes: [
+      "bash reads that folder only with the bash-completion package; without it, put",
+      "  source <(almyty-auth completions bash)",
+      "in ~/.bashrc. zsh: put fpath=(~/.zfunc $fpath) before compinit in ~/.zshrc, or",
+      "  source <(almyty-auth completions zsh)",
+      "anywhere in ~/.zshrc.",
     ],
     flags: {},
     positionals: ["bash", "zsh", "fish"],

@@ -1,0 +1,46 @@
+/**
+ * The help a newcomer reads first: every line fits an 80-column terminal
+ * (a wrapped line breaks between words, not in the middle of a flag), and
+ * the usage lines still name every flag.
+ */
+import { assert, assertEquals } from "../helpers/assert.ts";
+import { commandHelp, mainHelp } from "../../src/cli/help.ts";
+import { COMMANDS } from "../../src/cli/spec.ts";
+
+const pages = (): [string, string][] => [
+  ["almyty-auth --help", mainHelp()],
+  ["help help", commandHelp("help")],
+  ...Object.keys(COMMANDS).map((name): [string, string] => [`help ${name}`, commandHelp(name)]),
+];
+
+Deno.test("help: every line of every page fits 80 columns", () => {
+  const long = pages().flatMap(([page, text]) =>
+    text.split("\n").filter((row) => [...row].length > 80).map((row) =>
+      `${page} (${[...row].length}): ${row}`
+    )
+  );
+  assertEquals(long, []);
+});
+
+Deno.test("help: the usage names every flag, wrapped under the command with its brackets whole", () => {
+  for (const [name, command] of Object.entries(COMMANDS)) {
+    const help = commandHelp(name);
+    const usage = help.slice(
+      help.indexOf("Usage: "),
+      help.indexOf("\n\n", help.indexOf("Usage: ")),
+    );
+    for (const flag of Object.keys(command.flags)) {
+      assert(usage.includes(`[--${flag}`), `help ${name}: the usage lacks --${flag}:\n${usage}`);
+    }
+    const [first, ...rest] = usage.split("\n");
+    const indent = first.indexOf(name) + name.length + 1;
+    for (const row of rest) {
+      assertEquals(row.slice(0, indent).trim(), "", `help ${name}: ${row}`);
+      assert(
+        /^\s+\[/.test(row) || /^\s+-- /.test(row),
+        `help ${name}: a wrapped line starts mid-flag: ${row}`,
+      );
+    }
+  }
+  assert(commandHelp("login").split("\n").some((row) => row.includes("[--timeout seconds]")));
+});
