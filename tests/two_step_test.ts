@@ -141,8 +141,13 @@ Deno.test("--continue: denied → 1 'denied', pending forgotten, credentials byt
   assertEquals(await after.run(["login", "--continue", "--json"]), 1);
   const out = JSON.parse(after.stdout);
   assertEquals(out.status, "denied");
-  assertEquals(out.next_step, "almyty-auth login --no-wait");
+  // Starting again keeps the API the login was at.
+  assertEquals(out.next_step, `almyty-auth login --no-wait --api ${server.url}`);
   assertMatch(after.stderr, /denied in the browser/);
+  assertMatch(
+    after.stderr,
+    new RegExp(`To try again: almyty-auth login --no-wait --api ${server.url}$`, "m"),
+  );
   assertEquals(pendingFile(home), null);
   assertEquals(readBytes(path), bytes);
 });
@@ -153,8 +158,26 @@ Deno.test("--continue: expired → 1 'expired', pending file gone", async () => 
   const after = next(world, server);
   assertEquals(await after.run(["login", "--continue", "--json"]), 1);
   assertEquals(JSON.parse(after.stdout).status, "expired");
-  assertMatch(after.stderr, /expired before it was approved[\s\S]*login --no-wait/);
+  assertMatch(
+    after.stderr,
+    new RegExp(`expired before it was approved[\\s\\S]*login --no-wait --api ${server.url}$`, "m"),
+  );
   assertEquals(pendingFile(world.home), null);
+});
+
+Deno.test("a pending file that cannot be read names the fixes for its own profile", async () => {
+  const { world, server } = await started({});
+  const staging = next(world, server);
+  assertEquals(
+    await staging.run(["login", "--no-wait", "--profile", "staging", "--api", server.url]),
+    0,
+    staging.stderr,
+  );
+  Deno.writeTextFileSync(pendingPath(world.home, "staging"), "{not json", { mode: 0o600 });
+  const garbage = next(staging, server);
+  assertEquals(await garbage.run(["login", "--continue", "--profile", "staging"]), 1);
+  assertMatch(garbage.stderr, /`almyty-auth login --cancel --profile staging`/);
+  assertMatch(garbage.stderr, /`almyty-auth login --no-wait --profile staging`/);
 });
 
 Deno.test("--continue: a code the server no longer knows (restarted, purged) → 1 'expired', pending file gone", async () => {

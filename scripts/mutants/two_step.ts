@@ -10,6 +10,22 @@ const TESTS = ["tests/two_step_test.ts"];
 /** See scripts/mutants/mutant.ts for the fields. */
 export const mutants: Mutant[] = [
   {
+    rule: "a two-step login's 'start again' hint keeps the API it was at",
+    file: "src/cli/login_two_step.ts",
+    find: 'loginCommand({ login: run, ...where }, "--no-wait");',
+    replace: 'loginCommand({ login: run }, "--no-wait");',
+    tests: TESTS,
+    filter: "denied → 1",
+  },
+  {
+    rule: "an unreadable pending file's fixes name its own profile",
+    file: "src/login/pending.ts",
+    find: "  const login = { login: { profile } };",
+    replace: "  const login = { login: null };",
+    tests: TESTS,
+    filter: "names the fixes for its own profile",
+  },
+  {
     rule: "a --continue wait that runs out never deletes the pending login",
     file: "src/login/two_step.ts",
     find:

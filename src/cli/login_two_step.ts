@@ -174,7 +174,7 @@ export function noWait(
       line(
         ctx.stderr,
         `A login for ${outcome.pending.api} is already waiting for approval (same code); ` +
-          `for a new code: ${loginCommand({ login: run }, "--no-wait", "--restart")}`,
+          `for a new code: ${loginCommand(target, "--no-wait", "--restart")}`,
       );
     } else if (outcome.replaced) {
       line(
@@ -232,7 +232,7 @@ export function finishContinue(
           `where it started. Run ${
             loginCommand({ login: run }, "--continue")
           }, or start another with ` +
-          `${loginCommand({ login: run }, "--no-wait", "--restart", "--api", api)}`,
+          `${loginCommand({ login: run, api }, "--no-wait", "--restart")}`,
         EXIT.usage,
       );
     }
@@ -244,7 +244,9 @@ export function finishContinue(
       waitMs: options.waitMs,
       commit: run.commit,
     });
-    const again = loginCommand({ login: run }, "--no-wait");
+    // Starting again keeps the API it was at (and the profile).
+    const again = (where: { api?: string; frontend?: string }) =>
+      loginCommand({ login: run, ...where }, "--no-wait");
     switch (outcome.kind) {
       case "approved": {
         const { approved, pending } = outcome;
@@ -288,7 +290,8 @@ export function finishContinue(
           run,
           "denied",
           `The login was denied in the browser. Nothing was saved. ` +
-            `To try again: ${again}`,
+            `To try again: ${again(outcome.pending)}`,
+          again(outcome.pending),
         );
       case "expired":
         return over(
@@ -299,7 +302,8 @@ export function finishContinue(
             ? `${outcome.pending.api} no longer knows this login's code (it was used, or the ` +
               "server restarted)."
             : "The login code expired before it was approved.") +
-            ` Nothing was saved. Start again: ${again}`,
+            ` Nothing was saved. Start again: ${again(outcome.pending)}`,
+          again(outcome.pending),
         );
       case "no_pending":
         return over(
@@ -308,19 +312,27 @@ export function finishContinue(
           "no_pending",
           `No login is waiting for approval${
             run.profile === DEFAULT_PROFILE ? "" : ` for profile ${run.profile}`
-          }. Start one: ${again}`,
+          }. Start one: ${again({ api })}`,
+          again({ api }),
         );
     }
   });
 }
 
-function over(ctx: Context, run: TwoStepRun, status: string, message: string): number {
+/** A two-step login that is over (denied, expired, none): 1, and the command that starts again. */
+function over(
+  ctx: Context,
+  run: TwoStepRun,
+  status: string,
+  message: string,
+  nextStep: string,
+): number {
   line(ctx.stderr, message);
   return finish(ctx, run, EXIT.error, {
     status,
     message,
     profile: run.profile,
-    next_step: loginCommand({ login: run }, "--no-wait"),
+    next_step: nextStep,
   });
 }
 

@@ -18,9 +18,14 @@
 import { directoryOf, type FsError, joinPath } from "../credentials/fs.ts";
 import { homeDirectoryWith } from "../credentials/path.ts";
 import { checkFolder, checkOwner } from "../credentials/trust.ts";
-import { CredentialsError, type CredentialsIo } from "../credentials/types.ts";
+import { CredentialsError, type CredentialsIo, DEFAULT_PROFILE } from "../credentials/types.ts";
 import { deletePrivateFile, writePrivateJson } from "../credentials/write.ts";
-import { linkKind, removeFileCommand, removeTreeCommand } from "../credentials/fix_hints.ts";
+import {
+  linkKind,
+  loginCommand,
+  removeFileCommand,
+  removeTreeCommand,
+} from "../credentials/fix_hints.ts";
 import { parseJson } from "../protocol/json.ts";
 import type { TokenGrant } from "../protocol/types.ts";
 import { CliError, EXIT } from "../runtime/errors.ts";
@@ -79,10 +84,11 @@ function checkFolders(io: CredentialsIo, path: string): void {
   checkFolder(io.fs, dir, path);
 }
 
-function startOver(path: string, why: string): CliError {
+function startOver(path: string, why: string, profile: string): CliError {
+  const login = { login: { profile } };
   return new CliError(
-    `${path} ${why}. Forget it with \`almyty-auth login --cancel\` (or remove the file), ` +
-      "then start again with `almyty-auth login --no-wait`.",
+    `${path} ${why}. Forget it with \`${loginCommand(login, "--cancel")}\` (or remove the ` +
+      `file), then start again with \`${loginCommand(login, "--no-wait")}\`.`,
     EXIT.error,
   );
 }
@@ -139,7 +145,7 @@ export function readPending(io: CredentialsIo, name: string): PendingLogin | nul
       }). Fix it with: chmod 600 ${path}`,
     );
   }
-  return parsePending(file.text, path);
+  return parsePending(file.text, path, name);
 }
 
 /**
@@ -154,12 +160,17 @@ export function readPending(io: CredentialsIo, name: string): PendingLogin | nul
  * }
  * ```
  */
-export function parsePending(text: string, path: string): PendingLogin {
+export function parsePending(
+  text: string,
+  path: string,
+  /** The login it is for, named in the fix ("default" or a profile's name). */
+  profile = DEFAULT_PROFILE,
+): PendingLogin {
   const parsed = parseJson(text);
-  if (!parsed.ok) throw startOver(path, `is ${parsed.error}`);
+  if (!parsed.ok) throw startOver(path, `is ${parsed.error}`, profile);
   const value = parsed.value as Record<string, unknown>;
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    throw startOver(path, "is not a pending login");
+    throw startOver(path, "is not a pending login", profile);
   }
   if (typeof value.version === "number" && value.version > PENDING_VERSION) {
     throw new CliError(
@@ -186,7 +197,7 @@ export function parsePending(text: string, path: string): PendingLogin {
     Number.isNaN(Date.parse(value.expiresAt as string)) ||
     typeof value.interval !== "number" || !Number.isFinite(value.interval) || value.interval < 0
   ) {
-    throw startOver(path, `is not a pending login this almyty-auth understands`);
+    throw startOver(path, `is not a pending login this almyty-auth understands`, profile);
   }
   return value as unknown as PendingLogin;
 }
