@@ -15,7 +15,6 @@ import type { Context } from "../runtime/context.ts";
 import { EXIT, exitCodeFor, messageFor } from "../runtime/errors.ts";
 import { VERSION } from "../version.ts";
 import { loadCommand } from "./commands.ts";
-import { commandHelp, mainHelp } from "./help.ts";
 import { parseCommandLine } from "./parse.ts";
 import { terminalText } from "../protocol/text.ts";
 
@@ -37,6 +36,8 @@ export async function runCli(ctx: Context, argv: string[]): Promise<number> {
       return EXIT.ok;
     }
     if (parsed.kind === "help") {
+      // Loaded only for help: no other command's start-up pays for the help pages.
+      const { commandHelp, mainHelp } = await import("./help.ts");
       ctx.stdout.write((parsed.command ? commandHelp(parsed.command) : mainHelp()) + "\n");
       return EXIT.ok;
     }
