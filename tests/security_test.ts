@@ -15,7 +15,9 @@ import {
   type CredentialsError,
   deleteCredentials,
   readCredentials,
+  readProfile,
   writeCredentials,
+  writeProfile,
 } from "../src/credentials/mod.ts";
 import { STALE_TEMP_MS } from "../src/credentials/atomic.ts";
 import { World } from "./helpers/world.ts";
@@ -149,6 +151,50 @@ Deno.test("a ~/.almyty its group can write (0770, 0775) is not trusted either", 
     assertEquals(await login.run(["login", "--with-token", "--api", "http://127.0.0.1:9"]), 1);
     assertMatch(login.stderr, message);
     assertEquals(readBytes(path), bytes, `${octal}: the file is untouched`);
+  }
+});
+
+Deno.test("a profile is not trusted in a ~/.almyty that others or its group may write (0777, 0775, 0770)", async () => {
+  const token = "almyty_" + "6".repeat(64);
+  recordToken(token);
+  for (const mode of [0o777, 0o775, 0o770]) {
+    const octal = mode.toString(8);
+    const home = tempHome();
+    const path = writeProfile("staging", { url: "http://127.0.0.1:9", token }, {
+      home,
+      fs: denoFs,
+    });
+    const bytes = readBytes(path);
+    Deno.chmodSync(`${home}/.almyty`, mode);
+    for (const fs of [nodeFs, denoFs]) {
+      let error: unknown;
+      try {
+        readProfile("staging", { home, fs });
+      } catch (e) {
+        error = e;
+      }
+      assertEquals((error as CredentialsError).code, "untrusted", octal);
+    }
+    const message = new RegExp(
+      `\\.almyty is writable by other users \\(mode ${octal}\\)[\\s\\S]*chmod 700`,
+    );
+    const token_ = new World({}, home);
+    assertEquals(await token_.run(["token", "--profile", "staging"]), 1, octal);
+    assertMatch(token_.stderr, message);
+    assertEquals(token_.stdout, "", "no token printed");
+    const login = new World({}, home);
+    login.stdinText = "almyty_" + "5".repeat(64);
+    const relogin = [
+      "login",
+      "--with-token",
+      "--profile",
+      "staging",
+      "--api",
+      "http://127.0.0.1:9",
+    ];
+    assertEquals(await login.run(relogin), 1, octal);
+    assertMatch(login.stderr, message);
+    assertEquals(readBytes(path), bytes, `${octal}: the profile is untouched`);
   }
 });
 

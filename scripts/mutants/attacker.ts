@@ -58,4 +58,12 @@ export const mutants: Mutant[] = [
     tests: ["tests/two_step_test.ts"],
     filter: "could not save it yet",
   },
+  {
+    rule: "a profile is read only from a ~/.almyty that is ours and that no one else can write",
+    file: "src/credentials/profiles.ts",
+    find: "  checkFolder(io.fs, directoryOf(io.fs.platform, profilesDirWith(io)), path);\n",
+    replace: "",
+    tests: ["tests/security_test.ts"],
+    filter: "a profile is not trusted in a",
+  },
 ];

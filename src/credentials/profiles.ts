@@ -17,7 +17,7 @@
  * @module
  */
 import { stripControl } from "../protocol/text.ts";
-import { joinPath } from "./fs.ts";
+import { directoryOf, joinPath } from "./fs.ts";
 import { credentialsPathWith, homeDirectoryWith } from "./path.ts";
 import { loginCommand } from "./fix_hints.ts";
 import { readLoginFileAt } from "./read.ts";
@@ -102,6 +102,8 @@ export function loginPathWith(io: CredentialsIo, name: string): string {
 export function readProfileWith(io: CredentialsIo, name: string): Credentials | null {
   const path = loginPathWith(io, name);
   if (name === DEFAULT_PROFILE) return readLoginFileAt(io, path);
+  // ~/.almyty as for the default login: whoever can write it can replace `profiles/` itself.
+  checkFolder(io.fs, directoryOf(io.fs.platform, profilesDirWith(io)), path);
   const read = readLoginFileAt(io, path, loginCommand({ login: { profile: name } }));
   if (!read) return null;
   checkVersion(read.version, path);
