@@ -436,6 +436,22 @@ Deno.test("two --no-wait at once (two agents, one HOME): the later shows the log
   ]);
 });
 
+Deno.test("--no-wait again without --api (a new login: nothing chose an API) shows the pending login's code at its own API; --restart starts over there", async () => {
+  const { world, server, json } = await started();
+  const again = next(world, server);
+  assertEquals(await again.run(["login", "--no-wait", "--json"]), 0, again.stderr);
+  assertEquals(JSON.parse(again.stdout), json);
+  assertMatch(again.stderr, /already waiting for approval \(same code\)/);
+  assertEquals(again.requests.filter((r) => !r.includes(server.url)), [], "nothing sent elsewhere");
+
+  const restart = next(again, server);
+  assertEquals(await restart.run(["login", "--no-wait", "--restart", "--json"]), 0);
+  const fresh = JSON.parse(restart.stdout);
+  assert(fresh.user_code !== json.user_code);
+  assertEquals(fresh.api, server.url);
+  assertEquals(restart.requests.filter((r) => !r.includes(server.url)), []);
+});
+
 Deno.test("--continue uses the API the login started with, never ALMYTY_URL; --api that differs is refused", async () => {
   const { world, server, json } = await started();
   await world.decide(json.verification_uri_complete, "approve");

@@ -24,4 +24,13 @@ export const mutants: Mutant[] = [
     tests: ["tests/unit/help_test.ts"],
     filter: "fits 80 columns",
   },
+  {
+    rule:
+      "--no-wait again with no API chosen shows the pending login's code (never the default API)",
+    file: "src/login/two_step.ts",
+    find: 'if (existing && target.source.api === "default") target = options.targetFor(existing);',
+    replace: "",
+    tests: ["tests/two_step_test.ts"],
+    filter: "without --api",
+  },
 ];

@@ -165,7 +165,7 @@ export function noWait(
     }
     const { start } = await import("../login/two_step.ts");
     const outcome = await start(ctx, target, { ...engine(ctx, run), restart: options.restart });
-    if (outcome.kind === "unsupported") return unsupported(ctx, run, target);
+    if (outcome.kind === "unsupported") return unsupported(ctx, run, outcome.target);
     if (outcome.kind === "existing" && outcome.pending.grant) {
       // Approved, but a crash kept it from being saved: finish it now.
       return await finishContinue(ctx, run, { waitMs: 0 });

@@ -74,15 +74,20 @@ export type StartOutcome =
   | { kind: "started"; pending: PendingLogin; replaced: PendingLogin | null }
   /** One was already pending for this login and API: the same code. */
   | { kind: "existing"; pending: PendingLogin }
-  /** The server has no device flow (no discovery document, as today's production, or none in it). */
-  | { kind: "unsupported" };
+  /**
+   * The server (`target`: the one asked) has no device flow (no discovery
+   * document, as today's production, or none in it).
+   */
+  | { kind: "unsupported"; target: Target };
 
 /**
  * Starts a two-step login at `target` (discovery, then the device
  * authorization, with the same checks as the headless login), saves it, and
  * returns without polling. A login already pending for the same profile and
  * API is returned as it is unless `restart`; one for another API is replaced.
- * A replaced login is cancelled at its server (best effort). Nothing is
+ * When nothing chose the API (`target` is the default: no `--api`,
+ * `ALMYTY_URL` or saved login), the pending login's API is the one meant. A
+ * replaced login is cancelled at its server (best effort). Nothing is
  * written when the server has no device flow.
  *
  * @example
@@ -103,13 +108,15 @@ export async function start(
     // An unreadable pending login is replaced on request; an untrusted one never.
     if (!options.restart || error instanceof CredentialsError) throw error;
   }
+  // Nothing chose an API (no --api, ALMYTY_URL or saved login): the pending login's is the one meant.
+  if (existing && target.source.api === "default") target = options.targetFor(existing);
   if (existing && reusable(ctx, existing, target, options)) {
     return { kind: "existing", pending: existing };
   }
 
   const endpoints = await discover(apiFor(ctx, target), target);
   // No discovery document (today's production), or one without a device flow (RFC 8414: optional).
-  if (!endpoints?.device) return { kind: "unsupported" };
+  if (!endpoints?.device) return { kind: "unsupported", target };
   const device = await startDevice(ctx, target, endpoints);
   const now = ctx.now();
   const pending: PendingLogin = {
