@@ -452,6 +452,22 @@ Deno.test("--no-wait again without --api (a new login: nothing chose an API) sho
   assertEquals(restart.requests.filter((r) => !r.includes(server.url)), []);
 });
 
+Deno.test("what a person reads: no parentheses inside parentheses; an agent told to show a code only when there is one", async () => {
+  const { world, server } = await started();
+  const before = next(world, server);
+  assertEquals(await before.run(["login", "--continue"]), EXIT.pending);
+  for (const text of [world.stderr, before.stderr]) {
+    assertMatch(text, /expires in 10 min, at \d\d:\d\d UTC/);
+    assert(!/\([^()]*\(/.test(text), `nested parentheses:\n${text}`);
+  }
+  // Against a server without the device flow, an agent is not told to show a URL and code it never gets.
+  const agent = new World({ CLAUDECODE: "1" });
+  const legacy = agent.referenceServer({ legacy: true });
+  assertEquals(await agent.run(["login", "--api", legacy.url]), 1);
+  assert(!/show the person the URL and code below/.test(agent.stderr), agent.stderr);
+  assertMatch(agent.stderr, /no headless login/);
+});
+
 Deno.test("--continue uses the API the login started with, never ALMYTY_URL; --api that differs is refused", async () => {
   const { world, server, json } = await started();
   await world.decide(json.verification_uri_complete, "approve");

@@ -33,4 +33,22 @@ export const mutants: Mutant[] = [
     tests: ["tests/two_step_test.ts"],
     filter: "without --api",
   },
+  {
+    rule: "the code's expiry reads without parentheses inside parentheses",
+    file: "src/cli/login_two_step.ts",
+    find: "`in ${duration(at - ctx.now())}, at ${pending.expiresAt.slice(11, 16)} UTC`",
+    replace: "`in ${duration(at - ctx.now())} (at ${pending.expiresAt.slice(11, 16)} UTC)`",
+    tests: ["tests/two_step_test.ts"],
+    filter: "what a person reads",
+  },
+  {
+    rule: "an agent is told to show a URL and code only when the server gave one",
+    file: "src/cli/login_two_step.ts",
+    find:
+      'if (outcome.kind === "unsupported") return unsupported(ctx, run, outcome.target);\n    if (options.agent) {',
+    replace:
+      'if (options.agent && outcome.kind === "unsupported") {\n      line(ctx.stderr, `${options.agent} is set: show the person the URL and code below.`);\n    }\n    if (outcome.kind === "unsupported") return unsupported(ctx, run, outcome.target);\n    if (options.agent) {',
+    tests: ["tests/two_step_test.ts"],
+    filter: "what a person reads",
+  },
 ];

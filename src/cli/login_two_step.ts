@@ -108,10 +108,10 @@ async function reporting(ctx: Context, run: TwoStepRun, work: () => Promise<numb
   }
 }
 
-/** "in 9 min 58 s (at 12:10 UTC)": when the code expires, for a person. */
+/** "in 9 min 58 s, at 12:10 UTC": when the code expires, for a person (often inside parentheses). */
 function expiry(ctx: Context, pending: PendingLogin): string {
   const at = Date.parse(pending.expiresAt);
-  return `in ${duration(at - ctx.now())} (at ${pending.expiresAt.slice(11, 16)} UTC)`;
+  return `in ${duration(at - ctx.now())}, at ${pending.expiresAt.slice(11, 16)} UTC`;
 }
 
 /** Minutes and seconds, for "expires in 9 min 58 s". */
@@ -155,6 +155,9 @@ export function noWait(
   options: { restart: boolean; agent: string | null },
 ): Promise<number> {
   return reporting(ctx, run, async () => {
+    const { start } = await import("../login/two_step.ts");
+    const outcome = await start(ctx, target, { ...engine(ctx, run), restart: options.restart });
+    if (outcome.kind === "unsupported") return unsupported(ctx, run, outcome.target);
     if (options.agent) {
       line(
         ctx.stderr,
@@ -163,9 +166,6 @@ export function noWait(
           `To wait here instead: ${loginCommand(target, "--wait-for-approval")}`,
       );
     }
-    const { start } = await import("../login/two_step.ts");
-    const outcome = await start(ctx, target, { ...engine(ctx, run), restart: options.restart });
-    if (outcome.kind === "unsupported") return unsupported(ctx, run, outcome.target);
     if (outcome.kind === "existing" && outcome.pending.grant) {
       // Approved, but a crash kept it from being saved: finish it now.
       return await finishContinue(ctx, run, { waitMs: 0 });
@@ -191,9 +191,9 @@ export function noWait(
 function unsupported(ctx: Context, run: TwoStepRun, target: Target): number {
   const withToken = loginCommand(target, "--with-token");
   const page = apiKeysPage(target);
-  const message = `${target.api} has no headless login (no device flow: almyty's production ` +
-    "today has no discovery document), so a login cannot be started here and finished later. Nothing was " +
-    `saved. Instead, create an API key at ${page} and pipe it to: ${withToken}`;
+  const message = `${target.api} has no headless login (neither has almyty's production today), ` +
+    "so a login cannot be started here and finished later. Nothing was saved. Instead, create " +
+    `an API key at ${page} and pipe it to: ${withToken}`;
   line(ctx.stderr, message);
   return finish(ctx, run, EXIT.error, {
     status: "unsupported",
