@@ -237,7 +237,7 @@ export const mutants: Mutant[] = [
   {
     rule: "a server without discovery is 'unsupported' and nothing is written",
     file: "src/login/two_step.ts",
-    find: '  if (!endpoints?.device) return { kind: "unsupported" };\n',
+    find: '  if (!endpoints?.device) return { kind: "unsupported", target };\n',
     replace: "",
     tests: TESTS,
     filter: "without the device flow",
