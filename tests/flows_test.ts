@@ -278,6 +278,43 @@ Deno.test("device flow: a verification page off the server's site is refused bef
   }
 });
 
+Deno.test("device flow: a server without the optional verification_uri_complete (RFC 8628 §3.2) shows the URI and the code, and logs in", async () => {
+  const world = new World();
+  const api = scriptedDeviceApi(
+    world,
+    (poll) => poll < 2 ? oauthError(OAUTH_ERROR.authorizationPending) : Response.json(GRANT),
+    { device: { verification_uri_complete: undefined } },
+  );
+  assertEquals(await world.run(["login", "--no-browser", "--api", api.url]), 0, world.stderr);
+  assertMatch(
+    world.stderr,
+    new RegExp(
+      `Open this URL in any browser:\\n  ${api.url}/cli-auth\\nand enter this code there:\\n  BCDF-GHJK`,
+    ),
+  );
+  assert(!/undefined/.test(world.stderr), world.stderr);
+  assertEquals(world.saved()!.email, "dev@example.com");
+  // The two-step login too: its JSON gives the URI where the complete one would be.
+  const agent = new World();
+  const two = scriptedDeviceApi(agent, () => oauthError(OAUTH_ERROR.authorizationPending), {
+    device: { verification_uri_complete: undefined },
+  });
+  assertEquals(await agent.run(["login", "--no-wait", "--json", "--api", two.url]), 0);
+  const json = JSON.parse(agent.stdout);
+  assertEquals([json.verification_uri, json.verification_uri_complete], [
+    `${two.url}/cli-auth`,
+    `${two.url}/cli-auth`,
+  ]);
+  // Neither is optional when the other is missing: the server is named, not "undefined".
+  const bare = new World();
+  const none = scriptedDeviceApi(bare, () => Response.json(GRANT), {
+    device: { verification_uri_complete: undefined, verification_uri: undefined },
+  });
+  assertEquals(await bare.run(["login", "--no-browser", "--api", none.url]), 1);
+  assertMatch(bare.stderr, /answered without a verification_uri \(RFC 8628 §3\.2\)/);
+  assertEquals(none.polls, []);
+});
+
 Deno.test("device flow against the reference server: approve in the browser; the code matches", async () => {
   const world = new World();
   const server = world.referenceServer({ deviceInterval: 1 });

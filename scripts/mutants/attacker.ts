@@ -66,4 +66,13 @@ export const mutants: Mutant[] = [
     tests: ["tests/security_test.ts"],
     filter: "a profile is not trusted in a",
   },
+  {
+    rule:
+      "verification_uri_complete is optional (RFC 8628 §3.2): without it the URI is shown with the code",
+    file: "src/login/device_flow.ts",
+    find: "    : verificationUri;",
+    replace: "    : String(auth.verification_uri_complete);",
+    tests: ["tests/flows_test.ts"],
+    filter: "optional verification_uri_complete",
+  },
 ];

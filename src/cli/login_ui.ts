@@ -130,8 +130,13 @@ export function terminalUi(ctx: Context, options: TerminalUiOptions = {}): Login
       if (err.isTerminal) await drawQr(ctx, code, options);
       say("Open this URL in any browser:");
       say("  " + paint(ctx, err, "bold", clean(code.verificationUriComplete)));
-      say(`Or go to ${clean(code.verificationUri)} and enter the code there.`);
-      say("Either way, check that the page shows this code:");
+      if (code.verificationUriComplete === code.verificationUri) {
+        // The server gave no URL with the code in it (RFC 8628 §3.2): the person types it.
+        say("and enter this code there:");
+      } else {
+        say(`Or go to ${clean(code.verificationUri)} and enter the code there.`);
+        say("Either way, check that the page shows this code:");
+      }
       say("  " + paint(ctx, err, "bold", clean(code.userCode)));
     },
     waiting(what, deadline, endsBy = "timeout") {

@@ -109,15 +109,27 @@ export async function startDevice(
     );
   }
   // The pages we tell the user to open obey the same rule as --frontend,
-  // and server text is shown without control characters.
-  const verificationUriComplete = checkServiceUrl(
-    String(auth.verification_uri_complete),
-    "the server's verification_uri_complete",
-  ).href;
+  // and server text is shown without control characters. RFC 8628 §3.2:
+  // verification_uri is required, the complete one optional (the code is then typed).
+  const given = (value: unknown) => typeof value === "string" && value !== "";
+  if (!given(auth.verification_uri) && !given(auth.verification_uri_complete)) {
+    throw new ApiError(
+      "bad-response",
+      endpoints.device,
+      `${endpoints.device} answered without a verification_uri (RFC 8628 §3.2): there is no ` +
+        "page to approve the login on.",
+    );
+  }
   const verificationUri = checkServiceUrl(
-    String(auth.verification_uri ?? verificationUriComplete),
+    String(given(auth.verification_uri) ? auth.verification_uri : auth.verification_uri_complete),
     "the server's verification_uri",
   ).href;
+  const verificationUriComplete = given(auth.verification_uri_complete)
+    ? checkServiceUrl(
+      String(auth.verification_uri_complete),
+      "the server's verification_uri_complete",
+    ).href
+    : verificationUri;
   // The page the user types the code into must be the API's or its web app's (or the named frontend).
   for (const page of [verificationUri, verificationUriComplete]) {
     checkPageOrigin(target, page, (origin) => `The server sends you to ${origin} to approve`);
