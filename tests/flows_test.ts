@@ -517,7 +517,13 @@ Deno.test("paste-back, hand-off: the fragment address is accepted unseen and the
     return true;
   };
   assertEquals(await world.run(["login", "--api", server.url]), 0, world.stderr);
-  assertMatch(world.stderr, /paste it here \(it is not shown\)/);
+  assertMatch(
+    world.stderr,
+    /it is not shown as you paste it\.\n.*copy its address and paste it here:/,
+  );
+  // The prompt fits an 80-column terminal (the key prompt is where a wrapped line hurts most).
+  const prompt = world.stderr.split("\n").filter((row) => /paste/.test(row));
+  assertEquals(prompt.filter((row) => [...row].length > 80), []);
   assertEquals(world.prompts.every((echo) => !echo), true, "the key is never echoed");
   assertEquals(world.saved()!.keyOrigin, "minted");
 });

@@ -51,4 +51,12 @@ export const mutants: Mutant[] = [
     tests: ["tests/two_step_test.ts"],
     filter: "what a person reads",
   },
+  {
+    rule: "the hidden paste prompt fits 80 columns and says why it is hidden",
+    file: "src/cli/login_ui.ts",
+    find: '"The address holds a key, so it is not shown as you paste it.\\n" +',
+    replace: '"The address holds a key, so it is not shown as you paste it: " +',
+    tests: ["tests/flows_test.ts"],
+    filter: "paste-back, hand-off",
+  },
 ];

@@ -181,7 +181,8 @@ export function terminalUi(ctx: Context, options: TerminalUiOptions = {}): Login
           try {
             return await ctx.stdin.readLine({
               prompt: secret
-                ? "If the browser shows an error page, copy its address and paste it here (it is not shown):\n"
+                ? "The address holds a key, so it is not shown as you paste it.\n" +
+                  "If the browser shows an error page, copy its address and paste it here:\n"
                 : "If the browser shows an error page, copy its address and paste it here:\n",
               echo: !secret,
               signal,
