@@ -586,3 +586,34 @@ Deno.test("doctor's fixes keep the environment it checked (--api)", async () => 
   assertEquals(fix("Credentials file"), `almyty-auth login --api ${url}`);
   assertMatch(fix("Loopback")!, new RegExp(`use almyty-auth login --no-browser --api ${url}$`));
 });
+
+Deno.test("doctor reads plainly: an unreachable API's advice is given once, no parentheses inside parentheses; with --api elsewhere, the saved key is said to be unchecked and where it is checked", async () => {
+  const world = new World();
+  const { url } = world.referenceServer();
+  const other = world.referenceServer({ legacy: true }).url;
+  Deno.mkdirSync(`${world.home}/.almyty`, { mode: 0o700 });
+  Deno.writeTextFileSync(
+    credsPath(world.home),
+    JSON.stringify({ url, token: `almyty_${"a".repeat(64)}` }),
+    {
+      mode: 0o600,
+    },
+  );
+  const unreachable = "http://127.0.0.1:9";
+  await world.run(["doctor", "--api", unreachable]);
+  const api = world.stdout.split("\n").find((row) => row.includes("API: cannot reach"))!;
+  assertEquals(api.match(/check the URL/gi)?.length, 1, api);
+  for (const row of world.stdout.split("\n")) {
+    assert(!/\([^()]*\(/.test(row) && !/\) \(/.test(row), `doctor: ${row}`);
+  }
+
+  const elsewhere = world.again();
+  await elsewhere.run(["doctor", "--json", "--api", other]);
+  const token = (JSON.parse(elsewhere.stdout) as { name: string; detail: string; fix?: string }[])
+    .find((c) => c.name === "Token");
+  assertMatch(
+    token?.detail ?? "(no Token check)",
+    new RegExp(`not checked: .*saved key is for ${url}$`),
+  );
+  assertEquals(token?.fix, "almyty-auth doctor checks the saved key");
+});

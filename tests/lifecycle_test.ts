@@ -313,7 +313,7 @@ Deno.test("19.5: doctor names a proxy by host and port only, and loopback as dir
   await world.run(["doctor"]);
   assertMatch(
     world.stdout,
-    /API: http:\/\/127\.0\.0\.1:\d+ answered \d+ in \d+ ms \(loopback http\) \(direct: loopback never uses a proxy\)/,
+    /API: http:\/\/127\.0\.0\.1:\d+ answered \d+ in \d+ ms \(loopback http; reached directly: loopback never uses a proxy\)$/m,
   );
 });
 

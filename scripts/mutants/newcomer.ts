@@ -59,4 +59,20 @@ export const mutants: Mutant[] = [
     tests: ["tests/flows_test.ts"],
     filter: "paste-back, hand-off",
   },
+  {
+    rule: "doctor gives an unreachable API's advice once (its fix), not the message's too",
+    file: "src/cli/doctor.ts",
+    find: '.replace(` ${NETWORK_ADVICE}`, "")',
+    replace: "",
+    tests: ["tests/flows_test.ts"],
+    filter: "doctor reads plainly",
+  },
+  {
+    rule: "doctor --api elsewhere says the saved key was not checked, and where it is",
+    file: "src/cli/doctor.ts",
+    find: "      if (saved) {",
+    replace: "      if (saved && !saved) {",
+    tests: ["tests/flows_test.ts"],
+    filter: "doctor reads plainly",
+  },
 ];

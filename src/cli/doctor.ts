@@ -31,6 +31,7 @@ import { chooseOpener } from "../login/browser.ts";
 import { PATHS } from "../protocol/constants.ts";
 import { isLoopbackHost, shownHost } from "../protocol/urls.ts";
 import type { CommandInput } from "../runtime/command.ts";
+import { NETWORK_ADVICE } from "../runtime/client.ts";
 import {
   apiFor,
   ENV_OVERRIDES,
@@ -107,6 +108,20 @@ export async function run(ctx: Context, { flags }: CommandInput): Promise<number
       ...(await reachability(ctx, api, "Frontend", target.frontend + "/", false)).checks,
     );
     if (target.token && apiChecks.status !== undefined) checks.push(await tokenCheck(ctx, target));
+    else if (flags.api !== undefined && choice) {
+      const saved = savedUrl(ctx, choice);
+      if (saved) {
+        // Never silent: the saved key is not what --api checks, so say where it is checked.
+        const again = ["almyty-auth", "doctor", ...(profile ? ["--profile", profile] : [])];
+        checks.push({
+          name: "Token",
+          level: "ok",
+          detail: `not checked: --api checks what a login at ${target.api} would use, and the ` +
+            `saved key is for ${saved}`,
+          fix: `${again.join(" ")} checks the saved key`,
+        });
+      }
+    }
   }
   checks.push(await loopbackBind(ctx, login), browserCheck(ctx, target, discovery));
   if (flags.json) printJson(ctx, checks);
@@ -148,6 +163,16 @@ function doctorTarget(ctx: Context, api: string | undefined, choice: LoginChoice
     }
   }
   return reading ?? loginTarget({ api, profile: choice.profile }, io, saved);
+}
+
+/** The API of the chosen login's file, when it can be read. */
+function savedUrl(ctx: Context, choice: LoginChoice): string | null {
+  try {
+    return readProfileWith(credentialsIo(ctx, () => {}), choice.profile)?.url ?? null;
+  } catch (error) {
+    if (!(error instanceof CredentialsError)) throw error;
+    return null;
+  }
 }
 
 function credentialsFile(ctx: Context, login: () => string, choice: LoginChoice): Check {
@@ -218,16 +243,17 @@ async function reachability(
   const via = [
     route(ctx, url),
     ctx.env.DENO_CERT ? `CA from DENO_CERT=${ctx.env.DENO_CERT}` : "",
-  ].filter(Boolean).join(", ");
+  ].filter(Boolean).join("; ");
   const origin = new URL(url).origin;
   try {
     const probe = await api.probe(url);
     const checks: Check[] = [{
       name: label,
       level: probe.status >= 500 ? "problem" : "ok",
-      detail: `${origin} answered ${probe.status} in ${probe.elapsedMs} ms${
-        url.startsWith("https:") ? " over TLS" : " (loopback http)"
-      }${via ? ` (${via})` : ""}`,
+      detail: `${origin} answered ${probe.status} in ${probe.elapsedMs} ms ` +
+        `(${
+          [url.startsWith("https:") ? "over TLS" : "loopback http", via].filter(Boolean).join("; ")
+        })`,
     }];
     if (clock && probe.date) {
       const skew = Math.round((ctx.now() - probe.elapsedMs / 2 - Date.parse(probe.date)) / 1000);
@@ -256,7 +282,10 @@ async function reachability(
       checks: [{
         name: label,
         level: "problem",
-        detail: `cannot reach ${origin}: ${error.message}${via ? ` (${via})` : ""}`,
+        // The fix below is the advice, more precisely: the message's own is not repeated.
+        detail: `cannot reach ${origin}: ${
+          error.message.replace(`Cannot reach ${error.url}: `, "").replace(` ${NETWORK_ADVICE}`, "")
+        }${via ? ` (${via})` : ""}`,
         fix: tls
           ? "set DENO_CERT to your CA bundle if a proxy re-signs TLS"
           : "check the URL, your network, and HTTPS_PROXY/NO_PROXY",
@@ -274,7 +303,7 @@ const PROXY_VARIABLES = ["HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy"]
  * hold a password).
  */
 function route(ctx: Context, url: string): string {
-  if (isLoopbackHost(new URL(url).hostname)) return "direct: loopback never uses a proxy";
+  if (isLoopbackHost(new URL(url).hostname)) return "reached directly: loopback never uses a proxy";
   const name = PROXY_VARIABLES.find((variable) => ctx.env[variable]);
   if (!name) return "";
   const host = shownHost(ctx.env[name]!);

@@ -40,6 +40,8 @@ export const DEFAULT_TIMEOUT_MS = 15_000;
 /** Largest response body read. */
 export const MAX_RESPONSE_BYTES = 1024 * 1024;
 const MAX_REDIRECTS = 5;
+/** The advice that ends the message of a request with no answer (`doctor` gives its own). */
+export const NETWORK_ADVICE = "Check the URL and your network or proxy.";
 
 /** A request that is taking long: what it is and how long it may still take. */
 export interface SlowRequest {
@@ -268,7 +270,7 @@ export class ApiClient {
       throw this.#error(
         "network",
         asked,
-        `Cannot reach ${asked}: ${networkReason(error)}. Check the URL and your network or proxy.`,
+        `Cannot reach ${asked}: ${networkReason(error)}. ${NETWORK_ADVICE}`,
       );
     } finally {
       answered.abort();
