@@ -315,6 +315,20 @@ Deno.test("device flow: a server without the optional verification_uri_complete 
   assertEquals(none.polls, []);
 });
 
+Deno.test("device flow: a lifetime no date can hold (expires_in 1e300) is no crash: the key is kept, the code lasts a day at most", async () => {
+  const world = new World();
+  const api = scriptedDeviceApi(world, () => Response.json({ ...GRANT, expires_in: 1e300 }));
+  assertEquals(await world.run(["login", "--no-browser", "--api", api.url]), 0, world.stderr);
+  assertEquals(world.saved()!.token, GRANT.access_token);
+  assertEquals(world.saved()!.expiresAt, undefined);
+  const agent = new World();
+  const two = scriptedDeviceApi(agent, () => oauthError(OAUTH_ERROR.authorizationPending), {
+    device: { expires_in: 1e300 },
+  });
+  assertEquals(await agent.run(["login", "--no-wait", "--json", "--api", two.url]), 0);
+  assertEquals(Date.parse(JSON.parse(agent.stdout).expires_at), agent.clock.now() + 86_400_000);
+});
+
 Deno.test("device flow against the reference server: approve in the browser; the code matches", async () => {
   const world = new World();
   const server = world.referenceServer({ deviceInterval: 1 });

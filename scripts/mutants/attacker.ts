@@ -75,4 +75,21 @@ export const mutants: Mutant[] = [
     tests: ["tests/flows_test.ts"],
     filter: "optional verification_uri_complete",
   },
+  {
+    rule:
+      "a key's lifetime no date can hold is no crash (the key is kept, never left live unsaved)",
+    file: "src/login/minted.ts",
+    find: 'typeof grant.expires_in === "number" && isDate(now + grant.expires_in * 1000)',
+    replace: 'typeof grant.expires_in === "number" && Number.isFinite(grant.expires_in)',
+    tests: ["tests/flows_test.ts"],
+    filter: "no date can hold",
+  },
+  {
+    rule: "a device code's lifetime is taken as a day at most",
+    file: "src/login/device_flow.ts",
+    find: "        MAX_CODE_LIFETIME_SECONDS,\n",
+    replace: "        Infinity,\n",
+    tests: ["tests/flows_test.ts"],
+    filter: "no date can hold",
+  },
 ];

@@ -74,6 +74,8 @@ export type PollOutcome =
   | { kind: "gone"; error: ApiError };
 
 const MAX_BACKOFF_MS = 30_000;
+/** The longest life a device code is taken to have, whatever the server says: a day. */
+const MAX_CODE_LIFETIME_SECONDS = 86_400;
 /** A cancel is a courtesy to the server: it never holds the CLI up for long. */
 export const CANCEL_TIMEOUT_MS = 3000;
 
@@ -142,8 +144,12 @@ export async function startDevice(
     userCode: stripControl(String(auth.user_code)),
     verificationUri,
     verificationUriComplete,
+    // At most a day (no wait is longer): a "never" of 1e300 s is no date a pending login can hold.
     expiresAt: ctx.now() +
-      (Number.isFinite(lifetime) && lifetime > 0 ? lifetime : DEVICE_CODE_TTL_SECONDS) * 1000,
+      Math.min(
+          Number.isFinite(lifetime) && lifetime > 0 ? lifetime : DEVICE_CODE_TTL_SECONDS,
+          MAX_CODE_LIFETIME_SECONDS,
+        ) * 1000,
     interval: Number.isFinite(interval) ? Math.max(interval, 0) : DEVICE_INTERVAL_SECONDS,
   };
 }

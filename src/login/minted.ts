@@ -56,10 +56,17 @@ export function mintedFromGrant(grant: Partial<TokenGrant>, now: number): Minted
   return {
     token: grant.access_token,
     ...(typeof grant.key_id === "string" ? { keyId: grant.key_id } : {}),
-    ...(typeof grant.expires_in === "number" && Number.isFinite(grant.expires_in)
+    // A date JavaScript can hold (a server's "never" of 1e300 s is no date: the key is kept
+    // as one that does not expire, not thrown away live with a RangeError).
+    ...(typeof grant.expires_in === "number" && isDate(now + grant.expires_in * 1000)
       ? { expiresAt: new Date(now + grant.expires_in * 1000).toISOString() }
       : {}),
   };
+}
+
+/** True for epoch milliseconds a Date can hold (±8.64e15). */
+function isDate(ms: number): boolean {
+  return Number.isFinite(ms) && Math.abs(ms) <= 8.64e15;
 }
 
 /** How a minted key is kept. */
