@@ -11,8 +11,9 @@ import { World } from "./helpers/world.ts";
 import { OAUTH_ERROR } from "../src/protocol/constants.ts";
 import { EXIT } from "../src/runtime/errors.ts";
 import { readPending, writePending } from "../src/login/pending.ts";
-import type { DeviceGrant } from "../src/server/store.ts";
+import type { DeviceGrant, Store } from "../src/server/store.ts";
 import { denoFs } from "../src/platform/deno_fs.ts";
+import { denoLocker, LockTimeoutError } from "../src/platform/lock.ts";
 
 const pendingPath = (home: string, name = "default") => `${home}/.almyty/pending/${name}.json`;
 
@@ -27,12 +28,23 @@ function pendingFile(home: string, name = "default"): Record<string, unknown> | 
   }
 }
 
-/** A world with the reference server (1 s interval) and a started `--no-wait --json` login. */
+/**
+ * A world with the reference server (1 s interval) and a started `--no-wait --json` login;
+ * `before` runs before the server handles each request (to hold one).
+ */
 async function started(
-  options: { env?: Record<string, string>; home?: string; interval?: number } = {},
+  options: {
+    env?: Record<string, string>;
+    home?: string;
+    interval?: number;
+    before?: (request: Request) => Promise<void> | void;
+  } = {},
 ) {
   const world = new World(options.env ?? {}, options.home);
-  const server = world.referenceServer({ deviceInterval: options.interval ?? 1 });
+  const server = world.referenceServer({
+    deviceInterval: options.interval ?? 1,
+    before: options.before,
+  });
   const code = await world.run(["login", "--no-wait", "--json", "--api", server.url]);
   assertEquals(code, 0, world.stderr);
   const json = JSON.parse(world.stdout);
@@ -311,6 +323,141 @@ Deno.test("a crash between the token response and the save is finished by the ne
     [],
     "saved from the file, not polled again (the code is spent)",
   );
+});
+
+/** The ids of alice's live keys at an in-process reference server. */
+function liveKeys(server: { store: Store }): string[] {
+  const alice = server.store.userByEmail("alice@example.com")!;
+  return server.store.keysOf(alice).filter((key) => key.isActive).map((key) => key.id);
+}
+
+/** What a stopped `--continue` must leave: the approval and its live key, kept to be saved. */
+function assertApprovalKept(world: World, server: { store: Store }) {
+  const kept = pendingFile(world.home);
+  const grant = kept?.grant as { access_token: string; key_id: string } | undefined;
+  assert(grant, "the pending login keeps the token response");
+  recordToken(grant.access_token);
+  assertEquals(world.saved(), null, "nothing saved");
+  assertEquals(
+    world.requests.filter((r) => r.startsWith("DELETE ") || r.includes("/revoke")),
+    [],
+    "the approved key is not revoked",
+  );
+  assertEquals(liveKeys(server), [grant.key_id], "the approved key is live");
+  assertMatch(
+    world.stderr,
+    /approved and is kept[^\n]*run almyty-auth login --continue to save it/,
+  );
+  return grant;
+}
+
+/** The next `--continue` saves the kept key, without polling again; one live key. */
+async function assertNextContinueSaves(
+  world: World,
+  server: { store: Store },
+  grant: { access_token: string; key_id: string },
+) {
+  const last = next(world, server);
+  assertEquals(await last.run(["login", "--continue"]), 0, last.stderr);
+  assertEquals(last.saved()!.token, grant.access_token);
+  assertEquals(liveKeys(server), [grant.key_id]);
+  assertEquals(pendingFile(world.home), null);
+  assertEquals(last.requests.filter((r) => r.includes("/auth/cli/token")), [], "not polled again");
+}
+
+/** A `--continue` whose save waits for a lock another almyty-auth holds, until `stop`. */
+async function stoppedAtTheLock(stop: "Ctrl-C" | "timeout") {
+  const { world, server, json } = await started();
+  await world.decide(json.verification_uri_complete, "approve");
+  const waiting = next(world, server);
+  // Another almyty-auth holds credentials.json's lock until this one stops waiting.
+  waiting.locker = (path, options = {}) => {
+    if (!path.endsWith("/.credentials.json.lock")) return denoLocker(path, options);
+    options.onWait?.();
+    if (stop !== "Ctrl-C") return Promise.reject(new LockTimeoutError(path, 60_000));
+    return new Promise((_, reject) =>
+      options.signal?.addEventListener("abort", () => reject(options.signal!.reason))
+    );
+  };
+  const run = waiting.run(["login", "--continue", "--json"]);
+  await waiting.waitFor(/Waiting for another almyty-auth to finish with \S+credentials\.json/);
+  if (stop === "Ctrl-C") waiting.interrupt();
+  assertEquals(await run, stop === "Ctrl-C" ? EXIT.interrupted : EXIT.error, waiting.stderr);
+  if (stop !== "Ctrl-C") {
+    assertMatch(waiting.stderr, /Another almyty-auth process is still working/);
+  }
+  const out = JSON.parse(waiting.stdout);
+  assertEquals(out.status, "error");
+  assertMatch(out.message, /approved and is kept/);
+  const grant = assertApprovalKept(waiting, server);
+  waiting.locker = denoLocker;
+  await assertNextContinueSaves(waiting, server, grant);
+}
+
+Deno.test("--continue stopped while it waits for the login file's lock (Ctrl-C) keeps the approval and its key; the next --continue saves it", () =>
+  stoppedAtTheLock("Ctrl-C"));
+
+Deno.test("--continue stopped while it waits for the login file's lock (the lock's one-minute timeout) keeps the approval and its key; the next --continue saves it", () =>
+  stoppedAtTheLock("timeout"));
+
+Deno.test("--continue interrupted while it checks the new key (GET /auth/profile) keeps the approval; the next --continue saves it", async () => {
+  let holdProfile = true;
+  const { world, server, json } = await started({
+    before: (request) => {
+      if (holdProfile && new URL(request.url).pathname === "/auth/profile") {
+        return new Promise(() => {}); // a server that does not answer, until Ctrl-C
+      }
+    },
+  });
+  await world.decide(json.verification_uri_complete, "approve");
+  const checking = next(world, server);
+  const run = checking.run(["login", "--continue"]);
+  while (!checking.requests.some((r) => r.endsWith("/auth/profile"))) {
+    await new Promise((resolve) => setTimeout(resolve, 0));
+  }
+  checking.interrupt();
+  assertEquals(await run, EXIT.interrupted, checking.stderr);
+  const grant = assertApprovalKept(checking, server);
+  holdProfile = false;
+  await assertNextContinueSaves(checking, server, grant);
+});
+
+Deno.test("Ctrl-C while the replaced key is revoked stops only that: the new login stays saved and live, the old key is named as still live", async () => {
+  let holdDelete = false;
+  const { world, server, json } = await started({
+    before: (request) => {
+      if (holdDelete && request.method === "DELETE") return new Promise(() => {});
+    },
+  });
+  await world.decide(json.verification_uri_complete, "approve");
+  const first = next(world, server);
+  assertEquals(await first.run(["login", "--continue"]), 0, first.stderr);
+  const old = first.saved()!;
+  const again = next(first, server);
+  assertEquals(await again.run(["login", "--no-wait", "--json", "--api", server.url]), 0);
+  await world.decide(JSON.parse(again.stdout).verification_uri_complete, "approve");
+  holdDelete = true;
+  const replacing = next(again, server);
+  const run = replacing.run(["login", "--continue"]);
+  while (!replacing.requests.some((r) => r.startsWith("DELETE "))) {
+    await new Promise((resolve) => setTimeout(resolve, 0));
+  }
+  replacing.interrupt();
+  assertEquals(await run, 0, replacing.stderr);
+  const saved = replacing.saved()!;
+  assert(saved.token !== old.token);
+  assertEquals(
+    liveKeys(server).sort(),
+    [old.keyId, saved.keyId].sort(),
+    "the new key is not revoked",
+  );
+  assertMatch(
+    replacing.stderr,
+    new RegExp(
+      `Interrupted before the key of the previous login \\(id ${old.keyId}\\) was revoked: it is still live\\.\\s+Revoke it at ${server.url}/settings/api-keys`,
+    ),
+  );
+  assertEquals(pendingFile(world.home), null, "the login is finished");
 });
 
 Deno.test("--cancel: the server hears it, the page says so, the pending login is gone; safe to repeat", async () => {

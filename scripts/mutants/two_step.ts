@@ -267,4 +267,40 @@ export const mutants: Mutant[] = [
     tests: TESTS,
     filter: "profiles:",
   },
+  {
+    rule:
+      "a --continue stopped by Ctrl-C while it saves keeps the pending login and its approved key",
+    file: "src/login/two_step.ts",
+    find: 'return ctx.signal.aborted || (error as Error)?.name === "AbortError" ||',
+    replace: "return false ||",
+    tests: TESTS,
+    filter:
+      "/stopped while it waits for the login file's lock \\(Ctrl-C\\)|interrupted while it checks/",
+  },
+  {
+    rule:
+      "a --continue whose save waited a minute for the login file's lock keeps the pending login and its approved key",
+    file: "src/login/two_step.ts",
+    find: "    error instanceof LoginLockTimeout;",
+    replace: "    false;",
+    tests: TESTS,
+    filter: "the lock's one-minute timeout",
+  },
+  {
+    rule: "a stopped --continue says the approved login is kept and how to save it",
+    file: "src/cli/login_two_step.ts",
+    find: "throw kept ? keptNote(ctx, run, error, kept) : error;",
+    replace: "throw error;",
+    tests: TESTS,
+    filter: "the lock's one-minute timeout",
+  },
+  {
+    rule:
+      "Ctrl-C during the replaced key's revocation never revokes the key just saved, and names the old key",
+    file: "src/cli/save_login.ts",
+    find: 'const interrupted = (error as Error)?.name === "AbortError";',
+    replace: "const interrupted = false;",
+    tests: TESTS,
+    filter: "replaced key is revoked stops only that",
+  },
 ];

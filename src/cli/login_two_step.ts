@@ -239,11 +239,20 @@ export function finishContinue(
     if (pending && options.waitMs > 0 && !pending.grant) {
       line(ctx.stderr, `Waiting up to ${duration(options.waitMs)} for the approval…`);
     }
-    const outcome = await resume(ctx, {
-      ...engine(ctx, run),
-      waitMs: options.waitMs,
-      commit: run.commit,
-    });
+    let outcome;
+    try {
+      outcome = await resume(ctx, {
+        ...engine(ctx, run),
+        waitMs: options.waitMs,
+        commit: run.commit,
+      });
+    } catch (error) {
+      let kept: PendingLogin | null = null;
+      try {
+        kept = readPending(credentialsIo(ctx, () => {}), run.profile);
+      } catch { /* unreadable now: nothing to promise */ }
+      throw kept ? keptNote(ctx, run, error, kept) : error;
+    }
     // Starting again keeps the API it was at (and the profile).
     const again = (where: { api?: string; frontend?: string }) =>
       loginCommand({ login: run, ...where }, "--no-wait");
@@ -317,6 +326,24 @@ export function finishContinue(
         );
     }
   });
+}
+
+/**
+ * A `--continue` that stopped (Ctrl-C, a lock held elsewhere, a failing
+ * server) with the pending login still there: the error, and that the login
+ * is kept — approved and waiting to be saved, or still waiting for the
+ * approval — with the command that finishes it.
+ */
+function keptNote(ctx: Context, run: TwoStepRun, error: unknown, pending: PendingLogin): CliError {
+  const interrupted = ctx.signal.aborted;
+  const next = loginCommand({ login: run }, "--continue");
+  const note = pending.grant
+    ? `The login was approved and is kept, with its new key, until it is saved: run ${next} to save it.`
+    : `The login is still waiting for approval (code ${pending.userCode}): run ${next} again.`;
+  return new CliError(
+    `${messageFor(error, interrupted)}\n${note}`,
+    exitCodeFor(error, interrupted),
+  );
 }
 
 /** A two-step login that is over (denied, expired, none): 1, and the command that starts again. */

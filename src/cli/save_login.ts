@@ -226,12 +226,16 @@ async function revokeReplaced(
     if (ok) line(ctx.stderr, text);
     else warn(ctx, text);
   } catch (error) {
-    if (!(error instanceof ApiError)) throw error;
+    // Ctrl-C now stops only this revocation: the new login is saved, and stays.
+    const interrupted = (error as Error)?.name === "AbortError";
+    if (!(error instanceof ApiError) && !interrupted) throw error;
     warn(
       ctx,
-      `Could not revoke the key of the previous login: ${error.message}\n  Revoke it at ${
-        apiKeysPage(target)
-      }`,
+      `${
+        interrupted
+          ? `Interrupted before the key of the previous login (id ${previous.keyId}) was revoked: it is still live.`
+          : `Could not revoke the key of the previous login: ${(error as Error).message}`
+      }\n  Revoke it at ${apiKeysPage(target)}`,
     );
   }
 }

@@ -6,8 +6,10 @@
  * renders what each returns.
  *
  * Rules that hold across processes:
- * - a wait that stops (its time is up, Ctrl-C, SIGKILL) never deletes the
- *   pending login and never tells the server to cancel it;
+ * - a wait that stops (its time is up, Ctrl-C, SIGKILL, the login file's lock
+ *   held elsewhere for too long), wherever it stops, never deletes the
+ *   pending login (nor the token response it holds) and never tells the
+ *   server to cancel it;
  * - each poll (a short one, never the server's long-poll: a held poll whose
  *   process is killed would be handed the key, and the key lost) and the save
  *   that follows run under the pending login's lock, which the kernel
@@ -29,6 +31,7 @@ import { ApiError } from "../runtime/api_error.ts";
 import { apiFor } from "../runtime/connect.ts";
 import { type Context, credentialsIo } from "../runtime/context.ts";
 import { revokeKey } from "../runtime/keys.ts";
+import { LoginLockTimeout } from "../runtime/login_lock.ts";
 import type { Target } from "../runtime/target.ts";
 import { type Credentials, CredentialsError } from "../credentials/types.ts";
 import type { Organization } from "../protocol/types.ts";
@@ -326,7 +329,11 @@ async function save(
 ): Promise<ResumeOutcome> {
   const io = credentialsIo(ctx, () => {});
   const target = options.targetFor(pending);
-  const retryLater = (error: unknown) => error instanceof ApiError && isTransient(error);
+  // The server could not be reached to check the key, or the wait stopped (Ctrl-C, or another
+  // almyty-auth held the login file's lock too long): nothing is wrong with the approval, so
+  // the pending login keeps it and the next `--continue` saves it.
+  const retryLater = (error: unknown) =>
+    (error instanceof ApiError && isTransient(error)) || stoppedWaiting(ctx, error);
   let result: LoginResult;
   try {
     // Checked with /auth/profile and saved; a key that cannot be kept is revoked.
@@ -338,7 +345,6 @@ async function save(
       { retryLater },
     );
   } catch (error) {
-    // The server could not be reached to check the key: the next `--continue` tries again.
     if (!retryLater(error)) removePending(io, options.profile);
     throw error;
   }
@@ -353,6 +359,12 @@ async function save(
       savedHere: true,
     },
   };
+}
+
+/** The wait stopped: Ctrl-C, or the login file's lock stayed held for longer than we wait. */
+function stoppedWaiting(ctx: Context, error: unknown): boolean {
+  return ctx.signal.aborted || (error as Error)?.name === "AbortError" ||
+    error instanceof LoginLockTimeout;
 }
 
 /**

@@ -21,6 +21,28 @@ import { CliError, EXIT } from "./errors.ts";
 import { line } from "./output.ts";
 
 /**
+ * Another process held the login file's lock for longer than we wait: the
+ * work was not started (a caller may keep what it meant to save for later).
+ *
+ * @example
+ * ```ts
+ * import { LockTimeoutError } from "../platform/lock.ts";
+ * new LoginLockTimeout("/c.json", new LockTimeoutError("/.c.json.lock", 60_000)).exitCode; // 1
+ * ```
+ */
+export class LoginLockTimeout extends CliError {
+  override name = "LoginLockTimeout";
+  /** Builds the error for the login file at `path`. */
+  constructor(path: string, error: LockTimeoutError) {
+    super(
+      `Another almyty-auth process is still working on ${path}: it has held ${error.path} ` +
+        `for ${Math.round(error.waitedMs / 1000)} s. Let it finish (or stop it), then try again.`,
+      EXIT.error,
+    );
+  }
+}
+
+/**
  * Runs `work` holding the lock of the login file at `path` (its folder is
  * created private, with the same trust checks as a save). Says so when
  * another process holds it; gives up after a minute with a message naming it.
@@ -50,13 +72,7 @@ export async function withLoginLock<T>(
       onWait: () => line(ctx.stderr, `Waiting for another almyty-auth to finish with ${path}…`),
     });
   } catch (error) {
-    if (error instanceof LockTimeoutError) {
-      throw new CliError(
-        `Another almyty-auth process is still working on ${path}: it has held ${error.path} ` +
-          `for ${Math.round(error.waitedMs / 1000)} s. Let it finish (or stop it), then try again.`,
-        EXIT.error,
-      );
-    }
+    if (error instanceof LockTimeoutError) throw new LoginLockTimeout(path, error);
     if (error instanceof CredentialsError || (error as Error)?.name === "AbortError") throw error;
     const code = (error as FsError).code ?? (error as Error).name;
     throw new CliError(
