@@ -178,6 +178,55 @@ Deno.test("browser flow: a save still waiting for the lock when the login times 
   assertEquals(server.store.keysOf(alice).filter((k) => k.isActive).length, 0, "no live key");
 });
 
+Deno.test("browser flow: a code exchange that finishes after the login timed out and whose key cannot be revoked names that key and where to revoke it", async () => {
+  const { home, path, bytes } = homeWithFile();
+  const world = new World(BROWSER, home);
+  let exchanging!: () => void;
+  const exchangeStarted = new Promise<void>((resolve) => (exchanging = resolve));
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  // The token endpoint answers only after the CLI has given up; then the revocation fails.
+  const server = world.referenceServer({
+    before: async (request) => {
+      const { pathname } = new URL(request.url);
+      if (request.method === "DELETE") throw new Error("the API is down");
+      if (pathname !== "/auth/cli/token") return;
+      exchanging();
+      await released;
+    },
+  });
+  let landed: Promise<{ text: string }> | undefined;
+  world.onLaunch = (url) => {
+    landed = signInCookie(world.fetch, server.url).then((c) =>
+      browse(world.fetch, url, "approve", c)
+    );
+    return true;
+  };
+  const run = world.run(["login", "--timeout", "5", "--api", server.url]);
+  await exchangeStarted; // the browser delivered the code: the exchange is under way
+  await Promise.race([
+    world.waitFor(/arrived just as the login ended: finishing it/),
+    run.then(() =>
+      Promise.reject(new Error(`ended without finishing the exchange:\n${world.stderr}`))
+    ),
+  ]);
+  release(); // the exchange completes after the end, and mints a key
+  assertEquals(await run, 1);
+  const alice = server.store.userByEmail("alice@example.com")!;
+  const [key] = server.store.keysOf(alice);
+  assert(key?.isActive, "a key was minted, and is live (its revocation failed)");
+  assertMatch(
+    world.stderr,
+    new RegExp(
+      `Login timed out after 5 s[^\\n]*\\n` +
+        `A key was created for this login but not saved: \\S+ \\(id ${key.id}\\)[^\\n]*` +
+        `It could not be revoked \\([^)]*the API is down[^)]*\\); revoke it at ${server.url}/settings/api-keys`,
+    ),
+  );
+  assertMatch((await landed!).text, /could not finish the login/);
+  assertEquals(readBytes(path), bytes, "the late exchange must not save");
+});
+
 Deno.test("Ctrl-C during a browser login: 130, credentials untouched, listener closed", async () => {
   const { home, path, bytes } = homeWithFile();
   const { world, server } = browserWorld({}, home);

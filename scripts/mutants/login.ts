@@ -245,4 +245,21 @@ export const mutants: Mutant[] = [
     tests: ["tests/unit/listener_io_test.ts"],
     filter: "64 KiB",
   },
+  {
+    rule:
+      "a login that ends while the browser's answer is being finished says what became of the key it minted",
+    file: "src/login/browser_wait.ts",
+    find: "if (!wait.attempt.delivering) throw stopped;",
+    replace: "throw stopped;",
+    tests: ["tests/flows_test.ts"],
+    filter: "whose key cannot be revoked",
+  },
+  {
+    rule: "a late code exchange whose key cannot be revoked names that key and where to revoke it",
+    file: "src/login/browser_wait.ts",
+    find: "    ? late.error.note\n",
+    replace: "    ? null\n",
+    tests: ["tests/flows_test.ts"],
+    filter: "whose key cannot be revoked",
+  },
 ];

@@ -101,6 +101,11 @@ export function terminalUi(ctx: Context, options: TerminalUiOptions = {}): Login
           );
         case "slow":
           return say(slowRequestText(notice.request));
+        case "late-delivery":
+          return say(
+            "The browser's answer arrived just as the login ended: finishing it (up to " +
+              `${notice.waitMs / 1000} s) so that the key it creates is revoked, not left live…`,
+          );
         case "paste-invalid":
           return say(paint(ctx, err, "yellow", "Not accepted: ") + clean(notice.reason));
       }

@@ -34,10 +34,16 @@ export class LoginAttempt<T> {
   readonly outcome: Promise<AttemptOutcome<T>>;
   #settle!: (outcome: AttemptOutcome<T>) => void;
   #claimed = false;
+  #settled = false;
   #ended = new AbortController();
 
   constructor() {
-    this.outcome = new Promise((resolve) => (this.#settle = resolve));
+    this.outcome = new Promise((resolve) => {
+      this.#settle = (outcome) => {
+        this.#settled = true;
+        resolve(outcome);
+      };
+    });
   }
 
   /** Aborted once the login is over. */
@@ -48,6 +54,11 @@ export class LoginAttempt<T> {
   /** True once a delivery claimed the attempt (or it ended). */
   get taken(): boolean {
     return this.#claimed || this.ended.aborted;
+  }
+
+  /** True while a delivery that claimed the attempt is still under way (it has not settled it). */
+  get delivering(): boolean {
+    return this.#claimed && !this.#settled;
   }
 
   /** Claims the attempt for one delivery; false when one already did or it ended. */

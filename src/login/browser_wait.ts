@@ -15,15 +15,22 @@
  * @module
  */
 import type { Context } from "../runtime/context.ts";
-import { CliError, EXIT } from "../runtime/errors.ts";
+import { CliError, EXIT, exitCodeFor, messageFor } from "../runtime/errors.ts";
 import type { LoginAttempt } from "./attempt.ts";
 import { isWsl, type OpenerChoice, openFile } from "./browser.ts";
 import type { Listener } from "./listener.ts";
+import { KeyNotKept } from "./minted.ts";
 import { type RedirectFile, writeRedirectFile } from "./redirect_file.ts";
 import type { LoginUi } from "./ui.ts";
 
 /** How long a launched browser command may take to fail before we stop watching it. */
 export const BROWSER_CHECK_MS = 3000;
+
+/**
+ * How long a login that ended waits for the browser's answer it was still
+ * finishing (a code exchange, then revoking the key it got).
+ */
+export const LATE_DELIVERY_MS = 20_000;
 
 /** Browsers Ubuntu ships as snaps, which cannot read hidden folders such as ~/.almyty. */
 const SNAP_BROWSERS = ["firefox", "chromium", "brave", "opera", "vivaldi"];
@@ -41,6 +48,8 @@ export interface BrowserWait<T> {
   again: string;
   /** The headless login command, in the user's environment. */
   headless: string;
+  /** Where the person revokes a key by hand (the dashboard's API keys page). */
+  keysPage: string;
   /**
    * Paste-back: finishes the login from a pasted address exactly as the
    * listener would; resolves null when accepted, else why not. `lands` is
@@ -90,7 +99,15 @@ export async function openAndWait<T>(ctx: Context, ui: LoginUi, wait: BrowserWai
       ui.waiting("browser", wait.deadline);
       if (pasteBack) acceptPastes(ui, wait.paste!, wait.url, ended).catch(() => {});
     }
-    const settled = await outcome;
+    let settled;
+    try {
+      settled = await outcome;
+    } catch (stopped) {
+      // The deadline or Ctrl-C, while the browser's answer was being finished: that answer may
+      // be minting a key right now. It saves nothing any more; what became of its key is said.
+      if (!wait.attempt.delivering) throw stopped;
+      return await lateDelivery(ctx, ui, wait, stopped);
+    }
     if (settled.kind === "denied") throw new CliError("Login denied in the browser.", EXIT.error);
     if (settled.kind === "failed") throw settled.error;
     await wait.beforeClose?.();
@@ -101,6 +118,42 @@ export async function openAndWait<T>(ctx: Context, ui: LoginUi, wait: BrowserWai
     file?.remove();
     await wait.listener.close();
   }
+}
+
+/**
+ * The login stopped (`stopped`: its deadline or Ctrl-C) while a delivery was
+ * under way (a code exchange, a hand-off's key check). The attempt ends, so
+ * the delivery saves nothing and revokes any key it gets; this waits for it
+ * (at most LATE_DELIVERY_MS, and says so) and adds what became of the key to
+ * the message. A delivery that had already begun its save finished the login.
+ */
+async function lateDelivery<T>(
+  ctx: Context,
+  ui: LoginUi,
+  wait: BrowserWait<T>,
+  stopped: unknown,
+): Promise<T> {
+  wait.attempt.end();
+  ui.stopWaiting();
+  ui.notice({ kind: "late-delivery", waitMs: LATE_DELIVERY_MS });
+  const bound = new AbortController();
+  const late = await Promise.race([
+    wait.attempt.outcome,
+    ctx.sleep(LATE_DELIVERY_MS, bound.signal).then(() => null, () => null),
+  ]).finally(() => bound.abort());
+  if (late?.kind === "success") return late.value;
+  const note = late === null
+    ? "The browser's answer was still being finished when this login ended: if it created a " +
+      `key, that key was not saved and may be live; revoke it at ${wait.keysPage}`
+    : late.kind === "failed" && late.error instanceof KeyNotKept
+    ? late.error.note
+    : null;
+  if (note === null) throw stopped;
+  const interrupted = ctx.signal.aborted;
+  throw new CliError(
+    `${messageFor(stopped, interrupted)}\n${note}`,
+    exitCodeFor(stopped, interrupted),
+  );
 }
 
 /**

@@ -12,7 +12,7 @@
  */
 import type { Context } from "../runtime/context.ts";
 import { loginApi } from "./api.ts";
-import type { Target } from "../runtime/target.ts";
+import { apiKeysPage, type Target } from "../runtime/target.ts";
 import { loginCommand } from "../credentials/fix_hints.ts";
 import { CALLBACK_PATHS, CLIENT_ID, GRANT, OAUTH_ERROR } from "../protocol/constants.ts";
 import { truncate } from "../protocol/text.ts";
@@ -216,6 +216,7 @@ export async function codeFlow(
     listener,
     deadline: options.deadline,
     again: loginCommand(target),
+    keysPage: apiKeysPage(target),
     headless: loginCommand(target, "--no-browser"),
     paste: {
       secret: false,

@@ -174,6 +174,7 @@ export async function handoffFlow(
     listener,
     deadline: options.deadline,
     again: loginCommand(target),
+    keysPage: apiKeysPage(target),
     headless: loginCommand(target, "--token", "-"),
     paste: {
       secret: true, // the address holds the key

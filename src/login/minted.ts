@@ -178,8 +178,22 @@ async function abandon(
       failure || "its id is unknown and the server names no revocation endpoint"
     }); revoke it at ${page}`;
   const interrupted = (error as Error)?.name === "AbortError";
-  return new CliError(
-    `${messageFor(error, interrupted)}\n${note}`,
-    exitCodeFor(error, interrupted),
-  );
+  return new KeyNotKept(messageFor(error, interrupted), exitCodeFor(error, interrupted), note);
+}
+
+/**
+ * A login that did not keep the key it minted: why, then `note`, what became
+ * of the key (revoked, or which key is live and where to revoke it).
+ *
+ * @example
+ * ```ts
+ * new KeyNotKept("Login denied.", 1, "The key was revoked.").message; // "Login denied.\nThe key was revoked."
+ * ```
+ */
+export class KeyNotKept extends CliError {
+  override name = "KeyNotKept";
+  /** Builds the error. */
+  constructor(why: string, exitCode: number, readonly note: string) {
+    super(`${why}\n${note}`, exitCode);
+  }
 }

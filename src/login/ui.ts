@@ -44,7 +44,12 @@ export type LoginNotice =
   /** What was pasted was not this login's address. */
   | { kind: "paste-invalid"; reason: string }
   /** A request has had no answer for a while: what is being waited for. */
-  | { kind: "slow"; request: SlowRequest };
+  | { kind: "slow"; request: SlowRequest }
+  /**
+   * The login ended (its deadline, Ctrl-C) while the browser's answer was
+   * being finished: waiting up to `waitMs` for it, so its key is not left live unsaid.
+   */
+  | { kind: "late-delivery"; waitMs: number };
 
 /** What a failed browser launch tells the user. */
 export interface BrowserFailure {
