@@ -10,6 +10,8 @@ import { signInCookie, World } from "./helpers/world.ts";
 import { recordToken } from "./helpers/leaks.ts";
 import { pkceChallenge, randomToken } from "../src/protocol/crypto.ts";
 import { isLoopbackRedirect } from "../src/server/routes_pages.ts";
+import { createHandler } from "../src/server/app.ts";
+import { Store } from "../src/server/store.ts";
 
 Deno.test("mix-up: a hostile API that forwards the browser to the real server is refused before any code is sent", async () => {
   const world = new World({ BROWSER: "test-browser" });
@@ -185,6 +187,35 @@ Deno.test("the long-poll: one held poll per code, a second's tolerance, capped a
   assertEquals(grant.held, true);
   store.decideDevice([...store.devices.keys()][0], store.userByEmail("alice@example.com")!, true);
   assertEquals((await held).token_type, "Bearer");
+});
+
+Deno.test("a poll whose client went away before the answer mints nothing; the approval goes to the next poll", async () => {
+  const store = new Store({ deviceInterval: 0 });
+  const alice = store.addUser("alice@example.com", "alice-password", ["acme"]);
+  const url = "http://127.0.0.1:8080";
+  const handler = createHandler(store, {}, () => url);
+  const poll = (signal?: AbortSignal) =>
+    handler(
+      new Request(`${url}/auth/cli/token`, {
+        method: "POST",
+        headers: { host: "127.0.0.1:8080", "content-type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams({
+          client_id: "almyty-cli",
+          grant_type: "urn:ietf:params:oauth:grant-type:device_code",
+          device_code: deviceCode,
+        }),
+        signal,
+      }),
+    ).then((response) => response.json());
+  const { deviceCode } = store.createDeviceGrant("box");
+  store.decideDevice([...store.devices.keys()][0], alice, true);
+  // The person approved; the client's poll was on its way when the client was killed.
+  assertEquals((await poll(AbortSignal.abort())).error, "authorization_pending");
+  assertEquals(store.keysOf(alice), [], "no key for a client that is gone");
+  const answer = await poll();
+  recordToken(answer.access_token);
+  assertEquals(answer.token_type, "Bearer");
+  assertEquals(store.keysOf(alice).map((key) => key.id), [answer.key_id]);
 });
 
 Deno.test("device phishing: the consent page shows who asked; from another address the code must be typed", async () => {

@@ -2,16 +2,18 @@
 import { assert, assertEquals, assertMatch } from "./helpers/assert.ts";
 import { pkceChallenge, randomToken } from "../src/protocol/crypto.ts";
 import { browserSession, decide, mintKey, withServer } from "./helpers/server.ts";
+import { startServer } from "../src/server/app.ts";
 import { openConsent } from "./helpers/consent.ts";
 
 const CODE_GRANT = "authorization_code";
 const DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code";
 
 /** An OAuth request, as a standard client sends it: form-encoded, with the client's id. */
-function form(url: string, path: string, fields: Record<string, string>) {
+function form(url: string, path: string, fields: Record<string, string>, signal?: AbortSignal) {
   return fetch(url + path, {
     method: "POST",
     body: new URLSearchParams({ client_id: "almyty-cli", ...fields }),
+    signal,
   });
 }
 
@@ -290,6 +292,69 @@ Deno.test("device flow: pending, slow_down (+5 s), wait long-poll, deny, expiry"
   });
 });
 
+/** Resolves once `condition()` holds (checked every few ms); fails after `ms` naming `what`. */
+async function until(condition: () => boolean, what: string, ms = 5_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`${what}: not within ${ms} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+/** A device code and its long-poll, as a client sends it (`signal` to give up). */
+async function heldPoll(url: string, signal?: AbortSignal) {
+  const device = await (await form(url, "/auth/cli/device", { client_name: "box" })).json();
+  const answer = form(url, "/auth/cli/token", {
+    grant_type: DEVICE_GRANT,
+    device_code: device.device_code,
+    almyty_wait: "20",
+  }, signal).then((r) => r.json(), (error) => error);
+  return { device, answer };
+}
+
+Deno.test("a held long-poll whose client went away mints nothing: the server ends it, and the approval goes to the next poll", async () => {
+  await withServer({ deviceInterval: 0 }, async (s) => {
+    const gone = new AbortController();
+    const { device, answer } = await heldPoll(s.url, gone.signal);
+    const grant = s.store.deviceGrant(device.device_code)!;
+    await until(() => grant.held, "the poll is held");
+    gone.abort(); // the client is killed, or gives up, while the server holds its poll
+    assertEquals((await answer).name, "AbortError");
+    await until(() => !grant.held, "the server ends the poll of a client that went away");
+    const page = await decide(s.url, `/cli-auth?code=${device.user_code}`, "approve");
+    assertMatch(await page.text(), /Device approved/);
+    const alice = s.store.userByEmail("alice@example.com")!;
+    assertEquals(s.store.keysOf(alice), [], "no key minted for a client that is gone");
+    const next = await (await form(s.url, "/auth/cli/token", {
+      grant_type: DEVICE_GRANT,
+      device_code: device.device_code,
+    })).json();
+    assertEquals(next.token_type, "Bearer", "the client that is there gets the approval");
+    assertEquals(s.store.keysOf(alice).map((key) => key.id), [next.key_id]);
+  });
+});
+
+Deno.test("the server's shutdown waits for no held long-poll: it answers authorization_pending at once", async () => {
+  const s = await startServer({ port: 0, deviceInterval: 0 });
+  const { device, answer } = await heldPoll(s.url);
+  await until(() => s.store.deviceGrant(device.device_code)!.held, "the poll is held");
+  const closed = s.close();
+  // The poll would be held for 20 s: the shutdown must not wait for it.
+  let timer!: ReturnType<typeof setTimeout>;
+  const late = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error("the shutdown waited for the held poll")), 5_000);
+  });
+  try {
+    assertEquals(
+      (await Promise.race([answer, late]) as { error: string }).error,
+      "authorization_pending",
+    );
+    await Promise.race([closed, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+});
+
 Deno.test("CSRF: a decision without the session's token is refused, signed in or not", async () => {
   await withServer({}, async (s) => {
     const d = await (await form(s.url, "/auth/cli/device", {})).json();
@@ -410,10 +475,11 @@ Deno.test("--auto-approve approves device and browser requests as alice", async 
 
 Deno.test("deno task server starts with its address and the demo accounts, serves, and stops on SIGTERM", async () => {
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["task", "--quiet", "server", "--port", "0"],
+    args: ["task", "--quiet", "server", "--port", "0", "--device-interval", "0"],
     stdout: "piped",
-    stderr: "null",
+    stderr: "piped",
   }).spawn();
+  const stderr = new Response(child.stderr).text();
   const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
   let banner = "";
   while (!banner.includes("Log in from a terminal")) banner += (await reader.read()).value ?? "";
@@ -426,10 +492,22 @@ Deno.test("deno task server starts with its address and the demo accounts, serve
   const r = await fetch(`${match[1]}/.well-known/oauth-authorization-server`);
   assertEquals(r.status, 200);
   await r.body?.cancel();
+  // A long-poll answered with the key: the server watches the request's signal for a client
+  // that goes away, without Deno's legacy-abort warning (deno.json opts in to the new behaviour).
+  const { device, answer } = await heldPoll(match[1]);
+  // Held once a second poll is told to slow down (one held poll per code).
+  const poll = () =>
+    form(match[1], "/auth/cli/token", { grant_type: DEVICE_GRANT, device_code: device.device_code })
+      .then((response) => response.json());
+  while ((await poll()).error !== "slow_down") { /* not held yet */ }
+  await (await decide(match[1], `/cli-auth?code=${device.user_code}`, "approve")).body?.cancel();
+  assertEquals((await answer).token_type, "Bearer");
   child.kill("SIGTERM");
   assertEquals((await child.status).code, 0);
   reader.releaseLock();
   await child.stdout.cancel().catch(() => {});
+  const warned = await stderr;
+  assert(!/legacy|request\.signal/i.test(warned), warned);
 });
 
 Deno.test("--data persists accounts and key hashes (0600) across restarts; --user adds accounts", async () => {

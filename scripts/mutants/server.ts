@@ -440,4 +440,29 @@ export const mutants: Mutant[] = [
     filter: "the reference server stops on SIGTERM",
     timeoutSeconds: 60,
   },
+  {
+    rule:
+      "a device poll whose client went away mints nothing (the approval waits for its next poll)",
+    file: "src/server/routes_oauth.ts",
+    find: "  if (ctx.request.signal.aborted) {",
+    replace: "  if (false) {",
+    tests: ["tests/oauth_protocol_test.ts"],
+    filter: "whose client went away before the answer",
+  },
+  {
+    rule: "a held long-poll ends when its client disconnects",
+    file: "src/server/routes_oauth.ts",
+    find: "AbortSignal.any([ctx.request.signal, ctx.closing]),",
+    replace: "ctx.closing,",
+    tests: ["tests/server_test.ts"],
+    filter: "held long-poll whose client went away",
+  },
+  {
+    rule: "the reference server's shutdown waits for no held long-poll",
+    file: "src/server/app.ts",
+    find: "            closing.abort();\n",
+    replace: "",
+    tests: ["tests/server_test.ts"],
+    filter: "shutdown waits for no held long-poll",
+  },
 ];

@@ -70,7 +70,8 @@ export function allowedHosts(origin: string): Set<string> {
 }
 
 /**
- * Builds the request handler (without listening).
+ * Builds the request handler (without listening). `closing` aborts when the
+ * server shuts down: held long-polls then answer at once.
  *
  * @example
  * ```ts
@@ -80,7 +81,12 @@ export function allowedHosts(origin: string): Set<string> {
  * (await handler(request)).status; // 404
  * ```
  */
-export function createHandler(store: Store, options: ServerOptions, origin: () => string) {
+export function createHandler(
+  store: Store,
+  options: ServerOptions,
+  origin: () => string,
+  closing: AbortSignal = new AbortController().signal,
+) {
   const now = store.now;
   const limits = routeLimits(options, now);
 
@@ -107,6 +113,7 @@ export function createHandler(store: Store, options: ServerOptions, origin: () =
       clientAddress,
       store,
       options,
+      closing,
       limits,
     };
     const path = url.pathname.length > 1 ? url.pathname.replace(/\/+$/, "") : url.pathname;
@@ -223,7 +230,9 @@ export function startServer(options: StartOptions = {}): Promise<RunningServer> 
     store.addUser(email, password, (orgs ?? email.split("@")[1] ?? "org").split(","));
   }
   let origin = "";
-  const handler = createHandler(store, options, () => origin);
+  // Shutting down wakes every held long-poll first: the shutdown waits for no person.
+  const closing = new AbortController();
+  const handler = createHandler(store, options, () => origin, closing.signal);
   return new Promise((resolve) => {
     const server = Deno.serve({
       hostname: options.hostname ?? "127.0.0.1",
@@ -232,7 +241,14 @@ export function startServer(options: StartOptions = {}): Promise<RunningServer> 
         const host = hostname.includes(":") ? `[${hostname}]` : hostname;
         origin = options.publicUrl?.replace(/\/+$/, "") ?? `http://${host}:${port}`;
         options.onListen?.(origin);
-        resolve({ url: origin, store, close: () => server.shutdown() });
+        resolve({
+          url: origin,
+          store,
+          close: () => {
+            closing.abort();
+            return server.shutdown();
+          },
+        });
       },
     }, (request, info) => handler(request, (info.remoteAddr as Deno.NetAddr).hostname));
   });

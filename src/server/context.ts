@@ -42,6 +42,8 @@ export interface RouteContext {
   clientAddress: string;
   store: Store;
   options: ServerOptions;
+  /** Aborted when the server shuts down: nothing may hold a request any longer. */
+  closing: AbortSignal;
   limits: {
     signIn: RateLimiter;
     token: RateLimiter;

@@ -242,13 +242,26 @@ async function pollDevice(ctx: RouteContext, params: Record<string, string>): Pr
   }
   deviceGrant.lastPollAt = now;
   const wait = Math.min(Number(params[LONG_POLL_PARAM] ?? 0) || 0, MAX_WAIT_SECONDS);
-  if (deviceGrant.status === "pending" && wait > 0 && deviceGrant.expiresAt > now) {
+  if (
+    deviceGrant.status === "pending" && wait > 0 && deviceGrant.expiresAt > now &&
+    !ctx.closing.aborted
+  ) {
     deviceGrant.held = true;
     try {
-      await waitForDecision(deviceGrant, Math.min(wait * 1000, deviceGrant.expiresAt - now));
+      await waitForDecision(
+        deviceGrant,
+        Math.min(wait * 1000, deviceGrant.expiresAt - now),
+        AbortSignal.any([ctx.request.signal, ctx.closing]),
+      );
     } finally {
       deviceGrant.held = false;
     }
+  }
+  // The request's signal aborts when its client goes away (Deno.serve, with the no-legacy-abort
+  // behaviour deno.json opts in to: only on a real disconnect). Nobody would receive a key:
+  // nothing is minted, and an approval stays for the client's next poll.
+  if (ctx.request.signal.aborted) {
+    return oauthError(E.authorizationPending, "The client went away");
   }
   deviceGrant.lastPollAt = ctx.store.now();
   // Re-checked after the wait: another poll may have redeemed the code meanwhile
@@ -280,16 +293,22 @@ async function pollDevice(ctx: RouteContext, params: Record<string, string>): Pr
   ).response;
 }
 
-/** Resolves on a decision or after `ms` (≤ 20 s, so an abandoned poll costs little). */
-function waitForDecision(grant: DeviceGrant, ms: number): Promise<void> {
+/**
+ * Resolves on a decision, after `ms` (≤ 20 s), or when `stop` aborts (the
+ * client went away, or the server shuts down).
+ */
+function waitForDecision(grant: DeviceGrant, ms: number, stop: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     const done = () => {
       clearTimeout(timer);
       grant.waiters.delete(done);
+      stop.removeEventListener("abort", done);
       resolve();
     };
     const timer = setTimeout(done, ms);
     grant.waiters.add(done);
+    if (stop.aborted) done();
+    else stop.addEventListener("abort", done, { once: true });
   });
 }
 
