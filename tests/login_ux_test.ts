@@ -353,6 +353,8 @@ Deno.test("the listener's own pages: an HTML root with a title, and HTML for unk
     world.task(async () => {
       const root = await world.fetch(`${origin}/`);
       assertEquals(root.headers.get("content-type"), "text/html; charset=utf-8");
+      // The listener's URLs carry codes: its pages never send a referrer.
+      assertEquals(root.headers.get("referrer-policy"), "no-referrer");
       assertMatch(
         await root.text(),
         /<title>almyty CLI login · almyty<\/title>[\s\S]*nothing to do/,

@@ -138,7 +138,12 @@ Deno.test("production's SPA routes have no CSP, X-Frame-Options or nosniff: /cli
         const response = await fetch(s.url + path, { headers });
         await response.body?.cancel();
         for (
-          const name of ["content-security-policy", "x-frame-options", "x-content-type-options"]
+          const name of [
+            "content-security-policy",
+            "x-frame-options",
+            "x-content-type-options",
+            "referrer-policy",
+          ]
         ) {
           assertEquals(response.headers.get(name), null, `${path}: ${name}`);
         }
@@ -150,6 +155,8 @@ Deno.test("production's SPA routes have no CSP, X-Frame-Options or nosniff: /cli
       await response.body?.cancel();
       assertMatch(response.headers.get("content-security-policy")!, /frame-ancestors 'none'/, path);
       assertEquals(response.headers.get("x-frame-options"), "DENY", path);
+      // Their own form posts carry their Origin (no-referrer would make it "null").
+      assertEquals(response.headers.get("referrer-policy"), "same-origin", path);
     }
   });
 });

@@ -243,6 +243,102 @@ Deno.test("a malformed Host header gets 400, never a 500 with a stack trace", as
   });
 });
 
+/**
+ * A browser that sends `Origin` but no `Sec-Fetch-Site` (Safari before 16.4), posting a page's
+ * form: the form's fields (its hidden ones and `fields`), the session cookie, and the Origin the
+ * Fetch standard gives a form post ("append a request Origin header"): `null` under the page's
+ * `no-referrer` policy, and under `same-origin` when the form posts to another origin. A meta
+ * referrer tag, processed after the header, wins over it.
+ */
+async function postLikeOldSafari(
+  page: Response,
+  fields: Record<string, string>,
+  cookie = "",
+): Promise<Response> {
+  const html = await page.text();
+  const action = new URL(/<form method="post" action="([^"]+)"/.exec(html)![1], page.url);
+  const hidden = [...html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)];
+  const policy = /<meta name="referrer" content="([^"]+)"/.exec(html)?.[1] ??
+    page.headers.get("referrer-policy") ?? "strict-origin-when-cross-origin";
+  const from = new URL(page.url).origin;
+  const origin = policy === "no-referrer" || (policy === "same-origin" && action.origin !== from)
+    ? "null"
+    : from;
+  return await fetch(action, {
+    method: "POST",
+    headers: {
+      "content-type": "application/x-www-form-urlencoded",
+      accept: "text/html",
+      origin,
+      ...(cookie ? { cookie } : {}),
+    },
+    body: new URLSearchParams([
+      ...hidden.map(([, name, value]) => [name, value]),
+      ...Object.entries(fields),
+    ]),
+    redirect: "manual",
+  });
+}
+
+Deno.test("a browser that sends Origin but no Sec-Fetch-Site (Safari < 16.4) signs in and decides on the server's own pages; a foreign Origin still cannot", async () => {
+  await withServer({}, async (s) => {
+    const verifier = randomToken(32);
+    const consentUrl = `${s.url}/cli-auth?${new URLSearchParams({
+      response_type: "code",
+      client_id: "almyty-cli",
+      redirect_uri: "http://127.0.0.1:5555/callback",
+      state: "s".repeat(43),
+      code_challenge: pkceChallenge(verifier),
+      code_challenge_method: "S256",
+      client_name: "test-host",
+    })}`;
+    // Signed out: the page is the sign-in form, whose post comes back with the session.
+    const signInPage = await fetch(consentUrl);
+    assertEquals(signInPage.headers.get("referrer-policy"), "same-origin");
+    const signedIn = await postLikeOldSafari(signInPage, {
+      email: "alice@example.com",
+      password: "alice-password",
+    });
+    assertEquals(signedIn.status, 303, await signedIn.text());
+    const cookie = signedIn.headers.get("set-cookie")!.split(";")[0];
+    const consent = await fetch(consentUrl, { headers: { cookie } });
+    assertEquals(consent.headers.get("referrer-policy"), "same-origin");
+    const decided = await postLikeOldSafari(consent, { decision: "approve" }, cookie);
+    assertEquals(decided.status, 303, await decided.text());
+    assertMatch(decided.headers.get("location")!, /^http:\/\/127\.0\.0\.1:5555\/callback\?code=/);
+    // The same posts from another origin (a page on another port of 127.0.0.1) are refused.
+    const again = await fetch(consentUrl, { headers: { cookie } });
+    const html = await again.text();
+    const field = (name: string) => new RegExp(`name="${name}" value="([^"]+)"`).exec(html)![1];
+    for (
+      const [path, body] of [
+        ["/auth/login", { email: "alice@example.com", password: "alice-password" }],
+        ["/cli-auth/decision", {
+          request_id: field("request_id"),
+          csrf: field("csrf"),
+          decision: "approve",
+        }],
+      ] as const
+    ) {
+      const refused = await fetch(s.url + path, {
+        method: "POST",
+        headers: {
+          "content-type": "application/x-www-form-urlencoded",
+          accept: "text/html",
+          origin: "http://127.0.0.1:9999",
+          cookie,
+        },
+        body: new URLSearchParams(body),
+        redirect: "manual",
+      });
+      assertEquals(refused.status, 403, path);
+      assertEquals(refused.headers.get("set-cookie"), null, path);
+      await refused.body?.cancel();
+    }
+    assertEquals(s.store.keys.size, 0, "nothing minted from another origin");
+  });
+});
+
 Deno.test("CSRF: a state-changing request from another origin is refused (Origin, Sec-Fetch-Site); non-browsers are unaffected", async () => {
   await withServer({}, async (s) => {
     const signIn = (headers: Record<string, string>) =>
@@ -275,7 +371,7 @@ Deno.test("CSRF: a state-changing request from another origin is refused (Origin
     for (
       const headers of [
         { origin: s.url, "sec-fetch-site": "same-origin" },
-        { origin: "null", "sec-fetch-site": "same-origin" }, // our pages' no-referrer policy
+        { origin: "null", "sec-fetch-site": "same-origin" }, // a page with a no-referrer policy
         { origin: `http://localhost:${port}` },
         {},
       ] as Record<string, string>[]

@@ -465,4 +465,30 @@ export const mutants: Mutant[] = [
     tests: ["tests/server_test.ts"],
     filter: "shutdown waits for no held long-poll",
   },
+  {
+    rule:
+      "the server's pages send their real Origin on their own form posts (Referrer-Policy: same-origin)",
+    file: "src/server/app.ts",
+    find: '    response.headers.set("referrer-policy", "same-origin");\n',
+    replace: "",
+    tests: ["tests/server_security_test.ts"],
+    filter: "Safari",
+  },
+  {
+    rule: "no page sets a referrer policy that overrides its header (a meta no-referrer)",
+    file: "src/protocol/html.ts",
+    find: '`<meta name="viewport" content="width=device-width,initial-scale=1">` +',
+    replace:
+      '`<meta name="viewport" content="width=device-width,initial-scale=1">` + `<meta name="referrer" content="no-referrer">` +',
+    tests: ["tests/server_security_test.ts"],
+    filter: "Safari",
+  },
+  {
+    rule: "the listener's pages send no referrer (their URLs carry codes)",
+    file: "src/protocol/html.ts",
+    find: '      "referrer-policy": "no-referrer",',
+    replace: '      "referrer-policy": "same-origin",',
+    tests: ["tests/login_ux_test.ts"],
+    filter: "the listener's own pages",
+  },
 ];

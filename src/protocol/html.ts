@@ -55,7 +55,6 @@ export function page(
   const js = script ? `<script nonce="${script.nonce}">${script.code}</script>` : "";
   return `<!doctype html><html lang="en"><head><meta charset="utf-8">` +
     `<meta name="viewport" content="width=device-width,initial-scale=1">` +
-    `<meta name="referrer" content="no-referrer">` +
     `<title>${escapeHtml(title)} · almyty</title><style>${STYLE}</style></head>` +
     `<body><main>${body}</main>${js}</body></html>`;
 }
@@ -78,8 +77,10 @@ export function messagePage(title: string, message: string, isError = false): st
 }
 
 /**
- * A page response with CSP, no-store, DENY framing and no referrer. Forms
- * may post to this origin and redirect to loopback callbacks only.
+ * A page response with CSP, no-store, DENY framing and no referrer (the one
+ * place a page's referrer policy is set: the listener's URLs carry codes; the
+ * reference server relaxes it to same-origin for its own pages). Forms may
+ * post to this origin and redirect to loopback callbacks only.
  *
  * @example
  * ```ts

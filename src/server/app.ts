@@ -99,7 +99,7 @@ export function createHandler(
     delete routes[`GET ${path}`];
     delete routes[`POST ${path}`];
   }
-  return async (request: Request, clientAddress = "127.0.0.1"): Promise<Response> => {
+  const route = async (request: Request, clientAddress: string): Promise<Response> => {
     // DNS rebinding (a page on another name that resolves here), and Host values
     // no URL can hold: refused before anything parses the URL.
     if (!allowedHosts(origin()).has(request.headers.get("host") ?? "")) {
@@ -154,6 +154,29 @@ export function createHandler(
       return apiError(path, 500, "Internal server error");
     }
   };
+  return async (request: Request, clientAddress = "127.0.0.1"): Promise<Response> =>
+    sameOriginReferrer(await route(request, clientAddress));
+}
+
+/**
+ * The server's pages post their forms to the server itself: with
+ * `Referrer-Policy: same-origin` a browser sends those posts' real `Origin`
+ * (`no-referrer` makes it `null`, and a browser without `Sec-Fetch-Site`,
+ * Safari before 16.4, would be refused), while other sites still learn
+ * nothing. The CLI's listener keeps `no-referrer`: its URLs carry codes.
+ * Pages served as production serves them (no policy at all) stay so.
+ *
+ * @example
+ * ```ts
+ * import { htmlResponse } from "../protocol/html.ts";
+ * sameOriginReferrer(htmlResponse("<p>hi</p>")).headers.get("referrer-policy"); // "same-origin"
+ * ```
+ */
+export function sameOriginReferrer(response: Response): Response {
+  if (response.headers.get("referrer-policy") === "no-referrer") {
+    response.headers.set("referrer-policy", "same-origin");
+  }
+  return response;
 }
 
 /** The path of a request URL that may not parse (a malformed Host header). */
@@ -165,10 +188,10 @@ function rawPath(url: string): string {
  * Who sent a state-changing request from another origin, or undefined when
  * it came from this server's own pages or from no browser at all (login CSRF,
  * and a page on another port of 127.0.0.1 writing into the signed-in account).
- * `Sec-Fetch-Site` decides when the browser sends it (every current one does;
- * our pages' `no-referrer` policy makes their own form posts say
- * `Origin: null`); otherwise `Origin` must be this server's. A client that
- * sends neither is no browser, and is not affected.
+ * `Sec-Fetch-Site` decides when the browser sends it (every current one
+ * does); otherwise `Origin` must be this server's (our pages' `same-origin`
+ * referrer policy lets their own form posts say so). A client that sends
+ * neither is no browser, and is not affected.
  *
  * @example
  * ```ts

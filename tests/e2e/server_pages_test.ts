@@ -288,6 +288,23 @@ pages(
   },
 );
 
+pages(
+  "the server's own form posts carry its Origin (Referrer-Policy: same-origin), so a browser without Sec-Fetch-Site is not refused",
+  {},
+  async (server, page) => {
+    const origins: string[] = [];
+    page.on("request", async (request) => {
+      if (request.method() === "POST") origins.push(await request.headerValue("origin") ?? "none");
+    });
+    await page.goto(authorizationUrl(server.url));
+    await signIn(page);
+    const approve = page.getByRole("button", { name: "Approve" });
+    await approve.waitFor();
+    await Promise.all([page.waitForRequest(/\/callback\?code=/).catch(() => {}), approve.click()]);
+    assertEquals(origins, [server.url, server.url], "the sign-in and the decision");
+  },
+);
+
 pages("an unknown address in a browser is a page, not raw JSON", {}, async (server, page) => {
   const response = await page.goto(`${server.url}/cli-auth/no-such-page`);
   assertEquals(response?.status(), 404);
