@@ -75,4 +75,20 @@ export const mutants: Mutant[] = [
     tests: ["tests/flows_test.ts"],
     filter: "doctor reads plainly",
   },
+  {
+    rule: "--api on a command that uses a login's own API names the way to another environment",
+    file: "src/cli/parse.ts",
+    find: 'if (flag === "--api" && known.includes("--profile")) {',
+    replace: 'if (flag === "--api" && known.includes("--nothing")) {',
+    tests: ["tests/unit/parse_test.ts"],
+    filter: "every bad input",
+  },
+  {
+    rule: "help of a mistyped command gets the nearest one",
+    file: "src/cli/parse.ts",
+    find: "      throw usageError(unknownCommand(rest[0]));",
+    replace: '      throw usageError(`Unknown command "${rest[0]}".`);',
+    tests: ["tests/unit/parse_test.ts"],
+    filter: "every bad input",
+  },
 ];

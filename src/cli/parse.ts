@@ -58,11 +58,27 @@ function editDistance(a: string, b: string): number {
   return d[a.length][b.length];
 }
 
-/** The message for an unknown flag: -v is a common guess for the version; else the nearest flag. */
-function unknownFlag(flag: string, known: string[]): string {
+/**
+ * The message for an unknown flag: -v is a common guess for the version;
+ * --api where a login's own API applies gets the way to another environment;
+ * else the nearest flag.
+ */
+function unknownFlag(flag: string, known: string[], command?: string): string {
   if (flag === "-v") return `Unknown flag "-v". For the version, use -V (or --version).`;
+  if (flag === "--api" && known.includes("--profile")) {
+    return `Unknown flag "--api" for ${command}: a saved login keeps its own API. For another ` +
+      "environment, log in to a profile there (almyty-auth login --profile <name> --api <url>), " +
+      "then use --profile <name>.";
+  }
   const near = closest(flag, known);
   return `Unknown flag "${flag}".${near ? ` Did you mean "${near}"?` : ""}`;
+}
+
+/** The message for an unknown command, with the nearest one. */
+function unknownCommand(word: string): string {
+  const names = Object.keys(COMMANDS);
+  const near = closest(word, names) ?? names.find((name) => name.startsWith(word.slice(0, 2)));
+  return `Unknown command "${word}".${near ? ` Did you mean "${near}"?` : ""}`;
 }
 
 function usageError(message: string, command?: string): CliError {
@@ -112,7 +128,7 @@ function parseFlags(
     const spec = rawName === undefined ? undefined : flags[rawName];
     if (!spec || rawName === undefined) {
       const known = Object.keys(flags).map((name) => `--${name}`);
-      throw usageError(unknownFlag(arg.split("=")[0], known), command);
+      throw usageError(unknownFlag(arg.split("=")[0], known, command), command);
     }
     if (spec.type === "boolean") {
       if (inline !== undefined) throw usageError(`--${rawName} takes no value.`, command);
@@ -145,7 +161,7 @@ export function parseCommandLine(argv: string[]): Parsed {
   if (first === "--version" || first === "-V") return { kind: "version" };
   if (first === "help") {
     if (rest[0] !== undefined && rest[0] !== "help" && !(rest[0] in COMMANDS)) {
-      throw usageError(`Unknown command "${rest[0]}".`);
+      throw usageError(unknownCommand(rest[0]));
     }
     return { kind: "help", command: rest[0] };
   }
@@ -157,11 +173,7 @@ export function parseCommandLine(argv: string[]): Parsed {
     );
   }
   const command = COMMANDS[first];
-  if (!command) {
-    const names = Object.keys(COMMANDS);
-    const near = closest(first, names) ?? names.find((name) => name.startsWith(first.slice(0, 2)));
-    throw usageError(`Unknown command "${first}".${near ? ` Did you mean "${near}"?` : ""}`);
-  }
+  if (!command) throw usageError(unknownCommand(first));
   const parsed = parseFlags(
     rest,
     { ...command.flags, ...GLOBAL_FLAGS },

@@ -33,6 +33,13 @@ Deno.test("parse: every bad input is a usage error (exit 2) that names it", () =
     [["--api", "x"], /a command comes first/],
     [["help", "nope"], /Unknown command "nope"/],
     [["whoami", "-x"], /Unknown flag "-x"/],
+    [["help", "logni"], /Unknown command "logni"\. Did you mean "login"\?/],
+    // --api where a login's own API applies: the way to another environment, not a dead end.
+    [
+      ["whoami", "--api", "https://api.staging.almyty.com"],
+      /Unknown flag "--api" for whoami: a saved login keeps its own API\. For another environment, log in to a profile there \(almyty-auth login --profile <name> --api <url>\), then use --profile <name>\./,
+    ],
+    [["token", "--api=x"], /Unknown flag "--api" for token: a saved login keeps its own API/],
   ];
   for (const [argv, message] of cases) {
     const error = assertThrows(() => parseCommandLine(argv), CliError);
