@@ -153,6 +153,6 @@ Deno.test("on Linux and macOS a refused rename is a permission problem: no retry
     error = e;
   }
   assert(error instanceof CredentialsError && error.code === "write-failed", String(error));
-  assertMatch(error.message, /Cannot write .*credentials\.json \(EACCES\)/);
+  assertMatch(error.message, /Cannot write .*credentials\.json: permission denied \(EACCES\)\./);
   assertEquals(pauses, []);
 });

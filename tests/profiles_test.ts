@@ -12,6 +12,7 @@ import { World } from "./helpers/world.ts";
 import { writeProfile } from "../src/credentials/mod.ts";
 import { writeDirectoryRecordWith } from "../src/credentials/write.ts";
 import { denoFs } from "../src/platform/deno_fs.ts";
+import type { FileFacts } from "../src/credentials/fs.ts";
 import { sha256Hex } from "../src/protocol/sha256.ts";
 
 type Server = ReturnType<World["referenceServer"]>;
@@ -607,4 +608,58 @@ Deno.test("under exec --profile staging, a command asking for --profile staging 
   assertEquals([report.token.source, report.url.value], ["env", "https://api.staging.almyty.com"]);
   assertEquals(await world.run(["status", "--offline", "--profile", "prod"]), 2);
   assertMatch(world.stdout, /almyty-auth exec --profile prod -- <program>/);
+});
+
+Deno.test("a file error reads in words, with its code: a folder that does not exist, a file no one may read", async () => {
+  const world = new World();
+  const missing = `${world.home}/no-such-folder`;
+  assertEquals(await world.run(["profile", "bind", "staging", missing]), 2);
+  assertEquals(
+    world.stderr.trim(),
+    `Cannot use the folder ${missing}: it does not exist (ENOENT).`,
+  );
+  const denied = world.again();
+  denied.fs = {
+    ...denoFs,
+    readFile: () => {
+      throw Object.assign(new Error("EACCES: permission denied, open"), { code: "EACCES" });
+    },
+  };
+  Deno.mkdirSync(`${world.home}/.almyty`, { mode: 0o700 });
+  Deno.writeTextFileSync(credsPath(world.home), "{}", { mode: 0o600 });
+  assertEquals(await denied.run(["whoami"]), 1);
+  assertMatch(denied.stderr, /^Cannot read \S+credentials\.json: permission denied \(EACCES\)\. /);
+});
+
+Deno.test("a file or folder another user owns: the command to remove it fits what it is (rm, rm -r)", async () => {
+  const world = new World();
+  Deno.mkdirSync(`${world.home}/.almyty`, { mode: 0o700 });
+  Deno.writeTextFileSync(
+    credsPath(world.home),
+    JSON.stringify({ token: `almyty_${"a".repeat(64)}` }),
+    {
+      mode: 0o600,
+    },
+  );
+  const me = denoFs.uid()!;
+  const foreign = (facts: FileFacts | null) => facts && { ...facts, uid: me + 1 };
+  // The file is another user's; the folder is ours.
+  world.fs = {
+    ...denoFs,
+    cwd: () => world.home,
+    readFile: (path) => {
+      const file = denoFs.readFile(path);
+      return file && { ...file, facts: foreign(file.facts)! };
+    },
+  };
+  assertEquals(await world.run(["whoami"]), 1);
+  assertMatch(world.stderr, new RegExp(`by its owner or root: rm ${credsPath(world.home)}\\)`));
+  const folder = world.again();
+  folder.fs = {
+    ...denoFs,
+    cwd: () => world.home,
+    stat: (path) => path.endsWith("/.almyty") ? foreign(denoFs.stat(path)) : denoFs.stat(path),
+  };
+  assertEquals(await folder.run(["whoami"]), 1);
+  assertMatch(folder.stderr, new RegExp(`by its owner or root: rm -r ${world.home}/\\.almyty\\)`));
 });

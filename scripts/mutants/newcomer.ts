@@ -91,4 +91,20 @@ export const mutants: Mutant[] = [
     tests: ["tests/unit/parse_test.ts"],
     filter: "every bad input",
   },
+  {
+    rule: "a file error is said in words beside its code (not a bare ENOENT or EACCES)",
+    file: "src/credentials/fix_hints.ts",
+    find: "return FS_ERRORS[code] ? `${FS_ERRORS[code]} (${code})` : code;",
+    replace: "return code;",
+    tests: ["tests/profiles_test.ts"],
+    filter: "a file error reads in words",
+  },
+  {
+    rule: "a file another user owns is removed with rm, not rm -r",
+    file: "src/credentials/trust.ts",
+    find: "(facts.isDirectory ? removeTreeCommand : removeFileCommand)(fs.platform, what)",
+    replace: "removeTreeCommand(fs.platform, what)",
+    tests: ["tests/profiles_test.ts"],
+    filter: "another user owns",
+  },
 ];

@@ -37,7 +37,7 @@ import {
   readDirectoryFile,
   readDirectoryRecordWith,
 } from "../credentials/directory.ts";
-import { loginCommand } from "../credentials/fix_hints.ts";
+import { fsErrorText, loginCommand } from "../credentials/fix_hints.ts";
 import { joinPath } from "../credentials/fs.ts";
 import { describeChoice, selectLoginWith } from "../credentials/select.ts";
 import { type Credentials, CredentialsError } from "../credentials/types.ts";
@@ -325,9 +325,7 @@ function folderArgument(ctx: Context, value: string | undefined): string {
     dir = ctx.fs.realPath(given);
   } catch (error) {
     throw new CliError(
-      `Cannot use the folder ${stripControl(given)} (${
-        (error as { code?: string }).code ?? error
-      }).`,
+      `Cannot use the folder ${stripControl(given)}: ${fsErrorText(error)}.`,
       EXIT.usage,
     );
   }

@@ -12,7 +12,7 @@
  */
 import { randomHex } from "../protocol/random.ts";
 import { type CredentialsFs, directoryOf, type FsError, joinPath } from "./fs.ts";
-import { linkKind, removeFileCommand } from "./fix_hints.ts";
+import { fsErrorText, linkKind, removeFileCommand } from "./fix_hints.ts";
 import { checkOwner } from "./trust.ts";
 import { CredentialsError } from "./types.ts";
 
@@ -178,9 +178,9 @@ function refuseSymlink(fs: CredentialsFs, path: string): void {
 function cannotWrite(path: string, dir: string, error: unknown): AtomicWriteError {
   return new AtomicWriteError(
     "io",
-    `Cannot write ${path} (${
-      (error as FsError).code ?? error
-    }). Check that ${dir} is yours and writable, and that the disk is not full.`,
+    `Cannot write ${path}: ${
+      fsErrorText(error)
+    }. Check that ${dir} is yours and writable, and that the disk is not full.`,
   );
 }
 

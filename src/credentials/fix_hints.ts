@@ -130,3 +130,33 @@ export function windowsProtection(home: string): string {
   return `the ACL of your profile folder ${home} (by default only you, SYSTEM and Administrators; ` +
     `not checked here: icacls "${home}" shows it)`;
 }
+
+/** Plain words for the file errors a person meets; the code stays beside them, for searching. */
+const FS_ERRORS: Record<string, string> = {
+  ENOENT: "it does not exist",
+  EACCES: "permission denied",
+  EPERM: "permission denied",
+  ENOTDIR: "a part of its path is not a folder",
+  ELOOP: "too many symbolic links",
+  EROFS: "the file system is read-only",
+  ENOSPC: "no space left on the device",
+  EDQUOT: "the disk quota is used up",
+  EBUSY: "it is in use",
+  EIO: "the disk reported an input/output error",
+};
+
+/**
+ * What a file system error means, in words, with its code:
+ * "permission denied (EACCES)"; an error without a known code as it is.
+ *
+ * @example
+ * ```ts
+ * fsErrorText({ code: "ENOENT" }); // "it does not exist (ENOENT)"
+ * fsErrorText(new Error("disk on fire")); // "disk on fire"
+ * ```
+ */
+export function fsErrorText(error: unknown): string {
+  const code = (error as { code?: unknown })?.code;
+  if (typeof code !== "string") return stripControl(String((error as Error)?.message ?? error));
+  return FS_ERRORS[code] ? `${FS_ERRORS[code]} (${code})` : code;
+}

@@ -10,7 +10,7 @@
  * @module
  */
 import { parseJson } from "../protocol/json.ts";
-import { moveAsideCommand } from "./fix_hints.ts";
+import { fsErrorText, moveAsideCommand } from "./fix_hints.ts";
 import { directoryOf, type FsError, MAX_FILE_BYTES } from "./fs.ts";
 import { checkFolder, checkOwner } from "./trust.ts";
 import { credentialsPathWith } from "./path.ts";
@@ -191,7 +191,7 @@ export function readPrivateText(io: CredentialsIo, path: string): string | null 
     throw new CredentialsError(
       "unreadable",
       path,
-      `Cannot read ${path} (${code ?? (error as Error).message}). ${
+      `Cannot read ${path}: ${fsErrorText(error)}. ${
         io.fs.platform === "win32"
           ? "Check that it is yours and not held open by another program"
           : `Check its owner and mode: chmod 600 ${path}`

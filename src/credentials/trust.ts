@@ -11,7 +11,7 @@
  * ```
  * @module
  */
-import { removeTreeCommand } from "./fix_hints.ts";
+import { removeFileCommand, removeTreeCommand } from "./fix_hints.ts";
 import type { CredentialsFs, FileFacts } from "./fs.ts";
 import { CredentialsError } from "./types.ts";
 
@@ -34,7 +34,8 @@ export function checkOwner(fs: CredentialsFs, facts: FileFacts, what: string, pa
     path,
     `${what} belongs to another user (uid ${facts.uid}; you are uid ${me}), so it is not trusted: ` +
       `they could have put a key for their own account there. Have it removed (by its owner or root: ` +
-      `${removeTreeCommand(fs.platform, what)}), then log in again.`,
+      `${(facts.isDirectory ? removeTreeCommand : removeFileCommand)(fs.platform, what)}), then ` +
+      "log in again.",
   );
 }
 

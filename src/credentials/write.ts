@@ -13,7 +13,7 @@
  * @module
  */
 import { AtomicWriteError, checkWritable, sweepStaleTemps, writeFileAtomic } from "./atomic.ts";
-import type { FsError } from "./fs.ts";
+import { fsErrorText } from "./fix_hints.ts";
 import { parseJson } from "../protocol/json.ts";
 import { directoriesPathWith, type DirectoryRecord } from "./directory.ts";
 import { credentialsPathWith } from "./path.ts";
@@ -126,7 +126,7 @@ export function deletePrivateFile(path: string, io: CredentialsIo): boolean {
     throw new CredentialsError(
       "write-failed",
       path,
-      `Cannot remove ${path} (${(error as FsError).code}). Remove it by hand.`,
+      `Cannot remove ${path}: ${fsErrorText(error)}. Remove it by hand.`,
     );
   }
 }

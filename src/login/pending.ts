@@ -17,6 +17,7 @@
  */
 import { directoryOf, type FsError, joinPath } from "../credentials/fs.ts";
 import { homeDirectoryWith } from "../credentials/path.ts";
+import { fsErrorText } from "../credentials/fix_hints.ts";
 import { checkFolder, checkOwner } from "../credentials/trust.ts";
 import { CredentialsError, type CredentialsIo, DEFAULT_PROFILE } from "../credentials/types.ts";
 import { deletePrivateFile, writePrivateJson } from "../credentials/write.ts";
@@ -133,7 +134,7 @@ export function readPending(io: CredentialsIo, name: string): PendingLogin | nul
     throw new CredentialsError(
       "unreadable",
       path,
-      `Cannot read ${path} (${code ?? (error as Error).message}). Check its owner and mode.`,
+      `Cannot read ${path}: ${fsErrorText(error)}. Check its owner and mode.`,
     );
   }
   if (!file) return null;
