@@ -924,3 +924,102 @@ Deno.test("--no-wait at another API retires the old pending login at its own API
   assertEquals(check.status, 401, "the key no login will save is dead");
   await check.body?.cancel();
 });
+
+Deno.test("status and whoami name a two-step login waiting for the login they show, with the --continue that keeps --profile and --api (text and JSON)", async () => {
+  const { world, server, json } = await started();
+  const continueCommand = `almyty-auth login --continue --api ${server.url}`;
+  // Nothing saved yet: not authenticated, and the pending login is the way in.
+  const status = next(world, server);
+  assertEquals(await status.run(["status"]), EXIT.auth);
+  assertMatch(
+    status.stdout,
+    new RegExp(
+      `Pending: +A login at ${server.url} is waiting for approval of code ${json.user_code} at ` +
+        `\\S+ \\(the code expires in 10 min, at \\d\\d:\\d\\d UTC\\); once it is approved, ` +
+        `finish it with ${continueCommand}\\n`,
+    ),
+  );
+  const statusJson = next(world, server);
+  assertEquals(await statusJson.run(["status", "--json"]), EXIT.auth);
+  const report = JSON.parse(statusJson.stdout).pendingLogin;
+  assertEquals(
+    [report.state, report.api, report.userCode, report.expiresAt, report.nextStep],
+    ["waiting", server.url, json.user_code, json.expires_at, continueCommand],
+  );
+  const whoami = next(world, server);
+  assertEquals(await whoami.run(["whoami"]), EXIT.auth);
+  assertMatch(
+    whoami.stderr,
+    new RegExp(`Not authenticated[\\s\\S]*finish it with ${continueCommand}`),
+  );
+
+  // Approved, then logged in: a new pending login for the same login shows beside it.
+  await world.decide(json.verification_uri_complete, "approve");
+  assertEquals(await next(world, server).run(["login", "--continue"]), 0);
+  const again = next(world, server);
+  assertEquals(await again.run(["login", "--no-wait", "--json", "--api", server.url]), 0);
+  const second = JSON.parse(again.stdout);
+  const shown = next(world, server);
+  assertEquals(await shown.run(["whoami"]), 0, shown.stderr);
+  assertMatch(shown.stdout, /^Logged in as alice@example\.com\n/);
+  assertMatch(
+    shown.stdout,
+    new RegExp(`Pending: A login at .* code ${second.user_code} .*${continueCommand}\\n`),
+  );
+  const shownJson = next(world, server);
+  assertEquals(await shownJson.run(["whoami", "--json"]), 0);
+  assertEquals(JSON.parse(shownJson.stdout).pendingLogin.nextStep, continueCommand);
+
+  // Approved but not saved (a --continue stopped while saving): --continue saves it.
+  assert(pendingFile(world.home), "the second login is pending");
+  writePending({ fs: denoFs, home: world.home }, {
+    ...readPending({ fs: denoFs, home: world.home }, "default")!,
+    grant: {
+      access_token: "almyty_" + "k".repeat(40),
+      token_type: "Bearer",
+      key_id: "k1",
+      email: "alice@example.com",
+      organization: null,
+    },
+  });
+  recordToken("almyty_" + "k".repeat(40));
+  const approved = next(world, server);
+  assertEquals(await approved.run(["status", "--offline"]), 0);
+  assertMatch(
+    approved.stdout,
+    new RegExp(
+      `Pending: +A login at ${server.url} was approved but is not saved yet: ${continueCommand} saves it\\.`,
+    ),
+  );
+
+  // Only the login shown: a profile's pending login is named for that profile, not the default.
+  const staged = next(world, server);
+  assertEquals(
+    await staged.run(["login", "--no-wait", "--profile", "staging", "--api", server.url]),
+    0,
+  );
+  const named = next(world, server);
+  assertEquals(await named.run(["whoami", "--profile", "staging"]), EXIT.auth);
+  assertMatch(
+    named.stderr,
+    new RegExp(
+      `Profile "staging" not found[\\s\\S]*finish it with almyty-auth login --continue --profile staging --api ${server.url}`,
+    ),
+  );
+  const statusNamed = next(world, server, { ALMYTY_PROFILE: "staging" });
+  assertEquals(await statusNamed.run(["status", "--json"]), EXIT.auth);
+  assertEquals(
+    JSON.parse(statusNamed.stdout).pendingLogin.nextStep,
+    `almyty-auth login --continue --profile staging --api ${server.url}`,
+  );
+  delete world.env.ALMYTY_PROFILE;
+  // Under ALMYTY_TOKEN no saved login is shown, so no pending one either.
+  const env = next(world, server, {
+    ALMYTY_TOKEN: "almyty_" + "e".repeat(40),
+    ALMYTY_URL: server.url,
+  });
+  await env.run(["status", "--offline", "--json"]);
+  assertEquals(JSON.parse(env.stdout).pendingLogin, null);
+  delete world.env.ALMYTY_TOKEN;
+  delete world.env.ALMYTY_URL;
+});

@@ -35,7 +35,7 @@ export const mutants: Mutant[] = [
   },
   {
     rule: "the code's expiry reads without parentheses inside parentheses",
-    file: "src/cli/login_two_step.ts",
+    file: "src/cli/pending_note.ts",
     find: "`in ${duration(at - ctx.now())}, at ${pending.expiresAt.slice(11, 16)} UTC`",
     replace: "`in ${duration(at - ctx.now())} (at ${pending.expiresAt.slice(11, 16)} UTC)`",
     tests: ["tests/two_step_test.ts"],

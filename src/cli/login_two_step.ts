@@ -26,6 +26,7 @@ import { loginCommand } from "../credentials/fix_hints.ts";
 import { checkServiceUrl, displayUrl } from "../protocol/urls.ts";
 import { withLoginLock } from "../runtime/login_lock.ts";
 import { terminalUi } from "./login_ui.ts";
+import { duration, expiry } from "./pending_note.ts";
 
 /** What the two-step commands share. */
 export interface TwoStepRun {
@@ -106,19 +107,6 @@ async function reporting(ctx: Context, run: TwoStepRun, work: () => Promise<numb
     }
     throw error;
   }
-}
-
-/** "in 9 min 58 s, at 12:10 UTC": when the code expires, for a person (often inside parentheses). */
-function expiry(ctx: Context, pending: PendingLogin): string {
-  const at = Date.parse(pending.expiresAt);
-  return `in ${duration(at - ctx.now())}, at ${pending.expiresAt.slice(11, 16)} UTC`;
-}
-
-/** Minutes and seconds, for "expires in 9 min 58 s". */
-function duration(ms: number): string {
-  const seconds = Math.max(0, Math.round(ms / 1000));
-  const minutes = Math.floor(seconds / 60);
-  return minutes ? `${minutes} min${seconds % 60 ? ` ${seconds % 60} s` : ""}` : `${seconds} s`;
 }
 
 /** The URL and code for the person, and what to run next (stderr). */

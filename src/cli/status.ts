@@ -40,6 +40,7 @@ import { loginPathWith } from "../credentials/profiles.ts";
 import { chooseLoginWith } from "../credentials/select.ts";
 import type { SelectOptions } from "../credentials/types.ts";
 import { line, maskToken, printJson } from "../runtime/output.ts";
+import { pendingNote } from "./pending_note.ts";
 
 interface ServerCheck {
   checked: boolean;
@@ -76,9 +77,14 @@ export async function run(ctx: Context, { flags }: CommandInput): Promise<number
     problemExit = exitCodeFor(error, false);
     if (error instanceof CredentialsError) problemCode = error.code;
   }
-  const path = target?.path ?? chosenPath(ctx, options);
+  const profile = target ? target.login?.profile ?? null : chosenProfile(ctx, options);
+  const path = target?.path ?? (profile === null
+    ? credentialsPathWith(credentialsIo(ctx)) // the problem is reported as such
+    : loginPathWith(credentialsIo(ctx, () => {}), profile));
   // With ALMYTY_TOKEN set the file is not opened, as for every other command.
   const file = envToken ? null : fileFacts(ctx, path);
+  // A two-step login waiting for this login (none applies under ALMYTY_TOKEN).
+  const pending = envToken || profile === null ? null : await pendingNote(ctx, profile);
   let server: ServerCheck = { checked: false };
   if (target && !flags.offline) {
     try {
@@ -118,6 +124,16 @@ export async function run(ctx: Context, { flags }: CommandInput): Promise<number
       ? null
       : sharedProblem(ctx, path),
     server,
+    // A two-step login waiting for this login: how it stands and what finishes it.
+    pendingLogin: pending && {
+      state: pending.state,
+      api: pending.api,
+      userCode: pending.userCode,
+      verificationUriComplete: pending.verificationUriComplete,
+      expiresAt: pending.expiresAt,
+      nextStep: pending.nextStep,
+      message: pending.text,
+    },
     // The one command that fixes a rejected token, keeping the environment.
     fix: target && server.accepted === false ? reloginFix(target) : null,
   };
@@ -147,13 +163,12 @@ const SELECTION_PROBLEMS = [
   "directory-mismatch",
 ];
 
-/** The file of the login the rule chooses (the default's when none can be chosen). */
-function chosenPath(ctx: Context, options: SelectOptions): string {
-  const io = credentialsIo(ctx, () => {});
+/** The login the rule chooses, or null when none can be chosen. */
+function chosenProfile(ctx: Context, options: SelectOptions): string | null {
   try {
-    return loginPathWith(io, chooseLoginWith(io, options).profile);
+    return chooseLoginWith(credentialsIo(ctx, () => {}), options).profile;
   } catch {
-    return credentialsPathWith(io); // the problem is reported as such
+    return null;
   }
 }
 
@@ -266,6 +281,7 @@ function printHuman(
       }: ${r.server.error}`,
     );
   }
+  if (r.pendingLogin) out(`Pending:   ${r.pendingLogin.message}`);
   if (r.otherClis) {
     out(`Other CLIs: cannot read ${path}: ${r.otherClis} → almyty-auth doctor --fix`);
   }

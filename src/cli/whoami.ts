@@ -17,7 +17,7 @@ import { relativeTime, tokenKind } from "../protocol/tokens.ts";
 import { stripControl } from "../protocol/text.ts";
 import type { CommandInput } from "../runtime/command.ts";
 import type { Context } from "../runtime/context.ts";
-import { CliError, EXIT } from "../runtime/errors.ts";
+import { CliError, EXIT, exitCodeFor, messageFor } from "../runtime/errors.ts";
 import {
   apiFor,
   describeSource,
@@ -29,6 +29,9 @@ import {
   tokenExpiry,
 } from "../runtime/connect.ts";
 import { line, maskToken, printJson, warn } from "../runtime/output.ts";
+import { credentialsIo } from "../runtime/context.ts";
+import { chooseLoginWith } from "../credentials/select.ts";
+import { type PendingNote, pendingNote } from "./pending_note.ts";
 
 /**
  * Runs the command.
@@ -41,16 +44,26 @@ import { line, maskToken, printJson, warn } from "../runtime/output.ts";
  * ```
  */
 export async function run(ctx: Context, { flags }: CommandInput): Promise<number> {
-  const target = requireTarget(ctx, { profile: flags.profile as string | undefined });
+  const options = { profile: flags.profile as string | undefined };
+  let target;
+  try {
+    target = requireTarget(ctx, options);
+  } catch (error) {
+    // Not logged in yet, but perhaps a two-step login is waiting: say how to finish it.
+    throw await withPending(ctx, error, () => chooseLoginWith(credentialsIo(ctx), options).profile);
+  }
   const note = ignoredUrlNote(target);
   if (note) warn(ctx, note);
   const token = target.token!;
+  // A two-step login waiting for this login (none applies under ALMYTY_TOKEN).
+  const shown = target.source.token === "file" ? target.login?.profile : undefined;
+  const pending = shown === undefined ? null : await pendingNote(ctx, shown);
   let profile;
   try {
     profile = await apiFor(ctx, target).profile();
   } catch (error) {
     if (!(error instanceof ApiError)) throw error;
-    if (error.kind === "auth") throw rejectedToken(ctx, target);
+    if (error.kind === "auth") throw withNote(rejectedToken(ctx, target), pending);
     const stored = target.file?.email
       ? `Stored login: ${target.file.email} at ${target.api}.\n`
       : "";
@@ -76,6 +89,15 @@ export async function run(ctx: Context, { flags }: CommandInput): Promise<number
       tokenKind: tokenKind(token),
       expiresAt: expiresAt === null ? null : new Date(expiresAt).toISOString(),
       verified: true,
+      pendingLogin: pending && {
+        state: pending.state,
+        api: pending.api,
+        userCode: pending.userCode,
+        verificationUriComplete: pending.verificationUriComplete,
+        expiresAt: pending.expiresAt,
+        nextStep: pending.nextStep,
+        message: pending.text,
+      },
     });
     return EXIT.ok;
   }
@@ -105,5 +127,27 @@ export async function run(ctx: Context, { flags }: CommandInput): Promise<number
       `Expires: ${relativeTime(expiresAt, ctx.now())} (${new Date(expiresAt).toISOString()})`,
     );
   }
+  if (pending) line(ctx.stdout, `Pending: ${pending.text}`);
   return EXIT.ok;
+}
+
+/**
+ * No login (exit 4: none saved, or the chosen profile does not exist yet),
+ * with what a two-step login pending for the login `profile()` says, if any.
+ */
+async function withPending(ctx: Context, error: unknown, profile: () => string): Promise<unknown> {
+  if (exitCodeFor(error, false) !== EXIT.auth || ctx.env.ALMYTY_TOKEN) return error;
+  let name;
+  try {
+    name = profile();
+  } catch {
+    return error; // no login can be chosen: the error says why
+  }
+  return withNote(error, await pendingNote(ctx, name));
+}
+
+/** `error` followed by the pending login's sentence, or `error` itself when none is pending. */
+function withNote(error: unknown, pending: PendingNote | null): unknown {
+  if (!pending) return error;
+  return new CliError(`${messageFor(error, false)}\n${pending.text}`, exitCodeFor(error, false));
 }
