@@ -439,6 +439,52 @@ Deno.test("sign-in as production: 10 attempts per 5 minutes, then 429; the cooki
   });
 });
 
+/**
+ * The server's output until it holds `text`; a banner that never says it fails
+ * the test within 20 s instead of hanging it, and stops the server.
+ */
+async function readUntil(
+  child: Deno.ChildProcess,
+  reader: ReadableStreamDefaultReader<string>,
+  text: string,
+  banner = "",
+): Promise<string> {
+  const deadline = Date.now() + 20_000;
+  while (!banner.includes(text)) {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const next = await Promise.race([
+      reader.read(),
+      new Promise<null>((resolve) =>
+        timer = setTimeout(() => resolve(null), deadline - Date.now())
+      ),
+    ]);
+    clearTimeout(timer);
+    if (next === null || next.done) {
+      child.kill("SIGTERM");
+      throw new Error(`the banner never says "${text}":\n${banner}`);
+    }
+    banner += next.value;
+  }
+  return banner;
+}
+
+Deno.test("deno task server --legacy says in its banner that it behaves like today's production", async () => {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["task", "--quiet", "server", "--port", "0", "--legacy"],
+    stdout: "piped",
+    stderr: "null",
+  }).spawn();
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  const banner = await readUntil(child, reader, "from this checkout");
+  assertMatch(
+    banner,
+    /^almyty reference server listening on http:\/\/127\.0\.0\.1:\d+\n--legacy: like almyty's production today, it has no discovery document and no headless login/,
+  );
+  child.kill("SIGTERM");
+  await reader.cancel();
+  await child.status;
+});
+
 Deno.test("--auto-approve approves device and browser requests as alice", async () => {
   await withServer({ autoApprove: true }, async (s) => {
     const d = await (await form(s.url, "/auth/cli/device", {})).json();
@@ -481,14 +527,19 @@ Deno.test("deno task server starts with its address and the demo accounts, serve
   }).spawn();
   const stderr = new Response(child.stderr).text();
   const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  let banner = "";
-  while (!banner.includes("Log in from a terminal")) banner += (await reader.read()).value ?? "";
+  let banner = await readUntil(child, reader, "Log in from a terminal");
   const match = /^almyty reference server listening on (http:\/\/127\.0\.0\.1:\d+)\n/.exec(banner);
   assert(match, banner);
   // A newcomer at the sign-in page knows what to type.
   assertMatch(banner, /alice@example\.com +password alice-password +organizations: acme\n/);
   assertMatch(banner, /carol@example\.com +password carol-password +organizations: acme, globex/);
   assertMatch(banner, new RegExp(`almyty-auth login --api ${match[1]}`));
+  // Where almyty-auth is not installed yet, the checkout's own CLI is named too.
+  banner = await readUntil(child, reader, "from this checkout", banner);
+  assertMatch(
+    banner,
+    new RegExp(`\\(from this checkout: deno task cli login --api ${match[1]}\\)`),
+  );
   const r = await fetch(`${match[1]}/.well-known/oauth-authorization-server`);
   assertEquals(r.status, 200);
   await r.body?.cancel();

@@ -107,4 +107,13 @@ export const mutants: Mutant[] = [
     tests: ["tests/profiles_test.ts"],
     filter: "another user owns",
   },
+  {
+    rule:
+      "the server's banner names the checkout's CLI (deno task cli), where almyty-auth is not installed",
+    file: "src/server/main.ts",
+    find: "`  (from this checkout: deno task cli login --api ${server.url})`",
+    replace: "`  (from this checkout: almyty-auth login --api ${server.url})`",
+    tests: ["tests/server_test.ts"],
+    filter: "deno task server starts",
+  },
 ];

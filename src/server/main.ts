@@ -114,10 +114,16 @@ try {
   });
   console.log(
     `almyty reference server listening on ${server.url}\n` +
+      (args.legacy
+        ? "--legacy: like almyty's production today, it has no discovery document and no " +
+          "headless login; logins go through its /cli-login page.\n"
+        : "") +
       `Sign in on its pages with a demo account:\n${DEMO_ACCOUNTS}` +
       (args["auto-approve"]
         ? ""
-        : `\nLog in from a terminal: almyty-auth login --api ${server.url}`),
+        // From a checkout, where almyty-auth is not installed, `deno task cli` is the CLI.
+        : `\nLog in from a terminal: almyty-auth login --api ${server.url}\n` +
+          `  (from this checkout: deno task cli login --api ${server.url})`),
   );
   const stop = async () => {
     // Requests still in flight get a moment, not forever (a stalled upload would hold it).
