@@ -25,14 +25,6 @@ export const mutants: Mutant[] = [
     filter: "lock when the login times out",
   },
   {
-    rule: "a login's commit is told when the login ends",
-    file: "src/login/minted.ts",
-    find: "await commit(result, options.ended);",
-    replace: "await commit(result);",
-    tests: ["tests/flows_test.ts"],
-    filter: "lock when the login times out",
-  },
-  {
     rule: "a pending login another --no-wait saved meanwhile is the one shown, not overwritten",
     file: "src/login/two_step.ts",
     find:

@@ -108,8 +108,8 @@ export async function keepMinted(
       ...(key.keyId ? { keyId: key.keyId } : {}),
       ...(key.expiresAt ? { expiresAt: key.expiresAt } : {}),
     };
-    options.ended?.throwIfAborted(); // timed out or interrupted meanwhile: save nothing
-    await commit(result, options.ended); // nor once the save got its lock, if it ended while waiting
+    // Timed out or interrupted meanwhile, or while the save waits for its lock: it saves nothing.
+    await commit(result, options.ended);
     return result;
   } catch (error) {
     if (options.retryLater?.(error)) throw error;
