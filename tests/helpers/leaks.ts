@@ -3,15 +3,78 @@
  * page the browser sees is recorded, with every token the suite learns;
  * `assertNoLeaks` fails on any token found in any recording.
  *
- * Deno runs each test file in its own worker of one process, so the records
- * go to files named after that process: a scan sees everything the suite has
- * recorded so far, across files.
+ * Deno runs each test file in its own worker of one process, one after the
+ * other, so the records go to files every worker of the run finds: the
+ * first to load this module starts the run (a folder named after the
+ * process and a random id, kept in LEAK_SCAN_RUN for the files that
+ * follow), so a process id the system hands out again never picks up an old
+ * run's records. Starting a run removes the folders of runs that are over
+ * (their process is gone: a focused run that never reached the scan, a run
+ * killed midway), and the suite's last scan removes its own.
  * @module
  */
-const DIR = `${Deno.env.get("TMPDIR") ?? "/tmp"}/almyty-leak-scan-${Deno.pid}`;
-Deno.mkdirSync(DIR, { recursive: true, mode: 0o700 });
-const RECORDINGS = `${DIR}/recordings.jsonl`;
-const TOKENS = `${DIR}/tokens.txt`;
+const PREFIX = "almyty-leak-scan-";
+const TMP = Deno.env.get("TMPDIR") ?? "/tmp";
+/** The run this process is in (`<pid>-<random>`), for the test files that follow the first. */
+const RUN_VARIABLE = "LEAK_SCAN_RUN";
+
+const RUN = thisRun();
+/** Where this run's records are. */
+export const LEAK_SCAN_DIR = `${TMP}/${PREFIX}${RUN}`;
+Deno.mkdirSync(LEAK_SCAN_DIR, { recursive: true, mode: 0o700 });
+const RECORDINGS = `${LEAK_SCAN_DIR}/recordings.jsonl`;
+const TOKENS = `${LEAK_SCAN_DIR}/tokens.txt`;
+
+/** The run of this process: the one an earlier test file started, or a new one. */
+function thisRun(): string {
+  const inherited = Deno.env.get(RUN_VARIABLE);
+  // A variable inherited from another process (a test's own `deno test`) is not this run.
+  if (inherited?.startsWith(`${Deno.pid}-`)) return inherited;
+  const run = `${Deno.pid}-${crypto.randomUUID()}`;
+  Deno.env.set(RUN_VARIABLE, run);
+  removeFinishedRuns(run);
+  return run;
+}
+
+/**
+ * Removes the records of runs that are over: their process is gone, or it is
+ * this very process (a run before this one, with the same pid). Records of
+ * other live runs (a teammate's suite) stay.
+ */
+function removeFinishedRuns(current: string): void {
+  let entries;
+  try {
+    entries = [...Deno.readDirSync(TMP)];
+  } catch {
+    return;
+  }
+  for (const entry of entries) {
+    if (!entry.isDirectory || !entry.name.startsWith(PREFIX)) continue;
+    const run = entry.name.slice(PREFIX.length);
+    const pid = Number(run.split("-")[0]);
+    if (run === current || (pid !== Deno.pid && alive(pid, `${TMP}/${entry.name}`))) continue;
+    try {
+      Deno.removeSync(`${TMP}/${entry.name}`, { recursive: true });
+    } catch { /* another user's, or removed meanwhile */ }
+  }
+}
+
+/** Whether the process `pid` may still be writing to `dir` (where /proc is absent: a day). */
+function alive(pid: number, dir: string): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    Deno.statSync("/proc/self");
+  } catch {
+    const modified = Deno.statSync(dir).mtime?.getTime() ?? 0;
+    return Date.now() - modified < 86_400_000;
+  }
+  try {
+    Deno.statSync(`/proc/${pid}`);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /** Records output that must never contain a token. */
 export function recordOutput(label: string, text: string): void {
@@ -47,7 +110,7 @@ export function assertNoLeaks(): { recordings: number; tokens: number } {
   return { recordings: recordings.length, tokens: tokens.size };
 }
 
-/** Removes the records (the last scan of a run does this). */
+/** Removes the run's records (the suite's last scan does this: the run is over). */
 export function clearLeakRecords(): void {
-  Deno.removeSync(DIR, { recursive: true });
+  Deno.removeSync(LEAK_SCAN_DIR, { recursive: true });
 }
