@@ -116,4 +116,11 @@ export const mutants: Mutant[] = [
     tests: ["tests/server_test.ts"],
     filter: "deno task server starts",
   },
+  {
+    rule: "doctor on a terminal wraps each check between words, under its text",
+    file: "src/cli/doctor.ts",
+    find: '? wrapWords(text.split(" "), `${tag} `, 9, columns)',
+    replace: "? [`${tag}  ${text}`]",
+    tests: ["tests/terminal_width_test.ts"],
+  },
 ];

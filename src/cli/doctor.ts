@@ -41,7 +41,7 @@ import {
 } from "../runtime/connect.ts";
 import { type Context, credentialsIo } from "../runtime/context.ts";
 import { EXIT } from "../runtime/errors.ts";
-import { line, paint, printJson } from "../runtime/output.ts";
+import { line, paint, printJson, wrapWords } from "../runtime/output.ts";
 
 /** One check's result. */
 export interface Check {
@@ -126,13 +126,19 @@ export async function run(ctx: Context, { flags }: CommandInput): Promise<number
   checks.push(await loopbackBind(ctx, login), browserCheck(ctx, target, discovery));
   if (flags.json) printJson(ctx, checks);
   else {
+    // On a terminal, each check wraps between words under its text, not under its tag.
+    const columns = ctx.stdout.size?.()?.columns;
     for (const c of checks) {
       const tag = c.level === "ok"
         ? paint(ctx, ctx.stdout, "green", "ok     ")
         : c.level === "warning"
         ? paint(ctx, ctx.stdout, "yellow", "warning")
         : paint(ctx, ctx.stdout, "red", "problem");
-      line(ctx.stdout, `${tag}  ${c.name}: ${c.detail}${c.fix ? ` → ${c.fix}` : ""}`);
+      const text = `${c.name}: ${c.detail}${c.fix ? ` → ${c.fix}` : ""}`;
+      const rows = columns
+        ? wrapWords(text.split(" "), `${tag} `, 9, columns)
+        : [`${tag}  ${text}`];
+      for (const row of rows) line(ctx.stdout, row);
     }
   }
   return checks.some((c) => c.level === "problem") ? EXIT.error : EXIT.ok;

@@ -8,23 +8,15 @@
  * ```
  * @module
  */
+import { wrapWords } from "../runtime/output.ts";
 import { COMMANDS, type FlagSpec, GLOBAL_FLAGS } from "./spec.ts";
 
 /** Help fits a terminal of this many columns (80: the smallest anyone still uses). */
 const COLUMNS = 80;
 
-/**
- * Words laid out in lines of at most `COLUMNS`, the first after `first`,
- * the others indented by `indent` spaces; a word is never split.
- */
+/** Help's lines: `wrapWords` at 80 columns. */
 function wrap(words: string[], first: string, indent: number): string[] {
-  const lines = [first];
-  for (const word of words) {
-    const last = lines[lines.length - 1];
-    if (last.length + 1 + word.length > COLUMNS) lines.push(" ".repeat(indent) + word);
-    else lines[lines.length - 1] = `${last} ${word}`;
-  }
-  return lines;
+  return wrapWords(words, first, indent, COLUMNS);
 }
 
 /** Two columns (a name, its description), the description wrapped under itself. */

@@ -35,6 +35,35 @@ export function line(out: Output, text = ""): void {
 }
 
 /**
+ * Words laid out in lines of at most `columns` visible characters (colours
+ * take none), the first line starting with `first`, the others indented by
+ * `indent` spaces. A word is never split: one longer than a line (a URL, a
+ * path) stands on a line of its own, where the terminal wraps it.
+ *
+ * @example
+ * ```ts
+ * wrapWords(["one", "two", "three"], "Words:", 2, 14); // ["Words: one two", "  three"]
+ * ```
+ */
+export function wrapWords(
+  words: string[],
+  first: string,
+  indent: number,
+  columns: number,
+): string[] {
+  // deno-lint-ignore no-control-regex -- colours take no room on screen
+  const width = (text: string) => text.replace(/\x1b\[[\d;]*m/g, "").length;
+  const lines = [first];
+  for (const word of words) {
+    const last = lines[lines.length - 1];
+    if (width(last) > indent && width(last) + 1 + width(word) > columns) {
+      lines.push(" ".repeat(indent) + word);
+    } else lines[lines.length - 1] = `${last} ${word}`;
+  }
+  return lines;
+}
+
+/**
  * Paints `text` with an ANSI style when colour is allowed on `out`.
  *
  * @example
