@@ -496,6 +496,17 @@ Deno.test("exec and env hand over the whole login: --profile replaces an inherit
   assertEquals(await shell.run(["env", "--profile", "staging", "--shell", "fish"]), 0);
   assertMatch(shell.stderr, /this prints the login's key/);
   assertMatch(shell.stdout, /^set -gx ALMYTY_URL 'http:\/\/127\.0\.0\.1:\d+'$/m);
+  // The way to feed it is that shell's own, with the login it printed.
+  assertMatch(shell.stderr, /: almyty-auth env --profile staging --shell fish \| source$/m);
+  const ps = shell.again();
+  assertEquals(await ps.run(["env", "--profile", "staging", "--shell", "pwsh"]), 0);
+  assertMatch(
+    ps.stderr,
+    /: almyty-auth env --profile staging --shell powershell \| Invoke-Expression$/m,
+  );
+  const sh = shell.again();
+  assertEquals(await sh.run(["env", "--profile", "staging", "--shell", "zsh"]), 0);
+  assertMatch(sh.stderr, /: eval "\$\(almyty-auth env --profile staging\)"$/m);
 });
 
 Deno.test("hints keep --profile: a rejected profile key says to log in to that profile; doctor checks the chosen login's file; a login a folder chooses must be at the API it asserts", async () => {

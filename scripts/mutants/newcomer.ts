@@ -123,4 +123,12 @@ export const mutants: Mutant[] = [
     replace: "? [`${tag}  ${text}`]",
     tests: ["tests/terminal_width_test.ts"],
   },
+  {
+    rule: "env's warning on a terminal names that shell's way to feed it (fish: | source)",
+    file: "src/cli/env.ts",
+    find: "? `${command} --shell fish | source`",
+    replace: '? `eval "$(${command})"`',
+    tests: ["tests/profiles_test.ts"],
+    filter: "exec and env hand over",
+  },
 ];

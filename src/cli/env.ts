@@ -109,10 +109,17 @@ export function run(ctx: Context, { flags }: CommandInput): Promise<number> {
     }
     const { vars } = handoff(ctx, flags.profile as string | undefined);
     if (ctx.stdout.isTerminal) {
+      const command = `almyty-auth env${flags.profile ? ` --profile ${vars.ALMYTY_PROFILE}` : ""}`;
       warn(
         ctx,
-        "this prints the login's key. Feed it to your shell instead of reading it: " +
-          `eval "$(almyty-auth env${flags.profile ? ` --profile ${vars.ALMYTY_PROFILE}` : ""})"`,
+        "this prints the login's key. " +
+          (shell === "json"
+            ? "Pipe it to the program that reads it instead of reading it."
+            : "Feed it to your shell instead of reading it: " + (shell === "fish"
+              ? `${command} --shell fish | source`
+              : shell === "powershell"
+              ? `${command} --shell powershell | Invoke-Expression`
+              : `eval "$(${command})"`)),
       );
     }
     ctx.stdout.write(render(shell, vars));
