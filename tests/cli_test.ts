@@ -338,7 +338,7 @@ Deno.test("completions are generated for bash, zsh and fish from the command tab
   assertEquals((await check.status).code, 0, "bash syntax");
   const tcsh = await runCli(["completions", "tcsh"], { home });
   assertEquals(tcsh.code, 2);
-  assertMatch(tcsh.stderr, /tcsh is not supported[\s\S]*bash\|zsh\|fish/);
+  assertMatch(tcsh.stderr, /"tcsh" is not a shell it supports\. Name the shell: .*bash\|zsh\|fish/);
   // What the shells offer: flags after a command, nothing where a value goes.
   const script = `${home}/completion.bash`;
   Deno.writeTextFileSync(script, bash.stdout);

@@ -680,3 +680,14 @@ Deno.test("doctor reads plainly: an unreachable API's advice is given once, no p
   );
   assertEquals(token?.fix, "almyty-auth doctor checks the saved key");
 });
+
+Deno.test("completions without a shell, or with one it lacks: a sentence, the way to name one, and where to read how to install it", async () => {
+  for (const argv of [["completions"], ["completions", "tc\x1b]52sh"]]) {
+    const world = new World();
+    assertEquals(await world.run(argv), 2);
+    assertMatch(
+      world.stderr,
+      /^(?:"tc\?\?52sh" is not a shell it supports\. )?Name the shell: almyty-auth completions bash\|zsh\|fish\nRun `almyty-auth help completions` for where to put the script\.\n$/,
+    );
+  }
+});

@@ -131,4 +131,12 @@ export const mutants: Mutant[] = [
     tests: ["tests/profiles_test.ts"],
     filter: "exec and env hand over",
   },
+  {
+    rule: "completions without a usable shell says where to read how to install the script",
+    file: "src/cli/completions.ts",
+    find: '"Run `almyty-auth help completions` for where to put the script.",',
+    replace: '"",',
+    tests: ["tests/flows_test.ts"],
+    filter: "completions without",
+  },
 ];

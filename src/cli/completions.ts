@@ -261,9 +261,12 @@ function fishValues(f: { values?: string[] | "profiles" }): string {
 export function run(ctx: Context, { positionals }: CommandInput): Promise<number> {
   const shell = positionals[0];
   if (positionals.length !== 1 || !SHELLS[shell]) {
+    const named = shell && !SHELLS[shell]
+      ? `"${shell.replace(/[^\w.-]/g, "?").slice(0, 40)}" is not a shell it supports. `
+      : "";
     throw new CliError(
-      (shell && !SHELLS[shell] ? `${shell} is not supported: ` : "") +
-        "name one of the supported shells: almyty-auth completions bash|zsh|fish",
+      `${named}Name the shell: almyty-auth completions bash|zsh|fish\n` +
+        "Run `almyty-auth help completions` for where to put the script.",
       EXIT.usage,
     );
   }
