@@ -434,6 +434,17 @@ Deno.test("profile trust, untrust, bind, unbind: what a folder may choose, recor
   assertEquals(JSON.parse(Deno.readTextFileSync(record)).bindings, {});
   assertEquals(await world.run(["profile", "bind", "Bad!"]), 2);
   assertEquals(await world.run(["profile", "bind", "staging", `${repo}/nope`]), 2);
+  // Trusting a file in a folder bound to another login says the binding wins, and how to undo it.
+  Deno.writeTextFileSync(`${repo}/.almyty-profile`, '{"profile": "default"}\n');
+  assertEquals(await world.run(["profile", "bind", "staging", repo]), 0);
+  assertEquals(await world.run(["profile", "trust", repo]), 0);
+  assertMatch(
+    world.stderr,
+    /Trusted \S+\/repo\/\.almyty-profile \(the login default\), but commands in \S+\/repo use the login staging: a binding of the same folder wins over its file\. To use the file, remove the binding: almyty-auth profile unbind \S+\/repo\n$/,
+  );
+  world.cwd = repo;
+  assertEquals(await world.run(["whoami"]), 0);
+  assertMatch(world.stdout, /Profile: staging \(bound to/);
 });
 
 Deno.test("exec and env hand over the whole login: --profile replaces an inherited ALMYTY_TOKEN; never an empty token or no URL", async () => {

@@ -139,4 +139,13 @@ export const mutants: Mutant[] = [
     tests: ["tests/flows_test.ts"],
     filter: "completions without",
   },
+  {
+    rule:
+      "trusting a file in a folder bound to another login says the binding wins, and how to undo it",
+    file: "src/cli/profile.ts",
+    find: "if (bound?.dir === dir) {",
+    replace: "if (bound?.dir === dir && !bound) {",
+    tests: ["tests/profiles_test.ts"],
+    filter: "profile trust, untrust",
+  },
 ];

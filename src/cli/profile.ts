@@ -424,6 +424,14 @@ function trust(ctx: Context, args: string[], trusted: boolean): Promise<number> 
       file.api ? `its API must be ${stripControl(file.api)}` : "",
       file.organization ? `its organization ${stripControl(file.organization)}` : "",
     ].filter(Boolean).join(" and ");
+    // A binding of this very folder is the user's own choice, and beats the file (directory.ts).
+    const bound = findBinding(record, dir, ctx.fs.platform);
+    if (bound?.dir === dir) {
+      return paint(ctx, ctx.stderr, "green", "✓ ") +
+        `Trusted ${path} (the login ${file.profile}), but commands in ${dir} use the login ` +
+        `${bound.profile}: a binding of the same folder wins over its file. To use the file, ` +
+        `remove the binding: almyty-auth profile unbind ${dir}`;
+    }
     return paint(ctx, ctx.stderr, "green", "✓ ") +
       `Trusted ${path}: commands in ${dir} use the login ${file.profile}` +
       `${asserts ? ` (${asserts})` : ""}. If the file changes, it must be trusted again.`;
