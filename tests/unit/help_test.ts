@@ -44,3 +44,13 @@ Deno.test("help: the usage names every flag, wrapped under the command with its 
   }
   assert(commandHelp("login").split("\n").some((row) => row.includes("[--timeout seconds]")));
 });
+
+Deno.test("help profile's precedence agrees with the CLI: --profile beside ALMYTY_TOKEN is an error, not outranked", () => {
+  const text = commandHelp("profile").replace(/\s+/g, " ");
+  assert(
+    text.includes(
+      "ALMYTY_TOKEN (with ALMYTY_URL; --profile beside it is an error), else --profile",
+    ),
+    text,
+  );
+});
