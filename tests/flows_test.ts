@@ -5,6 +5,7 @@
  */
 import { assert, assertEquals, assertMatch } from "./helpers/assert.ts";
 import { credsPath, homeWithFile, readBytes } from "./helpers/cli.ts";
+import { recordToken } from "./helpers/leaks.ts";
 import { openConsent } from "./helpers/consent.ts";
 import { browse, signInCookie, World } from "./helpers/world.ts";
 import { OAUTH_ERROR } from "../src/protocol/constants.ts";
@@ -690,4 +691,55 @@ Deno.test("completions without a shell, or with one it lacks: a sentence, the wa
       /^(?:"tc\?\?52sh" is not a shell it supports\. )?Name the shell: almyty-auth completions bash\|zsh\|fish\nRun `almyty-auth help completions` for where to put the script\.\n$/,
     );
   }
+});
+
+Deno.test("the API keys page the hints name exists on the reference server: create a key there, log in with it, revoke it there", async () => {
+  const world = new World();
+  const server = world.referenceServer({ legacy: true });
+  // The hint of a server without the headless login names the page.
+  assertEquals(await world.run(["login", "--no-wait", "--api", server.url]), 1);
+  const page = `${server.url}/settings/api-keys`;
+  assertMatch(world.stderr, new RegExp(`create an API key at ${page} and pipe it to`));
+  // Signed out: the sign-in page, which comes back here.
+  const signedOut = await (await world.fetch(page, { headers: { accept: "text/html" } })).text();
+  assertMatch(signedOut, /name="return_to" value="\/settings\/api-keys"/);
+  const cookie = await signInCookie(world.fetch, server.url);
+  const open = await (await world.fetch(page, { headers: { cookie } })).text();
+  assertMatch(open, /Create a key/);
+  const csrf = /name="csrf" value="([^"]+)"/.exec(open)![1];
+  const post = (fields: Record<string, string>) =>
+    world.fetch(page, {
+      method: "POST",
+      headers: { cookie, "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ csrf, ...fields }),
+    });
+  // A form without the session's CSRF token changes nothing.
+  const forged = await world.fetch(page, {
+    method: "POST",
+    headers: { cookie, "content-type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams({ action: "create", name: "forged" }),
+  });
+  assertEquals(forged.status, 403);
+  await forged.body?.cancel();
+  assertEquals(server.store.keysOf(server.store.firstUser()!).length, 0);
+
+  const created = await (await post({ action: "create", name: "CI" })).text();
+  const key = /data-testid="new-key">(almyty_[0-9a-f]{64})</.exec(created)![1];
+  recordToken(key);
+  assertMatch(
+    created,
+    new RegExp(`pipe it to <code>almyty-auth login --with-token --api ${server.url}</code>`),
+  );
+  const login = world.again();
+  login.stdinText = key;
+  assertEquals(await login.run(["login", "--with-token", "--api", server.url]), 0, login.stderr);
+  assertEquals(login.saved()!.keyOrigin, "supplied");
+
+  const id = /name="id" value="([^"]+)"/.exec(
+    await (await world.fetch(page, { headers: { cookie } })).text(),
+  )![1];
+  const revoked = await (await post({ action: "revoke", id })).text();
+  assertMatch(revoked, /The key was revoked\./);
+  const after = login.again();
+  assertEquals(await after.run(["whoami"]), 4);
 });

@@ -148,4 +148,21 @@ export const mutants: Mutant[] = [
     tests: ["tests/profiles_test.ts"],
     filter: "profile trust, untrust",
   },
+  {
+    rule: "the API keys page's forms need the session's CSRF token",
+    file: "src/server/routes_pages.ts",
+    find:
+      'if (!signedIn || !constantTimeEqual(field(fields, "csrf") ?? "", signedIn.session.csrf)) {',
+    replace: "if (!signedIn) {",
+    tests: ["tests/flows_test.ts"],
+    filter: "the API keys page the hints name",
+  },
+  {
+    rule: "the API keys page the CLI's hints name exists on the reference server",
+    file: "src/server/routes_pages.ts",
+    find: "  [`GET ${PATHS.apiKeysPage}`]: (ctx) => apiKeys(ctx),\n",
+    replace: "",
+    tests: ["tests/flows_test.ts"],
+    filter: "the API keys page the hints name",
+  },
 ];

@@ -25,6 +25,8 @@ export const PATHS = {
   authorizePage: "/cli-auth",
   decision: "/cli-auth/decision",
   legacyPage: "/cli-login",
+  /** The web app's API keys page (Settings > API Keys), where a key is created or revoked by hand. */
+  apiKeysPage: "/settings/api-keys",
 } as const;
 
 /** OAuth grant types the token endpoint accepts. */

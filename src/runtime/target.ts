@@ -33,7 +33,7 @@ import {
   type CredentialsIo,
   type SelectOptions,
 } from "../credentials/types.ts";
-import { DEFAULT_API_URL } from "../protocol/constants.ts";
+import { DEFAULT_API_URL, PATHS } from "../protocol/constants.ts";
 import { isSendableToken } from "../protocol/tokens.ts";
 import {
   checkServiceUrl,
@@ -346,5 +346,5 @@ export function fileTarget(
  * ```
  */
 export function apiKeysPage(target: { frontend: string }): string {
-  return `${target.frontend}/settings/api-keys`;
+  return `${target.frontend}${PATHS.apiKeysPage}`;
 }

@@ -282,3 +282,65 @@ export function codeEntryPage(error?: string): string {
       `<button type="submit">Continue</button></form>`,
   );
 }
+
+/** What the API keys page shows. */
+export interface ApiKeysView {
+  email: string;
+  csrf: string;
+  /** The signed-in user's keys, newest first. */
+  keys: { id: string; name: string; keyPrefix: string; createdAt: string; isActive: boolean }[];
+  /** A key just created: shown this once. */
+  created?: string;
+  /** The `almyty-auth login` that takes a key for this server. */
+  loginCommand: string;
+  /** A line saying what the last action did. */
+  notice?: string;
+}
+
+/**
+ * The API keys page (the web app's Settings > API Keys): create a key, shown
+ * once, to pipe to `almyty-auth login --with-token`; revoke any key. Plain
+ * forms (no script), each carrying the session's CSRF token.
+ *
+ * @example
+ * ```ts
+ * apiKeysPage({ email: "alice@example.com", csrf: "c", keys: [], loginCommand: "almyty-auth login --with-token" })
+ *   .includes("Create a key"); // true
+ * ```
+ */
+export function apiKeysPage(view: ApiKeysView): string {
+  const csrf = `<input type="hidden" name="csrf" value="${e(view.csrf)}">`;
+  const created = view.created
+    ? `<div class="warning" role="status"><p><strong>Your new key</strong> (copy it now: it is ` +
+      `not shown again):</p><p><code data-testid="new-key">${e(view.created)}</code></p>` +
+      `<p>To log in with it, pipe it to <code>${e(view.loginCommand)}</code></p></div>`
+    : "";
+  const rows = view.keys.map((k) =>
+    `<tr><td>${e(k.name)}</td><td><code>${e(k.keyPrefix)}…</code></td>` +
+    `<td>${e(k.createdAt.slice(0, 10))}</td><td>${
+      k.isActive
+        ? `<form method="post" action="${PATHS.apiKeysPage}">${csrf}` +
+          `<input type="hidden" name="action" value="revoke">` +
+          `<input type="hidden" name="id" value="${e(k.id)}">` +
+          `<button type="submit" class="secondary" aria-label="Revoke ${
+            e(k.name)
+          }">Revoke</button></form>`
+        : "revoked"
+    }</td></tr>`
+  ).join("");
+  return page(
+    "API keys",
+    `<h1>API keys</h1><p class="muted">Signed in as ${e(view.email)}.</p>` +
+      (view.notice ? `<p role="status">${e(view.notice)}</p>` : "") + created +
+      `<form method="post" action="${PATHS.apiKeysPage}">${csrf}` +
+      `<input type="hidden" name="action" value="create">` +
+      `<label for="name">Name of the new key</label>` +
+      `<input id="name" name="name" maxlength="100" placeholder="CI" required>` +
+      `<button type="submit">Create a key</button></form>` +
+      (rows
+        ? `<table><caption>Your keys</caption><thead><tr><th scope="col">Name</th>` +
+          `<th scope="col">Key</th><th scope="col">Created</th><th scope="col">Status</th></tr>` +
+          `</thead><tbody>${rows}</tbody></table>`
+        : `<p>You have no keys yet.</p>`),
+  );
+}

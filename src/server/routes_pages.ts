@@ -16,6 +16,7 @@ import { browserSession, type Handler, type RouteContext, SESSION_COOKIE } from 
 import { field, readFields } from "../protocol/body.ts";
 import { clearCookie, cookieValues, redirect } from "./http.ts";
 import {
+  apiKeysPage,
   codeEntryPage,
   connectCliPage,
   consentPage,
@@ -29,7 +30,7 @@ import {
   type RequestDetails,
   type User,
 } from "./store.ts";
-import { CALLBACK_PATHS, CLIENT_ID } from "../protocol/constants.ts";
+import { CALLBACK_PATHS, CLIENT_ID, DEFAULT_API_URL } from "../protocol/constants.ts";
 import { escapeHtml, page } from "../protocol/html.ts";
 import { randomToken } from "../protocol/crypto.ts";
 
@@ -398,6 +399,54 @@ function cliLogin(ctx: RouteContext): Response {
   );
 }
 
+/**
+ * The web app's API keys page (Settings > API Keys), where the CLI's hints
+ * send a person to create a key for `login --with-token` or revoke one by
+ * hand. Signed out: the sign-in page, which comes back here.
+ */
+function apiKeys(ctx: RouteContext, done: { created?: string; notice?: string } = {}): Response {
+  const signedIn = browserSession(ctx);
+  if (!signedIn) return signInFirst(ctx);
+  const keys = ctx.store.keysOf(signedIn.user)
+    .sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+  const origin = ctx.origin;
+  return htmlResponse(apiKeysPage({
+    email: signedIn.user.email,
+    csrf: signedIn.session.csrf,
+    keys,
+    loginCommand: `almyty-auth login --with-token${
+      origin === DEFAULT_API_URL ? "" : ` --api ${origin}`
+    }`,
+    ...done,
+  }));
+}
+
+/** The API keys page's forms: create a key (shown once), or revoke one of the user's. */
+async function changeApiKeys(ctx: RouteContext): Promise<Response> {
+  const fields = await readFields(ctx.request);
+  const signedIn = browserSession(ctx);
+  if (!signedIn || !constantTimeEqual(field(fields, "csrf") ?? "", signedIn.session.csrf)) {
+    return htmlResponse(
+      messagePage(
+        "API keys",
+        "This form has expired or did not come from almyty. Open the API keys page again.",
+        true,
+      ),
+      403,
+    );
+  }
+  if (field(fields, "action") === "create") {
+    const name = (field(fields, "name") ?? "").trim().slice(0, 100) || "API key";
+    const { apiKey } = ctx.store.mintKey(signedIn.user, name);
+    return apiKeys(ctx, { created: apiKey });
+  }
+  if (field(fields, "action") === "revoke") {
+    const revoked = ctx.store.revokeKeyById(signedIn.user, field(fields, "id") ?? "");
+    return apiKeys(ctx, { notice: revoked ? "The key was revoked." : "No such key of yours." });
+  }
+  return htmlResponse(messagePage("API keys", "Unknown action.", true), 400);
+}
+
 function home(ctx: RouteContext): Response {
   const who = browserSession(ctx)?.user.email;
   return htmlResponse(
@@ -434,6 +483,8 @@ export const pageRoutes: Record<string, Handler> = {
   [`GET ${PATHS.authorizePage}`]: cliAuth,
   [`POST ${PATHS.decision}`]: decide,
   [`GET ${PATHS.legacyPage}`]: (ctx) => asProductionSpaRoute(cliLogin(ctx)),
+  [`GET ${PATHS.apiKeysPage}`]: (ctx) => apiKeys(ctx),
+  [`POST ${PATHS.apiKeysPage}`]: changeApiKeys,
 };
 
 /** Routes the legacy server does not have. */

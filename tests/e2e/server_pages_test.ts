@@ -211,6 +211,13 @@ pages(
         await page.goto(`${server.url}/cli-auth?code=${typedCode}`);
         await page.getByLabel(/type the code shown in your terminal/).waitFor();
       }],
+      // Where the CLI's hints send a person for a key (signed in by the consent screen above).
+      ["API keys, a new key and the list", async () => {
+        await page.goto(`${server.url}/settings/api-keys`);
+        await page.getByLabel("Name of the new key").fill("CI");
+        await page.getByRole("button", { name: "Create a key" }).click();
+        await page.getByTestId("new-key").waitFor();
+      }],
     ];
     for (const size of SIZES) {
       await page.setViewportSize(size);
