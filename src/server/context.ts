@@ -90,7 +90,7 @@ export type Handler = (ctx: RouteContext) => Response | Promise<Response>;
  * import { Store } from "./store.ts";
  * const request = new Request("http://127.0.0.1:8080/auth/profile");
  * const limits = routeLimits({}, Date.now);
- * const ctx = { request, url: new URL(request.url), origin: "http://127.0.0.1:8080", clientAddress: "127.0.0.1", store: new Store(), options: {}, limits };
+ * const ctx = { request, url: new URL(request.url), origin: "http://127.0.0.1:8080", clientAddress: "127.0.0.1", store: new Store(), options: {}, closing: new AbortController().signal, limits };
  * browserSession(ctx); // undefined: no session cookie
  * ```
  */
@@ -110,7 +110,7 @@ export function browserSession(ctx: RouteContext): { user: User; session: Sessio
  * import { Store } from "./store.ts";
  * const request = new Request("http://127.0.0.1:8080/auth/profile");
  * const limits = routeLimits({}, Date.now);
- * const ctx = { request, url: new URL(request.url), origin: "http://127.0.0.1:8080", clientAddress: "127.0.0.1", store: new Store(), options: {}, limits };
+ * const ctx = { request, url: new URL(request.url), origin: "http://127.0.0.1:8080", clientAddress: "127.0.0.1", store: new Store(), options: {}, closing: new AbortController().signal, limits };
  * caller(ctx); // undefined: no credential
  * ```
  */
