@@ -468,6 +468,17 @@ async function readUntil(
   return banner;
 }
 
+Deno.test("deno task server --help and its banners fit an 80-column terminal", async () => {
+  const help = await new Deno.Command(Deno.execPath(), {
+    args: ["task", "--quiet", "server", "--help"],
+    stdout: "piped",
+    stderr: "null",
+  }).output();
+  const text = new TextDecoder().decode(help.stdout);
+  assertMatch(text, /^Usage: deno task server/);
+  assertEquals(text.split("\n").filter((row) => [...row].length > 80), []);
+});
+
 Deno.test("deno task server --legacy says in its banner that it behaves like today's production", async () => {
   const child = new Deno.Command(Deno.execPath(), {
     args: ["task", "--quiet", "server", "--port", "0", "--legacy"],
@@ -476,9 +487,10 @@ Deno.test("deno task server --legacy says in its banner that it behaves like tod
   }).spawn();
   const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
   const banner = await readUntil(child, reader, "from this checkout");
+  assertEquals(banner.split("\n").filter((row) => [...row].length > 80), []);
   assertMatch(
     banner,
-    /^almyty reference server listening on http:\/\/127\.0\.0\.1:\d+\n--legacy: like almyty's production today, it has no discovery document and no headless login/,
+    /^almyty reference server listening on http:\/\/127\.0\.0\.1:\d+\n--legacy: like almyty's production today, no discovery document and no headless\nlogin: logins go through its \/cli-login page\.\n/,
   );
   child.kill("SIGTERM");
   await reader.cancel();

@@ -18,18 +18,19 @@ const DEMO_ACCOUNTS =
   DEMO_USERS.map((u) =>
     `  ${u.email.padEnd(20)} password ${u.password.padEnd(16)} organizations: ${u.orgs.join(", ")}`
   ).join("\n") +
-  "\n  alice has one organization, so her keys are tied to it; carol has two, so hers are tied to none.";
+  "\n  alice has one organization, so her keys are tied to it; carol has two, so hers" +
+  "\n  are tied to none.";
 
 const USAGE = `Usage: deno task server [options]
 
   --port N             port to listen on (default 8080; 0 picks a free one)
   --host ADDR          address to bind (default 127.0.0.1)
-  --user E:P:ORGS      add an account (repeatable); ORGS is one name or several, comma-separated
-  --rate-limit N       requests per minute per client (default ${PRODUCTION_REQUEST_LIMIT}, as production)
-  --key-lifetime D     keys minted by CLI logins expire after D days (default: never, as production)
+  --user E:P:ORGS      add an account (repeatable); ORGS: names, comma-separated
+  --rate-limit N       requests a minute per client (default ${PRODUCTION_REQUEST_LIMIT}, as production)
+  --key-lifetime D     CLI keys expire in D days (default: never, as production)
   --data FILE          persist accounts and keys in FILE (JSON, 0600)
-  --legacy             behave like today's production: only /cli-login, no discovery
-  --auto-approve       approve every login as the first account (demos only; loopback only)
+  --legacy             like today's production: no discovery, only /cli-login
+  --auto-approve       approve every login as the first account (demos only)
   --device-interval S  device polling interval in seconds (default 5)
   -h, --help           this help
 
@@ -115,8 +116,8 @@ try {
   console.log(
     `almyty reference server listening on ${server.url}\n` +
       (args.legacy
-        ? "--legacy: like almyty's production today, it has no discovery document and no " +
-          "headless login; logins go through its /cli-login page.\n"
+        ? "--legacy: like almyty's production today, no discovery document and no headless\n" +
+          "login: logins go through its /cli-login page.\n"
         : "") +
       `Sign in on its pages with a demo account:\n${DEMO_ACCOUNTS}` +
       (args["auto-approve"]
