@@ -23,6 +23,7 @@ import { stripControl } from "../protocol/text.ts";
 import {
   checkProfileName,
   DEFAULT_PROFILE,
+  describeLogin,
   listProfilesWith,
   loginPathWith,
   loginsHoldingKey,
@@ -41,7 +42,7 @@ import { fsErrorText, loginCommand } from "../credentials/fix_hints.ts";
 import { joinPath } from "../credentials/fs.ts";
 import { describeChoice, selectLoginWith } from "../credentials/select.ts";
 import { type Credentials, CredentialsError } from "../credentials/types.ts";
-import { LOGIN_FIELDS } from "./save_login.ts";
+import { otherToolsFields } from "./save_login.ts";
 
 const SUBCOMMANDS: Record<
   string,
@@ -288,11 +289,8 @@ async function use(ctx: Context, args: string[]): Promise<number> {
         EXIT.error,
       );
     }
-    const kept = Object.fromEntries(
-      Object.entries(current ?? {}).filter(([key]) => !LOGIN_FIELDS.includes(key)),
-    );
     const path = writeProfileWith(io, DEFAULT_PROFILE, {
-      ...kept,
+      ...otherToolsFields(current),
       ...loginFields(chosen),
       profile: name,
     });
@@ -309,12 +307,6 @@ async function use(ctx: Context, args: string[]): Promise<number> {
     );
     return Promise.resolve(EXIT.ok);
   });
-}
-
-/** "alice@example.com at https://api.staging.almyty.com", never a token. */
-function describeLogin(credentials: Credentials): string {
-  const email = credentials.email ? `${stripControl(credentials.email)} at ` : "";
-  return `${email}${stripControl(credentials.url ?? DEFAULT_API_URL)}`;
 }
 
 /** An absolute folder, symlinks resolved (the walk sees the same path). */

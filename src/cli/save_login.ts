@@ -30,7 +30,7 @@ import type { Organization } from "../protocol/types.ts";
 import { sameServiceUrl } from "../protocol/urls.ts";
 
 /** Fields a login owns; anything else in an existing default file is kept (other tools' fields). */
-export const LOGIN_FIELDS = [
+const LOGIN_FIELDS = [
   "url",
   "token",
   "email",
@@ -42,6 +42,22 @@ export const LOGIN_FIELDS = [
   "createdAt",
   "profile", // the mark of a copy (`profile use`): a new login of the default is no copy
 ];
+
+/**
+ * The fields of a saved login that are not a login's own (other tools'):
+ * what a login written over it keeps.
+ *
+ * @example
+ * ```ts
+ * otherToolsFields({ url: "u", token: "t", editor: "vim" }); // { editor: "vim" }
+ * otherToolsFields(null); // {}
+ * ```
+ */
+export function otherToolsFields(saved: Credentials | null): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(saved ?? {}).filter(([key]) => !LOGIN_FIELDS.includes(key)),
+  );
+}
 
 /**
  * True when the CLI minted this saved key (files of older versions: when they kept its id).
@@ -83,9 +99,7 @@ export async function saveLogin(
     try {
       previous = readProfileWith(credentialsIo(ctx, () => {}), name);
     } catch { /* an unusable old file is simply replaced */ }
-    const kept = Object.fromEntries(
-      Object.entries(previous ?? {}).filter(([key]) => !LOGIN_FIELDS.includes(key)),
-    );
+    const kept = otherToolsFields(previous);
     const email = stripControl(result.email);
     const credentials: Credentials = {
       ...kept,

@@ -28,7 +28,7 @@ import { sha256Hex } from "../protocol/sha256.ts";
 import { stripControl } from "../protocol/text.ts";
 import { directoryOf, type FileFacts, joinPath, separator } from "./fs.ts";
 import { homeDirectoryWith } from "./path.ts";
-import { checkProfileName, readProfileWith } from "./profiles.ts";
+import { checkProfileName, describeLogin, readProfileWith } from "./profiles.ts";
 import { readPrivateText } from "./read.ts";
 import { type Credentials, CredentialsError, type CredentialsIo } from "./types.ts";
 
@@ -330,11 +330,7 @@ function untrusted(io: CredentialsIo, file: DirectoryFile, changed: boolean): Cr
   try {
     login = readProfileWith({ ...io, onWarning: () => {} }, file.profile);
   } catch { /* described as unusable below */ }
-  const what = login
-    ? `${login.email ? `${stripControl(login.email)} at ` : ""}${
-      stripControl(login.url ?? "the default API")
-    }`
-    : "no such login on this machine yet";
+  const what = login ? describeLogin(login) : "no such login on this machine yet";
   const dir = directoryOf(io.fs.platform, file.path);
   return new CredentialsError(
     "directory-untrusted",

@@ -16,6 +16,7 @@
  * ```
  * @module
  */
+import { DEFAULT_API_URL } from "../protocol/constants.ts";
 import { stripControl } from "../protocol/text.ts";
 import { directoryOf, joinPath } from "./fs.ts";
 import { credentialsPathWith, homeDirectoryWith } from "./path.ts";
@@ -109,6 +110,21 @@ export function readProfileWith(io: CredentialsIo, name: string): Credentials | 
   checkVersion(read.version, path);
   const { version: _version, ...credentials } = read;
   return credentials as Credentials;
+}
+
+/**
+ * A login for people: "alice@example.com at https://api.staging.almyty.com",
+ * never its token.
+ *
+ * @example
+ * ```ts
+ * describeLogin({ url: "https://api.staging.almyty.com", token: "t", email: "alice@example.com" });
+ * // "alice@example.com at https://api.staging.almyty.com"
+ * ```
+ */
+export function describeLogin(credentials: Credentials): string {
+  const email = credentials.email ? `${stripControl(credentials.email)} at ` : "";
+  return `${email}${stripControl(credentials.url ?? DEFAULT_API_URL)}`;
 }
 
 /** A login as `listProfiles` describes it: never its token. */
