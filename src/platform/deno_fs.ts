@@ -100,7 +100,7 @@ export const denoFs: CredentialsFs = {
         using file = Deno.openSync(path, { read: true });
         const info = facts(file.statSync());
         if (!info.isFile) throw notRegular(path);
-        return { facts: info, text: readAll(file, file.statSync().size, path) };
+        return { facts: info, text: readAll(file, info.size, path) };
       })
     ),
   exists: (path) => {
