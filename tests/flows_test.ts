@@ -7,7 +7,7 @@ import { assert, assertEquals, assertMatch } from "./helpers/assert.ts";
 import { credsPath, homeWithFile, readBytes } from "./helpers/cli.ts";
 import { recordToken } from "./helpers/leaks.ts";
 import { openConsent } from "./helpers/consent.ts";
-import { browse, signInCookie, World } from "./helpers/world.ts";
+import { browse, mintedKey, signInCookie, World } from "./helpers/world.ts";
 import { OAUTH_ERROR } from "../src/protocol/constants.ts";
 import { scriptedDeviceApi } from "./helpers/device_api.ts";
 import { denoLocker } from "../src/platform/lock.ts";
@@ -622,13 +622,7 @@ Deno.test("token prompt: a terminal is asked for the key, unseen; Ctrl-D saves n
   const world = new World();
   const server = world.referenceServer();
   world.stdinIsTerminal = true;
-  const cookie = await signInCookie(world.fetch, server.url);
-  const created = await (await world.fetch(`${server.url}/auth/api-keys`, {
-    method: "POST",
-    headers: { cookie, "content-type": "application/json" },
-    body: JSON.stringify({ name: "ci" }),
-  })).json();
-  world.type(created.data.apiKey);
+  world.type(await mintedKey(world, server.url));
   assertEquals(await world.run(["login", "--with-token", "--api", server.url]), 0, world.stderr);
   assertMatch(world.stderr, /Paste your API key \(it is not shown\)/);
   assertEquals(world.prompts, [false]);

@@ -7,7 +7,7 @@
 import { holdLock } from "./helpers/locks.ts";
 import { assert, assertEquals, assertMatch } from "./helpers/assert.ts";
 import { CliProcess, credsPath, readBytes, runCli, tempHome } from "./helpers/cli.ts";
-import { decide, mintKey, withFakeServer, withServer } from "./helpers/server.ts";
+import { decide, liveKeyIds, mintKey, withFakeServer, withServer } from "./helpers/server.ts";
 import { denoLocker, lockPathFor, LockTimeoutError } from "../src/platform/lock.ts";
 import { writeProfile } from "../src/credentials/mod.ts";
 
@@ -22,15 +22,6 @@ async function within<T>(ms: number, work: Promise<T>, what: string): Promise<T>
   } finally {
     clearTimeout(timer);
   }
-}
-
-async function liveKeys(url: string, token: string): Promise<string[]> {
-  const response = await fetch(`${url}/auth/api-keys`, {
-    headers: { authorization: `Bearer ${token}` },
-  });
-  assertEquals(response.status, 200);
-  const keys = (await response.json()).data.apiKeys as { id: string; isActive: boolean }[];
-  return keys.filter((key) => key.isActive).map((key) => key.id);
 }
 
 Deno.test("lock: a second holder waits, is told it waits, and gets it on release; timeout and abort give up cleanly", async () => {
@@ -194,7 +185,7 @@ async function concurrentMintedLogins(profile: string) {
         `/auth/api-keys/${previous.keyId}`,
         `/auth/api-keys/${firstKeyId}`,
       ]);
-      assertEquals(await liveKeys(server.url, saved.token), [saved.keyId]);
+      assertEquals(await liveKeyIds(server.url, saved.token), [saved.keyId]);
       assertEquals((await runCli(["whoami", ...flag], { home })).code, 0);
       // One login file: nothing else was written beside it.
       if (profile !== "default") assertEquals(readBytes(credsPath(home)), null);

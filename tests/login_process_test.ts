@@ -10,8 +10,8 @@ import {
   baseEnv,
   cliArgv,
   CliProcess,
-  credsPath,
   driveTerminal,
+  homeWithFile,
   runCli,
   tempHome,
 } from "./helpers/cli.ts";
@@ -150,11 +150,7 @@ Deno.test("a closed stdout ends every command quietly, with the exit code it wou
   await withServer({}, async (server) => {
     const { apiKey } = await mintKey(server.url);
     recordToken(apiKey);
-    const home = tempHome();
-    Deno.mkdirSync(`${home}/.almyty`, { mode: 0o700 });
-    Deno.writeTextFileSync(credsPath(home), JSON.stringify({ url: server.url, token: apiKey }), {
-      mode: 0o600,
-    });
+    const { home } = homeWithFile(JSON.stringify({ url: server.url, token: apiKey }));
     const commands = [
       ["--version"],
       ["--help"],

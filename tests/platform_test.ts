@@ -7,7 +7,7 @@
 import { assert, assertEquals, assertMatch } from "./helpers/assert.ts";
 import { credsPath, homeWithFile, runCli } from "./helpers/cli.ts";
 import { WindowsFs } from "./helpers/windows_fs.ts";
-import { signInCookie, World } from "./helpers/world.ts";
+import { mintedKey, World } from "./helpers/world.ts";
 import { denoLocker } from "../src/platform/lock.ts";
 import { REPLACE_BACKOFF_MS } from "../src/credentials/atomic.ts";
 import { FsError } from "../src/credentials/fs.ts";
@@ -25,16 +25,6 @@ function windowsWorld() {
   world.fs = fs;
   world.locker = (path, options) => denoLocker(fs.real(path), options);
   return { world, fs, server: world.referenceServer() };
-}
-
-async function mintedKey(world: World, serverUrl: string): Promise<string> {
-  const cookie = await signInCookie(world.fetch, serverUrl);
-  const created = await (await world.fetch(`${serverUrl}/auth/api-keys`, {
-    method: "POST",
-    headers: { cookie, "content-type": "application/json" },
-    body: JSON.stringify({ name: "ci" }),
-  })).json();
-  return created.data.apiKey;
 }
 
 Deno.test("Windows: a credentials file another program holds open is replaced after a short retry (EPERM once)", async () => {

@@ -6,7 +6,7 @@
  */
 import { assert, assertEquals, assertMatch } from "./helpers/assert.ts";
 import { FakeTerminal } from "./helpers/terminal.ts";
-import { signInCookie, World } from "./helpers/world.ts";
+import { mintedKey, signInCookie, World } from "./helpers/world.ts";
 import { openConsent } from "./helpers/consent.ts";
 import { promptLine, TerminalModeError } from "../src/platform/prompt.ts";
 import { stripControl } from "../src/protocol/text.ts";
@@ -18,16 +18,6 @@ function windowsWorld() {
   const terminal = new FakeTerminal("windows", world.writeErr);
   world.device = terminal;
   return { world, terminal, server: world.referenceServer() };
-}
-
-async function mintedKey(world: World, serverUrl: string): Promise<string> {
-  const cookie = await signInCookie(world.fetch, serverUrl);
-  const created = await (await world.fetch(`${serverUrl}/auth/api-keys`, {
-    method: "POST",
-    headers: { cookie, "content-type": "application/json" },
-    body: JSON.stringify({ name: "ci" }),
-  })).json();
-  return created.data.apiKey;
 }
 
 Deno.test("Windows: login --with-token at a terminal asks in raw mode (no cbreak there), names the key page, asks again on an empty Enter, and logs in", async () => {

@@ -4,7 +4,7 @@
  * being cut mid-word by the terminal.
  */
 import { assert, assertEquals } from "./helpers/assert.ts";
-import { credsPath, driveTerminal, tempHome } from "./helpers/cli.ts";
+import { driveTerminal, homeWithFile } from "./helpers/cli.ts";
 import { recordToken } from "./helpers/leaks.ts";
 import { mintKey, withServer } from "./helpers/server.ts";
 
@@ -15,11 +15,7 @@ Deno.test("doctor at 80 columns: each check wraps between words, under its text,
   await withServer({}, async (server) => {
     const { apiKey } = await mintKey(server.url);
     recordToken(apiKey);
-    const home = tempHome();
-    Deno.mkdirSync(`${home}/.almyty`, { mode: 0o700 });
-    Deno.writeTextFileSync(credsPath(home), JSON.stringify({ url: server.url, token: apiKey }), {
-      mode: 0o600,
-    });
+    const { home } = homeWithFile(JSON.stringify({ url: server.url, token: apiKey }));
     const colours: Record<string, string>[] = [{}, { NO_COLOR: "" }];
     for (const colour of colours) {
       const run = await driveTerminal(["doctor"], home, [], colour, { size: [80, 24] });

@@ -6,7 +6,7 @@
  * back); two `--continue` at once save once, and both say it is done.
  */
 import { assert, assertEquals } from "./helpers/assert.ts";
-import { credsPath, readBytes, runCli, tempHome } from "./helpers/cli.ts";
+import { credsPath, pendingPath, readBytes, runCli, tempHome } from "./helpers/cli.ts";
 import { recordToken } from "./helpers/leaks.ts";
 import { decide, withServer } from "./helpers/server.ts";
 import { World } from "./helpers/world.ts";
@@ -43,7 +43,7 @@ Deno.test("a --continue killed between the token response and the save: the next
 
     const crashed = await continueThatCrashesWhileSaving(home);
     assertEquals(crashed.signal, "SIGKILL");
-    const pending = JSON.parse(Deno.readTextFileSync(`${home}/.almyty/pending/default.json`));
+    const pending = JSON.parse(Deno.readTextFileSync(pendingPath(home)));
     assert(pending.grant?.access_token, "the token response was kept before the save");
     recordToken(pending.grant.access_token);
     recordToken(pending.deviceCode);
@@ -78,5 +78,5 @@ Deno.test("two --continue at once: one saves, the other finds it done; one live 
   const live = server.store.keysOf(server.store.userByEmail("alice@example.com")!)
     .filter((k) => k.isActive);
   assertEquals(live.map((k) => k.id), [saved.keyId], "one key, the saved one");
-  assertEquals(readBytes(`${first.home}/.almyty/pending/default.json`), null);
+  assertEquals(readBytes(pendingPath(first.home)), null);
 });

@@ -10,14 +10,13 @@ import {
   credsPath,
   driveTerminal,
   homeWithFile,
+  pendingPath,
   readBytes,
   runCli,
   tempHome,
 } from "./helpers/cli.ts";
 import { recordToken } from "./helpers/leaks.ts";
-import { decide, withFaultyTokenEndpoint, withServer } from "./helpers/server.ts";
-
-const pendingPath = (home: string) => `${home}/.almyty/pending/default.json`;
+import { decide, liveKeyIds, withFaultyTokenEndpoint, withServer } from "./helpers/server.ts";
 
 /** The pending file's device code (registered with the leak scan), or null. */
 function deviceCode(home: string): string | null {
@@ -61,15 +60,6 @@ async function until(condition: () => boolean, what: string): Promise<void> {
     if (Date.now() > give) throw new Error(`not within 20 s: ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
-}
-
-async function liveKeys(url: string, token: string): Promise<string[]> {
-  const response = await fetch(`${url}/auth/api-keys`, {
-    headers: { authorization: `Bearer ${token}` },
-  });
-  assertEquals(response.status, 200);
-  const keys = (await response.json()).data.apiKeys as { id: string; isActive: boolean }[];
-  return keys.filter((key) => key.isActive).map((key) => key.id);
 }
 
 let tokenRequests = 0;
@@ -164,7 +154,7 @@ Deno.test("process: two --continue at once: one saves, the other reports it; one
     const other = results.find((r) => !/Credentials saved to/.test(r.stderr))!;
     assertMatch(other.stderr, /another almyty-auth login --continue finished this login/);
     const saved = JSON.parse(Deno.readTextFileSync(credsPath(home)));
-    assertEquals((await liveKeys(server.url, saved.token)).length, 1, "one live key");
+    assertEquals((await liveKeyIds(server.url, saved.token)).length, 1, "one live key");
     assertEquals(deviceCode(home), null);
   });
 });

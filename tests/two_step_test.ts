@@ -5,7 +5,7 @@
  * a terminal) are in `two_step_process_test.ts`; Chromium in e2e.
  */
 import { assert, assertEquals, assertMatch } from "./helpers/assert.ts";
-import { credsPath, homeWithFile, readBytes } from "./helpers/cli.ts";
+import { credsPath, homeWithFile, pendingPath, readBytes } from "./helpers/cli.ts";
 import { recordToken } from "./helpers/leaks.ts";
 import { World } from "./helpers/world.ts";
 import { OAUTH_ERROR } from "../src/protocol/constants.ts";
@@ -14,8 +14,6 @@ import { readPending, writePending } from "../src/login/pending.ts";
 import type { DeviceGrant, Store } from "../src/server/store.ts";
 import { denoFs } from "../src/platform/deno_fs.ts";
 import { denoLocker, LockTimeoutError } from "../src/platform/lock.ts";
-
-const pendingPath = (home: string, name = "default") => `${home}/.almyty/pending/${name}.json`;
 
 /** The pending file, parsed (its device code registered with the leak scan), or null. */
 function pendingFile(home: string, name = "default"): Record<string, unknown> | null {
@@ -49,6 +47,32 @@ async function started(
   assertEquals(code, 0, world.stderr);
   const json = JSON.parse(world.stdout);
   return { world, server, json };
+}
+
+/**
+ * Approves the started login and leaves what a `--continue` killed right
+ * after the token response leaves: the grant in the pending file, nothing saved.
+ */
+async function approvedNotSaved(
+  world: World,
+  server: { url: string },
+  json: { verification_uri_complete: string },
+) {
+  await world.decide(json.verification_uri_complete, "approve");
+  const pending = pendingFile(world.home)!;
+  const grant = await (await world.fetch(`${server.url}/auth/cli/token`, {
+    method: "POST",
+    body: new URLSearchParams({
+      grant_type: "urn:ietf:params:oauth:grant-type:device_code",
+      client_id: "almyty-cli",
+      device_code: pending.deviceCode as string,
+    }),
+  })).json();
+  recordToken(grant.access_token);
+  Deno.writeTextFileSync(pendingPath(world.home), JSON.stringify({ ...pending, grant }), {
+    mode: 0o600,
+  });
+  return { pending, grant };
 }
 
 /** The next command an agent runs: the same world, with `env` set for it. */
@@ -296,23 +320,8 @@ Deno.test("slow_down is no answer: one check asks again after the longer interva
 
 Deno.test("a crash between the token response and the save is finished by the next --continue", async () => {
   const { world, server, json } = await started();
-  await world.decide(json.verification_uri_complete, "approve");
   // What a --continue killed right after writing the token response leaves behind.
-  const pending = pendingFile(world.home)!;
-  const grant = await (await world.fetch(`${server.url}/auth/cli/token`, {
-    method: "POST",
-    body: new URLSearchParams({
-      grant_type: "urn:ietf:params:oauth:grant-type:device_code",
-      client_id: "almyty-cli",
-      device_code: pending.deviceCode as string,
-    }),
-  })).json();
-  recordToken(grant.access_token);
-  Deno.writeTextFileSync(
-    pendingPath(world.home),
-    JSON.stringify({ ...pending, grant }),
-    { mode: 0o600 },
-  );
+  const { grant } = await approvedNotSaved(world, server, json);
   const after = next(world, server);
   assertEquals(await after.run(["login", "--continue"]), 0, after.stderr);
   assertEquals(after.saved()!.token, grant.access_token);
@@ -890,20 +899,7 @@ Deno.test("profiles: a pending login per login; --continue --profile saves to th
 
 Deno.test("--no-wait at another API retires the old pending login at its own API: an approved, unsaved key is revoked there, never sent to the new one", async () => {
   const { world, server, json } = await started();
-  await world.decide(json.verification_uri_complete, "approve");
-  const pending = pendingFile(world.home)!;
-  const grant = await (await world.fetch(`${server.url}/auth/cli/token`, {
-    method: "POST",
-    body: new URLSearchParams({
-      grant_type: "urn:ietf:params:oauth:grant-type:device_code",
-      client_id: "almyty-cli",
-      device_code: pending.deviceCode as string,
-    }),
-  })).json();
-  recordToken(grant.access_token);
-  Deno.writeTextFileSync(pendingPath(world.home), JSON.stringify({ ...pending, grant }), {
-    mode: 0o600,
-  });
+  const { grant } = await approvedNotSaved(world, server, json);
   const other = world.referenceServer({ deviceInterval: 1 });
   const moved = next(world);
   assertEquals(await moved.run(["login", "--no-wait", "--api", other.url]), 0, moved.stderr);

@@ -10,6 +10,7 @@ import {
   CliProcess,
   credsPath,
   homeWithFile,
+  pendingPath,
   readBytes,
   runCli,
   tempHome,
@@ -232,7 +233,7 @@ e2e(
     const started = await runCli(["login", "--no-wait", "--json", "--api", server.url], { home });
     assertEquals(started.code, 0, started.stderr);
     const json = JSON.parse(started.stdout);
-    const pending = JSON.parse(Deno.readTextFileSync(`${home}/.almyty/pending/default.json`));
+    const pending = JSON.parse(Deno.readTextFileSync(pendingPath(home)));
     recordToken(pending.deviceCode); // the leak scan looks for it in every page and output
     await page.goto(json.verification_uri_complete);
     await signIn(page);

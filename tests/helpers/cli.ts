@@ -18,6 +18,11 @@ export function credsPath(home: string): string {
   return `${home}/.almyty/credentials.json`;
 }
 
+/** A pending two-step login's path under a HOME (`default` or a profile's name). */
+export function pendingPath(home: string, name = "default"): string {
+  return `${home}/.almyty/pending/${name}.json`;
+}
+
 /** Reads the credentials file's bytes, or null. */
 export function readBytes(path: string): Uint8Array | null {
   try {

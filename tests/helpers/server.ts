@@ -3,6 +3,7 @@
  * @module
  */
 import { type StartOptions, startServer } from "../../src/server/app.ts";
+import { assertEquals } from "./assert.ts";
 import { openConsent } from "./consent.ts";
 
 /** Runs `fn` with a fresh server, closing it afterwards. */
@@ -37,6 +38,16 @@ export async function mintKey(
   });
   const data = (await created.json()).data;
   return { apiKey: data.apiKey as string, keyId: data.keyData.id as string, session };
+}
+
+/** The ids of the live keys of the account `token` belongs to, over HTTP. */
+export async function liveKeyIds(url: string, token: string): Promise<string[]> {
+  const response = await fetch(`${url}/auth/api-keys`, {
+    headers: { authorization: `Bearer ${token}` },
+  });
+  assertEquals(response.status, 200);
+  const keys = (await response.json()).data.apiKeys as { id: string; isActive: boolean }[];
+  return keys.filter((key) => key.isActive).map((key) => key.id);
 }
 
 /** Signs alice in with a cookie jar, as a browser would. */

@@ -445,6 +445,17 @@ export async function signInCookie(
   return response.headers.get("set-cookie")!.split(";")[0];
 }
 
+/** A new API key of alice's at an in-process server, made as the dashboard does. */
+export async function mintedKey(world: World, serverUrl: string, name = "ci"): Promise<string> {
+  const cookie = await signInCookie(world.fetch, serverUrl);
+  const created = await (await world.fetch(`${serverUrl}/auth/api-keys`, {
+    method: "POST",
+    headers: { cookie, "content-type": "application/json" },
+    body: JSON.stringify({ name }),
+  })).json();
+  return created.data.apiKey;
+}
+
 /**
  * What a signed-in browser does with a consent page: opens it, clicks
  * Approve or Deny, and follows the redirect (to the CLI's listener).
