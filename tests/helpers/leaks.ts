@@ -3,36 +3,49 @@
  * page the browser sees is recorded, with every token the suite learns;
  * `assertNoLeaks` fails on any token found in any recording.
  *
- * Deno runs each test file in its own worker of one process, one after the
- * other, so the records go to files every worker of the run finds: the
- * first to load this module starts the run (a folder named after the
- * process and a random id, kept in LEAK_SCAN_RUN for the files that
- * follow), so a process id the system hands out again never picks up an old
- * run's records. Starting a run removes the folders of runs that are over
+ * Deno runs each test file in its own worker of one process (two at a time
+ * with `--parallel`), so the records go to files every worker of the run
+ * finds: a folder named after the run — the process and the moment it
+ * started, so a process id the system hands out again never picks up an old
+ * run's records — or named by LEAK_SCAN_RUN when a runner splits one suite
+ * over several processes (scripts/test.sh: the scan runs after the rest).
+ * The worker that creates the folder removes those of runs that are over
  * (their process is gone: a focused run that never reached the scan, a run
  * killed midway), and the suite's last scan removes its own.
  * @module
  */
 const PREFIX = "almyty-leak-scan-";
 const TMP = Deno.env.get("TMPDIR") ?? "/tmp";
-/** The run this process is in (`<pid>-<random>`), for the test files that follow the first. */
-const RUN_VARIABLE = "LEAK_SCAN_RUN";
 
 const RUN = thisRun();
 /** Where this run's records are. */
 export const LEAK_SCAN_DIR = `${TMP}/${PREFIX}${RUN}`;
-Deno.mkdirSync(LEAK_SCAN_DIR, { recursive: true, mode: 0o700 });
+try {
+  Deno.mkdirSync(LEAK_SCAN_DIR, { mode: 0o700 });
+  removeFinishedRuns(RUN); // the first worker of the run
+} catch (error) {
+  if (!(error instanceof Deno.errors.AlreadyExists)) throw error;
+}
 const RECORDINGS = `${LEAK_SCAN_DIR}/recordings.jsonl`;
 const TOKENS = `${LEAK_SCAN_DIR}/tokens.txt`;
 
-/** The run of this process: the one an earlier test file started, or a new one. */
+/**
+ * `<pid>-<what tells this run apart>`: the name a runner gave (LEAK_SCAN_RUN,
+ * led by the runner's own pid), else this process and when it started (Linux:
+ * /proc/self/stat), else a random id kept in LEAK_SCAN_RUN for the test files
+ * that follow (one at a time, without /proc).
+ */
 function thisRun(): string {
-  const inherited = Deno.env.get(RUN_VARIABLE);
-  // A variable inherited from another process (a test's own `deno test`) is not this run.
-  if (inherited?.startsWith(`${Deno.pid}-`)) return inherited;
+  const named = Deno.env.get("LEAK_SCAN_RUN");
+  if (named && /^\d+-[\w.-]+$/.test(named)) return named;
+  try {
+    const stat = Deno.readTextFileSync("/proc/self/stat");
+    // Field 22, counted after the command name (which may hold spaces): the start time.
+    const started = stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19];
+    if (/^\d+$/.test(started)) return `${Deno.pid}-${started}`;
+  } catch { /* no /proc */ }
   const run = `${Deno.pid}-${crypto.randomUUID()}`;
-  Deno.env.set(RUN_VARIABLE, run);
-  removeFinishedRuns(run);
+  Deno.env.set("LEAK_SCAN_RUN", run);
   return run;
 }
 

@@ -9,11 +9,11 @@ import { assert, assertEquals } from "../helpers/assert.ts";
 const LEAKS = new URL("../helpers/leaks.ts", import.meta.url).href;
 const TOKEN = "almyty_" + "t".repeat(40);
 
-/** Runs `args` of deno with TMPDIR at `tmp`; returns its exit code and output. */
-async function deno(tmp: string, args: string[]) {
+/** Runs `args` of deno with TMPDIR at `tmp` (and `run` as the run's name); its code and output. */
+async function deno(tmp: string, args: string[], run = "") {
   const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
     args,
-    env: { TMPDIR: tmp, NO_COLOR: "1" },
+    env: { TMPDIR: tmp, NO_COLOR: "1", LEAK_SCAN_RUN: run },
     stdout: "piped",
     stderr: "piped",
   }).output();
@@ -37,14 +37,17 @@ Deno.test("leak scan: a run never reads the records an earlier run left under th
   Deno.mkdirSync(`${tmp}/${live}`);
   const script = `${tmp}/run.ts`;
   // Before this run starts: what an earlier run with this very process id left behind.
+  // (named as this version names runs, and as older versions did: by the pid alone).
   Deno.writeTextFileSync(
     script,
-    `const old = Deno.env.get("TMPDIR") + "/almyty-leak-scan-" + Deno.pid;
-    Deno.mkdirSync(old);
-    Deno.writeTextFileSync(old + "/tokens.txt", ${JSON.stringify(TOKEN)} + "\\n");
-    Deno.writeTextFileSync(old + "/recordings.jsonl", JSON.stringify({ label: "old", text: ${
+    `for (const name of [String(Deno.pid), Deno.pid + "-1"]) {
+      const old = Deno.env.get("TMPDIR") + "/almyty-leak-scan-" + name;
+      Deno.mkdirSync(old);
+      Deno.writeTextFileSync(old + "/tokens.txt", ${JSON.stringify(TOKEN)} + "\\n");
+      Deno.writeTextFileSync(old + "/recordings.jsonl", JSON.stringify({ label: "old", text: ${
       JSON.stringify(TOKEN)
     } }) + "\\n");
+    }
     const leaks = await import(${JSON.stringify(LEAKS)});
     console.log(JSON.stringify({ scan: leaks.assertNoLeaks(), dir: leaks.LEAK_SCAN_DIR }));`,
   );
@@ -60,27 +63,50 @@ Deno.test("leak scan: a run never reads the records an earlier run left under th
   );
 });
 
-Deno.test("leak scan: every test file of a run shares its records, and the last scan removes them", async () => {
+Deno.test("leak scan: every test file of a run shares its records (one at a time, in parallel, or a named run over two processes), and the last scan removes them", async () => {
   const tmp = Deno.makeTempDirSync();
+  // The token is learnt in one file and shown in another: the scan sees the leak only when
+  // both files' records are the run's.
   Deno.writeTextFileSync(
     `${tmp}/a_test.ts`,
-    `import { recordOutput, recordToken } from ${JSON.stringify(LEAKS)};
-    Deno.test("records", () => {
-      recordToken(${JSON.stringify(TOKEN)});
-      recordOutput("a page", "it holds " + ${JSON.stringify(TOKEN)});
-    });`,
+    `import { recordToken } from ${JSON.stringify(LEAKS)};
+    Deno.test("learns a token", () => recordToken(${JSON.stringify(TOKEN)}));`,
   );
   Deno.writeTextFileSync(
-    `${tmp}/b_test.ts`,
+    `${tmp}/c_test.ts`,
+    `import { recordOutput } from ${JSON.stringify(LEAKS)};
+    Deno.test("shows it", () => recordOutput("a terminal", "it holds " + ${
+      JSON.stringify(TOKEN)
+    }));`,
+  );
+  Deno.writeTextFileSync(
+    `${tmp}/scan_test.ts`,
     `import { assertNoLeaks, clearLeakRecords } from ${JSON.stringify(LEAKS)};
     Deno.test("scans", () => {
       let caught = "";
       try { assertNoLeaks(); } catch (error) { caught = error.message; }
       clearLeakRecords();
-      if (!caught.includes("leaked in a page")) throw new Error("the scan missed a_test's leak");
+      if (!caught.includes("leaked in a terminal")) throw new Error("the scan missed the leak");
     });`,
   );
-  const run = await deno(tmp, ["test", "-A", "--no-check", `${tmp}/a_test.ts`, `${tmp}/b_test.ts`]);
-  assertEquals(run.code, 0, run.out + run.err);
+  const files = (...names: string[]) => names.map((name) => `${tmp}/${name}`);
+  const oneAtATime = await deno(tmp, [
+    "test",
+    "-A",
+    "--no-check",
+    ...files("a_test.ts", "c_test.ts", "scan_test.ts"),
+  ]);
+  assertEquals(oneAtATime.code, 0, oneAtATime.out + oneAtATime.err);
+  assertEquals(runFolders(tmp), [], "the run's records are removed when it ends");
+  // As scripts/test.sh runs the suite: two files at a time, then the scan in another process.
+  const run = `${Deno.pid}-suite`;
+  const parallel = await deno(
+    tmp,
+    ["test", "-A", "--no-check", "--parallel", ...files("a_test.ts", "c_test.ts")],
+    run,
+  );
+  assertEquals(parallel.code, 0, parallel.out + parallel.err);
+  const scan = await deno(tmp, ["test", "-A", "--no-check", ...files("scan_test.ts")], run);
+  assertEquals(scan.code, 0, scan.out + scan.err);
   assertEquals(runFolders(tmp), [], "the run's records are removed when it ends");
 });
