@@ -166,7 +166,11 @@ Deno.test("whoami: each server failure has its message class and exit code; file
     ],
     [
       "timeout",
-      () => new Promise<Response>((r) => setTimeout(() => r(new Response("late")), 4000)),
+      // Answers only once the CLI has given up (and gone): the server's shutdown waits for nothing.
+      (r) =>
+        new Promise<Response>((resolve) =>
+          r.signal.addEventListener("abort", () => resolve(new Response("late")))
+        ),
       1,
       /did not answer within 1 s/,
     ],

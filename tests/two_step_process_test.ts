@@ -193,13 +193,14 @@ Deno.test("process: agent detection: no terminal → --no-wait; on a terminal (p
     assert(deviceCode(home), "a pending login");
 
     const tty = tempHome();
+    // It waits (a person is at the terminal), until Ctrl-C.
     const run = await driveTerminal(
-      ["login", "--api", server.url, "--timeout", "2"],
+      ["login", "--api", server.url],
       tty,
-      [],
+      [[/Waiting for approval/, "\u0003"]],
       { CLAUDECODE: "1" },
     );
-    assertEquals(run.code, 1, run.screen);
+    assertEquals(run.code, 130, run.screen);
     assertMatch(run.screen, /Waiting for approval/);
     assert(!/CLAUDECODE is set/.test(run.screen));
     assertEquals(deviceCode(tty), null, "no pending login: it waited");

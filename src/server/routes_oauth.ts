@@ -249,6 +249,7 @@ async function pollDevice(ctx: RouteContext, params: Record<string, string>): Pr
     deviceGrant.held = true;
     try {
       await waitForDecision(
+        ctx.store,
         deviceGrant,
         Math.min(wait * 1000, deviceGrant.expiresAt - now),
         AbortSignal.any([ctx.request.signal, ctx.closing]),
@@ -294,21 +295,27 @@ async function pollDevice(ctx: RouteContext, params: Record<string, string>): Pr
 }
 
 /**
- * Resolves on a decision, after `ms` (≤ 20 s), or when `stop` aborts (the
- * client went away, or the server shuts down).
+ * Resolves on a decision, after `ms` (≤ 20 s, on the store's clock), or when
+ * `stop` aborts (the client went away, or the server shuts down).
  */
-function waitForDecision(grant: DeviceGrant, ms: number, stop: AbortSignal): Promise<void> {
+function waitForDecision(
+  store: Store,
+  grant: DeviceGrant,
+  ms: number,
+  stop: AbortSignal,
+): Promise<void> {
   return new Promise((resolve) => {
+    const over = new AbortController();
     const done = () => {
-      clearTimeout(timer);
       grant.waiters.delete(done);
       stop.removeEventListener("abort", done);
+      over.abort(); // the wait's timer goes too
       resolve();
     };
-    const timer = setTimeout(done, ms);
     grant.waiters.add(done);
-    if (stop.aborted) done();
-    else stop.addEventListener("abort", done, { once: true });
+    if (stop.aborted) return done();
+    stop.addEventListener("abort", done, { once: true });
+    store.sleep(ms, over.signal).then(done, () => {});
   });
 }
 

@@ -133,6 +133,8 @@ export type PendingRequest = RequestDetails & {
 /** Store options. */
 export interface StoreOptions {
   now?: () => number;
+  /** Waits `ms` on the store's clock (rejects when `signal` aborts): a held long-poll's wait. */
+  sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
   /** JSON file that persists users and keys (written atomically, 0600). */
   dataFile?: string;
   deviceInterval?: number;
@@ -159,6 +161,8 @@ export class Store {
   readonly #byUserCode = new Map<string, string>(); // user code → device-code hash
   readonly requests = new Map<string, PendingRequest>(); // by id
   readonly now: () => number;
+  /** Waits on the store's clock (the real one unless a test gives its own). */
+  readonly sleep: (ms: number, signal: AbortSignal) => Promise<void>;
   /** Signs the JWTs `/auth/login` hands out; new on every start. */
   readonly #jwtSecret = randomToken(32);
   readonly #dataFile?: string;
@@ -166,6 +170,7 @@ export class Store {
 
   constructor(options: StoreOptions = {}) {
     this.now = options.now ?? Date.now;
+    this.sleep = options.sleep ?? realSleep;
     this.#dataFile = options.dataFile;
     this.#deviceInterval = options.deviceInterval ?? DEVICE_INTERVAL_SECONDS;
     this.keyLifetimeSeconds = options.keyLifetimeSeconds ?? null;
@@ -534,6 +539,22 @@ export class Store {
       JSON.stringify({ users: [...this.users.values()], keys: [...this.keys.values()] }, null, 2),
     );
   }
+}
+
+/** Waits `ms` of real time, or rejects when `signal` aborts. */
+function realSleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason);
+    const timer = setTimeout(() => {
+      signal.removeEventListener("abort", stop);
+      resolve();
+    }, ms);
+    const stop = () => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    };
+    signal.addEventListener("abort", stop, { once: true });
+  });
 }
 
 /**

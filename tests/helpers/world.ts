@@ -200,6 +200,7 @@ export class World {
   ) {
     const store = new Store({
       now: this.clock.now,
+      sleep: this.clock.sleep, // a held long-poll waits on the world's clock too
       deviceInterval: options.deviceInterval,
       keyLifetimeSeconds: options.keyLifetimeSeconds,
     });
