@@ -212,13 +212,10 @@ function copyTree(root: string, dir: string): void {
 /** Runs a selection's tests in `cwd`, in their own process group, killed after `timeoutMs`. */
 async function runTests(cwd: string, selection: Selection, timeoutMs: number): Promise<Run> {
   const started = performance.now();
-  // The run's temporary folders go beside its tree, in the scratch folder removed at the end.
-  const tmp = `${cwd}.tmp`;
-  Deno.mkdirSync(tmp, { recursive: true });
   const child = new Deno.Command("setsid", {
     args: [Deno.execPath(), ...commandOf(selection)],
     cwd,
-    env: { NO_COLOR: "1", TMPDIR: tmp },
+    env: { NO_COLOR: "1" },
     stdin: "null",
     stdout: "piped",
     stderr: "piped",

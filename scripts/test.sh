@@ -42,10 +42,6 @@ rm -f "$check_log"
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
 log="$scratch/log"
-# Every temporary folder the tests make (homes, browser profiles, registries, the leak scan's
-# records) goes in the scratch folder, so none outlives the run.
-export TMPDIR="$scratch/tmp"
-mkdir -p "$TMPDIR"
 passed=0
 failed=0
 # Runs `deno test …` and adds its summary to the counts. A crash with no
