@@ -45,7 +45,9 @@ export interface TwoStepRun {
  *
  * @example
  * ```ts
- * // await pendingLock(ctx)(path, async () => { … });
+ * import { denoContext } from "../runtime/deno_context.ts";
+ * const ctx = { ...denoContext(new AbortController().signal), env: { HOME: Deno.makeTempDirSync() } };
+ * await pendingLock(ctx)(`${ctx.env.HOME}/.almyty/pending/default.json`, () => Promise.resolve());
  * ```
  */
 export function pendingLock(ctx: Context): PendingLock {
@@ -133,7 +135,12 @@ async function showPending(ctx: Context, run: TwoStepRun, pending: PendingLogin)
  *
  * @example
  * ```ts
- * // return await noWait(ctx, target, run, { restart: false, agent: null });
+ * import { denoContext } from "../runtime/deno_context.ts";
+ * const ctx = { ...denoContext(new AbortController().signal), env: { HOME: Deno.makeTempDirSync() } };
+ * const run = { profile: "default", json: false, qr: false, lock: pendingLock(ctx), commit: () => Promise.resolve() };
+ * import { loginTarget } from "../runtime/target.ts";
+ * const target = loginTarget({ api: "http://127.0.0.1:9" }, { fs: ctx.fs, env: ctx.env });
+ * await noWait(ctx, target, run, { restart: false, agent: null }).catch((error) => error.message); // nothing listens on :9
  * ```
  */
 export function noWait(
@@ -199,7 +206,10 @@ function unsupported(ctx: Context, run: TwoStepRun, target: Target): number {
  *
  * @example
  * ```ts
- * // return await finishContinue(ctx, run, { waitMs: 0 });
+ * import { denoContext } from "../runtime/deno_context.ts";
+ * const ctx = { ...denoContext(new AbortController().signal), env: { HOME: Deno.makeTempDirSync() } };
+ * const run = { profile: "default", json: false, qr: false, lock: pendingLock(ctx), commit: () => Promise.resolve() };
+ * await finishContinue(ctx, run, { waitMs: 0 }); // 1: "No login is waiting for approval. Start one: …"
  * ```
  */
 export function finishContinue(
@@ -357,7 +367,10 @@ function over(
  *
  * @example
  * ```ts
- * // return await cancel(ctx, run);
+ * import { denoContext } from "../runtime/deno_context.ts";
+ * const ctx = { ...denoContext(new AbortController().signal), env: { HOME: Deno.makeTempDirSync() } };
+ * const run = { profile: "default", json: false, qr: false, lock: pendingLock(ctx), commit: () => Promise.resolve() };
+ * await cancel(ctx, run); // 0: "No login is waiting for approval; nothing to cancel."
  * ```
  */
 export function cancel(ctx: Context, run: TwoStepRun): Promise<number> {
@@ -396,7 +409,9 @@ export function cancel(ctx: Context, run: TwoStepRun): Promise<number> {
  *
  * @example
  * ```ts
- * // await forgetOnLogout(ctx, "default");
+ * import { denoContext } from "../runtime/deno_context.ts";
+ * const ctx = { ...denoContext(new AbortController().signal), env: { HOME: Deno.makeTempDirSync() } };
+ * await forgetOnLogout(ctx, "default"); // nothing was pending: nothing to say
  * ```
  */
 export async function forgetOnLogout(ctx: Context, profile: string): Promise<void> {

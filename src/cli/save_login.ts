@@ -181,7 +181,9 @@ function describeSwitch(ctx: Context, before: Credentials, after: Credentials): 
  *
  * @example
  * ```ts
- * // if (stillHeld(ctx, file, "staging", "The key was not revoked")) return;
+ * import { denoContext } from "../runtime/deno_context.ts";
+ * const ctx = { ...denoContext(new AbortController().signal), env: { HOME: Deno.makeTempDirSync() } };
+ * stillHeld(ctx, { token: "almyty_x" }, "staging", "The key was not revoked"); // false: no other login has it
  * ```
  */
 export function stillHeld(

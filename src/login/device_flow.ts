@@ -86,8 +86,12 @@ export const CANCEL_TIMEOUT_MS = 3000;
  *
  * @example
  * ```ts
- * // const device = await startDevice(ctx, target, endpoints);
- * // device.userCode; // "BCDF-GHJK"
+ * import { denoContext } from "../runtime/deno_context.ts";
+ * import { loginTarget } from "../runtime/target.ts";
+ * const ctx = { ...denoContext(new AbortController().signal), env: { HOME: Deno.makeTempDirSync() } };
+ * const target = loginTarget({ api: "http://127.0.0.1:9" }, { fs: ctx.fs, env: ctx.env });
+ * await startDevice(ctx, target, {}).catch((error) => error.message); // "… has no device flow …"
+ * // With a device endpoint: (await startDevice(ctx, target, endpoints)).userCode; // "BCDF-GHJK"
  * ```
  */
 export async function startDevice(
@@ -161,8 +165,15 @@ export async function startDevice(
  *
  * @example
  * ```ts
- * // const outcome = await pollDevice(ctx, api, endpoints, device.deviceCode, { waitSeconds: 0, expiresAt });
- * // if (outcome.kind === "approved") …
+ * import { denoContext } from "../runtime/deno_context.ts";
+ * import { loginTarget } from "../runtime/target.ts";
+ * const ctx = { ...denoContext(new AbortController().signal), env: { HOME: Deno.makeTempDirSync() } };
+ * const target = loginTarget({ api: "http://127.0.0.1:9" }, { fs: ctx.fs, env: ctx.env });
+ * import { apiFor } from "../runtime/connect.ts";
+ * const endpoints = { token: "http://127.0.0.1:9/auth/cli/token" };
+ * const expiresAt = Date.now() + 600_000;
+ * await pollDevice(ctx, apiFor(ctx, target), endpoints, "device-code", { waitSeconds: 0, expiresAt })
+ *   .catch((error) => error.name); // "ApiError": nothing listens on :9 (else "approved", "pending", …)
  * ```
  */
 export async function pollDevice(
@@ -215,7 +226,12 @@ export async function pollDevice(
  *
  * @example
  * ```ts
- * // if (!await cancelDevice(api, endpoints, device.deviceCode)) …
+ * import { denoContext } from "../runtime/deno_context.ts";
+ * import { loginTarget } from "../runtime/target.ts";
+ * const ctx = { ...denoContext(new AbortController().signal), env: { HOME: Deno.makeTempDirSync() } };
+ * const target = loginTarget({ api: "http://127.0.0.1:9" }, { fs: ctx.fs, env: ctx.env });
+ * import { apiFor } from "../runtime/connect.ts";
+ * await cancelDevice(apiFor(ctx, target), {}, "device-code"); // false: no cancel endpoint to tell
  * ```
  */
 export async function cancelDevice(
@@ -405,7 +421,10 @@ function codeExpired(limits: WaitLimits, again: string): CliError {
  *
  * @example
  * ```ts
- * // throw noDeviceFlow(target);
+ * import { nodeFs } from "../credentials/node_fs.ts";
+ * import { loginTarget } from "../runtime/target.ts";
+ * const target = loginTarget({ api: "https://auth.example.com" }, { fs: nodeFs, env: {}, home: "/nonexistent" });
+ * noDeviceFlow(target).message; // "https://auth.example.com has no device flow (…)"
  * ```
  */
 export function noDeviceFlow(target: Target): CliError {

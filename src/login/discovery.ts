@@ -82,7 +82,10 @@ export function pageOrigins(target: Target): Set<string> {
  *
  * @example
  * ```ts
- * // checkPageOrigin(target, "https://app.almyty.com/cli-auth", (o) => `The server sends you to ${o} to approve`);
+ * import { nodeFs } from "../credentials/node_fs.ts";
+ * import { loginTarget } from "../runtime/target.ts";
+ * const target = loginTarget({}, { fs: nodeFs, env: {}, home: "/nonexistent" });
+ * checkPageOrigin(target, "https://app.almyty.com/cli-auth", (o) => `The server sends you to ${o}`); // the API's web app: fine
  * ```
  */
 export function checkPageOrigin(
@@ -127,6 +130,16 @@ export function discoveryUrls(api: string): string[] {
  * other 404 asks whether the URL is almyty's API; a 429 or 5xx is reported
  * as such; a document for another issuer, or sending the user off the
  * API's (or its web app's) origin, is refused.
+ *
+ * @example
+ * ```ts
+ * import { denoContext } from "../runtime/deno_context.ts";
+ * import { apiFor } from "../runtime/connect.ts";
+ * import { loginTarget } from "../runtime/target.ts";
+ * const ctx = { ...denoContext(new AbortController().signal), env: { HOME: Deno.makeTempDirSync() } };
+ * const target = loginTarget({ api: "http://127.0.0.1:9" }, { fs: ctx.fs, env: ctx.env });
+ * await discover(apiFor(ctx, target), target).catch((error) => error.message); // "Cannot reach …"
+ * ```
  */
 export async function discover(api: ApiClient, target: Target): Promise<LoginEndpoints | null> {
   let doc: DiscoveryDocument | undefined;

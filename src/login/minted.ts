@@ -91,7 +91,13 @@ export interface KeepOptions {
  *
  * @example
  * ```ts
- * // const result = await keepMinted(ctx, target, { token, keyId }, commit, { ended });
+ * import { denoContext } from "../runtime/deno_context.ts";
+ * import { loginTarget } from "../runtime/target.ts";
+ * const ctx = { ...denoContext(new AbortController().signal), env: { HOME: Deno.makeTempDirSync() } };
+ * const target = loginTarget({ api: "http://127.0.0.1:9" }, { fs: ctx.fs, env: ctx.env });
+ * const commit = () => Promise.resolve();
+ * // Nothing listens on :9, so the key cannot be checked, nor revoked: the error says where to revoke it.
+ * await keepMinted(ctx, target, { token: "almyty_example", keyId: "k" }, commit).catch((error) => error.message);
  * ```
  */
 export async function keepMinted(

@@ -208,7 +208,22 @@ export function parsePending(
  *
  * @example
  * ```ts
- * // writePending(io, { version: 1, profile: "default", … });
+ * import { denoFs } from "../platform/deno_fs.ts";
+ * const io = { fs: denoFs, home: Deno.makeTempDirSync() };
+ * writePending(io, {
+ *   version: 1,
+ *   profile: "default",
+ *   api: "http://127.0.0.1:9",
+ *   frontend: "http://127.0.0.1:9",
+ *   tokenEndpoint: "http://127.0.0.1:9/auth/cli/token",
+ *   deviceCode: "device-code",
+ *   userCode: "BCDF-GHJK",
+ *   verificationUri: "http://127.0.0.1:9/cli-auth",
+ *   verificationUriComplete: "http://127.0.0.1:9/cli-auth?code=BCDF-GHJK",
+ *   createdAt: new Date().toISOString(),
+ *   expiresAt: new Date(Date.now() + 600_000).toISOString(),
+ *   interval: 5,
+ * }); // "<home>/.almyty/pending/default.json"
  * ```
  */
 export function writePending(io: CredentialsIo, pending: PendingLogin): string {

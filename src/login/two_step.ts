@@ -95,7 +95,13 @@ export type StartOutcome =
  *
  * @example
  * ```ts
- * // const outcome = await start(ctx, target, { profile: "default", lock, targetFor, restart: false });
+ * import { denoContext } from "../runtime/deno_context.ts";
+ * import { loginTarget } from "../runtime/target.ts";
+ * const ctx = { ...denoContext(new AbortController().signal), env: { HOME: Deno.makeTempDirSync() } };
+ * const target = loginTarget({ api: "http://127.0.0.1:9" }, { fs: ctx.fs, env: ctx.env });
+ * const lock = <T>(_path: string, work: () => Promise<T>) => work();
+ * const options = { profile: "default", lock, targetFor: () => target, restart: false };
+ * await start(ctx, target, options).catch((error) => error.message); // nothing listens on :9
  * ```
  */
 export async function start(
@@ -218,8 +224,14 @@ const MAX_SLOW_DOWNS = 3;
  *
  * @example
  * ```ts
- * // const outcome = await resume(ctx, { profile: "default", waitMs: 30_000, lock, targetFor, commit });
- * // outcome.kind; // "approved" | "pending" | "denied" | "expired" | "no_pending"
+ * import { denoContext } from "../runtime/deno_context.ts";
+ * import { loginTarget } from "../runtime/target.ts";
+ * const ctx = { ...denoContext(new AbortController().signal), env: { HOME: Deno.makeTempDirSync() } };
+ * const target = loginTarget({ api: "http://127.0.0.1:9" }, { fs: ctx.fs, env: ctx.env });
+ * const lock = <T>(_path: string, work: () => Promise<T>) => work();
+ * const commit = () => Promise.resolve();
+ * const outcome = await resume(ctx, { profile: "default", waitMs: 0, lock, targetFor: () => target, commit });
+ * outcome.kind; // "no_pending" (else "approved", "pending", "denied" or "expired")
  * ```
  */
 export async function resume(ctx: Context, options: ResumeOptions): Promise<ResumeOutcome> {
@@ -414,7 +426,12 @@ export type ForgetOutcome =
  *
  * @example
  * ```ts
- * // const outcome = await forget(ctx, { profile: "default", lock, targetFor });
+ * import { denoContext } from "../runtime/deno_context.ts";
+ * import { loginTarget } from "../runtime/target.ts";
+ * const ctx = { ...denoContext(new AbortController().signal), env: { HOME: Deno.makeTempDirSync() } };
+ * const target = loginTarget({ api: "http://127.0.0.1:9" }, { fs: ctx.fs, env: ctx.env });
+ * const lock = <T>(_path: string, work: () => Promise<T>) => work();
+ * (await forget(ctx, { profile: "default", lock, targetFor: () => target })).kind; // "no_pending"
  * ```
  */
 export async function forget(ctx: Context, options: TwoStepOptions): Promise<ForgetOutcome> {

@@ -52,7 +52,15 @@ export interface PromptOptions {
   interrupt?: () => void;
 }
 
-/** The terminal cannot stop echoing, so a hidden prompt cannot be asked. */
+/**
+ * The terminal cannot stop echoing, so a hidden prompt cannot be asked.
+ *
+ * @example
+ * ```ts
+ * new TerminalModeError(new Error("not a terminal")).message;
+ * // "this terminal cannot turn off echo (not a terminal)"
+ * ```
+ */
 export class TerminalModeError extends Error {
   constructor(cause: unknown) {
     super(`this terminal cannot turn off echo (${(cause as Error)?.message ?? cause})`, { cause });

@@ -103,7 +103,10 @@ export interface Context {
  *
  * @example
  * ```ts
- * // readCredentials(credentialsIo(ctx, (warning) => warn(ctx, warning)));
+ * import { denoContext } from "./deno_context.ts";
+ * import { readCredentialsWith } from "../credentials/read.ts";
+ * const ctx = { ...denoContext(new AbortController().signal), env: { HOME: Deno.makeTempDirSync() } };
+ * readCredentialsWith(credentialsIo(ctx, (warning) => ctx.stderr.write(`${warning}\n`))); // null: no login
  * ```
  */
 export function credentialsIo(ctx: Context, onWarning?: (message: string) => void): CredentialsIo {
@@ -116,7 +119,9 @@ export function credentialsIo(ctx: Context, onWarning?: (message: string) => voi
  *
  * @example
  * ```ts
- * // if (useColor(ctx, ctx.stderr)) …
+ * import { denoContext } from "./deno_context.ts";
+ * const ctx = { ...denoContext(new AbortController().signal), env: { NO_COLOR: "1" } };
+ * useColor(ctx, ctx.stderr); // false
  * ```
  */
 export function useColor(ctx: Context, out: Output): boolean {

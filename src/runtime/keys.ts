@@ -75,7 +75,12 @@ export async function revokeKey(api: ApiClient, keyId: string): Promise<Revocati
  *
  * @example
  * ```ts
- * // const outcome = await confirmDead(api); // { kind: "revoked" } when the key gets 401
+ * import { denoContext } from "./deno_context.ts";
+ * import { apiFor } from "./connect.ts";
+ * import { loginTarget } from "./target.ts";
+ * const ctx = { ...denoContext(new AbortController().signal), env: { HOME: Deno.makeTempDirSync() } };
+ * const target = loginTarget({ api: "http://127.0.0.1:9" }, { fs: ctx.fs, env: ctx.env });
+ * (await confirmDead(apiFor(ctx, target.withToken("almyty_x")))).kind; // "unconfirmed": nothing listens on :9
  * ```
  */
 export async function confirmDead(api: ApiClient): Promise<Revocation> {
