@@ -23,7 +23,8 @@ Deno.test("doctor at 80 columns: each check wraps between words, under its text,
       const rows = run.screen.split(/\r?\n/).map(visible).filter((row) => row !== "");
       assert(rows.length > 8, run.screen);
       for (const row of rows) {
-        assert([...row].length <= 80, `wider than the terminal: ${row}`);
+        // Only a word longer than a line (a long path) may stand alone on one, unbroken.
+        assert([...row].length <= 80 || /^ {9}\S+$/.test(row), `wider than the terminal: ${row}`);
         assert(/^(ok|warning|problem) +\S|^ {9}\S/.test(row), `not under its text: ${row}`);
       }
       // The long ones did wrap (the loopback API's line is over 80 columns unwrapped).
