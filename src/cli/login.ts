@@ -62,7 +62,6 @@ export async function run(ctx: Context, { flags }: CommandInput): Promise<number
       profile: chooseLoginWith(credentialsIo(ctx, () => {}), { profile }).profile,
       json: flags.json === true,
       qr: flags.qr === true,
-      lock: two.pendingLock(ctx),
       commit: (target: Target, result: LoginResult) => commit(ctx, target, result),
     };
     if (mode.kind === "cancel") return await two.cancel(ctx, run);

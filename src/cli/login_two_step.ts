@@ -35,23 +35,8 @@ export interface TwoStepRun {
   json: boolean;
   /** `--qr`: show the QR code even on a short terminal. */
   qr: boolean;
-  lock: PendingLock;
   /** Saves an approved login: the same save as every login (`cli/login.ts`). */
   commit(target: Target, result: LoginResult): Promise<void>;
-}
-
-/**
- * The pending login's lock: the login files' kernel-released lock, on the pending file.
- *
- * @example
- * ```ts
- * import { denoContext } from "../runtime/deno_context.ts";
- * const ctx = { ...denoContext(new AbortController().signal), env: { HOME: Deno.makeTempDirSync() } };
- * await pendingLock(ctx)(`${ctx.env.HOME}/.almyty/pending/default.json`, () => Promise.resolve());
- * ```
- */
-export function pendingLock(ctx: Context): PendingLock {
-  return (path, work) => withLoginLock(ctx, path, work);
 }
 
 /** The login's target at the pending login's API and frontend, whatever the environment says. */
@@ -62,9 +47,13 @@ function targetFor(ctx: Context, pending: PendingLogin): Target {
   );
 }
 
-/** The engine's options for this run. */
-function engine(ctx: Context, run: Pick<TwoStepRun, "profile" | "lock">): TwoStepOptions {
-  return { profile: run.profile, lock: run.lock, targetFor: (p) => targetFor(ctx, p) };
+/**
+ * The engine's options for this run; the pending login's lock is the login
+ * files' kernel-released lock, on the pending file.
+ */
+function engine(ctx: Context, run: Pick<TwoStepRun, "profile">): TwoStepOptions {
+  const lock: PendingLock = (path, work) => withLoginLock(ctx, path, work);
+  return { profile: run.profile, lock, targetFor: (p) => targetFor(ctx, p) };
 }
 
 /** What a program needs to show the person the URL and code again. */
@@ -137,7 +126,7 @@ async function showPending(ctx: Context, run: TwoStepRun, pending: PendingLogin)
  * ```ts
  * import { denoContext } from "../runtime/deno_context.ts";
  * const ctx = { ...denoContext(new AbortController().signal), env: { HOME: Deno.makeTempDirSync() } };
- * const run = { profile: "default", json: false, qr: false, lock: pendingLock(ctx), commit: () => Promise.resolve() };
+ * const run = { profile: "default", json: false, qr: false, commit: () => Promise.resolve() };
  * import { loginTarget } from "../runtime/target.ts";
  * const target = loginTarget({ api: "http://127.0.0.1:9" }, { fs: ctx.fs, env: ctx.env });
  * await noWait(ctx, target, run, { restart: false, agent: null }).catch((error) => error.message); // nothing listens on :9
@@ -208,7 +197,7 @@ function unsupported(ctx: Context, run: TwoStepRun, target: Target): number {
  * ```ts
  * import { denoContext } from "../runtime/deno_context.ts";
  * const ctx = { ...denoContext(new AbortController().signal), env: { HOME: Deno.makeTempDirSync() } };
- * const run = { profile: "default", json: false, qr: false, lock: pendingLock(ctx), commit: () => Promise.resolve() };
+ * const run = { profile: "default", json: false, qr: false, commit: () => Promise.resolve() };
  * await finishContinue(ctx, run, { waitMs: 0 }); // 1: "No login is waiting for approval. Start one: …"
  * ```
  */
@@ -369,7 +358,7 @@ function over(
  * ```ts
  * import { denoContext } from "../runtime/deno_context.ts";
  * const ctx = { ...denoContext(new AbortController().signal), env: { HOME: Deno.makeTempDirSync() } };
- * const run = { profile: "default", json: false, qr: false, lock: pendingLock(ctx), commit: () => Promise.resolve() };
+ * const run = { profile: "default", json: false, qr: false, commit: () => Promise.resolve() };
  * await cancel(ctx, run); // 0: "No login is waiting for approval; nothing to cancel."
  * ```
  */
@@ -416,7 +405,7 @@ export function cancel(ctx: Context, run: TwoStepRun): Promise<number> {
  */
 export async function forgetOnLogout(ctx: Context, profile: string): Promise<void> {
   const { forget } = await import("../login/two_step.ts");
-  const outcome = await forget(ctx, engine(ctx, { profile, lock: pendingLock(ctx) }));
+  const outcome = await forget(ctx, engine(ctx, { profile }));
   if (outcome.kind === "forgotten") {
     line(ctx.stderr, "Also cancelled the login that was waiting for approval (login --no-wait).");
   }
