@@ -20,7 +20,6 @@ import { DEFAULT_API_URL } from "../protocol/constants.ts";
 import { stripControl } from "../protocol/text.ts";
 import { directoryOf, joinPath } from "./fs.ts";
 import { credentialsPathWith, homeDirectoryWith } from "./path.ts";
-import { loginCommand } from "./fix_hints.ts";
 import { readLoginFileAt } from "./read.ts";
 import { checkFolder } from "./trust.ts";
 import {
@@ -105,7 +104,7 @@ export function readProfileWith(io: CredentialsIo, name: string): Credentials | 
   if (name === DEFAULT_PROFILE) return readLoginFileAt(io, path);
   // ~/.almyty as for the default login: whoever can write it can replace `profiles/` itself.
   checkFolder(io.fs, directoryOf(io.fs.platform, profilesDirWith(io)), path);
-  const read = readLoginFileAt(io, path, loginCommand({ login: { profile: name } }));
+  const read = readLoginFileAt(io, path, name);
   if (!read) return null;
   checkVersion(read.version, path);
   const { version: _version, ...credentials } = read;

@@ -10,11 +10,16 @@
  * @module
  */
 import { parseJson } from "../protocol/json.ts";
-import { fsErrorText, moveAsideCommand } from "./fix_hints.ts";
+import { fsErrorText, loginCommand as loginCommandFor, moveAsideCommand } from "./fix_hints.ts";
 import { directoryOf, type FsError, MAX_FILE_BYTES } from "./fs.ts";
 import { checkFolder, checkOwner } from "./trust.ts";
 import { credentialsPathWith } from "./path.ts";
-import { type Credentials, CredentialsError, type CredentialsIo } from "./types.ts";
+import {
+  type Credentials,
+  CredentialsError,
+  type CredentialsIo,
+  DEFAULT_PROFILE,
+} from "./types.ts";
 
 const OPTIONAL_STRINGS = ["email", "frontendUrl", "keyId", "createdAt"] as const;
 
@@ -67,7 +72,7 @@ export function parseCredentials(
   path: string,
   onWarning: (message: string) => void = () => {},
   /** The command that rewrites this file (a profile's names its `--profile`). */
-  loginCommand = "almyty-auth login",
+  loginCommand: string = loginCommandFor({}),
   /** The shared `credentials.json`, which almyty's other CLIs read too (not a profile's file). */
   shared = true,
 ): Credentials {
@@ -145,8 +150,10 @@ export function readCredentialsWith(io: CredentialsIo): Credentials | null {
 }
 
 /**
- * Reads the login file at `path` (the default's or a profile's) with the
- * trust checks of `readCredentialsWith`; null when it does not exist.
+ * Reads the file of the login `profile` (the default one's, or a named
+ * one's) at `path` with the trust checks of `readCredentialsWith`; null when
+ * it does not exist. Only the default login's file is the one almyty's other
+ * CLIs share; a problem names the login that rewrites it.
  *
  * @example
  * ```ts
@@ -157,13 +164,13 @@ export function readCredentialsWith(io: CredentialsIo): Credentials | null {
 export function readLoginFileAt(
   io: CredentialsIo,
   path: string,
-  loginCommand?: string,
+  profile = DEFAULT_PROFILE,
 ): Credentials | null {
   const warn = io.onWarning ?? ((message: string) => console.warn(`Warning: ${message}`));
   const text = readPrivateText(io, path);
-  return text === null
-    ? null
-    : parseCredentials(text, path, warn, loginCommand, loginCommand === undefined);
+  if (text === null) return null;
+  const shared = profile === DEFAULT_PROFILE;
+  return parseCredentials(text, path, warn, loginCommandFor({ login: { profile } }), shared);
 }
 
 /**
