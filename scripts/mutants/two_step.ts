@@ -244,7 +244,7 @@ export const mutants: Mutant[] = [
   },
   {
     rule: "the pending file is 0600 in a 0700 folder, written atomically",
-    file: "src/login/pending.ts",
+    file: "src/login/pending_write.ts",
     find: "  return writePrivateJson(pending, path, io);",
     replace:
       '  Deno.mkdirSync(path.slice(0, path.lastIndexOf("/")), { recursive: true }); Deno.writeTextFileSync(path, JSON.stringify(pending, null, 2) + "\\n"); return path;',

@@ -5,7 +5,8 @@
  * first byte in a 0700 folder) and trusted on the same terms (ours, a
  * regular file, no symlink, in folders only we can write). It holds the
  * device code, a secret: it is never printed. CLI-only state: not part of
- * the library other almyty CLIs import.
+ * the library other almyty CLIs import. Writing is `pending_write.ts`, so a
+ * command that only reads (`whoami`, `status`) never loads the writer.
  *
  * @example
  * ```ts
@@ -20,7 +21,6 @@ import { homeDirectoryWith } from "../credentials/path.ts";
 import { fsErrorText } from "../credentials/fix_hints.ts";
 import { checkFolder, checkOwner } from "../credentials/trust.ts";
 import { CredentialsError, type CredentialsIo, DEFAULT_PROFILE } from "../credentials/types.ts";
-import { deletePrivateFile, writePrivateJson } from "../credentials/write.ts";
 import {
   linkKind,
   loginCommand,
@@ -78,8 +78,17 @@ export function pendingPathWith(io: CredentialsIo, name: string): string {
   return joinPath(io.fs.platform, homeDirectoryWith(io), ".almyty", "pending", `${name}.json`);
 }
 
-/** Both folders above the file must be ours and closed to others. */
-function checkFolders(io: CredentialsIo, path: string): void {
+/**
+ * Refuses the pending file's two folders (`~/.almyty` and `pending/`) unless
+ * both are ours and closed to others.
+ *
+ * @example
+ * ```ts
+ * import { denoFs } from "../platform/deno_fs.ts";
+ * checkFolders({ fs: denoFs }, "/nonexistent/.almyty/pending/default.json"); // absent: fine
+ * ```
+ */
+export function checkFolders(io: CredentialsIo, path: string): void {
   const dir = directoryOf(io.fs.platform, path);
   checkFolder(io.fs, directoryOf(io.fs.platform, dir), path);
   checkFolder(io.fs, dir, path);
@@ -201,47 +210,4 @@ export function parsePending(
     throw startOver(path, `is not a pending login this almyty-auth understands`, profile);
   }
   return value as unknown as PendingLogin;
-}
-
-/**
- * Saves the pending login (atomically; see `writeFileAtomic`) and returns its path.
- *
- * @example
- * ```ts
- * import { denoFs } from "../platform/deno_fs.ts";
- * const io = { fs: denoFs, home: Deno.makeTempDirSync() };
- * writePending(io, {
- *   version: 1,
- *   profile: "default",
- *   api: "http://127.0.0.1:9",
- *   frontend: "http://127.0.0.1:9",
- *   tokenEndpoint: "http://127.0.0.1:9/auth/cli/token",
- *   deviceCode: "device-code",
- *   userCode: "BCDF-GHJK",
- *   verificationUri: "http://127.0.0.1:9/cli-auth",
- *   verificationUriComplete: "http://127.0.0.1:9/cli-auth?code=BCDF-GHJK",
- *   createdAt: new Date().toISOString(),
- *   expiresAt: new Date(Date.now() + 600_000).toISOString(),
- *   interval: 5,
- * }); // "<home>/.almyty/pending/default.json"
- * ```
- */
-export function writePending(io: CredentialsIo, pending: PendingLogin): string {
-  const path = pendingPathWith(io, pending.profile);
-  checkFolders(io, path);
-  return writePrivateJson(pending, path, io);
-}
-
-/**
- * Forgets the pending login `name` (and any temp file a crashed write left);
- * false when there was none.
- *
- * @example
- * ```ts
- * import { denoFs } from "../platform/deno_fs.ts";
- * removePending({ fs: denoFs, home: Deno.makeTempDirSync() }, "default"); // false
- * ```
- */
-export function removePending(io: CredentialsIo, name: string): boolean {
-  return deletePrivateFile(pendingPathWith(io, name), io);
 }

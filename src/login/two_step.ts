@@ -46,14 +46,8 @@ import {
   startDevice,
 } from "./device_flow.ts";
 import { discover } from "./discovery.ts";
-import {
-  PENDING_VERSION,
-  type PendingLogin,
-  pendingPathWith,
-  readPending,
-  removePending,
-  writePending,
-} from "./pending.ts";
+import { PENDING_VERSION, type PendingLogin, pendingPathWith, readPending } from "./pending.ts";
+import { removePending, writePending } from "./pending_write.ts";
 import type { LoginResult } from "./result.ts";
 
 /** Runs `work` holding the pending login's lock (the command provides it). */
