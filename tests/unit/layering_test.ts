@@ -5,8 +5,7 @@
  * with no cycles at all.
  */
 import { assertEquals } from "../helpers/assert.ts";
-
-const ROOT = new URL("../../", import.meta.url);
+import { moduleGraph, ROOT } from "../helpers/module_graph.ts";
 
 /** What each layer (a folder of src/, or main.ts) may import. */
 const MAY_IMPORT: Record<string, string[]> = {
@@ -30,33 +29,13 @@ function layerOf(specifier: string): string | null {
   return match ? match[1] : null;
 }
 
-interface InfoModule {
-  specifier: string;
-  dependencies?: { code?: { specifier: string }; type?: { specifier: string } }[];
-}
-
-async function moduleGraph(): Promise<Map<string, string[]>> {
-  const roots = ["main.ts", "src/server/main.ts", "src/credentials/mod.ts"];
-  const graph = new Map<string, string[]>();
-  for (const root of roots) {
-    const out = await new Deno.Command(Deno.execPath(), {
-      args: ["info", "--json", root],
-      cwd: ROOT,
-      stdout: "piped",
-    }).output();
-    const info = JSON.parse(new TextDecoder().decode(out.stdout)) as { modules: InfoModule[] };
-    for (const module of info.modules) {
-      const deps = (module.dependencies ?? []).flatMap((d) =>
-        [d.code?.specifier, d.type?.specifier].filter((s): s is string => Boolean(s))
-      );
-      graph.set(module.specifier, deps);
-    }
-  }
-  return graph;
+async function layerGraph(): Promise<Map<string, string[]>> {
+  const graph = await moduleGraph(["main.ts", "src/server/main.ts", "src/credentials/mod.ts"]);
+  return new Map([...graph].map(([module, imports]) => [module, imports.map((i) => i.specifier)]));
 }
 
 Deno.test("layering: no import points up, and there are no import cycles", async () => {
-  const graph = await moduleGraph();
+  const graph = await layerGraph();
   const upward: string[] = [];
   for (const [from, deps] of graph) {
     const layer = layerOf(from);

@@ -1,0 +1,35 @@
+/**
+ * Mutants of the code's shape (phase 2's review): start-up pays only for
+ * what a command uses, so a reading command loads no writer, lock or prompt.
+ * @module
+ */
+import type { Mutant } from "./mutant.ts";
+
+const TESTS = ["tests/unit/startup_test.ts"];
+
+/** See scripts/mutants/mutant.ts for the fields. */
+export const mutants: Mutant[] = [
+  {
+    rule:
+      "reading a pending two-step login loads no writer (whoami and status read it on every run)",
+    file: "src/login/pending.ts",
+    find: 'import { parseJson } from "../protocol/json.ts";',
+    replace: 'import { parseJson } from "../protocol/json.ts";\nimport "../credentials/write.ts";',
+    tests: TESTS,
+  },
+  {
+    rule: "the prompt, the lock and exec's foreground run load when first used, not at start-up",
+    file: "src/runtime/deno_context.ts",
+    find: 'import { directLoopbackFetch } from "../platform/http.ts";',
+    replace:
+      'import { directLoopbackFetch } from "../platform/http.ts";\nimport "../platform/prompt.ts";\nimport "../platform/lock.ts";',
+    tests: TESTS,
+  },
+  {
+    rule: "the help pages load only for help",
+    file: "src/cli/main.ts",
+    find: 'import { parseCommandLine } from "./parse.ts";',
+    replace: 'import { parseCommandLine } from "./parse.ts";\nimport "./help.ts";',
+    tests: TESTS,
+  },
+];
