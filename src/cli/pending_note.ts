@@ -35,6 +35,22 @@ export interface PendingNote {
 }
 
 /**
+ * A note as `--json` shows it (`pendingLogin` of whoami and status): its
+ * facts, and its sentence as `message`; null for none.
+ *
+ * @example
+ * ```ts
+ * pendingJson(null); // null
+ * pendingJson({ state: "unreadable", api: null, userCode: null, verificationUriComplete: null, expiresAt: null, nextStep: null, text: "…" })?.message; // "…"
+ * ```
+ */
+export function pendingJson(note: PendingNote | null): Record<string, string | null> | null {
+  if (!note) return null;
+  const { text, ...facts } = note;
+  return { ...facts, message: text };
+}
+
+/**
  * The two-step login pending for the login `profile`, or null when there is none.
  *
  * @example

@@ -40,7 +40,7 @@ import { loginPathWith } from "../credentials/profiles.ts";
 import { chooseLoginWith } from "../credentials/select.ts";
 import type { SelectOptions } from "../credentials/types.ts";
 import { line, maskToken, printJson } from "../runtime/output.ts";
-import { pendingNote } from "./pending_note.ts";
+import { pendingJson, pendingNote } from "./pending_note.ts";
 
 interface ServerCheck {
   checked: boolean;
@@ -125,15 +125,7 @@ export async function run(ctx: Context, { flags }: CommandInput): Promise<number
       : sharedProblem(ctx, path),
     server,
     // A two-step login waiting for this login: how it stands and what finishes it.
-    pendingLogin: pending && {
-      state: pending.state,
-      api: pending.api,
-      userCode: pending.userCode,
-      verificationUriComplete: pending.verificationUriComplete,
-      expiresAt: pending.expiresAt,
-      nextStep: pending.nextStep,
-      message: pending.text,
-    },
+    pendingLogin: pendingJson(pending),
     // The one command that fixes a rejected token, keeping the environment.
     fix: target && server.accepted === false ? reloginFix(target) : null,
   };

@@ -31,7 +31,7 @@ import {
 import { line, maskToken, printJson, warn } from "../runtime/output.ts";
 import { credentialsIo } from "../runtime/context.ts";
 import { chooseLoginWith } from "../credentials/select.ts";
-import { type PendingNote, pendingNote } from "./pending_note.ts";
+import { pendingJson, type PendingNote, pendingNote } from "./pending_note.ts";
 
 /**
  * Runs the command.
@@ -89,15 +89,7 @@ export async function run(ctx: Context, { flags }: CommandInput): Promise<number
       tokenKind: tokenKind(token),
       expiresAt: expiresAt === null ? null : new Date(expiresAt).toISOString(),
       verified: true,
-      pendingLogin: pending && {
-        state: pending.state,
-        api: pending.api,
-        userCode: pending.userCode,
-        verificationUriComplete: pending.verificationUriComplete,
-        expiresAt: pending.expiresAt,
-        nextStep: pending.nextStep,
-        message: pending.text,
-      },
+      pendingLogin: pendingJson(pending),
     });
     return EXIT.ok;
   }
