@@ -133,7 +133,10 @@ Deno.test("the paste prompt comes after a failed browser's warning, as the last 
 Deno.test("OAuth errors at the callback: a clean message and exit 1, escapes removed, never a stack", async () => {
   const cases: [string, RegExp][] = [
     ["server_error", /could not complete the login \(server_error: down\[2J\)\. Try again in a/],
-    ["invalid_scope", /refused this CLI's login request \(invalid_scope: down\[2J\)\. Update/],
+    [
+      "invalid_scope",
+      /refused this CLI's login request \(invalid_scope: down\[2J\)\. Update[\s\S]*`almyty-auth login --with-token --api http:\/\/127\.0\.0\.1:\d+` works/,
+    ],
     [
       "evil\x1b]52;c;aGk=\x07",
       /refused the login \(evil\]52;c;aGk=: down\[2J\)\. Try again: almyty/,

@@ -1,6 +1,7 @@
 /**
  * Mutants of the code's shape (phase 2's review): start-up pays only for
- * what a command uses, so a reading command loads no writer, lock or prompt.
+ * what a command uses, so a reading command loads no writer, lock or prompt;
+ * hints built by the one builder keep the login's environment.
  * @module
  */
 import type { Mutant } from "./mutant.ts";
@@ -31,5 +32,13 @@ export const mutants: Mutant[] = [
     find: 'import { parseCommandLine } from "./parse.ts";',
     replace: 'import { parseCommandLine } from "./parse.ts";\nimport "./help.ts";',
     tests: TESTS,
+  },
+  {
+    rule: "a callback's refused-request error names the --with-token login at the login's API",
+    file: "src/login/code_flow.ts",
+    find: 'loginCommand(place, "--with-token")',
+    replace: 'loginCommand({}, "--with-token")',
+    tests: ["tests/login_ux_test.ts"],
+    filter: "OAuth errors at the callback",
   },
 ];

@@ -101,8 +101,7 @@ export const mutants: Mutant[] = [
   {
     rule: "an OAuth error at the callback is a clean message with exit 1, never a stack",
     file: "src/login/code_flow.ts",
-    find:
-      'attempt.fail(callbackError(error, params.get("error_description"), loginCommand(target)));',
+    find: 'attempt.fail(callbackError(error, params.get("error_description"), target));',
     replace: "attempt.fail(new Error(`The server refused the login: ${error}`));",
     tests: ["tests/login_ux_test.ts"],
     filter: "OAuth errors at the callback",

@@ -13,7 +13,7 @@
 import type { Context } from "../runtime/context.ts";
 import { loginApi } from "./api.ts";
 import { apiKeysPage, type Target } from "../runtime/target.ts";
-import { loginCommand } from "../credentials/fix_hints.ts";
+import { loginCommand, type LoginPlace } from "../credentials/fix_hints.ts";
 import { CALLBACK_PATHS, CLIENT_ID, GRANT, OAUTH_ERROR } from "../protocol/constants.ts";
 import { truncate } from "../protocol/text.ts";
 import { CliError, EXIT } from "../runtime/errors.ts";
@@ -67,11 +67,17 @@ export function pastedParams(text: string): URLSearchParams | null {
  *
  * @example
  * ```ts
- * callbackError("server_error", null, "almyty-auth login").message;
- * // "The server could not complete the login (server_error). Try again in a minute: almyty-auth login"
+ * callbackError("server_error", null, { api: "http://127.0.0.1:8080" }).message;
+ * // "The server could not complete the login (server_error). Try again in a minute: almyty-auth login --api http://127.0.0.1:8080"
  * ```
  */
-export function callbackError(code: string, description: string | null, again: string): CliError {
+export function callbackError(
+  code: string,
+  description: string | null,
+  /** Where the login was going: the hints keep its profile and API. */
+  place: LoginPlace,
+): CliError {
+  const again = loginCommand(place);
   // Cut short here; shown without control characters where it is printed (cli/main.ts).
   const shown = truncate(code, 60) + (description ? `: ${truncate(description, 200)}` : "");
   switch (code) {
@@ -87,8 +93,9 @@ export function callbackError(code: string, description: string | null, again: s
     case "invalid_scope":
       return new CliError(
         `The server refused this CLI's login request (${shown}). Update almyty-auth, or tell ` +
-          "the server's operators; meanwhile `almyty-auth login --with-token` works with a key " +
-          "made in the web app.",
+          `the server's operators; meanwhile \`${
+            loginCommand(place, "--with-token")
+          }\` works with a key made in the web app.`,
         EXIT.error,
       );
     default:
@@ -153,7 +160,7 @@ export async function codeFlow(
     if (error) {
       if (error === OAUTH_ERROR.accessDenied) attempt.deny();
       else {
-        attempt.fail(callbackError(error, params.get("error_description"), loginCommand(target)));
+        attempt.fail(callbackError(error, params.get("error_description"), target));
       }
       return error === "access_denied"
         ? [200, "Login denied", "You denied the request. The CLI has stopped."]
