@@ -9,6 +9,7 @@
  * ```
  * @module
  */
+import { loginCommand } from "../credentials/fix_hints.ts";
 import { PATHS } from "../protocol/constants.ts";
 import { constantTimeEqual } from "../protocol/crypto.ts";
 import { htmlResponse, messagePage } from "../protocol/html.ts";
@@ -30,7 +31,7 @@ import {
   type RequestDetails,
   type User,
 } from "./store.ts";
-import { CALLBACK_PATHS, CLIENT_ID, DEFAULT_API_URL } from "../protocol/constants.ts";
+import { CALLBACK_PATHS, CLIENT_ID } from "../protocol/constants.ts";
 import { escapeHtml, page } from "../protocol/html.ts";
 import { randomToken } from "../protocol/crypto.ts";
 
@@ -414,9 +415,7 @@ function apiKeys(ctx: RouteContext, done: { created?: string; notice?: string } 
     email: signedIn.user.email,
     csrf: signedIn.session.csrf,
     keys,
-    loginCommand: `almyty-auth login --with-token${
-      origin === DEFAULT_API_URL ? "" : ` --api ${origin}`
-    }`,
+    loginCommand: loginCommand({ api: origin }, "--with-token"),
     ...done,
   }));
 }
