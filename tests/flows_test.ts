@@ -112,16 +112,21 @@ Deno.test("browser flow: --timeout ends it in virtual time with a hint that keep
   assertEquals(world.saved(), null);
 });
 
-Deno.test("browser flow: a code exchange still under way when the login times out saves nothing", async () => {
-  const { home, path, bytes } = homeWithFile();
+/**
+ * A browser login (--timeout 5) whose code exchange the token endpoint holds until `release()`,
+ * so the CLI gives up while it is under way; `revocationFails` makes every DELETE fail.
+ */
+function heldExchange(home: string, options: { revocationFails?: boolean } = {}) {
   const world = new World(BROWSER, home);
   let exchanging!: () => void;
   const exchangeStarted = new Promise<void>((resolve) => (exchanging = resolve));
   let release!: () => void;
   const released = new Promise<void>((resolve) => (release = resolve));
-  // The token endpoint answers only after the CLI has given up.
   const server = world.referenceServer({
     before: async (request) => {
+      if (options.revocationFails && request.method === "DELETE") {
+        throw new Error("the API is down");
+      }
       if (new URL(request.url).pathname !== "/auth/cli/token") return;
       exchanging();
       await released;
@@ -135,11 +140,17 @@ Deno.test("browser flow: a code exchange still under way when the login times ou
     return true;
   };
   const run = world.run(["login", "--timeout", "5", "--api", server.url]);
+  return { world, server, run, exchangeStarted, release, landed: () => landed! };
+}
+
+Deno.test("browser flow: a code exchange still under way when the login times out saves nothing", async () => {
+  const { home, path, bytes } = homeWithFile();
+  const { world, run, exchangeStarted, release, landed } = heldExchange(home);
   await exchangeStarted; // the browser delivered the code: the exchange is under way
   assertEquals(await run, 1);
   assertMatch(world.stderr, /timed out/);
   release(); // the exchange now completes, after the end
-  assertMatch((await landed!).text, /could not finish the login/);
+  assertMatch((await landed()).text, /could not finish the login/);
   assertEquals(readBytes(path), bytes, "the late exchange must not save");
 });
 
@@ -181,29 +192,9 @@ Deno.test("browser flow: a save still waiting for the lock when the login times 
 
 Deno.test("browser flow: a code exchange that finishes after the login timed out and whose key cannot be revoked names that key and where to revoke it", async () => {
   const { home, path, bytes } = homeWithFile();
-  const world = new World(BROWSER, home);
-  let exchanging!: () => void;
-  const exchangeStarted = new Promise<void>((resolve) => (exchanging = resolve));
-  let release!: () => void;
-  const released = new Promise<void>((resolve) => (release = resolve));
-  // The token endpoint answers only after the CLI has given up; then the revocation fails.
-  const server = world.referenceServer({
-    before: async (request) => {
-      const { pathname } = new URL(request.url);
-      if (request.method === "DELETE") throw new Error("the API is down");
-      if (pathname !== "/auth/cli/token") return;
-      exchanging();
-      await released;
-    },
+  const { world, server, run, exchangeStarted, release, landed } = heldExchange(home, {
+    revocationFails: true,
   });
-  let landed: Promise<{ text: string }> | undefined;
-  world.onLaunch = (url) => {
-    landed = signInCookie(world.fetch, server.url).then((c) =>
-      browse(world.fetch, url, "approve", c)
-    );
-    return true;
-  };
-  const run = world.run(["login", "--timeout", "5", "--api", server.url]);
   await exchangeStarted; // the browser delivered the code: the exchange is under way
   await Promise.race([
     world.waitFor(/arrived just as the login ended: finishing it/),
@@ -224,7 +215,7 @@ Deno.test("browser flow: a code exchange that finishes after the login timed out
         `It could not be revoked \\([^)]*the API is down[^)]*\\); revoke it at ${server.url}/settings/api-keys`,
     ),
   );
-  assertMatch((await landed!).text, /could not finish the login/);
+  assertMatch((await landed()).text, /could not finish the login/);
   assertEquals(readBytes(path), bytes, "the late exchange must not save");
 });
 
