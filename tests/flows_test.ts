@@ -370,6 +370,33 @@ Deno.test("device flow: a lifetime no date can hold (expires_in 1e300) is no cra
   assertEquals(Date.parse(JSON.parse(agent.stdout).expires_at), agent.clock.now() + 86_400_000);
 });
 
+Deno.test("device flow: a server's interval (or slow_down) of more than a minute is waited a minute at most", async () => {
+  // A day between polls: the approval would be noticed only at --timeout (and then cancelled).
+  const world = new World();
+  const api = scriptedDeviceApi(
+    world,
+    (poll) => poll < 2 ? oauthError(OAUTH_ERROR.authorizationPending) : Response.json(GRANT),
+    { device: { interval: 86_400, expires_in: 3600 } },
+  );
+  assertEquals(await world.run(["login", "--no-browser", "--api", api.url]), 0, world.stderr);
+  assertEquals(api.polls[1] - api.polls[0], 60_000, "a minute, not a day");
+  // slow_down adds 5 s, up to the minute.
+  const slowed = new World();
+  const slow = scriptedDeviceApi(
+    slowed,
+    (poll) =>
+      poll === 1
+        ? oauthError(OAUTH_ERROR.slowDown)
+        : poll < 3
+        ? oauthError(OAUTH_ERROR.authorizationPending)
+        : Response.json(GRANT),
+    { device: { interval: 58, expires_in: 3600 } },
+  );
+  assertEquals(await slowed.run(["login", "--no-browser", "--api", slow.url]), 0, slowed.stderr);
+  const gaps = slow.polls.slice(1).map((t, i) => t - slow.polls[i]);
+  assertEquals(gaps, [60_000, 60_000], "58 s + 5 s is a minute at most");
+});
+
 Deno.test("device flow against the reference server: approve in the browser; the code matches", async () => {
   const world = new World();
   const server = world.referenceServer({ deviceInterval: 1 });

@@ -8,6 +8,7 @@ import { assert, assertEquals, assertMatch } from "./helpers/assert.ts";
 import { credsPath, homeWithFile, pendingPath, readBytes } from "./helpers/cli.ts";
 import { recordToken } from "./helpers/leaks.ts";
 import { World } from "./helpers/world.ts";
+import { scriptedDeviceApi } from "./helpers/device_api.ts";
 import { OAUTH_ERROR } from "../src/protocol/constants.ts";
 import { EXIT } from "../src/runtime/errors.ts";
 import { readPending } from "../src/login/pending.ts";
@@ -15,6 +16,8 @@ import { writePending } from "../src/login/pending_write.ts";
 import type { DeviceGrant, Store } from "../src/server/store.ts";
 import { denoFs } from "../src/platform/deno_fs.ts";
 import { denoLocker, LockTimeoutError } from "../src/platform/lock.ts";
+
+const oauthError = (error: string) => Response.json({ error }, { status: 400 });
 
 /** The pending file, parsed (its device code registered with the leak scan), or null. */
 function pendingFile(home: string, name = "default"): Record<string, unknown> | null {
@@ -317,6 +320,33 @@ Deno.test("slow_down is no answer: one check asks again after the longer interva
   assertEquals(await again.run(["login", "--continue"]), EXIT.pending);
   assertEquals(polls, 3);
   assertEquals(pendingFile(world.home)!.interval, 20, "5 s + 5 s for each slow_down, kept");
+});
+
+Deno.test("--continue never sits out a server's interval of more than a minute: one check comes within a minute, and slow_down stops there", async () => {
+  const world = new World();
+  const api = scriptedDeviceApi(world, () => oauthError(OAUTH_ERROR.authorizationPending), {
+    device: { interval: 1e9, expires_in: 86_400 },
+  });
+  assertEquals(await world.run(["login", "--no-wait", "--json", "--api", api.url]), 0);
+  assertEquals(JSON.parse(world.stdout).interval, 60, "what an agent is told to keep");
+  assertEquals(await next(world).run(["login", "--continue"]), EXIT.pending, world.stderr);
+  // A pending file an older version wrote keeps the server's word: still a minute at most.
+  writePending({ fs: denoFs, home: world.home }, {
+    ...readPending({ fs: denoFs, home: world.home }, "default")!,
+    interval: 1e9,
+  });
+  const from = world.clock.now();
+  assertEquals(await next(world).run(["login", "--continue"]), EXIT.pending, world.stderr);
+  assertEquals(api.polls.length, 2);
+  assert(world.clock.now() - from <= 60_000, `waited ${world.clock.now() - from} ms, silently`);
+  // slow_down makes it longer, up to the minute.
+  const slowed = new World();
+  const slow = scriptedDeviceApi(slowed, () => oauthError(OAUTH_ERROR.slowDown), {
+    device: { interval: 58 },
+  });
+  assertEquals(await slowed.run(["login", "--no-wait", "--api", slow.url]), 0);
+  assertEquals(await next(slowed).run(["login", "--continue"]), EXIT.pending, slowed.stderr);
+  assertEquals(pendingFile(slowed.home)!.interval, 60, "58 s + 5 s is a minute at most");
 });
 
 Deno.test("a crash between the token response and the save is finished by the next --continue", async () => {

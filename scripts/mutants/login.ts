@@ -262,4 +262,20 @@ export const mutants: Mutant[] = [
     tests: ["tests/flows_test.ts"],
     filter: "whose key cannot be revoked",
   },
+  {
+    rule: "the device flow waits a minute at most between polls, whatever interval the server asks",
+    file: "src/login/device_flow.ts",
+    find: "return Math.min(Math.max(seconds, 0), MAX_POLL_INTERVAL_SECONDS);",
+    replace: "return Math.max(seconds, 0);",
+    tests: ["tests/flows_test.ts"],
+    filter: "is waited a minute at most",
+  },
+  {
+    rule: "slow_down lengthens the blocking device flow's interval up to a minute, no more",
+    file: "src/login/device_flow.ts",
+    find: "if (outcome.slowDown) interval = pollInterval(interval + 5);",
+    replace: "if (outcome.slowDown) interval = interval + 5;",
+    tests: ["tests/flows_test.ts"],
+    filter: "is waited a minute at most",
+  },
 ];

@@ -81,7 +81,7 @@ export const mutants: Mutant[] = [
   {
     rule: "separate --continue runs keep the server's interval",
     file: "src/login/two_step.ts",
-    find: "const due = Math.max(lastPoll + seen.interval * 1000, retryAt);",
+    find: "const due = Math.max(lastPoll + pollInterval(seen.interval) * 1000, retryAt);",
     replace: "const due = retryAt;",
     tests: TESTS,
     filter: "separate --continue runs",
@@ -89,7 +89,7 @@ export const mutants: Mutant[] = [
   {
     rule: "slow_down is kept for later runs",
     file: "src/login/two_step.ts",
-    find: "interval: current.interval + (outcome.slowDown ? 5 : 0),",
+    find: "interval: outcome.slowDown ? pollInterval(current.interval + 5) : current.interval,",
     replace: "interval: current.interval,",
     tests: TESTS,
     filter: "slow_down is no answer",
@@ -334,5 +334,21 @@ export const mutants: Mutant[] = [
     replace: "const place = { login: { profile } };",
     tests: TESTS,
     filter: "status and whoami name a two-step login",
+  },
+  {
+    rule: "--continue waits a minute at most for a pending file's interval",
+    file: "src/login/two_step.ts",
+    find: "const due = Math.max(lastPoll + pollInterval(seen.interval) * 1000, retryAt);",
+    replace: "const due = Math.max(lastPoll + seen.interval * 1000, retryAt);",
+    tests: TESTS,
+    filter: "more than a minute",
+  },
+  {
+    rule: "slow_down lengthens a pending login's interval up to a minute, no more",
+    file: "src/login/two_step.ts",
+    find: "interval: outcome.slowDown ? pollInterval(current.interval + 5) : current.interval,",
+    replace: "interval: outcome.slowDown ? current.interval + 5 : current.interval,",
+    tests: TESTS,
+    filter: "more than a minute",
   },
 ];

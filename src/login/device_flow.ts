@@ -76,6 +76,28 @@ export type PollOutcome =
 const MAX_BACKOFF_MS = 30_000;
 /** The longest life a device code is taken to have, whatever the server says: a day. */
 const MAX_CODE_LIFETIME_SECONDS = 86_400;
+/**
+ * The longest pause between polls, whatever the server asks (RFC 8628 sets no
+ * bound): an interval of a day would make a one-check `login --continue` sit
+ * silently until the code expires, and the blocking login notice an approval
+ * only at its timeout. Once a minute never burdens a server.
+ */
+export const MAX_POLL_INTERVAL_SECONDS = 60;
+
+/**
+ * The seconds to wait between polls for a server's `interval` (or one
+ * `slow_down` made longer): never negative, at most a minute.
+ *
+ * @example
+ * ```ts
+ * pollInterval(5); // 5
+ * pollInterval(1e9); // 60
+ * ```
+ */
+export function pollInterval(seconds: number): number {
+  return Math.min(Math.max(seconds, 0), MAX_POLL_INTERVAL_SECONDS);
+}
+
 /** A cancel is a courtesy to the server: it never holds the CLI up for long. */
 export const CANCEL_TIMEOUT_MS = 3000;
 
@@ -154,7 +176,7 @@ export async function startDevice(
           Number.isFinite(lifetime) && lifetime > 0 ? lifetime : DEVICE_CODE_TTL_SECONDS,
           MAX_CODE_LIFETIME_SECONDS,
         ) * 1000,
-    interval: Number.isFinite(interval) ? Math.max(interval, 0) : DEVICE_INTERVAL_SECONDS,
+    interval: Number.isFinite(interval) ? pollInterval(interval) : DEVICE_INTERVAL_SECONDS,
   };
 }
 
@@ -387,7 +409,8 @@ async function waitForApproval(
       case "gone":
         throw outcome.error;
     }
-    if (outcome.slowDown) interval += 5; // RFC 8628 §3.5: for this and all later polls
+    // RFC 8628 §3.5: for this and all later polls (a minute at most).
+    if (outcome.slowDown) interval = pollInterval(interval + 5);
     else failures = 0;
     await ctx.sleep(Math.min(interval * 1000, Math.max(0, expiresAt - ctx.now())), ctx.signal);
   }

@@ -42,6 +42,7 @@ import {
   cancelDevice,
   isTransient,
   pollDevice,
+  pollInterval,
   type PollOutcome,
   startDevice,
 } from "./device_flow.ts";
@@ -243,7 +244,8 @@ export async function resume(ctx: Context, options: ResumeOptions): Promise<Resu
   for (let answered = false;;) {
     if (!seen.grant) {
       const lastPoll = seen.lastPollAt ? Date.parse(seen.lastPollAt) : 0;
-      const due = Math.max(lastPoll + seen.interval * 1000, retryAt);
+      // A pending file's interval is a server's word (or an older version's): a minute at most.
+      const due = Math.max(lastPoll + pollInterval(seen.interval) * 1000, retryAt);
       if (answered && due >= deadline) return { kind: "pending", pending: seen, lastFailure };
       const sleep = Math.min(due, Date.parse(seen.expiresAt)) - ctx.now();
       if (sleep > 0) await ctx.sleep(sleep, ctx.signal);
@@ -319,7 +321,8 @@ async function poll(
   }
   const next = {
     ...current,
-    interval: current.interval + (outcome.slowDown ? 5 : 0), // RFC 8628 §3.5: for good
+    // RFC 8628 §3.5: for good (a minute at most).
+    interval: outcome.slowDown ? pollInterval(current.interval + 5) : current.interval,
     lastPollAt: polledAt,
   };
   writePending(io, next);
