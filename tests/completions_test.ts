@@ -108,6 +108,12 @@ async function driveShell(
     .replace(/[\x00-\x07\x0d-\x1f]/g, "");
 }
 
+/** What the screen showed after the keys typed before `from` and before those typed before `to`. */
+function between(screen: string, from: string, to: string): string {
+  const before = screen.slice(0, screen.indexOf(to));
+  return before.slice(before.lastIndexOf(from) + from.length);
+}
+
 const BASH_COMPLETION = ". /usr/share/bash-completion/bash_completion";
 const BASH = ["/bin/bash", "-i"];
 const ZSH = ["/usr/bin/zsh", "-i"];
@@ -213,9 +219,30 @@ Deno.test("the saved logins' names after --profile and `profile use`, in bash, z
     const screen = await driveShell(argv, home, path, [
       [new RegExp(PROMPT), "almyty-auth whoami --profile w\t@1"],
       [/@1/, CLEAR + "almyty-auth profile use st\t@2"],
-      [/@2/, END],
+      [/@2/, CLEAR + "almyty-auth exec --profile \t\t@3"],
+      [/@3/, CLEAR + "almyty-auth profile use \t\t@4"],
+      [/@4/, CLEAR + "almyty-auth exec --profile work -- almyty-au\t@5"],
+      [/@5/, CLEAR + "almyty-auth exec --profile=work almyty-au\t@6"],
+      [/@6/, CLEAR + "almyty-auth profile use work \t\t@7"],
+      [/@7/, END],
     ]);
-    assertMatch(screen, /--profile work[ \b]*@1/, `${argv[0]}:\n${JSON.stringify(screen)}`);
-    assertMatch(screen, /profile use staging[ \b]*@2/, `${argv[0]}:\n${screen}`);
+    const shell = argv[0];
+    assertMatch(screen, /--profile work[ \b]*@1/, `${shell}:\n${JSON.stringify(screen)}`);
+    assertMatch(screen, /profile use staging[ \b]*@2/, `${shell}:\n${screen}`);
+    const execProfile = between(screen, "@2", "@3");
+    const profileUse = between(screen, "@3", "@4");
+    const afterName = between(screen, "@6", "@7");
+    for (const offered of [execProfile, profileUse]) {
+      assertMatch(offered, /default[\s\S]*staging[\s\S]*work/, `${shell}:\n${offered}`);
+      // A subcommand is no login's name; fish described each name with the flag's own
+      // text, parentheses inside its parentheses.
+      assert(!/untrust|use this named login/.test(offered), `${shell}:\n${offered}`);
+    }
+    if (shell === FISH[0]) assertMatch(execProfile, /work +\(saved login\)/);
+    // exec's program completes as a command (after --, or as its first word).
+    assertMatch(screen, /exec --profile work -- almyty-auth[ \b]*@5/, `${shell}:\n${screen}`);
+    assertMatch(screen, /exec --profile=work almyty-auth[ \b]*@6/, `${shell}:\n${screen}`);
+    // After `profile use <name>` nothing more is taken: no subcommand again.
+    assert(!/untrust|bind/.test(afterName), `${shell}:\n${afterName}`);
   }
 });

@@ -37,15 +37,45 @@ export function bash(): string {
       [...flagsOf(name).map(([f]) => `--${f}`), ...(COMMANDS[name].positionals ?? [])].join(" ")
     }" ;;`
   ).join("\n");
+  const argumentCases = subcommandArguments("profile").map(({ subcommands, position, kind }) =>
+    `      ${casePattern(subcommands, position)}) ${
+      kind === "login"
+        ? `COMPREPLY=($(compgen -W "default ${PROFILE_NAMES.sh}" -- "$cur"))`
+        : "compopt -o dirnames; COMPREPLY=()"
+    } ;;`
+  ).join("\n");
   return `# bash completion for almyty-auth
 _almyty_auth() {
   local cur=\${COMP_WORDS[COMP_CWORD]} prev=\${COMP_WORDS[COMP_CWORD-1]} words
+  if [ "\${COMP_WORDS[1]}" = exec ]; then
+    # Where the program starts: after --, or at the first word that is no flag or flag value.
+    local i=2
+    while [ "$i" -lt "$COMP_CWORD" ]; do
+      case "\${COMP_WORDS[i]}" in
+        --) i=$((i + 1)); break ;;
+        ${
+    programFlags().join("|")
+  }) # its value: the next word, or the two after = (bash splits at =)
+          if [ "\${COMP_WORDS[i+1]}" = = ]; then i=$((i + 3)); else i=$((i + 2)); fi ;;
+        -*) i=$((i + 1)) ;;
+        *) break ;;
+      esac
+    done
+    if [ "$i" -lt "$COMP_CWORD" ]; then compopt -o default; COMPREPLY=(); return; fi # its arguments
+    if [ "$i" -eq "$COMP_CWORD" ] && { [ "$prev" = -- ] || [[ $cur != -* ]]; }; then
+      COMPREPLY=($(compgen -c -- "$cur")); return # the program
+    fi
+  fi
   case "$prev" in
 ${bashValueCases()}
     ${valueFlags().join("|")}) COMPREPLY=(); return ;; # a value comes next, not a flag
   esac
-  if [ "\${COMP_WORDS[1]}" = profile ] && [ "$COMP_CWORD" -eq 3 ]; then
-    case "$prev" in use|bind) COMPREPLY=($(compgen -W "default ${PROFILE_NAMES.sh}" -- "$cur")); return ;; esac
+  if [ "\${COMP_WORDS[1]}" = profile ] && [ "$COMP_CWORD" -ge 3 ] && [[ $cur != -* ]]; then
+    case "\${COMP_WORDS[2]} $((COMP_CWORD - 2))" in
+${argumentCases}
+      *) COMPREPLY=() ;;
+    esac
+    return
   fi
   if [ "$COMP_CWORD" -eq 1 ]; then
     words="${NAMES.join(" ")} --help --version"
@@ -59,6 +89,32 @@ ${cases}
 }
 complete -F _almyty_auth almyty-auth
 `;
+}
+
+/**
+ * A command's subcommand arguments: at `position` (1 = the word after the
+ * subcommand) after one of `subcommands`, a login's name or a folder.
+ */
+function subcommandArguments(
+  name: string,
+): { subcommands: string[]; position: number; kind: "login" | "folder" }[] {
+  const groups = new Map<
+    string,
+    { subcommands: string[]; position: number; kind: "login" | "folder" }
+  >();
+  for (const [sub, kinds] of Object.entries(COMMANDS[name].arguments ?? {})) {
+    kinds.forEach((kind, i) => {
+      const key = `${i + 1} ${kind}`;
+      if (!groups.has(key)) groups.set(key, { subcommands: [], position: i + 1, kind });
+      groups.get(key)!.subcommands.push(sub);
+    });
+  }
+  return [...groups.values()];
+}
+
+/** A shell `case` pattern matching "<subcommand> <position>" for each subcommand. */
+function casePattern(subcommands: string[], position: number): string {
+  return subcommands.map((s) => `"${s} ${position}"`).join("|");
 }
 
 /** Text for zsh's `_arguments` brackets and `_describe` items. */
@@ -111,26 +167,53 @@ export function zsh(): string {
   return `#compdef almyty-auth
 # zsh completion for almyty-auth (from \`almyty-auth completions zsh\`)
 _almyty_auth() {
-  local -a commands
-  commands=(${commands.join(" ")})
+  local -a almyty_commands # not "commands": that would hide zsh's table of programs
+  almyty_commands=(${commands.join(" ")})
   if (( CURRENT == 2 )); then
     if [[ $PREFIX == -* ]]; then
       compadd -- --help --version
     else
-      _describe -t commands 'almyty-auth command' commands
+      _describe -t commands 'almyty-auth command' almyty_commands
     fi
     return
   fi
   local command=$words[2]
   shift words
   (( CURRENT-- ))
-  if [[ $command == profile && CURRENT -eq 3 && $words[2] == (use|bind) ]]; then
-    compadd -- default ${PROFILE_NAMES.zsh}
+  if [[ $command == exec ]]; then
+    # Where the program starts: after --, or at the first word that is no flag or flag value.
+    local i=2
+    while (( i < CURRENT )); do
+      case $words[i] in
+        (--) (( i++ )); break ;;
+        (${programFlags().join("|")}) (( i += 2 )) ;;
+        (-*) (( i++ )) ;;
+        (*) break ;;
+      esac
+    done
+    if (( i < CURRENT )) || { (( i == CURRENT )) && [[ $words[i-1] == -- || $PREFIX != -* ]] }; then
+      shift $(( i - 1 )) words
+      (( CURRENT -= i - 1 ))
+      # The program, then its arguments as a command line of its own.
+      if (( CURRENT == 1 )); then _command_names -e; else _normal; fi
+      return
+    fi
+  fi
+  if [[ $command == profile && CURRENT -ge 3 && $PREFIX != -* ]]; then
+    case "$words[2] $(( CURRENT - 2 ))" in
+${
+    subcommandArguments("profile").map(({ subcommands, position, kind }) =>
+      `      (${casePattern(subcommands, position)}) ${
+        kind === "login" ? `compadd -- default ${PROFILE_NAMES.zsh}` : "_directories"
+      } ;;`
+    ).join("\n")
+  }
+    esac
     return
   fi
   case $command in
 ${cases}
-    help) _describe -t commands 'command' commands ;;
+    help) _describe -t commands 'command' almyty_commands ;;
   esac
 }
 if [[ $funcstack[1] == _almyty-auth ]]; then
@@ -165,26 +248,72 @@ function fishText(text: string): string {
  * ```
  */
 export function fish(): string {
-  const lines = ["# fish completion for almyty-auth", "complete -c almyty-auth -f"];
+  const lines = [
+    "# fish completion for almyty-auth",
+    "complete -c almyty-auth -f",
+    "# The saved logins, each with what it is (names only: never a file's content).",
+    "function __almyty_auth_logins",
+    "    printf '%s\\t%s\\n' default 'the default login'",
+    `    ${PROFILE_NAMES.fish}`,
+    "end",
+    "# Whether the word being completed is argument $argv[1] of `profile` (flags not",
+    "# counted) and, when more are given, the subcommand is one of them.",
+    "function __almyty_auth_profile_arg",
+    "    set -l words (commandline -opc | string match -rv '^-')",
+    '    test "$words[2]" = profile; and test (count $words) -eq (math $argv[1] + 1); or return',
+    "    set -q argv[2]; or return 0",
+    '    contains -- "$words[3]" $argv[2..]',
+    "end",
+    "# The program exec runs (after --, or from its first word that is no flag or flag",
+    "# value) and its arguments, completed as a command line of their own.",
+    "function __almyty_auth_program",
+    "    set -l words (commandline -opc)[3..]",
+    "    while set -q words[1]",
+    "        switch $words[1]",
+    "            case --",
+    "                set -e words[1]",
+    "                break",
+    `            case ${programFlags().join(" ")}`,
+    "                set -e words[1..2]",
+    "            case '-*'",
+    "                set -e words[1]",
+    "            case '*'",
+    "                break",
+    "        end",
+    "    end",
+    "    complete -C (string join ' ' -- (string escape -- $words) (commandline -ct))",
+    "end",
+  ];
+  const when = (condition: string) => `complete -c almyty-auth -n '${condition}'`;
   const command = (name: string, summary: string) =>
     `complete -c almyty-auth -n __fish_use_subcommand -a ${name} -d '${fishText(summary)}'`;
   for (const [name, spec] of Object.entries(COMMANDS)) {
     lines.push(command(name, spec.summary));
     for (const [flag, f] of flagsOf(name)) {
       lines.push(
-        `complete -c almyty-auth -n '__fish_seen_subcommand_from ${name}' -l ${flag}${
+        `${when(`__fish_seen_subcommand_from ${name}`)} -l ${flag}${
           f.short ? ` -s ${f.short}` : ""
         } -d '${fishText(f.description)}'${f.type === "string" ? " -x" : ""}${fishValues(f)}`,
       );
     }
-    for (const value of spec.positionals ?? []) {
-      lines.push(`complete -c almyty-auth -n '__fish_seen_subcommand_from ${name}' -a ${value}`);
+    if (spec.arguments) {
+      lines.push(`${when("__almyty_auth_profile_arg 1")} -a '${spec.positionals!.join(" ")}'`);
+      for (const { subcommands, position, kind } of subcommandArguments(name)) {
+        lines.push(
+          `${when(`__almyty_auth_profile_arg ${position + 1} ${subcommands.join(" ")}`)} -a '${
+            kind === "login" ? "(__almyty_auth_logins)" : "(__fish_complete_directories)"
+          }'`,
+        );
+      }
+    } else if (spec.program) {
+      lines.push(`${when(`__fish_seen_subcommand_from ${name}`)} -a '(__almyty_auth_program)'`);
+    } else {
+      for (const value of spec.positionals ?? []) {
+        lines.push(`${when(`__fish_seen_subcommand_from ${name}`)} -a ${value}`);
+      }
     }
   }
-  lines.push(
-    `complete -c almyty-auth -n '__fish_seen_subcommand_from use bind' -a 'default ${PROFILE_NAMES.fish}'`,
-    command("help", HELP_SUMMARY),
-  );
+  lines.push(command("help", HELP_SUMMARY));
   for (const [name, spec] of Object.entries(COMMANDS)) {
     lines.push(
       `complete -c almyty-auth -n '__fish_seen_subcommand_from help' -a ${name} -d '${
@@ -204,6 +333,11 @@ export function fish(): string {
 
 const SHELLS: Record<string, () => string> = { bash, zsh, fish };
 
+/** exec's flags that take a value: the words before its program that are no program. */
+function programFlags(): string[] {
+  return flagsOf("exec").filter(([, f]) => f.type === "string").map(([f]) => `--${f}`);
+}
+
 /** The flags that take a value with nothing to offer for it, as shells see them. */
 function valueFlags(): string[] {
   const names = new Set<string>();
@@ -219,8 +353,9 @@ function valueFlags(): string[] {
 const PROFILE_NAMES = {
   sh: `$(command ls "$HOME/.almyty/profiles" 2>/dev/null | sed -n 's/\\.json$//p')`,
   zsh: `\${(f)"$(command ls "$HOME/.almyty/profiles" 2>/dev/null | sed -n 's/\\.json$//p')"}`,
-  // Single-quoted in the script (evaluated when completing), so double quotes inside.
-  fish: `(command ls $HOME/.almyty/profiles 2>/dev/null | string replace -rf "\\.json\\$" "")`,
+  // A line of __almyty_auth_logins: each name with its description after a tab.
+  fish:
+    `command ls $HOME/.almyty/profiles 2>/dev/null | string replace -rf '\\.json$' '\\tsaved login'`,
 };
 
 /** The flags whose values are offered: fixed words, or the saved logins. */
@@ -242,10 +377,15 @@ function bashValueCases(): string {
   }).join("\n");
 }
 
-/** fish: a flag's values, when it has some. */
+/**
+ * fish: a flag's values, when it has some. A fixed word gets an empty
+ * description of its own (`\\t`): fish would repeat the flag's under each one.
+ */
 function fishValues(f: { values?: string[] | "profiles" }): string {
   if (!f.values) return "";
-  return ` -a '${f.values === "profiles" ? `default ${PROFILE_NAMES.fish}` : f.values.join(" ")}'`;
+  return ` -a '${
+    f.values === "profiles" ? "(__almyty_auth_logins)" : f.values.map((v) => `${v}\\t`).join(" ")
+  }'`;
 }
 
 /**

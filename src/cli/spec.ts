@@ -32,6 +32,11 @@ export interface CommandSpec {
   /** Accepted positional values (for completions), if any. */
   positionals?: string[];
   /**
+   * What the words after a positional (a subcommand) are, for completions:
+   * a login's name or a folder, in order. A subcommand not named takes nothing.
+   */
+  arguments?: Record<string, ("login" | "folder")[]>;
+  /**
    * Takes a program to run after its flags (`exec`): the first positional
    * ends flag parsing, so the program's own flags are passed on untouched.
    * The text is the usage line's placeholder.
@@ -225,6 +230,13 @@ export const COMMANDS: Record<string, CommandSpec> = {
       check: { type: "boolean", description: "with list: verify each login with its own API" },
     },
     positionals: ["list", "save", "use", "bind", "unbind", "trust", "untrust"],
+    arguments: {
+      use: ["login"],
+      bind: ["login", "folder"],
+      unbind: ["folder"],
+      trust: ["folder"],
+      untrust: ["folder"],
+    },
   },
   exec: {
     summary: "Run a program with a login's ALMYTY_TOKEN and ALMYTY_URL",

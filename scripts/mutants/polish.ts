@@ -1,0 +1,58 @@
+/**
+ * Mutants of the rules the phase-3 newcomer pass (polish) added: what a
+ * person sees in a real terminal.
+ * @module
+ */
+import type { Mutant } from "./mutant.ts";
+
+const COMPLETIONS = {
+  file: "src/cli/completions.ts",
+  tests: ["tests/completions_test.ts"],
+  filter: "saved logins' names",
+};
+
+/** See scripts/mutants/mutant.ts for the fields. */
+export const mutants: Mutant[] = [
+  {
+    rule: "fish: each login's name has its own description (not the flag's, repeated)",
+    ...COMPLETIONS,
+    find: `"    printf '%s\\\\t%s\\\\n' default 'the default login'",`,
+    replace: `"    echo default",`,
+  },
+  {
+    rule: "fish: profile's subcommands are offered only as its first word",
+    ...COMPLETIONS,
+    find: '${when("__almyty_auth_profile_arg 1")}',
+    replace: '${when("__fish_seen_subcommand_from profile")}',
+  },
+  {
+    rule: "bash: after `profile use <name>` no subcommand is offered again",
+    ...COMPLETIONS,
+    find: "      *) COMPREPLY=() ;;\n    esac\n    return\n  fi",
+    replace: "    esac\n  fi",
+  },
+  {
+    rule: "bash: exec's program completes as a command",
+    ...COMPLETIONS,
+    find: 'COMPREPLY=($(compgen -c -- "$cur")); return # the program',
+    replace: "COMPREPLY=(); return # the program",
+  },
+  {
+    rule: "bash: exec --profile=<name> (split at = by bash) is no program",
+    ...COMPLETIONS,
+    find: 'if [ "\\${COMP_WORDS[i+1]}" = = ]; then i=$((i + 3)); else i=$((i + 2)); fi ;;',
+    replace: "i=$((i + 2)) ;;",
+  },
+  {
+    rule: "zsh: exec's program completes as a command (zsh's table of programs not hidden)",
+    ...COMPLETIONS,
+    find: "if (( CURRENT == 1 )); then _command_names -e; else _normal; fi",
+    replace: "_files",
+  },
+  {
+    rule: "fish: exec's program completes as a command",
+    ...COMPLETIONS,
+    find: "-a '(__almyty_auth_program)'",
+    replace: "",
+  },
+];
