@@ -4,7 +4,7 @@
  * the CLI's own listener, a manual clock. Milliseconds each, no sockets.
  */
 import { assert, assertEquals, assertMatch } from "./helpers/assert.ts";
-import { credsPath, homeWithFile, readBytes } from "./helpers/cli.ts";
+import { credsPath, homeWithFile, pendingPath, readBytes } from "./helpers/cli.ts";
 import { recordToken } from "./helpers/leaks.ts";
 import { openConsent } from "./helpers/consent.ts";
 import { browse, mintedKey, signInCookie, World } from "./helpers/world.ts";
@@ -354,6 +354,51 @@ Deno.test("device flow: a server without the optional verification_uri_complete 
   assertEquals(await bare.run(["login", "--no-browser", "--api", none.url]), 1);
   assertMatch(bare.stderr, /answered without a verification_uri \(RFC 8628 §3\.2\)/);
   assertEquals(none.polls, []);
+});
+
+Deno.test("device flow: an answer that would show the device code, or has no user code, is refused before anything is shown or saved", async () => {
+  const secret = "Sq3xK9vLmN2pR7tW4yZ8bC6dF1gH5jE0aU";
+  const at = (origin: string) => ({
+    user_code: { device_code: secret, user_code: secret },
+    verification_uri_complete: {
+      device_code: secret,
+      verification_uri_complete: `${origin}/cli-auth?code=BCDF-GHJK&device_code=${secret}`,
+    },
+    verification_uri: {
+      device_code: secret,
+      verification_uri: `${origin}/cli-auth/${secret}`,
+      verification_uri_complete: undefined,
+    },
+    "no user_code": { device_code: secret, user_code: undefined },
+  });
+  for (const argv of [["--no-browser"], ["--no-wait", "--json"]]) {
+    for (const name of Object.keys(at(""))) {
+      const { home, path, bytes } = homeWithFile();
+      const world = new World({}, home);
+      let origin = "";
+      const api = scriptedDeviceApi(world, () => Response.json(GRANT), {
+        get device() {
+          return at(origin)[name as keyof ReturnType<typeof at>];
+        },
+      });
+      origin = api.url;
+      const code = await world.run(["login", ...argv, "--api", api.url]);
+      const what = `${argv[0]} ${name}`;
+      assertEquals(code, 1, `${what}\n${world.stderr}`);
+      assertMatch(
+        world.stderr,
+        name === "no user_code"
+          ? /answered without a user_code \(RFC 8628 §3\.2\)/
+          : new RegExp(`put its device_code into the ${name} it asks us to show; refusing`),
+        what,
+      );
+      assert(!(world.stderr + world.stdout).includes(secret), `${what}: the device code was shown`);
+      assert(!/undefined/.test(world.stderr + world.stdout), `${what}: ${world.stderr}`);
+      assertEquals(api.polls, [], `${what}: nothing is polled`);
+      assertEquals(readBytes(pendingPath(home)), null, `${what}: nothing is pending`);
+      assertEquals(readBytes(path), bytes, what);
+    }
+  }
 });
 
 Deno.test("device flow: a lifetime no date can hold (expires_in 1e300) is no crash: the key is kept, the code lasts a day at most", async () => {

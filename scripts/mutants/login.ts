@@ -278,4 +278,37 @@ export const mutants: Mutant[] = [
     tests: ["tests/flows_test.ts"],
     filter: "is waited a minute at most",
   },
+  {
+    rule:
+      "a device authorization without a user_code is refused (RFC 8628 §3.2), never shown as 'undefined'",
+    file: "src/login/device_flow.ts",
+    find: "  if (!userCode) {\n",
+    replace: "  if (false) {\n",
+    tests: ["tests/flows_test.ts"],
+    filter: "would show the device code",
+  },
+  {
+    rule: "a device authorization whose user_code is the device code is refused before it is shown",
+    file: "src/login/device_flow.ts",
+    find: "  if (shown === secret) return true;\n",
+    replace: "",
+    tests: ["tests/flows_test.ts"],
+    filter: "would show the device code",
+  },
+  {
+    rule: "a verification URI whose query carries the device code is refused before it is shown",
+    file: "src/login/device_flow.ts",
+    find: "    ...url.searchParams.values(),\n",
+    replace: "",
+    tests: ["tests/flows_test.ts"],
+    filter: "would show the device code",
+  },
+  {
+    rule: "a verification URI whose path carries the device code is refused before it is shown",
+    file: "src/login/device_flow.ts",
+    find: '    ...url.pathname.split("/").map(decode),\n',
+    replace: "",
+    tests: ["tests/flows_test.ts"],
+    filter: "would show the device code",
+  },
 ];

@@ -162,12 +162,38 @@ export async function startDevice(
   for (const page of [verificationUri, verificationUriComplete]) {
     checkPageOrigin(target, page, (origin) => `The server sends you to ${origin} to approve`);
   }
+  // RFC 8628 §3.2: the user code is required; without it there is nothing to check on the page.
+  const userCode = typeof auth.user_code === "string" ? stripControl(auth.user_code).trim() : "";
+  if (!userCode) {
+    throw new ApiError(
+      "bad-response",
+      endpoints.device,
+      `${endpoints.device} answered without a user_code (RFC 8628 §3.2): there is no code to ` +
+        "check on the approval page, so the login was not started.",
+    );
+  }
+  // The device code collects the key: whoever reads it off a screen, a log or an agent's
+  // transcript could. What we show must never carry it.
+  const shown = [
+    ["user_code", userCode],
+    ["verification_uri", verificationUri],
+    ["verification_uri_complete", verificationUriComplete],
+  ].find(([, value]) => carries(value, auth.device_code));
+  if (shown) {
+    throw new ApiError(
+      "bad-response",
+      endpoints.device,
+      `${endpoints.device} put its device_code into the ${shown[0]} it asks us to show; ` +
+        "refusing to show it (the device code is the secret that collects the key, RFC 8628 " +
+        "§3.2), so the login was not started.",
+    );
+  }
   // RFC 8628 §3.2: expires_in is required, the interval defaults to 5 s.
   const lifetime = Number(auth.expires_in);
   const interval = Number(auth.interval);
   return {
     deviceCode: auth.device_code,
-    userCode: stripControl(String(auth.user_code)),
+    userCode,
     verificationUri,
     verificationUriComplete,
     // At most a day (no wait is longer): a "never" of 1e300 s is no date a pending login can hold.
@@ -178,6 +204,33 @@ export async function startDevice(
         ) * 1000,
     interval: Number.isFinite(interval) ? pollInterval(interval) : DEVICE_INTERVAL_SECONDS,
   };
+}
+
+/**
+ * True when `shown` (a code or a page's address) holds `secret`: the whole
+ * of it, a path segment, a query or fragment parameter's value.
+ */
+function carries(shown: string, secret: string): boolean {
+  if (shown === secret) return true;
+  let url: URL;
+  try {
+    url = new URL(shown);
+  } catch {
+    return false;
+  }
+  const decode = (part: string) => {
+    try {
+      return decodeURIComponent(part);
+    } catch {
+      return part;
+    }
+  };
+  return [
+    ...url.pathname.split("/").map(decode),
+    ...url.searchParams.values(),
+    ...new URLSearchParams(url.hash.slice(1)).values(),
+    decode(url.hash.slice(1)),
+  ].includes(secret);
 }
 
 /**
