@@ -3,8 +3,8 @@
  * meant for reading wraps between words, under its own text, instead of
  * being cut mid-word by the terminal.
  */
-import { assert, assertEquals } from "./helpers/assert.ts";
-import { driveTerminal, homeWithFile } from "./helpers/cli.ts";
+import { assert, assertEquals, assertMatch } from "./helpers/assert.ts";
+import { driveTerminal, homeWithFile, runCli, tempHome } from "./helpers/cli.ts";
 import { recordToken } from "./helpers/leaks.ts";
 import { mintKey, withServer } from "./helpers/server.ts";
 
@@ -31,4 +31,55 @@ Deno.test("doctor at 80 columns: each check wraps between words, under its text,
       assert(rows.some((row) => row.startsWith(" ".repeat(9))), run.screen);
     }
   });
+});
+
+Deno.test("profile list at 80 columns: ordinary logins fit, names and APIs whole; --json and a pipe keep everything", async () => {
+  const home = tempHome();
+  Deno.mkdirSync(`${home}/.almyty/profiles`, { recursive: true, mode: 0o700 });
+  const token = "almyty_0123456789abcdef0123456789abcdef";
+  recordToken(token);
+  const acme = { id: "o1", name: "Acme Corp", slug: "acme-corp" };
+  const login = (url: string, email: string, more: Record<string, unknown> = {}) =>
+    JSON.stringify({
+      token,
+      url,
+      email,
+      organization: acme,
+      keyOrigin: "minted",
+      createdAt: "2026-11-29T10:00:00Z",
+      ...more,
+    });
+  const files: [string, string][] = [
+    [
+      "credentials.json",
+      login("https://api.almyty.com", "alice.johnson@example.com", {
+        profile: "staging",
+      }),
+    ],
+    ["profiles/staging.json", login("https://api.staging.almyty.com", "alice.johnson@example.com")],
+    ["profiles/acme-prod.json", login("https://api.almyty.com", "bob@example.org")],
+  ];
+  for (const [name, text] of files) {
+    Deno.writeTextFileSync(`${home}/.almyty/${name}`, text, { mode: 0o600 });
+  }
+  const run = await driveTerminal(["profile", "list"], home, [], {}, { size: [80, 24] });
+  assertEquals(run.code, 0, run.screen);
+  const rows = run.screen.split(/\r?\n/).map(visible).filter((row) => row.trim() !== "");
+  for (const row of rows) assert([...row].length <= 80, `wider than the terminal: ${row}`);
+  const table = rows.join("\n");
+  for (const whole of ["acme-prod", "staging", "https://api.staging.almyty.com"]) {
+    assert(table.includes(whole), `${whole} is cut:\n${table}`);
+  }
+  assertMatch(table, /^\* +default +alice\.johnson@example\.com +https:\/\/api\.almyty\.com$/m);
+  assertMatch(table, /^ +copy of staging$/m, "the note stands under its row");
+  const json = await driveTerminal(["profile", "list", "--json"], home, [], {}, {
+    size: [80, 24],
+  });
+  assertMatch(
+    json.screen,
+    /"email": "alice.johnson@example.com",\s+"organization": {[^}]*"slug": "acme-corp"\s+},\s+"url": "https:\/\/api.almyty.com",\s+"keyOrigin": "minted"/,
+  );
+  const piped = await runCli(["profile", "list"], { home });
+  assertMatch(piped.stdout, /ORGANIZATION +API +KEY +CREATED/);
+  assertMatch(piped.stdout, /^\* +default .*acme-corp .*minted +2026-11-29 +copy of staging$/m);
 });

@@ -11,6 +11,11 @@ const COMPLETIONS = {
   filter: "saved logins' names",
 };
 
+const PROFILE_LIST = {
+  tests: ["tests/terminal_width_test.ts"],
+  filter: "profile list at 80 columns",
+};
+
 /** See scripts/mutants/mutant.ts for the fields. */
 export const mutants: Mutant[] = [
   {
@@ -54,5 +59,26 @@ export const mutants: Mutant[] = [
     ...COMPLETIONS,
     find: "-a '(__almyty_auth_program)'",
     replace: "",
+  },
+  {
+    rule: "profile list fits the terminal's width",
+    file: "src/cli/profile.ts",
+    find: "const width = ctx.stdout.isTerminal ? ctx.stdout.size?.()?.columns : undefined;",
+    replace: "const width = undefined;",
+    ...PROFILE_LIST,
+  },
+  {
+    rule: "profile list piped keeps every column whole",
+    file: "src/cli/profile.ts",
+    find: "const width = ctx.stdout.isTerminal ? ctx.stdout.size?.()?.columns : undefined;",
+    replace: "const width = ctx.stdout.size?.()?.columns ?? 80;",
+    ...PROFILE_LIST,
+  },
+  {
+    rule: "a table's note left out on a narrow terminal stands under its row",
+    file: "src/runtime/output.ts",
+    find: "    if (gone.below) below.push(gone);\n",
+    replace: "",
+    ...PROFILE_LIST,
   },
 ];

@@ -15,7 +15,7 @@ import { apiFor } from "../runtime/connect.ts";
 import { type Context, credentialsIo } from "../runtime/context.ts";
 import { CliError, EXIT } from "../runtime/errors.ts";
 import { withLoginLock } from "../runtime/login_lock.ts";
-import { line, paint, printJson, warn } from "../runtime/output.ts";
+import { type Column, columns, line, paint, printJson, warn } from "../runtime/output.ts";
 import { describeOrganization } from "../runtime/account.ts";
 import { fileTarget } from "../runtime/target.ts";
 import { DEFAULT_API_URL } from "../protocol/constants.ts";
@@ -161,22 +161,46 @@ function printList(
   if (!logins.length) {
     line(ctx.stdout, "No saved logins. Log in with: almyty-auth login [--profile <name>]");
   } else {
-    const rows = logins.map((login) => [
-      "name" in here && here.name === login.name ? "*" : " ",
-      login.name,
-      login.problem ? "(unusable)" : stripControl(login.email ?? "?"),
-      login.organization ? describeOrganization(login.organization as never) : "-",
-      login.problem ? "-" : stripControl(login.url ?? DEFAULT_API_URL),
-      login.keyOrigin ?? "-",
-      login.createdAt?.slice(0, 10) ?? "-",
-      login.copyOf ? `copy of ${login.copyOf}` : "",
-      checks.get(login.name)?.detail ?? "",
-    ]);
-    const header = [" ", "NAME", "EMAIL", "ORGANIZATION", "API", "KEY", "CREATED", "", ""];
-    const widths = header.map((_, i) => Math.max(...[header, ...rows].map((r) => r[i].length)));
-    for (const row of [header, ...rows]) {
-      line(ctx.stdout, row.map((cell, i) => cell.padEnd(widths[i])).join("  ").trimEnd());
-    }
+    const applies = (login: ProfileInfo) => "name" in here && here.name === login.name;
+    const column = (header: string, cell: (login: ProfileInfo) => string) => [
+      header,
+      ...logins.map(cell),
+    ];
+    // On a narrow terminal: a login's age and its key's origin (both in --json) are left
+    // out, then the notes go under their row, then the organization is left out and the
+    // email cut; never the name and API (typed and copied).
+    const width = ctx.stdout.isTerminal ? ctx.stdout.size?.()?.columns : undefined;
+    const table: Column[] = [
+      { cells: column(" ", (login) => applies(login) ? "*" : " ") },
+      { cells: column("NAME", (login) => login.name) },
+      {
+        cells: column("EMAIL", (l) => l.problem ? "(unusable)" : stripControl(l.email ?? "?")),
+        shrinks: true,
+      },
+      {
+        cells: column(
+          "ORGANIZATION",
+          (login) => login.organization ? describeOrganization(login.organization as never) : "-",
+        ),
+        dropOrder: 4,
+      },
+      {
+        cells: column("API", (l) => l.problem ? "-" : stripControl(l.url ?? DEFAULT_API_URL)),
+      },
+      { cells: column("KEY", (login) => login.keyOrigin ?? "-"), dropOrder: 2 },
+      { cells: column("CREATED", (login) => login.createdAt?.slice(0, 10) ?? "-"), dropOrder: 1 },
+      {
+        cells: column("", (login) => login.copyOf ? `copy of ${login.copyOf}` : ""),
+        dropOrder: 3,
+        below: true,
+      },
+      {
+        cells: column("", (login) => checks.get(login.name)?.detail ?? ""),
+        dropOrder: 3,
+        below: true,
+      },
+    ];
+    for (const row of columns(table, width)) line(ctx.stdout, row);
     for (const login of logins.filter((l) => l.problem)) {
       line(ctx.stdout, `${login.name}: ${login.problem}`);
     }

@@ -63,6 +63,60 @@ export function wrapWords(
   return lines;
 }
 
+/** A column of {@link columns}: its cells (header first) and how it may give way. */
+export interface Column {
+  cells: string[];
+  /** Left out when the table is too wide (the lowest first). */
+  dropOrder?: number;
+  /** Once left out, each cell is a line of its own under its row instead. */
+  below?: boolean;
+  /** Cut with "…" when the table is still too wide (never a name or URL to copy). */
+  shrinks?: boolean;
+}
+
+/**
+ * Lines of a table, its columns two spaces apart, fitted to `width` (a
+ * terminal's; none: the whole table, as for a pipe): while it is wider,
+ * columns with a `dropOrder` are left out, lowest first (those `below` then
+ * stand under their row, where its third column starts), then those that
+ * `shrinks` are cut with "…", the widest first, to no less than 12. What
+ * stays wider (a long URL) is the terminal's to wrap.
+ *
+ * @example
+ * ```ts
+ * columns([{ cells: ["NAME", "ann"] }, { cells: ["NOTE", "x"], dropOrder: 1 }], 6);
+ * // ["NAME", "ann"]
+ * ```
+ */
+export function columns(table: Column[], width?: number): string[] {
+  const widest = (column: Column) => Math.max(...column.cells.map((cell) => [...cell].length));
+  let shown = table.filter((column) => column.cells.some((cell) => cell !== ""));
+  const below: Column[] = [];
+  const total = () => shown.reduce((sum, column) => sum + cut.get(column)! + 2, -2);
+  const cut = new Map(shown.map((column) => [column, widest(column)]));
+  const droppable = shown.filter((c) => c.dropOrder !== undefined)
+    .sort((a, b) => a.dropOrder! - b.dropOrder!);
+  while (width && total() > width && droppable.length) {
+    const gone = droppable.shift()!;
+    shown = shown.filter((column) => column !== gone);
+    if (gone.below) below.push(gone);
+  }
+  while (width && total() > width) {
+    const [column] = shown.filter((c) => c.shrinks && cut.get(c)! > 12)
+      .sort((a, b) => cut.get(b)! - cut.get(a)!);
+    if (!column) break;
+    cut.set(column, Math.max(12, cut.get(column)! - (total() - width)));
+  }
+  const fitted = (cell: string, size: number) =>
+    [...cell].length > size ? [...cell].slice(0, size - 1).join("") + "…" : cell.padEnd(size);
+  const indent = " ".repeat(shown.slice(0, 2).reduce((sum, c) => sum + cut.get(c)! + 2, 0));
+  return shown[0].cells.flatMap((_, row) => [
+    shown.map((column) => fitted(column.cells[row], cut.get(column)!)).join("  ").trimEnd(),
+    ...below.map((column) => column.cells[row]).filter((cell) => row > 0 && cell !== "")
+      .map((cell) => indent + cell),
+  ]);
+}
+
 /**
  * Paints `text` with an ANSI style when colour is allowed on `out`.
  *
