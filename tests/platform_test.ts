@@ -14,6 +14,7 @@ import { FsError } from "../src/credentials/fs.ts";
 import { CredentialsError } from "../src/credentials/types.ts";
 import { writeCredentialsWith } from "../src/credentials/write.ts";
 import { denoFs } from "../src/platform/deno_fs.ts";
+import { REPEAT_KEY_MS, signalForwarder } from "../src/platform/foreground.ts";
 
 const PROFILE = "C:\\Users\\alice";
 const FILE = `${PROFILE}\\.almyty\\credentials.json`;
@@ -145,4 +146,20 @@ Deno.test("on Linux and macOS a refused rename is a permission problem: no retry
   assert(error instanceof CredentialsError && error.code === "write-failed", String(error));
   assertMatch(error.message, /Cannot write .*credentials\.json: permission denied \(EACCES\)\./);
   assertEquals(pauses, []);
+});
+
+Deno.test("exec's signals: at a terminal, Ctrl-C and Ctrl-\\ are passed on only when pressed again within 3 s; SIGTERM and SIGHUP always; without a terminal, everything", () => {
+  let now = 0;
+  const atTerminal = signalForwarder(true, () => now);
+  assertEquals(atTerminal("SIGINT"), false, "the terminal gave the program its own");
+  now += REPEAT_KEY_MS;
+  assertEquals(atTerminal("SIGINT"), true, "pressed again: the program may not have had it");
+  now += REPEAT_KEY_MS + 1;
+  assertEquals(atTerminal("SIGINT"), false, "a later Ctrl-C (a REPL's next interrupt) is one");
+  assertEquals(atTerminal("SIGQUIT"), true, "Ctrl-\\ right after Ctrl-C: pressed again");
+  for (const signal of ["SIGTERM", "SIGHUP"] as const) assertEquals(atTerminal(signal), true);
+  const scripted = signalForwarder(false, () => now);
+  for (const signal of ["SIGINT", "SIGINT", "SIGQUIT", "SIGTERM", "SIGHUP"] as const) {
+    assertEquals(scripted(signal), true, `${signal} without a terminal`);
+  }
 });

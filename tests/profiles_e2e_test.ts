@@ -8,6 +8,7 @@ import {
   cliArgv,
   CliProcess,
   credsPath,
+  driveTerminal,
   homeWithFile,
   readBytes,
   runCli,
@@ -230,6 +231,34 @@ Deno.test("exec: SIGTERM and SIGINT reach the program; almyty-auth waits for it 
     sleeping.child.kill(signal);
     assertEquals((await sleeping.done).code, code, signal);
   }
+});
+
+Deno.test("exec at a terminal: almyty-auth passes on no first SIGINT, since the terminal's Ctrl-C reaches the program itself (it got two)", async () => {
+  const home = stagingHome();
+  // Counts its SIGINTs and says how many when asked (a moment later: a SIGINT passed on has
+  // arrived by then). A real Ctrl-C reaches both processes at once, and the kernel may merge
+  // the program's two into one; a SIGINT sent to almyty-auth alone is what it would pass on.
+  const program = `${home}/count-interrupts.cjs`;
+  Deno.writeTextFileSync(
+    program,
+    `let n = 0;
+process.on("SIGINT", () => console.log("got " + ++n));
+console.log("ready");
+process.stdin.on("data", (chunk) => {
+  if (String(chunk).includes("count")) setTimeout(() => console.log("count " + n), 1500);
+  if (String(chunk).includes("end")) process.exit(7);
+});`,
+  );
+  const run = await driveTerminal(
+    ["exec", "--profile", "staging", "--", "node", program],
+    home,
+    [[/ready/, "@signal:SIGINT"], [/ready/, "count\r"], [/count \d/, "end\r"]],
+    {},
+    { timeout: 30 },
+  );
+  assertEquals(run.code, 7, run.screen);
+  assertMatch(run.screen, /count 0\b/, "the SIGINT was passed on");
+  assert(!/got/.test(run.screen), run.screen);
 });
 
 for (const shell of ["sh", "bash", "zsh", "fish"]) {

@@ -225,4 +225,28 @@ export const mutants: Mutant[] = [
     tests: ["tests/packaging_test.ts"],
     filter: "release smoke",
   },
+  {
+    rule: "exec at a terminal passes on no first SIGINT: the terminal's Ctrl-C reached the program",
+    file: "src/platform/foreground.ts",
+    find: "      if (!passOn(signal)) return;\n",
+    replace: "",
+    tests: ["tests/profiles_e2e_test.ts"],
+    filter: "exec at a terminal",
+  },
+  {
+    rule: "exec at a terminal passes on a Ctrl-C pressed again within 3 s",
+    file: "src/platform/foreground.ts",
+    find: "const again = at - lastKey <= REPEAT_KEY_MS;",
+    replace: "const again = false;",
+    tests: ["tests/platform_test.ts"],
+    filter: "exec's signals",
+  },
+  {
+    rule: "exec without a terminal passes on every signal",
+    file: "src/platform/foreground.ts",
+    find: "if (!atTerminal || !TERMINAL_KEYS.has(signal)) return true;",
+    replace: "if (!TERMINAL_KEYS.has(signal)) return true;",
+    tests: ["tests/platform_test.ts"],
+    filter: "exec's signals",
+  },
 ];

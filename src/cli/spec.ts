@@ -247,9 +247,10 @@ export const COMMANDS: Record<string, CommandSpec> = {
     notes: [
       "The program runs without a shell, with your environment plus ALMYTY_TOKEN,",
       "ALMYTY_URL, ALMYTY_FRONTEND_URL and ALMYTY_PROFILE of the login (replacing any",
-      "inherited ones), so every almyty CLI uses that login, unchanged. Ctrl-C and",
-      "SIGTERM are passed on; the exit code is the program's (128+n for a signal,",
-      "127 not found, 126 not executable).",
+      "inherited ones), so every almyty CLI uses that login, unchanged. Ctrl-C reaches",
+      "the program once (at a terminal, it already has it); SIGTERM is passed on; the",
+      "exit code is the program's (128+n for a signal, 127 not found, 126 not",
+      "executable).",
     ],
     flags: { profile },
     positionals: [],

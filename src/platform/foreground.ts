@@ -2,8 +2,10 @@
  * Running a program in the foreground, as `almyty-auth exec` does: no shell,
  * the terminal (stdin, stdout, stderr) handed over, the environment ours plus
  * what is given. Signals that reach almyty-auth while it runs (SIGINT,
- * SIGTERM, SIGHUP, SIGQUIT) are passed on and never end almyty-auth first, so
- * the program is never orphaned and its exit status is the one reported.
+ * SIGTERM, SIGHUP, SIGQUIT) never end almyty-auth first, so the program is
+ * never orphaned and its exit status is the one reported; they are passed on
+ * to it, except a terminal's Ctrl-C (or Ctrl-\) that already reached it
+ * (`signalForwarder`).
  *
  * @example
  * ```ts
@@ -46,6 +48,49 @@ const FORWARDED: Deno.Signal[] = Deno.build.os === "windows"
   ? ["SIGINT", "SIGBREAK"]
   : ["SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT"];
 
+/** What a terminal's keys send to every process of its foreground job (Ctrl-C, Ctrl-\, Ctrl-Break). */
+const TERMINAL_KEYS: ReadonlySet<Deno.Signal> = new Set(["SIGINT", "SIGQUIT", "SIGBREAK"]);
+
+/** A terminal key's signal that comes again this soon is passed on (the person pressed again). */
+export const REPEAT_KEY_MS = 3000;
+
+/**
+ * Decides, for each signal that reaches almyty-auth, whether to pass it on.
+ * Without a terminal, always. At a terminal, the program runs in the same
+ * foreground job, so Ctrl-C reached it already: passing the SIGINT on would
+ * hand it a second one, which many programs take as "force quit now" (and a
+ * REPL as two interrupts). Such a signal is passed on only when it comes
+ * again within `REPEAT_KEY_MS`: the person pressed again because nothing
+ * happened (the program left the job, or the signal came from a `kill` of
+ * almyty-auth alone). SIGTERM and SIGHUP are always passed on.
+ *
+ * @example
+ * ```ts
+ * const forward = signalForwarder(true, () => 0);
+ * forward("SIGINT"); // false: the terminal gave the program its own
+ * forward("SIGINT"); // true: pressed again at once
+ * forward("SIGTERM"); // true
+ * ```
+ */
+export function signalForwarder(
+  atTerminal: boolean,
+  now: () => number = Date.now,
+): (signal: Deno.Signal) => boolean {
+  let lastKey = -Infinity;
+  return (signal) => {
+    if (!atTerminal || !TERMINAL_KEYS.has(signal)) return true;
+    const at = now();
+    const again = at - lastKey <= REPEAT_KEY_MS;
+    lastKey = at;
+    return again;
+  };
+}
+
+/** True when any of the standard streams is a terminal (the job a terminal's keys reach). */
+function atTerminal(): boolean {
+  return [Deno.stdin, Deno.stdout, Deno.stderr].some((stream) => stream.isTerminal());
+}
+
 /**
  * Runs `spec` and resolves when it ends.
  *
@@ -75,8 +120,10 @@ export async function runForeground(spec: ForegroundSpec): Promise<ForegroundRes
   }
   running++;
   const listeners: [Deno.Signal, () => void][] = [];
+  const passOn = signalForwarder(atTerminal());
   for (const signal of FORWARDED) {
     const forward = () => {
+      if (!passOn(signal)) return;
       try {
         child.kill(signal);
       } catch { /* it has just ended */ }
