@@ -40,7 +40,11 @@ done
 rm -f "$check_log"
 
 scratch=$(mktemp -d)
-trap 'rm -rf "$scratch"' EXIT
+# Every test file removes what it makes, pass or fail (tests/helpers/scratch.ts; node's after()),
+# and so does every process it starts: the suites run with a TMPDIR of their own, and whatever is
+# left in it when they end is a failure. Short, because terminal_width_test's 80 columns hold paths.
+suite_tmp=$(mktemp -d /tmp/at.XXXX)
+trap 'rm -rf "$scratch" "$suite_tmp"' EXIT
 log="$scratch/log"
 passed=0
 failed=0
@@ -62,19 +66,21 @@ deno_tests() {
 # Two test files at a time (most of them wait on processes, browsers and servers; --ignore
 # replaces deno.json's test.exclude, so tests/node/ is named again); then the
 # suite-wide leak scan, which must see every recording, in the same named run (tests/helpers/leaks.ts).
-export LEAK_SCAN_RUN="$$-suite"
+export LEAK_SCAN_RUN="$$-suite" TMPDIR="$suite_tmp"
 deno_tests -A --no-check --parallel --ignore=tests/zz_leak_scan_test.ts,tests/node/ tests/
 deno_tests -A --no-check tests/zz_leak_scan_test.ts
-unset LEAK_SCAN_RUN
+unset LEAK_SCAN_RUN TMPDIR
 # Every JSDoc example type-checks and runs, with HOME in a scratch folder so
 # that examples of the credentials library never touch the real one.
 mkdir -p "$scratch/home"
 deno_cache="${DENO_DIR:-$HOME/.cache/deno}"
-HOME="$scratch/home" DENO_DIR="$deno_cache" deno_tests --doc --parallel -A src/ main.ts
+# Their temporary folders go in the scratch folder too (examples show the API, not clean-up).
+mkdir -p "$scratch/doc-tmp"
+HOME="$scratch/home" TMPDIR="$scratch/doc-tmp" DENO_DIR="$deno_cache" deno_tests --doc --parallel -A src/ main.ts
 
 # The credentials library on Node.js, from the npm package's build.
 if deno run --quiet -A scripts/npm.ts --out "$scratch/npm" >"$scratch/npm.log" 2>&1; then
-  ALMYTY_NPM_OUT="$scratch/npm" node --test tests/node/ 2>&1 | tee "$log"
+  ALMYTY_NPM_OUT="$scratch/npm" TMPDIR="$suite_tmp" node --test tests/node/ 2>&1 | tee "$log"
   node_pass=$(grep -E '^# pass ' "$log" | awk '{print $3}')
   node_fail=$(grep -E '^# fail ' "$log" | awk '{print $3}')
   passed=$((passed + ${node_pass:-0}))
@@ -84,10 +90,20 @@ else
   failed=$((failed + 1))
 fi
 
+# What the suites left behind in their TMPDIR: each file or folder is a failure.
+left=$(find "$suite_tmp" -mindepth 1 -maxdepth 1 -printf '  %p\n' | sort)
+if [ -n "$left" ]; then
+  count=$(grep -c . <<<"$left")
+  echo "the tests left ${count} file(s) or folder(s) behind in their TMPDIR:"
+  echo "$left"
+  failed=$((failed + count))
+fi
+
 # Every rule's test really fails without the rule: scripts/mutants.ts breaks
 # each one in a scratch copy and runs the tests named to catch it. Each mutant
 # not killed (survived, stale or broken) counts as a failure.
-deno run --quiet -A scripts/mutants.ts 2>&1 | tee "$log"
+# (Their runs use the suites' TMPDIR too: a run killed on its time limit leaves its folders there.)
+TMPDIR="$suite_tmp" deno run --quiet -A scripts/mutants.ts 2>&1 | tee "$log"
 mutants=$(grep -E '^mutants: [0-9]+ killed' "$log" | tail -1)
 if [ -n "$mutants" ]; then
   not_killed=$(sed -E 's/.* ([0-9]+) survived, ([0-9]+) stale, ([0-9]+) broken.*/\1 + \2 + \3/' <<<"$mutants")

@@ -27,6 +27,7 @@ import { readRedirect } from "./helpers/redirect.ts";
 import { parseCredentials } from "../src/credentials/read.ts";
 import { CredentialsError } from "../src/credentials/types.ts";
 import { permissionFlags } from "../src/permissions.ts";
+import { scratchDir, scratchFile } from "./helpers/scratch.ts";
 
 /** mulberry32: a small seeded generator so failures replay. */
 function rng(seed: number) {
@@ -225,7 +226,7 @@ Deno.test("token prompt on a real terminal: nothing echoed, the terminal restore
 Deno.test("paste-back on a real terminal: the browser cannot reach the listener; the pasted address logs in", async () => {
   await withServer({}, async (server) => {
     const home = tempHome();
-    const dir = Deno.makeTempDirSync();
+    const dir = scratchDir();
     const hook = `${dir}/hook.sh`;
     Deno.writeTextFileSync(hook, `#!/bin/sh\nprintf '%s' "$1" > "${dir}/launched"\n`, {
       mode: 0o755,
@@ -290,7 +291,7 @@ Deno.test("headless login on a terminal: QR code (on request) and a live countdo
 });
 
 Deno.test("sandbox: the compile-time permission set runs the CLI but cannot read system files", async () => {
-  const probe = Deno.makeTempFileSync({ suffix: ".ts" });
+  const probe = scratchFile({ suffix: ".ts" });
   Deno.writeTextFileSync(
     probe,
     `

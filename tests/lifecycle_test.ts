@@ -12,6 +12,7 @@ import { mintKey, withFakeServer, withServer } from "./helpers/server.ts";
 import { TEST_CA_PEM, TEST_LEAF_KEY_PEM, TEST_LEAF_PEM } from "./helpers/tls.ts";
 import { fakeJwt } from "./helpers/tokens.ts";
 import { World } from "./helpers/world.ts";
+import { scratchFile } from "./helpers/scratch.ts";
 
 const key = (digit: string) => "almyty_" + digit.repeat(64);
 
@@ -169,7 +170,7 @@ Deno.test("19.2: loopback requests never go through a proxy, whatever the spelli
 Deno.test("19.2: an https API on loopback is not reached through the proxy either (DENO_CERT)", async () => {
   const key = "almyty_" + "7".repeat(64);
   recordToken(key);
-  const ca = Deno.makeTempFileSync({ suffix: ".pem" });
+  const ca = scratchFile({ suffix: ".pem" });
   Deno.writeTextFileSync(ca, TEST_CA_PEM);
   const api = Deno.serve({
     hostname: "127.0.0.1",

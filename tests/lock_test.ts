@@ -10,6 +10,7 @@ import { CliProcess, credsPath, readBytes, runCli, tempHome } from "./helpers/cl
 import { decide, liveKeyIds, mintKey, withFakeServer, withServer } from "./helpers/server.ts";
 import { denoLocker, lockPathFor, LockTimeoutError } from "../src/platform/lock.ts";
 import { writeProfile } from "../src/credentials/mod.ts";
+import { scratchDir } from "./helpers/scratch.ts";
 
 /** Fails (instead of hanging the suite) when `work` takes longer than `ms`. */
 async function within<T>(ms: number, work: Promise<T>, what: string): Promise<T> {
@@ -25,7 +26,7 @@ async function within<T>(ms: number, work: Promise<T>, what: string): Promise<T>
 }
 
 Deno.test("lock: a second holder waits, is told it waits, and gets it on release; timeout and abort give up cleanly", async () => {
-  const dir = Deno.makeTempDirSync();
+  const dir = scratchDir();
   const path = lockPathFor(`${dir}/credentials.json`);
   assertEquals(path, `${dir}/.credentials.json.lock`);
   const first = await denoLocker(path);

@@ -19,6 +19,7 @@ import { recordOutput, recordToken } from "./helpers/leaks.ts";
 import { readRedirect } from "./helpers/redirect.ts";
 import { render } from "./helpers/screen.ts";
 import { closedPort, mintKey, withServer } from "./helpers/server.ts";
+import { scratchDir } from "./helpers/scratch.ts";
 
 const OTHER_UID = 4242;
 
@@ -52,7 +53,7 @@ async function whenWritten(path: string, ms = 15_000): Promise<string> {
 
 /** A BROWSER command that records its argument and holds while `${dir}/hold` exists. */
 function holdingBrowser(): { dir: string; hook: string } {
-  const dir = Deno.makeTempDirSync({ prefix: "almyty-opener-" });
+  const dir = scratchDir("almyty-opener-");
   Deno.chmodSync(dir, 0o755);
   const hook = `${dir}/browser.sh`;
   Deno.writeTextFileSync(
@@ -105,7 +106,7 @@ Deno.test("another local user can neither read the redirect file nor learn the s
 
 Deno.test("a launched browser inherits no ALMYTY_* variable (the token least of all)", async () => {
   await withServer({}, async (server) => {
-    const dir = Deno.makeTempDirSync({ prefix: "almyty-opener-" });
+    const dir = scratchDir("almyty-opener-");
     const hook = `${dir}/browser.sh`;
     Deno.writeTextFileSync(hook, `#!/bin/sh\nenv > "${dir}/env"\n`, { mode: 0o755 });
     const token = "almyty_" + "7".repeat(64);
@@ -240,7 +241,7 @@ Deno.test("headless login: the QR code when the terminal is tall enough, or on r
 });
 
 Deno.test("from source with a cold Deno cache and no npm registry: the headless login goes on without its QR code", async () => {
-  const cold = Deno.makeTempDirSync({ prefix: "almyty-cold-deno-" });
+  const cold = scratchDir("almyty-cold-deno-");
   const { run } = await headlessScreen([120, 40], [], {
     DENO_DIR: cold,
     NPM_CONFIG_REGISTRY: `http://127.0.0.1:${closedPort()}/`,

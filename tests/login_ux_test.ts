@@ -11,6 +11,7 @@ import { signInCookie, World } from "./helpers/world.ts";
 import { scriptedDeviceApi } from "./helpers/device_api.ts";
 import { OAUTH_ERROR } from "../src/protocol/constants.ts";
 import { STALE_REDIRECT_MARGIN_MS } from "../src/login/redirect_file.ts";
+import { scratchDir } from "./helpers/scratch.ts";
 
 const BROWSER = { BROWSER: "test-browser" };
 // deno-lint-ignore no-control-regex -- looking for escapes is the point
@@ -56,7 +57,7 @@ Deno.test("opener: when the private file cannot be written, nothing is launched 
     const server = world.referenceServer();
     Deno.mkdirSync(`${world.home}/.almyty`, { mode: 0o700 });
     if (plant === "file") Deno.writeTextFileSync(`${world.home}/.almyty/login`, "");
-    else Deno.symlinkSync(Deno.makeTempDirSync(), `${world.home}/.almyty/login`);
+    else Deno.symlinkSync(scratchDir(), `${world.home}/.almyty/login`);
     world.stdinIsTerminal = true;
     world.task(async () => {
       await world.waitFor(/paste it here:\n/);

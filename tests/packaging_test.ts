@@ -13,6 +13,7 @@ import { archiveName, executableName, targetOs, TARGETS } from "../scripts/targe
 import { bsdtarPath, macosPath } from "./helpers/bsdtar.ts";
 import { runCli } from "./helpers/cli.ts";
 import { closedPort } from "./helpers/server.ts";
+import { scratchDir, scratchFile } from "./helpers/scratch.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 const decode = (b: Uint8Array) => new TextDecoder().decode(b);
@@ -58,11 +59,11 @@ Deno.test("each binary denies its own OS's system paths by their real names (mac
   }
   // Why both names: Deno matches a deny path as given. macOS's layout, rebuilt here: a
   // deny of the symlink leaves the real folder readable, and the reverse.
-  const root = Deno.makeTempDirSync();
+  const root = scratchDir();
   Deno.mkdirSync(`${root}/private/etc`, { recursive: true });
   Deno.writeTextFileSync(`${root}/private/etc/master.passwd`, "secret");
   Deno.symlinkSync("private/etc", `${root}/etc`);
-  const probe = Deno.makeTempFileSync({ suffix: ".ts" });
+  const probe = scratchFile({ suffix: ".ts" });
   Deno.writeTextFileSync(
     probe,
     "try { Deno.readTextFileSync(Deno.args[0]); console.log('read'); } catch (e) { console.log(e.name); }",
@@ -101,7 +102,7 @@ Deno.test("without DENORT_BIN and without network, compile stops with one messag
 
 /** A compile output folder with a stand-in executable per target (denort is not to be had here). */
 function standInDist(): string {
-  const dist = Deno.makeTempDirSync({ prefix: "almyty-dist-" });
+  const dist = scratchDir("almyty-dist-");
   for (const target of TARGETS) {
     Deno.mkdirSync(`${dist}/${target}`, { recursive: true });
     // 0644, as CI's artifact download leaves them: packing must make them executable.
@@ -177,7 +178,7 @@ Deno.test("packing on macOS: bsdtar 3.6 as the only tar on PATH; bsdtar and GNU 
       (await sh("/usr/bin/tar", ["--utc", "-tvzf", archive])).stdout,
       /^-rwxr-xr-x 0\/0 +\d+ 2023-11-14 22:13 almyty-auth\n$/,
     );
-    const out = Deno.makeTempDirSync();
+    const out = scratchDir();
     assertEquals((await sh(bsdtar, ["-xzf", archive, "-C", out])).code, 0);
     assertEquals(Deno.statSync(`${out}/almyty-auth`).mode! & 0o777, 0o755);
     assertEquals(
@@ -206,7 +207,7 @@ Deno.test("packing on macOS: bsdtar 3.6 as the only tar on PATH; bsdtar and GNU 
 
 Deno.test("npm: library, launcher and platform packages, every version in lockstep, built outside the checkout", async () => {
   const dist = standInDist();
-  const out = Deno.makeTempDirSync({ prefix: "almyty-npm-" });
+  const out = scratchDir("almyty-npm-");
   const built = await sh(Deno.execPath(), [
     "run",
     "-A",
@@ -269,7 +270,7 @@ Deno.test("Homebrew formula matches the sums; ruby -c accepts it", async () => {
   assertMatch(rb, /bin\.install "almyty-auth"/);
   assertMatch(rb, /test do[\s\S]*almyty-auth whoami 2>&1", 4\)/);
   assert(!/test do[\s\S]*--version/.test(rb), "the formula's test checks behaviour, not --version");
-  const file = Deno.makeTempFileSync({ suffix: ".rb" });
+  const file = scratchFile({ suffix: ".rb" });
   Deno.writeTextFileSync(file, rb);
   // Debian's ruby is installed by scripts/test.sh: a missing one fails here, never skips.
   const ruby = await sh("ruby", ["-c", file]);
@@ -331,7 +332,7 @@ Deno.test("release smoke step: every target, Windows too, its .exe in a home of 
   // A runner whose own HOME and USERPROFILE hold a login (to a server that is not there):
   // a smoke test that reaches either of them fails.
   const lived = (name: string) => {
-    const home = Deno.makeTempDirSync({ prefix: `almyty-${name}-` });
+    const home = scratchDir(`almyty-${name}-`);
     Deno.mkdirSync(`${home}/.almyty`, { mode: 0o700 });
     Deno.writeTextFileSync(
       `${home}/.almyty/credentials.json`,
@@ -342,7 +343,7 @@ Deno.test("release smoke step: every target, Windows too, its .exe in a home of 
   };
   for (const target of ["x86_64-pc-windows-msvc", "x86_64-unknown-linux-gnu"]) {
     const windows = target.includes("windows");
-    const work = Deno.makeTempDirSync({ prefix: "almyty-runner-" });
+    const work = scratchDir("almyty-runner-");
     Deno.mkdirSync(`${work}/dist/${target}`, { recursive: true });
     // The binary, with the one platform fact that matters here: on Windows its home is
     // USERPROFILE (src/credentials/path.ts), elsewhere HOME.
@@ -363,7 +364,7 @@ Deno.test("release smoke step: every target, Windows too, its .exe in a home of 
       clearEnv: true,
       env: {
         TARGET: target,
-        RUNNER_TEMP: Deno.makeTempDirSync(),
+        RUNNER_TEMP: scratchDir(),
         HOME: lived("home"),
         USERPROFILE: lived("userprofile"),
         PATH: Deno.env.get("PATH")!,
@@ -391,7 +392,7 @@ Deno.test("release signing: without the secrets each step says so and skips clea
       clearEnv: true,
       env: {
         PATH: `${path}${Deno.env.get("PATH")}`,
-        RUNNER_TEMP: Deno.makeTempDirSync(),
+        RUNNER_TEMP: scratchDir(),
         TARGET: "aarch64-apple-darwin",
         ...env,
       },
@@ -409,7 +410,7 @@ Deno.test("release signing: without the secrets each step says so and skips clea
       /^::notice::No (Developer ID|Authenticode) secrets: .* \(see README, Install\)\.$/m,
     );
   }
-  const log = Deno.makeTempFileSync();
+  const log = scratchFile();
   const tools = fakeTools(
     Object.fromEntries(
       ["security", "codesign", "ditto", "xcrun"].map((
@@ -479,8 +480,8 @@ Deno.test("asset names agree: compile, install.sh, the formula and the workflow"
 
 // ---- install.sh against a local release folder ----------------------------------------
 async function withRelease(fn: (url: string, dir: string) => Promise<void>) {
-  const dir = Deno.makeTempDirSync();
-  const stage = Deno.makeTempDirSync();
+  const dir = scratchDir();
+  const stage = scratchDir();
   Deno.writeTextFileSync(`${stage}/almyty-auth`, '#!/bin/sh\necho "almyty-auth 9.9.9"\n', {
     mode: 0o755,
   });
@@ -503,7 +504,7 @@ async function withRelease(fn: (url: string, dir: string) => Promise<void>) {
 }
 
 function fakeUname(s: string, m: string): string {
-  const bin = Deno.makeTempDirSync();
+  const bin = scratchDir();
   Deno.writeTextFileSync(
     `${bin}/uname`,
     `#!/bin/sh\ncase "$1" in -s) echo ${s};; -m) echo ${m};; esac\n`,
@@ -524,7 +525,7 @@ function install(
     env: {
       ALMYTY_INSTALL_BASE_URL: base,
       ALMYTY_INSTALL_DIR: installDir,
-      HOME: Deno.makeTempDirSync(),
+      HOME: scratchDir(),
       SHELL: "/bin/bash",
       PATH: `${pathPrefix}${Deno.env.get("PATH")}`,
       ...env,
@@ -535,7 +536,7 @@ function install(
 
 /** A folder of stand-in commands (name → shell body) to put first on PATH. */
 function fakeTools(tools: Record<string, string>): string {
-  const bin = Deno.makeTempDirSync();
+  const bin = scratchDir();
   for (const [name, body] of Object.entries(tools)) {
     Deno.writeTextFileSync(`${bin}/${name}`, `#!/bin/sh\n${body}\n`, { mode: 0o755 });
   }
@@ -548,7 +549,7 @@ const SHELLS = [["dash"], ["busybox", "sh"]];
 Deno.test("install.sh under umask 002 (per-user groups): ~/.almyty is made 0700, so the CLI accepts it", async () => {
   await withRelease(async (url) => {
     for (const shell of SHELLS) {
-      const home = Deno.makeTempDirSync();
+      const home = scratchDir();
       const ran = await sh("sh", [
         "-c",
         'umask 002 && exec "$@"',
@@ -583,7 +584,7 @@ Deno.test("install.sh under dash and busybox: success, then every failure leaves
   await withRelease(async (url, dir) => {
     const linux = fakeUname("Linux", "x86_64") + ":";
     for (const shell of SHELLS) {
-      const target = Deno.makeTempDirSync() + "/bin";
+      const target = scratchDir() + "/bin";
       const ok = await install(url, target, linux, shell);
       assertEquals(ok.code, 0, `${shell}: ${ok.stderr}`);
       assertEquals((await sh(`${target}/almyty-auth`, [])).stdout.trim(), "almyty-auth 9.9.9");
@@ -617,7 +618,7 @@ Deno.test("install.sh under dash and busybox: success, then every failure leaves
       // A truncated download of the script itself: every cut runs nothing.
       const script = Deno.readTextFileSync(`${ROOT}install.sh`);
       for (const cut of [0.25, 0.5, 0.75, 0.99]) {
-        const partial = Deno.makeTempFileSync({ suffix: ".sh" });
+        const partial = scratchFile({ suffix: ".sh" });
         Deno.writeTextFileSync(partial, script.slice(0, Math.floor(script.length * cut)));
         await install(url, target, linux, shell, {}, partial);
         unchanged(`script cut at ${cut}`);
@@ -628,7 +629,7 @@ Deno.test("install.sh under dash and busybox: success, then every failure leaves
 
 Deno.test("install.sh: libc, platforms and HOME each get a plain answer naming what works", async () => {
   await withRelease(async (url) => {
-    const target = Deno.makeTempDirSync() + "/bin";
+    const target = scratchDir() + "/bin";
     // glibc with Debian's musl package installed: glibc is asked first, so it installs.
     const glibcWithMusl = fakeTools({
       getconf: 'echo "glibc 2.36"',
@@ -671,7 +672,7 @@ Deno.test("install.sh: Ctrl-C or SIGTERM mid-download exits after cleaning up, i
   ); // a download that never ends
   try {
     for (const [signal, code] of [["SIGINT", 130], ["SIGTERM", 143]] as const) {
-      const target = Deno.makeTempDirSync() + "/bin";
+      const target = scratchDir() + "/bin";
       // In its own process group, as a terminal's job: Ctrl-C (and `kill -TERM -<group>`)
       // reaches the whole group, curl included.
       const child = new Deno.Command("setsid", {
@@ -679,7 +680,7 @@ Deno.test("install.sh: Ctrl-C or SIGTERM mid-download exits after cleaning up, i
         env: {
           ALMYTY_INSTALL_BASE_URL: `http://127.0.0.1:${stalled.addr.port}`,
           ALMYTY_INSTALL_DIR: target,
-          HOME: Deno.makeTempDirSync(),
+          HOME: scratchDir(),
           PATH: `${fakeUname("Linux", "x86_64")}:${Deno.env.get("PATH")}`,
         },
         clearEnv: true,
@@ -728,14 +729,14 @@ Deno.test("homebrew without SHA256SUMS says what to run first", async () => {
     "-A",
     `${ROOT}scripts/homebrew.ts`,
     "--sums",
-    `${Deno.makeTempDirSync()}/SHA256SUMS`,
+    `${scratchDir()}/SHA256SUMS`,
   ]);
   assertEquals(result.code, 1);
   assertMatch(result.stderr, /No .*SHA256SUMS: run `deno task compile` first/);
 });
 
 Deno.test("homebrew with a SHA256SUMS missing an entry: one line, no stack trace", async () => {
-  const sums = Deno.makeTempFileSync();
+  const sums = scratchFile();
   Deno.writeTextFileSync(sums, `${"0".repeat(64)}  ${archiveName("aarch64-apple-darwin")}\n`);
   const result = await sh(Deno.execPath(), [
     "run",
@@ -744,7 +745,7 @@ Deno.test("homebrew with a SHA256SUMS missing an entry: one line, no stack trace
     "--sums",
     sums,
     "--out",
-    `${Deno.makeTempDirSync()}/almyty-auth.rb`,
+    `${scratchDir()}/almyty-auth.rb`,
   ]);
   assertEquals(result.code, 1);
   assertEquals(result.stderr.trim().split("\n").length, 1, result.stderr);

@@ -15,6 +15,7 @@ import { CredentialsError } from "../src/credentials/types.ts";
 import { writeCredentialsWith } from "../src/credentials/write.ts";
 import { denoFs } from "../src/platform/deno_fs.ts";
 import { REPEAT_KEY_MS, signalForwarder } from "../src/platform/foreground.ts";
+import { scratchDir } from "./helpers/scratch.ts";
 
 const PROFILE = "C:\\Users\\alice";
 const FILE = `${PROFILE}\\.almyty\\credentials.json`;
@@ -106,7 +107,7 @@ Deno.test("Windows: hints give cmd/PowerShell commands; a reparse point (OneDriv
 Deno.test("macOS has no getent: status names the file's owner through id -nu", async () => {
   const { home } = homeWithFile();
   // A PATH with `id` but no getent, as on macOS.
-  const bin = Deno.makeTempDirSync();
+  const bin = scratchDir();
   for (const dir of (Deno.env.get("PATH") ?? "").split(":")) {
     try {
       Deno.symlinkSync(`${dir}/id`, `${bin}/id`);
@@ -136,7 +137,7 @@ Deno.test("on Linux and macOS a refused rename is a permission problem: no retry
     },
     pause: (ms: number) => pauses.push(ms),
   };
-  const home = Deno.makeTempDirSync();
+  const home = scratchDir();
   let error: unknown;
   try {
     writeCredentialsWith({ url: "https://api.almyty.com", token: "almyty_x" }, { fs, home });

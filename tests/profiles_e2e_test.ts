@@ -18,6 +18,7 @@ import { writeProfile } from "../src/credentials/mod.ts";
 import { writeDirectoryRecordWith } from "../src/credentials/write.ts";
 import { denoFs } from "../src/platform/deno_fs.ts";
 import { sha256Hex } from "../src/protocol/sha256.ts";
+import { scratchDir } from "./helpers/scratch.ts";
 
 /** A listener on 127.0.0.1 that records every request and answers 500. */
 async function withCapturingListener<T>(
@@ -149,7 +150,7 @@ const AWKWARD_KEY = `almyty_q'u"o$t\`e\\s;&|<>(){}!*?~#%`;
 
 /** A HOME with a staging profile (a key with quotes in it) and no default login. */
 function stagingHome(url = "https://api.staging.almyty.com") {
-  const home = Deno.makeTempDirSync({ prefix: "almyty-home-" });
+  const home = scratchDir("almyty-home-");
   writeProfile("staging", { url, token: AWKWARD_KEY, email: "alice@example.com" }, {
     home,
     fs: denoFs,
@@ -309,7 +310,7 @@ Deno.test("two reference servers on two ports as two environments: logout --prof
       };
       await withFakeServer(recorder("a", a.url), async (apiA) => {
         await withFakeServer(recorder("b", b.url), async (apiB) => {
-          const home = Deno.makeTempDirSync({ prefix: "almyty-home-" });
+          const home = scratchDir("almyty-home-");
           const keyA = await mintKey(a.url);
           const keyB = await mintKey(b.url);
           for (const [name, api, key] of [["a", apiA, keyA], ["b", apiB, keyB]] as const) {

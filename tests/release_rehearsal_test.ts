@@ -17,6 +17,7 @@ import { closedPort, withServer } from "./helpers/server.ts";
 import { permissionFlags } from "../src/permissions.ts";
 import { archiveName } from "../scripts/targets.ts";
 import { formula, parseSums } from "../scripts/homebrew.ts";
+import { scratchDir, scratchFile } from "./helpers/scratch.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 const VERSION = JSON.parse(Deno.readTextFileSync(`${ROOT}deno.json`)).version;
@@ -74,7 +75,7 @@ async function tools(): Promise<string> {
 
 /** A verdaccio on 127.0.0.1 with anonymous publish and no uplinks (nothing leaves the machine). */
 async function withRegistry<T>(toolsDir: string, fn: (url: string) => Promise<T>): Promise<T> {
-  const dir = Deno.makeTempDirSync({ prefix: "almyty-registry-" });
+  const dir = scratchDir("almyty-registry-");
   Deno.writeTextFileSync(
     `${dir}/config.yaml`,
     [
@@ -120,7 +121,7 @@ function thisPlatform() {
 
 /** Compile output with a labelled stand-in binary for this machine. */
 function standInDist(): string {
-  const dist = Deno.makeTempDirSync({ prefix: "almyty-dist-" });
+  const dist = scratchDir("almyty-dist-");
   const { target } = thisPlatform();
   Deno.mkdirSync(`${dist}/${target}`, { recursive: true });
   const quote = (s: string) => `'${s.replaceAll("'", "'\\''")}'`;
@@ -143,7 +144,7 @@ function standInDist(): string {
 
 /** A clean npm user: HOME, cache, prefix and config of their own, and the registry. */
 function cleanNpmEnv(registry: string, extra: Record<string, string> = {}) {
-  const home = Deno.makeTempDirSync({ prefix: "almyty-npm-home-" });
+  const home = scratchDir("almyty-npm-home-");
   Deno.writeTextFileSync(`${home}/.npmrc`, "");
   return {
     HOME: home,
@@ -168,7 +169,7 @@ Deno.test({
   fn: async () => {
     const toolsDir = await tools();
     const dist = standInDist();
-    const out = Deno.makeTempDirSync({ prefix: "almyty-npm-" });
+    const out = scratchDir("almyty-npm-");
     const built = await run(Deno.execPath(), [
       "run",
       "-A",
@@ -225,7 +226,7 @@ Deno.test({
       });
 
       // Installed in a project: exit codes and Ctrl-C pass through the launcher.
-      const project = Deno.makeTempDirSync({ prefix: "almyty-project-" });
+      const project = scratchDir("almyty-project-");
       Deno.writeTextFileSync(
         `${project}/package.json`,
         '{"name":"app","private":true,"type":"module"}',
@@ -233,7 +234,7 @@ Deno.test({
       const installed = await run("npm", ["install", "@almyty/auth"], { cwd: project, env: user });
       assertEquals(installed.code, 0, installed.stderr);
       const bin = `${project}/node_modules/.bin/almyty-auth`;
-      const fresh = { ...user, HOME: Deno.makeTempDirSync() };
+      const fresh = { ...user, HOME: scratchDir() };
       const none = await run(bin, ["whoami"], { env: fresh });
       assertEquals(none.code, 4);
       assertMatch(none.stderr, /Not authenticated/);
@@ -260,7 +261,7 @@ Deno.test({
       });
 
       // --omit=optional: the launcher says what happened and how to fix it.
-      const omitted = Deno.makeTempDirSync({ prefix: "almyty-omit-" });
+      const omitted = scratchDir("almyty-omit-");
       Deno.writeTextFileSync(`${omitted}/package.json`, '{"name":"app","private":true}');
       const omit = await run("npm", ["install", "--omit=optional", "@almyty/auth"], {
         cwd: omitted,
@@ -277,7 +278,7 @@ Deno.test({
       );
 
       // A Node 20 CLI that needs only the token: the small library package, ESM and CJS.
-      const app = Deno.makeTempDirSync({ prefix: "almyty-consumer-" });
+      const app = scratchDir("almyty-consumer-");
       Deno.writeTextFileSync(
         `${app}/package.json`,
         '{"name":"consumer","private":true,"type":"module"}',
@@ -355,7 +356,7 @@ Deno.test({
     assertEquals(packed.code, 0, packed.stderr);
     const sums = parseSums(Deno.readTextFileSync(`${dist}/SHA256SUMS`));
     assert(sums.has(archiveName(thisPlatform().target)));
-    const unpacked = Deno.makeTempDirSync();
+    const unpacked = scratchDir();
     const untar = await run(bsdtarPath(), [
       "-xzf",
       `${dist}/${archiveName(thisPlatform().target)}`,
@@ -373,7 +374,7 @@ Deno.test({
       ),
       ...sums,
     ]);
-    const rb = Deno.makeTempFileSync({ suffix: ".rb" });
+    const rb = scratchFile({ suffix: ".rb" });
     Deno.writeTextFileSync(rb, formula(allSums, VERSION, "https://example.invalid"));
     const ruby = await run("ruby", ["-c", rb]);
     assertEquals(ruby.code, 0, ruby.stderr);

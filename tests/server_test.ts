@@ -4,6 +4,7 @@ import { pkceChallenge, randomToken } from "../src/protocol/crypto.ts";
 import { browserSession, decide, mintKey, withServer } from "./helpers/server.ts";
 import { startServer } from "../src/server/app.ts";
 import { openConsent } from "./helpers/consent.ts";
+import { scratchDir } from "./helpers/scratch.ts";
 
 const CODE_GRANT = "authorization_code";
 const DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code";
@@ -574,7 +575,7 @@ Deno.test("deno task server starts with its address and the demo accounts, serve
 });
 
 Deno.test("--data persists accounts and key hashes (0600) across restarts; --user adds accounts", async () => {
-  const dir = Deno.makeTempDirSync();
+  const dir = scratchDir();
   const data = `${dir}/server.json`;
   let apiKey = "";
   await withServer({ dataFile: data, users: ["bob@example.com:bob-password:bobco"] }, async (s) => {

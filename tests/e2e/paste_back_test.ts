@@ -11,6 +11,7 @@ import { browserHook, CHROMIUM_ARGS, signIn, watchPages } from "../helpers/brows
 import { credsPath, driveTerminal, tempHome } from "../helpers/cli.ts";
 import { assertNoLeaks } from "../helpers/leaks.ts";
 import { closedPort, withServer } from "../helpers/server.ts";
+import { scratchDir } from "../helpers/scratch.ts";
 
 Deno.test({
   name:
@@ -34,7 +35,7 @@ Deno.test({
         watchPages(page);
         const home = tempHome();
         const hook = browserHook();
-        const paste = `${Deno.makeTempDirSync()}/paste`;
+        const paste = `${scratchDir()}/paste`;
         const terminal = driveTerminal(
           ["login", "--api", server.url],
           home,

@@ -6,6 +6,7 @@
 import { type Browser, chromium, type Page } from "playwright-core";
 import { recordOutput } from "./leaks.ts";
 import { readRedirect } from "./redirect.ts";
+import { scratchDir } from "./scratch.ts";
 
 const HOOK = new URL("./browser_hook.sh", import.meta.url).pathname;
 
@@ -34,7 +35,7 @@ export function browserHook(): {
   nextUrl(): Promise<string>;
   nextOpen(): Promise<{ opened: string; path: string; url: string }>;
 } {
-  const dir = Deno.makeTempDirSync({ prefix: "almyty-hook-" });
+  const dir = scratchDir("almyty-hook-");
   const fifo = `${dir}/url`;
   new Deno.Command("mkfifo", { args: [fifo] }).outputSync();
   const nextOpen = async () => {

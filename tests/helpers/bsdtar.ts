@@ -3,6 +3,7 @@
  * like macOS's /usr/bin/tar (scripts/test.sh installs it when missing).
  * @module
  */
+import { scratchDir } from "./scratch.ts";
 
 /** Where bsdtar is; throws (never skips) when it is not installed. */
 export function bsdtarPath(): string {
@@ -18,7 +19,7 @@ export function bsdtarPath(): string {
 
 /** A PATH on which `tar` is bsdtar, as on macOS. */
 export function macosPath(): string {
-  const shims = Deno.makeTempDirSync({ prefix: "almyty-macos-path-" });
+  const shims = scratchDir("almyty-macos-path-");
   Deno.symlinkSync(bsdtarPath(), `${shims}/tar`);
   return `${shims}:${Deno.env.get("PATH") ?? "/usr/bin:/bin"}`;
 }

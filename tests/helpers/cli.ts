@@ -5,12 +5,13 @@
  */
 import { permissionFlags } from "../../src/permissions.ts";
 import { recordOutput, recordToken } from "./leaks.ts";
+import { scratchDir } from "./scratch.ts";
 
 const MAIN = new URL("../../main.ts", import.meta.url).pathname;
 
 /** A fresh temp HOME. */
 export function tempHome(): string {
-  return Deno.makeTempDirSync({ prefix: "almyty-home-" });
+  return scratchDir("almyty-home-");
 }
 
 /** The credentials path under a HOME. */

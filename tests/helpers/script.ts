@@ -4,6 +4,7 @@
  * chosen moment), without ever hanging the test that asks.
  * @module
  */
+import { scratchFile } from "./scratch.ts";
 
 /** `src/<path>` as a URL a script in a temp folder can import. */
 export function srcUrl(path: string): string {
@@ -23,7 +24,7 @@ export async function runScript(
   source: string,
   options: { ms: number; args?: string[]; env?: Record<string, string> },
 ): Promise<ScriptResult> {
-  const file = Deno.makeTempFileSync({ prefix: "almyty-script-", suffix: ".ts" });
+  const file = scratchFile({ prefix: "almyty-script-", suffix: ".ts" });
   Deno.writeTextFileSync(file, source);
   const child = new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", "--no-check", file, ...(options.args ?? [])],

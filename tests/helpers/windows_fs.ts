@@ -9,6 +9,7 @@
  */
 import { type CredentialsFs, type FileFacts, FsError } from "../../src/credentials/fs.ts";
 import { denoFs } from "../../src/platform/deno_fs.ts";
+import { scratchDir } from "./scratch.ts";
 
 /** Windows' facts over a temp folder. */
 export class WindowsFs implements CredentialsFs {
@@ -22,7 +23,7 @@ export class WindowsFs implements CredentialsFs {
 
   constructor(
     readonly workingFolder = "C:\\Users\\alice",
-    readonly root: string = Deno.makeTempDirSync({ prefix: "almyty-win-" }),
+    readonly root: string = scratchDir("almyty-win-"),
   ) {}
 
   /** Where a Windows path lives on this disk. */

@@ -1,11 +1,12 @@
 // The credentials library as Node.js CLIs use it: `import … from "@almyty/credentials"`
 // (the npm build of src/credentials, built by scripts/test.sh into ALMYTY_NPM_OUT), on Node.js 20.
-import { test } from "node:test";
+import { after, test } from "node:test";
 import assert from "node:assert/strict";
 import {
   cpSync,
   mkdirSync,
   mkdtempSync,
+  rmSync,
   readdirSync,
   readFileSync,
   statSync,
@@ -22,8 +23,20 @@ if (!out) throw new Error("Set ALMYTY_NPM_OUT to the output of: deno task npm --
 const pkg = join(out, "credentials");
 const lib = await import(join(pkg, "dist/credentials/mod.js"));
 
+// Every scratch folder goes when the file's tests end, pass or fail: some hold test tokens.
+const scratch = [];
+after(() => {
+  for (const dir of scratch) rmSync(dir, { recursive: true, force: true });
+});
+/** A new folder in the system's temp folder (TMPDIR), removed after the tests. */
+function scratchDir(prefix) {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  scratch.push(dir);
+  return dir;
+}
+
 test("write/read round trip with 0600 file and 0700 dir", () => {
-  const home = mkdtempSync(join(tmpdir(), "almyty-node-"));
+  const home = scratchDir("almyty-node-");
   lib.writeCredentials({
     url: "https://api.almyty.com",
     token: "almyty_nodenodenodenode",
@@ -40,7 +53,7 @@ test("write/read round trip with 0600 file and 0700 dir", () => {
 });
 
 test("resolveCredentials: ALMYTY_TOKEN wins and the file is not opened", () => {
-  const home = mkdtempSync(join(tmpdir(), "almyty-node-"));
+  const home = scratchDir("almyty-node-");
   mkdirSync(join(home, ".almyty"));
   execFileSync("mkfifo", [join(home, ".almyty", "credentials.json")]);
   const r = lib.resolveCredentials({ home, env: { ALMYTY_TOKEN: "envtoken" } });
@@ -50,7 +63,7 @@ test("resolveCredentials: ALMYTY_TOKEN wins and the file is not opened", () => {
 });
 
 test("resolveCredentials: ALMYTY_URL does not re-point a saved key (almyty's reader rule)", () => {
-  const home = mkdtempSync(join(tmpdir(), "almyty-node-"));
+  const home = scratchDir("almyty-node-");
   lib.writeCredentials({ url: "https://api.staging.almyty.com", token: "almyty_x" }, { home });
   const r = lib.resolveCredentials({ home, env: { ALMYTY_URL: "https://elsewhere.example" } });
   assert.equal(r.url, "https://api.staging.almyty.com");
@@ -59,7 +72,7 @@ test("resolveCredentials: ALMYTY_URL does not re-point a saved key (almyty's rea
 });
 
 test("a BOM and a null email are tolerated with warnings, as almyty's readers do", () => {
-  const home = mkdtempSync(join(tmpdir(), "almyty-node-"));
+  const home = scratchDir("almyty-node-");
   mkdirSync(join(home, ".almyty"));
   writeFileSync(
     join(home, ".almyty", "credentials.json"),
@@ -73,7 +86,7 @@ test("a BOM and a null email are tolerated with warnings, as almyty's readers do
 });
 
 test("malformed file: CredentialsError naming the path", () => {
-  const home = mkdtempSync(join(tmpdir(), "almyty-node-"));
+  const home = scratchDir("almyty-node-");
   mkdirSync(join(home, ".almyty"));
   writeFileSync(join(home, ".almyty", "credentials.json"), "{bad", { mode: 0o600 });
   assert.throws(
@@ -83,7 +96,7 @@ test("malformed file: CredentialsError naming the path", () => {
 });
 
 test("a symlink at the target is refused", () => {
-  const home = mkdtempSync(join(tmpdir(), "almyty-node-"));
+  const home = scratchDir("almyty-node-");
   mkdirSync(join(home, ".almyty"));
   symlinkSync(join(home, "elsewhere"), join(home, ".almyty", "credentials.json"));
   assert.throws(
@@ -93,7 +106,7 @@ test("a symlink at the target is refused", () => {
 });
 
 test("the package exports resolve by name, with types", () => {
-  const app = mkdtempSync(join(tmpdir(), "almyty-app-"));
+  const app = scratchDir("almyty-app-");
   mkdirSync(join(app, "node_modules", "@almyty"), { recursive: true });
   // Copies, as npm installs them (a symlink would resolve from its real path).
   cpSync(pkg, join(app, "node_modules", "@almyty", "credentials"), { recursive: true });
@@ -123,7 +136,7 @@ test("the package exports resolve by name, with types", () => {
 
 // ---- the bin launcher, with stand-in binaries ----------------------------------------
 function installedLauncher(platforms) {
-  const root = mkdtempSync(join(tmpdir(), "almyty-npx-"));
+  const root = scratchDir("almyty-npx-");
   cpSync(join(out, "auth", "bin"), join(root, "node_modules/@almyty/auth/bin"), {
     recursive: true,
   });
@@ -224,7 +237,7 @@ test("launcher forwards SIGTERM to the binary and exits by it", async () => {
  * before it loads, and on win32 libuv's kill, which is TerminateProcess whatever the signal.
  */
 function fakedPlatform(platform, arch) {
-  const preload = join(mkdtempSync(join(tmpdir(), "almyty-os-")), "os.mjs");
+  const preload = join(scratchDir("almyty-os-"), "os.mjs");
   writeFileSync(
     preload,
     [
@@ -253,7 +266,7 @@ test("launcher on Windows on ARM64 runs the x64 build (emulated), not 'no build'
 test("launcher on Windows: Ctrl-C reaches the binary from the console, is not forwarded (TerminateProcess), and npx exits with its 130", async () => {
   const { spawn } = await import("node:child_process");
   const launcher = installedLauncher(["win32-x64"]);
-  const marker = join(mkdtempSync(join(tmpdir(), "almyty-ctrlc-")), "cleaned");
+  const marker = join(scratchDir("almyty-ctrlc-"), "cleaned");
   // setsid: the launcher and the binary in a group of their own, as a console's processes are.
   const child = spawn("setsid", [
     process.execPath,
@@ -273,7 +286,7 @@ test("launcher on Windows: Ctrl-C reaches the binary from the console, is not fo
 });
 
 test("a FIFO at the credentials path is refused at once, never opened (the read would block)", () => {
-  const home = mkdtempSync(join(tmpdir(), "almyty-node-"));
+  const home = scratchDir("almyty-node-");
   mkdirSync(join(home, ".almyty"), { mode: 0o700 });
   execFileSync("mkfifo", [join(home, ".almyty", "credentials.json")]);
   assert.throws(
@@ -289,7 +302,7 @@ test("a FIFO at the credentials path is refused at once, never opened (the read 
  */
 function windowsFs(refusals) {
   const fs = nodeFs;
-  const root = mkdtempSync(join(tmpdir(), "almyty-win-"));
+  const root = scratchDir("almyty-win-");
   const real = (p) => join(root, p[0], p.slice(3).replaceAll("\\", "/"));
   const facts = (s) => ({
     isFile: s.isFile(),
@@ -369,7 +382,7 @@ test("Windows: still held open after about 2 s: a clear error naming what to clo
 import { createHash } from "node:crypto";
 
 function profileHome() {
-  const home = mkdtempSync(join(tmpdir(), "almyty-node-profiles-"));
+  const home = scratchDir("almyty-node-profiles-");
   lib.writeCredentials({ url: "https://api.almyty.com", token: "almyty_NODEDEFAULT000000000001" }, {
     home,
   });
@@ -449,7 +462,7 @@ test("resolveCredentials: profile option, ALMYTY_PROFILE, a trusted folder, the 
 });
 
 test("a credentials file over 1 MiB is refused unread (too-large), with the fix", () => {
-  const home = mkdtempSync(join(tmpdir(), "almyty-node-"));
+  const home = scratchDir("almyty-node-");
   mkdirSync(join(home, ".almyty"), { mode: 0o700 });
   const path = join(home, ".almyty", "credentials.json");
   writeFileSync(path, "", { mode: 0o600 });

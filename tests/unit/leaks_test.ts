@@ -5,6 +5,7 @@
  * removed. Each case runs `deno` in a scratch TMPDIR.
  */
 import { assert, assertEquals } from "../helpers/assert.ts";
+import { scratchDir } from "../helpers/scratch.ts";
 
 const LEAKS = new URL("../helpers/leaks.ts", import.meta.url).href;
 const TOKEN = "almyty_" + "t".repeat(40);
@@ -29,7 +30,7 @@ function runFolders(tmp: string): string[] {
 }
 
 Deno.test("leak scan: a run never reads the records an earlier run left under the same process id, and removes those of runs that are over", async () => {
-  const tmp = Deno.makeTempDirSync();
+  const tmp = scratchDir();
   // A run whose process is gone (a focused run that never reached the scan).
   Deno.mkdirSync(`${tmp}/almyty-leak-scan-999999999-finished`);
   // A run still going (this test's own process): its records stay.
@@ -64,7 +65,7 @@ Deno.test("leak scan: a run never reads the records an earlier run left under th
 });
 
 Deno.test("leak scan: every test file of a run shares its records (one at a time, in parallel, or a named run over two processes), and the last scan removes them", async () => {
-  const tmp = Deno.makeTempDirSync();
+  const tmp = scratchDir();
   // The token is learnt in one file and shown in another: the scan sees the leak only when
   // both files' records are the run's.
   Deno.writeTextFileSync(

@@ -14,6 +14,7 @@ import {
   testResults,
   unionFilter,
 } from "../../scripts/mutants.ts";
+import { scratchDir } from "../helpers/scratch.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 
@@ -89,7 +90,7 @@ Deno.test("mutants: one baseline run per test file: its results, and one filter 
 });
 
 Deno.test("mutants: on a small repository, killed, survived, a hang and stale are each reported", async () => {
-  const repo = Deno.makeTempDirSync({ prefix: "almyty-mutants-repo-" });
+  const repo = scratchDir("almyty-mutants-repo-");
   const write = (path: string, text: string) => {
     Deno.mkdirSync(`${repo}/${path.slice(0, path.lastIndexOf("/"))}`, { recursive: true });
     Deno.writeTextFileSync(`${repo}/${path}`, text);

@@ -21,6 +21,7 @@ import { credsPath, tempHome } from "../helpers/cli.ts";
 import type { CredentialsFs } from "../../src/credentials/fs.ts";
 import { nodeFs } from "../../src/credentials/node_fs.ts";
 import { denoFs } from "../../src/platform/deno_fs.ts";
+import { scratchDir } from "../helpers/scratch.ts";
 
 const ADAPTERS: [string, CredentialsFs][] = [["node:fs", nodeFs], ["Deno", denoFs]];
 const OTHER_UID = 4242;
@@ -252,7 +253,7 @@ for (const [name, fs] of ADAPTERS) {
     assertEquals(at(repo)()!.profile, "staging");
     Deno.removeSync(inner);
     // The walk stops at HOME: a file above HOME is never seen.
-    const outer = Deno.makeTempDirSync();
+    const outer = scratchDir();
     const innerHome = `${outer}/home`;
     Deno.mkdirSync(`${innerHome}/proj`, { recursive: true });
     writeCredentials(PROD, { home: innerHome, fs });
@@ -262,7 +263,7 @@ for (const [name, fs] of ADAPTERS) {
       "default",
     );
     // ... and before a folder someone else owns (its file is not read).
-    const shared = Deno.makeTempDirSync();
+    const shared = scratchDir();
     dirFile(shared, '{"profile": "staging"}');
     Deno.mkdirSync(`${shared}/mine`);
     Deno.chownSync(shared, OTHER_UID, OTHER_UID);
