@@ -86,9 +86,19 @@ async function driveShell(
     stdout: "piped",
     stderr: "piped",
   }).spawn();
+  // fish keeps its runtime files in XDG_RUNTIME_DIR, else in /tmp/fish.$USER (TMPDIR aside).
+  const runtime = `${home}/.run`;
+  Deno.mkdirSync(runtime, { recursive: true, mode: 0o700 });
   const plan = {
     argv,
-    env: { HOME: home, PATH: path, TERM: "xterm", NO_COLOR: "1", DENO_DIR: denoDir() },
+    env: {
+      HOME: home,
+      PATH: path,
+      TERM: "xterm",
+      NO_COLOR: "1",
+      DENO_DIR: denoDir(),
+      XDG_RUNTIME_DIR: runtime,
+    },
     steps: steps.map(([p, t]) => [p.source, t]),
     timeout: 30,
     size: [120, 40],

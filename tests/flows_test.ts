@@ -98,6 +98,7 @@ Deno.test("browser flow: Deny → exit 1, old file byte-identical", async () => 
   assertEquals(await world.run(["login", "--api", server.url]), 1);
   assertMatch(world.stderr, /Login denied in the browser/);
   assertEquals(readBytes(path), bytes);
+  assertEquals([...Deno.readDirSync(`${home}/.almyty/login`)], [], "the redirect file is removed");
 });
 
 Deno.test("browser flow: --timeout ends it in virtual time with a hint that keeps --api", async () => {
@@ -110,6 +111,12 @@ Deno.test("browser flow: --timeout ends it in virtual time with a hint that keep
     new RegExp(`Login timed out after 120 s[\\s\\S]*almyty-auth login --api ${server.url}`),
   );
   assertEquals(world.saved(), null);
+  assertEquals(world.launched.length, 1);
+  assertEquals(
+    [...Deno.readDirSync(`${world.home}/.almyty/login`)],
+    [],
+    "the redirect file is removed",
+  );
 });
 
 /**

@@ -104,6 +104,48 @@ Deno.test("another local user can neither read the redirect file nor learn the s
   });
 });
 
+/** The redirect files under `home` (~/.almyty/login). */
+function redirectFiles(home: string): string[] {
+  return [...Deno.readDirSync(`${home}/.almyty/login`)].map((entry) => entry.name);
+}
+
+Deno.test("SIGTERM, SIGHUP or SIGQUIT during a browser login: the redirect file is removed, and the process still ends by that signal", async () => {
+  await withServer({}, async (server) => {
+    for (const [signal, number] of [["SIGTERM", 15], ["SIGHUP", 1], ["SIGQUIT", 3]] as const) {
+      const home = tempHome();
+      const dir = scratchDir("almyty-opener-");
+      const hook = `${dir}/browser.sh`;
+      Deno.writeTextFileSync(hook, `#!/bin/sh\nprintf '%s' "$1" > "${dir}/opened"\n`, {
+        mode: 0o755,
+      });
+      const cli = new CliProcess(["login", "--api", server.url], { home, env: { BROWSER: hook } });
+      await whenWritten(`${dir}/opened`);
+      await cli.waitFor(/Waiting for the browser/);
+      assertEquals(redirectFiles(home).length, 1, "the login's file is there while it waits");
+      cli.child.kill(signal);
+      const { code } = await cli.done;
+      assertEquals(code, 128 + number, `${signal}: ${cli.stderr}`);
+      assertEquals(redirectFiles(home), [], `${signal} left the redirect file behind`);
+    }
+  });
+});
+
+Deno.test("SIGTERM at the paste prompt of a browser login on a terminal: the terminal echoes again, the redirect file is gone, the process ends by SIGTERM", async () => {
+  await withServer({}, async (server) => {
+    const home = tempHome();
+    const run = await driveTerminal(
+      ["login", "--timeout", "30", "--api", server.url],
+      home,
+      [[/paste it here:\r?\n/, "@signal:SIGTERM"]],
+      { BROWSER: "/bin/true" },
+      { size: [100, 30] },
+    );
+    assertEquals(run.code, -15, run.screen);
+    assertEquals(run.echo, true, "SIGTERM left the terminal without echo");
+    assertEquals(redirectFiles(home), [], "SIGTERM left the redirect file behind");
+  });
+});
+
 Deno.test("a launched browser inherits no ALMYTY_* variable (the token least of all)", async () => {
   await withServer({}, async (server) => {
     const dir = scratchDir("almyty-opener-");

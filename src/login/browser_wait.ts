@@ -65,6 +65,7 @@ export async function openAndWait<T>(ctx: Context, ui: LoginUi, wait: BrowserWai
   const ended = wait.attempt.ended;
   const pasteBack = Boolean(wait.paste && ui.readPaste);
   let file: RedirectFile | null = null;
+  let forgetFile = () => {};
   try {
     const opener = wait.opener.kind === "launch" ? wait.opener : null;
     if (wait.opener.kind === "print") {
@@ -74,6 +75,8 @@ export async function openAndWait<T>(ctx: Context, ui: LoginUi, wait: BrowserWai
     if (opener) {
       try {
         file = writeRedirectFile(ctx.fs, ctx.env, wait.url, wait.deadline, ctx.now());
+        // SIGTERM or SIGHUP (a closed SSH session) ends the process without unwinding.
+        forgetFile = ctx.onFatalSignal(file.remove);
       } catch (error) {
         ui.notice({ kind: "no-redirect-file", reason: (error as Error).message });
       }
@@ -116,6 +119,7 @@ export async function openAndWait<T>(ctx: Context, ui: LoginUi, wait: BrowserWai
     ui.stopWaiting();
     wait.attempt.end();
     file?.remove();
+    forgetFile();
     await wait.listener.close();
   }
 }

@@ -26,6 +26,7 @@
  * @module
  */
 import { stripControl } from "../protocol/text.ts";
+import { FATAL_SIGNALS } from "./fatal_signals.ts";
 
 /** What a prompt needs of the terminal (`Deno.stdin`, stderr, signals). */
 export interface PromptTerminal {
@@ -67,9 +68,6 @@ export class TerminalModeError extends Error {
     this.name = "TerminalModeError";
   }
 }
-
-/** Signals after which the terminal is restored and the signal raised again. */
-const FATAL_SIGNALS: Deno.Signal[] = ["SIGTERM", "SIGHUP", "SIGQUIT"];
 
 /** The terminal whose mode a prompt changed (one at a time: there is one stdin). */
 let changed: PromptTerminal | null = null;

@@ -92,6 +92,11 @@ export interface Context {
   launch(spec: LaunchSpec): Promise<Launched>;
   /** Aborted on Ctrl-C. */
   signal: AbortSignal;
+  /**
+   * Runs `cleanup` should SIGTERM, SIGHUP or SIGQUIT end the process before
+   * the returned function is called (`platform/fatal_signals.ts`).
+   */
+  onFatalSignal(cleanup: () => void): () => void;
   /** Takes a lock between processes that the kernel releases if we die (`platform/lock.ts`). */
   lock: Locker;
   /** Runs a program on our terminal until it ends, signals passed on (`platform/foreground.ts`). */

@@ -13,6 +13,7 @@
  */
 import { SHUTDOWN_DEADLINE_MS, withDeadline } from "../platform/deadline.ts";
 import { denoFs } from "../platform/deno_fs.ts";
+import { onFatalSignal } from "../platform/fatal_signals.ts";
 import { directLoopbackFetch } from "../platform/http.ts";
 import { ENV_VARS } from "../permissions.ts";
 import type { Context, Launched, LaunchSpec, Output } from "./context.ts";
@@ -209,6 +210,7 @@ export function denoContext(signal: AbortSignal, interrupt?: () => void): Contex
     osRelease: () => Deno.osRelease(),
     launch: launchWithoutAlmytyEnv,
     signal,
+    onFatalSignal,
     lock: async (path, options) =>
       await (await import("../platform/lock.ts")).denoLocker(path, options),
     runForeground: async (spec) => {

@@ -331,6 +331,8 @@ export class World {
         return { started: true, status: Promise.resolve(outcome === true ? 0 : outcome) };
       },
       signal: this.#interrupt.signal,
+      // No process to end here: a fatal signal is tested on the real one (login_process_test.ts).
+      onFatalSignal: () => () => {},
       lock: (path, options) => this.locker(path, options),
       runForeground: (spec) => {
         this.foreground.push(spec);
