@@ -22,6 +22,7 @@ import { browserHook, launchChromium, signIn } from "../tests/helpers/browser.ts
 import { permissionFlags } from "../src/permissions.ts";
 import { baseEnv, cliArgv, CliProcess, credsPath, tempHome } from "../tests/helpers/cli.ts";
 import { openConsent } from "../tests/helpers/consent.ts";
+import { scratchDir } from "../tests/helpers/scratch.ts";
 import { browserSession, mintKey } from "../tests/helpers/server.ts";
 
 const RUNS = Number(Deno.env.get("BENCH_RUNS") ?? 15);
@@ -79,7 +80,7 @@ if (!hasGh) {
 }
 // The same CLI as one esbuild bundle (commands still split into lazy chunks):
 // how much of whoami's cost is per-module loading rather than work.
-const bundleDir = Deno.makeTempDirSync({ prefix: "almyty-bench-bundle-" });
+const bundleDir = scratchDir("almyty-bench-bundle-");
 const bundled = await new Deno.Command(deno, {
   args: [
     "bundle",
@@ -241,7 +242,6 @@ for (let i = 0; i < RUNS; i++) {
 }
 row("headless login: Approve → CLI exit", `${median(headless).toFixed(0)} ms`, `median of ${RUNS}`);
 await server.close();
-Deno.removeSync(bundleDir, { recursive: true });
 
 console.log("\n| measurement | median | runs |\n| --- | --- | --- |");
 for (const [name, value, note] of rows) console.log(`| ${name} | ${value} | ${note} |`);

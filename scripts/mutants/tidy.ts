@@ -1,6 +1,6 @@
 /**
- * Mutants of what the CLI must leave behind on every way out: nothing of a
- * login's, not even when a signal ends it.
+ * Mutants of "nothing is left behind": not by the CLI on any way out (a
+ * signal included), not by a test file or a script the tests run.
  * @module
  */
 import type { Mutant } from "./mutant.ts";
@@ -14,5 +14,21 @@ export const mutants: Mutant[] = [
     replace: "",
     tests: ["tests/login_process_test.ts"],
     filter: "SIGTERM, SIGHUP or SIGQUIT during a browser login",
+  },
+  {
+    rule: "a test file's scratch folders go when it ends, pass or fail",
+    file: "tests/helpers/scratch.ts",
+    find: '    globalThis.addEventListener("unload", removeScratch);\n',
+    replace: "",
+    tests: ["tests/unit/scratch_test.ts"],
+    filter: "test files that pass, fail",
+  },
+  {
+    rule: "a script's scratch folders go when it ends by an uncaught error",
+    file: "tests/helpers/scratch.ts",
+    find: '    globalThis.addEventListener("unhandledrejection", removeScratch);\n',
+    replace: "",
+    tests: ["tests/unit/scratch_test.ts"],
+    filter: "a script that ends",
   },
 ];

@@ -3,7 +3,8 @@
  * removed when its process ends, pass or fail: some hold credentials with
  * test tokens, and "tokens never appear in temp files left behind". Deno
  * fires `unload` at the end of each test file (also with `--parallel`, also
- * after a failure or an uncaught error), so every path made here, or handed
+ * after a failure or an uncaught error; a script run by `deno run` ends by
+ * `unload`, `Deno.exit` or an uncaught error), so every path made here, or handed
  * to `removeAtEnd` (folders a child process made), goes then. Children that
  * write into them are awaited by the tests first (the sanitizers see to it).
  * Everything is made in TMPDIR, so a run with a private TMPDIR (scripts/test.sh)
@@ -19,6 +20,9 @@ export function removeAtEnd(path: string): string {
   if (!listening) {
     listening = true;
     globalThis.addEventListener("unload", removeScratch);
+    // A script (`deno run`) that ends by an uncaught error never unloads.
+    globalThis.addEventListener("error", removeScratch);
+    globalThis.addEventListener("unhandledrejection", removeScratch);
   }
   made.add(path);
   return path;
