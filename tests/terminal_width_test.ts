@@ -83,3 +83,30 @@ Deno.test("profile list at 80 columns: ordinary logins fit, names and APIs whole
   assertMatch(piped.stdout, /ORGANIZATION +API +KEY +CREATED/);
   assertMatch(piped.stdout, /^\* +default .*acme-corp .*minted +2026-11-29 +copy of staging$/m);
 });
+
+Deno.test("messages at 80 columns: broken between words, never inside a command to copy; piped, as written", async () => {
+  const home = tempHome();
+  const cases: [string[], number, string][] = [
+    [
+      ["whoami", "--api", "https://api.staging.almyty.com"],
+      2,
+      "(almyty-auth login --profile <name> --api <url>),",
+    ],
+    [["whoami", "--profile", "staging"], 4, "almyty-auth login --profile staging"],
+    [["profile", "save", "work"], 4, "almyty-auth login --profile work"],
+  ];
+  for (const [args, code, command] of cases) {
+    const run = await driveTerminal(args, home, [], {}, { size: [80, 24] });
+    assertEquals(run.code, code, run.screen);
+    const rows = run.screen.split(/\r?\n/).map(visible).filter((row) => row.trim() !== "");
+    assert(rows.length > 1, `one line of over 80 columns was expected to wrap:\n${run.screen}`);
+    for (const row of rows) assert([...row].length <= 80, `wider than the terminal: ${row}`);
+    assert(rows.some((row) => row.includes(command)), `${command} is broken:\n${run.screen}`);
+    // Piped, each line of the message is as written (the reader's to lay out), the same words.
+    const piped = await runCli(args, { home });
+    assertEquals(piped.code, code);
+    const lines = piped.stderr.trim().split("\n");
+    assert(lines.some((line) => line.length > 80), piped.stderr);
+    assertEquals(rows.join(" "), lines.join(" "));
+  }
+});

@@ -16,6 +16,11 @@ const PROFILE_LIST = {
   filter: "profile list at 80 columns",
 };
 
+const MESSAGES = {
+  tests: ["tests/terminal_width_test.ts"],
+  filter: "messages at 80 columns",
+};
+
 /** See scripts/mutants/mutant.ts for the fields. */
 export const mutants: Mutant[] = [
   {
@@ -80,5 +85,42 @@ export const mutants: Mutant[] = [
     find: "    if (gone.below) below.push(gone);\n",
     replace: "",
     ...PROFILE_LIST,
+  },
+  {
+    rule: "messages on a terminal's stderr break between words at its width",
+    file: "src/runtime/deno_context.ts",
+    find: "stderr: output(Deno.stderr, true),",
+    replace: "stderr: output(Deno.stderr),",
+    ...MESSAGES,
+  },
+  {
+    rule: "piped messages are written as they are (never wrapped)",
+    file: "src/runtime/deno_context.ts",
+    find: "const columns = wrap ? size()?.columns : undefined;",
+    replace: "const columns = wrap ? size()?.columns ?? 80 : undefined;",
+    ...MESSAGES,
+  },
+  {
+    rule: "a wrapped message never breaks a command someone copies",
+    file: "src/runtime/output.ts",
+    find: "const command = COMMANDS.has(",
+    replace: "const command = false && COMMANDS.has(",
+    ...MESSAGES,
+  },
+  {
+    rule: "a wrapped message never breaks a `quoted span`",
+    file: "src/runtime/output.ts",
+    find: 'const quoted = word.startsWith("`")',
+    replace: 'const quoted = false && word.startsWith("`")',
+    tests: ["tests/unit/wrap_test.ts"],
+    filter: "never broken",
+  },
+  {
+    rule: "a wrapped message continues where the cursor is",
+    file: "src/runtime/output.ts",
+    find: "const start = i === 0 ? column : 0;",
+    replace: "const start = 0;",
+    tests: ["tests/unit/wrap_test.ts"],
+    filter: "where the cursor is",
   },
 ];

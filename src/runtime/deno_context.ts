@@ -17,6 +17,7 @@ import { onFatalSignal } from "../platform/fatal_signals.ts";
 import { directLoopbackFetch } from "../platform/http.ts";
 import { ENV_VARS } from "../permissions.ts";
 import type { Context, Launched, LaunchSpec, Output } from "./context.ts";
+import { visibleWidth, wrapForTerminal } from "./output.ts";
 
 // The prompt, the lock and `exec`'s foreground run are loaded when first used: a command
 // that needs none of them (whoami, token, status) does not pay for them at start-up.
@@ -48,16 +49,37 @@ export function inForeground(): boolean {
   return foreground?.inForeground() ?? false;
 }
 
-function output(stream: typeof Deno.stdout | typeof Deno.stderr): Output {
+/**
+ * An output stream. With `wrap` (stderr: messages for people), text on a
+ * terminal breaks between words at its width (`wrapForTerminal`: never inside
+ * a command or URL) instead of being cut mid-word; a pipe gets it as it is,
+ * and so does a line redrawn in place (`\r`, cursor moves).
+ */
+function output(stream: typeof Deno.stdout | typeof Deno.stderr, wrap = false): Output {
   const encoder = new TextEncoder();
   const isTerminal = stream.isTerminal();
+  const size = () => {
+    if (!isTerminal) return null;
+    try {
+      return Deno.consoleSize();
+    } catch {
+      return null;
+    }
+  };
   // Whoever read the output has gone (`whoami | head -1`): the rest is
   // dropped, and the command ends as it would have, with its own exit code.
   let closed = false;
+  let line = ""; // what is on the terminal's current line, for the next write's wrapping
   return {
     isTerminal,
     write(text) {
       if (closed) return;
+      const columns = wrap ? size()?.columns : undefined;
+      // deno-lint-ignore no-control-regex -- a redrawn line or a cursor move is drawn as it is
+      if (columns && !/\r|\x1b\[[\d;]*[^\d;m]/.test(text)) {
+        text = wrapForTerminal(text, columns, visibleWidth(line));
+      }
+      line = /[\r\n]/.test(text) ? text.slice(text.search(/[^\r\n]*$/)) : line + text;
       const bytes = encoder.encode(text);
       let written = 0;
       try {
@@ -67,14 +89,7 @@ function output(stream: typeof Deno.stdout | typeof Deno.stderr): Output {
         closed = true;
       }
     },
-    size: () => {
-      if (!isTerminal) return null;
-      try {
-        return Deno.consoleSize();
-      } catch {
-        return null;
-      }
-    },
+    size,
   };
 }
 
@@ -166,7 +181,7 @@ export function denoContext(signal: AbortSignal, interrupt?: () => void): Contex
       };
     },
     stdout: output(Deno.stdout),
-    stderr: output(Deno.stderr),
+    stderr: output(Deno.stderr, true),
     stdin: {
       isTerminal: Deno.stdin.isTerminal(),
       readText: () => new Response(Deno.stdin.readable).text(),

@@ -63,6 +63,75 @@ export function wrapWords(
   return lines;
 }
 
+/** Words that start a command a person copies: kept on one line by {@link wrapForTerminal}. */
+const COMMANDS = new Set(["almyty-auth", "rm", "mv", "chmod", "del", "export", "eval"]);
+
+/**
+ * How many columns `text` takes on a terminal (colours take none).
+ *
+ * @example
+ * ```ts
+ * visibleWidth("\x1b[32m✓\x1b[39m ok"); // 4
+ * ```
+ */
+export function visibleWidth(text: string): number {
+  // deno-lint-ignore no-control-regex -- colours take no room on screen
+  return [...text.replace(/\x1b\[[\d;]*m/g, "")].length;
+}
+
+/**
+ * `text` as a terminal `columns` wide shows it without cutting a word: each
+ * line too long for it breaks between words (its continuation keeps the
+ * line's indent), never inside a `quoted span` or a command (`almyty-auth`,
+ * `rm`, … up to the word that ends its clause with `)`, `,`, `;`, `:` or
+ * `.`, else the line's end), nor inside a URL or path (one word). A piece
+ * longer than a line stands on a line of its own, where the terminal wraps
+ * it. `column` is where the cursor already is on the first line.
+ *
+ * @example
+ * ```ts
+ * wrapForTerminal("Log in again: almyty-auth login --profile work", 30);
+ * // "Log in again:\nalmyty-auth login --profile work"
+ * ```
+ */
+export function wrapForTerminal(text: string, columns: number, column = 0): string {
+  return text.split("\n").map((row, i) => {
+    const start = i === 0 ? column : 0;
+    if (start + visibleWidth(row) <= columns) return row;
+    const indent = /^ */.exec(row)![0];
+    const lines = [indent];
+    for (const piece of pieces(row.slice(indent.length))) {
+      const last = lines[lines.length - 1];
+      const used = (lines.length === 1 ? start : 0) + visibleWidth(last);
+      if (last.trim() === "") lines[lines.length - 1] = last + piece;
+      else if (used + 1 + visibleWidth(piece) > columns) lines.push(indent + piece);
+      else lines[lines.length - 1] = `${last} ${piece}`;
+    }
+    return lines.join("\n");
+  }).join("\n");
+}
+
+/** The words of a line, a quoted span or a command as one piece. */
+function pieces(row: string): string[] {
+  const words = row.split(" ");
+  const result: string[] = [];
+  for (let i = 0; i < words.length; i++) {
+    const word = words[i];
+    const quoted = word.startsWith("`") && (word.match(/`/g) ?? []).length % 2 === 1;
+    const command = COMMANDS.has(word.replace(/^\(/, "")) && i + 1 < words.length;
+    if (!quoted && !command) {
+      result.push(word);
+      continue;
+    }
+    const ends = quoted ? (w: string) => w.includes("`") : (w: string) => /[),;:.]$/.test(w);
+    let j = i;
+    while (j + 1 < words.length && !(j > i && ends(words[j])) && !(command && ends(word))) j++;
+    result.push(words.slice(i, j + 1).join(" "));
+    i = j;
+  }
+  return result;
+}
+
 /** A column of {@link columns}: its cells (header first) and how it may give way. */
 export interface Column {
   cells: string[];
