@@ -7,7 +7,7 @@
 import { assert, assertEquals, assertMatch } from "./helpers/assert.ts";
 import { credsPath, homeWithFile, pendingPath, readBytes } from "./helpers/cli.ts";
 import { recordToken } from "./helpers/leaks.ts";
-import { World } from "./helpers/world.ts";
+import { mintedKey, World } from "./helpers/world.ts";
 import { scriptedDeviceApi } from "./helpers/device_api.ts";
 import { OAUTH_ERROR } from "../src/protocol/constants.ts";
 import { EXIT } from "../src/runtime/errors.ts";
@@ -845,6 +845,40 @@ Deno.test("the pending file is trusted like the credentials: a symlink, a newer 
   assertMatch(open.stderr, /writable by other users/);
   assertEquals(readBytes(path), null);
   assertEquals(readBytes(credsPath(world.home)), null);
+});
+
+Deno.test("whoami and status with nothing pending look once at the pending file's path and nowhere else under pending/; something there is still read and refused", async () => {
+  const world = new World();
+  const server = world.referenceServer();
+  world.stdinText = await mintedKey(world, server.url);
+  assertEquals(await world.run(["login", "--with-token", "--api", server.url]), 0, world.stderr);
+  const pendingDir = `${world.home}/.almyty/pending`;
+  const seen: string[] = [];
+  const spy = <A extends unknown[], R>(name: string, op: (...args: A) => R) => (...args: A): R => {
+    if (String(args[0]).startsWith(pendingDir)) seen.push(`${name} ${args[0]}`);
+    return op(...args);
+  };
+  world.fs = {
+    ...denoFs,
+    cwd: () => world.cwd,
+    exists: spy("exists", denoFs.exists),
+    lstat: spy("lstat", denoFs.lstat),
+    stat: spy("stat", denoFs.stat),
+    readFile: spy("readFile", denoFs.readFile),
+  };
+  for (const argv of [["whoami"], ["status", "--offline"]]) {
+    seen.length = 0;
+    const run = next(world, server);
+    assertEquals(await run.run(argv), 0, run.stderr);
+    assertEquals(seen, [`lstat ${pendingDir}/default.json`], argv[0]);
+    assert(!/Pending/.test(run.stdout), run.stdout);
+  }
+  // A symlink there (even a dangling one) still goes to the reader, which refuses it and says so.
+  Deno.mkdirSync(pendingDir, { mode: 0o700 });
+  Deno.symlinkSync(`${world.home}/nowhere.json`, `${pendingDir}/default.json`);
+  const linked = next(world, server);
+  assertEquals(await linked.run(["whoami"]), 0, linked.stderr);
+  assertMatch(linked.stdout, /Pending: .*default\.json is a symbolic link/);
 });
 
 Deno.test("logout forgets the default login's pending login and cancels its code", async () => {

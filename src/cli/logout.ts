@@ -25,7 +25,7 @@ import {
 import { deleteProfileWith } from "../credentials/write.ts";
 import { checkAssertions, chooseLoginWith, type LoginChoice } from "../credentials/select.ts";
 import { isMinted, stillHeld } from "./save_login.ts";
-import { pendingPathWith } from "../login/pending.ts";
+import { pendingPathWith } from "../login/pending_path.ts";
 import { DEFAULT_FRONTEND_URL } from "../protocol/constants.ts";
 import { jwtExpiry, relativeTime, tokenKind } from "../protocol/tokens.ts";
 import type { CommandInput } from "../runtime/command.ts";

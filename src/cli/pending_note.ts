@@ -13,6 +13,8 @@
  */
 import { loginCommand } from "../credentials/fix_hints.ts";
 import type { PendingLogin } from "../login/pending.ts";
+import type { CredentialsIo } from "../credentials/types.ts";
+import { pendingPathWith } from "../login/pending_path.ts";
 import { type Context, credentialsIo } from "../runtime/context.ts";
 
 /** A pending two-step login, for a person (`text`) and for JSON (the rest). */
@@ -61,10 +63,14 @@ export function pendingJson(note: PendingNote | null): Record<string, string | n
  * ```
  */
 export async function pendingNote(ctx: Context, profile: string): Promise<PendingNote | null> {
+  const io = credentialsIo(ctx, () => {});
+  // The usual answer, nothing pending, costs one lstat: the reader and its checks load only
+  // when something is at that path (a symlink or an unreadable folder included: it says why).
+  if (certainlyNone(io, profile)) return null;
   const { readPending } = await import("../login/pending.ts");
   let pending: PendingLogin | null;
   try {
-    pending = readPending(credentialsIo(ctx, () => {}), profile);
+    pending = readPending(io, profile);
   } catch (error) {
     return {
       state: "unreadable",
@@ -112,6 +118,15 @@ export async function pendingNote(ctx: Context, profile: string): Promise<Pendin
       `${pending.verificationUriComplete} (the code expires ${expiry(ctx, pending)}); ` +
       `once it is approved, finish it with ${nextStep}`,
   };
+}
+
+/** True when nothing is at the pending path; any failure to tell is left to the reader to explain. */
+function certainlyNone(io: CredentialsIo, profile: string): boolean {
+  try {
+    return io.fs.lstat(pendingPathWith(io, profile)) === null;
+  } catch {
+    return false;
+  }
 }
 
 /**

@@ -11,13 +11,12 @@
  */
 import { ApiError } from "../runtime/api_error.ts";
 import type { Target } from "../runtime/target.ts";
-import { TokenFormatError } from "../runtime/target.ts";
 import { loginCommand } from "../credentials/fix_hints.ts";
 import { windowsProtection } from "../credentials/fix_hints.ts";
 import { credentialsPathWith, homeDirectoryWith } from "../credentials/path.ts";
 import { CredentialsError } from "../credentials/types.ts";
 import { sharedFileProblem } from "../credentials/read.ts";
-import { relativeTime, tokenKind } from "../protocol/tokens.ts";
+import { relativeTime, TokenFormatError, tokenKind } from "../protocol/tokens.ts";
 import { stripControl } from "../protocol/text.ts";
 import { UrlRuleError } from "../protocol/urls.ts";
 import type { CommandInput } from "../runtime/command.ts";

@@ -16,8 +16,7 @@
  * ```
  * @module
  */
-import { directoryOf, type FsError, joinPath } from "../credentials/fs.ts";
-import { homeDirectoryWith } from "../credentials/path.ts";
+import { directoryOf, type FsError } from "../credentials/fs.ts";
 import { fsErrorText } from "../credentials/fix_hints.ts";
 import { checkFolder, checkOwner } from "../credentials/trust.ts";
 import { CredentialsError, type CredentialsIo, DEFAULT_PROFILE } from "../credentials/types.ts";
@@ -30,6 +29,7 @@ import {
 import { parseJson } from "../protocol/json.ts";
 import type { TokenGrant } from "../protocol/types.ts";
 import { CliError, EXIT } from "../runtime/errors.ts";
+import { pendingPathWith } from "./pending_path.ts";
 
 /** The format this version writes and reads. */
 export const PENDING_VERSION = 1;
@@ -63,19 +63,6 @@ export interface PendingLogin {
    * crash between the two is finished by the next `--continue`.
    */
   grant?: TokenGrant;
-}
-
-/**
- * `<home>/.almyty/pending/<name>.json`.
- *
- * @example
- * ```ts
- * import { denoFs } from "../platform/deno_fs.ts";
- * pendingPathWith({ fs: denoFs, home: "/home/alice" }, "default"); // "/home/alice/.almyty/pending/default.json"
- * ```
- */
-export function pendingPathWith(io: CredentialsIo, name: string): string {
-  return joinPath(io.fs.platform, homeDirectoryWith(io), ".almyty", "pending", `${name}.json`);
 }
 
 /**

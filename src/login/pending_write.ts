@@ -13,7 +13,8 @@
  */
 import type { CredentialsIo } from "../credentials/types.ts";
 import { deletePrivateFile, writePrivateJson } from "../credentials/write.ts";
-import { checkFolders, type PendingLogin, pendingPathWith } from "./pending.ts";
+import { checkFolders, type PendingLogin } from "./pending.ts";
+import { pendingPathWith } from "./pending_path.ts";
 
 /**
  * Saves the pending login (atomically; see `writeFileAtomic`) and returns its path.

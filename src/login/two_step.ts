@@ -47,7 +47,8 @@ import {
   startDevice,
 } from "./device_flow.ts";
 import { discover } from "./discovery.ts";
-import { PENDING_VERSION, type PendingLogin, pendingPathWith, readPending } from "./pending.ts";
+import { PENDING_VERSION, type PendingLogin, readPending } from "./pending.ts";
+import { pendingPathWith } from "./pending_path.ts";
 import { removePending, writePending } from "./pending_write.ts";
 import type { LoginResult } from "./result.ts";
 

@@ -34,6 +34,18 @@ export function isSendableToken(token: string): boolean {
 }
 
 /**
+ * A token that cannot go into an Authorization header (it is never quoted).
+ *
+ * @example
+ * ```ts
+ * new TokenFormatError("The token from ALMYTY_TOKEN contains spaces").name; // "TokenFormatError"
+ * ```
+ */
+export class TokenFormatError extends Error {
+  override name = "TokenFormatError";
+}
+
+/**
  * Classifies a token.
  *
  * @example

@@ -9,10 +9,10 @@
  * ```
  * @module
  */
+import { TokenFormatError } from "../protocol/tokens.ts";
 import { UrlRuleError } from "../protocol/urls.ts";
 import { CredentialsError } from "../credentials/types.ts";
 import { ApiError } from "./api_error.ts";
-import { TokenFormatError } from "./target.ts";
 
 /** Exit codes, as documented in README. */
 export const EXIT = {

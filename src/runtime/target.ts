@@ -34,7 +34,7 @@ import {
   type SelectOptions,
 } from "../credentials/types.ts";
 import { DEFAULT_API_URL, PATHS } from "../protocol/constants.ts";
-import { isSendableToken } from "../protocol/tokens.ts";
+import { isSendableToken, TokenFormatError } from "../protocol/tokens.ts";
 import {
   checkServiceUrl,
   deriveFrontendUrl,
@@ -45,18 +45,6 @@ import {
 
 /** Where a value came from. */
 export type TargetSource = "flag" | "env" | "file" | "default" | "derived";
-
-/**
- * A token that cannot go into an Authorization header (it is never quoted).
- *
- * @example
- * ```ts
- * new TokenFormatError("The token from ALMYTY_TOKEN contains spaces").name; // "TokenFormatError"
- * ```
- */
-export class TokenFormatError extends Error {
-  override name = "TokenFormatError";
-}
 
 /**
  * What a command talks to. Built only by this module's functions.

@@ -1,0 +1,47 @@
+/**
+ * Mutants of what keeps the reading commands' start-up lean (phase 3,
+ * speed): work a command must not do, and code it must not load, when there
+ * is nothing for it.
+ * @module
+ */
+import type { Mutant } from "./mutant.ts";
+
+const STARTUP = ["tests/unit/startup_test.ts"];
+
+/** See scripts/mutants/mutant.ts for the fields. */
+export const mutants: Mutant[] = [
+  {
+    rule:
+      "whoami and status with nothing pending look only at the pending file's path (the reader is not loaded)",
+    file: "src/cli/pending_note.ts",
+    find: "  if (certainlyNone(io, profile)) return null;\n",
+    replace: "",
+    tests: ["tests/two_step_test.ts"],
+    filter: "with nothing pending look once",
+  },
+  {
+    rule: "bare start-up (--version, --help) loads no credentials reader or login selection",
+    file: "src/runtime/errors.ts",
+    find: 'import { TokenFormatError } from "../protocol/tokens.ts";\n',
+    replace: 'import { TokenFormatError } from "../protocol/tokens.ts";\nimport "./target.ts";\n',
+    tests: STARTUP,
+    filter: "start-up:",
+  },
+  {
+    rule: "no reading command loads a node: module (Deno's Node layer costs 14–15 ms to start)",
+    file: "src/cli/whoami.ts",
+    find: 'import { ApiError } from "../runtime/api_error.ts";\n',
+    replace: 'import { ApiError } from "../runtime/api_error.ts";\nimport "node:os";\n',
+    tests: STARTUP,
+    filter: "start-up:",
+  },
+  {
+    rule: "whoami loads no more modules than its budget",
+    file: "src/cli/whoami.ts",
+    find: 'import { ApiError } from "../runtime/api_error.ts";\n',
+    replace:
+      'import { ApiError } from "../runtime/api_error.ts";\nimport "../protocol/random.ts";\n',
+    tests: STARTUP,
+    filter: "start-up:",
+  },
+];
