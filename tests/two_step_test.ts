@@ -558,6 +558,55 @@ Deno.test("--cancel while a --continue got the approval but could not save it ye
   assertEquals(minted!.record.isActive, false, "the key nobody will save is revoked");
 });
 
+Deno.test("--cancel while a --continue saves the approval: the cancel waits, then says the login was finished meanwhile; the saved key is left live", async () => {
+  let releaseProfile!: () => void;
+  const profileHeld = new Promise<void>((resolve) => (releaseProfile = resolve));
+  let held = false;
+  const { world, server, json } = await started({
+    // The --continue checks its new key (GET /auth/profile) under the pending login's lock.
+    before: (request) => {
+      if (held || new URL(request.url).pathname !== "/auth/profile") return;
+      held = true;
+      return profileHeld;
+    },
+  });
+  await world.decide(json.verification_uri_complete, "approve");
+  const saving = next(world, server);
+  const continued = saving.run(["login", "--continue"]);
+  while (!saving.requests.some((r) => r.endsWith("/auth/profile"))) {
+    await new Promise((resolve) => setTimeout(resolve, 0));
+  }
+  // A second almyty-auth on the same HOME (an agent that gave up waiting) cancels meanwhile.
+  const cancel = new World({}, world.home);
+  cancel.route((request) => world.fetch(request), server.url);
+  let wantLock!: () => void;
+  const lockWanted = new Promise<void>((resolve) => (wantLock = resolve));
+  cancel.locker = (path, options) => {
+    wantLock();
+    return denoLocker(path, options);
+  };
+  const cancelled = cancel.run(["login", "--cancel"]);
+  await lockWanted;
+  releaseProfile();
+  assertEquals(await continued, 0, saving.stderr);
+  assertEquals(await cancelled, 0, cancel.stderr);
+  const saved = saving.saved()!;
+  assertEquals(liveKeys(server), [saved.keyId], "the key just saved is live, not revoked");
+  assertMatch(cancel.stderr, /Another almyty-auth finished the login at [^\n]* meanwhile/);
+  assert(!/revoked/.test(cancel.stderr), cancel.stderr);
+  assertEquals(pendingFile(world.home), null);
+});
+
+Deno.test("--cancel of a login approved but never saved (its --continue crashed) revokes the key it holds", async () => {
+  const { world, server, json } = await started();
+  const { grant } = await approvedNotSaved(world, server, json);
+  const cancel = next(world, server);
+  assertEquals(await cancel.run(["login", "--cancel"]), 0, cancel.stderr);
+  assertMatch(cancel.stderr, /approved but not saved, so its new key was revoked/);
+  assertEquals(liveKeys(server).includes(grant.key_id), false, "the key nobody will save");
+  assertEquals(pendingFile(world.home), null);
+});
+
 Deno.test("--no-wait again shows the same code; --restart starts over and cancels the old code", async () => {
   const { world, server, json } = await started();
   const again = next(world, server);

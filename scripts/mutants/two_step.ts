@@ -106,8 +106,8 @@ export const mutants: Mutant[] = [
     rule: "--cancel tells the server",
     file: "src/login/two_step.ts",
     find:
-      'let server = pending ? await retire(ctx, pending, options.targetFor(pending)) : "not-told";',
-    replace: 'let server: Awaited<ReturnType<typeof retire>> = "not-told";',
+      "= pending && !pending.grant\n    ? await retire(ctx, pending, options.targetFor(pending))\n",
+    replace: "= false\n    ? await retire(ctx, pending!, options.targetFor(pending!))\n",
     tests: TESTS,
     filter: "--cancel: the server hears it",
   },
@@ -350,5 +350,31 @@ export const mutants: Mutant[] = [
     replace: "interval: outcome.slowDown ? current.interval + 5 : current.interval,",
     tests: TESTS,
     filter: "more than a minute",
+  },
+  {
+    rule:
+      "--cancel revokes an approved, unsaved key only under the pending login's lock (a --continue may be saving it)",
+    file: "src/login/two_step.ts",
+    find: "= pending && !pending.grant\n    ? await retire(",
+    replace: "= pending\n    ? await retire(",
+    tests: TESTS,
+    filter: "while a --continue saves the approval",
+  },
+  {
+    rule: "--cancel that finds the login finished meanwhile says so, and cancels nothing",
+    file: "src/login/two_step.ts",
+    find: "    if (pending && !now) finished = true;\n",
+    replace: "    if (false) finished = true;\n",
+    tests: TESTS,
+    filter: "while a --continue saves the approval",
+  },
+  {
+    rule: "--cancel of a login approved but never saved revokes the key it holds",
+    file: "src/login/two_step.ts",
+    find: "      if (now?.grant) server = await retire(ctx, now, options.targetFor(now));",
+    replace:
+      "      if (now?.grant && !pending?.grant) {\n        server = await retire(ctx, now, options.targetFor(now));\n      }",
+    tests: TESTS,
+    filter: "approved but never saved",
   },
 ];

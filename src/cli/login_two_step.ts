@@ -370,6 +370,17 @@ export function cancel(ctx: Context, run: TwoStepRun): Promise<number> {
       line(ctx.stderr, "No login is waiting for approval; nothing to cancel.");
       return finish(ctx, run, EXIT.ok, { status: "no_pending", profile: run.profile });
     }
+    if (outcome.kind === "finished") {
+      line(
+        ctx.stderr,
+        `Another almyty-auth finished the login at ${outcome.pending.api} meanwhile (a --continue ` +
+          "saved it, or it was denied, expired or cancelled), so nothing was cancelled. " +
+          `almyty-auth status${
+            run.profile === DEFAULT_PROFILE ? "" : ` --profile ${run.profile}`
+          } shows the login you have.`,
+      );
+      return finish(ctx, run, EXIT.ok, { status: "finished", profile: run.profile });
+    }
     const { pending, server } = outcome;
     const where = pending ? ` at ${pending.api}` : "";
     line(

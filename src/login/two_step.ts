@@ -408,6 +408,12 @@ function finishedElsewhere(options: ResumeOptions, seen: PendingLogin): ResumeOu
 
 /** What `forget` did. */
 export type ForgetOutcome =
+  /**
+   * Another almyty-auth finished the login while this one waited for it (a
+   * `--continue` saved it, or it was denied, expired or cancelled): nothing
+   * was cancelled or revoked here.
+   */
+  | { kind: "finished"; pending: PendingLogin }
   | {
     kind: "forgotten";
     pending: PendingLogin | null;
@@ -446,18 +452,25 @@ export async function forget(ctx: Context, options: TwoStepOptions): Promise<For
   const first = readable();
   if (!first.pending && !first.unreadable) return { kind: "no_pending" };
   const pending = first.pending;
-  // The server first, so a `--continue` holding the lock in a long-poll wakes now.
-  let server = pending ? await retire(ctx, pending, options.targetFor(pending)) : "not-told";
+  // A code still waiting is cancelled at once (a `--continue` polling it is then denied). An
+  // approved key only under the lock, re-read: a `--continue` may be saving it this moment.
+  let server: "cancelled" | "revoked" | "not-told" = pending && !pending.grant
+    ? await retire(ctx, pending, options.targetFor(pending))
+    : "not-told";
+  let finished = false;
   await options.lock(pendingPathWith(io, options.profile), async () => {
     const now = readable().pending;
+    // Gone meanwhile: another almyty-auth finished it (and may have saved its key).
+    if (pending && !now) finished = true;
     // Only this login: one a `--no-wait --restart` started meanwhile stays.
-    if (!pending || !now || now.deviceCode === pending.deviceCode) {
-      // A `--continue` got the approval meanwhile but could not save it yet: its key, kept
-      // in the file for a retry that will not come now, is revoked before the file goes.
-      if (now?.grant && !pending?.grant) server = await retire(ctx, now, options.targetFor(now));
+    else if (!pending || !now || now.deviceCode === pending.deviceCode) {
+      // Approved but not saved (a `--continue` got the key and could not save it yet, or
+      // crashed): its key, kept for a retry that will not come now, is revoked before the file goes.
+      if (now?.grant) server = await retire(ctx, now, options.targetFor(now));
       removePending(io, options.profile);
     }
   });
+  if (finished) return { kind: "finished", pending: pending! };
   return { kind: "forgotten", pending, server };
 }
 
