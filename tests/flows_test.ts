@@ -688,6 +688,24 @@ Deno.test("WSL: paste-back is offered up front", async () => {
   assertEquals(world.launched[0].command, "wslview");
 });
 
+Deno.test("login --with-token with nothing on stdin: exit 2, the hint keeps --profile and --api", async () => {
+  const world = new World();
+  const server = world.referenceServer();
+  world.stdinText = "\n";
+  for (const flags of [["--with-token"], ["--token", "-"]]) {
+    assertEquals(
+      await world.run(["login", ...flags, "--profile", "ci", "--api", server.url]),
+      2,
+    );
+    assertMatch(
+      world.stderr,
+      new RegExp(
+        `The API key is empty\\. Pass the key itself, e\\.g\\. almyty-auth login --with-token --profile ci --api ${server.url} < key\\.txt`,
+      ),
+    );
+  }
+});
+
 Deno.test("token prompt: a terminal is asked for the key, unseen; Ctrl-D saves nothing", async () => {
   const world = new World();
   const server = world.referenceServer();

@@ -485,6 +485,10 @@ Deno.test("exec and env hand over the whole login: --profile replaces an inherit
   // Refused, and nothing run: no program, a missing profile, no login at all.
   const ran = world.foreground.length;
   assertEquals(await world.run(["exec", "--profile", "staging"]), 2);
+  assertMatch(
+    world.stderr,
+    /exec needs a program to run: almyty-auth exec --profile staging -- <program> \[args…\]\nRun `almyty-auth help exec` for usage\./,
+  );
   assertEquals(await world.run(["exec", "--profile", "nope", "--", "tool"]), 4);
   assertEquals(await world.run(["env", "--profile", "nope"]), 4);
   const empty = new World({ ALMYTY_TOKEN: "" });

@@ -123,4 +123,22 @@ export const mutants: Mutant[] = [
     tests: ["tests/unit/wrap_test.ts"],
     filter: "where the cursor is",
   },
+  {
+    rule: "the empty-key hint keeps the login's --profile and --api",
+    file: "src/cli/login.ts",
+    find:
+      '`The API key is empty. Pass the key itself, e.g. ${\n        loginCommand(target, "--with-token")\n      } < key.txt`',
+    replace:
+      '"The API key is empty. Pass the key itself, e.g. almyty-auth login --with-token < key.txt"',
+    tests: ["tests/flows_test.ts"],
+    filter: "nothing on stdin",
+  },
+  {
+    rule: "exec without a program: the usage hint keeps its --profile",
+    file: "src/cli/exec.ts",
+    find: ": `--profile ${stripControl(String(flags.profile))}`;",
+    replace: ': "[--profile <name>]";',
+    tests: ["tests/profiles_test.ts"],
+    filter: "exec and env hand over",
+  },
 ];

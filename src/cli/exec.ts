@@ -35,8 +35,12 @@ const NOT_EXECUTABLE = 126;
 export async function run(ctx: Context, { flags, positionals }: CommandInput): Promise<number> {
   const [command, ...args] = positionals;
   if (!command) {
+    const profile = flags.profile === undefined
+      ? "[--profile <name>]"
+      : `--profile ${stripControl(String(flags.profile))}`;
     throw new CliError(
-      "exec needs a program to run: almyty-auth exec [--profile <name>] -- <program> [args…]",
+      `exec needs a program to run: almyty-auth exec ${profile} -- <program> [args…]\n` +
+        "Run `almyty-auth help exec` for usage.",
       EXIT.usage,
     );
   }

@@ -241,7 +241,9 @@ async function readTokenFromStdin(ctx: Context, target: Target): Promise<string>
 async function tokenLogin(ctx: Context, target: Target, token: string): Promise<void> {
   if (!token) {
     throw new CliError(
-      "The API key is empty. Pass the key itself, e.g. --with-token < key.txt",
+      `The API key is empty. Pass the key itself, e.g. ${
+        loginCommand(target, "--with-token")
+      } < key.txt`,
       EXIT.usage,
     );
   }
