@@ -278,6 +278,60 @@ Deno.test("temp files a crash left (SIGKILL mid-save) are swept by the next writ
   assertEquals(deleteCredentials({ home }), false);
 });
 
+Deno.test("SIGTERM or SIGHUP in the middle of a save (under the login file's lock) waits for the write: the new file is whole, no temp file stays, and the process ends by the signal", async () => {
+  for (const [signal, number] of [["SIGTERM", 15], ["SIGHUP", 1]] as const) {
+    const home = tempHome();
+    writeCredentials({ url: "https://api.almyty.com", token: "almyty_old" }, { home });
+    const token = "almyty_" + "s".repeat(64);
+    recordToken(token);
+    // The CLI's save: under withLoginLock, through the real context. Its temp file is written;
+    // the rename waits (a synchronous loop, as a slow disk would) until the test has signalled.
+    const script = `
+      import { writeCredentials } from "${srcUrl("credentials/mod.ts")}";
+      import { denoFs } from "${srcUrl("platform/deno_fs.ts")}";
+      import { denoContext } from "${srcUrl("runtime/deno_context.ts")}";
+      import { withLoginLock } from "${srcUrl("runtime/login_lock.ts")}";
+      const [home, signalled] = Deno.args;
+      const fs = {
+        ...denoFs,
+        rename(from, to) {
+          console.log("written");
+          for (;;) {
+            try { Deno.statSync(signalled); break; } catch { /* not yet */ }
+          }
+          denoFs.rename(from, to);
+        },
+      };
+      const ctx = denoContext(new AbortController().signal);
+      await withLoginLock(ctx, home + "/.almyty/credentials.json", async () => {
+        writeCredentials({ url: "https://api.almyty.com", token: "${token}" }, { home, fs });
+        // What a save does next (revoking the key it replaced) takes its time.
+        await new Promise((resolve) => setTimeout(resolve, 60_000));
+      });`;
+    const file = `${home}/saving.js`;
+    Deno.writeTextFileSync(file, script);
+    const signalled = `${home}/signalled`;
+    const child = new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", file, home, signalled],
+      stdout: "piped",
+    }).spawn();
+    const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+    assertMatch((await reader.read()).value ?? "", /written/);
+    child.kill(signal);
+    Deno.writeTextFileSync(signalled, "");
+    const status = await child.status;
+    reader.releaseLock();
+    await child.stdout.cancel().catch(() => {});
+    assertEquals([status.signal, status.code], [signal, 128 + number]);
+    assertEquals(leftovers(home), [], `${signal} left a temp file holding the token`);
+    assertEquals(
+      JSON.parse(Deno.readTextFileSync(credsPath(home))).token,
+      token,
+      "the save finished",
+    );
+  }
+});
+
 /** Opens a POST that announces 1000 bytes and sends 3; returns the open connection. */
 async function stalledPost(port: number, path: string): Promise<Deno.TcpConn> {
   const conn = await Deno.connect({ hostname: "127.0.0.1", port });

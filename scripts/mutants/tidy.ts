@@ -16,6 +16,14 @@ export const mutants: Mutant[] = [
     filter: "SIGTERM, SIGHUP or SIGQUIT during a browser login",
   },
   {
+    rule: "SIGTERM or SIGHUP in the middle of a save waits for the write: no temp file stays",
+    file: "src/runtime/login_lock.ts",
+    find: "  const forget = ctx.onFatalSignal(() => {});\n",
+    replace: "  const forget = () => {};\n",
+    tests: ["tests/security_test.ts"],
+    filter: "in the middle of a save",
+  },
+  {
     rule: "a test file's scratch folders go when it ends, pass or fail",
     file: "tests/helpers/scratch.ts",
     find: '    globalThis.addEventListener("unload", removeScratch);\n',

@@ -80,10 +80,15 @@ export async function withLoginLock<T>(
       EXIT.error,
     );
   }
+  // Listening for SIGTERM, SIGHUP and SIGQUIT while the lock is held makes such a signal wait
+  // for the synchronous write under way (a temp file holding the token, renamed or removed
+  // before the event loop turns); the process then ends by it as before.
+  const forget = ctx.onFatalSignal(() => {});
   try {
     ended?.throwIfAborted();
     return await work();
   } finally {
+    forget();
     held.release();
   }
 }
