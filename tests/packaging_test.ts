@@ -13,7 +13,7 @@ import { archiveName, executableName, targetOs, TARGETS } from "../scripts/targe
 import { bsdtarPath, macosPath } from "./helpers/bsdtar.ts";
 import { runCli } from "./helpers/cli.ts";
 import { closedPort } from "./helpers/server.ts";
-import { scratchDir, scratchFile } from "./helpers/scratch.ts";
+import { scratchDir, scratchFile, tmpdirEnv } from "./helpers/scratch.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 const decode = (b: Uint8Array) => new TextDecoder().decode(b);
@@ -528,6 +528,7 @@ function install(
       HOME: scratchDir(),
       SHELL: "/bin/bash",
       PATH: `${pathPrefix}${Deno.env.get("PATH")}`,
+      ...tmpdirEnv(),
       ...env,
     },
     clearEnv: true,
@@ -562,6 +563,7 @@ Deno.test("install.sh under umask 002 (per-user groups): ~/.almyty is made 0700,
           HOME: home,
           SHELL: "/bin/bash",
           PATH: `${fakeUname("Linux", "x86_64")}:${Deno.env.get("PATH")}`,
+          ...tmpdirEnv(),
         },
         clearEnv: true,
       });
@@ -654,7 +656,11 @@ Deno.test("install.sh: libc, platforms and HOME each get a plain answer naming w
       assertMatch(odd.stderr, message);
     }
     const noHome = await sh("dash", [`${ROOT}install.sh`], {
-      env: { ALMYTY_INSTALL_BASE_URL: url, PATH: `${fakeUname("Linux", "x86_64")}:/usr/bin:/bin` },
+      env: {
+        ALMYTY_INSTALL_BASE_URL: url,
+        PATH: `${fakeUname("Linux", "x86_64")}:/usr/bin:/bin`,
+        ...tmpdirEnv(),
+      },
       clearEnv: true,
     });
     assertEquals(noHome.code, 1);
@@ -673,6 +679,7 @@ Deno.test("install.sh: Ctrl-C or SIGTERM mid-download exits after cleaning up, i
   try {
     for (const [signal, code] of [["SIGINT", 130], ["SIGTERM", 143]] as const) {
       const target = scratchDir() + "/bin";
+      const tmp = scratchDir(); // where its download goes (mktemp -d)
       // In its own process group, as a terminal's job: Ctrl-C (and `kill -TERM -<group>`)
       // reaches the whole group, curl included.
       const child = new Deno.Command("setsid", {
@@ -682,6 +689,7 @@ Deno.test("install.sh: Ctrl-C or SIGTERM mid-download exits after cleaning up, i
           ALMYTY_INSTALL_DIR: target,
           HOME: scratchDir(),
           PATH: `${fakeUname("Linux", "x86_64")}:${Deno.env.get("PATH")}`,
+          TMPDIR: tmp,
         },
         clearEnv: true,
         stderr: "piped",
@@ -703,6 +711,7 @@ Deno.test("install.sh: Ctrl-C or SIGTERM mid-download exits after cleaning up, i
         exists = false;
       }
       assert(!exists || [...Deno.readDirSync(target)].length === 0, `${signal} left files`);
+      assertEquals([...Deno.readDirSync(tmp)], [], `${signal} left its download folder`);
     }
   } finally {
     await stalled.shutdown();

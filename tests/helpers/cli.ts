@@ -5,7 +5,7 @@
  */
 import { permissionFlags } from "../../src/permissions.ts";
 import { recordOutput, recordToken } from "./leaks.ts";
-import { scratchDir } from "./scratch.ts";
+import { scratchDir, tmpdirEnv } from "./scratch.ts";
 
 const MAIN = new URL("../../main.ts", import.meta.url).pathname;
 
@@ -58,6 +58,7 @@ export function baseEnv(home: string, extra: Record<string, string> = {}): Recor
     // `deno run` (unlike the compiled binary) asks dl.deno.land for a newer Deno,
     // through HTTPS_PROXY when a test sets one: not a request of the CLI's.
     DENO_NO_UPDATE_CHECK: "1",
+    ...tmpdirEnv(),
     ...extra,
   };
 }

@@ -61,3 +61,12 @@ export function scratchDir(prefix = "almyty-"): string {
 export function scratchFile(options: { prefix?: string; suffix?: string } = {}): string {
   return removeAtEnd(Deno.makeTempFileSync({ prefix: "almyty-", ...options }));
 }
+
+/**
+ * This process's TMPDIR, for a child started with a clean environment: what it
+ * makes goes where scripts/test.sh looks for leftovers (empty when unset).
+ */
+export function tmpdirEnv(): Record<string, string> {
+  const tmp = Deno.env.get("TMPDIR");
+  return tmp ? { TMPDIR: tmp } : {};
+}
