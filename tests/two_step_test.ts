@@ -558,7 +558,12 @@ Deno.test("--cancel while a --continue got the approval but could not save it ye
   assertEquals(minted!.record.isActive, false, "the key nobody will save is revoked");
 });
 
-Deno.test("--cancel while a --continue saves the approval: the cancel waits, then says the login was finished meanwhile; the saved key is left live", async () => {
+/**
+ * An approved login whose `--continue` is saving it (held at its key check, under the pending
+ * login's lock) while a second almyty-auth on the same HOME runs `argv`; the check goes on once
+ * that one asks for a lock. Returns both runs, ended.
+ */
+async function whileContinueSaves(argv: string[]) {
   let releaseProfile!: () => void;
   const profileHeld = new Promise<void>((resolve) => (releaseProfile = resolve));
   let held = false;
@@ -576,24 +581,46 @@ Deno.test("--cancel while a --continue saves the approval: the cancel waits, the
   while (!saving.requests.some((r) => r.endsWith("/auth/profile"))) {
     await new Promise((resolve) => setTimeout(resolve, 0));
   }
-  // A second almyty-auth on the same HOME (an agent that gave up waiting) cancels meanwhile.
-  const cancel = new World({}, world.home);
-  cancel.route((request) => world.fetch(request), server.url);
+  // A second almyty-auth on the same HOME (an agent that gave up waiting, a person).
+  const other = new World({}, world.home);
+  other.route((request) => world.fetch(request), server.url);
   let wantLock!: () => void;
   const lockWanted = new Promise<void>((resolve) => (wantLock = resolve));
-  cancel.locker = (path, options) => {
+  other.locker = (path, options) => {
     wantLock();
     return denoLocker(path, options);
   };
-  const cancelled = cancel.run(["login", "--cancel"]);
+  const running = other.run(argv);
   await lockWanted;
   releaseProfile();
-  assertEquals(await continued, 0, saving.stderr);
-  assertEquals(await cancelled, 0, cancel.stderr);
+  return {
+    world,
+    server,
+    saving,
+    other,
+    codes: [await continued, await running],
+  };
+}
+
+Deno.test("--cancel while a --continue saves the approval: the cancel waits, then says the login was finished meanwhile; the saved key is left live", async () => {
+  const { world, server, saving, other: cancel, codes } = await whileContinueSaves([
+    "login",
+    "--cancel",
+  ]);
+  assertEquals(codes, [0, 0], `${saving.stderr}\n---\n${cancel.stderr}`);
   const saved = saving.saved()!;
   assertEquals(liveKeys(server), [saved.keyId], "the key just saved is live, not revoked");
   assertMatch(cancel.stderr, /Another almyty-auth finished the login at [^\n]* meanwhile/);
   assert(!/revoked/.test(cancel.stderr), cancel.stderr);
+  assertEquals(pendingFile(world.home), null);
+});
+
+Deno.test("logout while a --continue saves the approval: the --continue finishes first, and what it saved is logged out too", async () => {
+  const { world, server, saving, other: logout, codes } = await whileContinueSaves(["logout"]);
+  assertEquals(codes, [0, 0], `${saving.stderr}\n---\n${logout.stderr}`);
+  assertMatch(logout.stderr, /Logged out; removed/);
+  assertEquals(readBytes(credsPath(world.home)), null, "logged out, not logged back in");
+  assertEquals(liveKeys(server), [], "the key the --continue saved is revoked");
   assertEquals(pendingFile(world.home), null);
 });
 

@@ -418,6 +418,9 @@ export async function forgetOnLogout(ctx: Context, profile: string): Promise<voi
   const { forget } = await import("../login/two_step.ts");
   const outcome = await forget(ctx, engine(ctx, { profile }));
   if (outcome.kind === "forgotten") {
-    line(ctx.stderr, "Also cancelled the login that was waiting for approval (login --no-wait).");
+    line(
+      ctx.stderr,
+      "Logging out: cancelled the login that was waiting for approval (login --no-wait).",
+    );
   }
 }

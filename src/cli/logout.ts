@@ -53,15 +53,17 @@ export async function run(ctx: Context, { flags }: CommandInput): Promise<number
   const choices: LoginChoice[] = flags.all
     ? listProfilesWith(io).map((login) => ({ profile: login.name, source: "flag" }))
     : [chooseLoginWith(io, { profile: flags.profile as string | undefined })];
-  if (!choices.length) line(ctx.stderr, "Not logged in; there is no login to remove.");
-  for (const choice of choices) await logoutOf(ctx, choice);
   const names = choices.map((choice) => choice.profile);
-  // Outside the login file's lock: a `--continue` takes the pending lock, then that one.
+  // The pending logins first, outside the login file's lock (a `--continue` takes the pending
+  // lock, then that one): a `--continue` saving one meanwhile finishes before the login file is
+  // removed, so what it saved is logged out too.
   for (const name of new Set(flags.all ? [DEFAULT_PROFILE, ...names] : names)) {
     if (!ctx.fs.lstat(pendingPathWith(io, name))) continue;
     const { forgetOnLogout } = await import("./login_two_step.ts");
     await forgetOnLogout(ctx, name);
   }
+  if (!choices.length) line(ctx.stderr, "Not logged in; there is no login to remove.");
+  for (const choice of choices) await logoutOf(ctx, choice);
   if (ctx.env.ALMYTY_TOKEN) {
     warn(
       ctx,
