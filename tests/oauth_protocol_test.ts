@@ -5,7 +5,7 @@
  * that match their purpose.
  */
 import { assert, assertEquals, assertMatch } from "./helpers/assert.ts";
-import { openConsent } from "./helpers/consent.ts";
+import { authorizationRequest, openConsent, TEST_REDIRECT_URI } from "./helpers/consent.ts";
 import { signInCookie, World } from "./helpers/world.ts";
 import { recordToken } from "./helpers/leaks.ts";
 import { pkceChallenge, randomToken } from "../src/protocol/crypto.ts";
@@ -269,18 +269,10 @@ Deno.test("device consent from the same address shows the code to compare, and a
 Deno.test("code-flow consent: the same phishing context as the device's, and no key is replaced by a name anyone can send", async () => {
   const world = new World();
   const { url } = world.referenceServer();
-  const redirectUri = "http://127.0.0.1:5555/callback";
+  const redirectUri = TEST_REDIRECT_URI;
   const authorize = () => {
-    const verifier = randomToken(32);
-    const page = `${url}/cli-auth?${new URLSearchParams({
-      response_type: "code",
-      client_id: "almyty-cli",
-      redirect_uri: redirectUri,
-      state: "s".repeat(43),
-      code_challenge: pkceChallenge(verifier),
-      code_challenge_method: "S256",
-      client_name: "victims-laptop", // what an attacker's look-alike link would say
-    })}`;
+    // client_name: what an attacker's look-alike link would say
+    const { url: page, verifier } = authorizationRequest(url, { clientName: "victims-laptop" });
     return { page, verifier };
   };
   const cookie = await signInCookie(world.fetch, url);
@@ -566,21 +558,9 @@ Deno.test("HTTP Basic almyty-cli: (empty password) names the public client, as r
 Deno.test("a failed exchange does not spend the code (as PROTOCOL says): only its own client, with the verifier, can redeem it", async () => {
   const world = new World();
   const { url } = world.referenceServer();
-  const verifier = randomToken(32);
-  const redirectUri = "http://127.0.0.1:5555/callback";
+  const { url: page, verifier, redirectUri } = authorizationRequest(url);
   const cookie = await signInCookie(world.fetch, url);
-  const consent = await openConsent(
-    world.fetch,
-    `${url}/cli-auth?${new URLSearchParams({
-      response_type: "code",
-      client_id: "almyty-cli",
-      redirect_uri: redirectUri,
-      state: "s".repeat(43),
-      code_challenge: pkceChallenge(verifier),
-      code_challenge_method: "S256",
-    })}`,
-    cookie,
-  );
+  const consent = await openConsent(world.fetch, page, cookie);
   const code = new URL((await consent.submit("approve")).headers.get("location")!).searchParams
     .get("code")!;
   const exchange = (fields: Record<string, string>) =>

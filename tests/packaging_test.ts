@@ -115,17 +115,17 @@ function standInDist(): string {
   return dist;
 }
 
-Deno.test("archives hold the executable at the root; SHA256SUMS verifies with sha256sum -c", async () => {
+/** Packs stand-in executables (`scripts/compile.ts --pack-only`); the folder of the archives. */
+async function packStandIns(env?: Record<string, string>): Promise<string> {
   const dist = standInDist();
-  const packed = await sh(Deno.execPath(), [
-    "run",
-    "-A",
-    `${ROOT}scripts/compile.ts`,
-    "--pack-only",
-    "--dist",
-    dist,
-  ]);
+  const args = ["run", "-A", `${ROOT}scripts/compile.ts`, "--pack-only", "--dist", dist];
+  const packed = await sh(Deno.execPath(), args, env ? { env } : {});
   assertEquals(packed.code, 0, packed.stderr);
+  return dist;
+}
+
+Deno.test("archives hold the executable at the root; SHA256SUMS verifies with sha256sum -c", async () => {
+  const dist = await packStandIns();
   const sums = Deno.readTextFileSync(`${dist}/SHA256SUMS`);
   assertEquals(sums.trim().split("\n").length, TARGETS.length);
   for (const line of sums.trim().split("\n")) {
@@ -154,19 +154,7 @@ Deno.test("packing on macOS: bsdtar 3.6 as the only tar on PATH; bsdtar and GNU 
   // macOS's /usr/bin/tar: bsdtar (rejects GNU's --owner=0 --group=0 before libarchive 3.7.3).
   const path = macosPath();
   const epoch = 1_700_000_000; // 2023-11-14 22:13:20 UTC
-  const packOnce = async () => {
-    const dist = standInDist();
-    const packed = await sh(Deno.execPath(), [
-      "run",
-      "-A",
-      `${ROOT}scripts/compile.ts`,
-      "--pack-only",
-      "--dist",
-      dist,
-    ], { env: { PATH: path, SOURCE_DATE_EPOCH: String(epoch) } });
-    assertEquals(packed.code, 0, packed.stderr);
-    return dist;
-  };
+  const packOnce = () => packStandIns({ PATH: path, SOURCE_DATE_EPOCH: String(epoch) });
   const dist = await packOnce();
   for (const target of TARGETS.filter((t) => !t.includes("windows"))) {
     const archive = `${dist}/${archiveName(target)}`;

@@ -5,7 +5,8 @@
  * and DNS rebinding.
  */
 import { assert, assertEquals, assertMatch } from "./helpers/assert.ts";
-import { pkceChallenge, randomToken } from "../src/protocol/crypto.ts";
+import { randomToken } from "../src/protocol/crypto.ts";
+import { authorizationRequest } from "./helpers/consent.ts";
 import { browserSession, decide, rawRequest, withServer } from "./helpers/server.ts";
 import { recordToken } from "./helpers/leaks.ts";
 
@@ -101,18 +102,9 @@ Deno.test("one device code is redeemed once: the held poll gets the key, every l
 
 Deno.test("a replayed code revokes its key only with the binding proof (verifier, redirect_uri)", async () => {
   await withServer({}, async (s) => {
-    const verifier = randomToken(32);
-    const redirectUri = "http://127.0.0.1:5555/callback";
-    const q = new URLSearchParams({
-      response_type: "code",
-      client_id: "almyty-cli",
-      redirect_uri: redirectUri,
-      state: "s".repeat(43),
-      code_challenge: pkceChallenge(verifier),
-      code_challenge_method: "S256",
-    });
+    const { url: consent, verifier, redirectUri } = authorizationRequest("");
     const location = new URL(
-      (await decide(s.url, `/cli-auth?${q}`, "approve")).headers.get("location")!,
+      (await decide(s.url, consent, "approve")).headers.get("location")!,
     );
     const code = location.searchParams.get("code")!;
     const exchange = (fields: Record<string, string>) =>
@@ -282,16 +274,7 @@ async function postLikeOldSafari(
 
 Deno.test("a browser that sends Origin but no Sec-Fetch-Site (Safari < 16.4) signs in and decides on the server's own pages; a foreign Origin still cannot", async () => {
   await withServer({}, async (s) => {
-    const verifier = randomToken(32);
-    const consentUrl = `${s.url}/cli-auth?${new URLSearchParams({
-      response_type: "code",
-      client_id: "almyty-cli",
-      redirect_uri: "http://127.0.0.1:5555/callback",
-      state: "s".repeat(43),
-      code_challenge: pkceChallenge(verifier),
-      code_challenge_method: "S256",
-      client_name: "test-host",
-    })}`;
+    const { url: consentUrl } = authorizationRequest(s.url, { clientName: "test-host" });
     // Signed out: the page is the sign-in form, whose post comes back with the session.
     const signInPage = await fetch(consentUrl);
     assertEquals(signInPage.headers.get("referrer-policy"), "same-origin");

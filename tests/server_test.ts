@@ -3,7 +3,7 @@ import { assert, assertEquals, assertMatch } from "./helpers/assert.ts";
 import { pkceChallenge, randomToken } from "../src/protocol/crypto.ts";
 import { browserSession, decide, mintKey, withServer } from "./helpers/server.ts";
 import { startServer } from "../src/server/app.ts";
-import { openConsent } from "./helpers/consent.ts";
+import { authorizationRequest, openConsent, TEST_REDIRECT_URI } from "./helpers/consent.ts";
 import { scratchDir } from "./helpers/scratch.ts";
 
 const CODE_GRANT = "authorization_code";
@@ -19,18 +19,10 @@ function form(url: string, path: string, fields: Record<string, string>, signal?
 }
 
 /** Runs the code flow up to the redirect; returns the code and PKCE verifier. */
-async function authorize(url: string, redirectUri = "http://127.0.0.1:5555/callback") {
-  const verifier = randomToken(32);
-  const q = new URLSearchParams({
-    response_type: "code",
-    client_id: "almyty-cli",
-    redirect_uri: redirectUri,
-    state: "s".repeat(43),
-    code_challenge: pkceChallenge(verifier),
-    code_challenge_method: "S256",
-    client_name: "test-host",
-  });
-  const response = await decide(url, `/cli-auth?${q}`, "approve");
+async function authorize(url: string, redirectUri = TEST_REDIRECT_URI) {
+  const request = authorizationRequest("", { redirectUri, clientName: "test-host" });
+  const { verifier } = request;
+  const response = await decide(url, request.url, "approve");
   assertEquals(response.status, 303);
   const location = new URL(response.headers.get("location")!);
   assertEquals(location.origin + location.pathname, redirectUri);
@@ -507,18 +499,8 @@ Deno.test("--auto-approve approves device and browser requests as alice", async 
     })).json();
     assertEquals(r.email, "alice@example.com");
     // The browser request is approved at once too: straight back to the callback with a code.
-    const verifier = randomToken(32);
-    const page = await fetch(
-      `${s.url}/cli-auth?${new URLSearchParams({
-        response_type: "code",
-        client_id: "almyty-cli",
-        redirect_uri: "http://127.0.0.1:5555/callback",
-        state: "s".repeat(43),
-        code_challenge: pkceChallenge(verifier),
-        code_challenge_method: "S256",
-      })}`,
-      { redirect: "manual" },
-    );
+    const { url: consentUrl, verifier } = authorizationRequest(s.url);
+    const page = await fetch(consentUrl, { redirect: "manual" });
     assertEquals(page.status, 303);
     const location = new URL(page.headers.get("location")!);
     assertEquals(location.searchParams.get("error"), null);
@@ -526,7 +508,7 @@ Deno.test("--auto-approve approves device and browser requests as alice", async 
       grant_type: CODE_GRANT,
       code: location.searchParams.get("code")!,
       code_verifier: verifier,
-      redirect_uri: "http://127.0.0.1:5555/callback",
+      redirect_uri: TEST_REDIRECT_URI,
     })).json();
     assertEquals(grant.email, "alice@example.com");
   });

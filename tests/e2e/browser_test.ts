@@ -2,10 +2,10 @@
  * End to end: the real CLI (compile-time permissions), the real reference
  * server, real headless Chromium clicking the real pages. 127.0.0.1 only.
  */
-import type { Browser, BrowserContext, Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import type { StartOptions } from "../../src/server/app.ts";
 import { assert, assertEquals, assertMatch } from "../helpers/assert.ts";
-import { browserHook, launchChromium, signIn, watchPages } from "../helpers/browser.ts";
+import { browserHook, browserTests, signIn } from "../helpers/browser.ts";
 import {
   CliProcess,
   credsPath,
@@ -16,10 +16,9 @@ import {
   tempHome,
 } from "../helpers/cli.ts";
 import { assertNoLeaks, recordToken } from "../helpers/leaks.ts";
-import { rawRequest, withServer } from "../helpers/server.ts";
+import { rawRequest } from "../helpers/server.ts";
 
-let browser: Browser;
-const ready = launchChromium().then((b) => (browser = b));
+const chromium = browserTests();
 
 /** What each e2e test gets besides the server. */
 interface Session {
@@ -38,33 +37,13 @@ function e2e(
   options: StartOptions,
   fn: (server: { url: string }, session: Session) => Promise<void>,
 ): void {
-  Deno.test({
-    name,
-    sanitizeOps: false,
-    sanitizeResources: false,
-    fn: () =>
-      withServer(options, async (server) => {
-        await ready;
-        const contexts: BrowserContext[] = [];
-        const newPage = async () => {
-          const context = await browser.newContext();
-          contexts.push(context);
-          const page = await context.newPage();
-          watchPages(page);
-          return page;
-        };
-        try {
-          await fn(server, {
-            page: await newPage(),
-            newPage,
-            hook: browserHook(),
-            home: tempHome(),
-          });
-        } finally {
-          for (const context of contexts) await context.close();
-        }
-      }),
-  });
+  chromium.test(name, options, async (server, newPage) =>
+    await fn(server, {
+      page: await newPage(),
+      newPage,
+      hook: browserHook(),
+      home: tempHome(),
+    }));
 }
 
 function assertPortFree(url: string): void {
@@ -411,7 +390,6 @@ Deno.test({
   fn: async () => {
     const { recordings, tokens } = assertNoLeaks();
     assert(recordings > 20 && tokens >= 4, `scan saw ${recordings} recordings, ${tokens} tokens`);
-    await ready;
-    await browser.close();
+    await chromium.close();
   },
 });

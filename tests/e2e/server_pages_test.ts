@@ -5,54 +5,27 @@
  * the device countdown, the /cli-login card's Cancel, and unknown pages.
  */
 import axe from "axe-core";
-import type { Browser, Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import type { StartOptions } from "../../src/server/app.ts";
 import { assert, assertEquals, assertMatch } from "../helpers/assert.ts";
-import { launchChromium, signIn, watchPages } from "../helpers/browser.ts";
-import { pkceChallenge, randomToken } from "../../src/protocol/crypto.ts";
-import { withFakeServer, withServer } from "../helpers/server.ts";
+import { browserTests, signIn, type TestServer } from "../helpers/browser.ts";
+import { authorizationRequest } from "../helpers/consent.ts";
+import { withFakeServer } from "../helpers/server.ts";
 
-let browser: Browser;
-const ready = launchChromium().then((b) => (browser = b));
-
-type Server = Parameters<Parameters<typeof withServer>[1]>[0];
+const chromium = browserTests();
 
 /** A test with a fresh reference server and a fresh browser profile. */
 function pages(
   name: string,
   options: StartOptions,
-  fn: (server: Server, page: Page) => Promise<void>,
+  fn: (server: TestServer, page: Page) => Promise<void>,
 ): void {
-  Deno.test({
-    name,
-    sanitizeOps: false,
-    sanitizeResources: false,
-    fn: () =>
-      withServer(options, async (server) => {
-        await ready;
-        const context = await browser.newContext();
-        try {
-          const page = await context.newPage();
-          watchPages(page);
-          await fn(server, page);
-        } finally {
-          await context.close();
-        }
-      }),
-  });
+  chromium.test(name, options, async (server, newPage) => await fn(server, await newPage()));
 }
 
 /** An authorization URL of the code flow, as the CLI builds it. */
 function authorizationUrl(server: string, clientName = "laptop"): string {
-  return `${server}/cli-auth?${new URLSearchParams({
-    response_type: "code",
-    client_id: "almyty-cli",
-    redirect_uri: "http://127.0.0.1:5555/callback",
-    state: "s".repeat(43),
-    code_challenge: pkceChallenge(randomToken(32)),
-    code_challenge_method: "S256",
-    client_name: clientName,
-  })}`;
+  return authorizationRequest(server, { clientName }).url;
 }
 
 /** A session secret of the account, as the server's API hands it out. */
@@ -325,7 +298,6 @@ Deno.test({
   sanitizeOps: false,
   sanitizeResources: false,
   fn: async () => {
-    await ready;
-    await browser.close();
+    await chromium.close();
   },
 });

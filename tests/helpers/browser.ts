@@ -3,8 +3,10 @@
  * hook that hands the CLI's URL to the test.
  * @module
  */
-import { type Browser, chromium, type Page } from "playwright-core";
+import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import type { StartOptions } from "../../src/server/app.ts";
 import { recordOutput } from "./leaks.ts";
+import { withServer } from "./server.ts";
 import { readRedirect } from "./redirect.ts";
 import { scratchDir } from "./scratch.ts";
 
@@ -27,6 +29,52 @@ export function launchChromium(): Promise<Browser> {
     executablePath: Deno.env.get("CHROMIUM_PATH") ?? "/usr/bin/chromium",
     args: CHROMIUM_ARGS,
   });
+}
+
+/** The reference server a {@link browserTests} test gets. */
+export type TestServer = Parameters<Parameters<typeof withServer>[1]>[0];
+
+/**
+ * One Chromium for a test file: `test` registers a test with a fresh
+ * reference server (`options`), and `newPage` opens a page in a fresh
+ * context (another browser profile), watched for the leak scan and closed
+ * when the test ends; `close` ends the browser (the file's last test).
+ */
+export function browserTests(): {
+  test(
+    name: string,
+    options: StartOptions,
+    fn: (server: TestServer, newPage: () => Promise<Page>) => Promise<void>,
+  ): void;
+  close(): Promise<void>;
+} {
+  const ready = launchChromium();
+  return {
+    test: (name, options, fn) =>
+      Deno.test({
+        name,
+        sanitizeOps: false,
+        sanitizeResources: false,
+        fn: () =>
+          withServer(options, async (server) => {
+            const browser = await ready;
+            const contexts: BrowserContext[] = [];
+            const newPage = async () => {
+              const context = await browser.newContext();
+              contexts.push(context);
+              const page = await context.newPage();
+              watchPages(page);
+              return page;
+            };
+            try {
+              await fn(server, newPage);
+            } finally {
+              for (const context of contexts) await context.close();
+            }
+          }),
+      }),
+    close: async () => await (await ready).close(),
+  };
 }
 
 /** A FIFO the BROWSER hook writes the URL to; `env` goes to the CLI. */

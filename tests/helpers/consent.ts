@@ -3,6 +3,7 @@
  * session, then submit its form. One place that knows the form's fields.
  * @module
  */
+import { pkceChallenge, randomToken } from "../../src/protocol/crypto.ts";
 
 /** An opened consent page. */
 export interface Consent {
@@ -35,4 +36,30 @@ export async function openConsent(
         redirect: "manual",
       }),
   };
+}
+
+/** The redirect URI test clients register (nothing listens there). */
+export const TEST_REDIRECT_URI = "http://127.0.0.1:5555/callback";
+
+/**
+ * A code-flow authorization request as the CLI makes it (a fresh PKCE
+ * verifier, state "s"×43): the consent page's address at `server` (a URL, or
+ * "" for the path alone) and the verifier that redeems its code.
+ */
+export function authorizationRequest(
+  server: string,
+  options: { redirectUri?: string; clientName?: string } = {},
+): { url: string; verifier: string; redirectUri: string } {
+  const verifier = randomToken(32);
+  const redirectUri = options.redirectUri ?? TEST_REDIRECT_URI;
+  const query = new URLSearchParams({
+    response_type: "code",
+    client_id: "almyty-cli",
+    redirect_uri: redirectUri,
+    state: "s".repeat(43),
+    code_challenge: pkceChallenge(verifier),
+    code_challenge_method: "S256",
+    ...(options.clientName === undefined ? {} : { client_name: options.clientName }),
+  });
+  return { url: `${server}/cli-auth?${query}`, verifier, redirectUri };
 }
