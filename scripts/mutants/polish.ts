@@ -141,4 +141,12 @@ export const mutants: Mutant[] = [
     tests: ["tests/profiles_test.ts"],
     filter: "exec and env hand over",
   },
+  {
+    rule: "a wrapped message never breaks a drawing (the QR code's rows)",
+    file: "src/runtime/output.ts",
+    find: " || /[\\u2580-\\u259f]/.test(row)) return row;",
+    replace: ") return row;",
+    tests: ["tests/unit/wrap_test.ts"],
+    filter: "never broken",
+  },
 ];

@@ -86,7 +86,8 @@ export function visibleWidth(text: string): number {
  * `rm`, … up to the word that ends its clause with `)`, `,`, `;`, `:` or
  * `.`, else the line's end), nor inside a URL or path (one word). A piece
  * longer than a line stands on a line of its own, where the terminal wraps
- * it. `column` is where the cursor already is on the first line.
+ * it. A drawing (block characters: the QR code) is never broken. `column`
+ * is where the cursor already is on the first line.
  *
  * @example
  * ```ts
@@ -97,7 +98,8 @@ export function visibleWidth(text: string): number {
 export function wrapForTerminal(text: string, columns: number, column = 0): string {
   return text.split("\n").map((row, i) => {
     const start = i === 0 ? column : 0;
-    if (start + visibleWidth(row) <= columns) return row;
+    // A line that fits, or a drawing (the QR code's blocks: spaces are part of it).
+    if (start + visibleWidth(row) <= columns || /[\u2580-\u259f]/.test(row)) return row;
     const indent = /^ */.exec(row)![0];
     const lines = [indent];
     for (const piece of pieces(row.slice(indent.length))) {

@@ -27,6 +27,8 @@ Deno.test("wrapForTerminal: a command, a quoted span and a URL are never broken;
     "Open\nhttps://app.almyty.com/cli-login?code=ABCD\nthen",
   );
   assertEquals(wrapForTerminal("remove it: rm /a/b", 12), "remove it:\nrm /a/b");
+  const qr = "█▀▀▀▀▀█ ▄▀ █ █▀▀▀▀▀█";
+  assertEquals(wrapForTerminal(qr, 10), qr, "a QR code's row is drawn whole");
 });
 
 Deno.test("wrapForTerminal: the first line continues where the cursor is; colours take no room", () => {
