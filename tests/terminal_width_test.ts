@@ -90,7 +90,7 @@ Deno.test("messages at 80 columns: broken between words, never inside a command 
     [
       ["whoami", "--api", "https://api.staging.almyty.com"],
       2,
-      "(almyty-auth login --profile <name> --api <url>),",
+      "(almyty-auth login --profile <name> --api https://api.staging.almyty.com),",
     ],
     [["whoami", "--profile", "staging"], 4, "almyty-auth login --profile staging"],
     [["profile", "save", "work"], 4, "almyty-auth login --profile work"],

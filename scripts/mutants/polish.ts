@@ -149,4 +149,20 @@ export const mutants: Mutant[] = [
     tests: ["tests/unit/wrap_test.ts"],
     filter: "never broken",
   },
+  {
+    rule: "--api on a reading command: the hint keeps the API and profile typed",
+    file: "src/cli/parse.ts",
+    find: 'const url = valueOf(args, "--api") ?? "<url>";',
+    replace: 'const url = "<url>";',
+    tests: ["tests/unit/parse_test.ts"],
+    filter: "every bad input",
+  },
+  {
+    rule: "--api on a reading command: the hint keeps the profile typed",
+    file: "src/cli/parse.ts",
+    find: 'const name = valueOf(args, "--profile") ?? "<name>";',
+    replace: 'const name = "<name>";',
+    tests: ["tests/unit/parse_test.ts"],
+    filter: "every bad input",
+  },
 ];

@@ -11,6 +11,7 @@
 import { COMMANDS, type FlagSpec, GLOBAL_FLAGS } from "./spec.ts";
 import type { CommandInput } from "../runtime/command.ts";
 import { CliError, EXIT } from "../runtime/errors.ts";
+import { stripControl } from "../protocol/text.ts";
 
 /** What to do. */
 export type Parsed =
@@ -63,15 +64,31 @@ function editDistance(a: string, b: string): number {
  * --api where a login's own API applies gets the way to another environment;
  * else the nearest flag.
  */
-function unknownFlag(flag: string, known: string[], command?: string): string {
+function unknownFlag(flag: string, known: string[], command?: string, args: string[] = []): string {
   if (flag === "-v") return `Unknown flag "-v". For the version, use -V (or --version).`;
   if (flag === "--api" && known.includes("--profile")) {
+    // The hint keeps what was typed: the API asked for, and the profile if one was named.
+    const name = valueOf(args, "--profile") ?? "<name>";
+    const url = valueOf(args, "--api") ?? "<url>";
     return `Unknown flag "--api" for ${command}: a saved login keeps its own API. For another ` +
-      "environment, log in to a profile there (almyty-auth login --profile <name> --api <url>), " +
-      "then use --profile <name>.";
+      `environment, log in to a profile there (almyty-auth login --profile ${name} --api ${url}), ` +
+      `then use --profile ${name}.`;
   }
   const near = closest(flag, known);
   return `Unknown flag "${flag}".${near ? ` Did you mean "${near}"?` : ""}`;
+}
+
+/** The value typed for `flag` (`--flag value` or `--flag=value`), without control characters. */
+function valueOf(args: string[], flag: string): string | undefined {
+  for (let i = 0; i < args.length && args[i] !== "--"; i++) {
+    const value = args[i].startsWith(`${flag}=`)
+      ? args[i].slice(flag.length + 1)
+      : args[i] === flag && !args[i + 1]?.startsWith("-")
+      ? args[i + 1]
+      : undefined;
+    if (value) return stripControl(value).slice(0, 200);
+  }
+  return undefined;
 }
 
 /** The message for an unknown command, with the nearest one. */
@@ -128,7 +145,7 @@ function parseFlags(
     const spec = rawName === undefined ? undefined : flags[rawName];
     if (!spec || rawName === undefined) {
       const known = Object.keys(flags).map((name) => `--${name}`);
-      throw usageError(unknownFlag(arg.split("=")[0], known, command), command);
+      throw usageError(unknownFlag(arg.split("=")[0], known, command, args), command);
     }
     if (spec.type === "boolean") {
       if (inline !== undefined) throw usageError(`--${rawName} takes no value.`, command);

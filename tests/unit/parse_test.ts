@@ -35,11 +35,16 @@ Deno.test("parse: every bad input is a usage error (exit 2) that names it", () =
     [["whoami", "-x"], /Unknown flag "-x"/],
     [["help", "logni"], /Unknown command "logni"\. Did you mean "login"\?/],
     // --api where a login's own API applies: the way to another environment, not a dead end.
+    // The hint keeps what was typed: the API, and the profile when one was named.
     [
       ["whoami", "--api", "https://api.staging.almyty.com"],
-      /Unknown flag "--api" for whoami: a saved login keeps its own API\. For another environment, log in to a profile there \(almyty-auth login --profile <name> --api <url>\), then use --profile <name>\./,
+      /Unknown flag "--api" for whoami: a saved login keeps its own API\. For another environment, log in to a profile there \(almyty-auth login --profile <name> --api https:\/\/api\.staging\.almyty\.com\), then use --profile <name>\./,
     ],
-    [["token", "--api=x"], /Unknown flag "--api" for token: a saved login keeps its own API/],
+    [
+      ["token", "--api=https://x.example", "--profile", "ci"],
+      /Unknown flag "--api" for token: a saved login keeps its own API\. For another environment, log in to a profile there \(almyty-auth login --profile ci --api https:\/\/x\.example\), then use --profile ci\./,
+    ],
+    [["status", "--profile=ci", "--api"], /\(almyty-auth login --profile ci --api <url>\)/],
   ];
   for (const [argv, message] of cases) {
     const error = assertThrows(() => parseCommandLine(argv), CliError);
