@@ -387,3 +387,56 @@ Deno.test("redirects to another origin are not followed; bodies over 1 MiB are n
     assertMatch(result.stderr, /more than 1 MiB; not reading it/);
   });
 });
+
+Deno.test("a body over 1 MiB is not read however it is framed: declared, chunked, chunked past a declared length, compressed", async () => {
+  const token = "almyty_" + "8".repeat(64);
+  recordToken(token);
+  const big = "x".repeat(2 * 1024 * 1024);
+  const gzipped = await new Response(
+    new Blob([big]).stream().pipeThrough(new CompressionStream("gzip")),
+  ).bytes();
+  const whoami = async (url: string) => {
+    const { home } = homeWithFile(JSON.stringify({ url, token }));
+    const result = await runCli(["whoami"], { home });
+    assertEquals(result.code, 1, result.stderr);
+    assertMatch(result.stderr, /answered with more than 1 MiB; not reading it/);
+  };
+  const answers: [string, () => Response][] = [
+    ["declared", () => new Response(big, { headers: { "content-length": String(big.length) } })],
+    ["chunked", () => new Response(new Blob([big]).stream())],
+    // A small declared length of a body that inflates past the cap.
+    [
+      "gzip",
+      () =>
+        new Response(gzipped, {
+          headers: { "content-encoding": "gzip", "content-length": String(gzipped.length) },
+        }),
+    ],
+  ];
+  for (const [what, answer] of answers) {
+    await withFakeServer(() => answer(), async (url) => {
+      await whoami(url).catch((error) => {
+        throw new Error(`${what}: ${error.message}`);
+      });
+    });
+  }
+  // Content-Length 20 beside Transfer-Encoding: chunked (which fetch follows): 2 MiB come.
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const chunk = "y".repeat(64 * 1024);
+  const served = (async () => {
+    for await (const conn of listener) {
+      await conn.read(new Uint8Array(64 * 1024));
+      const head = "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 20\r\n" +
+        "transfer-encoding: chunked\r\nconnection: close\r\n\r\n";
+      const body = `${chunk.length.toString(16)}\r\n${chunk}\r\n`.repeat(32) + "0\r\n\r\n";
+      await conn.write(new TextEncoder().encode(head + body)).catch(() => {});
+      conn.close();
+    }
+  })();
+  try {
+    await whoami(`http://127.0.0.1:${(listener.addr as Deno.NetAddr).port}`);
+  } finally {
+    listener.close();
+    await served.catch(() => {});
+  }
+});

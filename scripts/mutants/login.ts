@@ -75,7 +75,7 @@ export const mutants: Mutant[] = [
     find: "if (size > MAX_RESPONSE_BYTES) {",
     replace: "if (false) {",
     tests: ["tests/production_truth_test.ts"],
-    filter: "bodies over 1 MiB",
+    filter: "over 1 MiB",
   },
   {
     rule: "server text is redacted (any 8-character piece of our token) before it is quoted",

@@ -20,6 +20,32 @@ export const mutants: Mutant[] = [
     filter: "with nothing pending look once",
   },
   {
+    rule: "a declared length over 1 MiB is refused before the body is read",
+    file: "src/runtime/client.ts",
+    find: "      if (Number(declared) > MAX_RESPONSE_BYTES) {",
+    replace: "      if (false) {",
+    tests: ["tests/production_truth_test.ts"],
+    filter: "however it is framed",
+  },
+  {
+    rule: "a body with a Transfer-Encoding is never read whole on its declared length",
+    file: "src/runtime/client.ts",
+    find:
+      '      !response.headers.has("transfer-encoding") && !response.headers.has("content-encoding")',
+    replace: '      !response.headers.has("content-encoding")',
+    tests: ["tests/production_truth_test.ts"],
+    filter: "however it is framed",
+  },
+  {
+    rule: "a compressed body is never read whole on its declared length",
+    file: "src/runtime/client.ts",
+    find:
+      '      !response.headers.has("transfer-encoding") && !response.headers.has("content-encoding")',
+    replace: '      !response.headers.has("transfer-encoding")',
+    tests: ["tests/production_truth_test.ts"],
+    filter: "however it is framed",
+  },
+  {
     rule: "bare start-up (--version, --help) loads no credentials reader or login selection",
     file: "src/runtime/errors.ts",
     find: 'import { TokenFormatError } from "../protocol/tokens.ts";\n',

@@ -302,19 +302,36 @@ export class ApiClient {
 
   async #readCapped(response: Response, url: string): Promise<string> {
     if (!response.body) return "";
+    const tooLarge = () =>
+      this.#error(
+        "bad-response",
+        url,
+        `${url} answered with more than ${
+          MAX_RESPONSE_BYTES / 1024 / 1024
+        } MiB; not reading it. Is this almyty's API URL?`,
+        response.status,
+      );
+    // The usual answer, small JSON of a declared length, in one read (a stream read piece by
+    // piece costs a millisecond more). Fetch delivers exactly the declared bytes unless
+    // something else frames or transforms them: a Transfer-Encoding may run past the length,
+    // a Content-Encoding is inflated beyond it. Those are read piece by piece, counted.
+    const declared = response.headers.get("content-length");
+    if (
+      declared !== null && /^\d{1,9}$/.test(declared) &&
+      !response.headers.has("transfer-encoding") && !response.headers.has("content-encoding")
+    ) {
+      if (Number(declared) > MAX_RESPONSE_BYTES) {
+        await response.body.cancel();
+        throw tooLarge();
+      }
+      return new TextDecoder().decode(await response.bytes());
+    }
     const chunks: Uint8Array[] = [];
     let size = 0;
     for await (const chunk of response.body) {
       size += chunk.byteLength;
       if (size > MAX_RESPONSE_BYTES) {
-        throw this.#error(
-          "bad-response",
-          url,
-          `${url} answered with more than ${
-            MAX_RESPONSE_BYTES / 1024 / 1024
-          } MiB; not reading it. Is this almyty's API URL?`,
-          response.status,
-        );
+        throw tooLarge();
       }
       chunks.push(chunk);
     }
