@@ -16,6 +16,9 @@ import { CliError, EXIT } from "../runtime/errors.ts";
 
 const HELP_SUMMARY = "Show help for a command";
 const NAMES = [...Object.keys(COMMANDS), "help"];
+/** The command that runs a program (exec), and the one whose subcommands take arguments (profile). */
+const PROGRAM = Object.keys(COMMANDS).find((name) => COMMANDS[name].program)!;
+const SUBCOMMANDS = Object.keys(COMMANDS).find((name) => COMMANDS[name].arguments)!;
 const flagsOf = (name: string): [string, FlagSpec][] => [
   ...Object.entries(COMMANDS[name]?.flags ?? {}),
   ...Object.entries(GLOBAL_FLAGS),
@@ -37,7 +40,7 @@ export function bash(): string {
       [...flagsOf(name).map(([f]) => `--${f}`), ...(COMMANDS[name].positionals ?? [])].join(" ")
     }" ;;`
   ).join("\n");
-  const argumentCases = subcommandArguments("profile").map(({ subcommands, position, kind }) =>
+  const argumentCases = subcommandArguments(SUBCOMMANDS).map(({ subcommands, position, kind }) =>
     `      ${casePattern(subcommands, position)}) ${
       kind === "login"
         ? `COMPREPLY=($(compgen -W "default ${PROFILE_NAMES.sh}" -- "$cur"))`
@@ -47,7 +50,7 @@ export function bash(): string {
   return `# bash completion for almyty-auth
 _almyty_auth() {
   local cur=\${COMP_WORDS[COMP_CWORD]} prev=\${COMP_WORDS[COMP_CWORD-1]} words
-  if [ "\${COMP_WORDS[1]}" = exec ]; then
+  if [ "\${COMP_WORDS[1]}" = ${PROGRAM} ]; then
     # Where the program starts: after --, or at the first word that is no flag or flag value.
     local i=2
     while [ "$i" -lt "$COMP_CWORD" ]; do
@@ -70,7 +73,7 @@ _almyty_auth() {
 ${bashValueCases()}
     ${valueFlags().join("|")}) COMPREPLY=(); return ;; # a value comes next, not a flag
   esac
-  if [ "\${COMP_WORDS[1]}" = profile ] && [ "$COMP_CWORD" -ge 3 ] && [[ $cur != -* ]]; then
+  if [ "\${COMP_WORDS[1]}" = ${SUBCOMMANDS} ] && [ "$COMP_CWORD" -ge 3 ] && [[ $cur != -* ]]; then
     case "\${COMP_WORDS[2]} $((COMP_CWORD - 2))" in
 ${argumentCases}
       *) COMPREPLY=() ;;
@@ -180,7 +183,7 @@ _almyty_auth() {
   local command=$words[2]
   shift words
   (( CURRENT-- ))
-  if [[ $command == exec ]]; then
+  if [[ $command == ${PROGRAM} ]]; then
     # Where the program starts: after --, or at the first word that is no flag or flag value.
     local i=2
     while (( i < CURRENT )); do
@@ -199,10 +202,10 @@ _almyty_auth() {
       return
     fi
   fi
-  if [[ $command == profile && CURRENT -ge 3 && $PREFIX != -* ]]; then
+  if [[ $command == ${SUBCOMMANDS} && CURRENT -ge 3 && $PREFIX != -* ]]; then
     case "$words[2] $(( CURRENT - 2 ))" in
 ${
-    subcommandArguments("profile").map(({ subcommands, position, kind }) =>
+    subcommandArguments(SUBCOMMANDS).map(({ subcommands, position, kind }) =>
       `      (${casePattern(subcommands, position)}) ${
         kind === "login" ? `compadd -- default ${PROFILE_NAMES.zsh}` : "_directories"
       } ;;`
@@ -256,15 +259,15 @@ export function fish(): string {
     "    printf '%s\\t%s\\n' default 'the default login'",
     `    ${PROFILE_NAMES.fish}`,
     "end",
-    "# Whether the word being completed is argument $argv[1] of `profile` (flags not",
+    `# Whether the word being completed is argument $argv[1] of \`${SUBCOMMANDS}\` (flags not`,
     "# counted) and, when more are given, the subcommand is one of them.",
     "function __almyty_auth_profile_arg",
     "    set -l words (commandline -opc | string match -rv '^-')",
-    '    test "$words[2]" = profile; and test (count $words) -eq (math $argv[1] + 1); or return',
+    `    test "$words[2]" = ${SUBCOMMANDS}; and test (count $words) -eq (math $argv[1] + 1); or return`,
     "    set -q argv[2]; or return 0",
     '    contains -- "$words[3]" $argv[2..]',
     "end",
-    "# The program exec runs (after --, or from its first word that is no flag or flag",
+    `# The program ${PROGRAM} runs (after --, or from its first word that is no flag or flag`,
     "# value) and its arguments, completed as a command line of their own.",
     "function __almyty_auth_program",
     "    set -l words (commandline -opc)[3..]",
@@ -335,7 +338,7 @@ const SHELLS: Record<string, () => string> = { bash, zsh, fish };
 
 /** exec's flags that take a value: the words before its program that are no program. */
 function programFlags(): string[] {
-  return flagsOf("exec").filter(([, f]) => f.type === "string").map(([f]) => `--${f}`);
+  return flagsOf(PROGRAM).filter(([, f]) => f.type === "string").map(([f]) => `--${f}`);
 }
 
 /** The flags that take a value with nothing to offer for it, as shells see them. */
