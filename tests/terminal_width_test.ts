@@ -110,3 +110,34 @@ Deno.test("messages at 80 columns: broken between words, never inside a command 
     assertEquals(rows.join(" "), lines.join(" "));
   }
 });
+
+Deno.test("status and doctor at 80 columns: long lines wrap under their label, a command to copy stays whole", async () => {
+  await withServer({}, async (server) => {
+    const home = tempHome();
+    const started = await runCli(["login", "--no-wait", "--profile", "p1", "--api", server.url], {
+      home,
+    });
+    assertEquals(started.code, 0, started.stderr);
+    const next = `almyty-auth login --continue --profile p1 --api ${server.url}`;
+    const status = await driveTerminal(["status", "--profile", "p1", "--offline"], home, [], {}, {
+      size: [80, 24],
+    });
+    assertEquals(status.code, 4, status.screen);
+    const rows = status.screen.split(/\r?\n/).map(visible).filter((row) => row.trim() !== "");
+    for (const row of rows) assert([...row].length <= 80, `wider than the terminal: ${row}`);
+    const pending = rows.findIndex((row) => row.startsWith("Pending:   A login at"));
+    assert(pending >= 0 && /^ {11}\S/.test(rows[pending + 1]), status.screen);
+    assert(rows.some((row) => row.includes(next)), `${next} is broken:\n${status.screen}`);
+    const doctor = await driveTerminal(
+      ["doctor", "--profile", "p1", "--api", server.url],
+      home,
+      [],
+      {
+        NO_COLOR: "1",
+      },
+      { size: [80, 24] },
+    );
+    const fix = `almyty-auth login --profile p1 --api ${server.url}`;
+    assert(doctor.screen.split(/\r?\n/).some((row) => row.includes(fix)), doctor.screen);
+  });
+});

@@ -119,8 +119,8 @@ export const mutants: Mutant[] = [
   {
     rule: "doctor on a terminal wraps each check between words, under its text",
     file: "src/cli/doctor.ts",
-    find: '? wrapWords(text.split(" "), `${tag} `, 9, columns)',
-    replace: "? [`${tag}  ${text}`]",
+    find: "line(ctx.stdout, columns ? wrapForTerminal(row, columns, { hang: 9 }) : row);",
+    replace: "line(ctx.stdout, row);",
     tests: ["tests/terminal_width_test.ts"],
   },
   {

@@ -165,4 +165,20 @@ export const mutants: Mutant[] = [
     tests: ["tests/unit/parse_test.ts"],
     filter: "every bad input",
   },
+  {
+    rule: "a command too long to stand indented starts its line (seen and copied whole)",
+    file: "src/runtime/output.ts",
+    find: "lines.push(flush ? piece : under + piece);",
+    replace: "lines.push(under + piece);",
+    tests: ["tests/unit/wrap_test.ts"],
+    filter: "hang",
+  },
+  {
+    rule: "status on a terminal wraps long lines under their label",
+    file: "src/cli/status.ts",
+    find: "line(ctx.stdout, columns ? wrapForTerminal(text, columns, { hang: LABEL }) : text);",
+    replace: "line(ctx.stdout, text);",
+    tests: ["tests/terminal_width_test.ts"],
+    filter: "status and doctor at 80",
+  },
 ];

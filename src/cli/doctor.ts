@@ -41,7 +41,7 @@ import {
 } from "../runtime/connect.ts";
 import { type Context, credentialsIo } from "../runtime/context.ts";
 import { EXIT } from "../runtime/errors.ts";
-import { line, paint, printJson, wrapWords } from "../runtime/output.ts";
+import { line, paint, printJson, wrapForTerminal } from "../runtime/output.ts";
 
 /** One check's result. */
 export interface Check {
@@ -135,10 +135,8 @@ export async function run(ctx: Context, { flags }: CommandInput): Promise<number
         ? paint(ctx, ctx.stdout, "yellow", "warning")
         : paint(ctx, ctx.stdout, "red", "problem");
       const text = `${c.name}: ${c.detail}${c.fix ? ` → ${c.fix}` : ""}`;
-      const rows = columns
-        ? wrapWords(text.split(" "), `${tag} `, 9, columns)
-        : [`${tag}  ${text}`];
-      for (const row of rows) line(ctx.stdout, row);
+      const row = `${tag}  ${text}`;
+      line(ctx.stdout, columns ? wrapForTerminal(row, columns, { hang: 9 }) : row);
     }
   }
   return checks.some((c) => c.level === "problem") ? EXIT.error : EXIT.ok;

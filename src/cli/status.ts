@@ -38,7 +38,7 @@ import { EXIT, exitCodeFor } from "../runtime/errors.ts";
 import { loginPathWith } from "../credentials/profiles.ts";
 import { chooseLoginWith } from "../credentials/select.ts";
 import type { SelectOptions } from "../credentials/types.ts";
-import { line, maskToken, printJson } from "../runtime/output.ts";
+import { line, maskToken, printJson, wrapForTerminal } from "../runtime/output.ts";
 import { pendingJson, pendingNote } from "./pending_note.ts";
 
 interface ServerCheck {
@@ -146,6 +146,9 @@ function sharedProblem(ctx: Context, path: string): string | null {
 }
 
 /** Problems of choosing a login (not of a file's content): said as they are. */
+/** How wide a line's label is ("Pending:   "): where its wrapped text continues. */
+const LABEL = 11;
+
 const SELECTION_PROBLEMS = [
   "profile-not-found",
   "invalid-profile-name",
@@ -202,7 +205,10 @@ function printHuman(
   path: string,
   expiresAt: number | null,
 ): void {
-  const out = (text: string) => line(ctx.stdout, text);
+  // On a terminal, a long line wraps between words under its label's text.
+  const columns = ctx.stdout.size?.()?.columns;
+  const out = (text: string) =>
+    line(ctx.stdout, columns ? wrapForTerminal(text, columns, { hang: LABEL }) : text);
   if (!r.authenticated) {
     out(
       r.problem

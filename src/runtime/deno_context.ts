@@ -77,7 +77,7 @@ function output(stream: typeof Deno.stdout | typeof Deno.stderr, wrap = false): 
       const columns = wrap ? size()?.columns : undefined;
       // deno-lint-ignore no-control-regex -- a redrawn line or a cursor move is drawn as it is
       if (columns && !/\r|\x1b\[[\d;]*[^\d;m]/.test(text)) {
-        text = wrapForTerminal(text, columns, visibleWidth(line));
+        text = wrapForTerminal(text, columns, { column: visibleWidth(line) });
       }
       line = /[\r\n]/.test(text) ? text.slice(text.search(/[^\r\n]*$/)) : line + text;
       const bytes = encoder.encode(text);

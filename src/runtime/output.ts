@@ -84,10 +84,12 @@ export function visibleWidth(text: string): number {
  * line too long for it breaks between words (its continuation keeps the
  * line's indent), never inside a `quoted span` or a command (`almyty-auth`,
  * `rm`, … up to the word that ends its clause with `)`, `,`, `;`, `:` or
- * `.`, else the line's end), nor inside a URL or path (one word). A piece
- * longer than a line stands on a line of its own, where the terminal wraps
- * it. A drawing (block characters: the QR code) is never broken. `column`
- * is where the cursor already is on the first line.
+ * `.`, else the line's end), nor inside a URL or path (one word). A command
+ * too long to stand indented starts its line; a piece longer than a line
+ * stands on a line of its own, where the terminal wraps it. A drawing (block characters: the QR code) is never broken. `column`
+ * is where the cursor already is on the first line; `hang`, how far the
+ * continuation lines are indented (under a label's text, as doctor's and
+ * status's); by default as far as the line itself.
  *
  * @example
  * ```ts
@@ -95,19 +97,27 @@ export function visibleWidth(text: string): number {
  * // "Log in again:\nalmyty-auth login --profile work"
  * ```
  */
-export function wrapForTerminal(text: string, columns: number, column = 0): string {
+export function wrapForTerminal(
+  text: string,
+  columns: number,
+  { column = 0, hang }: { column?: number; hang?: number } = {},
+): string {
   return text.split("\n").map((row, i) => {
     const start = i === 0 ? column : 0;
     // A line that fits, or a drawing (the QR code's blocks: spaces are part of it).
     if (start + visibleWidth(row) <= columns || /[\u2580-\u259f]/.test(row)) return row;
     const indent = /^ */.exec(row)![0];
+    const under = hang === undefined ? indent : " ".repeat(hang);
     const lines = [indent];
     for (const piece of pieces(row.slice(indent.length))) {
       const last = lines[lines.length - 1];
       const used = (lines.length === 1 ? start : 0) + visibleWidth(last);
       if (last.trim() === "") lines[lines.length - 1] = last + piece;
-      else if (used + 1 + visibleWidth(piece) > columns) lines.push(indent + piece);
-      else lines[lines.length - 1] = `${last} ${piece}`;
+      else if (used + 1 + visibleWidth(piece) > columns) {
+        // A command too long to stand indented starts its line, to be seen (and copied) whole.
+        const flush = piece.includes(" ") && under.length + visibleWidth(piece) > columns;
+        lines.push(flush ? piece : under + piece);
+      } else lines[lines.length - 1] = `${last} ${piece}`;
     }
     return lines.join("\n");
   }).join("\n");

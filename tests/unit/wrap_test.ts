@@ -31,8 +31,24 @@ Deno.test("wrapForTerminal: a command, a quoted span and a URL are never broken;
   assertEquals(wrapForTerminal(qr, 10), qr, "a QR code's row is drawn whole");
 });
 
+Deno.test("wrapForTerminal: under a label's text with hang", () => {
+  assertEquals(
+    wrapForTerminal("Pending:   one two three", 16, { hang: 11 }),
+    "Pending:   one\n           two\n           three",
+  );
+  // A command too long to stand under the label starts its line; a word stays under it.
+  assertEquals(
+    wrapForTerminal("Pending:   run almyty-auth login --continue", 30, { hang: 11 }),
+    "Pending:   run\nalmyty-auth login --continue",
+  );
+  assertEquals(
+    wrapForTerminal("Pending:   at /a/long/path/to/some/file.json", 30, { hang: 11 }),
+    "Pending:   at\n           /a/long/path/to/some/file.json",
+  );
+});
+
 Deno.test("wrapForTerminal: the first line continues where the cursor is; colours take no room", () => {
-  assertEquals(wrapForTerminal("one two", 9, 4), "one\ntwo");
+  assertEquals(wrapForTerminal("one two", 9, { column: 4 }), "one\ntwo");
   assertEquals(
     wrapForTerminal("\x1b[33mWarning:\x1b[39m one two", 15),
     "\x1b[33mWarning:\x1b[39m one\ntwo",
