@@ -62,6 +62,23 @@ export const mutants: Mutant[] = [
     filter: "start-up:",
   },
   {
+    rule: "no command but --version loads the version (and deno.json it comes from)",
+    file: "src/cli/main.ts",
+    find: 'import { loadCommand } from "./commands.ts";\n',
+    replace: 'import { loadCommand } from "./commands.ts";\nimport "../version.ts";\n',
+    tests: STARTUP,
+    filter: "start-up:",
+  },
+  {
+    rule: "no command but a login with a listener loads the shutdown deadline",
+    file: "src/runtime/deno_context.ts",
+    find: 'import { denoFs } from "../platform/deno_fs.ts";\n',
+    replace:
+      'import { denoFs } from "../platform/deno_fs.ts";\nimport "../platform/deadline.ts";\n',
+    tests: STARTUP,
+    filter: "start-up:",
+  },
+  {
     rule: "whoami loads no more modules than its budget",
     file: "src/cli/whoami.ts",
     find: 'import { ApiError } from "../runtime/api_error.ts";\n',

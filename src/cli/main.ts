@@ -13,7 +13,6 @@
  */
 import type { Context } from "../runtime/context.ts";
 import { EXIT, exitCodeFor, messageFor } from "../runtime/errors.ts";
-import { VERSION } from "../version.ts";
 import { loadCommand } from "./commands.ts";
 import { parseCommandLine } from "./parse.ts";
 import { terminalText } from "../protocol/text.ts";
@@ -32,6 +31,8 @@ export async function runCli(ctx: Context, argv: string[]): Promise<number> {
   try {
     const parsed = parseCommandLine(argv);
     if (parsed.kind === "version") {
+      // Loaded only here: the version comes from deno.json, a module no command needs.
+      const { VERSION } = await import("../version.ts");
       ctx.stdout.write(`almyty-auth ${VERSION}\n`);
       return EXIT.ok;
     }

@@ -11,7 +11,6 @@
  * ```
  * @module
  */
-import { SHUTDOWN_DEADLINE_MS, withDeadline } from "../platform/deadline.ts";
 import { denoFs } from "../platform/deno_fs.ts";
 import { onFatalSignal } from "../platform/fatal_signals.ts";
 import { directLoopbackFetch } from "../platform/http.ts";
@@ -19,8 +18,9 @@ import { ENV_VARS } from "../permissions.ts";
 import type { Context, Launched, LaunchSpec, Output } from "./context.ts";
 import { visibleWidth, wrapForTerminal } from "./output.ts";
 
-// The prompt, the lock and `exec`'s foreground run are loaded when first used: a command
-// that needs none of them (whoami, token, status) does not pay for them at start-up.
+// The prompt, the lock, `exec`'s foreground run and the listener's shutdown deadline are
+// loaded when first used: a command that needs none of them (whoami, token, status) does not
+// pay for them at start-up.
 let prompt: typeof import("../platform/prompt.ts") | null = null;
 let foreground: typeof import("../platform/foreground.ts") | null = null;
 
@@ -177,7 +177,10 @@ export function denoContext(signal: AbortSignal, interrupt?: () => void): Contex
         port: server.addr.port,
         // A client that never finishes its request must not keep the CLI alive:
         // after the deadline the process goes on (and exits) without waiting.
-        shutdown: () => withDeadline(server.shutdown(), SHUTDOWN_DEADLINE_MS),
+        shutdown: async () => {
+          const { SHUTDOWN_DEADLINE_MS, withDeadline } = await import("../platform/deadline.ts");
+          await withDeadline(server.shutdown(), SHUTDOWN_DEADLINE_MS);
+        },
       };
     },
     stdout: output(Deno.stdout),
