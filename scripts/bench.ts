@@ -4,8 +4,10 @@
  * - whoami against the reference server on 127.0.0.1, paired and interleaved
  *   with the floor (scripts/bench_floor.ts: read the file, one GET, print)
  *   and with `gh auth status` (Debian's gh): median ratio with its spread,
- *   wall time and peak RSS; the same whoami from a `deno bundle` of the
- *   CLI rides along, to show what per-module loading costs;
+ *   wall time and peak RSS, and whoami's CPU time over the floor's (which a
+ *   machine shared with other work disturbs less than the wall time); the
+ *   same whoami from a `deno bundle` of the CLI rides along, to show what
+ *   per-module loading costs;
  * - `--version` (bare start-up) for scale;
  * - resolveCredentials() per call (file and env paths);
  * - browser login with an already-running, signed-in Chromium: CLI start →
@@ -33,19 +35,24 @@ function median(values: number[]): number {
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
-/** Runs a command under GNU time; returns wall ms and peak RSS in MiB. */
+/**
+ * Runs a command under GNU time; returns wall ms, CPU ms (user + system, all
+ * threads: what the command itself spent, which a busy machine stretches less
+ * than the wall time) and peak RSS in MiB.
+ */
 async function measure(cmd: string[], env: Record<string, string>) {
   const start = performance.now();
   const out = await new Deno.Command("/usr/bin/time", {
-    args: ["-f", "%M", ...cmd],
+    args: ["-f", "%M %U %S", ...cmd],
     env,
     clearEnv: true,
     stdout: "null",
     stderr: "piped",
   }).output();
   const wall = performance.now() - start;
-  const rssKb = Number(new TextDecoder().decode(out.stderr).trim().split("\n").at(-1));
-  return { wall, rss: rssKb / 1024, code: out.code };
+  const [rssKb, user, system] = new TextDecoder().decode(out.stderr).trim().split("\n").at(-1)!
+    .split(" ").map(Number);
+  return { wall, cpu: (user + system) * 1000, rss: rssKb / 1024, code: out.code };
 }
 
 const rows: [string, string, string][] = [];
@@ -124,6 +131,7 @@ const contenders: Record<string, { cmd: string[]; env: Record<string, string> }>
 const names = Object.keys(contenders);
 const wall: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
 const rss: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
+const cpu: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
 for (let round = 0; round < RUNS; round++) {
   for (let k = 0; k < names.length; k++) {
     const name = names[(round + k) % names.length];
@@ -131,6 +139,7 @@ for (let round = 0; round < RUNS; round++) {
     const m = await measure(cmd, env);
     if (name !== "gh" && m.code !== 0) throw new Error(`${name} failed`);
     wall[name].push(m.wall);
+    cpu[name].push(m.cpu);
     rss[name].push(m.rss);
   }
 }
@@ -161,6 +170,16 @@ row(
   `median of ${RUNS}`,
 );
 ratioRow("floor", "floor script");
+const cpuRatios = cpu.whoami.map((c, i) => c / cpu.floor[i]);
+row(
+  "whoami / floor script, CPU time (user + system)",
+  `${median(cpuRatios).toFixed(2)}× (p10–p90 ${quantile(cpuRatios, 0.1).toFixed(2)}–${
+    quantile(cpuRatios, 0.9).toFixed(2)
+  })`,
+  `${RUNS} paired rounds; whoami ${median(cpu.whoami).toFixed(1)} ms vs ${
+    median(cpu.floor).toFixed(1)
+  } ms`,
+);
 row(
   "whoami as one bundle (deno bundle)",
   `${median(wall.bundled).toFixed(1)} ms, peak RSS ${median(rss.bundled).toFixed(1)} MiB`,
