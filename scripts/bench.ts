@@ -36,23 +36,30 @@ function median(values: number[]): number {
 }
 
 /**
- * Runs a command under GNU time; returns wall ms, CPU ms (user + system, all
- * threads: what the command itself spent, which a busy machine stretches less
- * than the wall time) and peak RSS in MiB.
+ * Runs a command; returns wall ms, CPU ms (user + system, all threads: what
+ * the command itself spent, which a busy machine stretches less than the wall
+ * time) and peak RSS in MiB.
  */
 async function measure(cmd: string[], env: Record<string, string>) {
-  const start = performance.now();
-  const out = await new Deno.Command("/usr/bin/time", {
-    args: ["-f", "%M %U %S", ...cmd],
+  // bash's `time` gives wall and CPU time in milliseconds (GNU time's CPU is in hundredths
+  // of a second); GNU time the peak RSS, in a file of its own.
+  const rssFile = Deno.makeTempFileSync({ prefix: "almyty-bench-rss-" });
+  const out = await new Deno.Command("/bin/bash", {
+    args: [
+      "-c",
+      'TIMEFORMAT="%3R %3U %3S"; { time /usr/bin/time -q -o "$0" -f %M "$@" >/dev/null 2>&1; } 2>&1',
+      rssFile,
+      ...cmd,
+    ],
     env,
     clearEnv: true,
-    stdout: "null",
-    stderr: "piped",
+    stdout: "piped",
+    stderr: "null",
   }).output();
-  const wall = performance.now() - start;
-  const [rssKb, user, system] = new TextDecoder().decode(out.stderr).trim().split("\n").at(-1)!
-    .split(" ").map(Number);
-  return { wall, cpu: (user + system) * 1000, rss: rssKb / 1024, code: out.code };
+  const [real, user, system] = new TextDecoder().decode(out.stdout).trim().split(" ").map(Number);
+  const rssKb = Number(Deno.readTextFileSync(rssFile).trim().split("\n").at(-1));
+  Deno.removeSync(rssFile);
+  return { wall: real * 1000, cpu: (user + system) * 1000, rss: rssKb / 1024, code: out.code };
 }
 
 const rows: [string, string, string][] = [];
