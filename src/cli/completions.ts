@@ -9,12 +9,11 @@
  * ```
  * @module
  */
-import { COMMANDS, type FlagSpec, GLOBAL_FLAGS } from "./spec.ts";
+import { COMMANDS, type FlagSpec, GLOBAL_FLAGS, HELP_SUMMARY } from "./spec.ts";
 import type { CommandInput } from "../runtime/command.ts";
 import type { Context } from "../runtime/context.ts";
 import { CliError, EXIT } from "../runtime/errors.ts";
 
-const HELP_SUMMARY = "Show help for a command";
 const NAMES = [...Object.keys(COMMANDS), "help"];
 /** The command that runs a program (exec), and the one whose subcommands take arguments (profile). */
 const PROGRAM = Object.keys(COMMANDS).find((name) => COMMANDS[name].program)!;

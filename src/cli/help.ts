@@ -9,7 +9,7 @@
  * @module
  */
 import { wrapWords } from "../runtime/output.ts";
-import { COMMANDS, type FlagSpec, GLOBAL_FLAGS } from "./spec.ts";
+import { COMMANDS, type FlagSpec, GLOBAL_FLAGS, HELP_SUMMARY } from "./spec.ts";
 
 /** Help fits a terminal of this many columns (80: the smallest anyone still uses). */
 const COLUMNS = 80;
@@ -54,7 +54,7 @@ export function mainHelp(): string {
     "Commands:",
     ...twoColumns([
       ...Object.entries(COMMANDS).map(([name, c]) => [name, c.summary]),
-      ["help", "Show help for a command"],
+      ["help", HELP_SUMMARY],
     ]),
     "",
     "Flags:",
@@ -108,7 +108,7 @@ export function commandHelp(name: string): string {
   if (name === "help") {
     const names = Object.keys(COMMANDS).map((c) => `${c},`);
     return [
-      "Show help for a command",
+      HELP_SUMMARY,
       "",
       "Usage: almyty-auth help [command]",
       "",

@@ -299,6 +299,9 @@ export const COMMANDS: Record<string, CommandSpec> = {
   },
 };
 
+/** What `help` (a command of its own, not in {@link COMMANDS}) does. */
+export const HELP_SUMMARY = "Show help for a command";
+
 /** Flags every command accepts. */
 export const GLOBAL_FLAGS: Record<string, FlagSpec> = {
   help: { type: "boolean", short: "h", description: "show help" },
