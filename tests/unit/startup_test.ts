@@ -61,10 +61,12 @@ Deno.test("start-up: whoami, token, status, env and exec load no writer, lock, p
   const graph = await moduleGraph(["main.ts"]);
   const onDemand = new Set(ON_DEMAND.map((path) => new URL(path, ROOT).href));
   /** What `main.ts` loads, with the module of `command` when one is named. */
-  const loads = (command: string | null): string[] => {
+  const loads = (command: string | null): string[] =>
+    reach(["main.ts", ...(command ? [`src/cli/${command}.ts`] : [])]);
+  /** What loading `starts` loads. */
+  const reach = (starts: string[]): string[] => {
     const seen = new Set<string>();
-    const pending = [new URL("main.ts", ROOT).href];
-    if (command) pending.push(new URL(`src/cli/${command}.ts`, ROOT).href);
+    const pending = starts.map((path) => new URL(path, ROOT).href);
     while (pending.length) {
       const module = pending.pop()!;
       if (seen.has(module)) continue;
@@ -87,6 +89,13 @@ Deno.test("start-up: whoami, token, status, env and exec load no writer, lock, p
   assert(
     whoami.length <= WHOAMI_MODULES,
     `whoami loads ${whoami.length} modules, more than ${WHOAMI_MODULES}:\n${whoami.join("\n")}`,
+  );
+  // Reading a pending login (pendingNote loads the reader when a file is there): still no writer.
+  const reader = reach(["src/login/pending.ts"]);
+  assertEquals(
+    reader.filter((m) => NOT_FOR_READING.includes(m) && m !== "src/login/pending.ts"),
+    [],
+    "the pending-login reader loads",
   );
   const bare = loads(null);
   assertEquals(bare.filter((m) => NOT_AT_START.includes(m) || /^(node|npm):/.test(m)), []);
