@@ -89,7 +89,7 @@ export const COMMANDS: Record<string, CommandSpec> = {
       frontend: {
         type: "string",
         value: "url",
-        description: "web app URL (default https://app.almyty.com)",
+        description: "web app URL (default: the API's, api.… → app.…; https://app.almyty.com)",
       },
       "no-browser": {
         type: "boolean",
@@ -184,7 +184,10 @@ export const COMMANDS: Record<string, CommandSpec> = {
     ],
     flags: {
       json,
-      api,
+      api: {
+        ...api,
+        description: "check this API (default: the login's; without one, https://api.almyty.com)",
+      },
       profile,
       fix: {
         type: "boolean",

@@ -6,6 +6,7 @@
 import { assert, assertEquals } from "../helpers/assert.ts";
 import { commandHelp, mainHelp } from "../../src/cli/help.ts";
 import { COMMANDS } from "../../src/cli/spec.ts";
+import { deriveFrontendUrl } from "../../src/protocol/urls.ts";
 
 const pages = (): [string, string][] => [
   ["almyty-auth --help", mainHelp()],
@@ -50,6 +51,31 @@ Deno.test("help profile's precedence agrees with the CLI: --profile beside ALMYT
   assert(
     text.includes(
       "ALMYTY_TOKEN (with ALMYTY_URL; --profile beside it is an error), else --profile",
+    ),
+    text,
+  );
+});
+
+Deno.test("help login's --frontend default agrees with the CLI: derived from the API (it named only production's)", () => {
+  const text = commandHelp("login").replace(/\s+/g, " ");
+  assert(
+    text.includes(
+      "--frontend <url> web app URL (default: the API's, api.… → app.…; https://app.almyty.com)",
+    ),
+    text,
+  );
+  assertEquals(
+    deriveFrontendUrl("https://api.staging.almyty.com"),
+    "https://app.staging.almyty.com",
+  );
+  assertEquals(deriveFrontendUrl("https://api.almyty.com"), "https://app.almyty.com");
+});
+
+Deno.test("help doctor's --api default is the login's API, as doctor checks (not always production's)", () => {
+  const text = commandHelp("doctor").replace(/\s+/g, " ");
+  assert(
+    text.includes(
+      "--api <url> check this API (default: the login's; without one, https://api.almyty.com)",
     ),
     text,
   );
