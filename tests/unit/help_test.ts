@@ -46,23 +46,23 @@ Deno.test("help: the usage names every flag, wrapped under the command with its 
   assert(commandHelp("login").split("\n").some((row) => row.includes("[--timeout seconds]")));
 });
 
+/** Asserts that `help <command>` says `sentence` (wherever its lines break). */
+function assertSays(command: string, sentence: string): void {
+  const text = commandHelp(command).replace(/\s+/g, " ");
+  assert(text.includes(sentence), `help ${command} does not say "${sentence}":\n${text}`);
+}
+
 Deno.test("help profile's precedence agrees with the CLI: --profile beside ALMYTY_TOKEN is an error, not outranked", () => {
-  const text = commandHelp("profile").replace(/\s+/g, " ");
-  assert(
-    text.includes(
-      "ALMYTY_TOKEN (with ALMYTY_URL; --profile beside it is an error), else --profile",
-    ),
-    text,
+  assertSays(
+    "profile",
+    "ALMYTY_TOKEN (with ALMYTY_URL; --profile beside it is an error), else --profile",
   );
 });
 
 Deno.test("help login's --frontend default agrees with the CLI: derived from the API (it named only production's)", () => {
-  const text = commandHelp("login").replace(/\s+/g, " ");
-  assert(
-    text.includes(
-      "--frontend <url> web app URL (default: the API's, api.… → app.…; https://app.almyty.com)",
-    ),
-    text,
+  assertSays(
+    "login",
+    "--frontend <url> web app URL (default: the API's, api.… → app.…; https://app.almyty.com)",
   );
   assertEquals(
     deriveFrontendUrl("https://api.staging.almyty.com"),
@@ -72,11 +72,8 @@ Deno.test("help login's --frontend default agrees with the CLI: derived from the
 });
 
 Deno.test("help doctor's --api default is the login's API, as doctor checks (not always production's)", () => {
-  const text = commandHelp("doctor").replace(/\s+/g, " ");
-  assert(
-    text.includes(
-      "--api <url> check this API (default: the login's; without one, https://api.almyty.com)",
-    ),
-    text,
+  assertSays(
+    "doctor",
+    "--api <url> check this API (default: the login's; without one, https://api.almyty.com)",
   );
 });
