@@ -21,6 +21,7 @@ import {
 } from "../src/credentials/mod.ts";
 import { STALE_TEMP_MS } from "../src/credentials/atomic.ts";
 import { World } from "./helpers/world.ts";
+import { shellWord } from "../src/credentials/fix_hints.ts";
 import { runScript, srcUrl } from "./helpers/script.ts";
 
 const OTHER_UID = 4242;
@@ -436,5 +437,69 @@ Deno.test("a token reaches only token's stdout: never another command's output, 
     const shown = argv[0] === "token" ? run.stderr : run.stdout + run.stderr;
     assert(!shown.includes(apiKey), `${argv.join(" ")} showed the token:\n${shown}`);
     if (argv[0] === "token") assertEquals(run.stdout, apiKey + "\n");
+  }
+});
+
+/**
+ * The words a POSIX shell makes of a hint pasted into it, its program replaced by one that
+ * prints them; and whether anything else ran (a `touch pwned` in the hint's folder).
+ */
+async function pasted(hint: string): Promise<{ words: string[]; ran: boolean }> {
+  const dir = Deno.makeTempDirSync();
+  const program = /^(almyty-auth|rm|chmod|mv) /.exec(hint);
+  assert(program, `not a command: ${hint}`);
+  const out = await new Deno.Command("sh", {
+    args: [
+      "-c",
+      `w() { for a in "$@"; do printf '%s\\0' "$a"; done; }; w ${hint.slice(program[0].length)}`,
+    ],
+    cwd: dir,
+    stdout: "piped",
+    stderr: "null",
+  }).output();
+  const words = new TextDecoder().decode(out.stdout).split("\0").slice(0, -1);
+  let ran = true;
+  try {
+    Deno.statSync(`${dir}/pwned`);
+  } catch {
+    ran = false;
+  }
+  Deno.removeSync(dir, { recursive: true });
+  return { words, ran };
+}
+
+Deno.test("a hint pasted into a shell runs only itself: a folder, a home or an API named like a command stays one word", async () => {
+  const hostile = "x;touch pwned;#$(touch pwned)`touch pwned` 'q'";
+  const world = new World();
+  const repo = `${world.home}/src/${hostile}`;
+  Deno.mkdirSync(repo, { recursive: true });
+  const file = `${repo}/.almyty-profile`;
+  Deno.writeTextFileSync(file, '{"profile": "staging"}', { mode: 0o600 });
+  world.cwd = repo;
+  const cases: [string, RegExp, string[]][] = [];
+  assertEquals(await world.run(["whoami"]), 4, world.stderr);
+  cases.push([world.stderr, /trust it: (almyty-auth .*)\n/, ["profile", "trust", repo]]);
+  Deno.chmodSync(file, 0o666);
+  assertEquals(await world.again().run(["whoami"]), 4, world.stderr);
+  cases.push([world.stderr, /Fix it with: (chmod .*?) Nothing was sent/, ["go-w", file]]);
+  // A home folder whose name holds a space and worse; a file in it to remove.
+  const home = `${Deno.makeTempDirSync()}/John ${hostile}`;
+  const odd = new World({}, home);
+  Deno.mkdirSync(`${home}/.almyty`, { recursive: true, mode: 0o700 });
+  Deno.writeTextFileSync(`${home}/.almyty/directories.json`, "[", { mode: 0o600 });
+  assertEquals(await odd.run(["whoami"]), 1, odd.stderr);
+  cases.push([odd.stderr, /remove it \((rm .*)\), then/, [`${home}/.almyty/directories.json`]]);
+  // An API whose path holds a command substitution (what a URL's path may keep).
+  const api = "http://127.0.0.1:9/x$(touch$IFS'pwned')";
+  const agent = new World();
+  assertEquals(await agent.run(["login", "--continue", "--api", api]), 1, agent.stderr);
+  cases.push([agent.stderr, /Start one: (almyty-auth .*)\n/, ["login", "--no-wait", "--api", api]]);
+  // On Windows, as its other hints: double quotes when needed (cmd and PowerShell).
+  assertEquals(shellWord("C:\\Users\\al\\src", "win32"), "C:\\Users\\al\\src");
+  assertEquals(shellWord("C:\\Users\\Al Smith\\src", "win32"), '"C:\\Users\\Al Smith\\src"');
+  for (const [stderr, pattern, words] of cases) {
+    const hint = stderr.match(pattern)?.[1];
+    assert(hint, `${pattern}: no hint in\n${stderr}`);
+    assertEquals(await pasted(hint), { words, ran: false }, hint);
   }
 });

@@ -188,8 +188,7 @@ export const mutants: Mutant[] = [
   {
     rule: "every 'run this again' hint keeps --api",
     file: "src/credentials/fix_hints.ts",
-    find:
-      'if (api !== undefined && api !== DEFAULT_API_URL) words.push("--api", stripControl(api));',
+    find: 'words.push("--api", shellWord(stripControl(api)));',
     replace: "",
     tests: ["tests/production_truth_test.ts", "tests/flows_test.ts"],
     filter: "/keeps --api|keep the environment/",

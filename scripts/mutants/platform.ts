@@ -155,9 +155,8 @@ export const mutants: Mutant[] = [
   {
     rule: "hints give Windows commands on Windows (del, move, Remove-Item)",
     file: "src/credentials/fix_hints.ts",
-    find:
-      'return platform === "win32" ? `move "${path}" "${path}.bak"` : `mv ${path} ${path}.bak`;',
-    replace: "return `mv ${path} ${path}.bak`;",
+    find: '    ? `move "${path}" "${path}.bak"`\n',
+    replace: "    ? `mv ${path} ${path}.bak`\n",
     tests: ["tests/platform_test.ts"],
     filter: "hints give",
   },

@@ -11,7 +11,7 @@
 import { ApiError } from "../runtime/api_error.ts";
 import { loginTarget, readingTarget, type Target } from "../runtime/target.ts";
 import { loginCommand } from "../credentials/fix_hints.ts";
-import { windowsProtection } from "../credentials/fix_hints.ts";
+import { shellWord, windowsProtection } from "../credentials/fix_hints.ts";
 import { homeDirectoryWith } from "../credentials/path.ts";
 import { type Credentials, CredentialsError } from "../credentials/types.ts";
 import { credentialsPathWith } from "../credentials/path.ts";
@@ -212,7 +212,7 @@ function credentialsFile(ctx: Context, login: () => string, choice: LoginChoice)
       name,
       level: "problem",
       detail: `${path} has mode ${mode.toString(8)}; others can read your token`,
-      fix: `chmod 600 ${path}`,
+      fix: `chmod 600 ${shellWord(path)}`,
     };
   }
   if (ctx.fs.platform === "win32") {

@@ -38,7 +38,7 @@ import {
   readDirectoryFile,
   readDirectoryRecordWith,
 } from "../credentials/directory.ts";
-import { fsErrorText, loginCommand } from "../credentials/fix_hints.ts";
+import { fsErrorText, loginCommand, shellWord } from "../credentials/fix_hints.ts";
 import { joinPath } from "../credentials/fs.ts";
 import { describeChoice, selectLoginWith } from "../credentials/select.ts";
 import { type Credentials, CredentialsError } from "../credentials/types.ts";
@@ -401,7 +401,9 @@ function unbind(ctx: Context, args: string[]): Promise<number> {
       line(
         ctx.stderr,
         above
-          ? `${dir} has no binding of its own; it uses ${above.profile} through ${above.dir} (almyty-auth profile unbind ${above.dir}).`
+          ? `${dir} has no binding of its own; it uses ${above.profile} through ${above.dir} (almyty-auth profile unbind ${
+            shellWord(above.dir, ctx.fs.platform)
+          }).`
           : `${dir} has no binding; nothing to remove.`,
       );
       return null;
@@ -429,7 +431,7 @@ function trust(ctx: Context, args: string[], trusted: boolean): Promise<number> 
     if (!ctx.fs.lstat(path)) {
       throw new CliError(
         `There is no ${DIRECTORY_FILE} in ${dir}. To choose a login for a folder without a file ` +
-          `in it, bind one: almyty-auth profile bind <name> ${dir}`,
+          `in it, bind one: almyty-auth profile bind <name> ${shellWord(dir, ctx.fs.platform)}`,
         EXIT.error,
       );
     }
@@ -446,7 +448,7 @@ function trust(ctx: Context, args: string[], trusted: boolean): Promise<number> 
       return paint(ctx, ctx.stderr, "green", "✓ ") +
         `Trusted ${path} (the login ${file.profile}), but commands in ${dir} use the login ` +
         `${bound.profile}: a binding of the same folder wins over its file. To use the file, ` +
-        `remove the binding: almyty-auth profile unbind ${dir}`;
+        `remove the binding: almyty-auth profile unbind ${shellWord(dir, ctx.fs.platform)}`;
     }
     return paint(ctx, ctx.stderr, "green", "✓ ") +
       `Trusted ${path}: commands in ${dir} use the login ${file.profile}` +

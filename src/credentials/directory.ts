@@ -26,6 +26,7 @@
 import { parseJson } from "../protocol/json.ts";
 import { sha256Hex } from "../protocol/sha256.ts";
 import { stripControl } from "../protocol/text.ts";
+import { removeFileCommand, shellWord } from "./fix_hints.ts";
 import { directoryOf, type FileFacts, joinPath, separator } from "./fs.ts";
 import { homeDirectoryWith } from "./path.ts";
 import { checkProfileName, describeLogin, readProfileWith } from "./profiles.ts";
@@ -94,7 +95,9 @@ export function readDirectoryRecordWith(io: CredentialsIo): DirectoryRecord {
   const path = directoriesPathWith(io);
   const empty = { trusted: {}, bindings: {} };
   if (!io.fs.exists(path)) return empty; // the common case costs one cheap call
-  const fix = `Fix it or remove it (rm ${path}), then trust and bind again.`;
+  const fix = `Fix it or remove it (${
+    removeFileCommand(io.fs.platform, path)
+  }), then trust and bind again.`;
   const text = readPrivateText(io, path);
   if (text === null) return empty;
   const parsed = parseJson(text);
@@ -198,7 +201,7 @@ export function readDirectoryFile(io: CredentialsIo, path: string): DirectoryFil
   if (fs.platform !== "win32" && (facts.mode & 0o022) !== 0) {
     throw refuse(
       `others can change it (mode ${facts.mode.toString(8)})`,
-      `Fix it with: chmod go-w ${path}`,
+      `Fix it with: chmod go-w ${shellWord(path)}`,
     );
   }
   if (facts.size > DIRECTORY_FILE_LIMIT) {
@@ -338,7 +341,7 @@ function untrusted(io: CredentialsIo, file: DirectoryFile, changed: boolean): Cr
     `${file.path} selects the login "${file.profile}" (${what}), but ` +
       (changed ? "it changed since you trusted it" : "you have not trusted this file") +
       ": a repository must not choose your login by itself. Nothing was sent.\n" +
-      `If you meant it, trust it: almyty-auth profile trust ${dir}\n` +
+      `If you meant it, trust it: almyty-auth profile trust ${shellWord(dir, io.fs.platform)}\n` +
       "Or choose a login yourself: --profile <name> (or ALMYTY_PROFILE).",
   );
 }

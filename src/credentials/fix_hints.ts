@@ -22,6 +22,27 @@ import { stripControl } from "../protocol/text.ts";
 import { deriveFrontendUrl } from "../protocol/urls.ts";
 import { DEFAULT_PROFILE } from "./types.ts";
 
+/** What a POSIX shell reads as itself: anything else in a hint's word is quoted. */
+const PLAIN_WORD = /^[\w@%+=:,./-]+$/;
+
+/**
+ * `word` as one word of a command a person (or an agent) pastes into a shell:
+ * as it is when no shell reads anything in it specially, otherwise quoted
+ * (single quotes for POSIX shells; double quotes on Windows, as its hints
+ * are). A folder in a cloned repository named `x;curl … | sh` stays a name,
+ * and a home folder with a space in it stays one word.
+ *
+ * @example
+ * ```ts
+ * shellWord("/home/alice/.almyty/credentials.json"); // "/home/alice/.almyty/credentials.json"
+ * shellWord("/src/x;touch pwned"); // "'/src/x;touch pwned'"
+ * ```
+ */
+export function shellWord(word: string, platform = "linux"): string {
+  if (platform === "win32") return /^[\w:\\.-]+$/.test(word) ? word : `"${word}"`;
+  return PLAIN_WORD.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
+}
+
 /** Where a login is (any part may be unknown): a command's target, a pending login, a profile. */
 export interface LoginPlace {
   /** The API; absent: whatever the login's own selection finds. */
@@ -49,10 +70,13 @@ export function loginCommand(place: LoginPlace, ...extra: string[]): string {
   const profile = place.login?.profile;
   if (profile && profile !== DEFAULT_PROFILE) words.push("--profile", profile);
   const { api, frontend } = place;
-  // A value from a repository's file may hold anything: no control character reaches the hint.
-  if (api !== undefined && api !== DEFAULT_API_URL) words.push("--api", stripControl(api));
+  // A value from a repository's file may hold anything: no control character reaches the hint,
+  // and nothing a shell would run when the hint is pasted.
+  if (api !== undefined && api !== DEFAULT_API_URL) {
+    words.push("--api", shellWord(stripControl(api)));
+  }
   if (api !== undefined && frontend !== undefined && frontend !== derived(api)) {
-    words.push("--frontend", stripControl(frontend));
+    words.push("--frontend", shellWord(stripControl(frontend)));
   }
   return words.join(" ");
 }
@@ -74,7 +98,7 @@ function derived(api: string): string | null {
  * ```
  */
 export function removeFileCommand(platform: string, path: string): string {
-  return platform === "win32" ? `del "${path}"` : `rm ${path}`;
+  return platform === "win32" ? `del "${path}"` : `rm ${shellWord(path)}`;
 }
 
 /**
@@ -86,7 +110,9 @@ export function removeFileCommand(platform: string, path: string): string {
  * ```
  */
 export function removeTreeCommand(platform: string, path: string): string {
-  return platform === "win32" ? `Remove-Item -Recurse "${path}" (PowerShell)` : `rm -r ${path}`;
+  return platform === "win32"
+    ? `Remove-Item -Recurse "${path}" (PowerShell)`
+    : `rm -r ${shellWord(path)}`;
 }
 
 /**
@@ -98,7 +124,9 @@ export function removeTreeCommand(platform: string, path: string): string {
  * ```
  */
 export function moveAsideCommand(platform: string, path: string): string {
-  return platform === "win32" ? `move "${path}" "${path}.bak"` : `mv ${path} ${path}.bak`;
+  return platform === "win32"
+    ? `move "${path}" "${path}.bak"`
+    : `mv ${shellWord(path)} ${shellWord(`${path}.bak`)}`;
 }
 
 /**

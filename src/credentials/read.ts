@@ -10,7 +10,12 @@
  * @module
  */
 import { parseJson } from "../protocol/json.ts";
-import { fsErrorText, loginCommand as loginCommandFor, moveAsideCommand } from "./fix_hints.ts";
+import {
+  fsErrorText,
+  loginCommand as loginCommandFor,
+  moveAsideCommand,
+  shellWord,
+} from "./fix_hints.ts";
 import { directoryOf, type FsError, MAX_FILE_BYTES } from "./fs.ts";
 import { checkFolder, checkOwner } from "./trust.ts";
 import { credentialsPathWith } from "./path.ts";
@@ -201,7 +206,7 @@ export function readPrivateText(io: CredentialsIo, path: string): string | null 
       `Cannot read ${path}: ${fsErrorText(error)}. ${
         io.fs.platform === "win32"
           ? "Check that it is yours and not held open by another program"
-          : `Check its owner and mode: chmod 600 ${path}`
+          : `Check its owner and mode: chmod 600 ${shellWord(path)}`
       }`,
     );
   }
@@ -214,7 +219,7 @@ export function readPrivateText(io: CredentialsIo, path: string): string | null 
     warn(
       `${path} is readable by other users (mode ${
         file.facts.mode.toString(8)
-      }). Fix it with: chmod 600 ${path}`,
+      }). Fix it with: chmod 600 ${shellWord(path)}`,
     );
   }
   return file.text;

@@ -11,7 +11,7 @@
  * ```
  * @module
  */
-import { removeFileCommand, removeTreeCommand } from "./fix_hints.ts";
+import { removeFileCommand, removeTreeCommand, shellWord } from "./fix_hints.ts";
 import type { CredentialsFs, FileFacts } from "./fs.ts";
 import { CredentialsError } from "./types.ts";
 
@@ -59,7 +59,9 @@ export function checkFolder(fs: CredentialsFs, dir: string, path: string): void 
       path,
       `${dir} is writable by other users (mode ${
         facts.mode.toString(8)
-      }), so anyone could replace your credentials; they are not trusted. Fix it with: chmod 700 ${dir}`,
+      }), so anyone could replace your credentials; they are not trusted. Fix it with: chmod 700 ${
+        shellWord(dir)
+      }`,
     );
   }
 }

@@ -17,7 +17,7 @@
  * @module
  */
 import { directoryOf, type FsError } from "../credentials/fs.ts";
-import { fsErrorText } from "../credentials/fix_hints.ts";
+import { fsErrorText, shellWord } from "../credentials/fix_hints.ts";
 import { checkFolder, checkOwner } from "../credentials/trust.ts";
 import { CredentialsError, type CredentialsIo, DEFAULT_PROFILE } from "../credentials/types.ts";
 import {
@@ -139,7 +139,7 @@ export function readPending(io: CredentialsIo, name: string): PendingLogin | nul
     io.onWarning?.(
       `${path} is readable by other users (mode ${
         file.facts.mode.toString(8)
-      }). Fix it with: chmod 600 ${path}`,
+      }). Fix it with: chmod 600 ${shellWord(path)}`,
     );
   }
   return parsePending(file.text, path, name);

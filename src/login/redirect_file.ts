@@ -18,6 +18,7 @@
  */
 import type { CredentialsFs } from "../credentials/fs.ts";
 import { joinPath } from "../credentials/fs.ts";
+import { removeFileCommand } from "../credentials/fix_hints.ts";
 import { homeDirectoryWith } from "../credentials/path.ts";
 import { checkOwner } from "../credentials/trust.ts";
 import { CredentialsError } from "../credentials/types.ts";
@@ -124,7 +125,7 @@ export function writeRedirectFile(
         "not-a-file",
         dir,
         `${dir} is ${facts?.isSymlink ? "a symbolic link" : "not a folder"}; remove it ` +
-          `(rm ${dir}) and try again.`,
+          `(${removeFileCommand(fs.platform, dir)}) and try again.`,
       );
     }
     checkOwner(fs, facts, dir, dir);
