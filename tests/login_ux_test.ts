@@ -411,3 +411,31 @@ Deno.test("doctor: a forwarder BROWSER is named, and what login does there", asy
   assertMatch(browser.detail, /none will be launched because BROWSER is VS Code's browser helper/);
   assertMatch(browser.detail, /prints the URL to open/);
 });
+
+Deno.test("a verification URL too long for a QR code: the login shows the URL and the code without one (it died with 'Unexpected error: code length overflow')", async () => {
+  const { home, path, bytes } = homeWithFile();
+  const world = new World({}, home);
+  world.terminal = true;
+  let origin = "";
+  const api = scriptedDeviceApi(
+    world,
+    (poll) =>
+      Response.json({
+        error: poll < 2 ? OAUTH_ERROR.authorizationPending : OAUTH_ERROR.accessDenied,
+      }, { status: 400 }),
+    {
+      get device() {
+        return {
+          verification_uri_complete: `${origin}/cli-auth?code=BCDF-GHJK&p=${"a".repeat(3000)}`,
+        };
+      },
+    },
+  );
+  origin = api.url;
+  assertEquals(await world.run(["login", "--no-browser", "--qr", "--api", api.url]), 1);
+  assertMatch(world.stderr, /No QR code: the URL is too long for one/);
+  assertMatch(world.stderr, /Login denied in the browser/, "it waited for the decision");
+  assert(!/Unexpected error/.test(world.stderr), world.stderr);
+  assertEquals(api.polls.length, 2);
+  assertEquals(readBytes(path), bytes);
+});

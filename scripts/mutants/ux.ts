@@ -219,4 +219,12 @@ export const mutants: Mutant[] = [
     tests: ["tests/login_ux_test.ts"],
     filter: "typos",
   },
+  {
+    rule: "a URL too long for a QR code is shown without one; the login goes on",
+    file: "src/cli/qr.ts",
+    find: '    return null; // "code length overflow": no version fits the data\n',
+    replace: '    throw new Error("code length overflow");\n',
+    tests: ["tests/login_ux_test.ts"],
+    filter: "too long for a QR code",
+  },
 ];

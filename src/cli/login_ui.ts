@@ -221,6 +221,10 @@ async function drawQr(ctx: Context, code: CodeInstructions, options: TerminalUiO
   const color = useColor(ctx, err);
   const light = !color && lightBackground(ctx.env.COLORFGBG);
   const rows = qrLines(code.verificationUriComplete, { color, lightBackground: light });
+  if (!rows) {
+    line(err, "(No QR code: the URL is too long for one; open it, or type the code on the page.)");
+    return;
+  }
   const size = err.size?.();
   // deno-lint-ignore no-control-regex -- the colours take no room on screen
   const columns = rows[0].replace(/\x1b\[[\d;]*m/g, "").length;

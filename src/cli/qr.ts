@@ -10,7 +10,7 @@
  * @example
  * ```ts
  * import { qrLines } from "./qr.ts";
- * qrLines("http://127.0.0.1:8080/cli-auth?code=BCDF-GHJK", { color: true }).join("\n");
+ * qrLines("http://127.0.0.1:8080/cli-auth?code=BCDF-GHJK", { color: true })?.join("\n");
  * ```
  * @module
  */
@@ -26,20 +26,26 @@ const ON_WHITE = "\x1b[107m";
 const RESET = "\x1b[0m";
 
 /**
- * Rows of text, two QR rows per text row.
+ * Rows of text, two QR rows per text row; null when the URL is longer than
+ * the largest QR code holds (about 2,950 bytes): a server may send any URL.
  *
  * @example
  * ```ts
- * qrLines("https://app.almyty.com/cli-auth", { color: false }).length > 10; // true
+ * qrLines("https://app.almyty.com/cli-auth", { color: false })!.length > 10; // true
+ * qrLines("https://app.almyty.com/?" + "a".repeat(3000), { color: false }); // null
  * ```
  */
 export function qrLines(
   url: string,
   options: { color: boolean; lightBackground?: boolean },
-): string[] {
+): string[] | null {
   const qr = qrcode(0, "L");
   qr.addData(url);
-  qr.make();
+  try {
+    qr.make();
+  } catch {
+    return null; // "code length overflow": no version fits the data
+  }
   const size = qr.getModuleCount();
   const dark = (r: number, c: number) =>
     r >= 0 && c >= 0 && r < size && c < size && qr.isDark(r, c);

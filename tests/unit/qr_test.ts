@@ -70,13 +70,13 @@ function decodes(rows: string[], theme: string): boolean {
 }
 
 Deno.test("QR with colour: explicit black on white, decodes on light and dark themes", () => {
-  const rows = qrLines(URL, { color: true });
+  const rows = qrLines(URL, { color: true })!;
   assertEquals(decodes(rows, "dark"), true, "dark theme");
   assertEquals(decodes(rows, "light"), true, "light theme");
 });
 
 Deno.test("QR without colour: reads right on the common dark default", () => {
-  const rows = qrLines(URL, { color: false });
+  const rows = qrLines(URL, { color: false })!;
   assertEquals(decodes(rows, "dark"), true, "dark theme");
   // Without colour the terminal picks the colours: on a light theme it is inverted,
   // which a strict decoder refuses. That is why colour is used whenever allowed.
@@ -84,7 +84,7 @@ Deno.test("QR without colour: reads right on the common dark default", () => {
 });
 
 Deno.test("QR without colour on a terminal that says its background is light: reads right there", () => {
-  const rows = qrLines(URL, { color: false, lightBackground: true });
+  const rows = qrLines(URL, { color: false, lightBackground: true })!;
   assertEquals(decodes(rows, "light"), true, "light theme");
   assertEquals(decodes(rows, "dark"), false, "inverted on a dark one, as the note says");
 });
