@@ -408,6 +408,32 @@ Deno.test("device flow: an answer that would show the device code, or has no use
   }
 });
 
+Deno.test("device flow: a token response with no usable Bearer token is the server's mistake, said plainly (no 'Unexpected error', no stack), nothing saved", async () => {
+  const cases: [Record<string, unknown>, RegExp][] = [
+    [{ token_type: "Bearer" }, /token response has no Bearer access_token \(RFC 6749 §5\.1\)/],
+    [{ ...GRANT, token_type: "mac" }, /token response has no Bearer access_token/],
+    [{ ...GRANT, access_token: "almyty_a b" }, /access_token no request can carry[^\n]*\(id k1\)/],
+    [{ ...GRANT, access_token: "" }, /access_token no request can carry/],
+  ];
+  for (const [grant, message] of cases) {
+    const { home, path, bytes } = homeWithFile();
+    const world = new World({}, home);
+    const api = scriptedDeviceApi(world, () => Response.json(grant));
+    assertEquals(await world.run(["login", "--no-browser", "--api", api.url]), 1, world.stderr);
+    assertMatch(world.stderr, message);
+    assert(!/Unexpected error|    at /.test(world.stderr), world.stderr);
+    assertEquals(readBytes(path), bytes);
+  }
+  // The two-step login: its --continue says the same, and the pending login is over.
+  const agent = new World();
+  const two = scriptedDeviceApi(agent, () => Response.json({ ...GRANT, token_type: "mac" }));
+  assertEquals(await agent.run(["login", "--no-wait", "--api", two.url]), 0, agent.stderr);
+  assertEquals(await agent.again().run(["login", "--continue"]), 1, agent.stderr);
+  assertMatch(agent.stderr, /token response has no Bearer access_token/);
+  assert(!/Unexpected error/.test(agent.stderr), agent.stderr);
+  assertEquals(readBytes(pendingPath(agent.home)), null);
+});
+
 Deno.test("device flow: a lifetime no date can hold (expires_in 1e300) is no crash: the key is kept, the code lasts a day at most", async () => {
   const world = new World();
   const api = scriptedDeviceApi(world, () => Response.json({ ...GRANT, expires_in: 1e300 }));

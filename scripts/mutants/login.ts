@@ -310,4 +310,20 @@ export const mutants: Mutant[] = [
     tests: ["tests/flows_test.ts"],
     filter: "would show the device code",
   },
+  {
+    rule: "a token response without a Bearer access_token is the server's mistake, said plainly",
+    file: "src/login/minted.ts",
+    find: "    throw new CliError(\n      \"The server's token response has no Bearer access_token",
+    replace: "    throw new Error(\n      \"The server's token response has no Bearer access_token",
+    tests: ["tests/flows_test.ts"],
+    filter: "no usable Bearer token",
+  },
+  {
+    rule: "a token response whose access_token no request can carry is refused as the server's",
+    file: "src/login/minted.ts",
+    find: "  if (!isSendableToken(grant.access_token)) {",
+    replace: "  if (false) {",
+    tests: ["tests/flows_test.ts"],
+    filter: "no usable Bearer token",
+  },
 ];

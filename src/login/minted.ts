@@ -17,12 +17,14 @@
 import { ApiError } from "../runtime/api_error.ts";
 import { ApiClient } from "../runtime/client.ts";
 import type { Context } from "../runtime/context.ts";
-import { CliError, exitCodeFor, messageFor } from "../runtime/errors.ts";
+import { CliError, EXIT, exitCodeFor, messageFor } from "../runtime/errors.ts";
 import { confirmDead, describeRevocation, type Revocation, revokeKey } from "../runtime/keys.ts";
 import { maskToken } from "../runtime/output.ts";
 import { apiKeysPage, type Target } from "../runtime/target.ts";
 import { CLIENT_ID } from "../protocol/constants.ts";
 import type { TokenGrant } from "../protocol/types.ts";
+import { stripControl } from "../protocol/text.ts";
+import { isSendableToken } from "../protocol/tokens.ts";
 import { checkKey } from "./key_check.ts";
 import type { Commit, LoginResult } from "./result.ts";
 import type { LoginUi } from "./ui.ts";
@@ -50,8 +52,22 @@ export interface MintedKey {
  * ```
  */
 export function mintedFromGrant(grant: Partial<TokenGrant>, now: number): MintedKey {
+  // A server's mistake, said as one (never "Unexpected error" and a stack trace); never quoted.
   if (typeof grant?.access_token !== "string" || !/^bearer$/i.test(String(grant.token_type))) {
-    throw new Error("The token endpoint's answer has no Bearer access_token (RFC 6749 §5.1).");
+    throw new CliError(
+      "The server's token response has no Bearer access_token (RFC 6749 §5.1): there is no key " +
+        "to save. Nothing was saved.",
+      EXIT.error,
+    );
+  }
+  if (!isSendableToken(grant.access_token)) {
+    const id = typeof grant.key_id === "string" ? ` (id ${stripControl(grant.key_id)})` : "";
+    throw new CliError(
+      "The server's token response holds an access_token no request can carry (empty, or with " +
+        "spaces or control characters), so it cannot be checked or used. Nothing was saved; if " +
+        `the server created a key for it${id}, revoke it on its API keys page.`,
+      EXIT.error,
+    );
   }
   return {
     token: grant.access_token,
