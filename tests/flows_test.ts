@@ -434,6 +434,29 @@ Deno.test("device flow: a token response with no usable Bearer token is the serv
   assertEquals(readBytes(pendingPath(agent.home)), null);
 });
 
+Deno.test("a /auth/profile that names no email is no almyty profile: the login saves nothing (no 'Logged in as undefined', no \"undefined\" in the shared file), whoami says so", async () => {
+  for (const email of [undefined, 42, " "]) {
+    const { home, path, bytes } = homeWithFile();
+    const world = new World({}, home);
+    const api = scriptedDeviceApi(world, () => Response.json(GRANT), { account: { email } });
+    assertEquals(await world.run(["login", "--no-browser", "--api", api.url]), 1, world.stderr);
+    assertMatch(
+      world.stderr,
+      /auth\/profile answered without the account's email[^\n]*almyty's API URL\?/,
+    );
+    assertMatch(world.stderr, /A key was created for this login but not saved[^\n]*\(id k1\)/);
+    assert(!/Logged in|undefined/.test(world.stderr), world.stderr);
+    assertEquals(readBytes(path), bytes, String(email));
+  }
+  const reader = new World();
+  const url = reader.route(() => Response.json({ success: true, data: { id: "u" } }));
+  reader.env.ALMYTY_TOKEN = "almyty_example";
+  reader.env.ALMYTY_URL = url;
+  assertEquals(await reader.run(["whoami"]), 1, reader.stderr);
+  assertMatch(reader.stderr, /answered without the account's email/);
+  assert(!/Logged in as/.test(reader.stdout + reader.stderr), reader.stdout);
+});
+
 Deno.test("device flow: a lifetime no date can hold (expires_in 1e300) is no crash: the key is kept, the code lasts a day at most", async () => {
   const world = new World();
   const api = scriptedDeviceApi(world, () => Response.json({ ...GRANT, expires_in: 1e300 }));

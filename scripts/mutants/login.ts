@@ -326,4 +326,13 @@ export const mutants: Mutant[] = [
     tests: ["tests/flows_test.ts"],
     filter: "no usable Bearer token",
   },
+  {
+    rule:
+      "a /auth/profile without the account's email is no almyty profile: nothing saved or shown as 'undefined'",
+    file: "src/runtime/client.ts",
+    find: 'if (typeof profile?.email !== "string" || profile.email.trim() === "") {',
+    replace: "if (false) {",
+    tests: ["tests/flows_test.ts"],
+    filter: "names no email",
+  },
 ];

@@ -124,9 +124,23 @@ export class ApiClient {
     this.#apiOrigin = new URL(target.api).origin;
   }
 
-  /** `GET /auth/profile`. */
-  profile(): Promise<Profile> {
-    return this.request<Profile>(PATHS.profile);
+  /**
+   * `GET /auth/profile`: whose key this is. An answer that names no email is
+   * not almyty's profile (what would be saved and shown is "undefined").
+   */
+  async profile(): Promise<Profile> {
+    const profile = await this.request<Profile>(PATHS.profile);
+    if (typeof profile?.email !== "string" || profile.email.trim() === "") {
+      const url = this.baseUrl + PATHS.profile;
+      throw this.#error(
+        "bad-response",
+        url,
+        `${url} answered without the account's email, so it does not say whose key this is. ` +
+          "Is this almyty's API URL?",
+        200,
+      );
+    }
+    return profile;
   }
 
   /**
