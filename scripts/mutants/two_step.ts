@@ -381,29 +381,13 @@ export const mutants: Mutant[] = [
     rule:
       "logout forgets the pending login before the login file: what a --continue saved meanwhile is logged out too",
     file: "src/cli/logout.ts",
-    find: "  const names = choices.map((choice) => choice.profile);\n" +
-      "  // The pending logins first, outside the login file's lock (a `--continue` takes the pending\n" +
-      "  // lock, then that one): a `--continue` saving one meanwhile finishes before the login file is\n" +
-      "  // removed, so what it saved is logged out too.\n" +
-      "  for (const name of new Set(flags.all ? [DEFAULT_PROFILE, ...names] : names)) {\n" +
-      "    if (!ctx.fs.lstat(pendingPathWith(io, name))) continue;\n" +
-      '    const { forgetOnLogout } = await import("./login_two_step.ts");\n' +
-      "    await forgetOnLogout(ctx, name);\n" +
-      "  }\n" +
+    find: "  await forgetPendingLogins(ctx, flags.all ? [DEFAULT_PROFILE, ...names] : names);\n" +
       '  if (!choices.length) line(ctx.stderr, "Not logged in; there is no login to remove.");\n' +
       "  for (const choice of choices) await logoutOf(ctx, choice);\n",
     replace:
       '  if (!choices.length) line(ctx.stderr, "Not logged in; there is no login to remove.");\n' +
       "  for (const choice of choices) await logoutOf(ctx, choice);\n" +
-      "  const names = choices.map((choice) => choice.profile);\n" +
-      "  // The pending logins first, outside the login file's lock (a `--continue` takes the pending\n" +
-      "  // lock, then that one): a `--continue` saving one meanwhile finishes before the login file is\n" +
-      "  // removed, so what it saved is logged out too.\n" +
-      "  for (const name of new Set(flags.all ? [DEFAULT_PROFILE, ...names] : names)) {\n" +
-      "    if (!ctx.fs.lstat(pendingPathWith(io, name))) continue;\n" +
-      '    const { forgetOnLogout } = await import("./login_two_step.ts");\n' +
-      "    await forgetOnLogout(ctx, name);\n" +
-      "  }\n",
+      "  await forgetPendingLogins(ctx, flags.all ? [DEFAULT_PROFILE, ...names] : names);\n",
     tests: TESTS,
     filter: "logout while a --continue saves",
   },

@@ -54,14 +54,9 @@ export async function run(ctx: Context, { flags }: CommandInput): Promise<number
     ? listProfilesWith(io).map((login) => ({ profile: login.name, source: "flag" }))
     : [chooseLoginWith(io, { profile: flags.profile as string | undefined })];
   const names = choices.map((choice) => choice.profile);
-  // The pending logins first, outside the login file's lock (a `--continue` takes the pending
-  // lock, then that one): a `--continue` saving one meanwhile finishes before the login file is
-  // removed, so what it saved is logged out too.
-  for (const name of new Set(flags.all ? [DEFAULT_PROFILE, ...names] : names)) {
-    if (!ctx.fs.lstat(pendingPathWith(io, name))) continue;
-    const { forgetOnLogout } = await import("./login_two_step.ts");
-    await forgetOnLogout(ctx, name);
-  }
+  // The pending logins first: a `--continue` saving one meanwhile finishes before the login
+  // file is removed, so what it saved is logged out too.
+  await forgetPendingLogins(ctx, flags.all ? [DEFAULT_PROFILE, ...names] : names);
   if (!choices.length) line(ctx.stderr, "Not logged in; there is no login to remove.");
   for (const choice of choices) await logoutOf(ctx, choice);
   if (ctx.env.ALMYTY_TOKEN) {
@@ -72,6 +67,19 @@ export async function run(ctx: Context, { flags }: CommandInput): Promise<number
     );
   }
   return EXIT.ok;
+}
+
+/**
+ * Forgets the pending two-step logins of `names` (outside the login file's
+ * lock: a `--continue` takes the pending login's lock, then that one).
+ */
+async function forgetPendingLogins(ctx: Context, names: string[]): Promise<void> {
+  const io = credentialsIo(ctx, () => {});
+  for (const name of new Set(names)) {
+    if (!ctx.fs.lstat(pendingPathWith(io, name))) continue;
+    const { forgetOnLogout } = await import("./login_two_step.ts");
+    await forgetOnLogout(ctx, name);
+  }
 }
 
 /** Logs out of one login: its key, at its own API, then its file; never another's. */
