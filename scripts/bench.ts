@@ -24,7 +24,7 @@ import { browserHook, launchChromium, signIn } from "../tests/helpers/browser.ts
 import { permissionFlags } from "../src/permissions.ts";
 import { baseEnv, cliArgv, CliProcess, credsPath, tempHome } from "../tests/helpers/cli.ts";
 import { openConsent } from "../tests/helpers/consent.ts";
-import { scratchDir } from "../tests/helpers/scratch.ts";
+import { scratchDir, scratchFile } from "../tests/helpers/scratch.ts";
 import { browserSession, mintKey } from "../tests/helpers/server.ts";
 
 const RUNS = Number(Deno.env.get("BENCH_RUNS") ?? 15);
@@ -43,7 +43,7 @@ function median(values: number[]): number {
 async function measure(cmd: string[], env: Record<string, string>) {
   // bash's `time` gives wall and CPU time in milliseconds (GNU time's CPU is in hundredths
   // of a second); GNU time the peak RSS, in a file of its own.
-  const rssFile = Deno.makeTempFileSync({ prefix: "almyty-bench-rss-" });
+  const rssFile = scratchFile({ prefix: "almyty-bench-rss-" });
   const out = await new Deno.Command("/bin/bash", {
     args: [
       "-c",

@@ -8,10 +8,12 @@
 import { join } from "node:path";
 import { permissionFlags } from "../src/permissions.ts";
 import { startServer } from "../src/server/app.ts";
+import { scratchDir } from "../tests/helpers/scratch.ts";
 
 const homeFlag = Deno.args.indexOf("--home");
 const ownHome = homeFlag < 0;
-const home = ownHome ? Deno.makeTempDirSync({ prefix: "almyty-demo-" }) : Deno.args[homeFlag + 1];
+// The temporary HOME holds a live key: it goes with the demo, however the demo ends.
+const home = ownHome ? scratchDir("almyty-demo-") : Deno.args[homeFlag + 1];
 const server = await startServer({ port: 0, autoApprove: true, deviceInterval: 1 });
 console.log(
   `reference server: ${server.url} (auto-approve: logins are approved as alice@example.com)`,
@@ -38,7 +40,5 @@ let code = await cli("login", "--no-browser", "--api", server.url);
 if (code === 0) code = await cli("whoami");
 if (code === 0) code = await cli("status", "--offline");
 await server.close();
-// The temporary HOME held a live key: it goes with the demo.
-if (ownHome) Deno.removeSync(home, { recursive: true });
 console.log(code === 0 ? "\ndemo: ok" : `\ndemo: failed (exit ${code})`);
 Deno.exit(code);

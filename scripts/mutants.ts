@@ -24,6 +24,7 @@
  * @module
  */
 import type { Mutant } from "./mutants/mutant.ts";
+import { scratchDir } from "../tests/helpers/scratch.ts";
 
 const CHECKOUT = new URL("../", import.meta.url).pathname.replace(/\/$/, "");
 const MIN_TIMEOUT_MS = 30_000;
@@ -337,7 +338,7 @@ async function main(args: string[]): Promise<number> {
     else runnable.push({ mutant, text: mutated.text });
   }
 
-  const scratch = Deno.makeTempDirSync({ prefix: "almyty-mutants-" });
+  const scratch = scratchDir("almyty-mutants-");
   const cleanUp = () => Deno.removeSync(scratch, { recursive: true });
   const onInterrupt = () => {
     cleanUp();

@@ -57,3 +57,30 @@ Deno.test("scratch: a script that ends, exits or throws leaves nothing in TMPDIR
     assertEquals(run.left, [], ending || "ends");
   }
 });
+
+Deno.test("scratch: every temporary folder or file of the tests and scripts comes from tests/helpers/scratch.ts (node's tests: their own after())", () => {
+  const root = new URL("../../", import.meta.url).pathname;
+  const made = /\bDeno\.makeTemp(Dir|File)(Sync)?\(|\bmkdtemp(Sync)?\(/;
+  const found: string[] = [];
+  const walk = (dir: string) => {
+    for (const entry of Deno.readDirSync(`${root}${dir}`)) {
+      const path = `${dir}/${entry.name}`;
+      if (entry.isDirectory) walk(path);
+      else if (/\.(ts|mjs|js)$/.test(entry.name)) {
+        Deno.readTextFileSync(`${root}${path}`).split("\n").forEach((line, i) => {
+          // Code only: JSDoc examples and comments may show the API.
+          if (made.test(line) && !/^\s*(\*|\/\/)/.test(line)) found.push(`${path}:${i + 1}`);
+        });
+      }
+    }
+  };
+  walk("tests");
+  walk("scripts");
+  assertEquals(
+    found.filter((place) => !place.startsWith("tests/helpers/scratch.ts:")).map((place) =>
+      place.replace(/:\d+$/, "")
+    ),
+    ["tests/node/credentials.test.mjs"], // its scratchDir, removed by after()
+    `make them with scratchDir()/scratchFile() (tests/helpers/scratch.ts):\n${found.join("\n")}`,
+  );
+});
