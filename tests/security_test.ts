@@ -23,6 +23,7 @@ import { STALE_TEMP_MS } from "../src/credentials/atomic.ts";
 import { World } from "./helpers/world.ts";
 import { shellWord } from "../src/credentials/fix_hints.ts";
 import { runScript, srcUrl } from "./helpers/script.ts";
+import { scratchDir } from "./helpers/scratch.ts";
 
 const OTHER_UID = 4242;
 const READING = [["whoami"], ["token"], ["status"], ["doctor", "--api", "http://127.0.0.1:9"]];
@@ -445,7 +446,7 @@ Deno.test("a token reaches only token's stdout: never another command's output, 
  * prints them; and whether anything else ran (a `touch pwned` in the hint's folder).
  */
 async function pasted(hint: string): Promise<{ words: string[]; ran: boolean }> {
-  const dir = Deno.makeTempDirSync();
+  const dir = scratchDir();
   const program = /^(almyty-auth|rm|chmod|mv) /.exec(hint);
   assert(program, `not a command: ${hint}`);
   const out = await new Deno.Command("sh", {
@@ -483,7 +484,7 @@ Deno.test("a hint pasted into a shell runs only itself: a folder, a home or an A
   assertEquals(await world.again().run(["whoami"]), 4, world.stderr);
   cases.push([world.stderr, /Fix it with: (chmod .*?) Nothing was sent/, ["go-w", file]]);
   // A home folder whose name holds a space and worse; a file in it to remove.
-  const home = `${Deno.makeTempDirSync()}/John ${hostile}`;
+  const home = `${scratchDir()}/John ${hostile}`;
   const odd = new World({}, home);
   Deno.mkdirSync(`${home}/.almyty`, { recursive: true, mode: 0o700 });
   Deno.writeTextFileSync(`${home}/.almyty/directories.json`, "[", { mode: 0o600 });
