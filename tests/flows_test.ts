@@ -421,7 +421,7 @@ Deno.test("device flow: a token response with no usable Bearer token is the serv
     const api = scriptedDeviceApi(world, () => Response.json(grant));
     assertEquals(await world.run(["login", "--no-browser", "--api", api.url]), 1, world.stderr);
     assertMatch(world.stderr, message);
-    assert(!/Unexpected error|    at /.test(world.stderr), world.stderr);
+    assert(!/Unexpected error|\n {4}at /.test(world.stderr), world.stderr);
     assertEquals(readBytes(path), bytes);
   }
   // The two-step login: its --continue says the same, and the pending login is over.

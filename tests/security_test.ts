@@ -21,6 +21,7 @@ import {
 } from "../src/credentials/mod.ts";
 import { STALE_TEMP_MS } from "../src/credentials/atomic.ts";
 import { World } from "./helpers/world.ts";
+import { scratchDir } from "./helpers/scratch.ts";
 import { shellWord } from "../src/credentials/fix_hints.ts";
 import { runScript, srcUrl } from "./helpers/script.ts";
 import { scratchDir } from "./helpers/scratch.ts";
@@ -465,7 +466,6 @@ async function pasted(hint: string): Promise<{ words: string[]; ran: boolean }> 
   } catch {
     ran = false;
   }
-  Deno.removeSync(dir, { recursive: true });
   return { words, ran };
 }
 
