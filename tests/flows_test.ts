@@ -457,6 +457,23 @@ Deno.test("a /auth/profile that names no email is no almyty profile: the login s
   assert(!/Logged in as/.test(reader.stdout + reader.stderr), reader.stdout);
 });
 
+Deno.test("a /auth/profile whose organization lists are no lists logs in without one (it was 'Unexpected error: TypeError' and a stack)", async () => {
+  for (
+    const account of [
+      { currentOrganizationId: "o", organizationMemberships: "acme" },
+      { currentOrganizationId: "o", organizations: { id: "o", name: "acme" } },
+    ]
+  ) {
+    const world = new World();
+    const api = scriptedDeviceApi(world, () => Response.json(GRANT), { account });
+    assertEquals(await world.run(["login", "--no-browser", "--api", api.url]), 0, world.stderr);
+    assert(!/Unexpected error/.test(world.stderr), world.stderr);
+    assertEquals(world.saved()!.organization ?? null, null, JSON.stringify(account));
+    assertEquals(await world.again().run(["whoami"]), 0, world.stderr);
+    assertMatch(world.stdout, /Organization: none/);
+  }
+});
+
 Deno.test("device flow: a lifetime no date can hold (expires_in 1e300) is no crash: the key is kept, the code lasts a day at most", async () => {
   const world = new World();
   const api = scriptedDeviceApi(world, () => Response.json({ ...GRANT, expires_in: 1e300 }));

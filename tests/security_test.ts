@@ -21,7 +21,6 @@ import {
 } from "../src/credentials/mod.ts";
 import { STALE_TEMP_MS } from "../src/credentials/atomic.ts";
 import { World } from "./helpers/world.ts";
-import { scratchDir } from "./helpers/scratch.ts";
 import { shellWord } from "../src/credentials/fix_hints.ts";
 import { runScript, srcUrl } from "./helpers/script.ts";
 import { scratchDir } from "./helpers/scratch.ts";

@@ -335,4 +335,12 @@ export const mutants: Mutant[] = [
     tests: ["tests/flows_test.ts"],
     filter: "names no email",
   },
+  {
+    rule: "a /auth/profile organization list that is no list is taken as none",
+    file: "src/runtime/account.ts",
+    find: "  return Array.isArray(value) ? value : [];",
+    replace: "  return value ?? [];",
+    tests: ["tests/flows_test.ts"],
+    filter: "organization lists are no lists",
+  },
 ];

@@ -33,10 +33,8 @@ export function currentOrganization(profile: Profile): Organization | null {
   const id = profile.currentOrganizationId;
   if (typeof id !== "string" || !id) return null; // strings only: it is saved as it is
 
-  const membership = (profile.organizationMemberships ?? []).find((m) =>
-    m?.organization?.id === id
-  );
-  const listed = (profile.organizations ?? []).find((o) => o?.id === id);
+  const membership = list(profile.organizationMemberships).find((m) => m?.organization?.id === id);
+  const listed = list(profile.organizations).find((o) => o?.id === id);
   const name = listed?.name ?? membership?.organization.name;
   if (typeof name !== "string") return null;
   const slug = membership?.organization.slug;
@@ -56,10 +54,12 @@ export function currentOrganization(profile: Profile): Organization | null {
  * ```
  */
 export function organizationCount(profile: Profile): number {
-  return Math.max(
-    profile.organizations?.length ?? 0,
-    profile.organizationMemberships?.length ?? 0,
-  );
+  return Math.max(list(profile.organizations).length, list(profile.organizationMemberships).length);
+}
+
+/** A list the server sent, or none: any other value (a string, an object) is no list. */
+function list<T>(value: T[] | undefined): T[] {
+  return Array.isArray(value) ? value : [];
 }
 
 /**
