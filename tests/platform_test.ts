@@ -14,7 +14,12 @@ import { FsError } from "../src/credentials/fs.ts";
 import { CredentialsError } from "../src/credentials/types.ts";
 import { writeCredentialsWith } from "../src/credentials/write.ts";
 import { denoFs } from "../src/platform/deno_fs.ts";
-import { REPEAT_KEY_MS, signalForwarder } from "../src/platform/foreground.ts";
+import {
+  type ForegroundSystem,
+  REPEAT_KEY_MS,
+  runForeground,
+  signalForwarder,
+} from "../src/platform/foreground.ts";
 import { scratchDir } from "./helpers/scratch.ts";
 
 const PROFILE = "C:\\Users\\alice";
@@ -163,4 +168,32 @@ Deno.test("exec's signals: at a terminal, Ctrl-C and Ctrl-\\ are passed on only 
   for (const signal of ["SIGINT", "SIGINT", "SIGQUIT", "SIGTERM", "SIGHUP"] as const) {
     assertEquals(scripted(signal), true, `${signal} without a terminal`);
   }
+});
+
+Deno.test("exec's signals: listening starts before the program does (a SIGTERM in between would end almyty-auth and orphan the program), and stops when it ends", async () => {
+  const listening = new Map<Deno.Signal, () => void>();
+  const killed: Deno.Signal[] = [];
+  let listenedAtSpawn: Deno.Signal[] = [];
+  let exit!: (status: { code: number }) => void;
+  const system: ForegroundSystem = {
+    spawn: () => {
+      listenedAtSpawn = [...listening.keys()];
+      return {
+        kill: (signal) => killed.push(signal),
+        status: new Promise((resolve) => exit = resolve),
+      };
+    },
+    addSignalListener: (signal, handler) => listening.set(signal, handler),
+    removeSignalListener: (signal) => listening.delete(signal),
+    atTerminal: () => false,
+  };
+  const run = runForeground({ command: "program", args: [], env: {} }, system);
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT"] as const) {
+    assert(listenedAtSpawn.includes(signal), `${signal} was heard before the program started`);
+  }
+  listening.get("SIGTERM")!();
+  assertEquals(killed, ["SIGTERM"], "passed on to the program");
+  exit({ code: 143 });
+  assertEquals(await run, { code: 143 });
+  assertEquals(listening.size, 0, "no listener left once the program ended");
 });

@@ -227,10 +227,18 @@ export const mutants: Mutant[] = [
   {
     rule: "exec at a terminal passes on no first SIGINT: the terminal's Ctrl-C reached the program",
     file: "src/platform/foreground.ts",
-    find: "      if (!passOn(signal)) return;\n",
-    replace: "",
+    find: "      if (!child || !passOn(signal)) return;\n",
+    replace: "      if (!child) return;\n",
     tests: ["tests/profiles_e2e_test.ts"],
     filter: "exec at a terminal",
+  },
+  {
+    rule: "exec listens for signals before the program starts (one in between orphaned it)",
+    file: "src/platform/foreground.ts",
+    find: "      system.addSignalListener(signal, forward);",
+    replace: "      queueMicrotask(() => system.addSignalListener(signal, forward));",
+    tests: ["tests/platform_test.ts"],
+    filter: "exec's signals",
   },
   {
     rule: "exec at a terminal passes on a Ctrl-C pressed again within 3 s",

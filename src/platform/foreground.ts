@@ -86,10 +86,35 @@ export function signalForwarder(
   };
 }
 
-/** True when any of the standard streams is a terminal (the job a terminal's keys reach). */
-function atTerminal(): boolean {
-  return [Deno.stdin, Deno.stdout, Deno.stderr].some((stream) => stream.isTerminal());
+/** A started program, as `runForeground` needs it. */
+export interface ForegroundChild {
+  kill(signal: Deno.Signal): void;
+  readonly status: Promise<{ code: number }>;
 }
+
+/** What `runForeground` uses of the system (Deno's; a test gives its own). */
+export interface ForegroundSystem {
+  /** Starts the program; throws `NotFound`/`PermissionDenied` as `Deno.Command` does. */
+  spawn(spec: ForegroundSpec): ForegroundChild;
+  addSignalListener(signal: Deno.Signal, handler: () => void): void;
+  removeSignalListener(signal: Deno.Signal, handler: () => void): void;
+  /** True when any of the standard streams is a terminal (the job a terminal's keys reach). */
+  atTerminal(): boolean;
+}
+
+const DENO_SYSTEM: ForegroundSystem = {
+  spawn: (spec) =>
+    new Deno.Command(spec.command, {
+      args: spec.args,
+      env: spec.env,
+      stdin: "inherit",
+      stdout: "inherit",
+      stderr: "inherit",
+    }).spawn(),
+  addSignalListener: (signal, handler) => Deno.addSignalListener(signal, handler),
+  removeSignalListener: (signal, handler) => Deno.removeSignalListener(signal, handler),
+  atTerminal: () => [Deno.stdin, Deno.stdout, Deno.stderr].some((stream) => stream.isTerminal()),
+};
 
 /**
  * Runs `spec` and resolves when it ends.
@@ -99,44 +124,44 @@ function atTerminal(): boolean {
  * (await runForeground({ command: "sh", args: ["-c", "exit 3"], env: {} })); // { code: 3 }
  * ```
  */
-export async function runForeground(spec: ForegroundSpec): Promise<ForegroundResult> {
-  let child: Deno.ChildProcess;
-  try {
-    child = new Deno.Command(spec.command, {
-      args: spec.args,
-      env: spec.env,
-      stdin: "inherit",
-      stdout: "inherit",
-      stderr: "inherit",
-    }).spawn();
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) {
-      return { failed: "not-found", message: "command not found" };
-    }
-    if (error instanceof Deno.errors.PermissionDenied) {
-      return { failed: "not-executable", message: "permission denied (not an executable file)" };
-    }
-    throw error;
-  }
-  running++;
+export async function runForeground(
+  spec: ForegroundSpec,
+  system: ForegroundSystem = DENO_SYSTEM,
+): Promise<ForegroundResult> {
+  // The listeners go in before the program starts: a signal between its start and them would end
+  // almyty-auth by the default action and orphan the program. They run on the event loop, so none
+  // runs before `child` is set (spawning is synchronous).
+  let child: ForegroundChild | undefined;
   const listeners: [Deno.Signal, () => void][] = [];
-  const passOn = signalForwarder(atTerminal());
+  const passOn = signalForwarder(system.atTerminal());
   for (const signal of FORWARDED) {
     const forward = () => {
-      if (!passOn(signal)) return;
+      if (!child || !passOn(signal)) return;
       try {
         child.kill(signal);
       } catch { /* it has just ended */ }
     };
     try {
-      Deno.addSignalListener(signal, forward);
+      system.addSignalListener(signal, forward);
       listeners.push([signal, forward]);
     } catch { /* not a signal this platform delivers */ }
   }
+  running++;
   try {
+    try {
+      child = system.spawn(spec);
+    } catch (error) {
+      if (error instanceof Deno.errors.NotFound) {
+        return { failed: "not-found", message: "command not found" };
+      }
+      if (error instanceof Deno.errors.PermissionDenied) {
+        return { failed: "not-executable", message: "permission denied (not an executable file)" };
+      }
+      throw error;
+    }
     return { code: (await child.status).code };
   } finally {
-    for (const [signal, forward] of listeners) Deno.removeSignalListener(signal, forward);
+    for (const [signal, forward] of listeners) system.removeSignalListener(signal, forward);
     running--;
   }
 }

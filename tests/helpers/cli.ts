@@ -113,6 +113,9 @@ export function noteRun(args: string[], result: CliResult, options: CliOptions):
   } catch { /* no file, or not JSON */ }
 }
 
+/** How long a CLI's output may stay open after it exited (longer: something it started outlives it). */
+const ORPHAN_MS = 20_000;
+
 /** A CLI process left running (logins): read its stderr as it comes. */
 export class CliProcess {
   readonly child: Deno.ChildProcess;
@@ -144,7 +147,22 @@ export class CliProcess {
       pump(this.child.stdout, "stdout"),
       pump(this.child.stderr, "stderr"),
     ]);
-    this.done = Promise.all([this.child.status, pumps]).then(([status]) => {
+    this.done = this.child.status.then(async (status) => {
+      // A program the CLI started that outlives it keeps the pipes open: fail, don't hang.
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const drained = await Promise.race([
+        pumps.then(() => true),
+        new Promise<false>((resolve) => timer = setTimeout(() => resolve(false), ORPHAN_MS)),
+      ]);
+      clearTimeout(timer);
+      if (!drained) {
+        throw new Error(
+          `the CLI exited (code ${status.code}) but its output was still open ${
+            ORPHAN_MS / 1000
+          } s later: ` +
+            `a program it started outlives it\n${this.stderr}`,
+        );
+      }
       const result = { code: status.code, stdout: this.stdout, stderr: this.stderr };
       noteRun(args, result, options);
       for (const w of this.#waiters) w.resolve(null as unknown as RegExpMatchArray);
