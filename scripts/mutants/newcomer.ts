@@ -84,6 +84,14 @@ export const mutants: Mutant[] = [
     filter: "every bad input",
   },
   {
+    rule: "--help <command> shows that command's page, as help <command> does",
+    file: "src/cli/parse.ts",
+    find: 'if (first === "help" || first === "--help" || first === "-h") {',
+    replace: 'if (first === "help") {',
+    tests: ["tests/unit/parse_test.ts"],
+    filter: "parse",
+  },
+  {
     rule: "help of a mistyped command gets the nearest one",
     file: "src/cli/parse.ts",
     find: "      throw usageError(unknownCommand(rest[0]));",

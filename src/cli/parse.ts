@@ -174,9 +174,10 @@ function parseFlags(
  */
 export function parseCommandLine(argv: string[]): Parsed {
   const [first, ...rest] = argv;
-  if (first === undefined || first === "--help" || first === "-h") return { kind: "help" };
+  if (first === undefined) return { kind: "help" };
   if (first === "--version" || first === "-V") return { kind: "version" };
-  if (first === "help") {
+  // `--help login` as git and gh read it: the command's page, like `help login`.
+  if (first === "help" || first === "--help" || first === "-h") {
     if (rest[0] !== undefined && rest[0] !== "help" && !(rest[0] in COMMANDS)) {
       throw usageError(unknownCommand(rest[0]));
     }

@@ -21,6 +21,10 @@ Deno.test("parse: flags in every spelling, help and version", () => {
   assertEquals(parseCommandLine(["whoami", "-V"]), { kind: "version" });
   assertEquals(parseCommandLine(["login", "--version"]), { kind: "version" });
   assertEquals(parseCommandLine([]), { kind: "help" });
+  assertEquals(parseCommandLine(["--help"]), { kind: "help", command: undefined });
+  for (const flag of ["--help", "-h"]) {
+    assertEquals(parseCommandLine([flag, "login"]), { kind: "help", command: "login" });
+  }
 });
 
 Deno.test("parse: every bad input is a usage error (exit 2) that names it", () => {
@@ -32,6 +36,7 @@ Deno.test("parse: every bad input is a usage error (exit 2) that names it", () =
     [["logn"], /Unknown command "logn"\. Did you mean "login"\?/],
     [["--api", "x"], /a command comes first/],
     [["help", "nope"], /Unknown command "nope"/],
+    [["--help", "nope"], /Unknown command "nope"/],
     [["whoami", "-x"], /Unknown flag "-x"/],
     [["help", "logni"], /Unknown command "logni"\. Did you mean "login"\?/],
     // --api where a login's own API applies: the way to another environment, not a dead end.
