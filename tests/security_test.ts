@@ -497,6 +497,13 @@ Deno.test("a hint pasted into a shell runs only itself: a folder, a home or an A
   // On Windows, as its other hints: double quotes when needed (cmd and PowerShell).
   assertEquals(shellWord("C:\\Users\\al\\src", "win32"), "C:\\Users\\al\\src");
   assertEquals(shellWord("C:\\Users\\Al Smith\\src", "win32"), '"C:\\Users\\Al Smith\\src"');
+  // PowerShell runs $(…) inside double quotes and ends them at a smart quote: its literal quotes
+  // then, unless cmd.exe would run something in the bare word: no word at all.
+  assertEquals(shellWord("C:\\src\\50%", "win32"), '"C:\\src\\50%"');
+  assertEquals(shellWord("C:\\src\\$(calc)", "win32"), "'C:\\src\\$(calc)'");
+  assertEquals(shellWord("C:\\src\\x\u201D;calc", "win32"), "'C:\\src\\x\u201D;calc'");
+  assertEquals(shellWord("C:\\src\\it's \u2019$x", "win32"), "'C:\\src\\it''s \u2019\u2019$x'");
+  assertEquals(shellWord("C:\\src\\a&calc&$(calc)", "win32"), "<path>");
   for (const [stderr, pattern, words] of cases) {
     const hint = stderr.match(pattern)?.[1];
     assert(hint, `${pattern}: no hint in\n${stderr}`);

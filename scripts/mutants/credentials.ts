@@ -95,6 +95,22 @@ export const mutants: Mutant[] = [
     filter: "a hint pasted into a shell",
   },
   {
+    rule: "on Windows, a hint's word with PowerShell's $(…) is not put in double quotes",
+    file: "src/credentials/fix_hints.ts",
+    find: "const POWERSHELL_IN_DOUBLE_QUOTES = /[$`",
+    replace: "const POWERSHELL_IN_DOUBLE_QUOTES = /[`",
+    tests: ["tests/security_test.ts"],
+    filter: "a hint pasted into a shell",
+  },
+  {
+    rule: "on Windows, a hint's word cmd.exe would run in bare is not given at all",
+    file: "src/credentials/fix_hints.ts",
+    find: "  if (!CMD_OPERATORS.test(word)) return",
+    replace: "  if (true) return",
+    tests: ["tests/security_test.ts"],
+    filter: "a hint pasted into a shell",
+  },
+  {
     rule: "the trust hint of a repository's .almyty-profile quotes its folder",
     file: "src/credentials/directory.ts",
     find: "profile trust ${shellWord(dir, io.fs.platform)}",

@@ -22,14 +22,31 @@ import { stripControl } from "../protocol/text.ts";
 import { deriveFrontendUrl } from "../protocol/urls.ts";
 import { DEFAULT_PROFILE } from "./types.ts";
 
+/** What PowerShell runs or ends a string at inside double quotes: `$(…)`, its escape, “smart” quotes. */
+const POWERSHELL_IN_DOUBLE_QUOTES = /[$`\u201C\u201D\u201E]/;
+/** What cmd.exe runs outside quotes. */
+const CMD_OPERATORS = /[&|<>^]/;
+
+/**
+ * A word for Windows' two shells. Double quotes where PowerShell reads nothing in them (cmd.exe runs
+ * nothing inside them: a Windows name never holds `"`); else PowerShell's literal single quotes,
+ * if cmd.exe would run nothing in the bare word; else no word at all, only `<path>`.
+ */
+function windowsWord(word: string): string {
+  if (/^[\w:\\.-]+$/.test(word)) return word;
+  if (!POWERSHELL_IN_DOUBLE_QUOTES.test(word)) return `"${word}"`;
+  if (!CMD_OPERATORS.test(word)) return `'${word.replace(/['\u2018\u2019\u201A\u201B]/g, "$&$&")}'`;
+  return "<path>";
+}
+
 /** What a POSIX shell reads as itself: anything else in a hint's word is quoted. */
 const PLAIN_WORD = /^[\w@%+=:,./-]+$/;
 
 /**
  * `word` as one word of a command a person (or an agent) pastes into a shell:
  * as it is when no shell reads anything in it specially, otherwise quoted
- * (single quotes for POSIX shells; double quotes on Windows, as its hints
- * are). A folder in a cloned repository named `x;curl … | sh` stays a name,
+ * (single quotes for POSIX shells; on Windows, a quoting that cmd.exe and
+ * PowerShell both read as one word, or `<path>` where none is). A folder in a cloned repository named `x;curl … | sh` stays a name,
  * and a home folder with a space in it stays one word.
  *
  * @example
@@ -39,7 +56,7 @@ const PLAIN_WORD = /^[\w@%+=:,./-]+$/;
  * ```
  */
 export function shellWord(word: string, platform = "linux"): string {
-  if (platform === "win32") return /^[\w:\\.-]+$/.test(word) ? word : `"${word}"`;
+  if (platform === "win32") return windowsWord(word);
   return PLAIN_WORD.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
 }
 
