@@ -87,7 +87,10 @@ Deno.test("another local user can neither read the redirect file nor learn the s
       assert(!scan.stdout.includes(challenge), "the PKCE challenge is in some process's argv");
       // This login's listener in no argv (not just no "/start/": another test's process may hold one).
       const listener = new URL(new URL(url).searchParams.get("redirect_uri")!).host;
-      assert(!scan.stdout.includes(listener), "the login's listener address is in some process's argv");
+      assert(
+        !scan.stdout.includes(listener),
+        "the login's listener address is in some process's argv",
+      );
       const read = await asOtherUser(["cat", path]);
       assertEquals(read.code, 1);
       assertMatch(read.stderr, /Permission denied/);
