@@ -24,7 +24,8 @@ import { browserHook, launchChromium, signIn } from "../tests/helpers/browser.ts
 import { permissionFlags } from "../src/permissions.ts";
 import { baseEnv, cliArgv, CliProcess, credsPath, tempHome } from "../tests/helpers/cli.ts";
 import { openConsent } from "../tests/helpers/consent.ts";
-import { scratchDir, scratchFile } from "../tests/helpers/scratch.ts";
+import { LEAK_SCAN_DIR } from "../tests/helpers/leaks.ts";
+import { removeAtEnd, scratchDir, scratchFile } from "../tests/helpers/scratch.ts";
 import { browserSession, mintKey } from "../tests/helpers/server.ts";
 
 const RUNS = Number(Deno.env.get("BENCH_RUNS") ?? 15);
@@ -67,6 +68,9 @@ const row = (name: string, value: string, note = "") => {
   rows.push([name, value, note]);
   console.error(`${name}: ${value} ${note}`);
 };
+
+// The CLI helpers record every run for the test suite's leak scan; a bench run is no part of one.
+removeAtEnd(LEAK_SCAN_DIR);
 
 // Limits lifted: the bench makes more requests than a person would.
 const server = await startServer({
