@@ -857,7 +857,19 @@ Deno.test("two-step usage errors name the conflict (exit 2) and change nothing",
     [["--continue", "--wait", "abc"], /--wait takes a number of seconds/],
     [["--no-wait", "--with-token"], /--with-token does not go with --no-wait/],
     [["--cancel", "--api", "http://127.0.0.1:9"], /--api does not go with --cancel/],
+    [
+      ["--cancel", "--api", "http://127.0.0.1:9"],
+      /--api does not go with --cancel \(--cancel acts on the pending login where it was started\): run it without --api\./,
+    ],
     [["--continue", "--frontend", "http://127.0.0.1:9"], /--frontend does not go with --continue/],
+    [
+      ["--continue", "--frontend", "http://127.0.0.1:9"],
+      /--frontend does not go with --continue \(--continue acts on the pending login where it was started\): run it without --frontend\./,
+    ],
+    [
+      ["--no-wait", "--with-token"],
+      /--with-token does not go with --no-wait: run it without --with-token\./,
+    ],
     [["--with-token", "--wait-for-approval"], /--wait-for-approval does not go with a token login/],
   ];
   for (const [argv, message] of cases) {

@@ -391,4 +391,22 @@ export const mutants: Mutant[] = [
     tests: TESTS,
     filter: "logout while a --continue saves",
   },
+  {
+    rule: "a two-step flag conflict names the fix: run it without the flag",
+    file: "src/cli/login.ts",
+    find:
+      "      throw usage(`--${other} does not go with --${step}${hint}: run it without --${other}.`);",
+    replace: "      throw usage(`--${other} does not go with --${step}${hint}.`);",
+    tests: TESTS,
+    filter: "two-step usage errors",
+  },
+  {
+    rule:
+      "--api or --frontend beside --continue/--cancel says the pending login keeps where it started",
+    file: "src/cli/login.ts",
+    find: '        : (other === "api" || other === "frontend") && step !== "no-wait"\n',
+    replace: '        : (other === "api" || other === "frontend") && step === "no-wait"\n',
+    tests: TESTS,
+    filter: "two-step usage errors",
+  },
 ];

@@ -150,8 +150,10 @@ function loginMode(ctx: Context, flags: CommandInput["flags"]): LoginMode {
         ? " (--continue waits with --wait <seconds>)"
         : other === "wait-for-approval" || other === "timeout"
         ? " (a two-step login never waits for the approval in the first step)"
+        : (other === "api" || other === "frontend") && step !== "no-wait"
+        ? ` (--${step} acts on the pending login where it was started)`
         : "";
-      throw usage(`--${other} does not go with --${step}${hint}.`);
+      throw usage(`--${other} does not go with --${step}${hint}: run it without --${other}.`);
     }
     return { kind: step } as LoginMode;
   }
