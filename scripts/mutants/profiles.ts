@@ -241,4 +241,13 @@ export const mutants: Mutant[] = [
     tests: ["tests/profiles_test.ts"],
     filter: "exec and env hand over",
   },
+  {
+    rule: "a Windows device name as a profile name says to choose another name",
+    file: "src/credentials/profiles.ts",
+    find:
+      "    ? `${shown} is a device name on Windows, so no file can have it: choose another name`",
+    replace: "    ? `${shown} is a device name on Windows`",
+    tests: ["tests/unit/profiles_test.ts"],
+    filter: "profile names: the rule",
+  },
 ];

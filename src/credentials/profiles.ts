@@ -53,7 +53,7 @@ export function checkProfileName(name: string, from: string): string {
   if (NAME.test(name) && !WINDOWS_DEVICES.test(name)) return name;
   const shown = JSON.stringify(stripControl(name).slice(0, 80));
   const why = WINDOWS_DEVICES.test(name)
-    ? `${shown} is a device name on Windows`
+    ? `${shown} is a device name on Windows, so no file can have it: choose another name`
     : `${shown} is not a profile name: use 1 to 63 lowercase letters, digits, "-" or "_", ` +
       "starting with a letter or a digit";
   throw new CredentialsError("invalid-profile-name", "", `Invalid profile (from ${from}): ${why}.`);

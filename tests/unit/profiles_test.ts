@@ -101,6 +101,10 @@ Deno.test("profile names: the rule, default, Windows device names; never a path 
     errorOf(() => checkProfileName("com3", "--profile")).message,
     /device name on Windows/,
   );
+  assertMatch(
+    errorOf(() => checkProfileName("com3", "--profile")).message,
+    /"com3" is a device name on Windows, so no file can have it: choose another name\./,
+  );
 });
 
 for (const [name, fs] of ADAPTERS) {
