@@ -629,11 +629,48 @@ Deno.test("under exec --profile staging, a command asking for --profile staging 
     ALMYTY_URL: "https://api.staging.almyty.com",
     ALMYTY_PROFILE: "staging",
   });
+  // What exec hands over is the profile's saved pair.
+  writeProfile("staging", {
+    url: "https://api.staging.almyty.com",
+    token: "almyty_HANDEDOVERBYEXEC000000000",
+  }, { home: world.home });
   assertEquals(await world.run(["status", "--offline", "--json", "--profile", "staging"]), 0);
   const report = JSON.parse(world.stdout);
   assertEquals([report.token.source, report.url.value], ["env", "https://api.staging.almyty.com"]);
   assertEquals(await world.run(["status", "--offline", "--profile", "prod"]), 2);
   assertMatch(world.stdout, /almyty-auth exec --profile prod -- <program>/);
+});
+
+Deno.test("a shell's ALMYTY_PROFILE next to another login's ALMYTY_TOKEN: --profile of that name is still a conflict, never the other key handed out as the profile's", async () => {
+  const prodKey = `almyty_${"d".repeat(64)}`;
+  const stagingKey = `almyty_${"5".repeat(64)}`;
+  const cases: [string, Record<string, string>][] = [
+    // `export ALMYTY_TOKEN=$(almyty-auth token)` (the default login's key) beside ALMYTY_PROFILE.
+    ["another key", { ALMYTY_TOKEN: prodKey, ALMYTY_PROFILE: "staging" }],
+    // The profile's key, but not for its API: `exec` never hands that pair over.
+    ["another API", {
+      ALMYTY_TOKEN: stagingKey,
+      ALMYTY_URL: "https://api.almyty.com",
+      ALMYTY_PROFILE: "staging",
+    }],
+    // No such profile saved: nothing was handed over.
+    ["no profile", { ALMYTY_TOKEN: prodKey, ALMYTY_PROFILE: "nosuch" }],
+  ];
+  for (const [what, env] of cases) {
+    const world = new World(env);
+    writeProfile("staging", { url: "https://api.staging.almyty.com", token: stagingKey }, {
+      home: world.home,
+    });
+    const name = env.ALMYTY_PROFILE;
+    assertEquals(await world.run(["token", "--profile", name]), 2, what);
+    assertMatch(
+      world.stderr,
+      new RegExp(`--profile "${name}" and ALMYTY_TOKEN are both set`),
+      what,
+    );
+    assert(!world.stdout.includes(prodKey) && !world.stderr.includes(prodKey), what);
+    assert(!world.stdout.includes(stagingKey) && !world.stderr.includes(stagingKey), what);
+  }
 });
 
 Deno.test("a file error reads in words, with its code: a folder that does not exist, a file no one may read", async () => {

@@ -8,6 +8,15 @@ import type { Mutant } from "./mutant.ts";
 /** See scripts/mutants/mutant.ts for the fields. */
 export const mutants: Mutant[] = [
   {
+    rule:
+      "--profile X beside ALMYTY_TOKEN is no conflict only when the environment holds X's saved pair (what exec hands over)",
+    file: "src/credentials/select.ts",
+    find: "  if (profile !== env.ALMYTY_PROFILE) return false;",
+    replace: "  if (profile === env.ALMYTY_PROFILE) return true;",
+    tests: ["tests/profiles_test.ts"],
+    filter: "ALMYTY_PROFILE next to another login",
+  },
+  {
     rule: "every 'log in' hint keeps --profile (one builder: credentials/fix_hints.ts)",
     file: "src/credentials/fix_hints.ts",
     find: 'if (profile && profile !== DEFAULT_PROFILE) words.push("--profile", profile);',
@@ -95,7 +104,7 @@ export const mutants: Mutant[] = [
   {
     rule: "--profile together with ALMYTY_TOKEN is a usage error, not a silent choice",
     file: "src/credentials/select.ts",
-    find: "    if (options.profile !== undefined && options.profile !== env.ALMYTY_PROFILE) {",
+    find: "    if (options.profile !== undefined && !isHandedOver(io, env, options.profile)) {",
     replace: "    if (false) {",
     tests: ["tests/profiles_test.ts"],
     filter: "--profile everywhere",

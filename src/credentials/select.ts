@@ -26,7 +26,7 @@ import { stripControl } from "../protocol/text.ts";
 import { sameServiceUrl } from "../protocol/urls.ts";
 import { type DirectoryChoice, directoryChoiceWith } from "./directory.ts";
 import { loginCommand } from "./fix_hints.ts";
-import { checkProfileName, DEFAULT_PROFILE, loginPathWith } from "./profiles.ts";
+import { checkProfileName, DEFAULT_PROFILE, loginPathWith, readProfileWith } from "./profiles.ts";
 import {
   type Credentials,
   CredentialsError,
@@ -96,8 +96,10 @@ export function chooseLoginWith(io: CredentialsIo, options: SelectOptions = {}):
 export function selectLoginWith(io: CredentialsIo, options: SelectOptions = {}): Selection {
   const env = io.env ?? io.fs.env();
   if (env.ALMYTY_TOKEN) {
-    // Under `exec --profile X`, the pair in the environment is X's: asking for X again is no conflict.
-    if (options.profile !== undefined && options.profile !== env.ALMYTY_PROFILE) {
+    // Under `exec --profile X`, the pair in the environment is X's: asking for X again is no
+    // conflict. Only when it is X's saved pair: a shell's ALMYTY_PROFILE next to another key
+    // (`ALMYTY_TOKEN=$(almyty-auth token)`) would hand that key out as X's.
+    if (options.profile !== undefined && !isHandedOver(io, env, options.profile)) {
       const name = JSON.stringify(stripControl(options.profile).slice(0, 80));
       throw new CredentialsError(
         "profile-conflict",
@@ -112,6 +114,27 @@ export function selectLoginWith(io: CredentialsIo, options: SelectOptions = {}):
     return { kind: "env-token" };
   }
   return { kind: "login", ...chooseLoginWith(io, options) };
+}
+
+/**
+ * True when the environment's ALMYTY_TOKEN + ALMYTY_URL are the saved pair of
+ * the login `profile` that ALMYTY_PROFILE names (what `exec --profile` hands
+ * a program): the same key, for the same API.
+ */
+function isHandedOver(
+  io: CredentialsIo,
+  env: Record<string, string | undefined>,
+  profile: string,
+): boolean {
+  if (profile !== env.ALMYTY_PROFILE) return false;
+  let saved: Credentials | null;
+  try {
+    saved = readProfileWith(io, checkProfileName(profile, "--profile"));
+  } catch {
+    return false; // unreadable or untrusted: nothing to match the pair against
+  }
+  return saved !== null && saved.token === env.ALMYTY_TOKEN?.trim() &&
+    sameServiceUrl(saved.url ?? DEFAULT_API_URL, env.ALMYTY_URL || DEFAULT_API_URL);
 }
 
 /**
