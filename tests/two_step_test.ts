@@ -205,6 +205,30 @@ Deno.test("--continue: expired → 1 'expired', pending file gone", async () => 
   assertEquals(pendingFile(world.home), null);
 });
 
+Deno.test("an expired pending login shown by status and whoami: starting again keeps --profile, --api and --frontend", async () => {
+  const { world, server } = await started({});
+  const frontend = "http://localhost:9";
+  const staging = next(world, server);
+  const argv = ["--profile", "staging", "--api", server.url, "--frontend", frontend];
+  assertEquals(await staging.run(["login", "--no-wait", ...argv]), 0, staging.stderr);
+  world.clock.advance(601_000);
+  const again = `almyty-auth login --no-wait ${argv.join(" ")}`;
+  const status = next(world, server);
+  assertEquals(await status.run(["status", "--profile", "staging", "--json"]), EXIT.auth);
+  const report = JSON.parse(status.stdout).pendingLogin;
+  assertEquals([report.state, report.nextStep], ["expired", again]);
+  const whoami = next(world, server);
+  assertEquals(await whoami.run(["whoami", "--profile", "staging"]), EXIT.auth);
+  assertMatch(
+    whoami.stderr,
+    new RegExp(`expired before code \\S+ was approved; start again with ${again}$`, "m"),
+  );
+  // --continue says the same.
+  const cont = next(world, server);
+  assertEquals(await cont.run(["login", "--continue", "--profile", "staging"]), 1);
+  assertMatch(cont.stderr, new RegExp(`Start again: ${again}$`, "m"));
+});
+
 Deno.test("a pending file that cannot be read names the fixes for its own profile", async () => {
   const { world, server } = await started({});
   const staging = next(world, server);

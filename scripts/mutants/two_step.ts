@@ -409,4 +409,13 @@ export const mutants: Mutant[] = [
     tests: TESTS,
     filter: "two-step usage errors",
   },
+  {
+    rule: "an expired pending login shown by status/whoami: starting again keeps --frontend",
+    file: "src/cli/pending_note.ts",
+    find:
+      '    const nextStep = loginCommand({ ...place, frontend: pending.frontend }, "--no-wait");',
+    replace: '    const nextStep = loginCommand(place, "--no-wait");',
+    tests: TESTS,
+    filter: "an expired pending login shown",
+  },
 ];

@@ -100,7 +100,8 @@ export async function pendingNote(ctx: Context, profile: string): Promise<Pendin
     };
   }
   if (Date.parse(pending.expiresAt) <= ctx.now()) {
-    const nextStep = loginCommand(place, "--no-wait");
+    // A new login takes --frontend too (--continue refuses it: it keeps the one it started with).
+    const nextStep = loginCommand({ ...place, frontend: pending.frontend }, "--no-wait");
     return {
       state: "expired",
       ...facts,
