@@ -11,6 +11,7 @@
  * ```
  * @module
  */
+import { concatBytes } from "../protocol/bytes.ts";
 
 /** What the library needs to know about a path. */
 export interface FileFacts {
@@ -48,6 +49,45 @@ export class FsError extends Error {
  * bytes; a bigger one (a 1 GiB file cost 2 GB of memory) is refused unread.
  */
 export const MAX_FILE_BYTES = 1024 * 1024;
+
+/**
+ * Reads an open file to its end through `read` (bytes read into the buffer,
+ * 0 at the end), refusing with FsError("EFBIG") a file whose `size` is over
+ * `MAX_FILE_BYTES` or that grew past it after the stat, having read at most
+ * one byte more. A BOM is kept, as `node:fs` keeps it, so the library sees
+ * (and reports) the same text on either file system.
+ *
+ * @example
+ * ```ts
+ * const bytes = new TextEncoder().encode("{}");
+ * let done = false;
+ * readCappedText((buffer) => {
+ *   if (done) return 0;
+ *   buffer.set(bytes);
+ *   done = true;
+ *   return bytes.length;
+ * }, bytes.length, "/p.json"); // "{}"
+ * ```
+ */
+export function readCappedText(
+  read: (buffer: Uint8Array) => number,
+  size: number,
+  path: string,
+): string {
+  const tooLarge = () => new FsError("EFBIG", `EFBIG: ${path}`);
+  if (size > MAX_FILE_BYTES) throw tooLarge();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const buffer = new Uint8Array(Math.min(Math.max(size + 1, 4096), MAX_FILE_BYTES + 1));
+    const count = read(buffer);
+    if (count === 0) break;
+    total += count;
+    if (total > MAX_FILE_BYTES) throw tooLarge(); // it grew after the stat
+    chunks.push(buffer.subarray(0, count));
+  }
+  return new TextDecoder("utf-8", { ignoreBOM: true }).decode(concatBytes(chunks));
+}
 
 /** The operations; every one is synchronous and throws FsError. */
 export interface CredentialsFs {

@@ -28,8 +28,7 @@ import {
   writeSync,
 } from "node:fs";
 import process from "node:process";
-import { concatBytes } from "../protocol/bytes.ts";
-import { type CredentialsFs, type FileFacts, FsError, MAX_FILE_BYTES, nullIfAbsent } from "./fs.ts";
+import { type CredentialsFs, type FileFacts, FsError, nullIfAbsent, readCappedText } from "./fs.ts";
 
 function facts(stat: Stats): FileFacts {
   return {
@@ -41,24 +40,6 @@ function facts(stat: Stats): FileFacts {
     mtimeMs: stat.mtimeMs,
     size: stat.size,
   };
-}
-
-/** Reads at most one byte over `MAX_FILE_BYTES`; a bigger file is refused with EFBIG. */
-function readCapped(fd: number, size: number, path: string): string {
-  const tooLarge = () => new FsError("EFBIG", `EFBIG: ${path}`);
-  if (size > MAX_FILE_BYTES) throw tooLarge();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const chunk = new Uint8Array(Math.min(Math.max(size + 1, 4096), MAX_FILE_BYTES + 1));
-    const read = readSync(fd, chunk, 0, chunk.length, null);
-    if (read === 0) break;
-    total += read;
-    if (total > MAX_FILE_BYTES) throw tooLarge(); // it grew after the stat
-    chunks.push(chunk.subarray(0, read));
-  }
-  // Keep a BOM, as readFileSync does, so the library sees (and reports) the same text.
-  return new TextDecoder("utf-8", { ignoreBOM: true }).decode(concatBytes(chunks));
 }
 
 function notRegular(path: string): FsError {
@@ -107,7 +88,14 @@ export const nodeFs: CredentialsFs = {
           const stat = fstatSync(fd);
           const info = facts(stat);
           if (!info.isFile) throw notRegular(path);
-          return { facts: info, text: readCapped(fd, stat.size, path) };
+          return {
+            facts: info,
+            text: readCappedText(
+              (buffer) => readSync(fd, buffer, 0, buffer.length, null),
+              stat.size,
+              path,
+            ),
+          };
         } finally {
           closeSync(fd);
         }

@@ -14,10 +14,9 @@ import {
   type CredentialsFs,
   type FileFacts,
   FsError,
-  MAX_FILE_BYTES,
   nullIfAbsent,
+  readCappedText,
 } from "../credentials/fs.ts";
-import { concatBytes } from "../protocol/bytes.ts";
 
 const PLATFORM = Deno.build.os === "windows" ? "win32" : Deno.build.os;
 
@@ -42,10 +41,6 @@ const CODES: [new (...args: never[]) => Error, string][] = [
   [Deno.errors.NotCapable, "EPERM"],
 ];
 
-function tooLarge(path: string): FsError {
-  return new FsError("EFBIG", `EFBIG: ${path}`);
-}
-
 function notRegular(path: string): FsError {
   return new FsError("ENOTREG", `ENOTREG: ${path}`);
 }
@@ -59,23 +54,6 @@ function wrap<T>(path: string, operation: () => T): T {
       (error as { code?: string }).code ?? "EIO";
     throw new FsError(code, `${code}: ${path}`);
   }
-}
-
-function readAll(file: Deno.FsFile, size: number, path: string): string {
-  if (size > MAX_FILE_BYTES) throw tooLarge(path);
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const buffer = new Uint8Array(Math.min(Math.max(size, 4096), MAX_FILE_BYTES + 1));
-    const read = file.readSync(buffer);
-    if (read === null) break;
-    total += read;
-    // It grew after the stat: stop at one byte over the cap.
-    if (total > MAX_FILE_BYTES) throw tooLarge(path);
-    chunks.push(buffer.subarray(0, read));
-  }
-  // Keep a BOM, as node:fs does, so the library sees (and reports) the same text.
-  return new TextDecoder("utf-8", { ignoreBOM: true }).decode(concatBytes(chunks));
 }
 
 /** The Deno implementation. */
@@ -100,7 +78,10 @@ export const denoFs: CredentialsFs = {
         using file = Deno.openSync(path, { read: true });
         const info = facts(file.statSync());
         if (!info.isFile) throw notRegular(path);
-        return { facts: info, text: readAll(file, info.size, path) };
+        return {
+          facts: info,
+          text: readCappedText((buffer) => file.readSync(buffer) ?? 0, info.size, path),
+        };
       })
     ),
   exists: (path) => {
