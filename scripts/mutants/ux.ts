@@ -45,8 +45,8 @@ export const mutants: Mutant[] = [
   {
     rule: "a login folder that is a symbolic link is refused (nothing launched)",
     file: "src/login/redirect_file.ts",
-    find: "const look = () => (dir === parent ? fs.stat(dir) : fs.lstat(dir));",
-    replace: "const look = () => fs.stat(dir);",
+    find: "const facts = dir === folder ? fs.lstat(dir) : fs.stat(dir);",
+    replace: "const facts = fs.stat(dir);",
     tests: ["tests/login_ux_test.ts"],
     filter: "cannot be written",
   },

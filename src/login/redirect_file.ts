@@ -16,11 +16,10 @@
  * ```
  * @module
  */
-import type { CredentialsFs } from "../credentials/fs.ts";
-import { joinPath } from "../credentials/fs.ts";
+import { ensurePrivateFolder } from "../credentials/atomic.ts";
+import { type CredentialsFs, directoryOf, joinPath } from "../credentials/fs.ts";
 import { removeFileCommand } from "../credentials/fix_hints.ts";
 import { homeDirectoryWith } from "../credentials/path.ts";
-import { checkOwner } from "../credentials/trust.ts";
 import { CredentialsError } from "../credentials/types.ts";
 import { escapeHtml } from "../protocol/html.ts";
 import { randomHex } from "../protocol/random.ts";
@@ -114,22 +113,18 @@ export function writeRedirectFile(
   now = Date.now(),
 ): RedirectFile {
   const folder = redirectFolder(fs, env);
-  const parent = folder.slice(0, folder.length - "login".length - 1);
-  for (const dir of [parent, folder]) {
+  for (const dir of [directoryOf(fs.platform, folder), folder]) {
     // ~/.almyty may be a link the user made (dotfiles); the login folder is ours alone.
-    const look = () => (dir === parent ? fs.stat(dir) : fs.lstat(dir));
-    if (!look()) fs.mkdirp(dir, 0o700);
-    const facts = look();
-    if (!facts?.isDirectory) {
+    const facts = dir === folder ? fs.lstat(dir) : fs.stat(dir);
+    if (facts && !facts.isDirectory) {
       throw new CredentialsError(
         "not-a-file",
         dir,
-        `${dir} is ${facts?.isSymlink ? "a symbolic link" : "not a folder"}; remove it ` +
+        `${dir} is ${facts.isSymlink ? "a symbolic link" : "not a folder"}; remove it ` +
           `(${removeFileCommand(fs.platform, dir)}) and try again.`,
       );
     }
-    checkOwner(fs, facts, dir, dir);
-    if (fs.platform !== "win32" && (facts.mode & 0o077) !== 0) fs.chmod(dir, 0o700);
+    ensurePrivateFolder(fs, dir, dir);
   }
   sweepRedirectFiles(fs, folder, now);
   const path = joinPath(fs.platform, folder, `${Math.ceil(deadline)}-${randomHex(8)}.html`);
