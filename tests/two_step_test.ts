@@ -203,6 +203,12 @@ Deno.test("--continue: expired → 1 'expired', pending file gone", async () => 
     new RegExp(`expired before it was approved[\\s\\S]*login --no-wait --api ${server.url}$`, "m"),
   );
   assertEquals(pendingFile(world.home), null);
+  // Known expired from the file: the device code is not sent again.
+  assertEquals(
+    after.requests.filter((r) => r.includes("/auth/cli/token")),
+    [],
+    after.requests.join("\n"),
+  );
 });
 
 Deno.test("an expired pending login shown by status and whoami: starting again keeps --profile, --api and --frontend", async () => {

@@ -41,4 +41,13 @@ export const mutants: Mutant[] = [
     tests: ["tests/login_ux_test.ts"],
     filter: "OAuth errors at the callback",
   },
+  {
+    rule:
+      "a pending login whose code expired unapproved is expired everywhere (--continue forgets it, --no-wait starts again, status says so)",
+    file: "src/login/pending.ts",
+    find: "return pending.grant === undefined && Date.parse(pending.expiresAt) <= now;",
+    replace: "return false;",
+    tests: ["tests/two_step_test.ts"],
+    filter: "--continue: expired",
+  },
 ];

@@ -130,9 +130,8 @@ export const mutants: Mutant[] = [
   {
     rule: "an expired pending login is forgotten",
     file: "src/login/two_step.ts",
-    find:
-      "  if (Date.parse(current.expiresAt) <= ctx.now()) {\n    removePending(io, options.profile);\n",
-    replace: "  if (Date.parse(current.expiresAt) <= ctx.now()) {\n",
+    find: "  if (codeExpired(current, ctx.now())) {\n    removePending(io, options.profile);\n",
+    replace: "  if (codeExpired(current, ctx.now())) {\n",
     tests: TESTS,
     filter: "expired → 1",
   },

@@ -67,7 +67,7 @@ export async function pendingNote(ctx: Context, profile: string): Promise<Pendin
   // The usual answer, nothing pending, costs one lstat: the reader and its checks load only
   // when something is at that path (a symlink or an unreadable folder included: it says why).
   if (certainlyNone(io, profile)) return null;
-  const { readPending } = await import("../login/pending.ts");
+  const { codeExpired, readPending } = await import("../login/pending.ts");
   let pending: PendingLogin | null;
   try {
     pending = readPending(io, profile);
@@ -99,7 +99,7 @@ export async function pendingNote(ctx: Context, profile: string): Promise<Pendin
       text: `A login at ${pending.api} was approved but is not saved yet: ${nextStep} saves it.`,
     };
   }
-  if (Date.parse(pending.expiresAt) <= ctx.now()) {
+  if (codeExpired(pending, ctx.now())) {
     // A new login takes --frontend too (--continue refuses it: it keeps the one it started with).
     const nextStep = loginCommand({ ...place, frontend: pending.frontend }, "--no-wait");
     return {

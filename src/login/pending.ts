@@ -91,6 +91,23 @@ function startOver(path: string, why: string, profile: string): CliError {
 }
 
 /**
+ * True when a pending login's code expired before it was approved: it can no
+ * longer be approved, only started again. An approved one never expires
+ * here (its key waits to be saved).
+ *
+ * @example
+ * ```ts
+ * codeExpired({ expiresAt: "2020-01-01T00:00:00.000Z" }, Date.now()); // true
+ * ```
+ */
+export function codeExpired(
+  pending: Pick<PendingLogin, "expiresAt" | "grant">,
+  now: number,
+): boolean {
+  return pending.grant === undefined && Date.parse(pending.expiresAt) <= now;
+}
+
+/**
  * The pending login `name`, or null when there is none. Throws
  * CredentialsError when the file or its folders are not to be trusted (a
  * symlink, not a regular file, another user's, writable by others), and

@@ -47,7 +47,7 @@ import {
   startDevice,
 } from "./device_flow.ts";
 import { discover } from "./discovery.ts";
-import { PENDING_VERSION, type PendingLogin, readPending } from "./pending.ts";
+import { codeExpired, PENDING_VERSION, type PendingLogin, readPending } from "./pending.ts";
 import { pendingPathWith } from "./pending_path.ts";
 import { removePending, writePending } from "./pending_write.ts";
 import type { LoginResult } from "./result.ts";
@@ -170,8 +170,7 @@ function reusable(
   target: Target,
   options: { restart: boolean },
 ): boolean {
-  return !options.restart && pending.api === target.api &&
-    (pending.grant !== undefined || Date.parse(pending.expiresAt) > ctx.now());
+  return !options.restart && pending.api === target.api && !codeExpired(pending, ctx.now());
 }
 
 /** How a login ended for the person who asked. */
@@ -283,7 +282,7 @@ async function poll(
   if (current.deviceCode !== seen.deviceCode || current.lastPollAt !== seen.lastPollAt) {
     return { kind: "again", pending: current };
   }
-  if (Date.parse(current.expiresAt) <= ctx.now()) {
+  if (codeExpired(current, ctx.now())) {
     removePending(io, options.profile);
     return { kind: "expired", pending: current };
   }
