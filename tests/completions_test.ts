@@ -8,6 +8,7 @@
 import { assert, assertEquals, assertMatch } from "./helpers/assert.ts";
 import { cliArgv, tempHome } from "./helpers/cli.ts";
 import { recordOutput } from "./helpers/leaks.ts";
+import { COMMANDS } from "../src/cli/spec.ts";
 
 const PROMPT = "READY> ";
 /** Clears the line being edited (Ctrl-U) and leaves the shell. */
@@ -55,6 +56,25 @@ const INSTALL = {
   fishFolder: "mkdir -p ~/.config/fish/completions && " +
     "almyty-auth completions fish > ~/.config/fish/completions/almyty-auth.fish",
 };
+
+Deno.test("help completions and README show exactly the install commands tried here, each folder made first (a fresh HOME has none)", () => {
+  // A command continued with "\\" is one command; whitespace (README's line breaks) is one space.
+  const help = COMMANDS.completions.examples.join("\n").replaceAll(" \\\n ", "").split("\n")
+    .map((line) => line.replace(/\s+/g, " ").trim());
+  const readme = Deno.readTextFileSync(new URL("../README.md", import.meta.url))
+    .split("## Shell completions")[1].split("\n## ")[0].replace(/\s+/g, " ");
+  for (const install of [INSTALL.bashFolder, INSTALL.zshFpath, INSTALL.fishFolder]) {
+    assert(readme.includes(`\`${install}\``), `README shows ${install}`);
+    for (const command of install.split(" && ")) {
+      assert(help.some((line) => line.includes(command)), `help completions shows ${command}`);
+    }
+  }
+  for (const install of [INSTALL.bashSourced, INSTALL.zshSourced]) {
+    assert(readme.includes(`\`${install}\``), `README shows ${install}`);
+    assert(COMMANDS.completions.notes!.some((line) => line.includes(install)), install);
+  }
+});
+
 const BASH_PROMPT = `PS1='${PROMPT}'`;
 const ZSH_PROMPT = `PROMPT='${PROMPT}'`;
 const COMPINIT = "autoload -Uz compinit && compinit";

@@ -227,4 +227,12 @@ export const mutants: Mutant[] = [
     tests: ["tests/login_ux_test.ts"],
     filter: "too long for a QR code",
   },
+  {
+    rule: "help completions makes the bash completions folder first (a fresh HOME has none)",
+    file: "src/cli/spec.ts",
+    find: '      "mkdir -p ~/.local/share/bash-completion/completions",\n',
+    replace: "",
+    tests: ["tests/completions_test.ts"],
+    filter: "help completions and README",
+  },
 ];

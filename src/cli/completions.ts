@@ -5,6 +5,7 @@
  *
  * @example
  * ```sh
+ * mkdir -p ~/.local/share/bash-completion/completions
  * almyty-auth completions bash > ~/.local/share/bash-completion/completions/almyty-auth
  * ```
  * @module

@@ -285,9 +285,11 @@ export const COMMANDS: Record<string, CommandSpec> = {
   completions: {
     summary: "Print a shell completion script (bash, zsh or fish)",
     examples: [
+      "mkdir -p ~/.local/share/bash-completion/completions",
       "almyty-auth completions bash \\",
       "  > ~/.local/share/bash-completion/completions/almyty-auth",
       "mkdir -p ~/.zfunc && almyty-auth completions zsh > ~/.zfunc/_almyty-auth",
+      "mkdir -p ~/.config/fish/completions",
       "almyty-auth completions fish > ~/.config/fish/completions/almyty-auth.fish",
     ],
     notes: [
