@@ -14,6 +14,18 @@ const homeFlag = Deno.args.indexOf("--home");
 const ownHome = homeFlag < 0;
 // The temporary HOME holds a live key: it goes with the demo, however the demo ends.
 const home = ownHome ? scratchDir("almyty-demo-") : Deno.args[homeFlag + 1];
+// A signal would end the demo without `unload` (the HOME and its key would stay): it ends the
+// CLI running now, then the demo through Deno.exit, which removes the HOME.
+let running: Deno.ChildProcess | undefined;
+for (const [signal, number] of [["SIGINT", 2], ["SIGTERM", 15], ["SIGHUP", 1]] as const) {
+  Deno.addSignalListener(signal, async () => {
+    try {
+      running?.kill(signal);
+      await running?.status;
+    } catch { /* already gone */ }
+    Deno.exit(128 + number);
+  });
+}
 const server = await startServer({ port: 0, autoApprove: true, deviceInterval: 1 });
 console.log(
   `reference server: ${server.url} (auto-approve: logins are approved as alice@example.com)`,
@@ -33,6 +45,7 @@ async function cli(...args: string[]): Promise<number> {
     env: { HOME: home, ALMYTY_TOKEN: "", ALMYTY_URL: "" },
     stdin: "null",
   }).spawn();
+  running = child;
   return (await child.status).code;
 }
 

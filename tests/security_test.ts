@@ -510,3 +510,41 @@ Deno.test("a hint pasted into a shell runs only itself: a folder, a home or an A
     assertEquals(await pasted(hint), { words, ran: false }, hint);
   }
 });
+
+Deno.test("the demo's temporary HOME (where its login saves a key) goes when the demo is interrupted, not only when it ends", async () => {
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    const tmp = scratchDir("almyty-demo-signal-");
+    const demo = new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", new URL("../scripts/demo.ts", import.meta.url).pathname],
+      env: { TMPDIR: tmp },
+      stdin: "null",
+      stdout: "piped",
+      stderr: "null",
+    }).spawn();
+    const reader = demo.stdout.pipeThrough(new TextDecoderStream()).getReader();
+    let out = "";
+    let home: string | undefined;
+    while (home === undefined) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      out += value;
+      home = /HOME for this demo: (\S+)/.exec(out)?.[1];
+    }
+    assert(home !== undefined && home.startsWith(tmp), out);
+    assert(Deno.statSync(home).isDirectory);
+    demo.kill(signal);
+    await reader.cancel();
+    const status = await demo.status;
+    assert(!status.success, signal);
+    assert(!existsPath(home), `${signal}: ${home} is still there`);
+  }
+});
+
+function existsPath(path: string): boolean {
+  try {
+    Deno.lstatSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
