@@ -50,4 +50,13 @@ export const mutants: Mutant[] = [
     tests: ["tests/two_step_test.ts"],
     filter: "--continue: expired",
   },
+  {
+    rule:
+      "a device authorization without any verification URI is refused (RFC 8628 §3.2): no page to approve on",
+    file: "src/login/device_flow.ts",
+    find: "if (!given(auth.verification_uri) && !given(auth.verification_uri_complete)) {",
+    replace: "if (false) {",
+    tests: ["tests/flows_test.ts"],
+    filter: "optional verification_uri_complete",
+  },
 ];
