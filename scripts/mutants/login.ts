@@ -80,8 +80,8 @@ export const mutants: Mutant[] = [
   {
     rule: "server text is redacted (any 8-character piece of our token) before it is quoted",
     file: "src/runtime/client.ts",
-    find: "const safe = (text: string) => stripControl(redactToken(text, this.#token));",
-    replace: "const safe = (text: string) => stripControl(text);",
+    find: "    return stripControl(redactToken(text, this.#token));",
+    replace: "    return stripControl(text);",
     tests: ["tests/production_truth_test.ts"],
     filter: "tokens in errors",
   },

@@ -232,7 +232,7 @@ export class ApiClient {
     const answered = new AbortController();
     const slow = this.#transport.slow;
     if (slow && !options.slowIsNormal) {
-      const shown = stripControl(redactToken(url.origin + url.pathname, this.#token));
+      const shown = this.#safeText(url.origin + url.pathname);
       const request = { method, url: shown, limitSeconds: timeoutMs / 1000 };
       slow.sleep(slow.afterMs, answered.signal).then(() => slow.notify(request), () => {});
     }
@@ -303,15 +303,19 @@ export class ApiClient {
     code?: string,
     retryAfter?: number,
   ): ApiError {
-    const safe = (text: string) => stripControl(redactToken(text, this.#token));
     return new ApiError(
       kind,
-      safe(url),
-      message.split("\n").map(safe).join("\n"),
+      this.#safeText(url),
+      message.split("\n").map((line) => this.#safeText(line)).join("\n"),
       status,
       code,
       retryAfter,
     );
+  }
+
+  /** Server or URL text as we may show it: our token cut out, no control characters. */
+  #safeText(text: string): string {
+    return stripControl(redactToken(text, this.#token));
   }
 
   async #readCapped(response: Response, url: string): Promise<string> {
@@ -378,7 +382,7 @@ export class ApiClient {
     }
     // Cut to size here; #error redacts the whole message (every 8-character piece of the token).
     detail = truncate(stripControl(detail), 200);
-    if (code) code = truncate(stripControl(redactToken(code, this.#token)), 60);
+    if (code) code = truncate(this.#safeText(code), 60);
     const retryAfter = parseRetryAfter(response.headers.get("retry-after"));
     const wait = retryAfter !== undefined ? ` (retry after ${retryAfter} s)` : "";
     const kind = status === 401 ? "auth" : "http";
