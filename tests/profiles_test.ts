@@ -208,6 +208,23 @@ Deno.test("a key another login file also holds is never revoked by a re-login or
   assertEquals(await works(world, server, shared.token), true);
 });
 
+Deno.test("logout --all leaves no key live that only its files held: a minted login's supplied copies go first, then the minted one revokes", async () => {
+  const world = new World();
+  const server = world.referenceServer();
+  // "a" minted the key; the default login and "b" got it through --with-token (supplied).
+  const minted = savedLogin(world, server, "a");
+  const supplied = { url: minted.url, token: minted.token, keyOrigin: "supplied" as const };
+  writeProfile("default", supplied, { home: world.home, fs: denoFs });
+  writeProfile("b", supplied, { home: world.home, fs: denoFs });
+  const seen = capture(world);
+  assertEquals(await world.run(["logout", "--all"]), 0, world.stderr);
+  assertEquals(seen.filter((r) => r.method === "DELETE").length, 1, world.stderr);
+  assertEquals(await works(world, server, minted.token), false, "the key is revoked");
+  const left = [...Deno.readDirSync(`${world.home}/.almyty/profiles`)].map((entry) => entry.name);
+  assertEquals(left.filter((name) => name.endsWith(".json") && !name.endsWith(".lock")), []);
+  assertEquals(readBytes(credsPath(world.home)), null);
+});
+
 Deno.test("whoami and status say which profile applied and why; status --json carries it and never a token", async () => {
   const world = new World();
   const server = world.referenceServer();

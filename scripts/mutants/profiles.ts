@@ -259,4 +259,13 @@ export const mutants: Mutant[] = [
     tests: ["tests/unit/profiles_test.ts"],
     filter: "profile names: the rule",
   },
+  {
+    rule:
+      "logout --all leaves the logins that can revoke their key for last (no supplied copy keeps it live)",
+    file: "src/cli/logout.ts",
+    find: "? revokersLast(listProfilesWith(io)).map(",
+    replace: "? listProfilesWith(io).map(",
+    tests: ["tests/profiles_test.ts"],
+    filter: "logout --all",
+  },
 ];

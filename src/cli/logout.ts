@@ -20,6 +20,7 @@ import {
   DEFAULT_PROFILE,
   listProfilesWith,
   loginPathWith,
+  type ProfileInfo,
   readProfileWith,
 } from "../credentials/profiles.ts";
 import { deleteProfileWith } from "../credentials/write.ts";
@@ -51,7 +52,7 @@ export async function run(ctx: Context, { flags }: CommandInput): Promise<number
     throw new CliError("Use either --profile or --all, not both.", EXIT.usage);
   }
   const choices: LoginChoice[] = flags.all
-    ? listProfilesWith(io).map((login) => ({ profile: login.name, source: "flag" }))
+    ? revokersLast(listProfilesWith(io)).map((login) => ({ profile: login.name, source: "flag" }))
     : [chooseLoginWith(io, { profile: flags.profile as string | undefined })];
   const names = choices.map((choice) => choice.profile);
   // The pending logins first: a `--continue` saving one meanwhile finishes before the login
@@ -67,6 +68,16 @@ export async function run(ctx: Context, { flags }: CommandInput): Promise<number
     );
   }
   return EXIT.ok;
+}
+
+/**
+ * The logins in the order `--all` logs out of them: those that can revoke their key (minted,
+ * with its id) last. A key is kept while another login file holds it, so a supplied copy of a
+ * minted key handled after the minted login would leave the key live with every file gone.
+ */
+function revokersLast(logins: ProfileInfo[]): ProfileInfo[] {
+  const revokes = (login: ProfileInfo) => isMinted(login) && login.keyId !== undefined;
+  return [...logins.filter((login) => !revokes(login)), ...logins.filter(revokes)];
 }
 
 /**

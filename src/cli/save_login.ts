@@ -64,10 +64,10 @@ export function otherToolsFields(saved: Credentials | null): Record<string, unkn
  *
  * @example
  * ```ts
- * isMinted({ url: "u", token: "t", keyOrigin: "supplied" }); // false
+ * isMinted({ keyOrigin: "supplied" }); // false
  * ```
  */
-export function isMinted(file: Credentials): boolean {
+export function isMinted(file: Pick<Credentials, "keyOrigin" | "keyId">): boolean {
   return file.keyOrigin === "minted" || (file.keyOrigin === undefined && Boolean(file.keyId));
 }
 
