@@ -59,4 +59,13 @@ export const mutants: Mutant[] = [
     tests: ["tests/flows_test.ts"],
     filter: "optional verification_uri_complete",
   },
+  {
+    rule:
+      "a switch variable (CI, CODESPACES, an agent's marker) set to 0 or false, in any case, is off everywhere it is read",
+    file: "src/protocol/text.ts",
+    find: "const word = value?.trim().toLowerCase();",
+    replace: "const word = value;",
+    tests: ["tests/unit/browser_test.ts"],
+    filter: "SSH, CI and no display",
+  },
 ];

@@ -178,8 +178,8 @@ export const mutants: Mutant[] = [
   {
     rule: "an agent without a terminal gets --no-wait from a plain login",
     file: "src/cli/agent.ts",
-    find: 'return value !== undefined && value !== "" && value !== "0" && value !== "false";',
-    replace: "return false;",
+    find: "return AGENT_VARIABLES.find((name) => switchedOn(env[name])) ?? null;",
+    replace: "return null;",
     tests: TESTS,
     filter: "agents:",
   },

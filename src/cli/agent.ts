@@ -13,6 +13,7 @@
  * @module
  */
 import { AGENT_VARIABLES } from "../permissions.ts";
+import { switchedOn } from "../protocol/text.ts";
 
 /**
  * The first agent variable set (not empty, not "0" or "false"), or null.
@@ -24,8 +25,5 @@ import { AGENT_VARIABLES } from "../permissions.ts";
  * ```
  */
 export function detectAgent(env: Readonly<Record<string, string | undefined>>): string | null {
-  return AGENT_VARIABLES.find((name) => {
-    const value = env[name]?.trim().toLowerCase();
-    return value !== undefined && value !== "" && value !== "0" && value !== "false";
-  }) ?? null;
+  return AGENT_VARIABLES.find((name) => switchedOn(env[name])) ?? null;
 }

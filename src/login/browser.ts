@@ -11,6 +11,7 @@
  * ```
  * @module
  */
+import { switchedOn } from "../protocol/text.ts";
 import type { Launched, LaunchSpec } from "../runtime/context.ts";
 
 /** The redirect file an opener is given: its path and its `file://` URL. */
@@ -63,10 +64,10 @@ export function forwarderOf(
   if (VSCODE_HELPER.test(command)) {
     return "BROWSER is VS Code's browser helper, which hands URLs to the machine running VS Code";
   }
-  if (isSet(env.CODESPACES)) {
+  if (switchedOn(env.CODESPACES)) {
     return "this is a Codespace, whose BROWSER hands URLs to the browser on your computer";
   }
-  if (isSet(env.REMOTE_CONTAINERS)) {
+  if (switchedOn(env.REMOTE_CONTAINERS)) {
     return "this is a dev container, whose BROWSER hands URLs to the browser outside it";
   }
   return null;
@@ -105,7 +106,7 @@ export function chooseOpener(
   if (env.SSH_CONNECTION || env.SSH_TTY) {
     return { kind: "headless", reason: "this is an SSH session" };
   }
-  if (isSet(env.CI)) return { kind: "headless", reason: "this is a CI job (CI is set)" };
+  if (switchedOn(env.CI)) return { kind: "headless", reason: "this is a CI job (CI is set)" };
   if (platform === "darwin") {
     return {
       kind: "launch",
@@ -238,8 +239,4 @@ export function isWsl(
   osRelease: string,
 ): boolean {
   return Boolean(env.WSL_DISTRO_NAME) || /microsoft/i.test(osRelease);
-}
-
-function isSet(value: string | undefined): boolean {
-  return Boolean(value) && value !== "false" && value !== "0";
 }

@@ -49,6 +49,23 @@ export function terminalText(text: string): string {
   );
 }
 
+/**
+ * True when an environment variable used as a switch (`CI`, `CODESPACES`,
+ * an agent's marker) is on: set and not empty, "0" or "false" (any case,
+ * spaces around ignored), so `CI=false` means off wherever it is read.
+ *
+ * @example
+ * ```ts
+ * switchedOn("true"); // true
+ * switchedOn(" FALSE "); // false
+ * switchedOn(undefined); // false
+ * ```
+ */
+export function switchedOn(value: string | undefined): boolean {
+  const word = value?.trim().toLowerCase();
+  return word !== undefined && word !== "" && word !== "0" && word !== "false";
+}
+
 /** The shortest piece of a token that counts as leaking it. */
 export const MIN_LEAK_LENGTH = 8;
 

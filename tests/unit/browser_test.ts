@@ -54,6 +54,10 @@ Deno.test("opener: SSH, CI and no display launch nothing and say why", () => {
     "this is an SSH session",
   );
   assertEquals(launches({ CI: "true" }, "darwin"), "this is a CI job (CI is set)");
+  // CI switched off, however it is spelled, is no CI job (as an agent's marker is read).
+  for (const off of ["false", "FALSE", " 0 ", ""]) {
+    assertEquals(launches({ CI: off }, "darwin"), [{ command: "open", args: [FILE.path] }], off);
+  }
   assertEquals(
     launches({}, "linux"),
     "there is no display (DISPLAY and WAYLAND_DISPLAY are unset)",
