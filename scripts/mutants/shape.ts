@@ -68,4 +68,13 @@ export const mutants: Mutant[] = [
     tests: ["tests/unit/browser_test.ts"],
     filter: "SSH, CI and no display",
   },
+  {
+    rule:
+      "a WSL distribution name holding \\, / or \" makes no \\\\wsl$ path (it could lead to another server's share)",
+    file: "src/login/browser.ts",
+    find: 'if (!distro || /[\\\\/"]/.test(distro)) return null;',
+    replace: "if (!distro) return null;",
+    tests: ["tests/unit/browser_test.ts"],
+    filter: "WSL",
+  },
 ];
