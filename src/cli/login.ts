@@ -62,7 +62,7 @@ export async function run(ctx: Context, { flags }: CommandInput): Promise<number
       profile: chooseLoginWith(credentialsIo(ctx, () => {}), { profile }).profile,
       json: flags.json === true,
       qr: flags.qr === true,
-      commit: (target: Target, result: LoginResult) => commit(ctx, target, result),
+      commit: (target: Target, result: LoginResult) => saveLogin(ctx, target, result),
     };
     if (mode.kind === "cancel") return await two.cancel(ctx, run);
     if (mode.kind === "continue") {
@@ -104,19 +104,9 @@ export async function run(ctx: Context, { flags }: CommandInput): Promise<number
   await login(ctx, target, terminalUi(ctx, { qr: flags.qr === true }), {
     noBrowser: flags["no-browser"] === true,
     timeoutMs,
-    commit: (result, ended) => commit(ctx, target, result, ended),
+    commit: (result, ended) => saveLogin(ctx, target, result, ended),
   });
   return EXIT.ok;
-}
-
-/** Every login ends here: the normal flows, token login and `--continue` alike. */
-function commit(
-  ctx: Context,
-  target: Target,
-  result: LoginResult,
-  ended?: AbortSignal,
-): Promise<void> {
-  return saveLogin(ctx, target, result, ended);
 }
 
 /** Which login runs, with the flags that go with it checked. */
@@ -256,7 +246,7 @@ async function tokenLogin(ctx: Context, target: Target, token: string): Promise<
     );
   }
   try {
-    await commit(ctx, target, await checkKey(ctx, target, token, "supplied", terminalUi(ctx)));
+    await saveLogin(ctx, target, await checkKey(ctx, target, token, "supplied", terminalUi(ctx)));
   } catch (error) {
     if (error instanceof ApiError && error.kind === "auth") {
       // production answers an expired JWT with "API key is required": read its `exp` instead.
