@@ -152,7 +152,7 @@ export const mutants: Mutant[] = [
   {
     rule: "--api on a reading command: the hint keeps the API and profile typed",
     file: "src/cli/parse.ts",
-    find: 'const url = valueOf(args, "--api") ?? "<url>";',
+    find: 'const url = typed("--api") ?? "<url>";',
     replace: 'const url = "<url>";',
     tests: ["tests/unit/parse_test.ts"],
     filter: "every bad input",
@@ -160,7 +160,7 @@ export const mutants: Mutant[] = [
   {
     rule: "--api on a reading command: the hint keeps the profile typed",
     file: "src/cli/parse.ts",
-    find: 'const name = valueOf(args, "--profile") ?? "<name>";',
+    find: 'const name = typed("--profile") ?? "<name>";',
     replace: 'const name = "<name>";',
     tests: ["tests/unit/parse_test.ts"],
     filter: "every bad input",

@@ -9,6 +9,7 @@
  * @module
  */
 import { COMMANDS, type FlagSpec, GLOBAL_FLAGS } from "./spec.ts";
+import { shellWord } from "../credentials/fix_hints.ts";
 import type { CommandInput } from "../runtime/command.ts";
 import { CliError, EXIT } from "../runtime/errors.ts";
 import { stripControl } from "../protocol/text.ts";
@@ -67,9 +68,14 @@ function editDistance(a: string, b: string): number {
 function unknownFlag(flag: string, known: string[], command?: string, args: string[] = []): string {
   if (flag === "-v") return `Unknown flag "-v". For the version, use -V (or --version).`;
   if (flag === "--api" && known.includes("--profile")) {
-    // The hint keeps what was typed: the API asked for, and the profile if one was named.
-    const name = valueOf(args, "--profile") ?? "<name>";
-    const url = valueOf(args, "--api") ?? "<url>";
+    // The hint keeps what was typed: the API asked for, and the profile if one was named,
+    // each one shell word (pasted, it runs nothing but the login).
+    const typed = (flag: string) => {
+      const value = valueOf(args, flag);
+      return value === undefined ? undefined : shellWord(stripControl(value));
+    };
+    const name = typed("--profile") ?? "<name>";
+    const url = typed("--api") ?? "<url>";
     return `Unknown flag "--api" for ${command}: a saved login keeps its own API. For another ` +
       `environment, log in to a profile there (almyty-auth login --profile ${name} --api ${url}), ` +
       `then use --profile ${name}.`;

@@ -50,6 +50,11 @@ Deno.test("parse: every bad input is a usage error (exit 2) that names it", () =
       /Unknown flag "--api" for token: a saved login keeps its own API\. For another environment, log in to a profile there \(almyty-auth login --profile ci --api https:\/\/x\.example\), then use --profile ci\./,
     ],
     [["status", "--profile=ci", "--api"], /\(almyty-auth login --profile ci --api <url>\)/],
+    // Pasted, the hint runs only the login: what was typed is one shell word each.
+    [
+      ["whoami", "--api", "https://x.example/$(touch pwned)", "--profile", "a;b"],
+      /\(almyty-auth login --profile 'a;b' --api 'https:\/\/x\.example\/\$\(touch pwned\)'\), then use --profile 'a;b'\./,
+    ],
   ];
   for (const [argv, message] of cases) {
     const error = assertThrows(() => parseCommandLine(argv), CliError);
