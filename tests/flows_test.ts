@@ -156,6 +156,11 @@ Deno.test("browser flow: a code exchange still under way when the login times ou
   await exchangeStarted; // the browser delivered the code: the exchange is under way
   assertEquals(await run, 1);
   assertMatch(world.stderr, /timed out/);
+  // Not finished within the wait for it: the person hears a key may be live, and where to revoke it.
+  assertMatch(
+    world.stderr,
+    /if it created a key, that key was not saved and may be live; revoke it at http:\/\/\S+/,
+  );
   release(); // the exchange now completes, after the end
   assertMatch((await landed()).text, /could not finish the login/);
   assertEquals(readBytes(path), bytes, "the late exchange must not save");

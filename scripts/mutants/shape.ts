@@ -86,4 +86,13 @@ export const mutants: Mutant[] = [
     tests: ["tests/unit/parse_test.ts"],
     filter: "every bad input is a usage error",
   },
+  {
+    rule:
+      "a delivery still unfinished when the login ends is waited for a while, then named: a key it made may be live, and where to revoke it",
+    file: "src/login/browser_wait.ts",
+    find: "  const note = late === null\n",
+    replace: "  const note = late === undefined\n",
+    tests: ["tests/flows_test.ts"],
+    filter: "a code exchange still under way when the login times out",
+  },
 ];
