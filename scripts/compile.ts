@@ -12,6 +12,7 @@
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { permissionFlags } from "../src/permissions.ts";
+import { ON_DEMAND_MODULES } from "../src/cli/commands.ts";
 import { buildTime, packTarGz, sha256sums, zipOne } from "./archive.ts";
 import { archiveName, executableName, targetOs, TARGETS } from "./targets.ts";
 
@@ -19,7 +20,12 @@ const ROOT = join(import.meta.dirname!, "..");
 /** Where builds go unless `--dist` says otherwise. */
 export const DEFAULT_DIST = join(ROOT, "dist");
 
-/** The `deno compile` argv for a target, building into `dist`. */
+/**
+ * The `deno compile` argv for a target, building into `dist`: the commands
+ * imported by a computed name embedded (`--include`), and of the npm
+ * packages in deno.lock only those the CLI imports (without
+ * `--exclude-unused-npm`, Deno embeds every one: 44 MB of test tools).
+ */
 export function compileArgs(target: string, dist = DEFAULT_DIST): string[] {
   return [
     "compile",
@@ -28,6 +34,11 @@ export function compileArgs(target: string, dist = DEFAULT_DIST): string[] {
     target,
     "--output",
     join(dist, target, executableName(target)),
+    "--exclude-unused-npm",
+    ...Object.values(ON_DEMAND_MODULES).flatMap((file) => [
+      "--include",
+      join(ROOT, "src", "cli", file),
+    ]),
     ...permissionFlags(targetOs(target)),
     join(ROOT, "main.ts"),
   ];

