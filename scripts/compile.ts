@@ -10,11 +10,11 @@
  * @module
  */
 import { join } from "node:path";
-import { parseArgs } from "node:util";
 import { permissionFlags } from "../src/permissions.ts";
 import { ON_DEMAND_MODULES } from "../src/cli/commands.ts";
 import { buildTime, packTarGz, sha256sums, zipOne } from "./archive.ts";
 import { archiveName, executableName, targetOs, TARGETS } from "./targets.ts";
+import { taskFlags } from "./task_args.ts";
 
 const ROOT = join(import.meta.dirname!, "..");
 /** Where builds go unless `--dist` says otherwise. */
@@ -67,13 +67,10 @@ export function pack(target: string, dist = DEFAULT_DIST, mtime = buildTime()): 
 }
 
 if (import.meta.main) {
-  const { values } = parseArgs({
-    args: Deno.args,
-    options: {
-      target: { type: "string" },
-      dist: { type: "string" },
-      "pack-only": { type: "boolean" },
-    },
+  const values = taskFlags("usage: deno task compile [--target T] [--dist DIR] [--pack-only]", {
+    target: { type: "string" },
+    dist: { type: "string" },
+    "pack-only": { type: "boolean" },
   });
   const DIST = values.dist ?? DEFAULT_DIST;
   const targets = values.target ? [values.target] : [...TARGETS];

@@ -4,9 +4,9 @@
  * @module
  */
 import { dirname, join } from "node:path";
-import { parseArgs } from "node:util";
 import { VERSION } from "../src/version.ts";
 import { archiveName } from "./targets.ts";
+import { taskFlags } from "./task_args.ts";
 
 const ROOT = join(import.meta.dirname!, "..");
 
@@ -68,9 +68,9 @@ end
 }
 
 if (import.meta.main) {
-  const { values } = parseArgs({
-    args: Deno.args,
-    options: {
+  const values = taskFlags(
+    "usage: deno task homebrew [--sums dist/SHA256SUMS] [--out Formula/almyty-auth.rb] [--base-url URL]",
+    {
       sums: { type: "string", default: join(ROOT, "dist", "SHA256SUMS") },
       out: { type: "string", default: join(ROOT, "Formula", "almyty-auth.rb") },
       "base-url": {
@@ -78,7 +78,7 @@ if (import.meta.main) {
         default: `https://github.com/almyty/almyty-auth/releases/download/v${VERSION}`,
       },
     },
-  });
+  );
   let sums: string;
   try {
     sums = Deno.readTextFileSync(values.sums);

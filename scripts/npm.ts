@@ -19,10 +19,10 @@
  */
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { parseArgs } from "node:util";
 import ts from "typescript";
 import { VERSION } from "../src/version.ts";
 import { DEFAULT_DIST } from "./compile.ts";
+import { taskFlags } from "./task_args.ts";
 
 const ROOT = join(import.meta.dirname!, "..");
 const NPM_SOURCES = join(ROOT, "npm");
@@ -234,15 +234,15 @@ export function buildNpmPackages(options: NpmBuildOptions = {}): string[] {
 }
 
 if (import.meta.main) {
-  const { values } = parseArgs({
-    args: Deno.args,
-    options: {
+  const values = taskFlags(
+    "usage: deno task npm [--out DIR] [--dist DIR] [--library-only] [--empty-missing]",
+    {
       out: { type: "string" },
       dist: { type: "string" },
       "library-only": { type: "boolean" },
       "empty-missing": { type: "boolean" },
     },
-  });
+  );
   const dirs = buildNpmPackages({
     out: values.out,
     dist: values.dist,

@@ -127,6 +127,19 @@ Deno.test("the binary embeds every command, those imported by a computed name to
   }
 });
 
+Deno.test("release tasks: --help prints the usage; a mistyped flag says which, with the usage, exit 2 (no stack trace)", async () => {
+  for (const task of ["compile", "homebrew", "npm"]) {
+    const script = `${ROOT}scripts/${task}.ts`;
+    const help = await sh(Deno.execPath(), ["run", "-A", script, "--help"]);
+    assertEquals(help.code, 0, help.stderr);
+    assertMatch(help.stdout, new RegExp(`^usage: deno task ${task} \\[--`));
+    const typo = await sh(Deno.execPath(), ["run", "-A", script, "--out-dir", "x"]);
+    assertEquals(typo.code, 2, `${task}: ${typo.stderr}`);
+    assertMatch(typo.stderr, new RegExp(`^Unknown option '--out-dir'\nusage: deno task ${task} `));
+    assert(!/^\s+at /m.test(typo.stderr), `${task} printed a stack trace:\n${typo.stderr}`);
+  }
+});
+
 /** A compile output folder with a stand-in executable per target (denort is not to be had here). */
 function standInDist(): string {
   const dist = scratchDir("almyty-dist-");

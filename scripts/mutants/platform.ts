@@ -256,4 +256,20 @@ export const mutants: Mutant[] = [
     tests: ["tests/platform_test.ts"],
     filter: "exec's signals",
   },
+  {
+    rule: "a release task's --help prints its usage",
+    file: "scripts/task_args.ts",
+    find: '  if (args.includes("--help") || args.includes("-h")) {',
+    replace: "  if (false) {",
+    tests: ["tests/packaging_test.ts"],
+    filter: "release tasks",
+  },
+  {
+    rule: "a release task's mistyped flag is named with the usage, exit 2, no stack trace",
+    file: "scripts/task_args.ts",
+    find: "    console.error(`${(error as Error).message}\\n${usage}`);\n    Deno.exit(2);",
+    replace: "    throw error;",
+    tests: ["tests/packaging_test.ts"],
+    filter: "release tasks",
+  },
 ];
