@@ -803,13 +803,22 @@ Deno.test("a release starts by checking the tag against the version", async () =
   assertEquals(wf.jobs.build.needs, "version", "nothing is built before the check");
 });
 
-Deno.test("JSR: deno publish --dry-run is clean and ships the library and CLI, not tests or the server", async () => {
-  const dry = await sh(Deno.execPath(), ["publish", "--dry-run", "--allow-dirty"], { cwd: ROOT });
+Deno.test("JSR: deno publish --dry-run is clean (but for the commands loaded by a computed name) and ships the library and CLI, not tests or the server", async () => {
+  const dry = await sh(Deno.execPath(), ["publish", "--dry-run", "--allow-dirty"], {
+    cwd: ROOT,
+    env: { NO_COLOR: "1" },
+  });
   assertEquals(dry.code, 0, dry.stderr);
   const files = [...(dry.stdout + dry.stderr).matchAll(/file:\/\/(\S+) \(/g)]
     .map((m) => m[1].slice(ROOT.length));
   assert(files.includes("src/credentials/mod.ts") && files.includes("main.ts"), files.join("\n"));
   assert(files.includes("LICENSE"));
   assert(!files.some((f) => /^(tests|scripts|src\/server)\//.test(f)), files.join("\n"));
-  assert(!/warning/i.test(dry.stderr), dry.stderr);
+  // One warning is expected: the commands `deno run` must not read ahead are imported by a
+  // computed name (src/cli/commands.ts). It is relative to the module itself, so it resolves
+  // from JSR as from a checkout (no import map involved); any other warning is a defect.
+  const warnings = [...dry.stderr.matchAll(/^warning\[([\w-]+)\][^\n]*\n\s*--> (\S+):\d+:\d+/gm)]
+    .map(([, kind, at]) => `${kind} ${at.slice(ROOT.length)}`);
+  assertEquals(warnings, ["unanalyzable-dynamic-import src/cli/commands.ts"], dry.stderr);
+  assertEquals(dry.stderr.match(/warning/gi)?.length, 1, dry.stderr);
 });
