@@ -896,3 +896,29 @@ Deno.test("the API keys page the hints name exists on the reference server: crea
   const after = login.again();
   assertEquals(await after.run(["whoami"]), 4);
 });
+
+Deno.test("names every object has (constructor, toString, __proto__) are no command, flag, help page, shell or subcommand: each is a usage error (2) naming it, never an unexpected error or a silent run", async () => {
+  const cases: [string[], RegExp][] = [
+    [["constructor"], /^Unknown command "constructor"\./],
+    [["toString", "--json"], /^Unknown command "toString"\./],
+    [["help", "constructor"], /^Unknown command "constructor"\./],
+    [["--help", "hasOwnProperty"], /^Unknown command "hasOwnProperty"\./],
+    [["whoami", "--constructor"], /^Unknown flag "--constructor"\./],
+    [["whoami", "--toString=1"], /^Unknown flag "--toString"\./],
+    [["completions", "constructor"], /^"constructor" is not a shell it supports\./],
+    [
+      ["env", "--shell", "toString"],
+      /^--shell takes sh, bash, zsh, fish, powershell or json, got "toString"\./,
+    ],
+    [["profile", "constructor"], /^Unknown subcommand "constructor": use one of list, /],
+    [["profile", "__proto__"], /^Unknown subcommand "__proto__": use one of list, /],
+  ];
+  for (const [argv, message] of cases) {
+    const world = new World();
+    world.env.ALMYTY_TOKEN = "almyty_inherited";
+    assertEquals(await world.run(argv), 2, `${argv.join(" ")}: ${world.stderr}`);
+    assertMatch(world.stderr, message, argv.join(" "));
+    assertEquals(world.stdout, "", `${argv.join(" ")} printed`);
+    assertEquals(world.requests.length, 0, `${argv.join(" ")} sent a request`);
+  }
+});

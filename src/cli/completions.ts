@@ -403,8 +403,9 @@ function fishValues(f: { values?: string[] | "profiles" }): string {
  */
 export function run(ctx: Context, { positionals }: CommandInput): Promise<number> {
   const shell = positionals[0];
-  if (positionals.length !== 1 || !SHELLS[shell]) {
-    const named = shell && !SHELLS[shell]
+  const known = shell !== undefined && Object.hasOwn(SHELLS, shell);
+  if (positionals.length !== 1 || !known) {
+    const named = shell && !known
       ? `"${shell.replace(/[^\w.-]/g, "?").slice(0, 40)}" is not a shell it supports. `
       : "";
     throw new CliError(

@@ -88,7 +88,7 @@ export function unsetLines(shell: Shell): string {
 export function run(ctx: Context, { flags }: CommandInput): Promise<number> {
   return Promise.resolve().then(() => {
     const name = (flags.shell as string | undefined) ?? "sh";
-    const shell = SHELLS[name];
+    const shell = Object.hasOwn(SHELLS, name) ? SHELLS[name] : undefined;
     if (!shell) {
       throw new CliError(
         `--shell takes sh, bash, zsh, fish, powershell or json, got "${

@@ -148,7 +148,10 @@ function parseFlags(
         arg.includes("=") ? arg.slice(arg.indexOf("=") + 1) : undefined,
       ]
       : [shorts.get(arg), undefined];
-    const spec = rawName === undefined ? undefined : flags[rawName];
+    // Own names only: `--constructor` or `--toString` is no flag of ours.
+    const spec = rawName !== undefined && Object.hasOwn(flags, rawName)
+      ? flags[rawName]
+      : undefined;
     if (!spec || rawName === undefined) {
       const known = Object.keys(flags).map((name) => `--${name}`);
       throw usageError(unknownFlag(arg.split("=")[0], known, command, args), command);
@@ -184,7 +187,7 @@ export function parseCommandLine(argv: string[]): Parsed {
   if (first === "--version" || first === "-V") return { kind: "version" };
   // `--help login` as git and gh read it: the command's page, like `help login`.
   if (first === "help" || first === "--help" || first === "-h") {
-    if (rest[0] !== undefined && rest[0] !== "help" && !(rest[0] in COMMANDS)) {
+    if (rest[0] !== undefined && rest[0] !== "help" && !Object.hasOwn(COMMANDS, rest[0])) {
       throw usageError(unknownCommand(rest[0]));
     }
     return { kind: "help", command: rest[0] };
@@ -196,8 +199,8 @@ export function parseCommandLine(argv: string[]): Parsed {
       `Unknown flag "${first}"; a command comes first.${near ? ` Did you mean "${near}"?` : ""}`,
     );
   }
+  if (!Object.hasOwn(COMMANDS, first)) throw usageError(unknownCommand(first));
   const command = COMMANDS[first];
-  if (!command) throw usageError(unknownCommand(first));
   const parsed = parseFlags(
     rest,
     { ...command.flags, ...GLOBAL_FLAGS },

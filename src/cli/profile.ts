@@ -69,7 +69,7 @@ const SUBCOMMANDS: Record<
  */
 export function run(ctx: Context, input: CommandInput): Promise<number> {
   const [name = "list", ...args] = input.positionals;
-  const subcommand = SUBCOMMANDS[name];
+  const subcommand = Object.hasOwn(SUBCOMMANDS, name) ? SUBCOMMANDS[name] : undefined;
   if (!subcommand) {
     throw new CliError(
       `Unknown subcommand "${stripControl(name).slice(0, 40)}": use one of ${
