@@ -399,6 +399,18 @@ Deno.test("no HOME: a clear message instead of a path under /", async () => {
   assertMatch(result.stderr, /Cannot find your home directory: set HOME/);
 });
 
+Deno.test("no HOME but ALMYTY_TOKEN: token, status and env work (the token needs no file)", async () => {
+  const env = { ALMYTY_TOKEN: "almyty_nohome0123456789", ALMYTY_URL: "http://127.0.0.1:9" };
+  const token = await runCli(["token"], { home: "", env, mayPrintToken: true });
+  assertEquals([token.code, token.stdout, token.stderr], [0, "almyty_nohome0123456789\n", ""]);
+  const status = await runCli(["status", "--offline"], { home: "", env });
+  assertEquals(status.code, 0, status.stderr);
+  assertMatch(status.stdout, /File: +none: no home directory \(HOME is unset\) \(not read/);
+  const exported = await runCli(["env", "--shell", "json"], { home: "", env, mayPrintToken: true });
+  assertEquals(exported.code, 0, exported.stderr);
+  assertEquals(JSON.parse(exported.stdout).ALMYTY_URL, "http://127.0.0.1:9");
+});
+
 Deno.test("limits and names: --timeout and ALMYTY_HTTP_TIMEOUT capped, status names the file's owner", async () => {
   const home = tempHome();
   for (const value of ["99999999", "1e308", "0", "-5"]) {

@@ -142,4 +142,12 @@ export const mutants: Mutant[] = [
     tests: ["tests/security_test.ts"],
     filter: "a hint pasted into a shell",
   },
+  {
+    rule: "ALMYTY_TOKEN needs no home directory (HOME unset)",
+    file: "src/credentials/resolve.ts",
+    find: "path: defaultPathIfKnown(io),",
+    replace: "path: credentialsPathWith(io),",
+    tests: ["tests/unit/credentials_test.ts"],
+    filter: "needs no home directory",
+  },
 ];

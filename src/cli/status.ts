@@ -250,8 +250,13 @@ function printHuman(
     const note = ignoredUrlNote(target);
     if (note) out(`Note:      ${note}`);
   }
-  if (!r.file.read) out(`File:      ${path} (not read: ALMYTY_TOKEN is set)`);
-  else if (!r.file.exists) out(`File:      ${path} (none)`);
+  if (!r.file.read) {
+    out(
+      `File:      ${
+        path || "none: no home directory (HOME is unset)"
+      } (not read: ALMYTY_TOKEN is set)`,
+    );
+  } else if (!r.file.exists) out(`File:      ${path} (none)`);
   else if (r.file.protectedBy) out(`File:      ${path} (protected by ${r.file.protectedBy})`);
   else {
     const owner = r.file.ownerName

@@ -17,7 +17,13 @@ import { deriveFrontendUrl, sameServiceUrl } from "../protocol/urls.ts";
 import { credentialsPathWith } from "./path.ts";
 import { DEFAULT_PROFILE, loginPathWith, readProfileWith } from "./profiles.ts";
 import { checkAssertions, profileNotFound, type ProfileSource, selectLoginWith } from "./select.ts";
-import type { Credentials, CredentialsIo, SelectOptions, Source } from "./types.ts";
+import {
+  type Credentials,
+  CredentialsError,
+  type CredentialsIo,
+  type SelectOptions,
+  type Source,
+} from "./types.ts";
 
 /** The credentials that apply, and where each value came from. */
 export interface ResolvedCredentials {
@@ -41,7 +47,10 @@ export interface ResolvedCredentials {
   profile: string | null;
   /** The `.almyty-profile` or the bound folder that chose the profile, when one did. */
   profileOrigin?: string;
-  /** The path of the login file (whether or not it was read). */
+  /**
+   * The path of the login file (whether or not it was read); `""` under
+   * `ALMYTY_TOKEN` when no home directory is known (the token needs none).
+   */
   path: string;
   /** The file's contents, when the token came from it. */
   file: Credentials | null;
@@ -137,9 +146,22 @@ function fromEnvironment(
       frontendUrl: env.ALMYTY_FRONTEND_URL ? "env" : "derived",
     },
     profile: null,
-    path: credentialsPathWith(io),
+    path: defaultPathIfKnown(io),
     file: null,
   };
+}
+
+/**
+ * The default login's path, or "" without a home directory (HOME unset in a
+ * service or `env -i`): ALMYTY_TOKEN opens no file, so it must not need one.
+ */
+function defaultPathIfKnown(io: CredentialsIo): string {
+  try {
+    return credentialsPathWith(io);
+  } catch (error) {
+    if (error instanceof CredentialsError && error.code === "no-home") return "";
+    throw error;
+  }
 }
 
 function safeDerive(url: string): string {

@@ -62,6 +62,18 @@ test("resolveCredentials: ALMYTY_TOKEN wins and the file is not opened", () => {
   assert.equal(r.frontendUrl, "https://app.almyty.com");
 });
 
+test("resolveCredentials: ALMYTY_TOKEN works with HOME unset (no file is needed)", () => {
+  const saved = process.env.HOME;
+  delete process.env.HOME;
+  try {
+    const r = lib.resolveCredentials({ env: { ALMYTY_TOKEN: "envtoken" } });
+    assert.deepEqual([r.token, r.url, r.path], ["envtoken", "https://api.almyty.com", ""]);
+    assert.throws(() => lib.resolveCredentials({ env: {} }), { code: "no-home" });
+  } finally {
+    process.env.HOME = saved;
+  }
+});
+
 test("resolveCredentials: ALMYTY_URL does not re-point a saved key (almyty's reader rule)", () => {
   const home = scratchDir("almyty-node-");
   lib.writeCredentials({ url: "https://api.staging.almyty.com", token: "almyty_x" }, { home });

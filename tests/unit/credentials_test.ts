@@ -195,6 +195,26 @@ for (const [name, fs] of ADAPTERS) {
     assertEquals(resolved?.source.token, "env");
   });
 
+  Deno.test(`[${name}] resolve: ALMYTY_TOKEN needs no home directory (HOME unset: a service, env -i)`, () => {
+    const homeless: CredentialsFs = { ...fs, env: () => ({}) };
+    const resolved = resolveCredentials({
+      fs: homeless,
+      env: { ALMYTY_TOKEN: "almyty_env", ALMYTY_URL: "https://api.staging.almyty.com" },
+    })!;
+    assertEquals([resolved.token, resolved.url, resolved.source.token, resolved.path], [
+      "almyty_env",
+      "https://api.staging.almyty.com",
+      "env",
+      "",
+    ]);
+    // Without ALMYTY_TOKEN the file is needed: that still says what to set.
+    const noHome = assertThrows(
+      () => resolveCredentials({ fs: homeless, env: {} }),
+      CredentialsError,
+    );
+    assertEquals(noHome.code, "no-home");
+  });
+
   Deno.test(`[${name}] delete removes the file and is fine when there is none`, () => {
     const home = tempHome();
     writeCredentials(creds, { home, fs });
