@@ -743,3 +743,15 @@ Deno.test("a file or folder another user owns: the command to remove it fits wha
   assertEquals(await folder.run(["whoami"]), 1);
   assertMatch(folder.stderr, new RegExp(`by its owner or root: rm -r ${world.home}/\\.almyty\\)`));
 });
+
+Deno.test("~/.almyty is a file: profile list, logout and logout --all say so plainly (they ended in an unexpected FsError)", async () => {
+  const world = new World();
+  Deno.writeTextFileSync(`${world.home}/.almyty`, "not a folder");
+  assertEquals(await world.run(["profile", "list"]), 0, world.stderr);
+  assertMatch(world.stdout, /No saved logins/);
+  assertEquals(await world.run(["logout", "--all"]), 0, world.stderr);
+  assertMatch(world.stderr, /Not logged in/);
+  assertEquals(await world.run(["logout"]), 1);
+  assertMatch(world.stderr, /\.almyty is a file, not a folder\. Move it aside \(mv /);
+  assert(!/Unexpected error/.test(world.stderr + world.stdout), world.stderr);
+});

@@ -150,4 +150,28 @@ export const mutants: Mutant[] = [
     tests: ["tests/unit/credentials_test.ts"],
     filter: "needs no home directory",
   },
+  {
+    rule: "a path through a file (ENOTDIR) is absent, never an FsError out of the library",
+    file: "src/credentials/fs.ts",
+    find: '(error.code === "ENOENT" || error.code === "ENOTDIR")',
+    replace: 'error.code === "ENOENT"',
+    tests: ["tests/unit/credentials_test.ts"],
+    filter: "is a file: nothing is logged in",
+  },
+  {
+    rule: "a file where the login folder belongs is named, with the command that moves it aside",
+    file: "src/credentials/atomic.ts",
+    find: "if (fs.stat(dir)?.isDirectory === false) {",
+    replace: "if (false) {",
+    tests: ["tests/unit/credentials_test.ts"],
+    filter: "is a file: nothing is logged in",
+  },
+  {
+    rule: "the login lock passes on what is wrong with the login folder, and the fix",
+    file: "src/runtime/login_lock.ts",
+    find: "if (error instanceof AtomicWriteError) throw new CliError(error.message);",
+    replace: "",
+    tests: ["tests/profiles_test.ts"],
+    filter: "is a file: profile list",
+  },
 ];

@@ -12,7 +12,7 @@
  */
 import { randomHex } from "../protocol/random.ts";
 import { type CredentialsFs, directoryOf, type FsError, joinPath } from "./fs.ts";
-import { fsErrorText, linkKind, removeFileCommand } from "./fix_hints.ts";
+import { fsErrorText, linkKind, moveAsideCommand, removeFileCommand } from "./fix_hints.ts";
 import { checkOwner } from "./trust.ts";
 import { CredentialsError } from "./types.ts";
 
@@ -81,6 +81,14 @@ export function sweepStaleTemps(fs: CredentialsFs, path: string, now = Date.now(
  * ```
  */
 export function ensurePrivateFolder(fs: CredentialsFs, dir: string, path: string): void {
+  if (fs.stat(dir)?.isDirectory === false) {
+    throw new AtomicWriteError(
+      "io",
+      `Cannot write ${path}: ${dir} is a file, not a folder. Move it aside (${
+        moveAsideCommand(fs.platform, dir)
+      }) and try again.`,
+    );
+  }
   fs.mkdirp(dir, 0o700);
   const folder = fs.stat(dir);
   if (folder) checkOwner(fs, folder, dir, path);

@@ -137,7 +137,8 @@ export interface CredentialsFs {
 }
 
 /**
- * Runs a file operation; a missing path (ENOENT) gives null instead of an error.
+ * Runs a file operation; a missing path gives null instead of an error: ENOENT,
+ * or ENOTDIR (a part of the path is a file, so nothing can be at the path).
  *
  * @example
  * ```ts
@@ -148,7 +149,9 @@ export function nullIfAbsent<T>(operation: () => T): T | null {
   try {
     return operation();
   } catch (error) {
-    if (error instanceof FsError && error.code === "ENOENT") return null;
+    if (error instanceof FsError && (error.code === "ENOENT" || error.code === "ENOTDIR")) {
+      return null;
+    }
     throw error;
   }
 }

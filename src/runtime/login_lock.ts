@@ -12,7 +12,7 @@
  * ```
  * @module
  */
-import { ensurePrivateFolder } from "../credentials/atomic.ts";
+import { AtomicWriteError, ensurePrivateFolder } from "../credentials/atomic.ts";
 import { directoryOf, type FsError } from "../credentials/fs.ts";
 import { CredentialsError } from "../credentials/types.ts";
 import { lockPathFor, LockTimeoutError } from "../platform/lock.ts";
@@ -74,6 +74,8 @@ export async function withLoginLock<T>(
   } catch (error) {
     if (error instanceof LockTimeoutError) throw new LoginLockTimeout(path, error);
     if (error instanceof CredentialsError || (error as Error)?.name === "AbortError") throw error;
+    // It names what is wrong with the folder, and the fix.
+    if (error instanceof AtomicWriteError) throw new CliError(error.message);
     const code = (error as FsError).code ?? (error as Error).name;
     throw new CliError(
       `Cannot lock ${path} (${code}). Check that ${dir} is yours and writable.`,

@@ -3,10 +3,14 @@ import {
   CredentialsError,
   credentialsPath,
   deleteCredentials,
+  deleteProfile,
+  listProfiles,
   parseCredentials,
   readCredentials,
+  readProfile,
   resolveCredentials,
   writeCredentials,
+  writeProfile,
 } from "../../src/credentials/mod.ts";
 import { credsPath, tempHome } from "../helpers/cli.ts";
 import type { CredentialsFs } from "../../src/credentials/fs.ts";
@@ -213,6 +217,36 @@ for (const [name, fs] of ADAPTERS) {
       CredentialsError,
     );
     assertEquals(noHome.code, "no-home");
+  });
+
+  Deno.test(`[${name}] ~/.almyty is a file: nothing is logged in (no FsError), and a write names the fix`, () => {
+    const home = tempHome();
+    Deno.writeTextFileSync(`${home}/.almyty`, "not a folder");
+    // A path through a file names nothing (ENOTDIR), as almyty's own readers see it.
+    assertEquals(readCredentials({ home, fs }), null);
+    assertEquals(resolveCredentials({ home, fs, env: {} }), null);
+    assertEquals(readProfile("staging", { home, fs }), null);
+    assertEquals(listProfiles({ home, fs }), []);
+    assertEquals([deleteCredentials({ home, fs }), deleteProfile("staging", { home, fs })], [
+      false,
+      false,
+    ]);
+    const refused = assertThrows(() => writeCredentials(creds, { home, fs }), CredentialsError);
+    assertEquals(refused.code, "write-failed");
+    assertMatch(
+      refused.message,
+      new RegExp(`${home}/\\.almyty is a file, not a folder\\. Move it aside \\(mv ${home}/`),
+    );
+    assertEquals(Deno.readTextFileSync(`${home}/.almyty`), "not a folder");
+    const profilesFile = tempHome();
+    Deno.mkdirSync(`${profilesFile}/.almyty`, { mode: 0o700 });
+    Deno.writeTextFileSync(`${profilesFile}/.almyty/profiles`, "");
+    assertEquals(listProfiles({ home: profilesFile, fs }), []);
+    const profile = assertThrows(
+      () => writeProfile("staging", creds, { home: profilesFile, fs }),
+      CredentialsError,
+    );
+    assertMatch(profile.message, /profiles is a file, not a folder\. Move it aside/);
   });
 
   Deno.test(`[${name}] delete removes the file and is fine when there is none`, () => {
