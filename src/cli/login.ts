@@ -19,7 +19,7 @@ import { type Context, credentialsIo } from "../runtime/context.ts";
 import { CliError, EXIT } from "../runtime/errors.ts";
 import { warn } from "../runtime/output.ts";
 import { apiKeysPage, loginTarget, type Target } from "../runtime/target.ts";
-import { loginCommand } from "../credentials/fix_hints.ts";
+import { fsErrorText, loginCommand } from "../credentials/fix_hints.ts";
 import { TerminalModeError } from "../platform/prompt.ts";
 import { chooseLoginWith } from "../credentials/select.ts";
 import { isSendableToken, jwtExpiry, relativeTime } from "../protocol/tokens.ts";
@@ -29,6 +29,8 @@ import { terminalUi } from "./login_ui.ts";
 import { checkSavable, saveLogin } from "./save_login.ts";
 
 const DEFAULT_TIMEOUT_SECONDS = 300;
+/** The most of stdin `--with-token` reads: a key is a line (a JWT a few KiB), never more. */
+const MAX_KEY_INPUT_BYTES = 64 * 1024;
 /** Longest --timeout: a day (timers overflow past 2^31 ms). */
 export const MAX_TIMEOUT_SECONDS = 86_400;
 
@@ -200,7 +202,27 @@ function parseSeconds(
 }
 
 async function readTokenFromStdin(ctx: Context, target: Target): Promise<string> {
-  if (!ctx.stdin.isTerminal) return (await ctx.stdin.readText()).trim();
+  if (!ctx.stdin.isTerminal) {
+    const pipeHint = `Pipe the key itself: ${loginCommand(target, "--with-token")} < key.txt`;
+    let text: string | null;
+    try {
+      text = await ctx.stdin.readText(MAX_KEY_INPUT_BYTES);
+    } catch (error) {
+      throw new CliError(
+        `Cannot read the API key from stdin: ${fsErrorText(error)}. ${pipeHint}`,
+        EXIT.usage,
+      );
+    }
+    if (text === null) {
+      throw new CliError(
+        `stdin holds more than ${
+          MAX_KEY_INPUT_BYTES / 1024
+        } KiB, which no API key is; nothing was sent. ${pipeHint}`,
+        EXIT.usage,
+      );
+    }
+    return text.trim();
+  }
   // A person at a terminal: say where keys come from, then ask, without showing what is
   // typed or pasted; an empty Enter asks again.
   ctx.stderr.write(`Create an API key at ${apiKeysPage(target)} if you have none.\n`);

@@ -182,6 +182,7 @@ const FS_ERRORS: Record<string, string> = {
   EACCES: "permission denied",
   EPERM: "permission denied",
   ENOTDIR: "a part of its path is not a folder",
+  EISDIR: "it is a folder",
   ELOOP: "too many symbolic links",
   EROFS: "the file system is read-only",
   ENOSPC: "no space left on the device",

@@ -29,8 +29,12 @@ export interface Output {
 /** The input stream. */
 export interface Input {
   readonly isTerminal: boolean;
-  /** All of stdin (a pipe). */
-  readText(): Promise<string>;
+  /**
+   * All of stdin (a pipe or a file), or null when it holds more than
+   * `maxBytes` (what was read is dropped: `< /dev/zero` ends too). Throws
+   * what reading it throws (stdin a folder: EISDIR).
+   */
+  readText(maxBytes: number): Promise<string | null>;
   /**
    * On a terminal: writes `prompt` (to stderr, once the terminal no longer
    * echoes, so nothing typed early is shown), then reads one line, shown as

@@ -187,7 +187,17 @@ export function denoContext(signal: AbortSignal, interrupt?: () => void): Contex
     stderr: output(Deno.stderr, true),
     stdin: {
       isTerminal: Deno.stdin.isTerminal(),
-      readText: () => new Response(Deno.stdin.readable).text(),
+      readText: async (maxBytes) => {
+        const decoder = new TextDecoder();
+        let text = "";
+        let size = 0;
+        for await (const chunk of Deno.stdin.readable) {
+          size += chunk.length;
+          if (size > maxBytes) return null;
+          text += decoder.decode(chunk, { stream: true });
+        }
+        return text + decoder.decode();
+      },
       readLine: async (options) => {
         prompt ??= await import("../platform/prompt.ts");
         return await prompt.promptLine(prompt.denoTerminal, { ...options, interrupt });

@@ -295,7 +295,10 @@ export class World {
       stderr: output((text) => this.#write("err", text), () => this.terminal),
       stdin: {
         isTerminal: this.stdinIsTerminal,
-        readText: () => Promise.resolve(this.stdinText ?? ""),
+        readText: (maxBytes) => {
+          const text = this.stdinText ?? "";
+          return Promise.resolve(new TextEncoder().encode(text).length > maxBytes ? null : text);
+        },
         readLine: ({ prompt, echo, signal }) => {
           this.prompts.push(echo);
           if (this.device) {

@@ -1,0 +1,28 @@
+/**
+ * Mutants of the rules the phase-4 CLI hunt added: what the CLI does with odd
+ * stdin, environments and files that real processes meet.
+ * @module
+ */
+import type { Mutant } from "./mutant.ts";
+
+/** See scripts/mutants/mutant.ts for the fields. */
+export const mutants: Mutant[] = [
+  {
+    rule: "--with-token reads at most 64 KiB of stdin (endless input ends; nothing is sent)",
+    file: "src/runtime/deno_context.ts",
+    find: "          if (size > maxBytes) return null;\n",
+    replace: "",
+    tests: ["tests/odd_input_test.ts"],
+    filter: "stdin a folder",
+  },
+  {
+    rule:
+      "stdin that cannot be read (a folder) is a usage error naming the fix, not an unexpected error",
+    file: "src/cli/login.ts",
+    find: "      text = await ctx.stdin.readText(MAX_KEY_INPUT_BYTES);\n    } catch (error) {\n",
+    replace:
+      "      text = await ctx.stdin.readText(MAX_KEY_INPUT_BYTES);\n    } catch (error) {\n      throw error;\n",
+    tests: ["tests/odd_input_test.ts"],
+    filter: "stdin a folder",
+  },
+];
