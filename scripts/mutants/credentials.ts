@@ -174,4 +174,12 @@ export const mutants: Mutant[] = [
     tests: ["tests/profiles_test.ts"],
     filter: "is a file: profile list",
   },
+  {
+    rule: "an ALMYTY_TOKEN of only whitespace is blank-token, never a result with an empty token",
+    file: "src/credentials/resolve.ts",
+    find: 'if (env.ALMYTY_TOKEN!.trim() === "") {',
+    replace: "if (false) {",
+    tests: ["tests/unit/credentials_test.ts"],
+    filter: "only whitespace is blank-token",
+  },
 ];

@@ -108,7 +108,8 @@ export function deleteCredentials(options: CredentialsOptions = {}): boolean {
  * (`profile-not-found`: never a fall back to another login), when a folder's
  * `.almyty-profile` is not trusted (`directory-untrusted`) or asserts another
  * API or organization (`directory-mismatch`), for `profile` together with
- * `ALMYTY_TOKEN` (`profile-conflict`), and when a file cannot be used. With no
+ * `ALMYTY_TOKEN` (`profile-conflict`), for an `ALMYTY_TOKEN` of only
+ * whitespace (`blank-token`), and when a file cannot be used. With no
  * profile anywhere, the result is exactly what almyty's own readers return.
  *
  * @example

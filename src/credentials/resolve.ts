@@ -66,7 +66,8 @@ export interface ResolvedCredentials {
  * (ALMYTY_TOKEN, the profile option, ALMYTY_PROFILE, the folder, the default);
  * then:
  * - `ALMYTY_TOKEN` set and non-empty: that token, at `ALMYTY_URL` or the
- *   default; no file is ever opened.
+ *   default; no file is ever opened. Only whitespace there throws
+ *   CredentialsError("blank-token").
  * - otherwise the login file's token **together with** its `url` (or the
  *   default). `ALMYTY_URL` does not re-point a saved key, so a production key
  *   is never sent to another host.
@@ -133,6 +134,16 @@ function fromEnvironment(
   io: CredentialsIo,
   env: Record<string, string | undefined>,
 ): ResolvedCredentials {
+  if (env.ALMYTY_TOKEN!.trim() === "") {
+    // Never a result with an empty token (its `Bearer ` fails as "API key is required", and
+    // logging in again would not help: ALMYTY_TOKEN still wins).
+    throw new CredentialsError(
+      "blank-token",
+      "",
+      "ALMYTY_TOKEN holds only whitespace, so there is no token to send. Set it to your key, " +
+        "or unset it to use the saved login.",
+    );
+  }
   const url = env.ALMYTY_URL || DEFAULT_API_URL;
   return {
     // Surrounding whitespace (a trailing newline from a file or `$(…)`) is no part of the

@@ -69,7 +69,9 @@ export type CredentialsErrorCode =
   /** The login a `.almyty-profile` selects is not at the API or organization it asserts. */
   | "directory-mismatch"
   /** A file written by a newer almyty-auth. */
-  | "unsupported-version";
+  | "unsupported-version"
+  /** `ALMYTY_TOKEN` holds only whitespace: no token to send (unset it to use the saved login). */
+  | "blank-token";
 
 /**
  * A problem with the credentials file; the message names the path and the fix.

@@ -73,6 +73,8 @@ const CREDENTIALS_EXIT: Partial<Record<CredentialsError["code"], number>> = {
   // A file with no token is no login (README: 4 for "no token").
   "missing-token": EXIT.auth,
   "invalid-profile-name": EXIT.usage,
+  // ALMYTY_TOKEN set to whitespace: a usage error, as an unsendable token is.
+  "blank-token": EXIT.usage,
   "profile-conflict": EXIT.usage,
   "profile-not-found": EXIT.auth,
   "directory-untrusted": EXIT.auth,

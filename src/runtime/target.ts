@@ -146,8 +146,8 @@ export class Target {
 function checkToken(token: string, where: string): string {
   if (token === "") {
     throw new TokenFormatError(
-      `${where} holds only whitespace, so there is no token to send. Set it to your key, or ` +
-        (where === "ALMYTY_TOKEN" ? "unset it to use the saved login." : "log in again."),
+      // (ALMYTY_TOKEN's whitespace is the library's blank-token, said before this.)
+      `${where} holds only whitespace, so there is no token to send. Log in again.`,
     );
   }
   if (!isSendableToken(token)) {

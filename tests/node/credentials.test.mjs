@@ -74,6 +74,14 @@ test("resolveCredentials: ALMYTY_TOKEN works with HOME unset (no file is needed)
   }
 });
 
+test("resolveCredentials: an ALMYTY_TOKEN of only whitespace throws blank-token", () => {
+  const home = scratchDir("almyty-node-");
+  assert.throws(() => lib.resolveCredentials({ home, env: { ALMYTY_TOKEN: " \n" } }), {
+    name: "CredentialsError",
+    code: "blank-token",
+  });
+});
+
 test("resolveCredentials: ALMYTY_URL does not re-point a saved key (almyty's reader rule)", () => {
   const home = scratchDir("almyty-node-");
   lib.writeCredentials({ url: "https://api.staging.almyty.com", token: "almyty_x" }, { home });

@@ -219,6 +219,19 @@ for (const [name, fs] of ADAPTERS) {
     assertEquals(noHome.code, "no-home");
   });
 
+  Deno.test(`[${name}] resolve: an ALMYTY_TOKEN of only whitespace is blank-token, never an empty token`, () => {
+    const home = tempHome();
+    writeCredentials(creds, { home, fs });
+    for (const blank of [" ", "  \n", "\t"]) {
+      const error = assertThrows(
+        () => resolveCredentials({ home, fs, env: { ALMYTY_TOKEN: blank } }),
+        CredentialsError,
+      );
+      assertEquals(error.code, "blank-token");
+      assertMatch(error.message, /ALMYTY_TOKEN holds only whitespace[^]*unset it/);
+    }
+  });
+
   Deno.test(`[${name}] ~/.almyty is a file: nothing is logged in (no FsError), and a write names the fix`, () => {
     const home = tempHome();
     Deno.writeTextFileSync(`${home}/.almyty`, "not a folder");
