@@ -698,6 +698,16 @@ Deno.test("a file error reads in words, with its code: a folder that does not ex
     world.stderr.trim(),
     `Cannot use the folder ${missing}: it does not exist (ENOENT).`,
   );
+  // An empty folder argument (`"$DIR"` with DIR unset) is named as such, not as a disk error.
+  for (const args of [["bind", "staging", ""], ["unbind", ""], ["trust", ""], ["untrust", ""]]) {
+    const empty = new World();
+    assertEquals(await empty.run(["profile", ...args]), 2, args.join(" "));
+    assertEquals(
+      empty.stderr,
+      'The folder is "" (empty): name one, or leave it out for this folder.\n' +
+        "Run `almyty-auth help profile` for usage.\n",
+    );
+  }
   const denied = world.again();
   denied.fs = {
     ...denoFs,

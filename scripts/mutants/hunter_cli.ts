@@ -25,4 +25,13 @@ export const mutants: Mutant[] = [
     tests: ["tests/odd_input_test.ts"],
     filter: "stdin a folder",
   },
+  {
+    rule:
+      "an empty folder argument of profile bind/unbind/trust/untrust is named as empty (exit 2), not as a disk error",
+    file: "src/cli/profile.ts",
+    find: '  if (value === "") {\n    usageFail(',
+    replace: "  if (false) {\n    usageFail(",
+    tests: ["tests/profiles_test.ts"],
+    filter: "a file error reads",
+  },
 ];

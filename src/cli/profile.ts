@@ -335,6 +335,10 @@ async function use(ctx: Context, args: string[]): Promise<number> {
 
 /** An absolute folder, symlinks resolved (the walk sees the same path). */
 function folderArgument(ctx: Context, value: string | undefined): string {
+  // An empty argument (`"$DIR"` with DIR unset) names no folder; the file system would only say EIO.
+  if (value === "") {
+    usageFail('The folder is "" (empty): name one, or leave it out for this folder.');
+  }
   const given = value ?? ctx.fs.cwd();
   let dir;
   try {
