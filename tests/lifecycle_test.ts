@@ -998,6 +998,24 @@ Deno.test("20.12: a BOM or a token without url: whoami, status and doctor say al
   await repair.run(["doctor", "--fix"]);
   assertMatch(repair.stderr, /added "url": "https:\/\/api\.almyty\.com"/);
   assertEquals(JSON.parse(Deno.readTextFileSync(path)).url, "https://api.almyty.com");
+
+  // A file no reader can use (truncated JSON, no token) is not said to read everywhere.
+  for (
+    const [text, why] of [
+      ['{"url":"https://api.almyty.com","tok', "is not valid JSON at position 36"],
+      ['{"url":"https://api.almyty.com"}', "has no token"],
+    ]
+  ) {
+    Deno.writeTextFileSync(path, text, { mode: 0o600 });
+    const broken = new World({}, world.home);
+    broken.route(() => new Response("{}"), "https://api.almyty.com");
+    assertEquals(await broken.run(["doctor", "--fix"]), 1);
+    assertEquals(
+      broken.stderr.split("\n")[0],
+      `Cannot fix ${path}: ${path} ${why}. Run \`almyty-auth login\` to write a fresh one.`,
+    );
+    assertEquals(Deno.readTextFileSync(path), text);
+  }
 });
 
 Deno.test("20.15: an expired JWT given to login --with-token is named as such; ALMYTY_TOKEN's surrounding whitespace is trimmed", async () => {

@@ -34,4 +34,13 @@ export const mutants: Mutant[] = [
     tests: ["tests/profiles_test.ts"],
     filter: "a file error reads",
   },
+  {
+    rule:
+      "doctor --fix never says a file no reader can use (truncated JSON, no token) reads everywhere",
+    file: "src/cli/doctor.ts",
+    find: "      parseCredentials(text, path, () => {});\n      const problem",
+    replace: "      const problem",
+    tests: ["tests/lifecycle_test.ts"],
+    filter: "20.12",
+  },
 ];

@@ -418,17 +418,18 @@ async function fixSharedFile(ctx: Context): Promise<void> {
   try {
     await withLoginLock(ctx, path, () => {
       const text = readPrivateText(io, path);
-      const problem = text === null ? null : sharedFileProblem(text);
-      if (text === null || !problem) {
-        line(
-          ctx.stderr,
-          `Nothing to fix: ${
-            text === null ? `${path} does not exist` : path + " reads everywhere"
-          }.`,
-        );
+      if (text === null) {
+        line(ctx.stderr, `Nothing to fix: ${path} does not exist.`);
         return Promise.resolve();
       }
-      parseCredentials(text, path, () => {}); // an unusable file is not ours to patch: log in
+      // An unusable file (truncated JSON, no token) is not ours to patch, nor one that "reads
+      // everywhere": its message says to log in.
+      parseCredentials(text, path, () => {});
+      const problem = sharedFileProblem(text);
+      if (!problem) {
+        line(ctx.stderr, `Nothing to fix: ${path} reads everywhere.`);
+        return Promise.resolve();
+      }
       const bom = text.charCodeAt(0) === 0xfeff;
       const raw = JSON.parse(bom ? text.slice(1) : text) as Record<string, unknown>;
       const fixed = { url: raw.url ?? DEFAULT_API_URL, ...raw } as Credentials;
