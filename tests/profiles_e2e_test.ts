@@ -184,6 +184,26 @@ Deno.test("exec --profile staging -- node <almyty's reader rule>: staging's url 
   assertEquals([echo.code, echo.stdout], [0, "staging --x\n"]);
 });
 
+Deno.test("profile use of a login without a url: credentials.json gets the url almyty's readers need (they crashed on undefined)", async () => {
+  const home = scratchDir("almyty-home-");
+  Deno.mkdirSync(`${home}/.almyty/profiles`, { recursive: true, mode: 0o700 });
+  const key = "almyty_NOURLPROFILE000000000000";
+  Deno.writeTextFileSync(
+    `${home}/.almyty/profiles/old.json`,
+    JSON.stringify({ version: 1, token: key }),
+    { mode: 0o600 },
+  );
+  const use = await runCli(["profile", "use", "old"], { home });
+  assertEquals(use.code, 0, use.stderr);
+  const reader = new Deno.Command("node", { args: [READER], env: { HOME: home }, clearEnv: true })
+    .outputSync();
+  assertEquals(reader.code, 0);
+  assertEquals(JSON.parse(new TextDecoder().decode(reader.stdout)), {
+    url: "https://api.almyty.com",
+    token: key,
+  });
+});
+
 Deno.test("exec: the program's exit code, 127 not found, 126 not executable; a missing profile or no login runs nothing", async () => {
   const home = stagingHome();
   const run = (args: string[], env: Record<string, string> = {}) =>

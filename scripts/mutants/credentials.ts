@@ -182,4 +182,12 @@ export const mutants: Mutant[] = [
     tests: ["tests/unit/credentials_test.ts"],
     filter: "only whitespace is blank-token",
   },
+  {
+    rule: "the default login is always written with a url (almyty's readers crash without one)",
+    file: "src/credentials/write.ts",
+    find: "if (credentials.url !== undefined && credentials.url !== null) return credentials;",
+    replace: "return credentials;",
+    tests: ["tests/unit/credentials_test.ts"],
+    filter: "written with a url",
+  },
 ];

@@ -67,7 +67,8 @@ export function readCredentials(options: CredentialsOptions = {}): Credentials |
 
 /**
  * Writes the file atomically, 0600 from the first byte, in a 0700 directory;
- * refuses a symlink. Returns the path.
+ * refuses a symlink. Returns the path. Without a `url`, the default API's is
+ * written: almyty's other CLIs read this file, and they need one.
  *
  * @example
  * ```ts
@@ -156,7 +157,8 @@ export function readProfile(name: string, options: CredentialsOptions = {}): Cre
 
 /**
  * Writes the login `name` (`~/.almyty/profiles/<name>.json`, or
- * `credentials.json` for `default`) atomically, 0600; returns its path.
+ * `credentials.json` for `default`, with a `url` as `writeCredentials`)
+ * atomically, 0600; returns its path.
  *
  * @example
  * ```ts

@@ -14,6 +14,7 @@
  */
 import { AtomicWriteError, checkWritable, sweepStaleTemps, writeFileAtomic } from "./atomic.ts";
 import { fsErrorText } from "./fix_hints.ts";
+import { DEFAULT_API_URL } from "../protocol/constants.ts";
 import { parseJson } from "../protocol/json.ts";
 import { directoriesPathWith, type DirectoryRecord } from "./directory.ts";
 import { credentialsPathWith } from "./path.ts";
@@ -41,7 +42,18 @@ import { type Credentials, CredentialsError, type CredentialsIo } from "./types.
  * ```
  */
 export function writeCredentialsWith(credentials: Credentials, io: CredentialsIo): string {
-  return writePrivateJson(credentials, credentialsPathWith(io), io);
+  return writePrivateJson(withUrl(credentials), credentialsPathWith(io), io);
+}
+
+/**
+ * The default login as almyty's other CLIs must find it: with its `url`
+ * (theirs hand it to their client, which crashes on `undefined`). Without
+ * one, this library reads the default API, so that is what is written.
+ */
+function withUrl(credentials: Credentials): Credentials {
+  if (credentials.url !== undefined && credentials.url !== null) return credentials;
+  const { url: _absent, ...fields } = credentials;
+  return { url: DEFAULT_API_URL, ...fields } as Credentials;
 }
 
 /**
@@ -149,7 +161,7 @@ export function writeProfileWith(
   credentials: Credentials,
 ): string {
   const path = loginPathWith(io, name);
-  if (name === DEFAULT_PROFILE) return writePrivateJson(credentials, path, io);
+  if (name === DEFAULT_PROFILE) return writePrivateJson(withUrl(credentials), path, io);
   const existing = existingVersion(io, path);
   if (isNewer(existing)) checkVersion(existing, path);
   const { version: _version, ...fields } = credentials;

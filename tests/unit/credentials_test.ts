@@ -1,5 +1,6 @@
 import { assert, assertEquals, assertMatch, assertThrows } from "../helpers/assert.ts";
 import {
+  type Credentials,
   CredentialsError,
   credentialsPath,
   deleteCredentials,
@@ -260,6 +261,26 @@ for (const [name, fs] of ADAPTERS) {
       CredentialsError,
     );
     assertMatch(profile.message, /profiles is a file, not a folder\. Move it aside/);
+  });
+
+  Deno.test(`[${name}] the default login is written with a url (almyty's other CLIs crash without one)`, () => {
+    const home = tempHome();
+    const token = { token: creds.token, email: "a@example.com" } as unknown as Credentials;
+    for (
+      const write of [
+        () => writeCredentials(token, { home, fs }),
+        () => writeProfile("default", token, { home, fs }),
+      ]
+    ) {
+      write();
+      assertEquals(JSON.parse(Deno.readTextFileSync(credsPath(home))), {
+        url: "https://api.almyty.com",
+        token: creds.token,
+        email: "a@example.com",
+      });
+    }
+    writeCredentials({ ...creds, url: "https://api.staging.almyty.com" }, { home, fs });
+    assertEquals(readCredentials({ home, fs })?.url, "https://api.staging.almyty.com");
   });
 
   Deno.test(`[${name}] delete removes the file and is fine when there is none`, () => {
