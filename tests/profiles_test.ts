@@ -499,6 +499,22 @@ Deno.test("exec and env hand over the whole login: --profile replaces an inherit
   assertMatch(world.stderr, /almyty-auth exec: nosuch: command not found/);
   world.onForeground = () => ({ failed: "not-executable", message: "permission denied" });
   assertEquals(await world.run(["exec", "--profile", "staging", "--", "./data.txt"]), 126);
+  // A program file that exists but that the system reports "not found": what it needs is missing.
+  world.onForeground = () => ({ failed: "not-found", message: "command not found" });
+  const script = `${world.home}/tool.sh`;
+  Deno.writeTextFileSync(script, "#!/opt/nowhere/python\nprint(1)\n", { mode: 0o755 });
+  assertEquals(await world.run(["exec", "--profile", "staging", "--", script]), 126);
+  assertMatch(
+    world.stderr,
+    /tool\.sh: the interpreter its first line names \(\/opt\/nowhere\/python\) does not exist: install it or fix that line\.\n$/,
+  );
+  const binary = `${world.home}/tool`;
+  Deno.writeFileSync(binary, new Uint8Array([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1, 0]), { mode: 0o755 });
+  assertEquals(await world.run(["exec", "--profile", "staging", "--", binary]), 126);
+  assertMatch(
+    world.stderr,
+    /tool: the file exists, but the system cannot start it: the loader or libraries it needs are missing; is it built for another system\?\n$/,
+  );
   // Refused, and nothing run: no program, a missing profile, no login at all.
   const ran = world.foreground.length;
   assertEquals(await world.run(["exec", "--profile", "staging"]), 2);

@@ -43,4 +43,22 @@ export const mutants: Mutant[] = [
     tests: ["tests/lifecycle_test.ts"],
     filter: "20.12",
   },
+  {
+    rule:
+      'exec of a script whose #! interpreter is missing (a CRLF line) names it, exit 126, not "command not found"',
+    file: "src/cli/exec.ts",
+    find: "  if (!/[\\\\/]/.test(command) || !ctx.fs.stat(command)?.isFile) return null;",
+    replace:
+      "  if (!/[\\\\/]/.test(command) || !ctx.fs.stat(command)?.isFile || true) return null;",
+    tests: ["tests/profiles_test.ts", "tests/profiles_e2e_test.ts"],
+    filter: "exec",
+  },
+  {
+    rule: "a #! line ending in a Windows line break is named as such, with dos2unix",
+    file: "src/cli/exec.ts",
+    find: '  return first.endsWith("\\r")',
+    replace: "  return false",
+    tests: ["tests/profiles_e2e_test.ts"],
+    filter: "exec",
+  },
 ];

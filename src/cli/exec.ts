@@ -3,7 +3,7 @@
  * (no shell) with the login's ALMYTY_TOKEN, ALMYTY_URL, ALMYTY_FRONTEND_URL
  * and ALMYTY_PROFILE replacing inherited ones, so any almyty CLI, unchanged,
  * uses that login. Exits with the program's code (128+n for signal n, 127
- * not found, 126 not executable).
+ * not found, 126 not executable or its interpreter missing, as shells do).
  *
  * @example
  * ```sh
@@ -47,6 +47,36 @@ export async function run(ctx: Context, { flags, positionals }: CommandInput): P
   const { vars } = handoff(ctx, flags.profile as string | undefined);
   const result = await ctx.runForeground({ command, args, env: vars });
   if ("code" in result) return result.code;
-  line(ctx.stderr, `almyty-auth exec: ${stripControl(command)}: ${result.message}`);
-  return result.failed === "not-found" ? NOT_FOUND : NOT_EXECUTABLE;
+  const unstartable = result.failed === "not-found" ? missingInterpreter(ctx, command) : null;
+  line(ctx.stderr, `almyty-auth exec: ${stripControl(command)}: ${unstartable ?? result.message}`);
+  return result.failed === "not-found" && !unstartable ? NOT_FOUND : NOT_EXECUTABLE;
+}
+
+/**
+ * Why a program file that exists was "not found" by the system: what its
+ * first line (`#!`) names is missing, often because the line ends in a
+ * Windows line break; or, for a binary, its loader (built for another
+ * system). Null when `command` is no file (it was not found: 127).
+ */
+function missingInterpreter(ctx: Context, command: string): string | null {
+  if (!/[\\/]/.test(command) || !ctx.fs.stat(command)?.isFile) return null;
+  let first: string | null = null;
+  try {
+    first = ctx.fs.readFile(command)?.text.split("\n", 1)[0] ?? null;
+  } catch { /* too large (a binary) or not readable as a file (a link): not looked at */ }
+  if (first === null) {
+    return "the file exists, but the system cannot start it: the interpreter its #! line names, " +
+      "or the loader a program built for another system needs, is missing.";
+  }
+  if (!first.startsWith("#!")) {
+    return "the file exists, but the system cannot start it: the loader or libraries it needs " +
+      "are missing; is it built for another system?";
+  }
+  const interpreter = stripControl(first.slice(2).trim());
+  return first.endsWith("\r")
+    ? `its first line (#!${interpreter}) ends in a Windows line break (\\r), so the system looks ` +
+      `for an interpreter named "${interpreter}\\r", which does not exist. Convert its line ` +
+      `endings (dos2unix ${stripControl(command)}) and run it again.`
+    : `the interpreter its first line names (${interpreter}) does not exist: install it or fix ` +
+      "that line.";
 }
