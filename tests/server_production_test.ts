@@ -40,6 +40,36 @@ Deno.test("401 wording as production's guard: 'API key is required' for any JWT 
   });
 });
 
+Deno.test("an API key is taken where production's strategy takes it (Bearer almyty_, X-API-Key, ?api_key=), also after a JWT that fails", async () => {
+  await withServer({}, async (s) => {
+    const { apiKey } = await mintKey(s.url);
+    const status = async (path: string, headers: Record<string, string> = {}) => {
+      const response = await fetch(`${s.url}${path}`, { headers });
+      const body = await response.json();
+      return response.status === 401 ? body.error.message : response.status;
+    };
+    assertEquals(await status("/auth/profile", { authorization: `Bearer ${apiKey}` }), 200);
+    assertEquals(await status("/auth/profile", { "x-api-key": apiKey }), 200);
+    assertEquals(await status(`/auth/profile?api_key=${apiKey}`), 200);
+    // The JWT strategy fails on a Bearer value without the prefix; the key strategy then finds the key.
+    assertEquals(
+      await status("/auth/profile", { authorization: "Bearer not-a-jwt", "x-api-key": apiKey }),
+      200,
+    );
+    assertEquals(
+      await status(`/auth/api-keys?api_key=${apiKey}`, { authorization: "Bearer not-a-jwt" }),
+      200,
+    );
+    const unknown = `almyty_${"0".repeat(64)}`;
+    assertEquals(await status(`/auth/profile?api_key=${unknown}`), "Invalid API key");
+    // Bearer almyty_… is the strategy's first place: a bad one there is not rescued by X-API-Key.
+    assertEquals(
+      await status("/auth/profile", { authorization: `Bearer ${unknown}`, "x-api-key": apiKey }),
+      "Invalid API key",
+    );
+  });
+});
+
 Deno.test("production's throttle counts per route handler and client address; paths without a route share one bucket", async () => {
   let now = Date.now();
   await withServer({ now: () => now, legacy: true }, async (s) => {

@@ -393,9 +393,9 @@ export const mutants: Mutant[] = [
   },
   {
     rule: "a failing JWT or non-almyty_ Bearer value is 'API key is required', as production",
-    file: "src/server/routes_api.ts",
-    find: "const presentedKey = bearer?.startsWith(API_KEY_PREFIX) ||",
-    replace: "const presentedKey = bearer !== undefined ||",
+    file: "src/server/context.ts",
+    find: "if (bearer?.startsWith(API_KEY_PREFIX)) return bearer;",
+    replace: "if (bearer !== undefined) return bearer;",
     tests: ["tests/server_production_test.ts"],
     filter: "401 wording",
   },
@@ -490,5 +490,22 @@ export const mutants: Mutant[] = [
     replace: '      "referrer-policy": "same-origin",',
     tests: ["tests/login_ux_test.ts"],
     filter: "the listener's own pages",
+  },
+  {
+    rule: "the reference server takes an API key from ?api_key= too, as production's strategy does",
+    file: "src/server/context.ts",
+    find:
+      'return ctx.request.headers.get("x-api-key") || ctx.url.searchParams.get("api_key") || undefined;',
+    replace: 'return ctx.request.headers.get("x-api-key") || undefined;',
+    tests: ["tests/server_production_test.ts"],
+    filter: "where production's strategy takes it",
+  },
+  {
+    rule: "a Bearer JWT that fails goes on to the API key strategy, as production's guard does",
+    file: "src/server/context.ts",
+    find: "if (jwtUser) return unscoped(jwtUser);",
+    replace: "if (bearer && !bearer.startsWith(API_KEY_PREFIX)) return unscoped(jwtUser);",
+    tests: ["tests/server_production_test.ts"],
+    filter: "where production's strategy takes it",
   },
 ];

@@ -101,9 +101,10 @@ export function browserSession(ctx: RouteContext): { user: User; session: Sessio
 }
 
 /**
- * The caller, as production's guard sees it: a Bearer value is an API key
- * only when it starts with `almyty_`, anything else is tried as a JWT; then
- * `X-API-Key`; then the browser's session cookie.
+ * The caller, as production's guard sees it: it tries the JWT (a Bearer
+ * value without the `almyty_` prefix), then the API key strategy
+ * (`presentedApiKey`); the browser's session cookie counts only when the
+ * request presents neither.
  *
  * @example
  * ```ts
@@ -116,16 +117,43 @@ export function browserSession(ctx: RouteContext): { user: User; session: Sessio
  */
 export function caller(ctx: RouteContext): Principal | undefined {
   const { store } = ctx;
-  const header = ctx.request.headers.get("authorization") ?? "";
-  const match = /^Bearer\s+(\S+)$/i.exec(header);
+  const bearer = bearerValue(ctx.request);
   const unscoped = (user: User | undefined) =>
     user && { user, organizationId: store.defaultOrganization(user) };
-  if (match) {
-    return match[1].startsWith(API_KEY_PREFIX)
-      ? store.principalForKey(match[1])
-      : unscoped(store.userForJwt(match[1]));
-  }
-  const apiKey = ctx.request.headers.get("x-api-key");
-  if (apiKey) return store.principalForKey(apiKey);
-  return unscoped(browserSession(ctx)?.user);
+  // A JWT that fails is no answer yet: production's guard goes on to the API key strategy.
+  const jwtUser = bearer && !bearer.startsWith(API_KEY_PREFIX)
+    ? store.userForJwt(bearer)
+    : undefined;
+  if (jwtUser) return unscoped(jwtUser);
+  const apiKey = presentedApiKey(ctx);
+  if (apiKey !== undefined) return store.principalForKey(apiKey);
+  return bearer ? undefined : unscoped(browserSession(ctx)?.user);
+}
+
+/**
+ * The value of an `Authorization: Bearer …` header, if the request has one.
+ *
+ * @example
+ * ```ts
+ * bearerValue(new Request("http://h/", { headers: { authorization: "Bearer almyty_x" } })); // "almyty_x"
+ * ```
+ */
+export function bearerValue(request: Request): string | undefined {
+  return /^Bearer\s+(\S+)$/i.exec(request.headers.get("authorization") ?? "")?.[1];
+}
+
+/**
+ * The API key a request presents, where production's API key strategy looks,
+ * in its order: `Authorization: Bearer almyty_…`, `X-API-Key`, `?api_key=`.
+ *
+ * @example
+ * ```ts
+ * const request = new Request("http://127.0.0.1:8080/auth/profile?api_key=almyty_x");
+ * presentedApiKey({ request, url: new URL(request.url) }); // "almyty_x"
+ * ```
+ */
+export function presentedApiKey(ctx: Pick<RouteContext, "request" | "url">): string | undefined {
+  const bearer = bearerValue(ctx.request);
+  if (bearer?.startsWith(API_KEY_PREFIX)) return bearer;
+  return ctx.request.headers.get("x-api-key") || ctx.url.searchParams.get("api_key") || undefined;
 }

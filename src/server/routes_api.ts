@@ -9,12 +9,17 @@
  * @module
  */
 import { PATHS } from "../protocol/constants.ts";
-import { caller, type Handler, type RouteContext, SESSION_COOKIE } from "./context.ts";
+import {
+  caller,
+  type Handler,
+  presentedApiKey,
+  type RouteContext,
+  SESSION_COOKIE,
+} from "./context.ts";
 import { field, readFields } from "../protocol/body.ts";
 import { API_CHALLENGE, apiError, cookie, envelope, redirect } from "./http.ts";
 import { signInPage } from "./pages.ts";
 import { htmlResponse } from "../protocol/html.ts";
-import { API_KEY_PREFIX } from "../protocol/tokens.ts";
 import { type Principal, SESSION_TTL_SECONDS as SESSION_SECONDS, type User } from "./store.ts";
 
 /**
@@ -111,15 +116,13 @@ function authed(
     const { request } = ctx;
     const principal = caller(ctx);
     if (!principal) {
-      const bearer = /^Bearer\s+(\S+)$/i.exec(request.headers.get("authorization") ?? "")?.[1];
-      const presentedKey = bearer?.startsWith(API_KEY_PREFIX) || request.headers.has("x-api-key");
-      return presentedKey
+      return presentedApiKey(ctx) !== undefined
         ? apiError(ctx.url.pathname, 401, "Invalid API key", {
           "www-authenticate": `${API_CHALLENGE}, error="invalid_token"`,
         })
         : apiError(ctx.url.pathname, 401, "API key is required");
     }
-    const byCookie = !request.headers.has("authorization") && !request.headers.has("x-api-key");
+    const byCookie = !request.headers.has("authorization") && presentedApiKey(ctx) === undefined;
     const type = (request.headers.get("content-type") ?? "").split(";")[0].trim().toLowerCase();
     if (byCookie && request.body !== null && type !== "application/json") {
       return apiError(
