@@ -209,6 +209,16 @@ Deno.test("unknown pages: a browser gets a page that says what to do; an API cli
     for (const accept of ["*/*", "application/json"]) {
       const api = await fetch(`${s.url}/cli-auth/nope`, { headers: { accept } });
       assertEquals((await api.json()).error.code, "NOT_FOUND", accept);
+      // A known path with another method falls into production's catch-all too: no 405.
+      for (const [method, path] of [["GET", "/auth/login"], ["PUT", "/auth/profile"]]) {
+        const other = await fetch(`${s.url}${path}`, { method, headers: { accept } });
+        const { error } = await other.json();
+        assertEquals(
+          [other.status, error.code, error.message, error.statusCode],
+          [404, "NOT_FOUND", "Not found", 404],
+          `${method} ${path} (${accept})`,
+        );
+      }
     }
     // Under --legacy the CLI's discovery probe still sees production's 404 envelope.
     await withServer({ legacy: true }, async (legacy) => {

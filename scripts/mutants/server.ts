@@ -508,4 +508,12 @@ export const mutants: Mutant[] = [
     tests: ["tests/server_production_test.ts"],
     filter: "where production's strategy takes it",
   },
+  {
+    rule: "an API client gets production's 404 envelope for a known path with another method (no 405)",
+    file: "src/server/app.ts",
+    find: 'return apiError(path, 404, "Not found");',
+    replace: 'return apiError(path, known ? 405 : 404, "Not found");',
+    tests: ["tests/server_production_test.ts"],
+    filter: "unknown pages",
+  },
 ];

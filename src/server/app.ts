@@ -142,9 +142,8 @@ export function createHandler(
     if (!handler) {
       const known = Object.keys(routes).some((key) => key.endsWith(` ${path}`));
       if (wantsHtml(request)) return notFoundPage(path, known);
-      return known
-        ? apiError(path, 405, `${request.method} is not allowed on ${path}`)
-        : apiError(path, 404, "Not found");
+      // Production's catch-all answers a known path with another method too (Express has no 405).
+      return apiError(path, 404, "Not found");
     }
     try {
       return await handler(ctx);
