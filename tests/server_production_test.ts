@@ -151,6 +151,16 @@ Deno.test("DELETE /auth/api-keys/<not a uuid> answers as production's Postgres c
       headers: auth,
     });
     assertEquals((await unknown.json()).error.message, "API key not found");
+    // A trailing slash names the same key (the route matched without it, as production's router).
+    const { apiKey: other, keyId } = await mintKey(s.url);
+    const slashed = await fetch(`${s.url}/auth/api-keys/${keyId}/`, {
+      method: "DELETE",
+      headers: { authorization: `Bearer ${other}` },
+    });
+    assertEquals([slashed.status, (await slashed.json()).message], [
+      200,
+      "API key revoked successfully",
+    ]);
   });
 });
 

@@ -509,11 +509,21 @@ export const mutants: Mutant[] = [
     filter: "where production's strategy takes it",
   },
   {
-    rule: "an API client gets production's 404 envelope for a known path with another method (no 405)",
+    rule:
+      "an API client gets production's 404 envelope for a known path with another method (no 405)",
     file: "src/server/app.ts",
     find: 'return apiError(path, 404, "Not found");',
     replace: 'return apiError(path, known ? 405 : 404, "Not found");',
     tests: ["tests/server_production_test.ts"],
     filter: "unknown pages",
+  },
+  {
+    rule:
+      "DELETE /auth/api-keys/<id>/ revokes that key: the handler reads the path the route matched",
+    file: "src/server/routes_api.ts",
+    find: 'decodePathPart(ctx.url.pathname.replace(/\\/+$/, "").slice(',
+    replace: "decodePathPart(ctx.url.pathname.slice(",
+    tests: ["tests/server_production_test.ts"],
+    filter: "not a uuid",
   },
 ];

@@ -227,7 +227,8 @@ const createKey = authed(async (ctx, { user }) => {
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const deleteKey = authed((ctx, { user }) => {
-  const id = decodePathPart(ctx.url.pathname.slice(PATHS.apiKeys.length + 1));
+  // The route matched without trailing slashes (as production's router, which ignores one).
+  const id = decodePathPart(ctx.url.pathname.replace(/\/+$/, "").slice(PATHS.apiKeys.length + 1));
   if (id === undefined || !UUID.test(id)) {
     return apiError(ctx.url.pathname, 400, "Database operation failed", {}, "DATABASE_ERROR");
   }
