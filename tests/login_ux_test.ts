@@ -309,6 +309,30 @@ Deno.test("a slow server: after 2 s the terminal says what is being waited for; 
   assertMatch(hung.stderr, /did not answer within 1 s[^\n]*set ALMYTY_HTTP_TIMEOUT/);
 });
 
+Deno.test("an ALMYTY_HTTP_TIMEOUT that is no number of seconds (60s) is said once, not ignored silently", async () => {
+  const world = new World({ ALMYTY_HTTP_TIMEOUT: "60s" });
+  const device = scriptedDeviceApi(
+    world,
+    () => Response.json({ access_token: "almyty_" + "e".repeat(64), token_type: "Bearer" }),
+  );
+  // A login builds several clients (discovery, device code, polls, the key's check): one warning.
+  assertEquals(await world.run(["login", "--no-browser", "--api", device.url]), 0, world.stderr);
+  const warning =
+    'Warning: ALMYTY_HTTP_TIMEOUT="60s" is not a positive number of seconds, so requests give up ' +
+    "after the default 15 s. Set it to a number from 1 to 600 (e.g. ALMYTY_HTTP_TIMEOUT=60), or " +
+    "unset it.\n";
+  assertEquals(world.stderr.split(warning).length, 2, world.stderr);
+  for (const fine of ["60", "0.5", " 30 ", ""]) {
+    const quiet = new World({ ALMYTY_HTTP_TIMEOUT: fine });
+    const api = scriptedDeviceApi(
+      quiet,
+      () => Response.json({ access_token: "almyty_" + "d".repeat(64), token_type: "Bearer" }),
+    );
+    assertEquals(await quiet.run(["login", "--no-browser", "--api", api.url]), 0, quiet.stderr);
+    assertEquals(quiet.stderr.includes("ALMYTY_HTTP_TIMEOUT"), false, fine);
+  }
+});
+
 Deno.test("a slow server at logout: the terminal says what is being waited for", async () => {
   const world = new World();
   const api = world.route(async () => {

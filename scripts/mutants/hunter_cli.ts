@@ -61,4 +61,22 @@ export const mutants: Mutant[] = [
     tests: ["tests/profiles_e2e_test.ts"],
     filter: "exec",
   },
+  {
+    rule:
+      "an ALMYTY_HTTP_TIMEOUT that is no positive number of seconds gets a warning, not silence",
+    file: "src/runtime/connect.ts",
+    find: "  if (!warnedTimeout.has(ctx)) {",
+    replace: "  if (false) {",
+    tests: ["tests/login_ux_test.ts"],
+    filter: "said once",
+  },
+  {
+    rule:
+      "the ALMYTY_HTTP_TIMEOUT warning is said once per command, however many clients it builds",
+    file: "src/runtime/connect.ts",
+    find: "    warnedTimeout.add(ctx);\n",
+    replace: "",
+    tests: ["tests/login_ux_test.ts"],
+    filter: "said once",
+  },
 ];

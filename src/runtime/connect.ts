@@ -11,7 +11,8 @@
  * ```
  * @module
  */
-import { ApiClient, type SlowRequest } from "./client.ts";
+import { ApiClient, DEFAULT_TIMEOUT_MS, type SlowRequest } from "./client.ts";
+import { stripControl } from "../protocol/text.ts";
 import { readingTarget, type Target, type TargetSource } from "./target.ts";
 import { loginCommand } from "../credentials/fix_hints.ts";
 import { jwtExpiry, relativeTime, tokenKind } from "../protocol/tokens.ts";
@@ -56,15 +57,43 @@ export interface ApiOptions {
  * ```
  */
 export function apiFor(ctx: Context, target: Target, options: ApiOptions = {}): ApiClient {
-  const seconds = Number(ctx.env.ALMYTY_HTTP_TIMEOUT);
   const onSlow = options.onSlow;
   return new ApiClient(target, {
     fetch: ctx.fetch,
     signal: options.interruptible === false ? undefined : ctx.signal,
-    timeoutMs: options.timeoutMs ??
-      (seconds > 0 ? Math.min(seconds, MAX_HTTP_TIMEOUT_SECONDS) * 1000 : undefined),
+    timeoutMs: options.timeoutMs ?? httpTimeoutMs(ctx),
     ...(onSlow ? { slow: { afterMs: SLOW_NOTICE_MS, sleep: ctx.sleep, notify: onSlow } } : {}),
   });
+}
+
+/** The contexts already warned about their ALMYTY_HTTP_TIMEOUT (a command builds several clients). */
+const warnedTimeout = new WeakSet<Context>();
+
+/**
+ * ALMYTY_HTTP_TIMEOUT in ms (at most MAX_HTTP_TIMEOUT_SECONDS), or undefined
+ * for the default. A value that is no number of seconds ("60s") is said once:
+ * ignored silently, the timeout message would still tell to set it.
+ */
+function httpTimeoutMs(ctx: Context): number | undefined {
+  const value = ctx.env.ALMYTY_HTTP_TIMEOUT?.trim();
+  if (!value) return undefined;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds) && seconds > 0) {
+    return Math.min(seconds, MAX_HTTP_TIMEOUT_SECONDS) * 1000;
+  }
+  if (!warnedTimeout.has(ctx)) {
+    warnedTimeout.add(ctx);
+    warn(
+      ctx,
+      `ALMYTY_HTTP_TIMEOUT=${JSON.stringify(stripControl(value).slice(0, 40))} is not a positive ` +
+        `number of seconds, so requests give up after the default ${
+          DEFAULT_TIMEOUT_MS / 1000
+        } s. Set ` +
+        `it to a number from 1 to ${MAX_HTTP_TIMEOUT_SECONDS} (e.g. ALMYTY_HTTP_TIMEOUT=60), or ` +
+        "unset it.",
+    );
+  }
+  return undefined;
 }
 
 /**
