@@ -190,4 +190,21 @@ export const mutants: Mutant[] = [
     tests: ["tests/unit/credentials_test.ts"],
     filter: "written with a url",
   },
+  {
+    rule: "a key or token where a profile name belongs is never echoed in the error",
+    file: "src/credentials/profiles.ts",
+    find: 'if (tokenKind(name.trim()) !== "other") {',
+    replace: "if (false) {",
+    tests: ["tests/unit/profiles_test.ts"],
+    filter: "where a profile name belongs",
+  },
+  {
+    rule:
+      "--profile beside ALMYTY_TOKEN is checked as a name before the conflict message quotes it",
+    file: "src/credentials/select.ts",
+    find: 'const name = JSON.stringify(checkProfileName(options.profile, "--profile"));',
+    replace: "const name = JSON.stringify(stripControl(options.profile).slice(0, 80));",
+    tests: ["tests/unit/profiles_test.ts"],
+    filter: "where a profile name belongs",
+  },
 ];

@@ -247,7 +247,9 @@ export function readDirectoryFile(io: CredentialsIo, path: string): DirectoryFil
   try {
     profile = checkProfileName(record.profile, path);
   } catch (error) {
-    throw refuse((error as Error).message.replace(/^Invalid profile \(from [^)]*\): /, ""));
+    throw refuse(
+      (error as Error).message.replace(/^Invalid profile \(from [^)]*\): /, "").replace(/\.$/, ""),
+    );
   }
   return {
     path,

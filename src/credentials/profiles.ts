@@ -18,6 +18,7 @@
  */
 import { DEFAULT_API_URL } from "../protocol/constants.ts";
 import { stripControl } from "../protocol/text.ts";
+import { tokenKind } from "../protocol/tokens.ts";
 import { directoryOf, joinPath } from "./fs.ts";
 import { credentialsPathWith, homeDirectoryWith } from "./path.ts";
 import { readLoginFileAt } from "./read.ts";
@@ -51,11 +52,21 @@ const WINDOWS_DEVICES = /^(con|prn|aux|nul|com[0-9]|lpt[0-9])$/;
  */
 export function checkProfileName(name: string, from: string): string {
   if (NAME.test(name) && !WINDOWS_DEVICES.test(name)) return name;
+  const rule =
+    'use 1 to 63 lowercase letters, digits, "-" or "_", starting with a letter or a digit';
+  // A key where a name belongs (ALMYTY_PROFILE=$(almyty-auth token)) is never echoed into a log.
+  if (tokenKind(name.trim()) !== "other") {
+    throw new CredentialsError(
+      "invalid-profile-name",
+      "",
+      `Invalid profile (from ${from}): it holds an API key or token, not a profile name (not ` +
+        `shown here). A key goes in ALMYTY_TOKEN; for a profile name, ${rule}.`,
+    );
+  }
   const shown = JSON.stringify(stripControl(name).slice(0, 80));
   const why = WINDOWS_DEVICES.test(name)
     ? `${shown} is a device name on Windows, so no file can have it: choose another name`
-    : `${shown} is not a profile name: use 1 to 63 lowercase letters, digits, "-" or "_", ` +
-      "starting with a letter or a digit";
+    : `${shown} is not a profile name: ${rule}`;
   throw new CredentialsError("invalid-profile-name", "", `Invalid profile (from ${from}): ${why}.`);
 }
 

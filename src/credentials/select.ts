@@ -100,7 +100,8 @@ export function selectLoginWith(io: CredentialsIo, options: SelectOptions = {}):
     // conflict. Only when it is X's saved pair: a shell's ALMYTY_PROFILE next to another key
     // (`ALMYTY_TOKEN=$(almyty-auth token)`) would hand that key out as X's.
     if (options.profile !== undefined && !isHandedOver(io, env, options.profile)) {
-      const name = JSON.stringify(stripControl(options.profile).slice(0, 80));
+      // A valid name only is quoted below (an invalid one may be a key: never echoed).
+      const name = JSON.stringify(checkProfileName(options.profile, "--profile"));
       throw new CredentialsError(
         "profile-conflict",
         "",

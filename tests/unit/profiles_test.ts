@@ -379,3 +379,58 @@ for (const [name, fs] of ADAPTERS) {
     assertEquals(errorOf(at(repo)).code, "malformed");
   });
 }
+
+Deno.test("a key or token where a profile name belongs is refused without being echoed (ALMYTY_PROFILE, --profile, .almyty-profile, a name given)", () => {
+  const key = `almyty_${"5e".repeat(32)}`;
+  const jwt = "eyJhbGciOiJIUzI1NiJ9.eyJleHAiOjE4OTM0NTYwMDB9.c2lnbmF0dXJlc2lnbmF0dXJl";
+  const home = tempHome();
+  writeCredentials(PROD, { home });
+  const repo = scratchDir("almyty-repo-");
+  for (const secret of [key, `${key}\n`, jwt]) {
+    Deno.writeTextFileSync(`${repo}/.almyty-profile`, JSON.stringify({ profile: secret }));
+    const cases: [string, () => unknown, string][] = [
+      [
+        "ALMYTY_PROFILE",
+        () => resolveCredentials({ home, env: { ALMYTY_PROFILE: secret } }),
+        "invalid-profile-name",
+      ],
+      [
+        "--profile",
+        () => resolveCredentials({ home, env: {}, profile: secret }),
+        "invalid-profile-name",
+      ],
+      // Beside ALMYTY_TOKEN, the conflict message would quote it: the name is checked first.
+      [
+        "--profile beside ALMYTY_TOKEN",
+        () => resolveCredentials({ home, env: { ALMYTY_TOKEN: PROD.token }, profile: secret }),
+        "invalid-profile-name",
+      ],
+      [
+        ".almyty-profile",
+        () => resolveCredentials({ home, env: {}, cwd: repo }),
+        "directory-untrusted",
+      ],
+      ["readProfile", () => readProfile(secret, { home }), "invalid-profile-name"],
+    ];
+    for (const [where, run, code] of cases) {
+      const error = errorOf(run);
+      assertEquals(error.code, code, where);
+      assertMatch(
+        error.message,
+        /holds an API key or token, not a profile name \(not shown here\)\. A key goes in ALMYTY_TOKEN/,
+        where,
+      );
+      for (let at = 0; at + 8 <= secret.trim().length; at++) {
+        assert(
+          !error.message.includes(secret.slice(at, at + 8)),
+          `${where} quotes ${secret.slice(at, at + 8)}`,
+        );
+      }
+    }
+  }
+  // Another invalid name is still quoted, so its owner sees what is wrong with it.
+  assertMatch(
+    errorOf(() => checkProfileName("Bad Name", "--profile")).message,
+    /"Bad Name" is not a profile name/,
+  );
+});
