@@ -1,6 +1,6 @@
 /**
  * The CLI as real processes under odd conditions a person, a CI job or an
- * agent runs it in: stdin a folder or endless, no HOME. Each case: a message
+ * agent runs it in: stdin a folder or endless, stdout on a full disk. Each case: a message
  * that names the problem and the fix, the right exit code, nothing sent, the
  * credentials untouched.
  */
@@ -9,12 +9,18 @@ import { baseEnv, cliArgv, homeWithFile, noteRun, readBytes } from "./helpers/cl
 import { scratchFile } from "./helpers/scratch.ts";
 import { withFakeServer } from "./helpers/server.ts";
 
-/** Runs the CLI with stdin redirected from `path` by a shell (a folder, /dev/zero). */
-async function runWithStdinFrom(path: string, args: string[], home: string) {
+/** Runs the CLI with stdin or stdout redirected by a shell to `path` (a folder, /dev/zero, /dev/full). */
+async function runRedirected(
+  redirect: "<" | ">",
+  path: string,
+  args: string[],
+  home: string,
+) {
   const out = await new Deno.Command("sh", {
-    args: ["-c", 'exec "$@" < "$STDIN_PATH"', "sh", Deno.execPath(), ...cliArgv(args)],
-    env: { ...baseEnv(home), STDIN_PATH: path },
+    args: ["-c", `exec "$@" ${redirect} "$REDIRECT_PATH"`, "sh", Deno.execPath(), ...cliArgv(args)],
+    env: { ...baseEnv(home), REDIRECT_PATH: path },
     clearEnv: true,
+    stdin: "null",
     stdout: "piped",
     stderr: "piped",
   }).output();
@@ -25,6 +31,11 @@ async function runWithStdinFrom(path: string, args: string[], home: string) {
   };
   noteRun(args, result, { home });
   return result;
+}
+
+/** Runs the CLI with stdin read from `path`. */
+function runWithStdinFrom(path: string, args: string[], home: string) {
+  return runRedirected("<", path, args, home);
 }
 
 Deno.test("login --with-token: stdin a folder, or more than a key, is a usage error naming the fix; nothing sent", async () => {
@@ -75,4 +86,16 @@ Deno.test("login --with-token: stdin a folder, or more than a key, is a usage er
     assertEquals(requests, 0);
     assertEquals(readBytes(path), bytes);
   });
+});
+
+Deno.test("stdout on a full disk (env > .envrc, token > file): named with exit 1, no stack trace", async () => {
+  const { home } = homeWithFile();
+  for (const args of [["env"], ["token"], ["--version"], ["completions", "bash"]]) {
+    const full = await runRedirected(">", "/dev/full", args, home);
+    assertEquals(full.code, 1, args.join(" ") + ": " + full.stderr);
+    assertMatch(
+      full.stderr,
+      /(^|\n)Cannot write the output to stdout: no space left on the device \(ENOSPC\)\.\n$/,
+    );
+  }
 });

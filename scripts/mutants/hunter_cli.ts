@@ -79,4 +79,13 @@ export const mutants: Mutant[] = [
     tests: ["tests/login_ux_test.ts"],
     filter: "said once",
   },
+  {
+    rule: "stdout that cannot be written (a full disk) is named, exit 1, not an unexpected error",
+    file: "src/runtime/deno_context.ts",
+    find:
+      "        throw new CliError(`Cannot write the output to stdout: ${fsErrorText(error)}.`);",
+    replace: "        throw error;",
+    tests: ["tests/odd_input_test.ts"],
+    filter: "full disk",
+  },
 ];

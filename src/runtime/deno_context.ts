@@ -17,6 +17,8 @@ import { directLoopbackFetch } from "../platform/http.ts";
 import { ENV_VARS } from "../permissions.ts";
 import type { Context, Launched, LaunchSpec, Output } from "./context.ts";
 import { visibleWidth, wrapForTerminal } from "./output.ts";
+import { CliError } from "./errors.ts";
+import { fsErrorText } from "../credentials/fix_hints.ts";
 
 // The prompt, the lock, `exec`'s foreground run and the listener's shutdown deadline are
 // loaded when first used: a command that needs none of them (whoami, token, status) does not
@@ -85,8 +87,11 @@ function output(stream: typeof Deno.stdout | typeof Deno.stderr, wrap = false): 
       try {
         while (written < bytes.length) written += stream.writeSync(bytes.subarray(written));
       } catch (error) {
-        if (!(error instanceof Deno.errors.BrokenPipe)) throw error;
         closed = true;
+        // A full disk (`almyty-auth env > .envrc`) is a failure to name, not a stack trace; on
+        // stderr there is nowhere left to name it.
+        if (error instanceof Deno.errors.BrokenPipe || stream === Deno.stderr) return;
+        throw new CliError(`Cannot write the output to stdout: ${fsErrorText(error)}.`);
       }
     },
     size,
