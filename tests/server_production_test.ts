@@ -161,6 +161,12 @@ Deno.test("DELETE /auth/api-keys/<not a uuid> answers as production's Postgres c
       200,
       "API key revoked successfully",
     ]);
+    // Revoked, it is no active key of hers: production says "not found" to another credential.
+    const again = await fetch(`${s.url}/auth/api-keys/${keyId}`, {
+      method: "DELETE",
+      headers: auth,
+    });
+    assertEquals([again.status, (await again.json()).error.message], [400, "API key not found"]);
   });
 });
 

@@ -526,4 +526,12 @@ export const mutants: Mutant[] = [
     tests: ["tests/server_production_test.ts"],
     filter: "not a uuid",
   },
+  {
+    rule: "DELETE of a revoked key's id is 'API key not found', as production (only active keys)",
+    file: "src/server/store.ts",
+    find: "this.keysOf(user).find((k) => k.id === id && k.isActive);",
+    replace: "this.keysOf(user).find((k) => k.id === id);",
+    tests: ["tests/server_production_test.ts"],
+    filter: "not a uuid",
+  },
 ];

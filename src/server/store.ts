@@ -342,9 +342,12 @@ export class Store {
     return [...this.keys.values()].filter((k) => k.userId === user.id);
   }
 
-  /** Revokes a key by id; false when it is unknown or not the user's. */
+  /**
+   * Revokes a key by id; false when it is not one of the user's active keys
+   * (production: a revoked key's id is "API key not found" too).
+   */
   revokeKeyById(user: User, id: string): boolean {
-    const record = this.keysOf(user).find((k) => k.id === id);
+    const record = this.keysOf(user).find((k) => k.id === id && k.isActive);
     if (!record) return false;
     record.isActive = false;
     this.#save();
