@@ -70,6 +70,47 @@ Deno.test("an API key is taken where production's strategy takes it (Bearer almy
   });
 });
 
+Deno.test("POST /auth/api-keys honours production's optional scopes and expiresAt, and refuses wrong types with its messages", async () => {
+  let now = Date.now();
+  await withServer({ now: () => now }, async (s) => {
+    const { session } = await mintKey(s.url);
+    const create = async (body: Record<string, unknown>) => {
+      const response = await fetch(`${s.url}/auth/api-keys`, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${session}` },
+        body: JSON.stringify({ name: "ci", ...body }),
+      });
+      const json = await response.json();
+      return response.status === 201 ? json.data : `${response.status} ${json.error.message}`;
+    };
+    const expiresAt = new Date(now + 3_600_000).toISOString();
+    const made = await create({ scopes: ["agents:read"], expiresAt });
+    assertEquals([made.keyData.scopes, made.keyData.expiresAt], [["agents:read"], expiresAt]);
+    const listed = await fetch(`${s.url}/auth/api-keys`, {
+      headers: { authorization: `Bearer ${made.apiKey}` },
+    });
+    const entry = (await listed.json()).data.apiKeys.find((k: { id: string }) =>
+      k.id === made.keyData.id
+    );
+    assertEquals([entry.scopes, entry.expiresAt], [["agents:read"], expiresAt]);
+    now += 3_600_000 + 1000; // past its expiry: the key no longer authenticates
+    const expired = await fetch(`${s.url}/auth/profile`, {
+      headers: { authorization: `Bearer ${made.apiKey}` },
+    });
+    assertEquals([expired.status, (await expired.json()).error.message], [401, "Invalid API key"]);
+    assertEquals(await create({ organizationId: "acme" }), "400 organizationId must be a UUID");
+    assertEquals(await create({ scopes: "agents:read" }), "400 scopes must be an array");
+    assertEquals(await create({ scopes: [1] }), "400 each value in scopes must be a string");
+    for (const bad of ["tomorrow", 5, "2026-13-45"]) {
+      assertEquals(
+        await create({ expiresAt: bad }),
+        "400 expiresAt must be a valid ISO 8601 date string",
+        String(bad),
+      );
+    }
+  });
+});
+
 Deno.test("production's throttle counts per route handler and client address; paths without a route share one bucket", async () => {
   let now = Date.now();
   await withServer({ now: () => now, legacy: true }, async (s) => {

@@ -201,11 +201,28 @@ const createKey = authed(async (ctx, { user }) => {
   if (unknown) return apiError(ctx.url.pathname, 400, `property ${unknown} should not exist`);
   const name = field(fields, "name");
   if (!name) return apiError(ctx.url.pathname, 400, "name should not be empty");
-  const orgId = field(fields, "organizationId");
+  // Production's DTO (class-validator): its types, with its messages; then the membership.
+  const { organizationId: orgId, scopes, expiresAt } = fields;
+  if (orgId !== undefined && (typeof orgId !== "string" || !UUID.test(orgId))) {
+    return apiError(ctx.url.pathname, 400, "organizationId must be a UUID");
+  }
+  if (scopes !== undefined && !Array.isArray(scopes)) {
+    return apiError(ctx.url.pathname, 400, "scopes must be an array");
+  }
+  if (scopes?.some((scope) => typeof scope !== "string")) {
+    return apiError(ctx.url.pathname, 400, "each value in scopes must be a string");
+  }
+  if (
+    expiresAt !== undefined &&
+    (typeof expiresAt !== "string" || !ISO_8601.test(expiresAt) || isNaN(Date.parse(expiresAt)))
+  ) return apiError(ctx.url.pathname, 400, "expiresAt must be a valid ISO 8601 date string");
   if (orgId !== undefined && !user.organizations.some((o) => o.id === orgId)) {
     return apiError(ctx.url.pathname, 403, "You are not a member of this organization");
   }
-  const { apiKey, record } = ctx.store.mintKey(user, name, orgId);
+  const { apiKey, record } = ctx.store.mintKey(user, name, orgId as string | undefined, {
+    scopes: scopes as string[] | undefined,
+    expiresAt: expiresAt as string | undefined,
+  });
   return envelope(
     {
       apiKey,
@@ -225,6 +242,9 @@ const createKey = authed(async (ctx, { user }) => {
 
 /** Production's key ids are Postgres `uuid`s; anything else fails in the database. */
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** A date, or a date and time with a zone, as class-validator's `IsISO8601` takes them. */
+const ISO_8601 = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
 
 const deleteKey = authed((ctx, { user }) => {
   // The route matched without trailing slashes (as production's router, which ignores one).

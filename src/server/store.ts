@@ -284,6 +284,8 @@ export class Store {
     user: User,
     name: string,
     organizationId: string | null = this.defaultOrganization(user),
+    /** `POST /auth/api-keys`'s optional scopes and expiry (ISO 8601). */
+    options: { scopes?: string[]; expiresAt?: string } = {},
   ): { apiKey: string; record: ApiKeyRecord } {
     const apiKey = API_KEY_PREFIX + randomHex(32);
     const record: ApiKeyRecord = {
@@ -293,9 +295,9 @@ export class Store {
       keyHash: sha256Hex(apiKey),
       keyPrefix: apiKey.slice(0, API_KEY_PREFIX.length + 1),
       organizationId,
-      scopes: [],
+      scopes: options.scopes ?? [],
       createdAt: new Date(this.now()).toISOString(),
-      expiresAt: null,
+      expiresAt: options.expiresAt ? new Date(options.expiresAt).toISOString() : null,
       isActive: true,
       lastUsedAt: null,
     };
@@ -316,6 +318,8 @@ export class Store {
     user: User,
     clientName: string,
     organizationId: string | null = this.defaultOrganization(user),
+    /** `POST /auth/api-keys`'s optional scopes and expiry (ISO 8601). */
+    options: { scopes?: string[]; expiresAt?: string } = {},
   ): { apiKey: string; record: ApiKeyRecord } {
     const today = new Date(this.now()).toISOString().slice(0, 10);
     const minted = this.mintKey(user, `CLI login (${clientName}) ${today}`, organizationId);
