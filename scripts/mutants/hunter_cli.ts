@@ -88,4 +88,12 @@ export const mutants: Mutant[] = [
     tests: ["tests/odd_input_test.ts"],
     filter: "full disk",
   },
+  {
+    rule: "a flag's value is never the next flag (login --api --with-token forgot the URL)",
+    file: "src/cli/parse.ts",
+    find: '    } else if (i + 1 < args.length && !args[i + 1].startsWith("--")) {',
+    replace: "    } else if (i + 1 < args.length) {",
+    tests: ["tests/unit/parse_test.ts"],
+    filter: "every bad input",
+  },
 ];

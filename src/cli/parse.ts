@@ -161,11 +161,14 @@ function parseFlags(
       values[rawName] = true;
     } else if (inline !== undefined) {
       values[rawName] = inline;
-    } else if (i + 1 < args.length) {
+    } else if (i + 1 < args.length && !args[i + 1].startsWith("--")) {
       values[rawName] = args[++i];
     } else {
+      // No value of ours starts with "--": `login --api --with-token` forgot the URL (it is not
+      // "--with-token"), and `--profile -- prog` the name. `--flag=--x` still passes one.
+      const next = i + 1 < args.length ? ` before ${stripControl(args[i + 1]).slice(0, 40)}` : "";
       throw usageError(
-        `--${rawName} needs a value${spec.value ? ` (<${spec.value}>)` : ""}.`,
+        `--${rawName} needs a value${spec.value ? ` (<${spec.value}>)` : ""}${next}.`,
         command,
       );
     }

@@ -32,6 +32,13 @@ Deno.test("parse: every bad input is a usage error (exit 2) that names it", () =
     [["whoami", "--jsn"], /Unknown flag "--jsn"/],
     [["whoami", "--json=yes"], /--json takes no value/],
     [["login", "--api"], /--api needs a value \(<url>\)/],
+    // A flag (or --) where the value belongs: the value was forgotten; it is not that flag.
+    [["login", "--api", "--with-token"], /^--api needs a value \(<url>\) before --with-token\.\n/],
+    [
+      ["login", "--profile", "--api", "http://x"],
+      /^--profile needs a value \(<name>\) before --api\./,
+    ],
+    [["exec", "--profile", "--", "true"], /^--profile needs a value \(<name>\) before --\./],
     [["whoami", "extra"], /Unexpected argument "extra"/],
     [["logn"], /Unknown command "logn"\. Did you mean "login"\?/],
     [["--api", "x"], /a command comes first/],
