@@ -12,7 +12,7 @@ import { World } from "./helpers/world.ts";
 import { writeProfile } from "../src/credentials/mod.ts";
 import { writeDirectoryRecordWith } from "../src/credentials/write.ts";
 import { denoFs } from "../src/platform/deno_fs.ts";
-import type { FileFacts } from "../src/credentials/fs.ts";
+import { type FileFacts, FsError } from "../src/credentials/fs.ts";
 import { sha256Hex } from "../src/protocol/sha256.ts";
 
 type Server = ReturnType<World["referenceServer"]>;
@@ -735,6 +735,55 @@ Deno.test("a file error reads in words, with its code: a folder that does not ex
   Deno.writeTextFileSync(credsPath(world.home), "{}", { mode: 0o600 });
   assertEquals(await denied.run(["whoami"]), 1);
   assertMatch(denied.stderr, /^Cannot read \S+credentials\.json: permission denied \(EACCES\)\. /);
+});
+
+Deno.test("a ~/.almyty closed to its owner (chmod 000) is named with chmod 700 by every command, no stack trace", async () => {
+  const world = new World();
+  const almyty = `${world.home}/.almyty`;
+  Deno.mkdirSync(almyty, { mode: 0o700 });
+  Deno.writeTextFileSync(
+    credsPath(world.home),
+    JSON.stringify({ url: "https://api.almyty.com", token: "almyty_" + "c".repeat(64) }),
+    { mode: 0o600 },
+  );
+  // What a user (not root, whom modes do not stop) sees after `chmod 000 ~/.almyty`: the folder
+  // is theirs with mode 0, and nothing in it can be reached.
+  const inside = (path: string) => path.startsWith(`${almyty}/`);
+  const refuse = (path: string) => {
+    throw new FsError("EACCES", `EACCES: ${path}`);
+  };
+  const mine = (facts: FileFacts | null, path: string) =>
+    facts && { ...facts, uid: 1000, mode: path === almyty ? 0 : facts.mode };
+  world.fs = {
+    ...denoFs,
+    uid: () => 1000,
+    stat: (path) => inside(path) ? refuse(path) : mine(denoFs.stat(path), path),
+    lstat: (path) => inside(path) ? refuse(path) : mine(denoFs.lstat(path), path),
+    exists: (path) => !inside(path) && denoFs.exists(path),
+    readFile: (path) => inside(path) ? refuse(path) : denoFs.readFile(path),
+    list: (path) => inside(path) || path === almyty ? refuse(path) : denoFs.list(path),
+  };
+  const fix = `its folder ${almyty} is closed to you (mode 0). Fix it with: chmod 700 ${almyty}\n`;
+  for (
+    const [args, code, file] of [
+      [["whoami"], 1, "credentials.json"],
+      [["env"], 1, "credentials.json"],
+      [["profile", "list"], 1, "profiles"],
+      [["logout"], 1, "pending/default.json"],
+      [["logout", "--all"], 1, "profiles"],
+      [["login", "--continue"], 1, "pending/default.json"],
+    ] as const
+  ) {
+    assertEquals(await world.again().run([...args]), code, `${args.join(" ")}: ${world.stderr}`);
+    assertEquals(world.stderr, `Cannot read ${almyty}/${file}: ${fix}`, args.join(" "));
+  }
+  await world.again().run(["doctor"]);
+  assert(
+    world.stdout.startsWith(
+      `problem  Credentials file: Cannot read ${almyty}/credentials.json: ${fix}`,
+    ),
+    world.stdout,
+  );
 });
 
 Deno.test("a file or folder another user owns: the command to remove it fits what it is (rm, rm -r)", async () => {

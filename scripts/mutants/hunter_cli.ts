@@ -96,4 +96,38 @@ export const mutants: Mutant[] = [
     tests: ["tests/unit/parse_test.ts"],
     filter: "every bad input",
   },
+  {
+    rule:
+      "a login folder closed to its owner (chmod 000) is named with chmod 700, not the file's chmod 600",
+    file: "src/credentials/trust.ts",
+    find: "  if (me !== null && me !== 0 && (facts.mode & 0o500) !== 0o500) {",
+    replace: "  if (false) {",
+    tests: ["tests/profiles_test.ts"],
+    filter: "closed to its owner",
+  },
+  {
+    rule:
+      "a folder unreachable because one above it is closed names that one (profile list: no stack trace)",
+    file: "src/credentials/trust.ts",
+    find: "      if (facts) throw closedFolder(fs, above, path, facts.mode);",
+    replace: "      if (facts) throw error;",
+    tests: ["tests/profiles_test.ts"],
+    filter: "closed to its owner",
+  },
+  {
+    rule: "doctor reads the login file before its stat, so a closed folder is named with its fix",
+    file: "src/cli/doctor.ts",
+    find: "    readProfileWith(io, choice.profile);\n    const stat = ctx.fs.stat(path);",
+    replace: "    const stat = ctx.fs.stat(path);",
+    tests: ["tests/profiles_test.ts"],
+    filter: "closed to its owner",
+  },
+  {
+    rule: "logout checks the pending logins' folder first: a closed one is named, no stack trace",
+    file: "src/cli/logout.ts",
+    find: "    checkFolder(ctx.fs, directoryOf(ctx.fs.platform, path), path);\n",
+    replace: "",
+    tests: ["tests/profiles_test.ts"],
+    filter: "closed to its owner",
+  },
 ];

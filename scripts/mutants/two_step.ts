@@ -170,7 +170,7 @@ export const mutants: Mutant[] = [
   {
     rule: "logout forgets the pending login of the login it logs out of",
     file: "src/cli/logout.ts",
-    find: "    if (!ctx.fs.lstat(pendingPathWith(io, name))) continue;",
+    find: "    if (!ctx.fs.lstat(path)) continue;",
     replace: "    continue;",
     tests: TESTS,
     filter: "logout forgets",

@@ -187,12 +187,13 @@ function credentialsFile(ctx: Context, login: () => string, choice: LoginChoice)
     : `Credentials file of ${choice.profile} (${describeChoice(choice)})`;
   let mode: number;
   try {
+    // Read first: a folder closed to us is named with its fix, not as the stat's bare EACCES.
+    readProfileWith(io, choice.profile);
     const stat = ctx.fs.stat(path);
     if (!stat) {
       return { name, level: "warning", detail: `${path} does not exist`, fix: login() };
     }
     mode = stat.mode;
-    readProfileWith(io, choice.profile);
   } catch (error) {
     return { name, level: "problem", detail: (error as Error).message };
   }

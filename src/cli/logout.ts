@@ -24,6 +24,8 @@ import {
   readProfileWith,
 } from "../credentials/profiles.ts";
 import { deleteProfileWith } from "../credentials/write.ts";
+import { checkFolder } from "../credentials/trust.ts";
+import { directoryOf } from "../credentials/fs.ts";
 import { checkAssertions, chooseLoginWith, type LoginChoice } from "../credentials/select.ts";
 import { isMinted, stillHeld } from "./save_login.ts";
 import { pendingPathWith } from "../login/pending_path.ts";
@@ -87,7 +89,10 @@ function revokersLast(logins: ProfileInfo[]): ProfileInfo[] {
 async function forgetPendingLogins(ctx: Context, names: string[]): Promise<void> {
   const io = credentialsIo(ctx, () => {});
   for (const name of new Set(names)) {
-    if (!ctx.fs.lstat(pendingPathWith(io, name))) continue;
+    const path = pendingPathWith(io, name);
+    // A folder closed to us is named with its fix (the lstat would only throw EACCES).
+    checkFolder(ctx.fs, directoryOf(ctx.fs.platform, path), path);
+    if (!ctx.fs.lstat(path)) continue;
     const { forgetOnLogout } = await import("./login_two_step.ts");
     await forgetOnLogout(ctx, name);
   }

@@ -11,8 +11,8 @@
  * ```
  * @module
  */
-import { removeFileCommand, removeTreeCommand, shellWord } from "./fix_hints.ts";
-import type { CredentialsFs, FileFacts } from "./fs.ts";
+import { fsErrorText, removeFileCommand, removeTreeCommand, shellWord } from "./fix_hints.ts";
+import { type CredentialsFs, directoryOf, type FileFacts, type FsError } from "./fs.ts";
 import { CredentialsError } from "./types.ts";
 
 /**
@@ -50,10 +50,16 @@ export function checkOwner(fs: CredentialsFs, facts: FileFacts, what: string, pa
  * ```
  */
 export function checkFolder(fs: CredentialsFs, dir: string, path: string): void {
-  const facts = fs.stat(dir);
+  const facts = folderFacts(fs, dir, path);
   if (!facts) return;
   checkOwner(fs, facts, dir, path);
-  if (fs.uid() !== null && (facts.mode & 0o022) !== 0) {
+  // Ours but closed to us (chmod 000): every read in it fails with EACCES, which would name the
+  // file and suggest a chmod of the file that cannot help. Root is not kept out by modes.
+  const me = fs.uid();
+  if (me !== null && me !== 0 && (facts.mode & 0o500) !== 0o500) {
+    throw closedFolder(fs, dir, path, facts.mode);
+  }
+  if (me !== null && (facts.mode & 0o022) !== 0) {
     throw new CredentialsError(
       "untrusted",
       path,
@@ -64,4 +70,38 @@ export function checkFolder(fs: CredentialsFs, dir: string, path: string): void 
       }`,
     );
   }
+}
+
+/** A folder's facts; a folder above it that is closed to us is named as the problem. */
+function folderFacts(fs: CredentialsFs, dir: string, path: string): FileFacts | null {
+  try {
+    return fs.stat(dir);
+  } catch (error) {
+    const code = (error as FsError).code;
+    if (code !== "EACCES" && code !== "EPERM") throw error;
+    for (let above = directoryOf(fs.platform, dir); above !== dir;) {
+      let facts: FileFacts | null = null;
+      try {
+        facts = fs.stat(above);
+      } catch { /* closed too: look higher */ }
+      if (facts) throw closedFolder(fs, above, path, facts.mode);
+      [dir, above] = [above, directoryOf(fs.platform, above)];
+    }
+    throw new CredentialsError("unreadable", path, `Cannot open ${dir}: ${fsErrorText(error)}.`);
+  }
+}
+
+function closedFolder(
+  fs: CredentialsFs,
+  dir: string,
+  path: string,
+  mode: number,
+): CredentialsError {
+  return new CredentialsError(
+    "unreadable",
+    path,
+    `Cannot read ${path}: its folder ${dir} is closed to you (mode ${
+      mode.toString(8)
+    }). Fix it with: chmod 700 ${shellWord(dir)}`,
+  );
 }
