@@ -9,6 +9,7 @@ import { assert, assertEquals, assertMatch } from "./helpers/assert.ts";
 import { credsPath, readBytes } from "./helpers/cli.ts";
 import { recordToken } from "./helpers/leaks.ts";
 import { World } from "./helpers/world.ts";
+import { scriptedDeviceApi } from "./helpers/device_api.ts";
 import { writeProfile } from "../src/credentials/mod.ts";
 import { writeDirectoryRecordWith } from "../src/credentials/write.ts";
 import { denoFs } from "../src/platform/deno_fs.ts";
@@ -783,6 +784,38 @@ Deno.test("a ~/.almyty closed to its owner (chmod 000) is named with chmod 700 b
       `problem  Credentials file: Cannot read ${almyty}/credentials.json: ${fix}`,
     ),
     world.stdout,
+  );
+});
+
+Deno.test("a login folder that cannot be made (read-only HOME, closed ~/.almyty) names the folder it goes in", async () => {
+  const world = new World();
+  const api = scriptedDeviceApi(world, () => new Response("", { status: 500 }));
+  world.fs = {
+    ...denoFs,
+    mkdirp: (path) => {
+      throw new FsError("EACCES", `EACCES: ${path}`);
+    },
+  };
+  world.stdinText = "almyty_" + "b".repeat(64);
+  recordToken(world.stdinText);
+  assertEquals(await world.run(["login", "--with-token", "--api", api.url]), 1, world.stderr);
+  assertEquals(
+    world.stderr,
+    `Cannot create ${world.home}/.almyty: permission denied (EACCES). Check that ${world.home} ` +
+      "is yours and writable.\n",
+  );
+  // A named login's folder inside an existing ~/.almyty: that ~/.almyty is the one to check.
+  Deno.mkdirSync(`${world.home}/.almyty`, { mode: 0o700 });
+  Deno.writeTextFileSync(
+    credsPath(world.home),
+    JSON.stringify({ url: api.url, token: world.stdinText }),
+    { mode: 0o600 },
+  );
+  assertEquals(await world.again().run(["profile", "save", "p1"]), 1, world.stderr);
+  assertEquals(
+    world.stderr,
+    `Cannot create ${world.home}/.almyty/profiles: permission denied (EACCES). Check that ` +
+      `${world.home}/.almyty is yours and writable.\n`,
   );
 });
 

@@ -130,4 +130,12 @@ export const mutants: Mutant[] = [
     tests: ["tests/profiles_test.ts"],
     filter: "closed to its owner",
   },
+  {
+    rule: "a login folder that cannot be made names the folder it goes in (not the missing one)",
+    file: "src/runtime/login_lock.ts",
+    find: "    if (!ctx.fs.exists(dir)) {",
+    replace: "    if (false) {",
+    tests: ["tests/profiles_test.ts"],
+    filter: "cannot be made",
+  },
 ];

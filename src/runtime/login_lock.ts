@@ -14,6 +14,7 @@
  */
 import { AtomicWriteError, ensurePrivateFolder } from "../credentials/atomic.ts";
 import { directoryOf, type FsError } from "../credentials/fs.ts";
+import { fsErrorText } from "../credentials/fix_hints.ts";
 import { CredentialsError } from "../credentials/types.ts";
 import { lockPathFor, LockTimeoutError } from "../platform/lock.ts";
 import type { Context } from "./context.ts";
@@ -77,6 +78,15 @@ export async function withLoginLock<T>(
     // It names what is wrong with the folder, and the fix.
     if (error instanceof AtomicWriteError) throw new CliError(error.message);
     const code = (error as FsError).code ?? (error as Error).name;
+    // The folder could not be made (a read-only HOME, a closed ~/.almyty): the one to check is
+    // the one it goes in, not the folder that is not there.
+    if (!ctx.fs.exists(dir)) {
+      const parent = directoryOf(ctx.fs.platform, dir);
+      throw new CliError(
+        `Cannot create ${dir}: ${fsErrorText(error)}. Check that ${parent} is yours and writable.`,
+        EXIT.error,
+      );
+    }
     throw new CliError(
       `Cannot lock ${path} (${code}). Check that ${dir} is yours and writable.`,
       EXIT.error,
