@@ -138,4 +138,20 @@ export const mutants: Mutant[] = [
     tests: ["tests/profiles_test.ts"],
     filter: "cannot be made",
   },
+  {
+    rule: "an empty command gets no did-you-mean guess",
+    file: "src/cli/parse.ts",
+    find: '  const near = word === "" || word.length > 60 ? undefined : closest(word, names) ??',
+    replace: "  const near = word.length > 60 ? undefined : closest(word, names) ??",
+    tests: ["tests/unit/parse_test.ts"],
+    filter: "every bad input",
+  },
+  {
+    rule: "a typed word is quoted in an error at most 60 characters long",
+    file: "src/cli/parse.ts",
+    find: "  return word.length > 60 ? `${word.slice(0, 60)}…` : word;",
+    replace: "  return word;",
+    tests: ["tests/unit/parse_test.ts"],
+    filter: "every bad input",
+  },
 ];

@@ -81,7 +81,7 @@ function unknownFlag(flag: string, known: string[], command?: string, args: stri
       `then use --profile ${name}.`;
   }
   const near = closest(flag, known);
-  return `Unknown flag "${flag}".${near ? ` Did you mean "${near}"?` : ""}`;
+  return `Unknown flag "${shown(flag)}".${near ? ` Did you mean "${near}"?` : ""}`;
 }
 
 /** The value typed for `flag` (`--flag value` or `--flag=value`), without control characters. */
@@ -97,11 +97,17 @@ function valueOf(args: string[], flag: string): string | undefined {
   return undefined;
 }
 
-/** The message for an unknown command, with the nearest one. */
+/** The message for an unknown command, with the nearest one (none for an empty word: `"$CMD"`). */
 function unknownCommand(word: string): string {
   const names = Object.keys(COMMANDS);
-  const near = closest(word, names) ?? names.find((name) => name.startsWith(word.slice(0, 2)));
-  return `Unknown command "${word}".${near ? ` Did you mean "${near}"?` : ""}`;
+  const near = word === "" || word.length > 60 ? undefined : closest(word, names) ??
+    names.find((name) => name.startsWith(word.slice(0, 2)));
+  return `Unknown command "${shown(word)}".${near ? ` Did you mean "${near}"?` : ""}`;
+}
+
+/** A typed word as an error quotes it: at most 60 characters (a pasted file is not echoed whole). */
+function shown(word: string): string {
+  return word.length > 60 ? `${word.slice(0, 60)}…` : word;
 }
 
 function usageError(message: string, command?: string): CliError {
@@ -134,7 +140,7 @@ function parseFlags(
       break;
     }
     if (!arg.startsWith("-") || arg === "-") {
-      if (!allowPositionals) throw usageError(`Unexpected argument "${arg}".`, command);
+      if (!allowPositionals) throw usageError(`Unexpected argument "${shown(arg)}".`, command);
       if (program) {
         positionals.push(...args.slice(i));
         break;
@@ -199,7 +205,9 @@ export function parseCommandLine(argv: string[]): Parsed {
   if (first.startsWith("-")) {
     const near = closest(first, ["--help", "--version"]);
     throw usageError(
-      `Unknown flag "${first}"; a command comes first.${near ? ` Did you mean "${near}"?` : ""}`,
+      `Unknown flag "${shown(first)}"; a command comes first.${
+        near ? ` Did you mean "${near}"?` : ""
+      }`,
     );
   }
   if (!Object.hasOwn(COMMANDS, first)) throw usageError(unknownCommand(first));

@@ -39,6 +39,12 @@ Deno.test("parse: every bad input is a usage error (exit 2) that names it", () =
       /^--profile needs a value \(<name>\) before --api\./,
     ],
     [["exec", "--profile", "--", "true"], /^--profile needs a value \(<name>\) before --\./],
+    // An empty command ("$CMD" unset) gets no guess; a pasted blob is not echoed whole.
+    [[""], /^Unknown command ""\.\n/],
+    [["help", ""], /^Unknown command ""\.\n/],
+    [["x".repeat(100_000)], new RegExp(`^Unknown command "${"x".repeat(60)}…"\\.\\n`)],
+    [["whoami", "y".repeat(1000)], new RegExp(`^Unexpected argument "${"y".repeat(60)}…"\\.\\n`)],
+    [["whoami", `--${"z".repeat(1000)}`], new RegExp(`^Unknown flag "--${"z".repeat(58)}…"\\.\\n`)],
     [["whoami", "extra"], /Unexpected argument "extra"/],
     [["logn"], /Unknown command "logn"\. Did you mean "login"\?/],
     [["--api", "x"], /a command comes first/],
