@@ -846,6 +846,16 @@ Deno.test("completions without a shell, or with one it lacks: a sentence, the wa
   }
 });
 
+Deno.test("completions with a word after the shell says it is one too many, not to name the shell", async () => {
+  const world = new World();
+  assertEquals(await world.run(["completions", "bash", "zsh"]), 2);
+  assertEquals(
+    world.stderr,
+    'One shell at a time ("zsh" is one too many). Name the shell: almyty-auth completions ' +
+      "bash|zsh|fish\nRun `almyty-auth help completions` for where to put the script.\n",
+  );
+});
+
 Deno.test("the API keys page the hints name exists on the reference server: create a key there, log in with it, revoke it there", async () => {
   const world = new World();
   const server = world.referenceServer({ legacy: true });

@@ -154,4 +154,12 @@ export const mutants: Mutant[] = [
     tests: ["tests/unit/parse_test.ts"],
     filter: "every bad input",
   },
+  {
+    rule: "completions with a word after a known shell names the extra word",
+    file: "src/cli/completions.ts",
+    find: "      : known\n",
+    replace: "      : false\n",
+    tests: ["tests/flows_test.ts"],
+    filter: "one too many",
+  },
 ];

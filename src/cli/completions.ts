@@ -405,8 +405,11 @@ export function run(ctx: Context, { positionals }: CommandInput): Promise<number
   const shell = positionals[0];
   const known = shell !== undefined && Object.hasOwn(SHELLS, shell);
   if (positionals.length !== 1 || !known) {
+    const word = (text: string) => `"${text.replace(/[^\w.-]/g, "?").slice(0, 40)}"`;
     const named = shell && !known
-      ? `"${shell.replace(/[^\w.-]/g, "?").slice(0, 40)}" is not a shell it supports. `
+      ? `${word(shell)} is not a shell it supports. `
+      : known
+      ? `One shell at a time (${word(positionals[1])} is one too many). `
       : "";
     throw new CliError(
       `${named}Name the shell: almyty-auth completions bash|zsh|fish\n` +
