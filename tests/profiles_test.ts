@@ -819,6 +819,44 @@ Deno.test("a login folder that cannot be made (read-only HOME, closed ~/.almyty)
   );
 });
 
+Deno.test("a lock file another user left (a run with sudo) is named with the rm that frees it", async () => {
+  const world = new World();
+  const almyty = `${world.home}/.almyty`;
+  Deno.mkdirSync(almyty, { mode: 0o700 });
+  const token = "almyty_" + "a".repeat(64);
+  recordToken(token);
+  Deno.writeTextFileSync(
+    credsPath(world.home),
+    JSON.stringify({ url: "https://api.almyty.com", token }),
+    { mode: 0o600 },
+  );
+  const lock = `${almyty}/.credentials.json.lock`;
+  Deno.writeTextFileSync(lock, "", { mode: 0o600 });
+  // Ours, as a user (not root) sees them, but the lock file root's, which the lock cannot open.
+  const facts = (found: FileFacts | null, path: string) =>
+    found && { ...found, uid: path === lock ? 0 : 1000 };
+  world.fs = {
+    ...denoFs,
+    uid: () => 1000,
+    stat: (path) => facts(denoFs.stat(path), path),
+    lstat: (path) => facts(denoFs.lstat(path), path),
+    readFile: (path) => {
+      const file = denoFs.readFile(path);
+      return file && { ...file, facts: facts(file.facts, path)! };
+    },
+  };
+  world.locker = (path) => Promise.reject(new FsError("EACCES", `EACCES: ${path}`));
+  const before = readBytes(credsPath(world.home));
+  assertEquals(await world.run(["logout"]), 1, world.stderr);
+  assertEquals(
+    world.stderr,
+    `Cannot lock ${almyty}/credentials.json: its lock file ${lock} belongs to another user ` +
+      "(uid 0; you are uid 1000), perhaps left by a run with sudo. It holds nothing: remove it " +
+      `(rm -f ${lock}) and try again.\n`,
+  );
+  assertEquals(readBytes(credsPath(world.home)), before);
+});
+
 Deno.test("a file or folder another user owns: the command to remove it fits what it is (rm, rm -r)", async () => {
   const world = new World();
   Deno.mkdirSync(`${world.home}/.almyty`, { mode: 0o700 });

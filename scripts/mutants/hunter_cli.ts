@@ -162,4 +162,12 @@ export const mutants: Mutant[] = [
     tests: ["tests/flows_test.ts"],
     filter: "one too many",
   },
+  {
+    rule: "a lock file another user left is named, with the rm that frees it",
+    file: "src/runtime/login_lock.ts",
+    find: "    if (facts && me !== null && facts.uid !== null && facts.uid !== me) {",
+    replace: "    if (false) {",
+    tests: ["tests/profiles_test.ts"],
+    filter: "lock file another user",
+  },
 ];

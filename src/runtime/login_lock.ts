@@ -14,7 +14,7 @@
  */
 import { AtomicWriteError, ensurePrivateFolder } from "../credentials/atomic.ts";
 import { directoryOf, type FsError } from "../credentials/fs.ts";
-import { fsErrorText } from "../credentials/fix_hints.ts";
+import { fsErrorText, shellWord } from "../credentials/fix_hints.ts";
 import { CredentialsError } from "../credentials/types.ts";
 import { lockPathFor, LockTimeoutError } from "../platform/lock.ts";
 import type { Context } from "./context.ts";
@@ -84,6 +84,18 @@ export async function withLoginLock<T>(
       const parent = directoryOf(ctx.fs.platform, dir);
       throw new CliError(
         `Cannot create ${dir}: ${fsErrorText(error)}. Check that ${parent} is yours and writable.`,
+        EXIT.error,
+      );
+    }
+    // A lock file left by another user (`sudo almyty-auth login` once): that file is the problem.
+    const lock = lockPathFor(path);
+    const facts = ctx.fs.lstat(lock);
+    const me = ctx.fs.uid();
+    if (facts && me !== null && facts.uid !== null && facts.uid !== me) {
+      throw new CliError(
+        `Cannot lock ${path}: its lock file ${lock} belongs to another user (uid ${facts.uid}; ` +
+          `you are uid ${me}), perhaps left by a run with sudo. It holds nothing: remove it ` +
+          `(rm -f ${shellWord(lock)}) and try again.`,
         EXIT.error,
       );
     }
