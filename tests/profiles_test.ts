@@ -736,6 +736,25 @@ Deno.test("a file error reads in words, with its code: a folder that does not ex
   Deno.writeTextFileSync(credsPath(world.home), "{}", { mode: 0o600 });
   assertEquals(await denied.run(["whoami"]), 1);
   assertMatch(denied.stderr, /^Cannot read \S+credentials\.json: permission denied \(EACCES\)\. /);
+  // Another user's file we may not open (`sudo almyty-auth login` once): whose it is, not a chmod.
+  const foreign = world.again();
+  foreign.fs = {
+    ...denied.fs,
+    uid: () => 1000,
+    stat: (path) => {
+      const facts = denoFs.stat(path);
+      return facts && { ...facts, uid: path === credsPath(world.home) ? 0 : 1000 };
+    },
+    lstat: (path) => {
+      const facts = denoFs.lstat(path);
+      return facts && { ...facts, uid: path === credsPath(world.home) ? 0 : 1000 };
+    },
+  };
+  assertEquals(await foreign.run(["whoami"]), 1);
+  assertMatch(
+    foreign.stderr,
+    /^\S+credentials\.json belongs to another user \(uid 0; you are uid 1000\), so it is not trusted/,
+  );
 });
 
 Deno.test("a ~/.almyty closed to its owner (chmod 000) is named with chmod 700 by every command, no stack trace", async () => {

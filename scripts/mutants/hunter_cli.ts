@@ -170,4 +170,13 @@ export const mutants: Mutant[] = [
     tests: ["tests/profiles_test.ts"],
     filter: "lock file another user",
   },
+  {
+    rule:
+      "another user's login file we may not open is named as theirs (a sudo login), not as a chmod 600",
+    file: "src/credentials/read.ts",
+    find: "      if (facts) checkOwner(io.fs, facts, path, path);",
+    replace: "",
+    tests: ["tests/profiles_test.ts"],
+    filter: "a file error reads",
+  },
 ];

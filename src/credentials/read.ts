@@ -200,6 +200,12 @@ export function readPrivateText(io: CredentialsIo, path: string): string | null 
     const code = (error as FsError).code;
     if (code === "EISDIR" || code === "ENOTREG") throw notAFile(io.fs.platform, path);
     if (code === "EFBIG") throw tooLarge(io.fs.platform, path);
+    // Another user's file we may not open (left by `sudo almyty-auth login`): a chmod of ours
+    // cannot help; say whose it is and how to remove it.
+    if (code === "EACCES" || code === "EPERM") {
+      const facts = io.fs.lstat(path);
+      if (facts) checkOwner(io.fs, facts, path, path);
+    }
     throw new CredentialsError(
       "unreadable",
       path,
