@@ -715,6 +715,22 @@ Deno.test("a file error reads in words, with its code: a folder that does not ex
     world.stderr.trim(),
     `Cannot use the folder ${missing}: it does not exist (ENOENT).`,
   );
+  // A working folder that cannot be named (removed since, or not UTF-8): said, no stack trace.
+  const lost = new World();
+  lost.fs = {
+    ...denoFs,
+    cwd: () => {
+      throw new Deno.errors.InvalidData('File name or path "/tmp/d\\xFF" is not valid UTF-8');
+    },
+  };
+  for (const args of [["bind", "staging"], ["unbind"], ["trust"], ["untrust"]]) {
+    assertEquals(await lost.again().run(["profile", ...args]), 1, args.join(" "));
+    assertEquals(
+      lost.stderr,
+      'Cannot use the working folder: File name or path "/tmp/d\\xFF" is not valid UTF-8. ' +
+        "Change to a folder that exists, or name the folder in the command.\n",
+    );
+  }
   // An empty folder argument (`"$DIR"` with DIR unset) is named as such, not as a disk error.
   for (const args of [["bind", "staging", ""], ["unbind", ""], ["trust", ""], ["untrust", ""]]) {
     const empty = new World();

@@ -179,4 +179,13 @@ export const mutants: Mutant[] = [
     tests: ["tests/profiles_test.ts"],
     filter: "a file error reads",
   },
+  {
+    rule:
+      "a working folder that cannot be named (not UTF-8, removed) is said by profile bind/trust, no stack trace",
+    file: "src/cli/profile.ts",
+    find: "    try {\n      given = ctx.fs.cwd();\n    } catch (error) {\n",
+    replace: "    try {\n      given = ctx.fs.cwd();\n    } catch (error) {\n      throw error;\n",
+    tests: ["tests/profiles_test.ts"],
+    filter: "a file error reads",
+  },
 ];

@@ -339,7 +339,18 @@ function folderArgument(ctx: Context, value: string | undefined): string {
   if (value === "") {
     usageFail('The folder is "" (empty): name one, or leave it out for this folder.');
   }
-  const given = value ?? ctx.fs.cwd();
+  let given = value;
+  if (given === undefined) {
+    try {
+      given = ctx.fs.cwd();
+    } catch (error) {
+      // Removed since the shell went there, or a path Deno cannot name (not UTF-8).
+      throw new CliError(
+        `Cannot use the working folder: ${fsErrorText(error)}. Change to a folder that exists, ` +
+          "or name the folder in the command.",
+      );
+    }
+  }
   let dir;
   try {
     dir = ctx.fs.realPath(given);
