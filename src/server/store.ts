@@ -318,8 +318,6 @@ export class Store {
     user: User,
     clientName: string,
     organizationId: string | null = this.defaultOrganization(user),
-    /** `POST /auth/api-keys`'s optional scopes and expiry (ISO 8601). */
-    options: { scopes?: string[]; expiresAt?: string } = {},
   ): { apiKey: string; record: ApiKeyRecord } {
     const today = new Date(this.now()).toISOString().slice(0, 10);
     const minted = this.mintKey(user, `CLI login (${clientName}) ${today}`, organizationId);
