@@ -92,7 +92,7 @@ function folderFacts(fs: CredentialsFs, dir: string, path: string): FileFacts | 
 }
 
 function closedFolder(
-  fs: CredentialsFs,
+  _fs: CredentialsFs,
   dir: string,
   path: string,
   mode: number,
