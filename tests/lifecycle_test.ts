@@ -1043,6 +1043,10 @@ Deno.test("20.15: an expired JWT given to login --with-token is named as such; A
   const blank = new World({ ALMYTY_TOKEN: "   " });
   assertEquals(await blank.run(["whoami"]), 2);
   assertMatch(blank.stderr, /ALMYTY_TOKEN holds only whitespace/);
+  // doctor names it too, as the problem it is (not a URL's, and never silently the file's login).
+  const doctor = new World({ ALMYTY_TOKEN: "   " });
+  assertEquals(await doctor.run(["doctor"]), 1);
+  assertMatch(doctor.stdout, /problem +Login: ALMYTY_TOKEN holds only whitespace[^\n]*unset it/);
 });
 
 Deno.test("20.15: without a display, doctor says what login will really do against production", async () => {

@@ -207,4 +207,12 @@ export const mutants: Mutant[] = [
     tests: ["tests/unit/profiles_test.ts"],
     filter: "where a profile name belongs",
   },
+  {
+    rule: "doctor reports an ALMYTY_TOKEN of only whitespace as a Login problem",
+    file: "src/cli/doctor.ts",
+    find: 'if (selection.kind === "env-token") resolveCredentialsWith(io);',
+    replace: "",
+    tests: ["tests/lifecycle_test.ts"],
+    filter: "20.15: an expired",
+  },
 ];

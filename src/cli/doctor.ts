@@ -27,6 +27,7 @@ import {
   type LoginChoice,
   selectLoginWith,
 } from "../credentials/select.ts";
+import { resolveCredentialsWith } from "../credentials/resolve.ts";
 import { chooseOpener } from "../login/browser.ts";
 import { PATHS } from "../protocol/constants.ts";
 import { isLoopbackHost, shownHost } from "../protocol/urls.ts";
@@ -72,8 +73,11 @@ export async function run(ctx: Context, { flags }: CommandInput): Promise<number
   let loginProblem: Check | undefined;
   try {
     const io = credentialsIo(ctx, () => {});
-    selectLoginWith(io, { profile }); // --profile beside ALMYTY_TOKEN is a problem to report
+    // --profile beside ALMYTY_TOKEN is a problem to report.
+    const selection = selectLoginWith(io, { profile });
     choice = chooseLoginWith(io, { profile });
+    // So is an ALMYTY_TOKEN of only whitespace (the library's blank-token); no file is read.
+    if (selection.kind === "env-token") resolveCredentialsWith(io);
   } catch (error) {
     if (!(error instanceof CredentialsError)) throw error;
     loginProblem = { name: "Login", level: "problem", detail: error.message };
