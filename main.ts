@@ -10,7 +10,7 @@
  */
 import { runCli } from "./src/cli/main.ts";
 import { denoContext, inForeground, restoreTerminal } from "./src/runtime/deno_context.ts";
-import { EXIT } from "./src/runtime/errors.ts";
+import { EXIT, exitCodeFor, messageFor } from "./src/runtime/errors.ts";
 
 if (import.meta.main) {
   const interrupt = new AbortController();
@@ -23,7 +23,15 @@ if (import.meta.main) {
     interrupt.abort(new DOMException("Interrupted", "AbortError"));
   };
   Deno.addSignalListener("SIGINT", onInterrupt);
-  const code = await runCli(denoContext(interrupt.signal, onInterrupt), Deno.args);
+  let ctx;
+  try {
+    ctx = denoContext(interrupt.signal, onInterrupt);
+  } catch (error) {
+    // An environment it cannot read (a variable that is not UTF-8): said, never a stack trace.
+    console.error(messageFor(error, false));
+    Deno.exit(exitCodeFor(error, false));
+  }
+  const code = await runCli(ctx, Deno.args);
   restoreTerminal();
   Deno.exit(code);
 }

@@ -99,3 +99,49 @@ Deno.test("stdout on a full disk (env > .envrc, token > file): named with exit 1
     );
   }
 });
+
+Deno.test("a variable it acts on that is not UTF-8 (ALMYTY_TOKEN, HOME) is named, its value never quoted, exit 2", async () => {
+  const { home, path, bytes } = homeWithFile();
+  for (const name of ["ALMYTY_TOKEN", "HOME", "ALMYTY_PROFILE"]) {
+    // A key with a stray Latin-1 byte (copied from a file in another encoding): Deno's own
+    // error quoted it in its stack trace.
+    const out = await new Deno.Command("sh", {
+      args: [
+        "-c",
+        `${name}="$(printf 'almyty_secretsecret\\377')" exec "$@"`,
+        "sh",
+        Deno.execPath(),
+        ...cliArgv(["whoami"]),
+      ],
+      env: baseEnv(home),
+      clearEnv: true,
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const stderr = new TextDecoder().decode(out.stderr);
+    assertEquals(out.code, 2, `${name}: ${stderr}`);
+    assertEquals(
+      stderr,
+      `${name} is not valid UTF-8 text, so almyty-auth cannot use it; nothing was read or sent. ` +
+        "Set it to UTF-8 text, or unset it.\n",
+    );
+  }
+  // One that only hints at the surroundings is as if unset: the command runs.
+  const term = await new Deno.Command("sh", {
+    args: [
+      "-c",
+      `TERM="$(printf 'xterm\\377')" exec "$@"`,
+      "sh",
+      Deno.execPath(),
+      ...cliArgv(["--version"]),
+    ],
+    env: baseEnv(home),
+    clearEnv: true,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  assertEquals(term.code, 0, new TextDecoder().decode(term.stderr));
+  assertEquals(readBytes(path), bytes);
+});

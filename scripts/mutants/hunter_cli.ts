@@ -188,4 +188,28 @@ export const mutants: Mutant[] = [
     tests: ["tests/profiles_test.ts"],
     filter: "a file error reads",
   },
+  {
+    rule: "a variable it acts on that is not UTF-8 is named, its value (maybe a key) never quoted",
+    file: "src/runtime/deno_context.ts",
+    find: "      if (!(error instanceof Deno.errors.InvalidData)) throw error;\n",
+    replace: "      throw error;\n",
+    tests: ["tests/odd_input_test.ts"],
+    filter: "not UTF-8",
+  },
+  {
+    rule: "an unreadable variable that only hints at the surroundings (TERM) is as if unset",
+    file: "src/runtime/deno_context.ts",
+    find: "      if (ACTED_ON.has(name)) {",
+    replace: "      if (true) {",
+    tests: ["tests/odd_input_test.ts"],
+    filter: "not UTF-8",
+  },
+  {
+    rule: "the process entry says an environment error, never a stack trace",
+    file: "main.ts",
+    find: "    console.error(messageFor(error, false));\n    Deno.exit(exitCodeFor(error, false));",
+    replace: "    throw error;",
+    tests: ["tests/odd_input_test.ts"],
+    filter: "not UTF-8",
+  },
 ];

@@ -17,7 +17,7 @@ import { directLoopbackFetch } from "../platform/http.ts";
 import { ENV_VARS } from "../permissions.ts";
 import type { Context, Launched, LaunchSpec, Output } from "./context.ts";
 import { visibleWidth, wrapForTerminal } from "./output.ts";
-import { CliError } from "./errors.ts";
+import { CliError, EXIT } from "./errors.ts";
 import { fsErrorText } from "../credentials/fix_hints.ts";
 
 // The prompt, the lock, `exec`'s foreground run and the listener's shutdown deadline are
@@ -158,9 +158,26 @@ const UNSET_ALMYTY_AND_EXEC = [
 ].join("\n");
 
 /**
+ * The variables whose value a command acts on: one that cannot be read is an
+ * error, never "unset" (an unset ALMYTY_TOKEN means the saved login: another
+ * account; an unset HOME, no login at all).
+ */
+const ACTED_ON = new Set([
+  "HOME",
+  "USERPROFILE",
+  "ALMYTY_TOKEN",
+  "ALMYTY_URL",
+  "ALMYTY_FRONTEND_URL",
+  "ALMYTY_PROFILE",
+  "ALMYTY_HTTP_TIMEOUT",
+  "BROWSER",
+]);
+
+/**
  * The real context; `signal` aborts on Ctrl-C. `interrupt` is what the
  * process does on SIGINT, for a Ctrl-C a prompt reads as a character (raw
- * mode, on Windows).
+ * mode, on Windows). Throws CliError (usage) when a variable it acts on is
+ * not UTF-8 (`ACTED_ON`).
  *
  * @example
  * ```ts
@@ -170,7 +187,22 @@ const UNSET_ALMYTY_AND_EXEC = [
  */
 export function denoContext(signal: AbortSignal, interrupt?: () => void): Context {
   const env: Record<string, string | undefined> = {};
-  for (const name of ENV_VARS) env[name] = Deno.env.get(name);
+  for (const name of ENV_VARS) {
+    try {
+      env[name] = Deno.env.get(name);
+    } catch (error) {
+      if (!(error instanceof Deno.errors.InvalidData)) throw error;
+      // Deno cannot read a value that is not UTF-8, and its error quotes it (it may be a key).
+      if (ACTED_ON.has(name)) {
+        throw new CliError(
+          `${name} is not valid UTF-8 text, so almyty-auth cannot use it; nothing was read or ` +
+            "sent. Set it to UTF-8 text, or unset it.",
+          EXIT.usage,
+        );
+      }
+      // A hint about the surroundings (TERM, DISPLAY, a proxy, an agent's marker): as if unset.
+    }
+  }
   return {
     env,
     fs: denoFs,
