@@ -109,7 +109,7 @@ export const mutants: Mutant[] = [
     rule:
       "a folder unreachable because one above it is closed names that one (profile list: no stack trace)",
     file: "src/credentials/trust.ts",
-    find: "      if (facts) throw closedFolder(fs, above, path, facts.mode);",
+    find: "      if (facts) throw closedFolder(above, path, facts.mode);",
     replace: "      if (facts) throw error;",
     tests: ["tests/profiles_test.ts"],
     filter: "closed to its owner",

@@ -57,7 +57,7 @@ export function checkFolder(fs: CredentialsFs, dir: string, path: string): void 
   // file and suggest a chmod of the file that cannot help. Root is not kept out by modes.
   const me = fs.uid();
   if (me !== null && me !== 0 && (facts.mode & 0o500) !== 0o500) {
-    throw closedFolder(fs, dir, path, facts.mode);
+    throw closedFolder(dir, path, facts.mode);
   }
   if (me !== null && (facts.mode & 0o022) !== 0) {
     throw new CredentialsError(
@@ -84,7 +84,7 @@ function folderFacts(fs: CredentialsFs, dir: string, path: string): FileFacts | 
       try {
         facts = fs.stat(above);
       } catch { /* closed too: look higher */ }
-      if (facts) throw closedFolder(fs, above, path, facts.mode);
+      if (facts) throw closedFolder(above, path, facts.mode);
       [dir, above] = [above, directoryOf(fs.platform, above)];
     }
     throw new CredentialsError("unreadable", path, `Cannot open ${dir}: ${fsErrorText(error)}.`);
@@ -92,7 +92,6 @@ function folderFacts(fs: CredentialsFs, dir: string, path: string): FileFacts | 
 }
 
 function closedFolder(
-  _fs: CredentialsFs,
   dir: string,
   path: string,
   mode: number,
