@@ -212,4 +212,12 @@ export const mutants: Mutant[] = [
     tests: ["tests/odd_input_test.ts"],
     filter: "not UTF-8",
   },
+  {
+    rule: "arguments after -- are refused by a command that takes none, never ignored",
+    file: "src/cli/parse.ts",
+    find: "      if (!allowPositionals && i + 1 < args.length) {",
+    replace: "      if (false) {",
+    tests: ["tests/unit/parse_test.ts"],
+    filter: "every bad input",
+  },
 ];

@@ -136,6 +136,11 @@ function parseFlags(
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
     if (arg === "--") {
+      // After `--` as before it: a command without arguments takes none (`token -- --profile x`
+      // would otherwise print the default login's token).
+      if (!allowPositionals && i + 1 < args.length) {
+        throw usageError(`Unexpected argument "${shown(args[i + 1])}" after --.`, command);
+      }
       positionals.push(...args.slice(i + 1));
       break;
     }

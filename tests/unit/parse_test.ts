@@ -46,6 +46,8 @@ Deno.test("parse: every bad input is a usage error (exit 2) that names it", () =
     [["whoami", "y".repeat(1000)], new RegExp(`^Unexpected argument "${"y".repeat(60)}…"\\.\\n`)],
     [["whoami", `--${"z".repeat(1000)}`], new RegExp(`^Unknown flag "--${"z".repeat(58)}…"\\.\\n`)],
     [["whoami", "extra"], /Unexpected argument "extra"/],
+    [["token", "--", "--profile", "staging"], /^Unexpected argument "--profile" after --\.\n/],
+    [["logout", "--", "--all"], /^Unexpected argument "--all" after --\.\n/],
     [["logn"], /Unknown command "logn"\. Did you mean "login"\?/],
     [["--api", "x"], /a command comes first/],
     [["help", "nope"], /Unknown command "nope"/],
