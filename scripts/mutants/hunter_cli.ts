@@ -220,4 +220,12 @@ export const mutants: Mutant[] = [
     tests: ["tests/unit/parse_test.ts"],
     filter: "every bad input",
   },
+  {
+    rule: "help --help shows the help command's page",
+    file: "src/cli/parse.ts",
+    find: '    if (first === "help" && (rest[0] === "--help" || rest[0] === "-h")) {',
+    replace: "    if (false) {",
+    tests: ["tests/unit/parse_test.ts"],
+    filter: "help and version",
+  },
 ];

@@ -23,6 +23,8 @@ Deno.test("parse: flags in every spelling, help and version", () => {
   assertEquals(parseCommandLine([]), { kind: "help" });
   assertEquals(parseCommandLine(["--help"]), { kind: "help", command: undefined });
   for (const flag of ["--help", "-h"]) {
+    // `help --help` is the help command's page (it said "Unknown command \"--help\"").
+    assertEquals(parseCommandLine(["help", flag]), { kind: "help", command: "help" });
     assertEquals(parseCommandLine([flag, "login"]), { kind: "help", command: "login" });
   }
 });
