@@ -249,6 +249,30 @@ Deno.test("device flow on a terminal: the countdown names the limit that ends th
   }
 });
 
+Deno.test("the countdown is redrawn only where that works: not on TERM=dumb, not on a terminal narrower than its line", async () => {
+  for (
+    const [env, columns, live] of [
+      [{}, 80, true],
+      [{ TERM: "dumb" }, 80, false],
+      [{}, 40, false],
+    ] as const
+  ) {
+    const world = new World({ ...env });
+    world.terminal = true;
+    world.columns = columns;
+    const api = scriptedDeviceApi(world, pending);
+    await world.run(["login", "--no-browser", "--timeout", "90", "--api", api.url]);
+    const what = `${JSON.stringify(env)} at ${columns} columns`;
+    assertEquals(world.stderr.includes("\x1b[2K"), live, what);
+    assertEquals(world.stderr.includes("Waiting for approval: giving up in 1:30"), live, what);
+    assertEquals(
+      world.stderr.includes("Waiting for approval (giving up in 90 s; Ctrl-C to cancel)...\n"),
+      !live,
+      what,
+    );
+  }
+});
+
 Deno.test("the account's organization is saved only as strings, without escapes", async () => {
   const escaped = "Acme\x1b]52;c;aGk=\x07";
   const cases: [Record<string, unknown>, unknown][] = [

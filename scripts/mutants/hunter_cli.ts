@@ -228,4 +228,21 @@ export const mutants: Mutant[] = [
     tests: ["tests/unit/parse_test.ts"],
     filter: "help and version",
   },
+  {
+    rule: "the countdown is not redrawn with escapes on TERM=dumb",
+    file: "src/cli/login_ui.ts",
+    find: '        !err.isTerminal || ctx.env.TERM === "dumb" ||',
+    replace: "        !err.isTerminal ||",
+    tests: ["tests/login_ux_test.ts"],
+    filter: "redrawn only",
+  },
+  {
+    rule: "the countdown is not redrawn on a terminal narrower than its line",
+    file: "src/cli/login_ui.ts",
+    find:
+      "        (!!columns && visibleWidth(live(seconds())) >= columns) // 0: a size it does not know",
+    replace: "        false",
+    tests: ["tests/login_ux_test.ts"],
+    filter: "redrawn only",
+  },
 ];

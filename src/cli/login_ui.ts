@@ -16,7 +16,7 @@ import type { CodeInstructions, LoginUi } from "../login/ui.ts";
 import { TerminalModeError } from "../platform/prompt.ts";
 import { type Context, useColor } from "../runtime/context.ts";
 import { slowRequestText } from "../runtime/connect.ts";
-import { line, paint } from "../runtime/output.ts";
+import { line, paint, visibleWidth } from "../runtime/output.ts";
 import { terminalText } from "../protocol/text.ts";
 
 /** How the terminal UI is asked to look. */
@@ -152,7 +152,18 @@ export function terminalUi(ctx: Context, options: TerminalUiOptions = {}): Login
       }
       // The countdown is whichever ends first: the code's life or --timeout.
       const label = endsBy === "code" ? "code expires in" : "giving up in";
-      if (!err.isTerminal) {
+      const clockOf = (left: number) =>
+        `${Math.floor(left / 60)}:${String(left % 60).padStart(2, "0")}`;
+      const live = (left: number) =>
+        `Waiting for approval: ${label} ${clockOf(left)} (Ctrl-C to cancel)`;
+      // Redrawn in place only where that works: a terminal that knows the escape (not TERM=dumb,
+      // where it shows as "^[[2K") and wide enough for the line (a wrapped line is not erased by
+      // \r, so each second would leave a copy).
+      const columns = err.size?.()?.columns;
+      if (
+        !err.isTerminal || ctx.env.TERM === "dumb" ||
+        (!!columns && visibleWidth(live(seconds())) >= columns) // 0: a size it does not know
+      ) {
         say(
           `Waiting for approval (${
             endsBy === "code" ? "the code expires" : "giving up"
@@ -160,15 +171,7 @@ export function terminalUi(ctx: Context, options: TerminalUiOptions = {}): Login
         );
         return;
       }
-      const draw = () => {
-        const left = seconds();
-        const clock = `${Math.floor(left / 60)}:${String(left % 60).padStart(2, "0")}`;
-        err.write(
-          `\r\x1b[2K${
-            paint(ctx, err, "dim", `Waiting for approval: ${label} ${clock} (Ctrl-C to cancel)`)
-          }`,
-        );
-      };
+      const draw = () => err.write(`\r\x1b[2K${paint(ctx, err, "dim", live(seconds()))}`);
       draw();
       const stop = ctx.every(1000, draw);
       stopCountdown = () => {

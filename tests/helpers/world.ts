@@ -148,6 +148,8 @@ export class World {
   stdinText: string | undefined;
   stdinIsTerminal = false;
   terminal = false;
+  /** The terminal's width in columns, when a test sets one (and `terminal`). */
+  columns?: number;
   #out = "";
   #err = "";
   #servers = new Map<string, HttpHandler>();
@@ -269,6 +271,7 @@ export class World {
         return isTerminal();
       },
       write,
+      size: () => isTerminal() && this.columns ? { columns: this.columns, rows: 24 } : null,
     });
     return {
       env: this.env,
