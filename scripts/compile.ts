@@ -24,7 +24,7 @@ export const DEFAULT_DIST = join(ROOT, "dist");
  * The `deno compile` argv for a target, building into `dist`: the commands
  * imported by a computed name embedded (`--include`), and of the npm
  * packages in deno.lock only those the CLI imports (without
- * `--exclude-unused-npm`, Deno embeds every one: 44 MB of test tools).
+ * `--exclude-unused-npm`, Deno embeds every one: about 45 MB of test tools).
  */
 export function compileArgs(target: string, dist = DEFAULT_DIST): string[] {
   return [
