@@ -235,4 +235,12 @@ export const mutants: Mutant[] = [
     tests: ["tests/completions_test.ts"],
     filter: "help completions and README",
   },
+  {
+    rule: "a frontend that is not a URL gets the web app as its example, not the API",
+    file: "src/protocol/urls.ts",
+    find: "/frontend/i.test(label) ? DEFAULT_FRONTEND_URL : DEFAULT_API_URL",
+    replace: "DEFAULT_API_URL",
+    tests: ["tests/unit/urls_test.ts"],
+    filter: "an example of its own kind",
+  },
 ];

@@ -89,7 +89,10 @@ export function checkServiceUrl(raw: string, label: string): URL {
     const bare = /^[\w.-]+(:\d+)?(\/[^?#]*)?$/.test(raw) && host !== null;
     const suggestion = bare
       ? ` Did you mean ${schemeFor(host!)}://${host}${raw.length > host!.length ? "/…" : ""}?`
-      : " Use a full URL such as https://api.almyty.com";
+      // The example is the value's own kind: almyty's web app for a frontend, else the API.
+      : ` Use a full URL such as ${
+        /frontend/i.test(label) ? DEFAULT_FRONTEND_URL : DEFAULT_API_URL
+      }`;
     throw new UrlRuleError(`${label} is not a URL${bare ? "" : about}.${suggestion}`);
   }
   if (url.username || url.password) {

@@ -142,3 +142,20 @@ Deno.test("the API client re-checks every URL it is given before sending anythin
   await api.request("/auth/profile", { envelope: false });
   assertEquals(sent, ["https://api.almyty.com/auth/profile"]);
 });
+
+Deno.test("what is not a URL gets an example of its own kind: the web app for a frontend, the API otherwise", () => {
+  const message = (label: string) => {
+    try {
+      checkServiceUrl("not a url", label);
+    } catch (error) {
+      return (error as Error).message;
+    }
+    throw new Error(`${label}: accepted`);
+  };
+  for (const label of ["--frontend", "ALMYTY_FRONTEND_URL", "frontendUrl in /h/.almyty/p.json"]) {
+    assertMatch(message(label), /Use a full URL such as https:\/\/app\.almyty\.com$/, label);
+  }
+  for (const label of ["--api", "ALMYTY_URL", "url in /h/.almyty/credentials.json"]) {
+    assertMatch(message(label), /Use a full URL such as https:\/\/api\.almyty\.com$/, label);
+  }
+});
