@@ -999,6 +999,22 @@ Deno.test("20.12: a BOM or a token without url: whoami, status and doctor say al
   assertMatch(repair.stderr, /added "url": "https:\/\/api\.almyty\.com"/);
   assertEquals(JSON.parse(Deno.readTextFileSync(path)).url, "https://api.almyty.com");
 
+  // An empty url reads here as the default API; almyty's client cannot start on it.
+  Deno.writeTextFileSync(path, JSON.stringify({ url: "", token: apiKey, extra: 1 }), {
+    mode: 0o600,
+  });
+  const emptyUrl = new World({}, world.home);
+  await emptyUrl.run(["whoami"]);
+  assertMatch(emptyUrl.stderr, /cannot read [^:]+: it has a token but no "url" \(it is empty\)/);
+  const refill = new World({}, world.home);
+  refill.route(() => new Response("{}"), "https://api.almyty.com");
+  await refill.run(["doctor", "--fix"]);
+  assertMatch(refill.stderr, /filled in "url": "https:\/\/api\.almyty\.com"/);
+  assertEquals(
+    Deno.readTextFileSync(path),
+    JSON.stringify({ url: "https://api.almyty.com", token: apiKey, extra: 1 }, null, 2) + "\n",
+  );
+
   // A file no reader can use (truncated JSON, no token) is not said to read everywhere.
   for (
     const [text, why] of [

@@ -185,7 +185,7 @@ export const mutants: Mutant[] = [
   {
     rule: "the default login is always written with a url (almyty's readers crash without one)",
     file: "src/credentials/write.ts",
-    find: "if (credentials.url !== undefined && credentials.url !== null) return credentials;",
+    find: "if (!lacksUrl(credentials)) return credentials;",
     replace: "return credentials;",
     tests: ["tests/unit/credentials_test.ts"],
     filter: "written with a url",
@@ -214,5 +214,14 @@ export const mutants: Mutant[] = [
     replace: "",
     tests: ["tests/lifecycle_test.ts"],
     filter: "20.15: an expired",
+  },
+  {
+    rule:
+      "an empty url is no url: warned as unreadable by almyty's other CLIs, and written as the default API",
+    file: "src/credentials/read.ts",
+    find: ' || login.url === "";',
+    replace: ";",
+    tests: ["tests/unit/credentials_test.ts"],
+    filter: "/written with a url|odd fields/",
   },
 ];

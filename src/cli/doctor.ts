@@ -15,7 +15,12 @@ import { shellWord, windowsProtection } from "../credentials/fix_hints.ts";
 import { homeDirectoryWith } from "../credentials/path.ts";
 import { type Credentials, CredentialsError } from "../credentials/types.ts";
 import { credentialsPathWith } from "../credentials/path.ts";
-import { parseCredentials, readPrivateText, sharedFileProblem } from "../credentials/read.ts";
+import {
+  lacksUrl,
+  parseCredentials,
+  readPrivateText,
+  sharedFileProblem,
+} from "../credentials/read.ts";
 import { writeCredentialsWith } from "../credentials/write.ts";
 import { withLoginLock } from "../runtime/login_lock.ts";
 import { DEFAULT_API_URL } from "../protocol/constants.ts";
@@ -437,12 +442,16 @@ async function fixSharedFile(ctx: Context): Promise<void> {
       }
       const bom = text.charCodeAt(0) === 0xfeff;
       const raw = JSON.parse(bom ? text.slice(1) : text) as Record<string, unknown>;
-      const fixed = { url: raw.url ?? DEFAULT_API_URL, ...raw } as Credentials;
-      writeCredentialsWith(fixed, io);
+      // The write fills in a missing or empty url with the default API, the one it was used with.
+      writeCredentialsWith(raw as unknown as Credentials, io);
       const done = [
         ...(bom ? ["removed the byte-order mark"] : []),
-        ...(raw.url === undefined
-          ? [`added "url": "${DEFAULT_API_URL}" (the API it was used with)`]
+        ...(lacksUrl(raw)
+          ? [
+            `${
+              raw.url === "" ? "filled in" : "added"
+            } "url": "${DEFAULT_API_URL}" (the API it was used with)`,
+          ]
           : []),
       ];
       line(ctx.stderr, `Fixed ${path}: ${done.join("; ")}. almyty's other CLIs can read it now.`);

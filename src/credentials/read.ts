@@ -52,11 +52,30 @@ export function sharedFileProblem(text: string): string | null {
   const value = parsed.ok ? parsed.value as Record<string, unknown> | null : null;
   if (
     value && typeof value === "object" && !Array.isArray(value) &&
-    typeof value.token === "string" && value.token !== "" && value.url === undefined
+    typeof value.token === "string" && value.token !== "" && lacksUrl(value)
   ) {
-    problems.push('it has a token but no "url", without which their client cannot start');
+    problems.push(
+      `it has a token but no "url"${
+        value.url === "" ? " (it is empty)" : ""
+      }, without which their client cannot start`,
+    );
   }
   return problems.length ? problems.join(", and ") : null;
+}
+
+/**
+ * True when a login's `url` is absent or empty: this library then reads the
+ * default API, but almyty's other CLIs hand the value to their client, which
+ * cannot start without one.
+ *
+ * @example
+ * ```ts
+ * lacksUrl({ token: "t", url: "" }); // true
+ * lacksUrl({ token: "t", url: "https://api.almyty.com" }); // false
+ * ```
+ */
+export function lacksUrl(login: { url?: unknown; [field: string]: unknown }): boolean {
+  return login.url === undefined || login.url === null || login.url === "";
 }
 
 /**

@@ -18,6 +18,7 @@ import { DEFAULT_API_URL } from "../protocol/constants.ts";
 import { parseJson } from "../protocol/json.ts";
 import { directoriesPathWith, type DirectoryRecord } from "./directory.ts";
 import { credentialsPathWith } from "./path.ts";
+import { lacksUrl } from "./read.ts";
 import {
   checkVersion,
   DEFAULT_PROFILE,
@@ -51,7 +52,7 @@ export function writeCredentialsWith(credentials: Credentials, io: CredentialsIo
  * one, this library reads the default API, so that is what is written.
  */
 function withUrl(credentials: Credentials): Credentials {
-  if (credentials.url !== undefined && credentials.url !== null) return credentials;
+  if (!lacksUrl(credentials)) return credentials;
   const { url: _absent, ...fields } = credentials;
   return { url: DEFAULT_API_URL, ...fields } as Credentials;
 }

@@ -92,7 +92,12 @@ for (const [name, fs] of ADAPTERS) {
         /almyty's other CLIs \(those built on @almyty\/client\) cannot read [^:]+: it starts with a UTF-8 byte-order mark[^\n]*Fix it with: almyty-auth doctor --fix/,
         "",
       ],
-      ['{"token":"t"}', /cannot read [^:]+: it has a token but no "url"/, ""],
+      ['{"token":"t"}', /cannot read [^:]+: it has a token but no "url", without/, ""],
+      [
+        '{"url":"","token":"t"}',
+        /cannot read [^:]+: it has a token but no "url" \(it is empty\)/,
+        "",
+      ],
     ];
     for (const [text, warning, dropped] of cases) {
       const home = tempHome();
@@ -266,10 +271,13 @@ for (const [name, fs] of ADAPTERS) {
   Deno.test(`[${name}] the default login is written with a url (almyty's other CLIs crash without one)`, () => {
     const home = tempHome();
     const token = { token: creds.token, email: "a@example.com" } as unknown as Credentials;
+    const empty = { url: "", token: creds.token, email: "a@example.com" } as Credentials;
     for (
       const write of [
         () => writeCredentials(token, { home, fs }),
         () => writeProfile("default", token, { home, fs }),
+        () => writeCredentials(empty, { home, fs }),
+        () => writeProfile("default", empty, { home, fs }),
       ]
     ) {
       write();
