@@ -892,6 +892,21 @@ Deno.test("a lock file another user left (a run with sudo) is named with the rm 
   assertEquals(readBytes(credsPath(world.home)), before);
 });
 
+Deno.test("status of a credentials.json that is a link (dotfiles) shows its target's mode, not the link's 0777", async () => {
+  const world = new World();
+  Deno.mkdirSync(`${world.home}/.almyty`, { mode: 0o700 });
+  Deno.mkdirSync(`${world.home}/dotfiles`, { mode: 0o700 });
+  const target = `${world.home}/dotfiles/credentials.json`;
+  Deno.writeTextFileSync(
+    target,
+    JSON.stringify({ url: "https://api.almyty.com", token: "almyty_" + "f".repeat(64) }),
+    { mode: 0o600 },
+  );
+  Deno.symlinkSync(target, credsPath(world.home));
+  assertEquals(await world.run(["status", "--offline"]), 0, world.stderr);
+  assertMatch(world.stdout, /^File: +\S+credentials\.json \(mode 0600, owner /m);
+});
+
 Deno.test("a file or folder another user owns: the command to remove it fits what it is (rm, rm -r)", async () => {
   const world = new World();
   Deno.mkdirSync(`${world.home}/.almyty`, { mode: 0o700 });

@@ -245,4 +245,12 @@ export const mutants: Mutant[] = [
     tests: ["tests/login_ux_test.ts"],
     filter: "redrawn only",
   },
+  {
+    rule: "status shows the mode of what a linked credentials.json points to, not the link's",
+    file: "src/cli/status.ts",
+    find: "    const stat = ctx.fs.stat(path) ?? ctx.fs.lstat(path);",
+    replace: "    const stat = ctx.fs.lstat(path);",
+    tests: ["tests/profiles_test.ts"],
+    filter: "is a link",
+  },
 ];

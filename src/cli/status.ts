@@ -177,7 +177,9 @@ function fileFacts(
   protectedBy?: string;
 } {
   try {
-    const stat = ctx.fs.lstat(path);
+    // A link (dotfiles) is read through: its target's mode and owner are the ones that count
+    // (a link's own read 0777, which said a private file was open to all).
+    const stat = ctx.fs.stat(path) ?? ctx.fs.lstat(path);
     if (!stat) return { exists: false };
     // Windows has no POSIX mode or owner uid (they read 0666 and null): say what does protect it.
     if (ctx.fs.platform === "win32") {
