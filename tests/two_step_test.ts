@@ -555,6 +555,35 @@ Deno.test("--cancel: the server hears it, the page says so, the pending login is
   assertMatch(after.stderr, /No login is waiting for approval/);
 });
 
+Deno.test("--continue of a login with nothing pending points at the login that has one (the --profile forgotten), not at a second code", async () => {
+  const world = new World();
+  const server = world.referenceServer({ deviceInterval: 1 });
+  assertEquals(
+    await world.run(["login", "--no-wait", "--profile", "ci", "--api", server.url]),
+    0,
+    world.stderr,
+  );
+  const forgot = next(world, server);
+  assertEquals(await forgot.run(["login", "--continue", "--json"]), 1, forgot.stderr);
+  assertEquals(JSON.parse(forgot.stdout), {
+    status: "no_pending",
+    message: "No login is waiting for approval, but one is for profile ci: finish it with " +
+      "almyty-auth login --continue --profile ci (or start one here: almyty-auth login " +
+      "--no-wait)",
+    profile: "default",
+    next_step: "almyty-auth login --continue --profile ci",
+  });
+  // The default one's first (ci's is pending too), from a profile with none.
+  const other = next(forgot, server);
+  assertEquals(await other.run(["login", "--no-wait", "--api", server.url]), 0, other.stderr);
+  const wrong = next(other, server);
+  assertEquals(await wrong.run(["login", "--continue", "--profile", "prod"]), 1);
+  assertMatch(
+    wrong.stderr,
+    /^No login is waiting for approval for profile prod, but one is for the default login: finish it with almyty-auth login --continue \(or start one here: almyty-auth login --no-wait --profile prod\)\n$/,
+  );
+});
+
 Deno.test("--cancel while a --continue got the approval but could not save it yet: the unsaved key is revoked, not left live", async () => {
   const world = new World();
   let minted: { apiKey: string; record: { id: string; isActive: boolean } } | undefined;

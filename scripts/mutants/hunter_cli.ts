@@ -253,4 +253,21 @@ export const mutants: Mutant[] = [
     tests: ["tests/profiles_test.ts"],
     filter: "is a link",
   },
+  {
+    rule:
+      "--continue with nothing pending points at another login's pending one, not at a second code",
+    file: "src/cli/login_two_step.ts",
+    find: "        if (other !== null) {",
+    replace: "        if (false) {",
+    tests: ["tests/two_step_test.ts"],
+    filter: "points at the login",
+  },
+  {
+    rule: "the default login's pending login is the one pointed at first",
+    file: "src/cli/login_two_step.ts",
+    find: "  return others.includes(DEFAULT_PROFILE) ? DEFAULT_PROFILE : others[0] ?? null;",
+    replace: "  return others[0] ?? null;",
+    tests: ["tests/two_step_test.ts"],
+    filter: "points at the login",
+  },
 ];

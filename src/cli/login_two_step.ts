@@ -25,6 +25,8 @@ import { apiKeysPage, loginTarget, type Target } from "../runtime/target.ts";
 import { loginCommand } from "../credentials/fix_hints.ts";
 import { checkServiceUrl, displayUrl } from "../protocol/urls.ts";
 import { withLoginLock } from "../runtime/login_lock.ts";
+import { pendingPathWith } from "../login/pending_path.ts";
+import { directoryOf } from "../credentials/fs.ts";
 import { terminalUi } from "./login_ui.ts";
 import { duration, expiry } from "./pending_note.ts";
 
@@ -301,16 +303,33 @@ export function finishContinue(
             ` Nothing was saved. Start again: ${again(outcome.pending)}`,
           again(outcome.pending),
         );
-      case "no_pending":
+      case "no_pending": {
+        const none = `No login is waiting for approval${
+          run.profile === DEFAULT_PROFILE ? "" : ` for profile ${run.profile}`
+        }`;
+        // Another login's is (the --profile forgotten, or given by mistake): finish that one
+        // rather than start a second code for the person to approve.
+        const other = otherPending(ctx, run.profile);
+        if (other !== null) {
+          const finish = loginCommand({ login: { profile: other } }, "--continue");
+          return over(
+            ctx,
+            run,
+            "no_pending",
+            `${none}, but one is for ${
+              other === DEFAULT_PROFILE ? "the default login" : `profile ${other}`
+            }: finish it with ${finish} (or start one here: ${again({ api })})`,
+            finish,
+          );
+        }
         return over(
           ctx,
           run,
           "no_pending",
-          `No login is waiting for approval${
-            run.profile === DEFAULT_PROFILE ? "" : ` for profile ${run.profile}`
-          }. Start one: ${again({ api })}`,
+          `${none}. Start one: ${again({ api })}`,
           again({ api }),
         );
+      }
     }
   });
 }
@@ -424,3 +443,21 @@ export async function forgetOnLogout(ctx: Context, profile: string): Promise<voi
     );
   }
 }
+
+/** A login other than `profile` with a two-step login pending, or null. */
+function otherPending(ctx: Context, profile: string): string | null {
+  const io = credentialsIo(ctx, () => {});
+  const dir = directoryOf(ctx.fs.platform, pendingPathWith(io, DEFAULT_PROFILE));
+  let names: string[];
+  try {
+    names = ctx.fs.list(dir);
+  } catch {
+    return null; // nothing to point at
+  }
+  const others = names.filter((entry) => entry.endsWith(".json")).map((entry) => entry.slice(0, -5))
+    .filter((name) => name !== profile && PENDING_NAME.test(name)).sort();
+  return others.includes(DEFAULT_PROFILE) ? DEFAULT_PROFILE : others[0] ?? null;
+}
+
+/** A profile name (as `checkProfileName` accepts), for files found in the pending folder. */
+const PENDING_NAME = /^[a-z0-9][a-z0-9_-]{0,62}$/;
