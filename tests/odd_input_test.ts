@@ -100,7 +100,7 @@ Deno.test("stdout on a full disk (env > .envrc, token > file): named with exit 1
   }
 });
 
-Deno.test("a variable it acts on that is not UTF-8 (ALMYTY_TOKEN, HOME) is named, its value never quoted, exit 2", async () => {
+Deno.test("a variable choosing the login that is not UTF-8 (ALMYTY_TOKEN, HOME) is named, its value never quoted, exit 2", async () => {
   const { home, path, bytes } = homeWithFile();
   for (const name of ["ALMYTY_TOKEN", "HOME", "ALMYTY_PROFILE"]) {
     // A key with a stray Latin-1 byte (copied from a file in another encoding): Deno's own
@@ -127,11 +127,11 @@ Deno.test("a variable it acts on that is not UTF-8 (ALMYTY_TOKEN, HOME) is named
         "Set it to UTF-8 text, or unset it.\n",
     );
   }
-  // One that only hints at the surroundings is as if unset: the command runs.
+  // One that only tunes (TERM, BROWSER) is as if unset: the command runs.
   const term = await new Deno.Command("sh", {
     args: [
       "-c",
-      `TERM="$(printf 'xterm\\377')" exec "$@"`,
+      `TERM="$(printf 'xterm\\377')" BROWSER="$(printf 'fire\\377fox')" exec "$@"`,
       "sh",
       Deno.execPath(),
       ...cliArgv(["--version"]),

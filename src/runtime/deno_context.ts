@@ -158,9 +158,11 @@ const UNSET_ALMYTY_AND_EXEC = [
 ].join("\n");
 
 /**
- * The variables whose value a command acts on: one that cannot be read is an
- * error, never "unset" (an unset ALMYTY_TOKEN means the saved login: another
- * account; an unset HOME, no login at all).
+ * The variables that choose the login and where it goes: one that cannot be
+ * read is an error, never "unset" (an unset ALMYTY_TOKEN means the saved
+ * login: another account; an unset HOME, no login at all). The others only
+ * tune (BROWSER, a timeout, a proxy, TERM): as if unset, so that `token` in a
+ * script is not stopped by a variable it does not use.
  */
 const ACTED_ON = new Set([
   "HOME",
@@ -169,8 +171,6 @@ const ACTED_ON = new Set([
   "ALMYTY_URL",
   "ALMYTY_FRONTEND_URL",
   "ALMYTY_PROFILE",
-  "ALMYTY_HTTP_TIMEOUT",
-  "BROWSER",
 ]);
 
 /**
@@ -200,7 +200,7 @@ export function denoContext(signal: AbortSignal, interrupt?: () => void): Contex
           EXIT.usage,
         );
       }
-      // A hint about the surroundings (TERM, DISPLAY, a proxy, an agent's marker): as if unset.
+      // One that only tunes (TERM, BROWSER, a proxy, an agent's marker): as if unset.
     }
   }
   return {
