@@ -9,16 +9,20 @@ import { baseEnv, cliArgv, homeWithFile, noteRun, readBytes } from "./helpers/cl
 import { scratchFile } from "./helpers/scratch.ts";
 import { withFakeServer } from "./helpers/server.ts";
 
-/** Runs the CLI with stdin or stdout redirected by a shell to `path` (a folder, /dev/zero, /dev/full). */
-async function runRedirected(
-  redirect: "<" | ">",
-  path: string,
+/**
+ * Runs the CLI through `sh -c '<script> exec "$@"'`: what Deno.Command cannot
+ * set up itself (stdin or stdout redirected to a folder, /dev/zero or
+ * /dev/full; a variable that is not UTF-8).
+ */
+async function runThroughShell(
+  script: string,
   args: string[],
   home: string,
+  env: Record<string, string> = {},
 ) {
   const out = await new Deno.Command("sh", {
-    args: ["-c", `exec "$@" ${redirect} "$REDIRECT_PATH"`, "sh", Deno.execPath(), ...cliArgv(args)],
-    env: { ...baseEnv(home), REDIRECT_PATH: path },
+    args: ["-c", script, "sh", Deno.execPath(), ...cliArgv(args)],
+    env: { ...baseEnv(home), ...env },
     clearEnv: true,
     stdin: "null",
     stdout: "piped",
@@ -31,6 +35,13 @@ async function runRedirected(
   };
   noteRun(args, result, { home });
   return result;
+}
+
+/** Runs the CLI with stdin or stdout redirected to `path`. */
+function runRedirected(redirect: "<" | ">", path: string, args: string[], home: string) {
+  return runThroughShell(`exec "$@" ${redirect} "$REDIRECT_PATH"`, args, home, {
+    REDIRECT_PATH: path,
+  });
 }
 
 /** Runs the CLI with stdin read from `path`. */
@@ -47,14 +58,8 @@ Deno.test("login --with-token: stdin a folder, or more than a key, is a usage er
     const { home, path, bytes } = homeWithFile();
     const fix =
       `Pipe the key itself: almyty-auth login --with-token --profile ci --api ${url} < key\\.txt`;
-    const folder = await runWithStdinFrom("/", [
-      "login",
-      "--profile",
-      "ci",
-      "--with-token",
-      "--api",
-      url,
-    ], home);
+    const login = ["login", "--profile", "ci", "--with-token", "--api", url];
+    const folder = await runWithStdinFrom("/", login, home);
     assertEquals(folder.code, 2, folder.stderr);
     assertMatch(
       folder.stderr,
@@ -68,14 +73,7 @@ Deno.test("login --with-token: stdin a folder, or more than a key, is a usage er
     assertMatch(huge.stderr, /^stdin holds more than 64 KiB/);
     assertEquals(requests, 0);
     // Endless input ends: the read stops past the cap instead of filling memory.
-    const endless = await runWithStdinFrom("/dev/zero", [
-      "login",
-      "--profile",
-      "ci",
-      "--with-token",
-      "--api",
-      url,
-    ], home);
+    const endless = await runWithStdinFrom("/dev/zero", login, home);
     assertEquals(endless.code, 2, endless.stderr);
     assertMatch(
       endless.stderr,
@@ -105,43 +103,24 @@ Deno.test("a variable choosing the login that is not UTF-8 (ALMYTY_TOKEN, HOME) 
   for (const name of ["ALMYTY_TOKEN", "HOME", "ALMYTY_PROFILE"]) {
     // A key with a stray Latin-1 byte (copied from a file in another encoding): Deno's own
     // error quoted it in its stack trace.
-    const out = await new Deno.Command("sh", {
-      args: [
-        "-c",
-        `${name}="$(printf 'almyty_secretsecret\\377')" exec "$@"`,
-        "sh",
-        Deno.execPath(),
-        ...cliArgv(["whoami"]),
-      ],
-      env: baseEnv(home),
-      clearEnv: true,
-      stdin: "null",
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    const stderr = new TextDecoder().decode(out.stderr);
-    assertEquals(out.code, 2, `${name}: ${stderr}`);
+    const run = await runThroughShell(
+      `${name}="$(printf 'almyty_secretsecret\\377')" exec "$@"`,
+      ["whoami"],
+      home,
+    );
+    assertEquals(run.code, 2, `${name}: ${run.stderr}`);
     assertEquals(
-      stderr,
+      run.stderr,
       `${name} is not valid UTF-8 text, so almyty-auth cannot use it; nothing was read or sent. ` +
         "Set it to UTF-8 text, or unset it.\n",
     );
   }
   // One that only tunes (TERM, BROWSER) is as if unset: the command runs.
-  const term = await new Deno.Command("sh", {
-    args: [
-      "-c",
-      `TERM="$(printf 'xterm\\377')" BROWSER="$(printf 'fire\\377fox')" exec "$@"`,
-      "sh",
-      Deno.execPath(),
-      ...cliArgv(["--version"]),
-    ],
-    env: baseEnv(home),
-    clearEnv: true,
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  assertEquals(term.code, 0, new TextDecoder().decode(term.stderr));
+  const tuning = await runThroughShell(
+    `TERM="$(printf 'xterm\\377')" BROWSER="$(printf 'fire\\377fox')" exec "$@"`,
+    ["--version"],
+    home,
+  );
+  assertEquals(tuning.code, 0, tuning.stderr);
   assertEquals(readBytes(path), bytes);
 });
