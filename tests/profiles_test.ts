@@ -820,6 +820,24 @@ Deno.test("a ~/.almyty closed to its owner (chmod 000) is named with chmod 700 b
     ),
     world.stdout,
   );
+  // Refused for another reason (a sandbox, macOS privacy) in a folder whose mode is fine: no
+  // chmod is advised, the refusal is said as it is.
+  const sandboxed = new World({}, world.home);
+  Deno.chmodSync(almyty, 0o700);
+  sandboxed.fs = {
+    ...denoFs,
+    stat: (path) =>
+      path === `${almyty}/profiles`
+        ? (() => {
+          throw new FsError("EPERM", `EPERM: ${path}`);
+        })()
+        : denoFs.stat(path),
+  };
+  assertEquals(await sandboxed.run(["profile", "list"]), 1);
+  assertEquals(
+    sandboxed.stderr,
+    `Cannot open ${almyty}/profiles: permission denied (EPERM).\n`,
+  );
 });
 
 Deno.test("a login folder that cannot be made (read-only HOME, closed ~/.almyty) names the folder it goes in", async () => {

@@ -84,7 +84,13 @@ function folderFacts(fs: CredentialsFs, dir: string, path: string): FileFacts | 
       try {
         facts = fs.stat(above);
       } catch { /* closed too: look higher */ }
-      if (facts) throw closedFolder(above, path, facts.mode);
+      if (facts) {
+        // Only when its mode says so (EPERM can come from elsewhere: a sandbox, macOS privacy).
+        if ((facts.mode & 0o100) === 0 && facts.uid === fs.uid()) {
+          throw closedFolder(above, path, facts.mode);
+        }
+        break;
+      }
       [dir, above] = [above, directoryOf(fs.platform, above)];
     }
     throw new CredentialsError("unreadable", path, `Cannot open ${dir}: ${fsErrorText(error)}.`);
