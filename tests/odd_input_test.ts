@@ -1,6 +1,7 @@
 /**
  * The CLI as real processes under odd conditions a person, a CI job or an
- * agent runs it in: stdin a folder or endless, stdout on a full disk. Each case: a message
+ * agent runs it in: stdin a folder or endless, stdout on a full disk, a variable that is not
+ * UTF-8, https to a plain-http server. Each case: a message
  * that names the problem and the fix, the right exit code, nothing sent, the
  * credentials untouched.
  */
@@ -123,4 +124,23 @@ Deno.test("a variable choosing the login that is not UTF-8 (ALMYTY_TOKEN, HOME) 
   );
   assertEquals(tuning.code, 0, tuning.stderr);
   assertEquals(readBytes(path), bytes);
+});
+
+Deno.test("https:// to a server that speaks plain http (a local reference server) says so, not a TLS record error", async () => {
+  await withFakeServer(() => Response.json({}), async (url) => {
+    const { home, path, bytes } = homeWithFile();
+    const https = url.replace("http://", "https://");
+    const run = await runThroughShell('exec "$@" < /dev/null', ["whoami"], home, {
+      ALMYTY_TOKEN: "almyty_" + "9".repeat(64),
+      ALMYTY_URL: https,
+    });
+    assertEquals(run.code, 1, run.stderr);
+    assertMatch(
+      run.stderr,
+      new RegExp(
+        `^Could not verify the token: Cannot reach ${https}/auth/profile: the server there does not speak https \\(it answered in plain http; on this machine, use http://\\)\\. `,
+      ),
+    );
+    assertEquals(readBytes(path), bytes);
+  });
 });

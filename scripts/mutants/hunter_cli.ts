@@ -278,4 +278,12 @@ export const mutants: Mutant[] = [
     tests: ["tests/profiles_test.ts"],
     filter: "closed to its owner",
   },
+  {
+    rule: "an https request answered in plain http is named as such, with the http:// way",
+    file: "src/runtime/client.ts",
+    find: "  if (/InvalidContentType|corrupt message|wrong version number/i.test(message)) {",
+    replace: "  if (false) {",
+    tests: ["tests/odd_input_test.ts"],
+    filter: "plain http",
+  },
 ];

@@ -425,6 +425,11 @@ function networkReason(error: unknown): string {
   const message = [String((error as Error)?.message ?? error), cause].filter(Boolean).join(": ");
   if (/refused/i.test(message)) return "connection refused";
   if (/dns|lookup|resolve/i.test(message)) return "the host name does not resolve";
+  // An https request answered in plain http (`--api https://127.0.0.1:8080` to a local server).
+  if (/InvalidContentType|corrupt message|wrong version number/i.test(message)) {
+    return "the server there does not speak https (it answered in plain http; on this machine, " +
+      "use http://)";
+  }
   if (/certificate|tls|ssl/i.test(message)) {
     return `TLS failed (${
       stripControl(message)
