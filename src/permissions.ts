@@ -26,14 +26,27 @@ export const AGENT_VARIABLES = [
   "REPL_ID",
 ] as const;
 
-/** Every environment variable the CLI reads. */
-export const ENV_VARS = [
+/**
+ * The variables that choose the login and where it goes (the home folder,
+ * the ALMYTY_* that select); the other `ENV_VARS` only tune.
+ *
+ * @example
+ * ```ts
+ * LOGIN_VARS.includes("ALMYTY_TOKEN"); // true
+ * ```
+ */
+export const LOGIN_VARS = [
   "HOME",
   "USERPROFILE",
   "ALMYTY_TOKEN",
   "ALMYTY_URL",
   "ALMYTY_FRONTEND_URL",
   "ALMYTY_PROFILE",
+] as const;
+
+/** Every environment variable the CLI reads. */
+export const ENV_VARS = [
+  ...LOGIN_VARS,
   "BROWSER",
   "DISPLAY",
   "WAYLAND_DISPLAY",

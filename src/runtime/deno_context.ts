@@ -14,7 +14,7 @@
 import { denoFs } from "../platform/deno_fs.ts";
 import { onFatalSignal } from "../platform/fatal_signals.ts";
 import { directLoopbackFetch } from "../platform/http.ts";
-import { ENV_VARS } from "../permissions.ts";
+import { ENV_VARS, LOGIN_VARS } from "../permissions.ts";
 import type { Context, Launched, LaunchSpec, Output } from "./context.ts";
 import { visibleWidth, wrapForTerminal } from "./output.ts";
 import { CliError, EXIT } from "./errors.ts";
@@ -164,14 +164,7 @@ const UNSET_ALMYTY_AND_EXEC = [
  * tune (BROWSER, a timeout, a proxy, TERM): as if unset, so that `token` in a
  * script is not stopped by a variable it does not use.
  */
-const ACTED_ON = new Set([
-  "HOME",
-  "USERPROFILE",
-  "ALMYTY_TOKEN",
-  "ALMYTY_URL",
-  "ALMYTY_FRONTEND_URL",
-  "ALMYTY_PROFILE",
-]);
+const ACTED_ON: ReadonlySet<string> = new Set(LOGIN_VARS);
 
 /**
  * The real context; `signal` aborts on Ctrl-C. `interrupt` is what the
