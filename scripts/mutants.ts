@@ -234,6 +234,10 @@ async function runTests(cwd: string, selection: Selection, timeoutMs: number): P
     new Response(child.stderr).text(),
   ]);
   clearTimeout(timer);
+  // What a failed test left running (a server it would have stopped at its end) goes too.
+  try {
+    Deno.kill(-child.pid, "SIGKILL");
+  } catch { /* nothing left */ }
   return {
     code: timedOut ? "timeout" : status.code,
     ms: Math.round(performance.now() - started),

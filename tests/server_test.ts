@@ -520,40 +520,53 @@ Deno.test("deno task server starts with its address and the demo accounts, serve
     stdout: "piped",
     stderr: "piped",
   }).spawn();
-  const stderr = new Response(child.stderr).text();
-  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  let banner = await readUntil(child, reader, "Log in from a terminal");
-  const match = /^almyty reference server listening on (http:\/\/127\.0\.0\.1:\d+)\n/.exec(banner);
-  assert(match, banner);
-  // A newcomer at the sign-in page knows what to type.
-  assertMatch(banner, /alice@example\.com +password alice-password +organizations: acme\n/);
-  assertMatch(banner, /carol@example\.com +password carol-password +organizations: acme, globex/);
-  assertMatch(banner, new RegExp(`almyty-auth login --api ${match[1]}`));
-  // Where almyty-auth is not installed yet, the checkout's own CLI is named too.
-  banner = await readUntil(child, reader, "from this checkout", banner);
-  assertMatch(
-    banner,
-    new RegExp(`\\(from this checkout: deno task cli login --api ${match[1]}\\)`),
-  );
-  const r = await fetch(`${match[1]}/.well-known/oauth-authorization-server`);
-  assertEquals(r.status, 200);
-  await r.body?.cancel();
-  // A long-poll answered with the key: the server watches the request's signal for a client
-  // that goes away, without Deno's legacy-abort warning (deno.json opts in to the new behaviour).
-  const { device, answer } = await heldPoll(match[1]);
-  // Held once a second poll is told to slow down (one held poll per code).
-  const poll = () =>
-    form(match[1], "/auth/cli/token", { grant_type: DEVICE_GRANT, device_code: device.device_code })
-      .then((response) => response.json());
-  while ((await poll()).error !== "slow_down") { /* not held yet */ }
-  await (await decide(match[1], `/cli-auth?code=${device.user_code}`, "approve")).body?.cancel();
-  assertEquals((await answer).token_type, "Bearer");
-  child.kill("SIGTERM");
-  assertEquals((await child.status).code, 0);
-  reader.releaseLock();
-  await child.stdout.cancel().catch(() => {});
-  const warned = await stderr;
-  assert(!/legacy|request\.signal/i.test(warned), warned);
+  try {
+    const stderr = new Response(child.stderr).text();
+    const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+    let banner = await readUntil(child, reader, "Log in from a terminal");
+    const match = /^almyty reference server listening on (http:\/\/127\.0\.0\.1:\d+)\n/.exec(
+      banner,
+    );
+    assert(match, banner);
+    // A newcomer at the sign-in page knows what to type.
+    assertMatch(banner, /alice@example\.com +password alice-password +organizations: acme\n/);
+    assertMatch(banner, /carol@example\.com +password carol-password +organizations: acme, globex/);
+    assertMatch(banner, new RegExp(`almyty-auth login --api ${match[1]}`));
+    // Where almyty-auth is not installed yet, the checkout's own CLI is named too.
+    banner = await readUntil(child, reader, "from this checkout", banner);
+    assertMatch(
+      banner,
+      new RegExp(`\\(from this checkout: deno task cli login --api ${match[1]}\\)`),
+    );
+    const r = await fetch(`${match[1]}/.well-known/oauth-authorization-server`);
+    assertEquals(r.status, 200);
+    await r.body?.cancel();
+    // A long-poll answered with the key: the server watches the request's signal for a client
+    // that goes away, without Deno's legacy-abort warning (deno.json opts in to the new behaviour).
+    const { device, answer } = await heldPoll(match[1]);
+    // Held once a second poll is told to slow down (one held poll per code).
+    const poll = () =>
+      form(match[1], "/auth/cli/token", {
+        grant_type: DEVICE_GRANT,
+        device_code: device.device_code,
+      })
+        .then((response) => response.json());
+    while ((await poll()).error !== "slow_down") { /* not held yet */ }
+    await (await decide(match[1], `/cli-auth?code=${device.user_code}`, "approve")).body?.cancel();
+    assertEquals((await answer).token_type, "Bearer");
+    child.kill("SIGTERM");
+    assertEquals((await child.status).code, 0);
+    reader.releaseLock();
+    await child.stdout.cancel().catch(() => {});
+    const warned = await stderr;
+    assert(!/legacy|request\.signal/i.test(warned), warned);
+  } finally {
+    // A failed check (a mutant's run) must not leave the server running after the suite.
+    try {
+      child.kill("SIGTERM");
+    } catch { /* it has stopped */ }
+    await child.status;
+  }
 });
 
 Deno.test("--data persists accounts and key hashes (0600) across restarts; --user adds accounts", async () => {

@@ -89,7 +89,7 @@ Deno.test("mutants: one baseline run per test file: its results, and one filter 
   assertEquals(unionFilter(["a", undefined]), undefined);
 });
 
-Deno.test("mutants: on a small repository, killed, survived, a hang and stale are each reported", async () => {
+Deno.test("mutants: on a small repository, killed, survived, a hang and stale are each reported; a failed test leaves nothing running", async () => {
   const repo = scratchDir("almyty-mutants-repo-");
   const write = (path: string, text: string) => {
     Deno.mkdirSync(`${repo}/${path.slice(0, path.lastIndexOf("/"))}`, { recursive: true });
@@ -104,10 +104,22 @@ Deno.test("mutants: on a small repository, killed, survived, a hang and stale ar
     `import { allowed } from "../src/rule.ts";\n` +
       `Deno.test("four is refused", () => { if (allowed(4)) throw new Error("4 allowed"); });\n`,
   );
-  const entry = (rule: string, find: string, replace: string, extra = "") =>
+  // A test that starts a server-like grandchild (as `deno task server` does) and stops it at
+  // its end: failing halfway, it leaves it running.
+  const mark = `${3000 + Math.floor(Math.random() * 1000)}.${Date.now() % 1000}`;
+  write(
+    "tests/leftover_test.ts",
+    `import { allowed } from "../src/rule.ts";\n` +
+      `Deno.test("three is allowed", async () => {\n` +
+      `  const child = new Deno.Command("sh", { args: ["-c", "sleep ${mark} & wait"] }).spawn();\n` +
+      `  if (!allowed(3)) throw new Error("3 refused");\n` +
+      `  new Deno.Command("pkill", { args: ["-f", "sleep ${mark}"] }).outputSync();\n` +
+      `  await child.status;\n});\n`,
+  );
+  const entry = (rule: string, find: string, replace: string, extra = "", test = "rule") =>
     `{ rule: "${rule}", file: "src/rule.ts", find: ${JSON.stringify(find)}, replace: ${
       JSON.stringify(replace)
-    }, tests: ["tests/rule_test.ts"]${extra} },`;
+    }, tests: ["tests/${test}_test.ts"]${extra} },`;
   write(
     "scripts/mutants/rule.ts",
     "export const mutants = [\n" +
@@ -115,6 +127,7 @@ Deno.test("mutants: on a small repository, killed, survived, a hang and stale ar
       entry("uncaught", "LIMIT = 3", "LIMIT = 2") +
       entry("hangs", "return n <= LIMIT;", "for (;;);", ", timeoutSeconds: 3") +
       entry("gone", "return n < LIMIT;", "return true;") +
+      entry("leaves", "return n <= LIMIT;", "return n < LIMIT;", "", "leftover") +
       "\n];\n",
   );
   new Deno.Command("git", { args: ["init", "-q"], cwd: repo }).outputSync();
@@ -130,7 +143,12 @@ Deno.test("mutants: on a small repository, killed, survived, a hang and stale ar
   assertMatch(text, /^survived +src\/rule\.ts: uncaught \(1 passed/m);
   assertMatch(text, /^survived +src\/rule\.ts: hangs \(the tests hung/m);
   assertMatch(text, /^stale +src\/rule\.ts: gone \(text not found\)/m);
-  assertMatch(text, /mutants: 1 killed, 2 survived, 1 stale, 0 broken/);
+  assertMatch(text, /^killed +src\/rule\.ts: leaves/m);
+  assertMatch(text, /mutants: 2 killed, 2 survived, 1 stale, 0 broken/);
+  const left = new Deno.Command("pgrep", { args: ["-f", `sleep ${mark}`], stdout: "piped" })
+    .outputSync();
+  if (left.success) new Deno.Command("pkill", { args: ["-f", `sleep ${mark}`] }).outputSync();
+  assertEquals(left.success, false, "a process the failed test started is still running");
   assertEquals(
     Deno.readTextFileSync(`${repo}/src/rule.ts`).includes("return n <= LIMIT;"),
     true,
