@@ -1041,6 +1041,28 @@ Deno.test("logout forgets the default login's pending login and cancels its code
   assertMatch(page, /cancelled in the terminal/);
 });
 
+Deno.test("logout --all forgets the pending login of a profile never saved (it said 'Not logged in' and the code stayed approvable)", async () => {
+  const world = new World();
+  const server = world.referenceServer({ deviceInterval: 1 });
+  assertEquals(
+    await world.run(["login", "--no-wait", "--json", "--profile", "ci", "--api", server.url]),
+    0,
+    world.stderr,
+  );
+  const json = JSON.parse(world.stdout);
+  assert(pendingFile(world.home, "ci"));
+  const logout = next(world, server);
+  assertEquals(await logout.run(["logout", "--all"]), 0, logout.stderr);
+  assertMatch(logout.stderr, /cancelled the login that was waiting for approval/);
+  assertEquals(pendingFile(world.home, "ci"), null);
+  assertEquals(logout.requests.filter((r) => r.includes("/auth/cli/device/cancel")).length, 1);
+  // Approved afterwards, it logs nobody back in.
+  await world.decide(json.verification_uri_complete, "approve").catch(() => {});
+  const later = next(world, server);
+  assertEquals(await later.run(["login", "--continue", "--profile", "ci"]), 1, later.stderr);
+  assertEquals(readBytes(`${world.home}/.almyty/profiles/ci.json`), null);
+});
+
 Deno.test("every agent variable is one the binary may read", async () => {
   const { detectAgent } = await import("../src/cli/agent.ts");
   const { AGENT_VARIABLES, ENV_VARS } = await import("../src/permissions.ts");

@@ -380,13 +380,13 @@ export const mutants: Mutant[] = [
     rule:
       "logout forgets the pending login before the login file: what a --continue saved meanwhile is logged out too",
     file: "src/cli/logout.ts",
-    find: "  await forgetPendingLogins(ctx, flags.all ? [DEFAULT_PROFILE, ...names] : names);\n" +
+    find: "  await forgetPendingLogins(ctx, pending);\n" +
       '  if (!choices.length) line(ctx.stderr, "Not logged in; there is no login to remove.");\n' +
       "  for (const choice of choices) await logoutOf(ctx, choice);\n",
     replace:
       '  if (!choices.length) line(ctx.stderr, "Not logged in; there is no login to remove.");\n' +
       "  for (const choice of choices) await logoutOf(ctx, choice);\n" +
-      "  await forgetPendingLogins(ctx, flags.all ? [DEFAULT_PROFILE, ...names] : names);\n",
+      "  await forgetPendingLogins(ctx, pending);\n",
     tests: TESTS,
     filter: "logout while a --continue saves",
   },

@@ -25,8 +25,7 @@ import { apiKeysPage, loginTarget, type Target } from "../runtime/target.ts";
 import { loginCommand } from "../credentials/fix_hints.ts";
 import { checkServiceUrl, displayUrl } from "../protocol/urls.ts";
 import { withLoginLock } from "../runtime/login_lock.ts";
-import { pendingPathWith } from "../login/pending_path.ts";
-import { directoryOf } from "../credentials/fs.ts";
+import { pendingLoginNames } from "../login/pending_path.ts";
 import { terminalUi } from "./login_ui.ts";
 import { duration, expiry } from "./pending_note.ts";
 
@@ -446,18 +445,6 @@ export async function forgetOnLogout(ctx: Context, profile: string): Promise<voi
 
 /** A login other than `profile` with a two-step login pending, or null. */
 function otherPending(ctx: Context, profile: string): string | null {
-  const io = credentialsIo(ctx, () => {});
-  const dir = directoryOf(ctx.fs.platform, pendingPathWith(io, DEFAULT_PROFILE));
-  let names: string[];
-  try {
-    names = ctx.fs.list(dir);
-  } catch {
-    return null; // nothing to point at
-  }
-  const others = names.filter((entry) => entry.endsWith(".json")).map((entry) => entry.slice(0, -5))
-    .filter((name) => name !== profile && PENDING_NAME.test(name)).sort();
+  const others = pendingLoginNames(credentialsIo(ctx, () => {})).filter((name) => name !== profile);
   return others.includes(DEFAULT_PROFILE) ? DEFAULT_PROFILE : others[0] ?? null;
 }
-
-/** A profile name (as `checkProfileName` accepts), for files found in the pending folder. */
-const PENDING_NAME = /^[a-z0-9][a-z0-9_-]{0,62}$/;

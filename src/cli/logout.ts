@@ -28,7 +28,7 @@ import { checkFolder } from "../credentials/trust.ts";
 import { directoryOf } from "../credentials/fs.ts";
 import { checkAssertions, chooseLoginWith, type LoginChoice } from "../credentials/select.ts";
 import { isMinted, stillHeld } from "./save_login.ts";
-import { pendingPathWith } from "../login/pending_path.ts";
+import { pendingLoginNames, pendingPathWith } from "../login/pending_path.ts";
 import { DEFAULT_FRONTEND_URL } from "../protocol/constants.ts";
 import { jwtExpiry, relativeTime, tokenKind } from "../protocol/tokens.ts";
 import type { CommandInput } from "../runtime/command.ts";
@@ -57,9 +57,11 @@ export async function run(ctx: Context, { flags }: CommandInput): Promise<number
     ? revokersLast(listProfilesWith(io)).map((login) => ({ profile: login.name, source: "flag" }))
     : [chooseLoginWith(io, { profile: flags.profile as string | undefined })];
   const names = choices.map((choice) => choice.profile);
+  // --all: every pending login too, also of a login never saved (`login --no-wait --profile ci`).
+  const pending = flags.all ? [DEFAULT_PROFILE, ...pendingLoginNames(io), ...names] : names;
   // The pending logins first: a `--continue` saving one meanwhile finishes before the login
   // file is removed, so what it saved is logged out too.
-  await forgetPendingLogins(ctx, flags.all ? [DEFAULT_PROFILE, ...names] : names);
+  await forgetPendingLogins(ctx, pending);
   if (!choices.length) line(ctx.stderr, "Not logged in; there is no login to remove.");
   for (const choice of choices) await logoutOf(ctx, choice);
   if (ctx.env.ALMYTY_TOKEN) {

@@ -11,7 +11,7 @@
  * ```
  * @module
  */
-import { joinPath } from "../credentials/fs.ts";
+import { directoryOf, joinPath } from "../credentials/fs.ts";
 import { homeDirectoryWith } from "../credentials/path.ts";
 import type { CredentialsIo } from "../credentials/types.ts";
 
@@ -26,4 +26,28 @@ import type { CredentialsIo } from "../credentials/types.ts";
  */
 export function pendingPathWith(io: CredentialsIo, name: string): string {
   return joinPath(io.fs.platform, homeDirectoryWith(io), ".almyty", "pending", `${name}.json`);
+}
+
+/** A profile name (as `checkProfileName` accepts), for files found in the pending folder. */
+const PENDING_NAME = /^[a-z0-9][a-z0-9_-]{0,62}$/;
+
+/**
+ * The logins with a two-step login pending (their pending files' names),
+ * sorted; none when the folder cannot be listed.
+ *
+ * @example
+ * ```ts
+ * import { denoFs } from "../platform/deno_fs.ts";
+ * pendingLoginNames({ fs: denoFs, home: Deno.makeTempDirSync() }); // []
+ * ```
+ */
+export function pendingLoginNames(io: CredentialsIo): string[] {
+  let entries: string[];
+  try {
+    entries = io.fs.list(directoryOf(io.fs.platform, pendingPathWith(io, "default")));
+  } catch {
+    return [];
+  }
+  return entries.filter((entry) => entry.endsWith(".json")).map((entry) => entry.slice(0, -5))
+    .filter((name) => PENDING_NAME.test(name)).sort();
 }
