@@ -941,6 +941,84 @@ Deno.test("two-step usage errors name the conflict (exit 2) and change nothing",
   }
 });
 
+Deno.test("--json: a failure before the two-step run starts is one object on stdout too (an untrusted .almyty-profile, a bad --wait or --api, ~/.almyty a file), its message on stderr", async () => {
+  const cases: [string, string[], (world: World) => void, number, string | null, RegExp][] = [
+    [
+      "untrusted folder",
+      ["--no-wait"],
+      (world) => {
+        world.cwd = `${world.home}/repo`;
+        Deno.mkdirSync(world.cwd);
+        Deno.writeTextFileSync(`${world.cwd}/.almyty-profile`, '{"profile": "staging"}');
+      },
+      EXIT.auth,
+      null,
+      /you have not trusted this file/,
+    ],
+    [
+      "untrusted folder",
+      ["--continue"],
+      (world) => {
+        world.cwd = `${world.home}/repo`;
+        Deno.mkdirSync(world.cwd);
+        Deno.writeTextFileSync(`${world.cwd}/.almyty-profile`, '{"profile": "staging"}');
+      },
+      EXIT.auth,
+      null,
+      /you have not trusted this file/,
+    ],
+    [
+      "not a name",
+      ["--cancel", "--profile", "Staging"],
+      () => {},
+      EXIT.usage,
+      null,
+      /not a profile name/,
+    ],
+    [
+      "bad --wait",
+      ["--continue", "--wait", "abc", "--profile", "ci"],
+      () => {},
+      EXIT.usage,
+      "ci",
+      /--wait takes a number/,
+    ],
+    [
+      "http --api",
+      ["--no-wait", "--api", "http://api.example.com"],
+      () => {},
+      EXIT.usage,
+      "default",
+      /http is refused/,
+    ],
+    [
+      "~/.almyty a file",
+      ["--no-wait", "--api", "http://127.0.0.1:9"],
+      (world) => {
+        Deno.writeTextFileSync(`${world.home}/.almyty`, "");
+      },
+      EXIT.error,
+      "default",
+      /\.almyty/,
+    ],
+  ];
+  for (const [label, argv, make, exit, profile, message] of cases) {
+    const world = new World();
+    make(world);
+    const what = `${label}: ${argv.join(" ")}`;
+    assertEquals(await world.run(["login", ...argv, "--json"]), exit, what);
+    assertMatch(world.stderr, message, what);
+    const out = JSON.parse(world.stdout);
+    assertEquals(
+      { status: out.status, exit_code: out.exit_code, profile: out.profile },
+      { status: "error", exit_code: exit, profile },
+      what,
+    );
+    assertMatch(out.message, message, what);
+    assertEquals(world.requests, [], what);
+  }
+});
+
 Deno.test("the pending file is trusted like the credentials: a symlink, a newer version and garbage are refused", async () => {
   const { world, server } = await started();
   const path = pendingPath(world.home);

@@ -59,22 +59,39 @@ export async function run(ctx: Context, { flags }: CommandInput): Promise<number
     );
   if (mode.kind !== "interactive") {
     const two = await import("./login_two_step.ts");
+    const json = flags.json === true;
+    let chosen: string | null = null;
+    // With --json, what fails before the two-step run (the login a folder may not choose, a bad
+    // --wait or --api, a folder that cannot be written) is an object on stdout too, as in the run.
+    const checked = <T>(work: () => T): T => {
+      try {
+        return work();
+      } catch (error) {
+        if (json) two.printFailure(ctx, chosen, error);
+        throw error;
+      }
+    };
+    // The login the selection rule chooses (ALMYTY_TOKEN aside: a login writes a file).
+    chosen = checked(() => chooseLoginWith(credentialsIo(ctx, () => {}), { profile }).profile);
     const run = {
-      // The login the selection rule chooses (ALMYTY_TOKEN aside: a login writes a file).
-      profile: chooseLoginWith(credentialsIo(ctx, () => {}), { profile }).profile,
-      json: flags.json === true,
+      profile: chosen,
+      json,
       qr: flags.qr === true,
       commit: (target: Target, result: LoginResult) => saveLogin(ctx, target, result),
     };
     if (mode.kind === "cancel") return await two.cancel(ctx, run);
     if (mode.kind === "continue") {
       return await two.finishContinue(ctx, run, {
-        waitMs: parseSeconds("--wait", flags.wait as string | undefined, 0, 0) * 1000,
+        waitMs: checked(() => parseSeconds("--wait", flags.wait as string | undefined, 0, 0)) *
+          1000,
         api: flags.api as string | undefined,
       });
     }
-    const target = targetOfFlags();
-    checkSavable(ctx, target); // before the device code: nothing is started that cannot be saved
+    const target = checked(() => {
+      const target = targetOfFlags();
+      checkSavable(ctx, target); // before the device code: nothing is started that cannot be saved
+      return target;
+    });
     return await two.noWait(ctx, target, run, {
       restart: flags.restart === true,
       agent: mode.agent,

@@ -88,17 +88,31 @@ async function reporting(ctx: Context, run: TwoStepRun, work: () => Promise<numb
   try {
     return await work();
   } catch (error) {
-    if (run.json) {
-      const interrupted = ctx.signal.aborted;
-      printJson(ctx, {
-        status: "error",
-        message: messageFor(error, interrupted),
-        exit_code: exitCodeFor(error, interrupted),
-        profile: run.profile,
-      });
-    }
+    if (run.json) printFailure(ctx, run.profile, error);
     throw error;
   }
+}
+
+/**
+ * The `--json` object of a failure: `status` "error", its message and exit
+ * code, and the login (null when it could not be chosen: a name that is not
+ * one is never echoed, it may be a key).
+ *
+ * @example
+ * ```ts
+ * import { denoContext } from "../runtime/deno_context.ts";
+ * const ctx = denoContext(new AbortController().signal);
+ * printFailure(ctx, "default", new Error("boom")); // {"status": "error", …, "exit_code": 1, …}
+ * ```
+ */
+export function printFailure(ctx: Context, profile: string | null, error: unknown): void {
+  const interrupted = ctx.signal.aborted;
+  printJson(ctx, {
+    status: "error",
+    message: messageFor(error, interrupted),
+    exit_code: exitCodeFor(error, interrupted),
+    profile,
+  });
 }
 
 /** The URL and code for the person, and what to run next (stderr). */
