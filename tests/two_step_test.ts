@@ -941,6 +941,25 @@ Deno.test("two-step usage errors name the conflict (exit 2) and change nothing",
   }
 });
 
+Deno.test("--no-wait on a terminal too short for the QR code says --qr shows it anyway, and --no-wait --qr does (it was refused: '--qr does not go with --no-wait')", async () => {
+  const world = new World();
+  const server = world.referenceServer({ deviceInterval: 1 });
+  world.terminal = true;
+  world.columns = 100; // 24 rows: too few for the QR code and the instructions
+  assertEquals(await world.run(["login", "--no-wait", "--api", server.url]), 0, world.stderr);
+  assertMatch(world.stderr, /A QR code of the URL needs a larger terminal; --qr shows it anyway/);
+  assert(!world.stderr.includes("█"), "no QR code");
+  const forced = world.again();
+  assertEquals(
+    await forced.run(["login", "--no-wait", "--qr", "--restart", "--api", server.url]),
+    0,
+    forced.stderr,
+  );
+  assert(forced.stderr.includes("█"), forced.stderr);
+  assert(!/larger terminal/.test(forced.stderr), forced.stderr);
+  assertMatch(forced.stderr, /almyty-auth login --continue/);
+});
+
 Deno.test("--json: a failure before the two-step run starts is one object on stdout too (an untrusted .almyty-profile, a bad --wait or --api, ~/.almyty a file), its message on stderr", async () => {
   const cases: [string, string[], (world: World) => void, number, string | null, RegExp][] = [
     [

@@ -27,4 +27,13 @@ export const mutants: Mutant[] = [
     tests: TWO_STEP,
     filter: "a failure before the two-step run",
   },
+  {
+    rule:
+      "login --no-wait takes --qr, which its own 'needs a larger terminal' note names (it was refused)",
+    file: "src/cli/login.ts",
+    find: '"no-wait": ["api", "frontend", "restart", "no-browser", "qr"],',
+    replace: '"no-wait": ["api", "frontend", "restart", "no-browser"],',
+    tests: TWO_STEP,
+    filter: "too short for the QR code",
+  },
 ];

@@ -137,7 +137,8 @@ type LoginMode =
 
 /** The flags each two-step mode accepts (besides --json and --profile). */
 const TWO_STEP_FLAGS: Record<string, string[]> = {
-  "no-wait": ["api", "frontend", "restart", "no-browser"],
+  // --qr: the first step shows the code on the terminal, and names --qr when it is too short.
+  "no-wait": ["api", "frontend", "restart", "no-browser", "qr"],
   continue: ["wait", "api"],
   cancel: [],
 };
