@@ -548,3 +548,45 @@ function existsPath(path: string): boolean {
     return false;
   }
 }
+
+Deno.test("a key typed where an argument, a URL or a number belongs is never echoed: `login $KEY`, `login --with-token $KEY`, `login --api $KEY` (it was quoted, 60 of its 71 characters or whole)", async () => {
+  const key = "almyty_" + "0123456789abcdef".repeat(4);
+  const jwt = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhbGljZSJ9.c2lnbmF0dXJlc2lnbmF0dXJl";
+  for (const secret of [key, jwt]) {
+    for (
+      const argv of [
+        ["login", secret],
+        ["login", "--with-token", secret],
+        ["logout", "--", secret],
+        [secret],
+        ["login", "--api", secret],
+        ["login", "--profile", "ci", `--api=${secret}`],
+        ["login", "--frontend", secret],
+        ["login", "--timeout", secret],
+        ["whoami", "--api", secret],
+      ]
+    ) {
+      const world = new World();
+      const code = await world.run(argv);
+      const shown = argv.map((word) => word === secret ? "<key>" : word).join(" ");
+      assertEquals(code, 2, `${shown}: ${world.stderr}`);
+      assert(
+        !world.stderr.includes(secret.slice(0, 16)),
+        `${shown} echoed the key: ${world.stderr}`,
+      );
+      assertEquals(world.stdout, "");
+      assertEquals(world.requests, [], shown);
+    }
+  }
+  const world = new World();
+  assertEquals(await world.run(["login", key]), 2);
+  assertMatch(world.stderr, /an API key or token \(not shown here\)\. A key is never an argument/);
+  assertMatch(world.stderr, /pipe it to almyty-auth login --with-token, or set ALMYTY_TOKEN/);
+  const api = new World();
+  assertEquals(await api.run(["login", "--api", key]), 2);
+  assertMatch(api.stderr, /--api holds an API key or token, not a URL \(not shown here\)/);
+  // An ordinary mistyped word is still quoted.
+  const typo = new World();
+  assertEquals(await typo.run(["login", "extra"]), 2);
+  assertMatch(typo.stderr, /Unexpected argument "extra"\./);
+});

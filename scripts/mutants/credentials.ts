@@ -193,7 +193,7 @@ export const mutants: Mutant[] = [
   {
     rule: "a key or token where a profile name belongs is never echoed in the error",
     file: "src/credentials/profiles.ts",
-    find: 'if (tokenKind(name.trim()) !== "other") {',
+    find: "if (isKeyOrToken(name)) {",
     replace: "if (false) {",
     tests: ["tests/unit/profiles_test.ts"],
     filter: "where a profile name belongs",

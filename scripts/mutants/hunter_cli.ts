@@ -148,9 +148,9 @@ export const mutants: Mutant[] = [
   },
   {
     rule: "a typed word is quoted in an error at most 60 characters long",
-    file: "src/cli/parse.ts",
-    find: "  return word.length > 60 ? `${word.slice(0, 60)}…` : word;",
-    replace: "  return word;",
+    file: "src/protocol/tokens.ts",
+    find: '  return `"${value.length > 60 ? `${value.slice(0, 60)}…` : value}"`;',
+    replace: '  return `"${value}"`;',
     tests: ["tests/unit/parse_test.ts"],
     filter: "every bad input",
   },

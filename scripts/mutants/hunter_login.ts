@@ -15,4 +15,37 @@ export const mutants: Mutant[] = [
     tests: ["tests/two_step_test.ts"],
     filter: "profile never saved",
   },
+  {
+    rule: "a usage error never quotes an argument that is an API key or token",
+    file: "src/protocol/tokens.ts",
+    find: '  if (isKeyOrToken(value)) return "an API key or token (not shown here)";\n',
+    replace: "",
+    tests: ["tests/security_test.ts"],
+    filter: "a key typed where an argument",
+  },
+  {
+    rule:
+      "a URL value that is an API key or token is never quoted (no 'Did you mean https://<key>')",
+    file: "src/protocol/urls.ts",
+    find: "  if (isKeyOrToken(raw)) {",
+    replace: "  if (false) {",
+    tests: ["tests/security_test.ts"],
+    filter: "a key typed where an argument",
+  },
+  {
+    rule: "the --api hint of a command without --api does not carry a key typed as its value",
+    file: "src/cli/parse.ts",
+    find: "      return value === undefined || isKeyOrToken(value)",
+    replace: "      return value === undefined",
+    tests: ["tests/security_test.ts"],
+    filter: "a key typed where an argument",
+  },
+  {
+    rule: "an argument that is a key gets where a key goes",
+    file: "src/cli/parse.ts",
+    find: "  return isKeyOrToken(word)\n",
+    replace: "  return false\n",
+    tests: ["tests/security_test.ts"],
+    filter: "a key typed where an argument",
+  },
 ];

@@ -81,8 +81,8 @@ export const mutants: Mutant[] = [
     rule:
       "the --api hint of a reading command quotes what was typed: pasted, it runs only the login",
     file: "src/cli/parse.ts",
-    find: "return value === undefined ? undefined : shellWord(stripControl(value));",
-    replace: "return value === undefined ? undefined : stripControl(value);",
+    find: "        : shellWord(stripControl(value));",
+    replace: "        : stripControl(value);",
     tests: ["tests/unit/parse_test.ts"],
     filter: "every bad input is a usage error",
   },

@@ -238,8 +238,8 @@ export const mutants: Mutant[] = [
   {
     rule: "a frontend that is not a URL gets the web app as its example, not the API",
     file: "src/protocol/urls.ts",
-    find: "/frontend/i.test(label) ? DEFAULT_FRONTEND_URL : DEFAULT_API_URL",
-    replace: "DEFAULT_API_URL",
+    find: "const example = /frontend/i.test(label) ? DEFAULT_FRONTEND_URL : DEFAULT_API_URL;",
+    replace: "const example = DEFAULT_API_URL;",
     tests: ["tests/unit/urls_test.ts"],
     filter: "an example of its own kind",
   },

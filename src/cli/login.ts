@@ -22,7 +22,7 @@ import { apiKeysPage, loginTarget, type Target } from "../runtime/target.ts";
 import { fsErrorText, loginCommand } from "../credentials/fix_hints.ts";
 import { TerminalModeError } from "../platform/prompt.ts";
 import { chooseLoginWith } from "../credentials/select.ts";
-import { isSendableToken, jwtExpiry, relativeTime } from "../protocol/tokens.ts";
+import { isSendableToken, jwtExpiry, quoteTyped, relativeTime } from "../protocol/tokens.ts";
 import type { LoginResult } from "../login/result.ts";
 import { detectAgent } from "./agent.ts";
 import { terminalUi } from "./login_ui.ts";
@@ -212,7 +212,9 @@ function parseSeconds(
     seconds > MAX_TIMEOUT_SECONDS
   ) {
     throw new CliError(
-      `${flag} takes a number of seconds from ${min} to ${MAX_TIMEOUT_SECONDS}, got "${value}".`,
+      `${flag} takes a number of seconds from ${min} to ${MAX_TIMEOUT_SECONDS}, got ${
+        quoteTyped(value)
+      }.`,
       EXIT.usage,
     );
   }

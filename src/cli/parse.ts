@@ -13,6 +13,7 @@ import { shellWord } from "../credentials/fix_hints.ts";
 import type { CommandInput } from "../runtime/command.ts";
 import { CliError, EXIT } from "../runtime/errors.ts";
 import { stripControl } from "../protocol/text.ts";
+import { isKeyOrToken, quoteTyped } from "../protocol/tokens.ts";
 
 /** What to do. */
 export type Parsed =
@@ -72,7 +73,10 @@ function unknownFlag(flag: string, known: string[], command?: string, args: stri
     // each one shell word (pasted, it runs nothing but the login).
     const typed = (flag: string) => {
       const value = valueOf(args, flag);
-      return value === undefined ? undefined : shellWord(stripControl(value));
+      // A key typed as the --api value (an "API key"?) is not put in the hint.
+      return value === undefined || isKeyOrToken(value)
+        ? undefined
+        : shellWord(stripControl(value));
     };
     const name = typed("--profile") ?? "<name>";
     const url = typed("--api") ?? "<url>";
@@ -81,7 +85,7 @@ function unknownFlag(flag: string, known: string[], command?: string, args: stri
       `then use --profile ${name}.`;
   }
   const near = closest(flag, known);
-  return `Unknown flag "${shown(flag)}".${near ? ` Did you mean "${near}"?` : ""}`;
+  return `Unknown flag ${quoteTyped(flag)}.${near ? ` Did you mean "${near}"?` : ""}`;
 }
 
 /** The value typed for `flag` (`--flag value` or `--flag=value`), without control characters. */
@@ -102,12 +106,15 @@ function unknownCommand(word: string): string {
   const names = Object.keys(COMMANDS);
   const near = word === "" || word.length > 60 ? undefined : closest(word, names) ??
     names.find((name) => name.startsWith(word.slice(0, 2)));
-  return `Unknown command "${shown(word)}".${near ? ` Did you mean "${near}"?` : ""}`;
+  return `Unknown command ${quoteTyped(word)}.${near ? ` Did you mean "${near}"?` : ""}`;
 }
 
-/** A typed word as an error quotes it: at most 60 characters (a pasted file is not echoed whole). */
-function shown(word: string): string {
-  return word.length > 60 ? `${word.slice(0, 60)}…` : word;
+/** After an argument that is a key: where a key goes instead. */
+function keyHint(word: string): string {
+  return isKeyOrToken(word)
+    ? " A key is never an argument (shell history, `ps`): pipe it to almyty-auth login " +
+      "--with-token, or set ALMYTY_TOKEN."
+    : "";
 }
 
 function usageError(message: string, command?: string): CliError {
@@ -139,13 +146,18 @@ function parseFlags(
       // After `--` as before it: a command without arguments takes none (`token -- --profile x`
       // would otherwise print the default login's token).
       if (!allowPositionals && i + 1 < args.length) {
-        throw usageError(`Unexpected argument "${shown(args[i + 1])}" after --.`, command);
+        throw usageError(
+          `Unexpected argument ${quoteTyped(args[i + 1])} after --.${keyHint(args[i + 1])}`,
+          command,
+        );
       }
       positionals.push(...args.slice(i + 1));
       break;
     }
     if (!arg.startsWith("-") || arg === "-") {
-      if (!allowPositionals) throw usageError(`Unexpected argument "${shown(arg)}".`, command);
+      if (!allowPositionals) {
+        throw usageError(`Unexpected argument ${quoteTyped(arg)}.${keyHint(arg)}`, command);
+      }
       if (program) {
         positionals.push(...args.slice(i));
         break;
@@ -214,7 +226,7 @@ export function parseCommandLine(argv: string[]): Parsed {
   if (first.startsWith("-")) {
     const near = closest(first, ["--help", "--version"]);
     throw usageError(
-      `Unknown flag "${shown(first)}"; a command comes first.${
+      `Unknown flag ${quoteTyped(first)}; a command comes first.${
         near ? ` Did you mean "${near}"?` : ""
       }`,
     );

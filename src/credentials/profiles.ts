@@ -18,7 +18,7 @@
  */
 import { DEFAULT_API_URL } from "../protocol/constants.ts";
 import { stripControl } from "../protocol/text.ts";
-import { tokenKind } from "../protocol/tokens.ts";
+import { isKeyOrToken } from "../protocol/tokens.ts";
 import { directoryOf, joinPath } from "./fs.ts";
 import { credentialsPathWith, homeDirectoryWith } from "./path.ts";
 import { readLoginFileAt } from "./read.ts";
@@ -55,7 +55,7 @@ export function checkProfileName(name: string, from: string): string {
   const rule =
     'use 1 to 63 lowercase letters, digits, "-" or "_", starting with a letter or a digit';
   // A key where a name belongs (ALMYTY_PROFILE=$(almyty-auth token)) is never echoed into a log.
-  if (tokenKind(name.trim()) !== "other") {
+  if (isKeyOrToken(name)) {
     throw new CredentialsError(
       "invalid-profile-name",
       "",

@@ -59,6 +59,37 @@ export function tokenKind(token: string): TokenKind {
 }
 
 /**
+ * True when a value typed where something else belongs (an argument, a URL, a
+ * number, a name) is an API key or a JWT: an error never quotes it, since
+ * stderr ends up in CI logs and agents' transcripts.
+ *
+ * @example
+ * ```ts
+ * isKeyOrToken("almyty_0123"); // true
+ * isKeyOrToken("https://api.almyty.com"); // false
+ * ```
+ */
+export function isKeyOrToken(value: string): boolean {
+  return tokenKind(value.trim()) !== "other";
+}
+
+/**
+ * A typed value as an error quotes it: in double quotes, at most 60
+ * characters (a pasted file is not echoed whole); an API key or token never
+ * (`almyty-auth login $KEY` would put most of it in a CI log), only its kind.
+ *
+ * @example
+ * ```ts
+ * quoteTyped("--verbos"); // '"--verbos"'
+ * quoteTyped("almyty_0123"); // "an API key or token (not shown here)"
+ * ```
+ */
+export function quoteTyped(value: string): string {
+  if (isKeyOrToken(value)) return "an API key or token (not shown here)";
+  return `"${value.length > 60 ? `${value.slice(0, 60)}…` : value}"`;
+}
+
+/**
  * A JWT's expiry in epoch milliseconds (its `exp`, not verified), or null
  * when the token is not a JWT or has no expiry.
  *

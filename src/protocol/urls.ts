@@ -11,6 +11,7 @@
  * @module
  */
 import { DEFAULT_API_URL, DEFAULT_FRONTEND_URL } from "./constants.ts";
+import { isKeyOrToken } from "./tokens.ts";
 
 /**
  * A URL that breaks the https/loopback rule or does not parse.
@@ -79,6 +80,16 @@ export function shownHost(raw: string): string | null {
  * ```
  */
 export function checkServiceUrl(raw: string, label: string): URL {
+  // The example is the value's own kind: almyty's web app for a frontend, else the API.
+  const example = /frontend/i.test(label) ? DEFAULT_FRONTEND_URL : DEFAULT_API_URL;
+  if (isKeyOrToken(raw)) {
+    // `--api $ALMYTY_API_KEY`: the key is never echoed (not even as a "Did you mean https://…").
+    throw new UrlRuleError(
+      `${label} holds an API key or token, not a URL (not shown here). A key goes in ` +
+        `ALMYTY_TOKEN, or is piped to almyty-auth login --with-token; ${label} takes a URL such ` +
+        `as ${example}.`,
+    );
+  }
   const host = shownHost(raw);
   const about = host ? ` (host ${host})` : "";
   let url: URL;
@@ -89,10 +100,7 @@ export function checkServiceUrl(raw: string, label: string): URL {
     const bare = /^[\w.-]+(:\d+)?(\/[^?#]*)?$/.test(raw) && host !== null;
     const suggestion = bare
       ? ` Did you mean ${schemeFor(host!)}://${host}${raw.length > host!.length ? "/…" : ""}?`
-      // The example is the value's own kind: almyty's web app for a frontend, else the API.
-      : ` Use a full URL such as ${
-        /frontend/i.test(label) ? DEFAULT_FRONTEND_URL : DEFAULT_API_URL
-      }`;
+      : ` Use a full URL such as ${example}`;
     throw new UrlRuleError(`${label} is not a URL${bare ? "" : about}.${suggestion}`);
   }
   if (url.username || url.password) {
