@@ -932,3 +932,34 @@ Deno.test("names every object has (constructor, toString, __proto__) are no comm
     assertEquals(world.requests.length, 0, `${argv.join(" ")} sent a request`);
   }
 });
+
+Deno.test("--json when the command fails, as README says: status, doctor, profile list and the two-step login print one JSON object whatever the exit code; whoami and env --shell json print nothing on stdout; errors on stderr", async () => {
+  const world = new World();
+  const server = world.referenceServer();
+  // Not logged in, and a login whose key the server rejects.
+  const rejected = `almyty_${"0".repeat(64)}`;
+  const cases: [string[], Record<string, string>, number, "json" | "empty"][] = [
+    [["status", "--json"], {}, 4, "json"],
+    [["status", "--json", "--profile", "nope"], {}, 4, "json"],
+    [["doctor", "--json", "--profile", "Nope", "--api", server.url], {}, 1, "json"],
+    [["profile", "list", "--json", "--check"], {}, 0, "json"],
+    [["login", "--continue", "--json"], {}, 1, "json"],
+    [["login", "--cancel", "--json", "--profile", "Nope"], {}, 2, "json"],
+    [["whoami", "--json"], {}, 4, "empty"],
+    [["whoami", "--json"], { ALMYTY_TOKEN: rejected, ALMYTY_URL: server.url }, 4, "empty"],
+    [["env", "--shell", "json"], {}, 4, "empty"],
+    [["status", "--json", "--bogus"], {}, 2, "empty"],
+  ];
+  for (const [argv, env, exit, stdout] of cases) {
+    const run = world.again();
+    delete run.env.ALMYTY_TOKEN;
+    delete run.env.ALMYTY_URL;
+    Object.assign(run.env, env);
+    const what = `${argv.join(" ")} ${Object.keys(env).join(" ")}`;
+    assertEquals(await run.run(argv), exit, `${what}: ${run.stderr}`);
+    if (stdout === "json") JSON.parse(run.stdout);
+    else assertEquals(run.stdout, "", what);
+    if (exit !== 0) assert(run.stderr.length > 0 || stdout === "json", what);
+    if (exit !== 0 && stdout === "empty") assert(run.stderr.length > 0, what);
+  }
+});
