@@ -1160,6 +1160,36 @@ Deno.test("logout --all forgets the pending login of a profile never saved (it s
   assertEquals(readBytes(`${world.home}/.almyty/profiles/ci.json`), null);
 });
 
+Deno.test("logout of an approved, unsaved two-step login whose key cannot be revoked names the live key and where to revoke it (it said 'cancelled' and forgot it)", async () => {
+  let failRevoke = false;
+  const { world, server, json } = await started({
+    before: (request) => {
+      if (failRevoke && request.method === "DELETE") throw new TypeError("connection reset");
+    },
+  });
+  const { grant } = await approvedNotSaved(world, server, json);
+  failRevoke = true;
+  const logout = next(world, server);
+  assertEquals(await logout.run(["logout"]), 0, logout.stderr);
+  assertEquals(pendingFile(world.home), null);
+  assertEquals(liveKeys(server), [grant.key_id], "the server still has the key");
+  assertMatch(
+    logout.stderr,
+    new RegExp(
+      `Logging out: forgot the login that was waiting for approval at ${server.url}\\. ` +
+        `Its key could not be revoked: revoke it at ${server.url}/settings/api-keys`,
+    ),
+  );
+  assert(!/cancelled/.test(logout.stderr), logout.stderr);
+  // When the revocation works, logout says that instead.
+  const again = await started();
+  const approved = await approvedNotSaved(again.world, again.server, again.json);
+  const out = next(again.world, again.server);
+  assertEquals(await out.run(["logout"]), 0, out.stderr);
+  assertMatch(out.stderr, /Logging out: cancelled the login at .*its new key was revoked/);
+  assertEquals(liveKeys(again.server).includes(approved.grant.key_id), false);
+});
+
 Deno.test("every agent variable is one the binary may read", async () => {
   const { detectAgent } = await import("../src/cli/agent.ts");
   const { AGENT_VARIABLES, ENV_VARS } = await import("../src/permissions.ts");

@@ -48,4 +48,14 @@ export const mutants: Mutant[] = [
     tests: ["tests/security_test.ts"],
     filter: "a key typed where an argument",
   },
+  {
+    rule:
+      "logout says what became of a pending login's approved key: one it could not revoke is named with where to revoke it",
+    file: "src/cli/login_two_step.ts",
+    find: "    const text = forgottenText(ctx, outcome);\n",
+    replace:
+      '    const text = "Cancelled the login that was waiting for approval (login --no-wait).";\n',
+    tests: ["tests/two_step_test.ts"],
+    filter: "cannot be revoked names",
+  },
 ];

@@ -15,7 +15,7 @@
 import { DEFAULT_PROFILE } from "../credentials/profiles.ts";
 import type { LoginResult } from "../login/result.ts";
 import type { PendingLogin } from "../login/pending.ts";
-import type { PendingLock, TwoStepOptions } from "../login/two_step.ts";
+import type { ForgetOutcome, PendingLock, TwoStepOptions } from "../login/two_step.ts";
 import { describeOrganization } from "../runtime/account.ts";
 import type { Context } from "../runtime/context.ts";
 import { credentialsIo } from "../runtime/context.ts";
@@ -413,24 +413,11 @@ export function cancel(ctx: Context, run: TwoStepRun): Promise<number> {
       );
       return finish(ctx, run, EXIT.ok, { status: "finished", profile: run.profile });
     }
-    const { pending, server } = outcome;
-    const where = pending ? ` at ${pending.api}` : "";
-    line(
-      ctx.stderr,
-      server === "cancelled"
-        ? `Cancelled the login that was waiting for approval${where}: its code can no longer be approved.`
-        : server === "revoked"
-        ? `Cancelled the login${where}: it had been approved but not saved, so its new key was revoked.`
-        : `Forgot the login that was waiting for approval${where}. ` +
-          (pending?.grant
-            ? `Its key could not be revoked: revoke it at ${apiKeysPage(targetFor(ctx, pending))}.`
-            : "The server was not told (it has no cancel endpoint, or did not answer), " +
-              "so the code stays valid until it expires, but nothing here will use it."),
-    );
+    line(ctx.stderr, forgottenText(ctx, outcome));
     return finish(ctx, run, EXIT.ok, {
       status: "cancelled",
       profile: run.profile,
-      server,
+      server: outcome.server,
     });
   });
 }
@@ -450,11 +437,27 @@ export async function forgetOnLogout(ctx: Context, profile: string): Promise<voi
   const { forget } = await import("../login/two_step.ts");
   const outcome = await forget(ctx, engine(ctx, { profile }));
   if (outcome.kind === "forgotten") {
-    line(
-      ctx.stderr,
-      "Logging out: cancelled the login that was waiting for approval (login --no-wait).",
-    );
+    // What became of it, as `login --cancel` says: an approved key left live is named.
+    const text = forgottenText(ctx, outcome);
+    line(ctx.stderr, `Logging out: ${text[0].toLowerCase()}${text.slice(1)}`);
   }
+}
+
+/** What became of a forgotten pending login: its server told, or what is still live and where. */
+function forgottenText(
+  ctx: Context,
+  { pending, server }: Extract<ForgetOutcome, { kind: "forgotten" }>,
+): string {
+  const where = pending ? ` at ${pending.api}` : "";
+  return server === "cancelled"
+    ? `Cancelled the login that was waiting for approval${where}: its code can no longer be approved.`
+    : server === "revoked"
+    ? `Cancelled the login${where}: it had been approved but not saved, so its new key was revoked.`
+    : `Forgot the login that was waiting for approval${where}. ` +
+      (pending?.grant
+        ? `Its key could not be revoked: revoke it at ${apiKeysPage(targetFor(ctx, pending))}.`
+        : "The server was not told (it has no cancel endpoint, or did not answer), " +
+          "so the code stays valid until it expires, but nothing here will use it.");
 }
 
 /** A login other than `profile` with a two-step login pending, or null. */
