@@ -381,12 +381,13 @@ Deno.test("a slow server at logout: the terminal says what is being waited for",
   );
 });
 
-Deno.test("typos: flags get a suggestion, -v points at -V", async () => {
+Deno.test("typos: flags get a suggestion, -v points at -V, env --json at --shell json", async () => {
   const cases: [string[], RegExp][] = [
     [["login", "--no-browsr"], /Unknown flag "--no-browsr"\. Did you mean "--no-browser"\?/],
     [["status", "--ofline"], /Unknown flag "--ofline"\. Did you mean "--offline"\?/],
     [["-v"], /Unknown flag "-v"\. For the version, use -V \(or --version\)\./],
     [["whoami", "-v"], /Unknown flag "-v"\. For the version, use -V/],
+    [["env", "--json"], /Unknown flag "--json"\. For JSON, use --shell json\./],
     [["--verison"], /Did you mean "--version"\?/],
     [["whomai"], /Unknown command "whomai"\. Did you mean "whoami"\?/],
   ];

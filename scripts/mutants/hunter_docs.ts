@@ -36,4 +36,12 @@ export const mutants: Mutant[] = [
     tests: TWO_STEP,
     filter: "too short for the QR code",
   },
+  {
+    rule: "env --json points at --shell json (env's JSON is one of its shells)",
+    file: "src/cli/parse.ts",
+    find: 'if (flag === "--json" && known.includes("--shell")) {',
+    replace: "if (false) {",
+    tests: ["tests/login_ux_test.ts"],
+    filter: "typos: flags get a suggestion",
+  },
 ];

@@ -62,12 +62,17 @@ function editDistance(a: string, b: string): number {
 }
 
 /**
- * The message for an unknown flag: -v is a common guess for the version;
+ * The message for an unknown flag: -v is a common guess for the version,
+ * `env --json` for `env --shell json`;
  * --api where a login's own API applies gets the way to another environment;
  * else the nearest flag.
  */
 function unknownFlag(flag: string, known: string[], command?: string, args: string[] = []): string {
   if (flag === "-v") return `Unknown flag "-v". For the version, use -V (or --version).`;
+  // env prints JSON as one of its shells; --json is what every other command takes.
+  if (flag === "--json" && known.includes("--shell")) {
+    return `Unknown flag "--json". For JSON, use --shell json.`;
+  }
   if (flag === "--api" && known.includes("--profile")) {
     // The hint keeps what was typed: the API asked for, and the profile if one was named,
     // each one shell word (pasted, it runs nothing but the login).
