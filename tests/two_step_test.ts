@@ -1282,6 +1282,30 @@ Deno.test("--no-wait at another API retires the old pending login at its own API
   await check.body?.cancel();
 });
 
+Deno.test("--no-wait at another API that replaces an approved, unsaved login whose key cannot be revoked names the live key and where to revoke it (it was silent)", async () => {
+  let failRevoke = false;
+  const { world, server, json } = await started({
+    before: (request) => {
+      if (failRevoke && request.method === "DELETE") throw new TypeError("connection reset");
+    },
+  });
+  const { grant } = await approvedNotSaved(world, server, json);
+  failRevoke = true;
+  const other = world.referenceServer({ deviceInterval: 1 });
+  const moved = next(world);
+  assertEquals(await moved.run(["login", "--no-wait", "--api", other.url]), 0, moved.stderr);
+  assertEquals(pendingFile(world.home)!.api, other.url);
+  assertEquals(liveKeys(server), [grant.key_id], "the server still has the key");
+  assertMatch(
+    moved.stderr,
+    new RegExp(
+      `Replaced the login that was waiting for approval at ${server.url}\\. It had been ` +
+        `approved but not saved, and its key could not be revoked: revoke it at ` +
+        `${server.url}/settings/api-keys`,
+    ),
+  );
+});
+
 Deno.test("status and whoami name a two-step login waiting for the login they show, with the --continue that keeps --profile and --api (text and JSON)", async () => {
   const { world, server, json } = await started();
   const continueCommand = `almyty-auth login --continue --api ${server.url}`;

@@ -58,4 +58,13 @@ export const mutants: Mutant[] = [
     tests: ["tests/two_step_test.ts"],
     filter: "cannot be revoked names",
   },
+  {
+    rule:
+      "--no-wait that replaces an approved, unsaved login names its key when it could not revoke it",
+    file: "src/cli/login_two_step.ts",
+    find: '          (replaced.grant && outcome.server !== "revoked"',
+    replace: "          (false",
+    tests: ["tests/two_step_test.ts"],
+    filter: "replaces an approved, unsaved",
+  },
 ];

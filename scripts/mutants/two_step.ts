@@ -97,8 +97,8 @@ export const mutants: Mutant[] = [
   {
     rule: "--restart cancels the code it replaces",
     file: "src/login/two_step.ts",
-    find: "  if (replaced) await retire(ctx, replaced, options.targetFor(replaced));\n",
-    replace: "",
+    find: "  const server = await retire(ctx, replaced, options.targetFor(replaced));\n",
+    replace: '  const server = "not-told" as const;\n',
     tests: TESTS,
     filter: "--restart starts over",
   },
@@ -253,8 +253,8 @@ export const mutants: Mutant[] = [
   {
     rule: "a replaced pending login is cancelled, or its unsaved key revoked, at its own API only",
     file: "src/login/two_step.ts",
-    find: "if (replaced) await retire(ctx, replaced, options.targetFor(replaced));",
-    replace: "if (replaced) await retire(ctx, replaced, target);",
+    find: "const server = await retire(ctx, replaced, options.targetFor(replaced));",
+    replace: "const server = await retire(ctx, replaced, target);",
     tests: TESTS,
     filter: "retires the old pending login at its own API",
   },

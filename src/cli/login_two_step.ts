@@ -176,9 +176,14 @@ export function noWait(
           `for a new code: ${loginCommand(target, "--no-wait", "--restart")}`,
       );
     } else if (outcome.replaced) {
+      const { replaced } = outcome;
       line(
         ctx.stderr,
-        `Replaced the login that was waiting for approval at ${outcome.replaced.api}.`,
+        `Replaced the login that was waiting for approval at ${replaced.api}.` +
+          (replaced.grant && outcome.server !== "revoked"
+            ? ` It had been approved but not saved, and its key could not be revoked: revoke it ` +
+              `at ${apiKeysPage(targetFor(ctx, replaced))}.`
+            : ""),
       );
     }
     await showPending(ctx, run, outcome.pending);

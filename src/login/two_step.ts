@@ -69,8 +69,16 @@ export interface TwoStepOptions {
 
 /** What `start` did. */
 export type StartOutcome =
-  /** A new pending login; `replaced` is the one it took the place of. */
-  | { kind: "started"; pending: PendingLogin; replaced: PendingLogin | null }
+  /**
+   * A new pending login; `replaced` is the one it took the place of, and `server` what its
+   * server heard (an approved key that was not revoked is still live).
+   */
+  | {
+    kind: "started";
+    pending: PendingLogin;
+    replaced: PendingLogin | null;
+    server?: "cancelled" | "revoked" | "not-told";
+  }
   /** One was already pending for this login and API: the same code. */
   | { kind: "existing"; pending: PendingLogin }
   /**
@@ -159,8 +167,9 @@ export async function start(
     return { kind: "existing", pending: saved.kept };
   }
   const replaced = saved.replaced;
-  if (replaced) await retire(ctx, replaced, options.targetFor(replaced));
-  return { kind: "started", pending, replaced };
+  if (!replaced) return { kind: "started", pending, replaced };
+  const server = await retire(ctx, replaced, options.targetFor(replaced));
+  return { kind: "started", pending, replaced, server };
 }
 
 /** A login already pending that `--no-wait` shows again (same login and API, still approvable). */
