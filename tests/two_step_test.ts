@@ -1138,7 +1138,8 @@ Deno.test("logout forgets the default login's pending login and cancels its code
   assertMatch(page, /cancelled in the terminal/);
 });
 
-Deno.test("logout --all forgets the pending login of a profile never saved (it said 'Not logged in' and the code stayed approvable)", async () => {
+/** A world with the reference server and a `--no-wait --json` login started for profile ci only. */
+async function startedForCi() {
   const world = new World();
   const server = world.referenceServer({ deviceInterval: 1 });
   assertEquals(
@@ -1146,7 +1147,11 @@ Deno.test("logout --all forgets the pending login of a profile never saved (it s
     0,
     world.stderr,
   );
-  const json = JSON.parse(world.stdout);
+  return { world, server, json: JSON.parse(world.stdout) };
+}
+
+Deno.test("logout --all forgets the pending login of a profile never saved (it said 'Not logged in' and the code stayed approvable)", async () => {
+  const { world, server, json } = await startedForCi();
   assert(pendingFile(world.home, "ci"));
   const logout = next(world, server);
   assertEquals(await logout.run(["logout", "--all"]), 0, logout.stderr);
@@ -1188,6 +1193,30 @@ Deno.test("logout of an approved, unsaved two-step login whose key cannot be rev
   assertEquals(await out.run(["logout"]), 0, out.stderr);
   assertMatch(out.stderr, /Logging out: cancelled the login at .*its new key was revoked/);
   assertEquals(liveKeys(again.server).includes(approved.grant.key_id), false);
+});
+
+Deno.test("login --cancel with nothing pending for its login, while another login has one (--profile forgotten), names that one and its --cancel: it said only 'nothing to cancel' and the code stayed approvable", async () => {
+  const { world, server } = await startedForCi();
+  const cancel = next(world, server);
+  assertEquals(await cancel.run(["login", "--cancel"]), 0, cancel.stderr);
+  assertMatch(
+    cancel.stderr,
+    /No login is waiting for approval; nothing to cancel\. One is for profile ci: to cancel it, run almyty-auth login --cancel --profile ci/,
+  );
+  assert(pendingFile(world.home, "ci"), "another login's pending login is not cancelled");
+  const json = next(world, server);
+  assertEquals(await json.run(["login", "--cancel", "--json"]), 0, json.stderr);
+  assertEquals(JSON.parse(json.stdout), {
+    status: "no_pending",
+    profile: "default",
+    next_step: "almyty-auth login --cancel --profile ci",
+  });
+  // Nothing pending anywhere: no pointer.
+  const done = next(world, server);
+  assertEquals(await done.run(["login", "--cancel", "--profile", "ci"]), 0, done.stderr);
+  const none = next(world, server);
+  assertEquals(await none.run(["login", "--cancel", "--json"]), 0, none.stderr);
+  assertEquals(JSON.parse(none.stdout), { status: "no_pending", profile: "default" });
 });
 
 Deno.test("every agent variable is one the binary may read", async () => {

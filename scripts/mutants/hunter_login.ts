@@ -67,4 +67,12 @@ export const mutants: Mutant[] = [
     tests: ["tests/two_step_test.ts"],
     filter: "replaces an approved, unsaved",
   },
+  {
+    rule: "login --cancel with nothing pending for its login names another login's pending one",
+    file: "src/cli/login_two_step.ts",
+    find: "      const cancelOther = other === null\n",
+    replace: "      const cancelOther = true\n",
+    tests: ["tests/two_step_test.ts"],
+    filter: "login --cancel with nothing pending",
+  },
 ];

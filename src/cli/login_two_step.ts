@@ -334,9 +334,8 @@ export function finishContinue(
             ctx,
             run,
             "no_pending",
-            `${none}, but one is for ${
-              other === DEFAULT_PROFILE ? "the default login" : `profile ${other}`
-            }: finish it with ${finish} (or start one here: ${again({ api })})`,
+            `${none}, but one is for ${loginName(other)}: finish it with ${finish} (or start ` +
+              `one here: ${again({ api })})`,
             finish,
           );
         }
@@ -404,8 +403,24 @@ export function cancel(ctx: Context, run: TwoStepRun): Promise<number> {
     const { forget } = await import("../login/two_step.ts");
     const outcome = await forget(ctx, engine(ctx, run));
     if (outcome.kind === "no_pending") {
-      line(ctx.stderr, "No login is waiting for approval; nothing to cancel.");
-      return finish(ctx, run, EXIT.ok, { status: "no_pending", profile: run.profile });
+      // Another login's is (`--profile` forgotten): its code stays approvable, so it is named.
+      const other = otherPending(ctx, run.profile);
+      const cancelOther = other === null
+        ? null
+        : loginCommand({ login: { profile: other } }, "--cancel");
+      line(
+        ctx.stderr,
+        `No login is waiting for approval${
+          run.profile === DEFAULT_PROFILE ? "" : ` for profile ${run.profile}`
+        }; nothing to cancel.${
+          cancelOther ? ` One is for ${loginName(other!)}: to cancel it, run ${cancelOther}` : ""
+        }`,
+      );
+      return finish(ctx, run, EXIT.ok, {
+        status: "no_pending",
+        profile: run.profile,
+        ...(cancelOther ? { next_step: cancelOther } : {}),
+      });
     }
     if (outcome.kind === "finished") {
       line(
@@ -463,6 +478,11 @@ function forgottenText(
         ? `Its key could not be revoked: revoke it at ${apiKeysPage(targetFor(ctx, pending))}.`
         : "The server was not told (it has no cancel endpoint, or did not answer), " +
           "so the code stays valid until it expires, but nothing here will use it.");
+}
+
+/** A login as a message names it. */
+function loginName(profile: string): string {
+  return profile === DEFAULT_PROFILE ? "the default login" : `profile ${profile}`;
 }
 
 /** A login other than `profile` with a two-step login pending, or null. */
