@@ -960,16 +960,19 @@ Deno.test("--no-wait on a terminal too short for the QR code says --qr shows it 
   assertMatch(forced.stderr, /almyty-auth login --continue/);
 });
 
+/** A working folder whose `.almyty-profile` was never trusted. */
+function untrustedFolder(world: World): void {
+  world.cwd = `${world.home}/repo`;
+  Deno.mkdirSync(world.cwd);
+  Deno.writeTextFileSync(`${world.cwd}/.almyty-profile`, '{"profile": "staging"}');
+}
+
 Deno.test("--json: a failure before the two-step run starts is one object on stdout too (an untrusted .almyty-profile, a bad --wait or --api, ~/.almyty a file), its message on stderr", async () => {
   const cases: [string, string[], (world: World) => void, number, string | null, RegExp][] = [
     [
       "untrusted folder",
       ["--no-wait"],
-      (world) => {
-        world.cwd = `${world.home}/repo`;
-        Deno.mkdirSync(world.cwd);
-        Deno.writeTextFileSync(`${world.cwd}/.almyty-profile`, '{"profile": "staging"}');
-      },
+      untrustedFolder,
       EXIT.auth,
       null,
       /you have not trusted this file/,
@@ -977,11 +980,7 @@ Deno.test("--json: a failure before the two-step run starts is one object on std
     [
       "untrusted folder",
       ["--continue"],
-      (world) => {
-        world.cwd = `${world.home}/repo`;
-        Deno.mkdirSync(world.cwd);
-        Deno.writeTextFileSync(`${world.cwd}/.almyty-profile`, '{"profile": "staging"}');
-      },
+      untrustedFolder,
       EXIT.auth,
       null,
       /you have not trusted this file/,
@@ -1165,7 +1164,8 @@ Deno.test("logout --all forgets the pending login of a profile never saved (it s
   assertEquals(readBytes(`${world.home}/.almyty/profiles/ci.json`), null);
 });
 
-Deno.test("logout of an approved, unsaved two-step login whose key cannot be revoked names the live key and where to revoke it (it said 'cancelled' and forgot it)", async () => {
+/** A two-step login approved but not saved, whose server can no longer revoke its key. */
+async function approvedUnsavedUnrevocable() {
   let failRevoke = false;
   const { world, server, json } = await started({
     before: (request) => {
@@ -1174,6 +1174,11 @@ Deno.test("logout of an approved, unsaved two-step login whose key cannot be rev
   });
   const { grant } = await approvedNotSaved(world, server, json);
   failRevoke = true;
+  return { world, server, grant };
+}
+
+Deno.test("logout of an approved, unsaved two-step login whose key cannot be revoked names the live key and where to revoke it (it said 'cancelled' and forgot it)", async () => {
+  const { world, server, grant } = await approvedUnsavedUnrevocable();
   const logout = next(world, server);
   assertEquals(await logout.run(["logout"]), 0, logout.stderr);
   assertEquals(pendingFile(world.home), null);
@@ -1312,14 +1317,7 @@ Deno.test("--no-wait at another API retires the old pending login at its own API
 });
 
 Deno.test("--no-wait at another API that replaces an approved, unsaved login whose key cannot be revoked names the live key and where to revoke it (it was silent)", async () => {
-  let failRevoke = false;
-  const { world, server, json } = await started({
-    before: (request) => {
-      if (failRevoke && request.method === "DELETE") throw new TypeError("connection reset");
-    },
-  });
-  const { grant } = await approvedNotSaved(world, server, json);
-  failRevoke = true;
+  const { world, server, grant } = await approvedUnsavedUnrevocable();
   const other = world.referenceServer({ deviceInterval: 1 });
   const moved = next(world);
   assertEquals(await moved.run(["login", "--no-wait", "--api", other.url]), 0, moved.stderr);
