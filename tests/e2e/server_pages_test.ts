@@ -274,16 +274,24 @@ pages(
   "the server's own form posts carry its Origin (Referrer-Policy: same-origin), so a browser without Sec-Fetch-Site is not refused",
   {},
   async (server, page) => {
-    const origins: string[] = [];
-    page.on("request", async (request) => {
-      if (request.method() === "POST") origins.push(await request.headerValue("origin") ?? "none");
+    // Each header is read as its request is seen (in order), and awaited before the check: an
+    // async handler's push could land after it.
+    const origins: Promise<string>[] = [];
+    page.on("request", (request) => {
+      if (request.method() === "POST") {
+        origins.push(request.headerValue("origin").then((value) => value ?? "none"));
+      }
     });
     await page.goto(authorizationUrl(server.url));
     await signIn(page);
     const approve = page.getByRole("button", { name: "Approve" });
     await approve.waitFor();
     await Promise.all([page.waitForRequest(/\/callback\?code=/).catch(() => {}), approve.click()]);
-    assertEquals(origins, [server.url, server.url], "the sign-in and the decision");
+    assertEquals(
+      await Promise.all(origins),
+      [server.url, server.url],
+      "the sign-in and the decision",
+    );
   },
 );
 
