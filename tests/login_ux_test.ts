@@ -346,6 +346,16 @@ Deno.test("an ALMYTY_HTTP_TIMEOUT that is no number of seconds (60s) is said onc
     "after the default 15 s. Set it to a number from 1 to 600 (e.g. ALMYTY_HTTP_TIMEOUT=60), or " +
     "unset it.\n";
   assertEquals(world.stderr.split(warning).length, 2, world.stderr);
+  // A key put there by mistake is named as one, never quoted.
+  const key = "almyty_" + "c".repeat(64);
+  const keyed = new World({ ALMYTY_HTTP_TIMEOUT: key });
+  const keyedApi = scriptedDeviceApi(
+    keyed,
+    () => Response.json({ access_token: "almyty_" + "f".repeat(64), token_type: "Bearer" }),
+  );
+  assertEquals(await keyed.run(["login", "--no-browser", "--api", keyedApi.url]), 0, keyed.stderr);
+  assertMatch(keyed.stderr, /ALMYTY_HTTP_TIMEOUT=an API key or token \(not shown here\) is not/);
+  assertEquals(keyed.stderr.includes("cccccccc"), false, keyed.stderr);
   for (const fine of ["60", "0.5", " 30 ", ""]) {
     const quiet = new World({ ALMYTY_HTTP_TIMEOUT: fine });
     const api = scriptedDeviceApi(

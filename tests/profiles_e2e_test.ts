@@ -217,7 +217,9 @@ Deno.test("exec: the program's exit code, 127 not found, 126 not executable; a m
   assertEquals((await run(["--profile", "staging", "--", data])).code, 126);
   // A script that exists but whose #! line ends in a Windows line break: the system reports it
   // "not found"; it is named as what it is, with the fix (126, as shells do).
-  const script = `${home}/crlf.sh`;
+  // In a folder whose name a shell would split and expand: the command to paste is one word.
+  Deno.mkdirSync(`${home}/my $scripts`);
+  const script = `${home}/my $scripts/crlf.sh`;
   Deno.writeTextFileSync(script, "#!/bin/sh\r\necho ran\r\n", { mode: 0o755 });
   const crlf = await run(["--profile", "staging", "--", script]);
   assertEquals(crlf.code, 126, crlf.stderr);
@@ -225,7 +227,7 @@ Deno.test("exec: the program's exit code, 127 not found, 126 not executable; a m
     crlf.stderr,
     `almyty-auth exec: ${script}: its first line (#!/bin/sh) ends in a Windows line break (\\r), ` +
       `so the system looks for an interpreter named "/bin/sh\\r", which does not exist. Convert ` +
-      `its line endings (dos2unix ${script}) and run it again.\n`,
+      `its line endings (dos2unix '${script}') and run it again.\n`,
   );
   const marker = `${home}/ran`;
   const never = ["sh", "-c", `touch ${marker}`];

@@ -286,4 +286,20 @@ export const mutants: Mutant[] = [
     tests: ["tests/odd_input_test.ts"],
     filter: "plain http",
   },
+  {
+    rule: "exec's dos2unix hint names the script as one shell word",
+    file: "src/cli/exec.ts",
+    find: "(dos2unix ${shellWord(stripControl(command))})",
+    replace: "(dos2unix ${stripControl(command)})",
+    tests: ["tests/profiles_e2e_test.ts"],
+    filter: "exec: the program's exit code",
+  },
+  {
+    rule: "an ALMYTY_HTTP_TIMEOUT holding a key is named as one, never quoted",
+    file: "src/runtime/connect.ts",
+    find: "`ALMYTY_HTTP_TIMEOUT=${quoteTyped(stripControl(value))} is not a positive `",
+    replace: "`ALMYTY_HTTP_TIMEOUT=${JSON.stringify(stripControl(value))} is not a positive `",
+    tests: ["tests/login_ux_test.ts"],
+    filter: "ALMYTY_HTTP_TIMEOUT that is no number",
+  },
 ];

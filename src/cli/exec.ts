@@ -16,6 +16,7 @@ import type { Context } from "../runtime/context.ts";
 import { CliError, EXIT } from "../runtime/errors.ts";
 import { line } from "../runtime/output.ts";
 import { stripControl } from "../protocol/text.ts";
+import { shellWord } from "../credentials/fix_hints.ts";
 import { handoff } from "./handoff.ts";
 
 /** Exit codes of a program that could not be started, as shells use them. */
@@ -76,7 +77,7 @@ function missingInterpreter(ctx: Context, command: string): string | null {
   return first.endsWith("\r")
     ? `its first line (#!${interpreter}) ends in a Windows line break (\\r), so the system looks ` +
       `for an interpreter named "${interpreter}\\r", which does not exist. Convert its line ` +
-      `endings (dos2unix ${stripControl(command)}) and run it again.`
+      `endings (dos2unix ${shellWord(stripControl(command))}) and run it again.`
     : `the interpreter its first line names (${interpreter}) does not exist: install it or fix ` +
       "that line.";
 }

@@ -15,7 +15,7 @@ import { ApiClient, DEFAULT_TIMEOUT_MS, type SlowRequest } from "./client.ts";
 import { stripControl } from "../protocol/text.ts";
 import { readingTarget, type Target, type TargetSource } from "./target.ts";
 import { loginCommand } from "../credentials/fix_hints.ts";
-import { jwtExpiry, relativeTime, tokenKind } from "../protocol/tokens.ts";
+import { jwtExpiry, quoteTyped, relativeTime, tokenKind } from "../protocol/tokens.ts";
 import { checkServiceUrl, displayUrl } from "../protocol/urls.ts";
 import { DEFAULT_API_URL } from "../protocol/constants.ts";
 import type { SelectOptions } from "../credentials/types.ts";
@@ -85,7 +85,7 @@ function httpTimeoutMs(ctx: Context): number | undefined {
     warnedTimeout.add(ctx);
     warn(
       ctx,
-      `ALMYTY_HTTP_TIMEOUT=${JSON.stringify(stripControl(value).slice(0, 40))} is not a positive ` +
+      `ALMYTY_HTTP_TIMEOUT=${quoteTyped(stripControl(value))} is not a positive ` +
         `number of seconds, so requests give up after the default ${
           DEFAULT_TIMEOUT_MS / 1000
         } s. Set ` +
