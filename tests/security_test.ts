@@ -564,6 +564,7 @@ Deno.test("a key typed where an argument, a URL or a number belongs is never ech
         ["login", "--frontend", secret],
         ["login", "--timeout", secret],
         ["whoami", "--api", secret],
+        ["profile", secret],
       ]
     ) {
       const world = new World();

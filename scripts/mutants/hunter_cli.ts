@@ -302,4 +302,12 @@ export const mutants: Mutant[] = [
     tests: ["tests/login_ux_test.ts"],
     filter: "ALMYTY_HTTP_TIMEOUT that is no number",
   },
+  {
+    rule: "a key typed where profile's subcommand belongs is named as one, never quoted",
+    file: "src/cli/profile.ts",
+    find: "`Unknown subcommand ${quoteTyped(stripControl(name))}: use one of ${",
+    replace: '`Unknown subcommand "${stripControl(name).slice(0, 40)}": use one of ${',
+    tests: ["tests/security_test.ts"],
+    filter: "a key typed where an argument",
+  },
 ];

@@ -20,6 +20,7 @@ import { describeOrganization } from "../runtime/account.ts";
 import { fileTarget } from "../runtime/target.ts";
 import { DEFAULT_API_URL } from "../protocol/constants.ts";
 import { stripControl } from "../protocol/text.ts";
+import { quoteTyped } from "../protocol/tokens.ts";
 import {
   checkProfileName,
   DEFAULT_PROFILE,
@@ -72,7 +73,7 @@ export function run(ctx: Context, input: CommandInput): Promise<number> {
   const subcommand = Object.hasOwn(SUBCOMMANDS, name) ? SUBCOMMANDS[name] : undefined;
   if (!subcommand) {
     throw new CliError(
-      `Unknown subcommand "${stripControl(name).slice(0, 40)}": use one of ${
+      `Unknown subcommand ${quoteTyped(stripControl(name))}: use one of ${
         Object.keys(SUBCOMMANDS).join(", ")
       }.\nRun \`almyty-auth help profile\` for usage.`,
       EXIT.usage,
