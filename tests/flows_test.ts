@@ -777,6 +777,73 @@ Deno.test("login --with-token with nothing on stdin: exit 2, the hint keeps --pr
   }
 });
 
+Deno.test("login --with-token when the API is down or rate-limiting: the login unchanged, a retry that keeps --profile and --api", async () => {
+  const world = new World();
+  const server = world.referenceServer();
+  const key = await mintedKey(world, server.url);
+  world.stdinText = key;
+  assertEquals(
+    await world.run(["login", "--with-token", "--profile", "ci", "--api", server.url]),
+    0,
+  );
+  const profile = `${world.home}/.almyty/profiles/ci.json`;
+  const before = readBytes(profile);
+  assert(before);
+  const envelope = (status: number, code: string, headers: Record<string, string> = {}) => () =>
+    Response.json({ error: { code, message: "Too bad", statusCode: status } }, { status, headers });
+  // What the API answered, what the user is told of it, and when to try again.
+  const cases: [(() => Response) | null, string, string][] = [
+    [envelope(503, "INTERNAL_ERROR"), "answered 503: Too bad", " in a minute"],
+    [
+      envelope(429, "RATE_LIMITED", { "retry-after": "30" }),
+      "answered 429: Too bad \\(retry after 30 s\\)",
+      " in 30 s",
+    ],
+    [
+      () => new Response("<html>Bad gateway</html>", { status: 502 }),
+      "answered 502",
+      " in a minute",
+    ],
+    [null, "Cannot reach http://127\\.0\\.0\\.1:9/auth/profile: connection refused", ""],
+  ];
+  for (const [answer, said, when] of cases) {
+    const api = answer ? world.route(answer) : "http://127.0.0.1:9";
+    for (
+      const [flags, stdin] of [[["--with-token"], key], [["--token", key], undefined]] as const
+    ) {
+      world.again().stdinText = stdin;
+      assertEquals(
+        await world.run(["login", ...flags, "--profile", "ci", "--api", api]),
+        1,
+        world.stderr,
+      );
+      assertMatch(world.stderr, new RegExp(said));
+      // A key given in argv is offered the pipe, the way that keeps it out of `ps`.
+      assertMatch(
+        world.stderr,
+        new RegExp(
+          `\nThe key was not checked, and nothing was saved\\. Try again${when}: ` +
+            `almyty-auth login --with-token --profile ci --api ${api} < key\\.txt\n$`,
+        ),
+      );
+      assertEquals(readBytes(profile), before);
+    }
+  }
+  // A key typed at the prompt is typed again: no file to pipe.
+  const typed = new World({}, world.home);
+  typed.stdinIsTerminal = true;
+  typed.type(key);
+  const down = typed.route(envelope(500, "INTERNAL_ERROR"));
+  assertEquals(await typed.run(["login", "--with-token", "--profile", "ci", "--api", down]), 1);
+  assertMatch(
+    typed.stderr,
+    new RegExp(
+      `Try again in a minute: almyty-auth login --with-token --profile ci --api ${down}\n`,
+    ),
+  );
+  assertEquals(readBytes(profile), before);
+});
+
 Deno.test("token prompt: a terminal is asked for the key, unseen; Ctrl-D saves nothing", async () => {
   const world = new World();
   const server = world.referenceServer();

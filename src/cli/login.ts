@@ -14,7 +14,7 @@
  */
 import { checkKey } from "../login/key_check.ts";
 import type { CommandInput } from "../runtime/command.ts";
-import { ApiError } from "../runtime/api_error.ts";
+import { ApiError, isTransient } from "../runtime/api_error.ts";
 import { type Context, credentialsIo } from "../runtime/context.ts";
 import { CliError, EXIT } from "../runtime/errors.ts";
 import { warn } from "../runtime/output.ts";
@@ -114,7 +114,10 @@ export async function run(ctx: Context, { flags }: CommandInput): Promise<number
       );
     }
     const token = fromStdin ? await readTokenFromStdin(ctx, target) : tokenFlag!.trim();
-    await tokenLogin(ctx, target, token);
+    // The key goes in as it came: piped again, or typed at the prompt again.
+    const retry = loginCommand(target, "--with-token") +
+      (ctx.stdin.isTerminal && fromStdin ? "" : " < key.txt");
+    await tokenLogin(ctx, target, token, retry);
     return EXIT.ok;
   }
   // Before the browser or the device code: nothing is minted that could not be saved.
@@ -272,7 +275,12 @@ async function readTokenFromStdin(ctx: Context, target: Target): Promise<string>
 }
 
 /** Validates the key with `GET /auth/profile`, then saves it. */
-async function tokenLogin(ctx: Context, target: Target, token: string): Promise<void> {
+async function tokenLogin(
+  ctx: Context,
+  target: Target,
+  token: string,
+  retry: string,
+): Promise<void> {
   if (!token) {
     throw new CliError(
       `The API key is empty. Pass the key itself, e.g. ${
@@ -306,6 +314,19 @@ async function tokenLogin(ctx: Context, target: Target, token: string): Promise<
           `Check that the key is complete, not revoked, and meant for ${target.api} ` +
           "(for another environment, pass its API with --api <url>).",
         EXIT.auth,
+      );
+    }
+    if (error instanceof ApiError && isTransient(error)) {
+      // The key was never judged: the same command may well work in a while.
+      throw new CliError(
+        `${error.message}\nThe key was not checked, and nothing was saved. Try again${
+          error.retryAfter
+            ? ` in ${error.retryAfter} s`
+            : error.kind === "http"
+            ? " in a minute"
+            : ""
+        }: ${retry}`,
+        EXIT.error,
       );
     }
     throw error;

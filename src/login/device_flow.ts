@@ -18,7 +18,7 @@
  * @module
  */
 import type { ApiClient } from "../runtime/client.ts";
-import { ApiError } from "../runtime/api_error.ts";
+import { ApiError, isTransient } from "../runtime/api_error.ts";
 import type { Target } from "../runtime/target.ts";
 import { loginCommand } from "../credentials/fix_hints.ts";
 import { apiFor } from "../runtime/connect.ts";
@@ -326,20 +326,6 @@ export async function cancelDevice(
   } catch {
     return false;
   }
-}
-
-/**
- * True for failures worth retrying: no answer, a timeout, 429 and 5xx.
- *
- * @example
- * ```ts
- * import { ApiError } from "../runtime/api_error.ts";
- * isTransient(new ApiError("http", "https://api.almyty.com/auth/cli/token", "down", 503)); // true
- * ```
- */
-export function isTransient(error: ApiError): boolean {
-  return error.kind === "network" || error.kind === "timeout" ||
-    error.status === 429 || (error.status !== undefined && error.status >= 500);
 }
 
 /**

@@ -27,7 +27,7 @@
  * ```
  * @module
  */
-import { ApiError } from "../runtime/api_error.ts";
+import { ApiError, isTransient } from "../runtime/api_error.ts";
 import { apiFor } from "../runtime/connect.ts";
 import { type Context, credentialsIo } from "../runtime/context.ts";
 import { revokeKey } from "../runtime/keys.ts";
@@ -40,7 +40,6 @@ import { keepMinted, mintedFromGrant } from "./minted.ts";
 import {
   backoffMs,
   cancelDevice,
-  isTransient,
   pollDevice,
   pollInterval,
   type PollOutcome,

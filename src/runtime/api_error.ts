@@ -44,3 +44,17 @@ export class ApiError extends Error {
     super(message);
   }
 }
+
+/**
+ * True for failures worth retrying: no answer, a timeout, 429 and 5xx.
+ *
+ * @example
+ * ```ts
+ * isTransient(new ApiError("http", "https://api.almyty.com/auth/cli/token", "down", 503)); // true
+ * isTransient(new ApiError("http", "https://api.almyty.com/auth/profile", "gone", 404)); // false
+ * ```
+ */
+export function isTransient(error: ApiError): boolean {
+  return error.kind === "network" || error.kind === "timeout" ||
+    error.status === 429 || (error.status !== undefined && error.status >= 500);
+}

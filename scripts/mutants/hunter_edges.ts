@@ -1,0 +1,19 @@
+/**
+ * Mutants of the rules the round-3 edges hunt added: small defects a user
+ * hits at the edges of the CLI (retry hints, help, shells, folders).
+ * @module
+ */
+import type { Mutant } from "./mutant.ts";
+
+/** See scripts/mutants/mutant.ts for the fields. */
+export const mutants: Mutant[] = [
+  {
+    rule:
+      "login --with-token that the API could not check (5xx, 429, no answer) says nothing was saved and gives the retry that keeps --profile and --api",
+    file: "src/cli/login.ts",
+    find: "    if (error instanceof ApiError && isTransient(error)) {",
+    replace: "    if (false) {",
+    tests: ["tests/flows_test.ts"],
+    filter: "down or rate-limiting",
+  },
+];
