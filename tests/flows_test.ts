@@ -974,6 +974,40 @@ Deno.test("the API keys page the hints name exists on the reference server: crea
   assertEquals(await after.run(["whoami"]), 4);
 });
 
+Deno.test("env --shell takes exactly the shells that help, the completions, README and its refusal name (pwsh too)", async () => {
+  const tried = ["sh", "bash", "zsh", "fish", "powershell", "pwsh", "json", "ksh", "cmd", "nu"];
+  const accepted: string[] = [];
+  for (const shell of tried) {
+    const world = new World();
+    const code = await world.run(["env", "--shell", shell, "--unset"]);
+    assert(code === 0 || code === 2, `${shell}: ${code} ${world.stderr}`);
+    if (code === 0) accepted.push(shell);
+  }
+  assertEquals(accepted, ["sh", "bash", "zsh", "fish", "powershell", "pwsh", "json"]);
+  const pwsh = new World();
+  assertEquals(await pwsh.run(["env", "--shell", "pwsh", "--unset"]), 0);
+  assertMatch(pwsh.stdout, /^Remove-Item Env:ALMYTY_TOKEN /);
+  const words = (text: string) => text.match(/[a-z]+/g)!.filter((w) => tried.includes(w));
+  const help = new World();
+  assertEquals(await help.run(["help", "env"]), 0);
+  assertEquals(words(help.stdout.match(/--shell <shell>([\s\S]*?)--unset/)![1]), accepted);
+  const completions = new World();
+  assertEquals(await completions.run(["completions", "bash"]), 0);
+  assertEquals(
+    completions.stdout.match(/--shell\) COMPREPLY=\(\$\(compgen -W "([^"]*)"/)![1].split(" "),
+    accepted,
+  );
+  const readme = Deno.readTextFileSync(new URL("../README.md", import.meta.url));
+  const lists = [...readme.matchAll(/--shell (sh[\\|a-z]*)/g)].map((m) => words(m[1]));
+  assertEquals(lists, [accepted, accepted]);
+  const refused = new World();
+  assertEquals(await refused.run(["env", "--shell", "ksh"]), 2);
+  assertMatch(
+    refused.stderr,
+    /^--shell takes sh, bash, zsh, fish, powershell, pwsh or json, got "ksh"\./,
+  );
+});
+
 Deno.test("names every object has (constructor, toString, __proto__) are no command, flag, help page, shell or subcommand: each is a usage error (2) naming it, never an unexpected error or a silent run", async () => {
   const cases: [string[], RegExp][] = [
     [["constructor"], /^Unknown command "constructor"\./],
@@ -985,7 +1019,7 @@ Deno.test("names every object has (constructor, toString, __proto__) are no comm
     [["completions", "constructor"], /^"constructor" is not a shell it supports\./],
     [
       ["env", "--shell", "toString"],
-      /^--shell takes sh, bash, zsh, fish, powershell or json, got "toString"\./,
+      /^--shell takes sh, bash, zsh, fish, powershell, pwsh or json, got "toString"\./,
     ],
     [["profile", "constructor"], /^Unknown subcommand "constructor": use one of list, /],
     [["profile", "__proto__"], /^Unknown subcommand "__proto__": use one of list, /],

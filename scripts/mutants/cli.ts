@@ -100,8 +100,8 @@ export const mutants: Mutant[] = [
   {
     rule: "a name every object has is no shell for env",
     file: "src/cli/env.ts",
-    find: "Object.hasOwn(SHELLS, name) ? SHELLS[name] : undefined",
-    replace: "SHELLS[name]",
+    find: "Object.hasOwn(ENV_SHELLS, name) ? ENV_SHELLS[name] : undefined",
+    replace: "ENV_SHELLS[name]",
     tests: ["tests/flows_test.ts"],
     filter: "names every object has",
   },

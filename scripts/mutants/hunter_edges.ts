@@ -16,4 +16,13 @@ export const mutants: Mutant[] = [
     tests: ["tests/flows_test.ts"],
     filter: "down or rate-limiting",
   },
+  {
+    rule:
+      "env --shell's names are one list: help, the completions and the refusal offer every shell env takes (pwsh too)",
+    file: "src/cli/spec.ts",
+    find: "        values: Object.keys(ENV_SHELLS),",
+    replace: '        values: ["sh", "bash", "zsh", "fish", "powershell", "json"],',
+    tests: ["tests/flows_test.ts"],
+    filter: "env --shell takes exactly",
+  },
 ];

@@ -1,5 +1,5 @@
 /**
- * `almyty-auth env [--profile <name>] [--shell sh|bash|zsh|fish|powershell|json] [--unset]`:
+ * `almyty-auth env [--profile <name>] [--shell sh|bash|zsh|fish|powershell|pwsh|json] [--unset]`:
  * prints the login's ALMYTY_* variables (the same set `exec` gives a
  * program), quoted for the shell, for `eval "$(almyty-auth env …)"` and
  * direnv; `--unset` prints what removes them.
@@ -15,18 +15,9 @@ import type { Context } from "../runtime/context.ts";
 import { CliError, EXIT } from "../runtime/errors.ts";
 import { warn } from "../runtime/output.ts";
 import { handoff, HANDOFF_VARS, type HandoffVars } from "./handoff.ts";
+import { ENV_SHELLS } from "./spec.ts";
 
-type Shell = "sh" | "fish" | "powershell" | "json";
-
-const SHELLS: Record<string, Shell> = {
-  sh: "sh",
-  bash: "sh",
-  zsh: "sh",
-  fish: "fish",
-  powershell: "powershell",
-  pwsh: "powershell",
-  json: "json",
-};
+type Shell = (typeof ENV_SHELLS)[string];
 
 /**
  * `vars` as the shell's assignments, each value quoted so that nothing in it
@@ -88,10 +79,10 @@ export function unsetLines(shell: Shell): string {
 export function run(ctx: Context, { flags }: CommandInput): Promise<number> {
   return Promise.resolve().then(() => {
     const name = (flags.shell as string | undefined) ?? "sh";
-    const shell = Object.hasOwn(SHELLS, name) ? SHELLS[name] : undefined;
+    const shell = Object.hasOwn(ENV_SHELLS, name) ? ENV_SHELLS[name] : undefined;
     if (!shell) {
       throw new CliError(
-        `--shell takes sh, bash, zsh, fish, powershell or json, got "${
+        `--shell takes ${Object.keys(ENV_SHELLS).join(", ").replace(/, (\w+)$/, " or $1")}, got "${
           name.replace(/[^\w.-]/g, "?").slice(0, 40)
         }".`,
         EXIT.usage,

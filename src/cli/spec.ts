@@ -58,6 +58,27 @@ const profile: FlagSpec = {
   values: "profiles",
 };
 
+/**
+ * The names `env --shell` takes, each with the syntax it prints (a shell's other
+ * names share its syntax): env's check, its refusal, help and the completions
+ * all read this one list.
+ *
+ * @example
+ * ```ts
+ * import { ENV_SHELLS } from "./spec.ts";
+ * ENV_SHELLS.pwsh; // "powershell"
+ * ```
+ */
+export const ENV_SHELLS: Readonly<Record<string, "sh" | "fish" | "powershell" | "json">> = {
+  sh: "sh",
+  bash: "sh",
+  zsh: "sh",
+  fish: "fish",
+  powershell: "powershell",
+  pwsh: "powershell",
+  json: "json",
+};
+
 /** All commands. */
 export const COMMANDS: Record<string, CommandSpec> = {
   login: {
@@ -276,8 +297,8 @@ export const COMMANDS: Record<string, CommandSpec> = {
       shell: {
         type: "string",
         value: "shell",
-        description: "sh (also bash, zsh; the default), fish, powershell or json",
-        values: ["sh", "bash", "zsh", "fish", "powershell", "json"],
+        description: "sh (also bash, zsh; the default), fish, powershell (also pwsh) or json",
+        values: Object.keys(ENV_SHELLS),
       },
       unset: { type: "boolean", description: "print the commands that remove the variables" },
     },
