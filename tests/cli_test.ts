@@ -366,7 +366,7 @@ Deno.test("completions are generated for bash, zsh and fish from the command tab
   assertEquals(parsed.code, 0, new TextDecoder().decode(parsed.stderr));
 });
 
-Deno.test('help: help help, usage lines from the flags, --api "" is a usage error', async () => {
+Deno.test('help: help help, usage lines from the flags, a stray word after the page (exit 2), --api "" is a usage error', async () => {
   const home = tempHome();
   const help = await runCli(["help", "help"], { home });
   assertEquals(help.code, 0);
@@ -374,6 +374,15 @@ Deno.test('help: help help, usage lines from the flags, --api "" is a usage erro
   const login = await runCli(["help", "login"], { home });
   // The usage lists every flag, wrapped under the command (help_test.ts checks every page's width).
   assertMatch(login.stdout, /Usage: almyty-auth login \[[^]*?\n {25}\[--timeout seconds\]/);
+  // A word after the page's name is refused as every command refuses one, named, no page shown.
+  for (const argv of [["help", "whoami", "extra"], ["--help", "login", "--api", "extra"]]) {
+    const stray = await runCli(argv, { home });
+    assertEquals([stray.code, stray.stdout], [2, ""], argv.join(" "));
+    assertMatch(
+      stray.stderr,
+      new RegExp(`^Unexpected argument "${argv[2]}": help shows one command's page\\.\n`),
+    );
+  }
   const empty = await runCli(["login", "--api", "", "--with-token"], { home, stdin: "k" });
   assertEquals(empty.code, 2);
   assertMatch(empty.stderr, /--api needs a URL/);

@@ -25,4 +25,12 @@ export const mutants: Mutant[] = [
     tests: ["tests/flows_test.ts"],
     filter: "env --shell takes exactly",
   },
+  {
+    rule: "a word after help's page name is a usage error naming it, as every command refuses one",
+    file: "src/cli/parse.ts",
+    find: "    if (rest.length > 1) {",
+    replace: "    if (false) {",
+    tests: ["tests/cli_test.ts"],
+    filter: "a stray word after the page",
+  },
 ];

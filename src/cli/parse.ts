@@ -225,6 +225,15 @@ export function parseCommandLine(argv: string[]): Parsed {
     if (rest[0] !== undefined && rest[0] !== "help" && !Object.hasOwn(COMMANDS, rest[0])) {
       throw usageError(unknownCommand(rest[0]));
     }
+    // One page at a time, as every command refuses a word it does not take.
+    if (rest.length > 1) {
+      throw usageError(
+        `Unexpected argument ${quoteTyped(rest[1])}: help shows one command's page.${
+          keyHint(rest[1])
+        }`,
+        "help",
+      );
+    }
     return { kind: "help", command: rest[0] };
   }
   if (first === "-v") throw usageError(unknownFlag(first, []));
