@@ -33,4 +33,12 @@ export const mutants: Mutant[] = [
     tests: ["tests/cli_test.ts"],
     filter: "a stray word after the page",
   },
+  {
+    rule: "help exec says what README says of exec: the signals passed on, the exit codes",
+    file: "src/cli/spec.ts",
+    find: '"Signals: SIGTERM and SIGHUP are passed on, SIGINT and SIGQUIT too except at a",',
+    replace: '"Signals: SIGTERM is passed on, and SIGINT and SIGQUIT too except at a",',
+    tests: ["tests/unit/help_test.ts"],
+    filter: "help exec says what README",
+  },
 ];

@@ -77,3 +77,32 @@ Deno.test("help doctor's --api default is the login's API, as doctor checks (not
     "--api <url> check this API (default: the login's; without one, https://api.almyty.com)",
   );
 });
+
+Deno.test("help exec says what README's exec says: the signals passed on, the exit codes, no empty token handed over", () => {
+  const flat = (text: string) => text.replace(/\s+/g, " ");
+  const readme = flat(Deno.readTextFileSync(new URL("../../README.md", import.meta.url)));
+  const section = readme.slice(
+    readme.indexOf("**Handing a login to other programs**"),
+    readme.indexOf("- `almyty-auth env ["),
+  );
+  const help = flat(commandHelp("exec"));
+  // README's promises about exec, each as it must read in both.
+  const promises = [
+    "without a shell",
+    "ALMYTY_FRONTEND_URL",
+    "ALMYTY_PROFILE",
+    "replacing",
+    "inherited ones",
+    "does not stop `--profile`",
+    "empty token",
+    "SIGTERM and SIGHUP are passed on",
+    "SIGINT and SIGQUIT",
+    "within 3 s is passed on",
+    "128+n after signal n, 127 not found, 126 not executable or its `#!` interpreter missing",
+  ];
+  const plain = (text: string) => text.replaceAll("`", "");
+  for (const promise of promises) {
+    assert(section.includes(promise), `README's exec no longer says: ${promise}`);
+    assert(plain(help).includes(plain(promise)), `help exec does not say: ${promise}`);
+  }
+});
