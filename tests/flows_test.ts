@@ -908,9 +908,16 @@ Deno.test("completions without a shell, or with one it lacks: a sentence, the wa
     assertEquals(await world.run(argv), 2);
     assertMatch(
       world.stderr,
-      /^(?:"tc\?\?52sh" is not a shell it supports\. )?Name the shell: almyty-auth completions bash\|zsh\|fish\nRun `almyty-auth help completions` for where to put the script\.\n$/,
+      /^(?:"tc\]52sh" is not a shell it supports\. )?Name the shell: almyty-auth completions bash\|zsh\|fish\nRun `almyty-auth help completions` for where to put the script\.\n$/,
     );
   }
+  // Quoted by the one rule for typed values: at most 60 characters, never an escape.
+  const long = new World();
+  assertEquals(await long.run(["completions", "\x1b[2J" + "z".repeat(100)]), 2);
+  assert(
+    long.stderr.startsWith(`"[2J${"z".repeat(57)}…" is not a shell it supports. `),
+    long.stderr,
+  );
 });
 
 Deno.test("completions with a word after the shell says it is one too many, not to name the shell", async () => {
@@ -1000,6 +1007,9 @@ Deno.test("env --shell takes exactly the shells that help, the completions, READ
   const readme = Deno.readTextFileSync(new URL("../README.md", import.meta.url));
   const lists = [...readme.matchAll(/--shell (sh[\\|a-z]*)/g)].map((m) => words(m[1]));
   assertEquals(lists, [accepted, accepted]);
+  const long = new World();
+  assertEquals(await long.run(["env", "--shell", "\x1b[2J" + "z".repeat(100)]), 2);
+  assert(long.stderr.includes(`, got "[2J${"z".repeat(57)}…".\n`), long.stderr);
   const refused = new World();
   assertEquals(await refused.run(["env", "--shell", "ksh"]), 2);
   assertMatch(

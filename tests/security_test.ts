@@ -565,6 +565,9 @@ Deno.test("a key typed where an argument, a URL or a number belongs is never ech
         ["login", "--timeout", secret],
         ["whoami", "--api", secret],
         ["profile", secret],
+        ["env", "--shell", secret],
+        ["completions", secret],
+        ["completions", "bash", secret],
       ]
     ) {
       const world = new World();

@@ -41,4 +41,21 @@ export const mutants: Mutant[] = [
     tests: ["tests/unit/help_test.ts"],
     filter: "help exec says what README",
   },
+  {
+    rule: "a key typed as env's --shell is named as one, never quoted (quoteTyped)",
+    file: "src/cli/env.ts",
+    find: "          quoteTyped(stripControl(name))\n",
+    replace: '          `"${name.replace(/[^\\w.-]/g, "?").slice(0, 40)}"`\n',
+    tests: ["tests/security_test.ts"],
+    filter: "a key typed where an argument",
+  },
+  {
+    rule: "a key typed as completions' shell is named as one, never quoted (quoteTyped)",
+    file: "src/cli/completions.ts",
+    find: "    const word = (text: string) => quoteTyped(stripControl(text));",
+    replace:
+      '    const word = (text: string) => `"${text.replace(/[^\\w.-]/g, "?").slice(0, 40)}"`;',
+    tests: ["tests/security_test.ts"],
+    filter: "a key typed where an argument",
+  },
 ];

@@ -14,6 +14,8 @@ import { COMMANDS, type FlagSpec, GLOBAL_FLAGS, HELP_SUMMARY } from "./spec.ts";
 import type { CommandInput } from "../runtime/command.ts";
 import type { Context } from "../runtime/context.ts";
 import { CliError, EXIT } from "../runtime/errors.ts";
+import { stripControl } from "../protocol/text.ts";
+import { quoteTyped } from "../protocol/tokens.ts";
 
 const NAMES = [...Object.keys(COMMANDS), "help"];
 /** The command that runs a program (exec), and the one whose subcommands take arguments (profile). */
@@ -405,7 +407,7 @@ export function run(ctx: Context, { positionals }: CommandInput): Promise<number
   const shell = positionals[0];
   const known = shell !== undefined && Object.hasOwn(SHELLS, shell);
   if (positionals.length !== 1 || !known) {
-    const word = (text: string) => `"${text.replace(/[^\w.-]/g, "?").slice(0, 40)}"`;
+    const word = (text: string) => quoteTyped(stripControl(text));
     const named = shell && !known
       ? `${word(shell)} is not a shell it supports. `
       : known

@@ -16,6 +16,8 @@ import { CliError, EXIT } from "../runtime/errors.ts";
 import { warn } from "../runtime/output.ts";
 import { handoff, HANDOFF_VARS, type HandoffVars } from "./handoff.ts";
 import { ENV_SHELLS } from "./spec.ts";
+import { stripControl } from "../protocol/text.ts";
+import { quoteTyped } from "../protocol/tokens.ts";
 
 type Shell = (typeof ENV_SHELLS)[string];
 
@@ -82,9 +84,9 @@ export function run(ctx: Context, { flags }: CommandInput): Promise<number> {
     const shell = Object.hasOwn(ENV_SHELLS, name) ? ENV_SHELLS[name] : undefined;
     if (!shell) {
       throw new CliError(
-        `--shell takes ${Object.keys(ENV_SHELLS).join(", ").replace(/, (\w+)$/, " or $1")}, got "${
-          name.replace(/[^\w.-]/g, "?").slice(0, 40)
-        }".`,
+        `--shell takes ${Object.keys(ENV_SHELLS).join(", ").replace(/, (\w+)$/, " or $1")}, got ${
+          quoteTyped(stripControl(name))
+        }.`,
         EXIT.usage,
       );
     }
