@@ -565,9 +565,12 @@ Deno.test("a key typed where an argument, a URL or a number belongs is never ech
         ["login", "--timeout", secret],
         ["whoami", "--api", secret],
         ["profile", secret],
+        ["exec", "--profile", secret],
         ["env", "--shell", secret],
         ["completions", secret],
         ["completions", "bash", secret],
+        ["profile", "trust", secret],
+        ["profile", "bind", "ci", secret],
       ]
     ) {
       const world = new World();
@@ -593,4 +596,20 @@ Deno.test("a key typed where an argument, a URL or a number belongs is never ech
   const typo = new World();
   assertEquals(await typo.run(["login", "extra"]), 2);
   assertMatch(typo.stderr, /Unexpected argument "extra"\./);
+  // The program exec cannot find is named as shells name it, unless it is a key (`exec -- $KEY`).
+  const exec = new World({ ALMYTY_TOKEN: "almyty_" + "f".repeat(64) });
+  exec.onForeground = () => ({ failed: "not-found", message: "command not found" });
+  for (const secret of [key, jwt]) {
+    assertEquals(await exec.run(["exec", "--", secret]), 127);
+    assert(!exec.stderr.includes(secret.slice(0, 16)), `exec echoed the key: ${exec.stderr}`);
+    assertMatch(
+      exec.stderr,
+      /almyty-auth exec: an API key or token \(not shown here\): command not found/,
+    );
+  }
+  // A folder that does not exist is still named whole (a path longer than a quote's 60 characters).
+  const folder = `${new World().home}/${"long-folder-name/".repeat(4)}missing`;
+  const trust = new World();
+  assertEquals(await trust.run(["profile", "trust", folder]), 2);
+  assertMatch(trust.stderr, new RegExp(`Cannot use the folder ${folder}: it does not exist`));
 });

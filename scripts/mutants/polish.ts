@@ -136,7 +136,7 @@ export const mutants: Mutant[] = [
   {
     rule: "exec without a program: the usage hint keeps its --profile",
     file: "src/cli/exec.ts",
-    find: ": `--profile ${stripControl(String(flags.profile))}`;",
+    find: ': `--profile ${checkProfileName(String(flags.profile), "--profile")}`;',
     replace: ': "[--profile <name>]";',
     tests: ["tests/profiles_test.ts"],
     filter: "exec and env hand over",

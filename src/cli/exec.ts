@@ -16,6 +16,8 @@ import type { Context } from "../runtime/context.ts";
 import { CliError, EXIT } from "../runtime/errors.ts";
 import { line } from "../runtime/output.ts";
 import { stripControl } from "../protocol/text.ts";
+import { isKeyOrToken, quoteTyped } from "../protocol/tokens.ts";
+import { checkProfileName } from "../credentials/profiles.ts";
 import { shellWord } from "../credentials/fix_hints.ts";
 import { handoff } from "./handoff.ts";
 
@@ -36,9 +38,10 @@ const NOT_EXECUTABLE = 126;
 export async function run(ctx: Context, { flags, positionals }: CommandInput): Promise<number> {
   const [command, ...args] = positionals;
   if (!command) {
+    // A valid name only is repeated in the hint (a key typed as the name is said to be one).
     const profile = flags.profile === undefined
       ? "[--profile <name>]"
-      : `--profile ${stripControl(String(flags.profile))}`;
+      : `--profile ${checkProfileName(String(flags.profile), "--profile")}`;
     throw new CliError(
       `exec needs a program to run: almyty-auth exec ${profile} -- <program> [args…]\n` +
         "Run `almyty-auth help exec` for usage.",
@@ -49,7 +52,9 @@ export async function run(ctx: Context, { flags, positionals }: CommandInput): P
   const result = await ctx.runForeground({ command, args, env: vars });
   if ("code" in result) return result.code;
   const unstartable = result.failed === "not-found" ? missingInterpreter(ctx, command) : null;
-  line(ctx.stderr, `almyty-auth exec: ${stripControl(command)}: ${unstartable ?? result.message}`);
+  // A key typed where the program goes (`exec -- $KEY`) is named as one, never shown.
+  const program = isKeyOrToken(command) ? quoteTyped(command) : stripControl(command);
+  line(ctx.stderr, `almyty-auth exec: ${program}: ${unstartable ?? result.message}`);
   return result.failed === "not-found" && !unstartable ? NOT_FOUND : NOT_EXECUTABLE;
 }
 

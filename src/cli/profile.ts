@@ -20,7 +20,7 @@ import { describeOrganization } from "../runtime/account.ts";
 import { fileTarget } from "../runtime/target.ts";
 import { DEFAULT_API_URL } from "../protocol/constants.ts";
 import { stripControl } from "../protocol/text.ts";
-import { quoteTyped } from "../protocol/tokens.ts";
+import { isKeyOrToken, quoteTyped } from "../protocol/tokens.ts";
 import {
   checkProfileName,
   DEFAULT_PROFILE,
@@ -352,16 +352,15 @@ function folderArgument(ctx: Context, value: string | undefined): string {
       );
     }
   }
+  // A key typed where the folder goes (`profile trust $KEY`) is named as one, never shown.
+  const shown = isKeyOrToken(given) ? quoteTyped(given) : stripControl(given);
   let dir;
   try {
     dir = ctx.fs.realPath(given);
   } catch (error) {
-    throw new CliError(
-      `Cannot use the folder ${stripControl(given)}: ${fsErrorText(error)}.`,
-      EXIT.usage,
-    );
+    throw new CliError(`Cannot use the folder ${shown}: ${fsErrorText(error)}.`, EXIT.usage);
   }
-  if (!ctx.fs.stat(dir)?.isDirectory) throw usage(`${stripControl(given)} is not a folder.`);
+  if (!ctx.fs.stat(dir)?.isDirectory) throw usage(`${shown} is not a folder.`);
   return dir;
 }
 
