@@ -844,6 +844,40 @@ Deno.test("login --with-token when the API is down or rate-limiting: the login u
   assertEquals(readBytes(profile), before);
 });
 
+Deno.test("an API URL with a path (`--api https://host/api`), where almyty's routes 404: the failure names the base URL to use", async () => {
+  const world = new World({ BROWSER: "test-browser" });
+  const server = world.referenceServer();
+  const key = await mintedKey(world, server.url);
+  const hint = (api: string) =>
+    `almyty's API routes start at the host, with no path before them: use ${server.url} as the ` +
+    `API URL, not ${api}.\n`;
+  for (const path of ["/api", "/api/v1"]) {
+    const api = server.url + path;
+    world.again().stdinText = key;
+    assertEquals(await world.run(["login", "--with-token", "--api", api]), 1);
+    assertEquals(world.stderr, `${api}/auth/profile answered 404: Not found\n${hint(api)}`);
+    assertEquals(world.saved(), null);
+    // The browser login asks before it mints anything.
+    world.again();
+    assertEquals(await world.run(["login", "--no-browser", "--api", api]), 1);
+    assert(world.stderr.includes(`answered 404: Not found\n${hint(api)}`), world.stderr);
+    assertEquals(world.launched.length, 0);
+  }
+  // A reading command with the pair in the environment.
+  const reading = new World({ ALMYTY_TOKEN: key, ALMYTY_URL: `${server.url}/api` }, world.home);
+  reading.route(world.fetch, server.url);
+  assertEquals(await reading.run(["whoami"]), 1);
+  assert(reading.stderr.endsWith(hint(`${server.url}/api`)), reading.stderr);
+  // At the base URL, a 404 says nothing of paths.
+  const scripted = new World();
+  const bare = scripted.route(() =>
+    Response.json({ error: { code: "NOT_FOUND", message: "Not found" } }, { status: 404 })
+  );
+  scripted.stdinText = key;
+  assertEquals(await scripted.run(["login", "--with-token", "--api", bare]), 1);
+  assertEquals(scripted.stderr, `${bare}/auth/profile answered 404: Not found\n`);
+});
+
 Deno.test("token prompt: a terminal is asked for the key, unseen; Ctrl-D saves nothing", async () => {
   const world = new World();
   const server = world.referenceServer();

@@ -676,7 +676,7 @@ Deno.test("19.9: a discovery 404 that is not almyty's envelope asks about the UR
   assertEquals(await legacy.run(["login", "--api", `${server.url}/v1`]), 1);
   assertMatch(
     legacy.stderr,
-    /\/v1\/auth\/profile answered 404[^\n]*\nIs http:\/\/127\.0\.0\.1:\d+\/v1 almyty's API URL/,
+    /\/v1\/auth\/profile answered 404[^\n]*\nalmyty's API routes start at the host, with no path before them: use http:\/\/127\.0\.0\.1:\d+ as the API URL, not http:\/\/127\.0\.0\.1:\d+\/v1\.\nIs http:\/\/127\.0\.0\.1:\d+\/v1 almyty's API URL[^\n]*Nothing was started\.\n$/,
   );
   assertEquals(legacy.launched, [], "no browser: nothing minted");
 });

@@ -58,4 +58,21 @@ export const mutants: Mutant[] = [
     tests: ["tests/security_test.ts"],
     filter: "a key typed where an argument",
   },
+  {
+    rule:
+      "a 404 under an API URL with a path (https://host/api) names the base URL to use: almyty's routes start at the host",
+    file: "src/runtime/client.ts",
+    find: '        status === 404 ? baseUrlHint(this.baseUrl, url) : ""',
+    replace: '        ""',
+    tests: ["tests/flows_test.ts"],
+    filter: "an API URL with a path",
+  },
+  {
+    rule: "a 404 at the API's base URL says nothing of paths",
+    file: "src/runtime/client.ts",
+    find: '  if (pathname === "/" || !url.startsWith(`${api}/`)) return "";',
+    replace: '  if (!url.startsWith(`${api}/`)) return "";',
+    tests: ["tests/flows_test.ts"],
+    filter: "an API URL with a path",
+  },
 ];

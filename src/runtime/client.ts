@@ -389,12 +389,26 @@ export class ApiClient {
     return this.#error(
       kind,
       url,
-      `${url} answered ${status}: ${detail}${wait}`,
+      `${url} answered ${status}: ${detail}${wait}${
+        status === 404 ? baseUrlHint(this.baseUrl, url) : ""
+      }`,
       status,
       code,
       retryAfter,
     );
   }
+}
+
+/**
+ * For a 404 under an API URL with a path (`https://api.almyty.com/api`): almyty's
+ * routes start at the host (production has no path prefix), so every request
+ * there fails; the base URL is what works.
+ */
+function baseUrlHint(api: string, url: string): string {
+  const { origin, pathname } = new URL(api);
+  if (pathname === "/" || !url.startsWith(`${api}/`)) return "";
+  return `\nalmyty's API routes start at the host, with no path before them: use ${origin} as ` +
+    `the API URL, not ${api}.`;
 }
 
 function parseRetryAfter(value: string | null): number | undefined {
