@@ -209,6 +209,59 @@ Deno.test("a key another login file also holds is never revoked by a re-login or
   assertEquals(await works(world, server, shared.token), true);
 });
 
+Deno.test("a re-login whose other login files cannot be read (profiles/ writable by others, or another user's after a sudo login) keeps what it saved: the new key is not revoked, the previous one is named live", async () => {
+  const world = new World();
+  const server = world.referenceServer();
+  const previous = savedLogin(world, server, "default");
+  // Not trusted, so whether a profile there holds the previous key cannot be told.
+  Deno.mkdirSync(`${world.home}/.almyty/profiles`, { mode: 0o700 });
+  Deno.chmodSync(`${world.home}/.almyty/profiles`, 0o770);
+  const seen = capture(world);
+  const run = world.run(["login", "--no-browser", "--api", server.url]);
+  const [, url] = await world.waitFor(/Open this URL in any browser:\n\s+(\S+)/);
+  await world.decide(url, "approve");
+  // It said "Credentials saved", then revoked that very key: "Nothing was saved" (exit 1),
+  // the file holding a dead key and the previous key live with no file left naming it.
+  assertEquals(await run, 0, world.stderr);
+  const saved = world.saved()!;
+  assert(saved.token !== previous.token);
+  assertEquals(await works(world, server, saved.token as string), true, "the saved key works");
+  assertEquals(await works(world, server, previous.token), true, "kept: a profile may hold it");
+  assertEquals(seen.filter((r) => r.method === "DELETE"), []);
+  assertMatch(
+    world.stderr,
+    /The previous key was not revoked: whether another login still uses it cannot be told \(.*profiles is writable by other users/,
+  );
+  assertMatch(
+    world.stderr,
+    new RegExp(`If none does, revoke it at ${server.url}/settings/api-keys`),
+  );
+  assert(!/Nothing was saved/.test(world.stderr), world.stderr);
+});
+
+Deno.test("an organization whose slug or id is no string (another tool's file) is ignored, not a crash: profile list works, and a re-login keeps what it saved", async () => {
+  const world = new World();
+  const server = world.referenceServer();
+  const previous = savedLogin(world, server, "default");
+  Deno.writeTextFileSync(
+    credsPath(world.home),
+    JSON.stringify({ ...previous, organization: { id: 7, name: "Acme", slug: 5 } }),
+  );
+  assertEquals(await world.run(["profile", "list"]), 0, world.stderr);
+  assertMatch(world.stdout, /default +alice@example\.com +Acme /);
+  // It said "Credentials saved", then failed on the old organization and revoked the saved key.
+  const seen = capture(world);
+  const run = world.run(["login", "--no-browser", "--api", server.url]);
+  const [, url] = await world.waitFor(/Open this URL in any browser:\n\s+(\S+)/);
+  await world.decide(url, "approve");
+  assertEquals(await run, 0, world.stderr);
+  const saved = world.saved()!;
+  assertEquals(await works(world, server, saved.token as string), true, "the saved key works");
+  assertEquals(await works(world, server, previous.token), false, "the replaced key is revoked");
+  assertEquals(seen.filter((r) => r.method === "DELETE").length, 1);
+  assertMatch(world.stderr, /Switched organization: Acme → acme/);
+});
+
 Deno.test("logout --all leaves no key live that only its files held: a minted login's supplied copies go first, then the minted one revokes", async () => {
   const world = new World();
   const server = world.referenceServer();

@@ -32,4 +32,21 @@ export const mutants: Mutant[] = [
     replace: "stripControl(given)",
     ...typedKey,
   },
+  {
+    rule:
+      "nothing after a login's save fails it: unreadable other login files keep the previous key, never revoke the new one",
+    file: "src/cli/save_login.ts",
+    find: "if (!(error instanceof CredentialsError)) throw error;\n    // The other login files",
+    replace: "throw error;\n    // The other login files",
+    tests: ["tests/profiles_test.ts"],
+    filter: "cannot be read",
+  },
+  {
+    rule: "an organization's id or slug that is no string is ignored when a login file is read",
+    file: "src/credentials/read.ts",
+    find: 'for (const field of ["id", "slug"])',
+    replace: 'for (const field of ["id"])',
+    tests: ["tests/profiles_test.ts"],
+    filter: "slug or id",
+  },
 ];

@@ -212,12 +212,24 @@ async function revokeReplaced(
   path: string,
   name: string,
 ): Promise<void> {
-  if (stillHeld(ctx, previous, name, "The previous key was kept")) return;
   let target: Target;
   try {
     target = fileTarget(previous, path);
   } catch (error) {
     warn(ctx, `The previous key was not revoked: ${(error as Error).message}`);
+    return;
+  }
+  // The new login is saved by now: a failure here must not fail it (its key would be revoked).
+  try {
+    if (stillHeld(ctx, previous, name, "The previous key was kept")) return;
+  } catch (error) {
+    if (!(error instanceof CredentialsError)) throw error;
+    // The other login files cannot be read (their folder is not trusted): one may hold the key.
+    warn(
+      ctx,
+      `The previous key was not revoked: whether another login still uses it cannot be told ` +
+        `(${error.message})\n  If none does, revoke it at ${apiKeysPage(target)}`,
+    );
     return;
   }
   if (!previous.keyId) {

@@ -147,6 +147,16 @@ export function parseCredentials(
   ) {
     if (org !== null) ignore("organization", "an object with a name");
     else delete record.organization;
+  } else if (org !== undefined) {
+    // Its id and slug are shown and compared as text: any other value is no id or slug.
+    const fields = { ...(org as Record<string, unknown>) };
+    for (const field of ["id", "slug"]) {
+      if (fields[field] !== undefined && typeof fields[field] !== "string") {
+        onWarning(`${path}: "organization.${field}" should be a string; ignoring it.`);
+        delete fields[field];
+      }
+    }
+    record.organization = fields;
   }
   if (
     record.keyOrigin !== undefined && record.keyOrigin !== "minted" &&
