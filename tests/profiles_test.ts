@@ -8,12 +8,13 @@
 import { assert, assertEquals, assertMatch } from "./helpers/assert.ts";
 import { credsPath, readBytes } from "./helpers/cli.ts";
 import { recordToken } from "./helpers/leaks.ts";
-import { World } from "./helpers/world.ts";
+import { mintedKey, World } from "./helpers/world.ts";
 import { scriptedDeviceApi } from "./helpers/device_api.ts";
 import { writeProfile } from "../src/credentials/mod.ts";
 import { writeDirectoryRecordWith } from "../src/credentials/write.ts";
 import { denoFs } from "../src/platform/deno_fs.ts";
-import { type FileFacts, FsError } from "../src/credentials/fs.ts";
+import { denoLocker } from "../src/platform/lock.ts";
+import { type CredentialsFs, type FileFacts, FsError } from "../src/credentials/fs.ts";
 import { sha256Hex } from "../src/protocol/sha256.ts";
 
 type Server = ReturnType<World["referenceServer"]>;
@@ -826,6 +827,32 @@ Deno.test("a file error reads in words, with its code: a folder that does not ex
   );
 });
 
+/**
+ * What a user (not root, whom modes do not stop) sees after `chmod 000 <folder>`: the folder
+ * is theirs with mode 0, and nothing in it can be reached.
+ */
+function closedFolderFs(folder: string): CredentialsFs {
+  const inside = (path: string) => path.startsWith(`${folder}/`);
+  const refuse = (path: string) => {
+    throw new FsError("EACCES", `EACCES: ${path}`);
+  };
+  const mine = (facts: FileFacts | null, path: string) =>
+    facts && { ...facts, uid: 1000, mode: path === folder ? 0 : facts.mode };
+  return {
+    ...denoFs,
+    uid: () => 1000,
+    stat: (path) => inside(path) ? refuse(path) : mine(denoFs.stat(path), path),
+    lstat: (path) => inside(path) ? refuse(path) : mine(denoFs.lstat(path), path),
+    exists: (path) => !inside(path) && denoFs.exists(path),
+    readFile: (path) => {
+      if (inside(path)) refuse(path);
+      const read = denoFs.readFile(path);
+      return read && { ...read, facts: mine(read.facts, path)! };
+    },
+    list: (path) => inside(path) || path === folder ? refuse(path) : denoFs.list(path),
+  };
+}
+
 Deno.test("a ~/.almyty closed to its owner (chmod 000) is named with chmod 700 by every command, no stack trace", async () => {
   const world = new World();
   const almyty = `${world.home}/.almyty`;
@@ -835,23 +862,7 @@ Deno.test("a ~/.almyty closed to its owner (chmod 000) is named with chmod 700 b
     JSON.stringify({ url: "https://api.almyty.com", token: "almyty_" + "c".repeat(64) }),
     { mode: 0o600 },
   );
-  // What a user (not root, whom modes do not stop) sees after `chmod 000 ~/.almyty`: the folder
-  // is theirs with mode 0, and nothing in it can be reached.
-  const inside = (path: string) => path.startsWith(`${almyty}/`);
-  const refuse = (path: string) => {
-    throw new FsError("EACCES", `EACCES: ${path}`);
-  };
-  const mine = (facts: FileFacts | null, path: string) =>
-    facts && { ...facts, uid: 1000, mode: path === almyty ? 0 : facts.mode };
-  world.fs = {
-    ...denoFs,
-    uid: () => 1000,
-    stat: (path) => inside(path) ? refuse(path) : mine(denoFs.stat(path), path),
-    lstat: (path) => inside(path) ? refuse(path) : mine(denoFs.lstat(path), path),
-    exists: (path) => !inside(path) && denoFs.exists(path),
-    readFile: (path) => inside(path) ? refuse(path) : denoFs.readFile(path),
-    list: (path) => inside(path) || path === almyty ? refuse(path) : denoFs.list(path),
-  };
+  world.fs = closedFolderFs(almyty);
   const fix = `its folder ${almyty} is closed to you (mode 0). Fix it with: chmod 700 ${almyty}\n`;
   for (
     const [args, code, file] of [
@@ -976,6 +987,61 @@ Deno.test("status of a credentials.json that is a link (dotfiles) shows its targ
   Deno.symlinkSync(target, credsPath(world.home));
   assertEquals(await world.run(["status", "--offline"]), 0, world.stderr);
   assertMatch(world.stdout, /^File: +\S+credentials\.json \(mode 0600, owner /m);
+});
+
+Deno.test("a ~/.almyty/profiles closed to its owner (chmod 000) is named with chmod 700 by the commands that read or write a profile, no stack trace", async () => {
+  const world = new World();
+  const server = world.referenceServer();
+  const key = await mintedKey(world, server.url);
+  world.stdinText = key;
+  assertEquals(await world.run(["login", "--with-token", "--api", server.url]), 0);
+  world.again().stdinText = key;
+  assertEquals(
+    await world.run(["login", "--with-token", "--profile", "ci", "--api", server.url]),
+    0,
+  );
+  const profiles = `${world.home}/.almyty/profiles`;
+  const before = readBytes(`${profiles}/ci.json`);
+  world.fs = closedFolderFs(profiles);
+  // The kernel refuses the lock file too (root's lock would be taken).
+  world.locker = (path, options) =>
+    path.startsWith(`${profiles}/`)
+      ? Promise.reject(new Deno.errors.PermissionDenied(`Permission denied (os error 13)`))
+      : denoLocker(path, options);
+  const fix = `closed to you (mode 0). Fix it with: chmod 700 ${profiles}\n`;
+  for (
+    const [args, said] of [
+      [["profile", "list"], `Cannot read ${profiles}: it is ${fix}`],
+      [["logout", "--all"], `Cannot read ${profiles}: it is ${fix}`],
+      [
+        ["whoami", "--profile", "ci"],
+        `Cannot read ${profiles}/ci.json: its folder ${profiles} is ${fix}`,
+      ],
+      [
+        ["logout", "--profile", "ci"],
+        `Cannot write ${profiles}/ci.json: its folder ${profiles} is ${fix}`,
+      ],
+      [
+        ["profile", "save", "x"],
+        `Cannot write ${profiles}/x.json: its folder ${profiles} is ${fix}`,
+      ],
+      [
+        ["login", "--no-wait", "--profile", "ci", "--api", server.url],
+        `Cannot write ${profiles}/ci.json: its folder ${profiles} is ${fix}` +
+        "Nothing was started, so no key was created; fix this, then log in again.\n",
+      ],
+    ] as const
+  ) {
+    assertEquals(await world.again().run([...args]), 1, `${args.join(" ")}: ${world.stderr}`);
+    assertEquals(world.stderr, said, args.join(" "));
+  }
+  world.again().stdinText = key;
+  assertEquals(
+    await world.run(["login", "--with-token", "--profile", "ci", "--api", server.url]),
+    1,
+  );
+  assertMatch(world.stderr, new RegExp(`^Cannot write ${profiles}/ci\\.json: its folder`));
+  assertEquals(readBytes(`${profiles}/ci.json`), before);
 });
 
 Deno.test("a file or folder another user owns: the command to remove it fits what it is (rm, rm -r)", async () => {

@@ -75,4 +75,21 @@ export const mutants: Mutant[] = [
     tests: ["tests/flows_test.ts"],
     filter: "an API URL with a path",
   },
+  {
+    rule:
+      "a login folder closed to its owner (chmod 000 ~/.almyty/profiles) is named with its chmod before a save or logout locks in it (it ended in an unexpected error)",
+    file: "src/credentials/atomic.ts",
+    find: '    checkOpen(fs, folder, dir, path, "write");\n',
+    replace: "",
+    tests: ["tests/profiles_test.ts"],
+    filter: "profiles closed to its owner",
+  },
+  {
+    rule: "a closed folder that is itself what was read is named once ('it is closed')",
+    file: "src/credentials/trust.ts",
+    find: '${path === dir ? "it" : `its folder ${dir}`}',
+    replace: "its folder ${dir}",
+    tests: ["tests/profiles_test.ts"],
+    filter: "profiles closed to its owner",
+  },
 ];

@@ -13,7 +13,7 @@
 import { randomHex } from "../protocol/random.ts";
 import { type CredentialsFs, directoryOf, type FsError, joinPath } from "./fs.ts";
 import { fsErrorText, linkKind, moveAsideCommand, removeFileCommand } from "./fix_hints.ts";
-import { checkOwner } from "./trust.ts";
+import { checkOpen, checkOwner } from "./trust.ts";
 import { CredentialsError } from "./types.ts";
 
 /**
@@ -91,7 +91,10 @@ export function ensurePrivateFolder(fs: CredentialsFs, dir: string, path: string
   }
   fs.mkdirp(dir, 0o700);
   const folder = fs.stat(dir);
-  if (folder) checkOwner(fs, folder, dir, path);
+  if (folder) {
+    checkOwner(fs, folder, dir, path);
+    checkOpen(fs, folder, dir, path, "write");
+  }
   if (fs.platform !== "win32" && ((folder?.mode ?? 0) & 0o077) !== 0) fs.chmod(dir, 0o700);
 }
 

@@ -53,13 +53,8 @@ export function checkFolder(fs: CredentialsFs, dir: string, path: string): void 
   const facts = folderFacts(fs, dir, path);
   if (!facts) return;
   checkOwner(fs, facts, dir, path);
-  // Ours but closed to us (chmod 000): every read in it fails with EACCES, which would name the
-  // file and suggest a chmod of the file that cannot help. Root is not kept out by modes.
-  const me = fs.uid();
-  if (me !== null && me !== 0 && (facts.mode & 0o500) !== 0o500) {
-    throw closedFolder(dir, path, facts.mode);
-  }
-  if (me !== null && (facts.mode & 0o022) !== 0) {
+  checkOpen(fs, facts, dir, path, "read");
+  if (fs.uid() !== null && (facts.mode & 0o022) !== 0) {
     throw new CredentialsError(
       "untrusted",
       path,
@@ -69,6 +64,32 @@ export function checkFolder(fs: CredentialsFs, dir: string, path: string): void 
         shellWord(dir)
       }`,
     );
+  }
+}
+
+/**
+ * A folder of ours closed to us (`chmod 000`): every use of it fails with
+ * EACCES, which would name the file (or a lock file) and suggest a chmod of
+ * the file that cannot help; this names the folder and its chmod. Root is
+ * not kept out by modes.
+ *
+ * @example
+ * ```ts
+ * import { nodeFs } from "./node_fs.ts";
+ * const facts = { isFile: false, isDirectory: true, isSymlink: false, mode: 0o700, uid: nodeFs.uid(), mtimeMs: 0, size: 0 };
+ * checkOpen(nodeFs, facts, "/home/a/.almyty", "/home/a/.almyty/credentials.json", "write"); // open: no error
+ * ```
+ */
+export function checkOpen(
+  fs: CredentialsFs,
+  facts: FileFacts,
+  dir: string,
+  path: string,
+  doing: "read" | "write",
+): void {
+  const me = fs.uid();
+  if (me !== null && me !== 0 && (facts.mode & 0o500) !== 0o500) {
+    throw closedFolder(dir, path, facts.mode, doing);
   }
 }
 
@@ -101,11 +122,12 @@ function closedFolder(
   dir: string,
   path: string,
   mode: number,
+  doing: "read" | "write" = "read",
 ): CredentialsError {
   return new CredentialsError(
     "unreadable",
     path,
-    `Cannot read ${path}: its folder ${dir} is closed to you (mode ${
+    `Cannot ${doing} ${path}: ${path === dir ? "it" : `its folder ${dir}`} is closed to you (mode ${
       mode.toString(8)
     }). Fix it with: chmod 700 ${shellWord(dir)}`,
   );
