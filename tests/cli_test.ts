@@ -374,13 +374,22 @@ Deno.test('help: help help, usage lines from the flags, a stray word after the p
   const login = await runCli(["help", "login"], { home });
   // The usage lists every flag, wrapped under the command (help_test.ts checks every page's width).
   assertMatch(login.stdout, /Usage: almyty-auth login \[[^]*?\n {25}\[--timeout seconds\]/);
-  // A word after the page's name is refused as every command refuses one, named, no page shown.
-  for (const argv of [["help", "whoami", "extra"], ["--help", "login", "--api", "extra"]]) {
+  // A subcommand is on its command's page; any other word after the page's name is refused as
+  // every command refuses one, named, no page shown.
+  const sub = await runCli(["help", "profile", "bind"], { home });
+  assertEquals(sub.code, 0, sub.stderr);
+  assertMatch(sub.stdout, /^Usage: almyty-auth profile /m);
+  const strays = [
+    ["help", "whoami", "extra"],
+    ["--help", "login", "--api"],
+    ["help", "profile", "bind", "ci"],
+  ];
+  for (const argv of strays) {
     const stray = await runCli(argv, { home });
     assertEquals([stray.code, stray.stdout], [2, ""], argv.join(" "));
     assertMatch(
       stray.stderr,
-      new RegExp(`^Unexpected argument "${argv[2]}": help shows one command's page\\.\n`),
+      new RegExp(`^Unexpected argument "${argv.at(-1)}": help shows one command's page\\.\n`),
     );
   }
   const empty = await runCli(["login", "--api", "", "--with-token"], { home, stdin: "k" });

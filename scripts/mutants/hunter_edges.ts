@@ -28,7 +28,7 @@ export const mutants: Mutant[] = [
   {
     rule: "a word after help's page name is a usage error naming it, as every command refuses one",
     file: "src/cli/parse.ts",
-    find: "    if (rest.length > 1) {",
+    find: "    if (stray !== undefined) {",
     replace: "    if (false) {",
     tests: ["tests/cli_test.ts"],
     filter: "a stray word after the page",
@@ -91,5 +91,13 @@ export const mutants: Mutant[] = [
     replace: "its folder ${dir}",
     tests: ["tests/profiles_test.ts"],
     filter: "profiles closed to its owner",
+  },
+  {
+    rule: "help's page of a command with subcommands takes a subcommand (`help profile bind`)",
+    file: "src/cli/parse.ts",
+    find: "      i > 0 || !(COMMANDS[rest[0]]?.positionals ?? []).includes(word)",
+    replace: "      true",
+    tests: ["tests/cli_test.ts"],
+    filter: "a stray word after the page",
   },
 ];

@@ -225,12 +225,14 @@ export function parseCommandLine(argv: string[]): Parsed {
     if (rest[0] !== undefined && rest[0] !== "help" && !Object.hasOwn(COMMANDS, rest[0])) {
       throw usageError(unknownCommand(rest[0]));
     }
-    // One page at a time, as every command refuses a word it does not take.
-    if (rest.length > 1) {
+    // One page at a time, as every command refuses a word it does not take; a subcommand
+    // (`help profile bind`) is on its command's page.
+    const stray = rest.slice(1).find((word, i) =>
+      i > 0 || !(COMMANDS[rest[0]]?.positionals ?? []).includes(word)
+    );
+    if (stray !== undefined) {
       throw usageError(
-        `Unexpected argument ${quoteTyped(rest[1])}: help shows one command's page.${
-          keyHint(rest[1])
-        }`,
+        `Unexpected argument ${quoteTyped(stray)}: help shows one command's page.${keyHint(stray)}`,
         "help",
       );
     }
