@@ -1044,6 +1044,22 @@ Deno.test("a ~/.almyty/profiles closed to its owner (chmod 000) is named with ch
   assertEquals(readBytes(`${profiles}/ci.json`), before);
 });
 
+Deno.test("profile bind warns of a login that does not exist yet, not of one that exists but cannot be used now", async () => {
+  const world = new World();
+  const dir = `${world.home}/repo`;
+  Deno.mkdirSync(dir);
+  assertEquals(await world.run(["profile", "bind", "ci", dir]), 0, world.stderr);
+  assertMatch(
+    world.stderr,
+    /^Warning: there is no login named ci yet: almyty-auth login --profile ci\n/,
+  );
+  Deno.mkdirSync(`${world.home}/.almyty/profiles`, { recursive: true, mode: 0o700 });
+  Deno.writeTextFileSync(`${world.home}/.almyty/profiles/ci.json`, "{", { mode: 0o600 });
+  assertEquals(await world.again().run(["profile", "bind", "ci", dir]), 0, world.stderr);
+  assert(!world.stderr.includes("no login named"), world.stderr);
+  assertMatch(world.stderr, /use the login ci/);
+});
+
 Deno.test("a file or folder another user owns: the command to remove it fits what it is (rm, rm -r)", async () => {
   const world = new World();
   Deno.mkdirSync(`${world.home}/.almyty`, { mode: 0o700 });

@@ -100,4 +100,20 @@ export const mutants: Mutant[] = [
     tests: ["tests/cli_test.ts"],
     filter: "a stray word after the page",
   },
+  {
+    rule: "profile bind's 'no login named X yet' is said only of a login with no file",
+    file: "src/cli/profile.ts",
+    find: "    exists = true; // unusable, but there: reported when used\n",
+    replace: "",
+    tests: ["tests/profiles_test.ts"],
+    filter: "profile bind warns",
+  },
+  {
+    rule: "profile bind warns of a login that does not exist yet",
+    file: "src/cli/profile.ts",
+    find: "  if (!exists) {\n    warn(",
+    replace: "  if (false) {\n    warn(",
+    tests: ["tests/profiles_test.ts"],
+    filter: "profile bind warns",
+  },
 ];

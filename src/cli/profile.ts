@@ -386,7 +386,9 @@ function warnIfMissing(ctx: Context, name: string): void {
   let exists = false;
   try {
     exists = readProfileWith(credentialsIo(ctx, () => {}), name) !== null;
-  } catch { /* it exists, unusable: reported when used */ }
+  } catch {
+    exists = true; // unusable, but there: reported when used
+  }
   if (!exists) {
     warn(
       ctx,
