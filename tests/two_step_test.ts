@@ -395,6 +395,29 @@ Deno.test("a crash between the token response and the save is finished by the ne
   );
 });
 
+Deno.test("a --continue stopped after its save, before it forgot the pending login (SIGTERM while the replaced key is revoked): --cancel and --no-wait --restart find it finished and never revoke the saved key", async () => {
+  for (const argv of [["login", "--cancel"], ["login", "--no-wait", "--restart"]]) {
+    const { world, server, json } = await started();
+    const { grant } = await approvedNotSaved(world, server, json);
+    const approved = Deno.readFileSync(pendingPath(world.home));
+    const saving = next(world, server);
+    assertEquals(await saving.run(["login", "--continue"]), 0, saving.stderr);
+    // What it leaves when it is stopped after the save: the pending file still there.
+    Deno.writeFileSync(pendingPath(world.home), approved, { mode: 0o600 });
+    const saved = readBytes(credsPath(world.home));
+    const after = next(world, server, { AI_AGENT: "test" });
+    assertEquals(await after.run(argv), 0, after.stderr);
+    // It said the key "had been approved but not saved" and revoked it: the saved login broken.
+    assertEquals(liveKeys(server), [grant.key_id], `${argv.join(" ")}: the saved key is live`);
+    assertEquals(readBytes(credsPath(world.home)), saved);
+    assert(!/revoked|Replaced/.test(after.stderr), after.stderr);
+    if (argv.includes("--cancel")) {
+      assertMatch(after.stderr, /a --continue saved it[^\n]*so nothing was cancelled/);
+      assertEquals(pendingFile(world.home), null);
+    }
+  }
+});
+
 /** The ids of alice's live keys at an in-process reference server. */
 function liveKeys(server: { store: Store }): string[] {
   const alice = server.store.userByEmail("alice@example.com")!;

@@ -44,7 +44,7 @@ export const mutants: Mutant[] = [
   {
     rule: "--cancel revokes a key a --continue got meanwhile but could not save yet",
     file: "src/login/two_step.ts",
-    find: "      if (now?.grant) server = await retire(ctx, now, options.targetFor(now));",
+    find: "      else if (now?.grant) server = await retire(ctx, now, options.targetFor(now));",
     replace: "",
     tests: ["tests/two_step_test.ts"],
     filter: "could not save it yet",

@@ -49,4 +49,22 @@ export const mutants: Mutant[] = [
     tests: ["tests/profiles_test.ts"],
     filter: "slug or id",
   },
+  {
+    rule:
+      "--cancel of a pending login whose key its login file already holds (a stopped --continue) revokes nothing",
+    file: "src/login/two_step.ts",
+    find: "if (now && savedAlready(io, now)) finished = true;",
+    replace: "if (now && !now) finished = true;",
+    tests: ["tests/two_step_test.ts"],
+    filter: "stopped after its save",
+  },
+  {
+    rule:
+      "--no-wait --restart never retires a pending login whose key its login file already holds",
+    file: "src/login/two_step.ts",
+    find: "replaced: now && !savedAlready(io, now) ? now : null",
+    replace: "replaced: now",
+    tests: ["tests/two_step_test.ts"],
+    filter: "stopped after its save",
+  },
 ];

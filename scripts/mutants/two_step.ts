@@ -370,9 +370,9 @@ export const mutants: Mutant[] = [
   {
     rule: "--cancel of a login approved but never saved revokes the key it holds",
     file: "src/login/two_step.ts",
-    find: "      if (now?.grant) server = await retire(ctx, now, options.targetFor(now));",
+    find: "      else if (now?.grant) server = await retire(ctx, now, options.targetFor(now));",
     replace:
-      "      if (now?.grant && !pending?.grant) {\n        server = await retire(ctx, now, options.targetFor(now));\n      }",
+      "      else if (now?.grant && !pending?.grant) {\n        server = await retire(ctx, now, options.targetFor(now));\n      }",
     tests: TESTS,
     filter: "approved but never saved",
   },

@@ -33,7 +33,8 @@ import { type Context, credentialsIo } from "../runtime/context.ts";
 import { revokeKey } from "../runtime/keys.ts";
 import { LoginLockTimeout } from "../runtime/login_lock.ts";
 import type { Target } from "../runtime/target.ts";
-import { type Credentials, CredentialsError } from "../credentials/types.ts";
+import { type Credentials, CredentialsError, type CredentialsIo } from "../credentials/types.ts";
+import { readProfileWith } from "../credentials/profiles.ts";
 import type { Organization } from "../protocol/types.ts";
 import { sameServiceUrl } from "../protocol/urls.ts";
 import { keepMinted, mintedFromGrant } from "./minted.ts";
@@ -159,7 +160,8 @@ export async function start(
       return Promise.resolve({ kept: now });
     }
     writePending(io, pending);
-    return Promise.resolve({ replaced: now });
+    // One a stopped `--continue` already saved is no login to replace: its key is in use.
+    return Promise.resolve({ replaced: now && !savedAlready(io, now) ? now : null });
   });
   if ("kept" in saved) {
     await retire(ctx, pending, target);
@@ -471,14 +473,30 @@ export async function forget(ctx: Context, options: TwoStepOptions): Promise<For
     if (pending && !now) finished = true;
     // Only this login: one a `--no-wait --restart` started meanwhile stays.
     else if (!pending || !now || now.deviceCode === pending.deviceCode) {
+      // Saved, by a `--continue` stopped (SIGTERM, a closed terminal) before it forgot the
+      // pending login: finished; its key is the login's now, never revoked here.
+      if (now && savedAlready(io, now)) finished = true;
       // Approved but not saved (a `--continue` got the key and could not save it yet, or
       // crashed): its key, kept for a retry that will not come now, is revoked before the file goes.
-      if (now?.grant) server = await retire(ctx, now, options.targetFor(now));
+      else if (now?.grant) server = await retire(ctx, now, options.targetFor(now));
       removePending(io, options.profile);
     }
   });
-  if (finished) return { kind: "finished", pending: pending! };
+  if (finished) return { kind: "finished", pending: (pending ?? first.pending)! };
   return { kind: "forgotten", pending, server };
+}
+
+/**
+ * True when the login file already holds the pending login's approved key: a
+ * `--continue` saved it and was stopped before it removed the pending file.
+ */
+function savedAlready(io: CredentialsIo, pending: PendingLogin): boolean {
+  if (!pending.grant) return false;
+  try {
+    return readProfileWith(io, pending.profile)?.token === pending.grant.access_token;
+  } catch {
+    return false; // unusable: it holds no key of this login's
+  }
 }
 
 /** Tells the server a pending login is over: cancel its code, or revoke its unsaved key. */
