@@ -1108,3 +1108,39 @@ Deno.test("--json when the command fails, as README says: status, doctor, profil
     if (exit !== 0 && stdout === "empty") assert(run.stderr.length > 0, what);
   }
 });
+
+Deno.test("today's production in a CI job without a terminal: login stops at once naming the API key and the --with-token that works (it waited out its 300 s for a browser no one could open); with a terminal it still waits for the pasted address", async () => {
+  const { home, path, bytes } = homeWithFile();
+  const world = new World({ CI: "true" }, home);
+  const server = world.referenceServer({ legacy: true });
+  assertEquals(await world.run(["login", "--profile", "ci", "--api", server.url]), 1);
+  assertMatch(
+    world.stderr,
+    new RegExp(
+      `^${server.url} has no headless login \\(neither has almyty's production today\\), and in a CI job without a terminal[^\\n]*Nothing was started\\. Log in with an API key instead: create one at ${server.url}/settings/api-keys, keep it as a CI secret, and pipe it to: almyty-auth login --with-token --profile ci --api ${server.url}\\n$`,
+    ),
+  );
+  assertEquals(world.launched.length, 0);
+  assertEquals(readBytes(path), bytes);
+  // doctor there says the same of what login will do.
+  const doctor = world.again();
+  await doctor.run(["doctor", "--api", server.url]);
+  assertMatch(
+    doctor.stdout,
+    new RegExp(
+      `Browser: none will be opened because this is a CI job[^\\n]*in a CI job without a terminal nothing can finish a browser login: login stops at once → pipe an API key to almyty-auth login --with-token --api ${server.url}`,
+    ),
+  );
+
+  // A person at a terminal (CI exported in their shell) can still paste the address back.
+  const person = new World({ CI: "true" }, home);
+  const legacy = person.referenceServer({ legacy: true });
+  person.stdinIsTerminal = true;
+  person.task(async () => {
+    await person.waitFor(/paste it here:\n$/);
+    person.interrupt();
+  });
+  assertEquals(await person.run(["login", "--api", legacy.url]), 130);
+  assertMatch(person.stderr, /ssh -L (\d+):127\.0\.0\.1:\1 test-host/);
+  assertEquals(readBytes(path), bytes);
+});

@@ -33,7 +33,7 @@ import {
   selectLoginWith,
 } from "../credentials/select.ts";
 import { resolveCredentialsWith } from "../credentials/resolve.ts";
-import { chooseOpener } from "../login/browser.ts";
+import { chooseOpener, unattendedCi } from "../login/browser.ts";
 import { PATHS } from "../protocol/constants.ts";
 import { isLoopbackHost, shownHost } from "../protocol/urls.ts";
 import type { CommandInput } from "../runtime/command.ts";
@@ -347,8 +347,9 @@ async function loopbackBind(ctx: Context, login: (flag: string) => string): Prom
 /**
  * The browser check says what `login` will really do here: open a browser;
  * against today's production (no discovery document) without one, print the
- * `/cli-login` URL and the `ssh -L` line that forwards the login port; against
- * a server with the device flow, the headless login.
+ * `/cli-login` URL and the `ssh -L` line that forwards the login port (in a CI
+ * job without a terminal: stop at once, naming the API key); against a server
+ * with the device flow, the headless login.
  */
 function browserCheck(
   ctx: Context,
@@ -368,6 +369,15 @@ function browserCheck(
     };
   }
   const detail = `none will be opened because ${choice.reason}`;
+  if (target && discovery === 404 && unattendedCi(ctx.env, ctx.stdin.isTerminal)) {
+    return {
+      name: "Browser",
+      level: "warning",
+      detail: `${detail}. ${target.api} has no headless login (almyty's production today), and ` +
+        "in a CI job without a terminal nothing can finish a browser login: login stops at once",
+      fix: `pipe an API key to ${loginCommand(target, "--with-token")}`,
+    };
+  }
   if (target && discovery === 404) {
     return {
       name: "Browser",

@@ -227,6 +227,24 @@ export async function openFile(
 }
 
 /**
+ * A CI job without a terminal: no one there can open a page on this machine or
+ * paste an address back, so a browser login whose answer must come to this
+ * machine's 127.0.0.1 (today's production: no headless login) cannot finish.
+ *
+ * @example
+ * ```ts
+ * unattendedCi({ CI: "true" }, false); // true
+ * unattendedCi({ CI: "true" }, true); // false: a person can paste the address back
+ * ```
+ */
+export function unattendedCi(
+  env: Readonly<Record<string, string | undefined>>,
+  terminal: boolean,
+): boolean {
+  return switchedOn(env.CI) && !terminal;
+}
+
+/**
  * True on WSL, where Windows' browser often cannot reach WSL's 127.0.0.1.
  *
  * @example

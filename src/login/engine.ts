@@ -18,11 +18,11 @@ import { CliError, EXIT } from "../runtime/errors.ts";
 import { loginApi } from "./api.ts";
 import type { Target } from "../runtime/target.ts";
 import { PATHS } from "../protocol/constants.ts";
-import { chooseOpener, type OpenerChoice } from "./browser.ts";
+import { chooseOpener, type OpenerChoice, unattendedCi } from "./browser.ts";
 import { codeFlow } from "./code_flow.ts";
 import { deviceFlow, noDeviceFlow } from "./device_flow.ts";
 import { discover } from "./discovery.ts";
-import { handoffFlow } from "./handoff_flow.ts";
+import { handoffFlow, handoffInCi } from "./handoff_flow.ts";
 import type { Commit, LoginResult } from "./result.ts";
 import type { LoginUi } from "./ui.ts";
 
@@ -62,6 +62,10 @@ export async function login(
   const browser = { opener, deadline, commit: options.commit };
   if (!endpoints) {
     await checkApiUrl(ctx, target, ui);
+    // Waiting out the timeout there helps no one: say at once what works.
+    if (opener.kind === "headless" && unattendedCi(ctx.env, Boolean(ui.readPaste))) {
+      throw handoffInCi(target);
+    }
     ui.notice({ kind: "handoff", page: target.frontend + PATHS.legacyPage });
     return await handoffFlow(ctx, target, ui, browser);
   }

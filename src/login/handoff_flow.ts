@@ -20,6 +20,7 @@ import { constantTimeEqual, randomToken } from "../protocol/crypto.ts";
 import { htmlResponse } from "../protocol/html.ts";
 import { randomHex } from "../protocol/random.ts";
 import { ApiError } from "../runtime/api_error.ts";
+import { CliError, EXIT } from "../runtime/errors.ts";
 import type { Context } from "../runtime/context.ts";
 import { loginApi } from "./api.ts";
 import { findHandoffKeyId } from "../runtime/keys.ts";
@@ -55,6 +56,29 @@ export function pageAdvice(status: number, error: string, again: string): string
   }
   if (status === 409) return "This login has already been handled. Check your terminal.";
   return "The CLI could not verify this key. Your terminal says why.";
+}
+
+/**
+ * Today's production in a CI job without a terminal: no headless login, and
+ * nothing there can finish the hand-off. What works instead.
+ *
+ * @example
+ * ```ts
+ * import { loginTarget } from "../runtime/target.ts";
+ * import { denoFs } from "../platform/deno_fs.ts";
+ * const target = loginTarget({}, { fs: denoFs, env: { HOME: Deno.makeTempDirSync() } });
+ * handoffInCi(target).message.includes("almyty-auth login --with-token"); // true
+ * ```
+ */
+export function handoffInCi(target: Target): CliError {
+  return new CliError(
+    `${target.api} has no headless login (neither has almyty's production today), and in a CI ` +
+      "job without a terminal (CI is set) nothing can finish a browser login: no one can open " +
+      "its page on this machine or paste its address here. Nothing was started. Log in with " +
+      `an API key instead: create one at ${apiKeysPage(target)}, keep it as a CI secret, and ` +
+      `pipe it to: ${loginCommand(target, "--with-token")}`,
+    EXIT.error,
+  );
 }
 
 /** How long the listener stays up for the browser to load `/success`, as production's CLI. */

@@ -1,0 +1,35 @@
+/**
+ * Mutants of the rules the round-3 journeys hunt added: where a newcomer in
+ * each setting (CI, SSH, WSL, a dev container, agents, npx) dead-ended.
+ * @module
+ */
+import type { Mutant } from "./mutant.ts";
+
+/** See scripts/mutants/mutant.ts for the fields. */
+export const mutants: Mutant[] = [
+  {
+    rule:
+      "today's production in a CI job without a terminal: login stops at once with the API key way",
+    file: "src/login/engine.ts",
+    find: '    if (opener.kind === "headless" && unattendedCi(ctx.env, Boolean(ui.readPaste))) {',
+    replace: "    if (false) {",
+    tests: ["tests/flows_test.ts"],
+    filter: "CI job without a terminal",
+  },
+  {
+    rule: "a CI job with a terminal is attended: the hand-off still waits for a pasted address",
+    file: "src/login/browser.ts",
+    find: "  return switchedOn(env.CI) && !terminal;",
+    replace: "  return switchedOn(env.CI);",
+    tests: ["tests/flows_test.ts"],
+    filter: "CI job without a terminal",
+  },
+  {
+    rule: "doctor in a CI job without a terminal says login against production stops at once",
+    file: "src/cli/doctor.ts",
+    find: "  if (target && discovery === 404 && unattendedCi(ctx.env, ctx.stdin.isTerminal)) {",
+    replace: "  if (false) {",
+    tests: ["tests/flows_test.ts"],
+    filter: "CI job without a terminal",
+  },
+];
