@@ -83,7 +83,10 @@ export async function bundleCli(outdir: string): Promise<string> {
     stderr: "piped",
   }).output();
   if (code !== 0) {
-    throw new Error(`deno bundle failed:\n${new TextDecoder().decode(stderr)}`);
+    throw new Error(
+      "deno bundle failed (it runs esbuild, which Deno fetches from the npm registry the first " +
+        `time):\n${new TextDecoder().decode(stderr).trim()}`,
+    );
   }
   return join(outdir, BUNDLE_ENTRY);
 }

@@ -81,7 +81,14 @@ if (import.meta.main) {
   const archives: string[] = [];
   const mtime = buildTime(Deno.env.toObject());
   // One bundle for every target: it is JavaScript, the same on each.
-  if (!values["pack-only"]) await bundleCli(bundleDir(DIST));
+  if (!values["pack-only"]) {
+    try {
+      await bundleCli(bundleDir(DIST));
+    } catch (error) {
+      console.error((error as Error).message);
+      Deno.exit(1);
+    }
+  }
   for (const target of targets) {
     if (!values["pack-only"]) {
       // deno compile will not overwrite a file it did not make (e.g. a stand-in).

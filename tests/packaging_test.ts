@@ -4,6 +4,7 @@
  * here), the DENORT_BIN message, the Homebrew formula, install.sh against a
  * local server, and the release workflow's YAML.
  */
+import { existsSync } from "node:fs";
 import { parse as parseYaml } from "yaml";
 import { assert, assertEquals, assertMatch } from "./helpers/assert.ts";
 import { permissionFlags } from "../src/permissions.ts";
@@ -101,6 +102,27 @@ Deno.test("without DENORT_BIN and without network, compile stops with one messag
   assertEquals(result.code, 1);
   assertMatch(result.stderr, /could not download its runtime \(denort\)[\s\S]*Set DENORT_BIN/);
   assertEquals(result.stderr.trim().split("\n").length, 1);
+});
+
+Deno.test("without esbuild in Deno's cache and without network, compile stops with deno bundle's reason, before any compile (exit 1, no stack trace)", async () => {
+  const cache = scratchDir("almyty-empty-deno-dir-");
+  const proxy = `http://127.0.0.1:${closedPort()}`;
+  const result = await sh(Deno.execPath(), [
+    "run",
+    "-A",
+    `${ROOT}scripts/compile.ts`,
+    "--target",
+    Deno.build.target,
+    "--dist",
+    `${cache}/dist`,
+  ], {
+    cwd: ROOT,
+    env: { DENO_DIR: cache, HTTPS_PROXY: proxy, HTTP_PROXY: proxy, NO_COLOR: "1" },
+  });
+  assertEquals(result.code, 1, result.stderr);
+  assertMatch(result.stderr, /^deno bundle failed \(it runs esbuild, [^\n]*\n[\s\S]*esbuild/);
+  assert(!/^\s+at /m.test(result.stderr), result.stderr);
+  assert(!existsSync(`${cache}/dist/${Deno.build.target}`), "compile ran without a bundle");
 });
 
 Deno.test("the binary embeds the bundle: main.js and each command's chunk, and no npm package (the QR library is in its chunk)", async () => {

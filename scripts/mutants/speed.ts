@@ -113,6 +113,14 @@ export const mutants: Mutant[] = [
     filter: "as the sources do",
   },
   {
+    rule: "a bundle that cannot be built stops compile with deno bundle's reason, no stack trace",
+    file: "scripts/compile.ts",
+    find: "      console.error((error as Error).message);\n      Deno.exit(1);\n",
+    replace: "      throw error;\n",
+    tests: ["tests/packaging_test.ts"],
+    filter: "without esbuild",
+  },
+  {
     rule: "the release smoke test runs every command (each a chunk of its own in the binary)",
     file: ".github/workflows/release.yml",
     find: '          "$bin" completions bash >/dev/null\n',
