@@ -6,6 +6,7 @@
 import { assert, assertEquals, assertMatch } from "./helpers/assert.ts";
 import { credsPath, homeWithFile, pendingPath, readBytes } from "./helpers/cli.ts";
 import { recordToken } from "./helpers/leaks.ts";
+import { fakeJwt } from "./helpers/tokens.ts";
 import { openConsent } from "./helpers/consent.ts";
 import { browse, mintedKey, signInCookie, World } from "./helpers/world.ts";
 import { OAUTH_ERROR } from "../src/protocol/constants.ts";
@@ -1143,4 +1144,19 @@ Deno.test("today's production in a CI job without a terminal: login stops at onc
   assertEquals(await person.run(["login", "--api", legacy.url]), 130);
   assertMatch(person.stderr, /ssh -L (\d+):127\.0\.0\.1:\1 test-host/);
   assertEquals(readBytes(path), bytes);
+});
+
+Deno.test("a JWT whose exp no date can hold (a service token's 'never' of 1e13 s) is a token without an expiry: status and whoami, not 'Unexpected error: RangeError'", async () => {
+  const jwt = fakeJwt({ sub: "svc", exp: 1e13 });
+  recordToken(jwt);
+  const api = "http://127.0.0.1:45990";
+  const world = new World({ ALMYTY_TOKEN: jwt, ALMYTY_URL: api });
+  world.route(() => Response.json({ success: true, data: { email: "svc@example.com" } }), api);
+  assertEquals(await world.run(["status", "--offline"]), 0, world.stderr);
+  assertMatch(world.stdout, /Token: .*a JWT/);
+  assert(!/Expires/.test(world.stdout), world.stdout);
+  const whoami = world.again();
+  assertEquals(await whoami.run(["whoami"]), 0, whoami.stderr);
+  assertMatch(whoami.stdout, /Logged in as svc@example\.com/);
+  assert(!/Expires/.test(whoami.stdout), whoami.stdout);
 });

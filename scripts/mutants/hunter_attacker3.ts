@@ -67,4 +67,12 @@ export const mutants: Mutant[] = [
     tests: ["tests/two_step_test.ts"],
     filter: "stopped after its save",
   },
+  {
+    rule: "a JWT whose exp no date can hold has no expiry (status and whoami show it)",
+    file: "src/protocol/tokens.ts",
+    find: "Number.isFinite(ms) && Math.abs(ms) <= MAX_DATE_MS ? ms : null",
+    replace: "Number.isFinite(ms) ? ms : null",
+    tests: ["tests/flows_test.ts"],
+    filter: "no date can hold",
+  },
 ];

@@ -91,7 +91,8 @@ export function quoteTyped(value: string): string {
 
 /**
  * A JWT's expiry in epoch milliseconds (its `exp`, not verified), or null
- * when the token is not a JWT or has no expiry.
+ * when the token is not a JWT, has no expiry, or one no date can hold (a
+ * "never" of 1e13 s: it is shown, so it must be a date).
  *
  * @example
  * ```ts
@@ -101,8 +102,13 @@ export function quoteTyped(value: string): string {
 export function jwtExpiry(token: string): number | null {
   if (tokenKind(token) !== "jwt") return null;
   const exp = jwtPart(token, 1)?.exp;
-  return typeof exp === "number" && Number.isFinite(exp) ? exp * 1000 : null;
+  if (typeof exp !== "number") return null;
+  const ms = exp * 1000;
+  return Number.isFinite(ms) && Math.abs(ms) <= MAX_DATE_MS ? ms : null;
 }
+
+/** The largest epoch milliseconds a Date holds (±8.64e15). */
+const MAX_DATE_MS = 8.64e15;
 
 function jwtPart(token: string, index: number): Record<string, unknown> | null {
   const parts = token.split(".");
