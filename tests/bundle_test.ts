@@ -9,46 +9,28 @@
  */
 import { assert, assertEquals } from "./helpers/assert.ts";
 import { bundleCli } from "../scripts/bundle.ts";
-import { permissionFlags } from "../src/permissions.ts";
 import { COMMANDS } from "../src/cli/spec.ts";
 import { writeCredentials } from "../src/credentials/mod.ts";
-import { baseEnv } from "./helpers/cli.ts";
+import { runCli } from "./helpers/cli.ts";
 import { mintKey, withServer } from "./helpers/server.ts";
 import { scratchDir } from "./helpers/scratch.ts";
 
-const MAIN = new URL("../main.ts", import.meta.url).pathname;
+const SOURCES = new URL("../main.ts", import.meta.url).pathname;
 const bundleDir = scratchDir("almyty-bundle-");
 const shipped = await bundleCli(bundleDir);
 
-/** One CLI run: argv, its exit code, stdin, and whether HOME holds a login before it. */
+/** One CLI run: argv, its exit code, stdin, whether HOME holds a login before it. */
 interface Case {
   args: string[];
   code: number;
   stdin?: string;
   loggedIn?: boolean;
+  /** It prints the token (`token`, `env`): kept out of the leak scan's outputs. */
+  printsToken?: boolean;
 }
 
-async function run(entry: string, home: string, c: Case) {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "--quiet", ...permissionFlags(), entry, ...c.args],
-    env: baseEnv(home),
-    clearEnv: true,
-    cwd: home,
-    stdin: c.stdin === undefined ? "null" : "piped",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  if (c.stdin !== undefined) {
-    const writer = child.stdin.getWriter();
-    await writer.write(new TextEncoder().encode(c.stdin));
-    await writer.close();
-  }
-  const out = await child.output();
-  const text = (bytes: Uint8Array) =>
-    // All that may differ between two runs: how long the API took, and which port was free.
-    new TextDecoder().decode(bytes).replace(/\b\d+ ms\b/g, "N ms").replace(/port \d+/g, "port N");
-  return { code: out.code, stdout: text(out.stdout), stderr: text(out.stderr) };
-}
+/** All that may differ between two runs: how long the API took, and which port was free. */
+const steady = (text: string) => text.replace(/\b\d+ ms\b/g, "N ms").replace(/port \d+/g, "port N");
 
 Deno.test("the bundle answers every command as the sources do: same exit code, stdout and stderr", async () => {
   await withServer({}, async (server) => {
@@ -62,8 +44,8 @@ Deno.test("the bundle answers every command as the sources do: same exit code, s
       { args: ["whoami", "--json"], code: 0, loggedIn: true },
       { args: ["status"], code: 0, loggedIn: true },
       { args: ["status", "--json"], code: 0, loggedIn: true },
-      { args: ["token"], code: 0, loggedIn: true },
-      { args: ["env", "--shell", "fish"], code: 0, loggedIn: true },
+      { args: ["token"], code: 0, loggedIn: true, printsToken: true },
+      { args: ["env", "--shell", "fish"], code: 0, loggedIn: true, printsToken: true },
       { args: ["exec", "--", "sh", "-c", 'echo "$ALMYTY_URL"'], code: 0, loggedIn: true },
       { args: ["doctor"], code: 0, loggedIn: true },
       { args: ["profile", "list"], code: 0, loggedIn: true },
@@ -80,13 +62,20 @@ Deno.test("the bundle answers every command as the sources do: same exit code, s
     ];
     for (const c of cases) {
       const results = [];
-      for (const entry of [MAIN, shipped]) {
+      for (const entry of [SOURCES, shipped]) {
         // The same HOME, made afresh: paths in the output are the same for both.
         const home = `${bundleDir}-home`;
         Deno.mkdirSync(home);
         try {
           if (c.loggedIn) writeCredentials({ url: server.url, token: apiKey }, { home });
-          results.push(await run(entry, home, c));
+          const result = await runCli(c.args, {
+            home,
+            cwd: home,
+            entry,
+            stdin: c.stdin,
+            mayPrintToken: c.printsToken,
+          });
+          results.push({ ...result, stdout: steady(result.stdout), stderr: steady(result.stderr) });
         } finally {
           Deno.removeSync(home, { recursive: true });
         }

@@ -42,6 +42,8 @@ export interface CliOptions {
   mayPrintToken?: boolean;
   /** The working folder (default: the test's). */
   cwd?: string;
+  /** The program: main.ts (the sources) unless a test gives another (the bundle that ships). */
+  entry?: string;
 }
 
 // The CLI's module cache: with HOME in a temp dir, Deno would otherwise start
@@ -63,9 +65,9 @@ export function baseEnv(home: string, extra: Record<string, string> = {}): Recor
   };
 }
 
-/** The argv of a CLI process. */
-export function cliArgv(args: string[]): string[] {
-  return ["run", "--quiet", ...permissionFlags(), MAIN, ...args];
+/** The argv of a CLI process: `entry` (the sources' main.ts unless given) run with the binary's flags. */
+export function cliArgv(args: string[], entry = MAIN): string[] {
+  return ["run", "--quiet", ...permissionFlags(), entry, ...args];
 }
 
 /** A finished CLI run. */
@@ -78,7 +80,7 @@ export interface CliResult {
 /** Runs the CLI to completion. */
 export async function runCli(args: string[], options: CliOptions): Promise<CliResult> {
   const child = new Deno.Command(Deno.execPath(), {
-    args: cliArgv(args),
+    args: cliArgv(args, options.entry),
     env: baseEnv(options.home, options.env),
     clearEnv: true,
     cwd: options.cwd,
