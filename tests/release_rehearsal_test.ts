@@ -1,7 +1,7 @@
 /**
  * The release rehearsal: what a release does, end to end on this machine.
  * The project's own scripts build every npm package (this machine's platform
- * package holds a clearly labelled stand-in that runs the CLI from source
+ * package holds a clearly labelled stand-in that runs the bundle that ships
  * with the binary's permission flags, since `deno compile` cannot fetch its
  * runtime here; the other platform packages are built empty), a real npm
  * registry (verdaccio, on 127.0.0.1, no uplinks) takes them in release order,
@@ -16,6 +16,7 @@ import { bsdtarPath, macosPath } from "./helpers/bsdtar.ts";
 import { closedPort, withServer } from "./helpers/server.ts";
 import { permissionFlags } from "../src/permissions.ts";
 import { archiveName } from "../scripts/targets.ts";
+import { bundleCli, bundleDir } from "../scripts/bundle.ts";
 import { formula, parseSums } from "../scripts/homebrew.ts";
 import { scratchDir, scratchFile } from "./helpers/scratch.ts";
 
@@ -119,9 +120,10 @@ function thisPlatform() {
   };
 }
 
-/** Compile output with a labelled stand-in binary for this machine. */
-function standInDist(): string {
+/** Compile output with a labelled stand-in binary for this machine, running the bundle that ships. */
+async function standInDist(): Promise<string> {
   const dist = scratchDir("almyty-dist-");
+  const shipped = await bundleCli(bundleDir(dist));
   const { target } = thisPlatform();
   Deno.mkdirSync(`${dist}/${target}`, { recursive: true });
   const quote = (s: string) => `'${s.replaceAll("'", "'\\''")}'`;
@@ -130,11 +132,11 @@ function standInDist(): string {
     [
       "#!/bin/sh",
       "# STAND-IN for the compiled almyty-auth, for the release rehearsal only: deno compile",
-      "# cannot fetch its runtime on this machine, so this runs the CLI from source with",
-      "# exactly the binary's permission flags.",
+      "# cannot fetch its runtime on this machine, so this runs the bundle the binary embeds",
+      "# (scripts/bundle.ts) with exactly the binary's permission flags.",
       `DENO_DIR=${quote(DENO_DIR)} exec ${quote(Deno.execPath())} run --quiet ${
         permissionFlags().map(quote).join(" ")
-      } ${quote(`${ROOT}main.ts`)} "$@"`,
+      } ${quote(shipped)} "$@"`,
       "",
     ].join("\n"),
     { mode: 0o755 },
@@ -168,7 +170,7 @@ Deno.test({
   sanitizeOps: false,
   fn: async () => {
     const toolsDir = await tools();
-    const dist = standInDist();
+    const dist = await standInDist();
     const out = scratchDir("almyty-npm-");
     const built = await run(Deno.execPath(), [
       "run",
