@@ -393,6 +393,8 @@ Deno.test("release smoke step: every target, Windows too, its .exe in a home of 
     );
     return home;
   };
+  // The binary's stand-in runs what it embeds: the bundle.
+  const shipped = await bundleCli(scratchDir("almyty-bundle-"));
   for (const target of ["x86_64-pc-windows-msvc", "x86_64-unknown-linux-gnu"]) {
     const windows = target.includes("windows");
     const work = scratchDir("almyty-runner-");
@@ -406,7 +408,7 @@ Deno.test("release smoke step: every target, Windows too, its .exe in a home of 
         "#!/bin/sh",
         windows ? 'HOME="$USERPROFILE"; export HOME' : "",
         `exec ${quote(Deno.execPath())} run --quiet ${permissionFlags().map(quote).join(" ")} ${
-          quote(`${ROOT}main.ts`)
+          quote(shipped)
         } "$@"`,
       ].join("\n"),
       { mode: 0o755 },
