@@ -12,7 +12,7 @@ import { denoLocker } from "../src/platform/lock.ts";
 import { REPLACE_BACKOFF_MS } from "../src/credentials/atomic.ts";
 import { FsError } from "../src/credentials/fs.ts";
 import { CredentialsError } from "../src/credentials/types.ts";
-import { writeCredentialsWith } from "../src/credentials/write.ts";
+import { writeCredentialsWith, writeProfileWith } from "../src/credentials/write.ts";
 import { denoFs } from "../src/platform/deno_fs.ts";
 import {
   type ForegroundSystem,
@@ -33,6 +33,36 @@ function windowsWorld() {
   world.locker = (path, options) => denoLocker(fs.real(path), options);
   return { world, fs, server: world.referenceServer() };
 }
+
+Deno.test("Windows: a folder typed in another case (`cd c:\\users\\alice\\work\\app`) is still the folder bound to a login, and its trusted .almyty-profile still trusted: never the default login's key there", async () => {
+  const work = `${PROFILE}\\Work`;
+  for (const choose of ["bind", "trust"]) {
+    const fs = new WindowsFs("c:\\users\\alice\\work\\app");
+    fs.mkdirp(`${work}\\app`, 0o700);
+    const world = new World({ USERPROFILE: PROFILE });
+    world.fs = fs;
+    world.locker = (path, options) => denoLocker(fs.real(path), options);
+    const io = { fs, env: world.env };
+    const login = (token: string) => ({ url: "https://api.almyty.com", token });
+    writeProfileWith(io, "default", login("almyty_DEFAULTLOGIN0000000000000"));
+    writeProfileWith(io, "staging", login("almyty_STAGINGLOGIN0000000000000"));
+    if (choose === "trust") {
+      fs.writeNew(`${work}\\.almyty-profile`, '{"profile": "staging"}', 0o600);
+    }
+    assertEquals(
+      await world.run(["profile", choose, ...(choose === "bind" ? ["staging"] : []), work]),
+      0,
+      world.stderr,
+    );
+    world.mayPrintToken = true;
+    const token = world.again();
+    token.mayPrintToken = true;
+    // The binding applied to C:\\Users\\alice\\Work only: here the default login's key was
+    // printed (and the trusted file was "not trusted", exit 4).
+    assertEquals(await token.run(["token"]), 0, `${choose}: ${token.stderr}`);
+    assertEquals(token.stdout, "almyty_STAGINGLOGIN0000000000000\n", choose);
+  }
+});
 
 Deno.test("Windows: a credentials file another program holds open is replaced after a short retry (EPERM once)", async () => {
   const { world, fs, server } = windowsWorld();

@@ -75,4 +75,13 @@ export const mutants: Mutant[] = [
     tests: ["tests/flows_test.ts"],
     filter: "no date can hold",
   },
+  {
+    rule:
+      "on Windows the working folder is compared as the disk spells it (bindings, trusted files)",
+    file: "src/credentials/select.ts",
+    find: 'if (io.fs.platform !== "win32") return cwd;',
+    replace: "return cwd;",
+    tests: ["tests/platform_test.ts"],
+    filter: "another case",
+  },
 ];

@@ -221,9 +221,18 @@ export function describeChoice(choice: Pick<LoginChoice, "source" | "origin">): 
 }
 
 function currentDirectory(io: CredentialsIo): string | null {
+  let cwd;
   try {
-    return io.fs.cwd();
+    cwd = io.fs.cwd();
   } catch {
     return null; // the working folder was removed: there is no folder to choose by
+  }
+  // Windows keeps the case the folder was typed in (`cd c:\users\alice\work`); bindings and
+  // trusted files are recorded as the disk spells them (realPath), and compared as text.
+  if (io.fs.platform !== "win32") return cwd; // getcwd is already the real path
+  try {
+    return io.fs.realPath(cwd);
+  } catch {
+    return cwd;
   }
 }

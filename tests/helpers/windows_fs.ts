@@ -4,7 +4,10 @@
  * temp folder), files have no owner uid and read as mode 0666 (what Deno
  * reports there), the user has no uid, and a rename can be refused while
  * "another program" has the target open (EPERM/EACCES/EBUSY, as
- * MoveFileExW answers), with the backoff recorded instead of slept.
+ * MoveFileExW answers), with the backoff recorded instead of slept. Names
+ * are case-insensitive, as on NTFS: `realPath` spells a folder as it was
+ * created (GetFinalPathNameByHandle), while the working folder keeps the case
+ * it was typed in (`cd c:\users\alice\work` in cmd or PowerShell).
  * @module
  */
 import { type CredentialsFs, type FileFacts, FsError } from "../../src/credentials/fs.ts";
@@ -26,11 +29,18 @@ export class WindowsFs implements CredentialsFs {
     readonly root: string = scratchDir("almyty-win-"),
   ) {}
 
-  /** Where a Windows path lives on this disk. */
+  /** How each folder made through `mkdirp` is spelled: lower case → as created. */
+  readonly #spelled = new Map<string, string>();
+
+  /** Where a Windows path lives on this disk (one place for every spelling). */
   real(path: string): string {
+    // A path from the root (`\\x`) is on the working folder's drive.
+    if (/^[\\/](?![\\/])/.test(path)) path = this.workingFolder.slice(0, 2) + path;
     const drive = /^([A-Za-z]):[\\/]/.exec(path);
     if (!drive) throw new Error(`not a Windows path: ${path}`);
-    return `${this.root}/${drive[1]}/${path.slice(3).replaceAll("\\", "/")}`;
+    return `${this.root}/${drive[1].toUpperCase()}/${
+      path.slice(3).replaceAll("\\", "/").toLowerCase()
+    }`;
   }
 
   #facts(facts: FileFacts | null, path: string, link = false): FileFacts | null {
@@ -53,10 +63,14 @@ export class WindowsFs implements CredentialsFs {
   uid(): number | null {
     return null;
   }
-  /** No symlinks in the mapped tree: the path itself (checked to exist). */
+  /** No symlinks in the mapped tree: the path (checked to exist), each folder spelled as created. */
   realPath(path: string): string {
     denoFs.realPath(this.real(path));
-    return path;
+    const parts = path.split(/[\\/]/).filter(Boolean);
+    return parts.map((part, i) => {
+      const spelled = this.#spelled.get(parts.slice(0, i + 1).join("\\").toLowerCase());
+      return spelled?.split("\\").at(-1) ?? part;
+    }).join("\\");
   }
   exists(path: string): boolean {
     return denoFs.exists(this.real(path));
@@ -73,6 +87,11 @@ export class WindowsFs implements CredentialsFs {
   }
   mkdirp(path: string, mode: number): void {
     denoFs.mkdirp(this.real(path), mode);
+    const parts = path.split(/[\\/]/).filter(Boolean);
+    for (let i = 1; i <= parts.length; i++) {
+      const prefix = parts.slice(0, i).join("\\");
+      if (!this.#spelled.has(prefix.toLowerCase())) this.#spelled.set(prefix.toLowerCase(), prefix);
+    }
   }
   chmod(path: string, mode: number): void {
     denoFs.chmod(this.real(path), mode);
