@@ -1160,3 +1160,28 @@ Deno.test("a JWT whose exp no date can hold (a service token's 'never' of 1e13 s
   assertMatch(whoami.stdout, /Logged in as svc@example\.com/);
   assert(!/Expires/.test(whoami.stdout), whoami.stdout);
 });
+
+Deno.test("doctor --api naming the saved login's own API checks its key (it said 'not checked: … the saved key is for <that same API>'); a rejected key there is the problem with the login that keeps --api", async () => {
+  const world = new World();
+  const { url } = world.referenceServer();
+  world.stdinText = await mintedKey(world, url);
+  recordToken(world.stdinText);
+  assertEquals(await world.run(["login", "--with-token", "--api", url]), 0, world.stderr);
+  type Row = { name: string; level: string; detail: string; fix?: string };
+  const token = async (w: World, argv: string[]) =>
+    (JSON.parse((await w.run(argv), w.stdout)) as Row[]).find((c) => c.name === "Token");
+  for (const api of [url, `${url}/`]) {
+    assertEquals(
+      await token(world.again(), ["doctor", "--json", "--api", api]),
+      { name: "Token", level: "ok", detail: `${url} accepts it (alice@example.com)` },
+    );
+  }
+  const saved = world.saved()!;
+  Deno.writeTextFileSync(
+    credsPath(world.home),
+    JSON.stringify({ ...saved, token: `almyty_${"0".repeat(64)}` }),
+  );
+  const rejected = await token(world.again(), ["doctor", "--json", "--api", url]);
+  assertEquals(rejected?.level, "problem");
+  assertEquals(rejected?.fix, `almyty-auth login --api ${url}`);
+});

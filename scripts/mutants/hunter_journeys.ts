@@ -32,4 +32,12 @@ export const mutants: Mutant[] = [
     tests: ["tests/flows_test.ts"],
     filter: "CI job without a terminal",
   },
+  {
+    rule: "doctor --api naming the saved login's own API checks the saved key there",
+    file: "src/cli/doctor.ts",
+    find: "      : saved && sameServiceUrl(saved.api, target.api)\n",
+    replace: "      : saved && false\n",
+    tests: ["tests/flows_test.ts"],
+    filter: "doctor --api naming the saved login's own API",
+  },
 ];

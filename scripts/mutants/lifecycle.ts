@@ -240,8 +240,8 @@ export const mutants: Mutant[] = [
     rule: "doctor asks the server whether the token works",
     file: "src/cli/doctor.ts",
     find:
-      "    if (target.token && apiChecks.status !== undefined) checks.push(await tokenCheck(ctx, target));\n",
-    replace: "",
+      "    if (keyed && apiChecks.status !== undefined) checks.push(await tokenCheck(ctx, keyed));\n    else if (saved && !keyed) {",
+    replace: "    if (saved && !keyed) {",
     tests: ["tests/lifecycle_test.ts"],
     filter: "20.4",
   },

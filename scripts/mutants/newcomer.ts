@@ -70,8 +70,8 @@ export const mutants: Mutant[] = [
   {
     rule: "doctor --api elsewhere says the saved key was not checked, and where it is",
     file: "src/cli/doctor.ts",
-    find: "      if (saved) {",
-    replace: "      if (saved && !saved) {",
+    find: "    else if (saved && !keyed) {",
+    replace: "    else if (saved && !saved) {",
     tests: ["tests/flows_test.ts"],
     filter: "doctor reads plainly",
   },

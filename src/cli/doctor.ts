@@ -9,7 +9,7 @@
  * @module
  */
 import { ApiError } from "../runtime/api_error.ts";
-import { loginTarget, readingTarget, type Target } from "../runtime/target.ts";
+import { loginTarget, readingTarget, savedTarget, type Target } from "../runtime/target.ts";
 import { loginCommand } from "../credentials/fix_hints.ts";
 import { shellWord, windowsProtection } from "../credentials/fix_hints.ts";
 import { homeDirectoryWith } from "../credentials/path.ts";
@@ -35,7 +35,7 @@ import {
 import { resolveCredentialsWith } from "../credentials/resolve.ts";
 import { chooseOpener, unattendedCi } from "../login/browser.ts";
 import { PATHS } from "../protocol/constants.ts";
-import { isLoopbackHost, shownHost } from "../protocol/urls.ts";
+import { isLoopbackHost, sameServiceUrl, shownHost, UrlRuleError } from "../protocol/urls.ts";
 import type { CommandInput } from "../runtime/command.ts";
 import { NETWORK_ADVICE } from "../runtime/client.ts";
 import {
@@ -116,20 +116,26 @@ export async function run(ctx: Context, { flags }: CommandInput): Promise<number
     checks.push(
       ...(await reachability(ctx, api, "Frontend", target.frontend + "/", false)).checks,
     );
-    if (target.token && apiChecks.status !== undefined) checks.push(await tokenCheck(ctx, target));
-    else if (flags.api !== undefined && choice) {
-      const saved = savedUrl(ctx, choice);
-      if (saved) {
-        // Never silent: the saved key is not what --api checks, so say where it is checked.
-        const again = ["almyty-auth", "doctor", ...(profile ? ["--profile", profile] : [])];
-        checks.push({
-          name: "Token",
-          level: "ok",
-          detail: `not checked: --api checks what a login at ${target.api} would use, and the ` +
-            `saved key is for ${saved}`,
-          fix: `${again.join(" ")} checks the saved key`,
-        });
-      }
+    const saved = !target.token && flags.api !== undefined && choice
+      ? savedLogin(ctx, choice)
+      : null;
+    // --api naming the saved login's own API: its key is the one a check there means.
+    const keyed = target.token
+      ? target
+      : saved && sameServiceUrl(saved.api, target.api)
+      ? saved
+      : null;
+    if (keyed && apiChecks.status !== undefined) checks.push(await tokenCheck(ctx, keyed));
+    else if (saved && !keyed) {
+      // Never silent: the saved key is not what --api checks, so say where it is checked.
+      const again = ["almyty-auth", "doctor", ...(profile ? ["--profile", profile] : [])];
+      checks.push({
+        name: "Token",
+        level: "ok",
+        detail: `not checked: --api checks what a login at ${target.api} would use, and the ` +
+          `saved key is for ${saved.api}`,
+        fix: `${again.join(" ")} checks the saved key`,
+      });
     }
   }
   checks.push(await loopbackBind(ctx, login), browserCheck(ctx, target, discovery));
@@ -178,12 +184,12 @@ function doctorTarget(ctx: Context, api: string | undefined, choice: LoginChoice
   return reading ?? loginTarget({ api, profile: choice.profile }, io, saved);
 }
 
-/** The API of the chosen login's file, when it can be read. */
-function savedUrl(ctx: Context, choice: LoginChoice): string | null {
+/** The chosen login file's key at its API, when it can be read (its problems are the file check's). */
+function savedLogin(ctx: Context, choice: LoginChoice): Target | null {
   try {
-    return readProfileWith(credentialsIo(ctx, () => {}), choice.profile)?.url ?? null;
+    return savedTarget(credentialsIo(ctx, () => {}), choice);
   } catch (error) {
-    if (!(error instanceof CredentialsError)) throw error;
+    if (!(error instanceof CredentialsError) && !(error instanceof UrlRuleError)) throw error;
     return null;
   }
 }
