@@ -52,7 +52,35 @@ Deno.test("mix-up: a hostile API that forwards the browser to the real server is
   );
   assertEquals(await impostor.run(["login", "--api", liar]), 1);
   assertMatch(impostor.stderr, new RegExp(`names another issuer \\(${genuine.url}\\)`));
+  // Another port of this machine is another server: no way around the refusal is offered.
+  assert(!/log in with/.test(impostor.stderr), impostor.stderr);
   assertEquals(impostor.launched, []);
+});
+
+Deno.test("--api http://localhost:<port> for a server that publishes itself as 127.0.0.1:<port> (the reference server's banner) is still refused, with the login at the published address", async () => {
+  const world = new World({ BROWSER: "test-browser" });
+  const server = world.referenceServer();
+  const port = new URL(server.url).port;
+  const localhost = world.route(
+    (request) => world.fetch(request.url.replace("//localhost:", "//127.0.0.1:"), request),
+    `http://localhost:${port}`,
+  );
+  assertEquals(await world.run(["login", "--profile", "dev", "--api", localhost]), 1);
+  assertEquals(
+    world.stderr,
+    `${localhost}/.well-known/oauth-authorization-server names another issuer (${server.url}), ` +
+      `not ${localhost}: refusing to log in there (a server answering for another one is how a ` +
+      "mix-up attack starts). Both are addresses of this machine; log in with the one the server " +
+      `publishes: almyty-auth login --profile dev --api ${server.url}\n`,
+  );
+  assertEquals(world.launched, []);
+  const published = world.again();
+  published.onLaunch = () => false;
+  assertEquals(
+    await published.run(["login", "--timeout", "1", "--profile", "dev", "--api", server.url]),
+    1,
+  );
+  assert(!/names another issuer/.test(published.stderr), published.stderr);
 });
 
 Deno.test("mix-up: a callback naming another issuer is refused and the login keeps waiting", async () => {

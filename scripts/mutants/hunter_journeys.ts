@@ -40,4 +40,21 @@ export const mutants: Mutant[] = [
     tests: ["tests/flows_test.ts"],
     filter: "doctor --api naming the saved login's own API",
   },
+  {
+    rule:
+      "an issuer at another loopback name of the same port names the login at the published one",
+    file: "src/login/discovery.ts",
+    find: "        (sameLoopbackPort(new URL(issuer), new URL(target.api))",
+    replace: "        (false",
+    tests: ["tests/oauth_protocol_test.ts"],
+    filter: "--api http://localhost:<port>",
+  },
+  {
+    rule: "another port of this machine is another server: no way around the issuer refusal",
+    file: "src/login/discovery.ts",
+    find: "    a.port === b.port && ",
+    replace: "    ",
+    tests: ["tests/oauth_protocol_test.ts"],
+    filter: "mix-up: a hostile API",
+  },
 ];

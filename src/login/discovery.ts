@@ -29,7 +29,13 @@ import type { Target } from "../runtime/target.ts";
 import { PATHS } from "../protocol/constants.ts";
 import type { DiscoveryDocument } from "../protocol/types.ts";
 import { stripControl } from "../protocol/text.ts";
-import { checkServiceUrl, deriveFrontendUrl, displayUrl } from "../protocol/urls.ts";
+import {
+  checkServiceUrl,
+  deriveFrontendUrl,
+  displayUrl,
+  isLoopbackHost,
+} from "../protocol/urls.ts";
+import { loginCommand } from "../credentials/fix_hints.ts";
 
 /** What the login needs of a server that speaks the protocol. */
 export interface LoginEndpoints {
@@ -194,11 +200,16 @@ export async function discover(api: ApiClient, target: Target): Promise<LoginEnd
   // RFC 9207 §2.4 compares `iss` with the issuer exactly as published.
   const issuer = doc.issuer;
   if (displayUrl(new URL(issuer)) !== target.api) {
+    const published = stripControl(displayUrl(new URL(issuer)));
     throw new CliError(
-      `${url} names another issuer (${
-        stripControl(displayUrl(new URL(issuer)))
-      }), not ${target.api}: ` +
-        "refusing to log in there (a server answering for another one is how a mix-up attack starts).",
+      `${url} names another issuer (${published}), not ${target.api}: ` +
+        "refusing to log in there (a server answering for another one is how a mix-up attack starts)." +
+        // `localhost` for a server that calls itself 127.0.0.1: one machine, one port.
+        (sameLoopbackPort(new URL(issuer), new URL(target.api))
+          ? ` Both are addresses of this machine; log in with the one the server publishes: ${
+            loginCommand({ api: published, login: target.login })
+          }`
+          : ""),
       EXIT.error,
     );
   }
@@ -222,4 +233,10 @@ export async function discover(api: ApiClient, target: Target): Promise<LoginEnd
       : {}),
     ...(cancel ? { deviceCancel: cancel } : {}),
   };
+}
+
+/** Two loopback addresses of one port (`localhost:8080` and `127.0.0.1:8080`), with one path. */
+function sameLoopbackPort(a: URL, b: URL): boolean {
+  return isLoopbackHost(a.hostname) && isLoopbackHost(b.hostname) && a.protocol === b.protocol &&
+    a.port === b.port && a.pathname.replace(/\/$/, "") === b.pathname.replace(/\/$/, "");
 }
