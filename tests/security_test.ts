@@ -124,6 +124,50 @@ Deno.test("files owned by someone else are not trusted: the file, the folder, a 
   });
 });
 
+Deno.test("a login file its group or others can write (0666, 0620) in a ~/.almyty they can enter (0711) is not trusted: they could have put their key, or their API for your key, in it", async () => {
+  const token = "almyty_" + "6".repeat(64);
+  recordToken(token);
+  for (const mode of [0o666, 0o620, 0o602]) {
+    const octal = mode.toString(8);
+    const { home, path, bytes } = homeWithFile(
+      JSON.stringify({ url: "http://127.0.0.1:9", token }),
+    );
+    Deno.chmodSync(`${home}/.almyty`, 0o711);
+    Deno.chmodSync(path, mode);
+    for (const fs of [nodeFs, denoFs]) {
+      let error: unknown;
+      try {
+        readCredentials({ home, fs });
+      } catch (e) {
+        error = e;
+      }
+      assertEquals((error as CredentialsError).code, "untrusted", octal);
+    }
+    const message = new RegExp(
+      `credentials\\.json is writable by other users \\(mode ${octal}\\)[\\s\\S]*chmod 600`,
+    );
+    // It was used, with only "readable by other users" said: the key sent to whatever url it held.
+    const whoami = new World({}, home);
+    assertEquals(await whoami.run(["whoami"]), 1, octal);
+    assertMatch(whoami.stderr, message);
+    assertEquals(whoami.requests, [], octal);
+    const login = new World({}, home);
+    login.stdinText = "almyty_" + "8".repeat(64);
+    assertEquals(await login.run(["login", "--with-token", "--api", "http://127.0.0.1:9"]), 1);
+    assertMatch(login.stderr, message);
+    assertEquals(readBytes(path), bytes, `${octal}: the file is untouched`);
+  }
+  // A pending two-step login too: its API and token endpoint are where --continue goes.
+  const world = new World();
+  Deno.mkdirSync(`${world.home}/.almyty/pending`, { recursive: true, mode: 0o700 });
+  const pending = `${world.home}/.almyty/pending/default.json`;
+  Deno.writeTextFileSync(pending, "{}", { mode: 0o600 });
+  Deno.chmodSync(pending, 0o622);
+  assertEquals(await world.run(["login", "--continue"]), 1, world.stderr);
+  assertMatch(world.stderr, /default\.json is writable by other users \(mode 622\)/);
+  assertEquals(world.requests, []);
+});
+
 Deno.test("a ~/.almyty its group can write (0770, 0775) is not trusted either", async () => {
   const token = "almyty_" + "7".repeat(64);
   recordToken(token);

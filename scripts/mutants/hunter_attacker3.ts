@@ -84,4 +84,29 @@ export const mutants: Mutant[] = [
     tests: ["tests/platform_test.ts"],
     filter: "another case",
   },
+  {
+    rule: "a login file its group or others can write is not trusted",
+    file: "src/credentials/read.ts",
+    find: "  checkFileMode(io.fs, file.facts, path);\n",
+    replace: "",
+    tests: ["tests/security_test.ts"],
+    filter: "a login file its group or others can write",
+  },
+  {
+    rule: "a login file its group can write is not trusted (not only others)",
+    file: "src/credentials/trust.ts",
+    find: "(facts.mode & 0o022) === 0) return;",
+    replace: "(facts.mode & 0o002) === 0) return;",
+    tests: ["tests/security_test.ts"],
+    filter: "a login file its group or others can write",
+  },
+  {
+    rule: "a pending login its group or others can write is not trusted",
+    file: "src/login/pending.ts",
+    find:
+      "  checkFileMode(io.fs, file.facts, path); // its API and token endpoint are where --continue goes\n",
+    replace: "",
+    tests: ["tests/security_test.ts"],
+    filter: "a login file its group or others can write",
+  },
 ];

@@ -17,7 +17,7 @@ import {
   shellWord,
 } from "./fix_hints.ts";
 import { directoryOf, type FsError, MAX_FILE_BYTES } from "./fs.ts";
-import { checkFolder, checkOwner } from "./trust.ts";
+import { checkFileMode, checkFolder, checkOwner } from "./trust.ts";
 import { credentialsPathWith } from "./path.ts";
 import {
   type Credentials,
@@ -249,6 +249,7 @@ export function readPrivateText(io: CredentialsIo, path: string): string | null 
   // A file system of the caller's may not cap its reads (MAX_FILE_BYTES): refuse it here too.
   if (file.text.length > MAX_FILE_BYTES) throw tooLarge(io.fs.platform, path);
   checkOwner(io.fs, file.facts, path, path);
+  checkFileMode(io.fs, file.facts, path);
   const warn = io.onWarning ?? ((message: string) => console.warn(`Warning: ${message}`));
   if (io.fs.platform !== "win32" && (file.facts.mode & 0o077) !== 0) {
     warn(

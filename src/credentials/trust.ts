@@ -40,6 +40,30 @@ export function checkOwner(fs: CredentialsFs, facts: FileFacts, what: string, pa
 }
 
 /**
+ * Throws CredentialsError("untrusted") when the file whose `facts` these are
+ * can be written by its group or others: anyone of them could have put a key
+ * (or an API URL) of theirs in it, as in a folder they can write. Never on
+ * platforms without modes (Windows).
+ *
+ * @example
+ * ```ts
+ * import { nodeFs } from "./node_fs.ts";
+ * checkFileMode(nodeFs, { isFile: true, isDirectory: false, isSymlink: false, mode: 0o600, uid: 0, mtimeMs: 0, size: 0 }, "/c.json");
+ * ```
+ */
+export function checkFileMode(fs: CredentialsFs, facts: FileFacts, path: string): void {
+  if (fs.platform === "win32" || fs.uid() === null || (facts.mode & 0o022) === 0) return;
+  throw new CredentialsError(
+    "untrusted",
+    path,
+    `${path} is writable by other users (mode ${
+      facts.mode.toString(8)
+    }), so anyone could have put a key or an API URL of theirs in it; it is not trusted. ` +
+      `If it holds your login, fix it with: chmod 600 ${shellWord(path)}`,
+  );
+}
+
+/**
  * The folder that holds the credentials must be ours and not writable by
  * others. Absent is fine (nothing to trust yet).
  *

@@ -18,7 +18,7 @@
  */
 import { directoryOf, type FsError } from "../credentials/fs.ts";
 import { fsErrorText, shellWord } from "../credentials/fix_hints.ts";
-import { checkFolder, checkOwner } from "../credentials/trust.ts";
+import { checkFileMode, checkFolder, checkOwner } from "../credentials/trust.ts";
 import { CredentialsError, type CredentialsIo, DEFAULT_PROFILE } from "../credentials/types.ts";
 import {
   linkKind,
@@ -152,6 +152,7 @@ export function readPending(io: CredentialsIo, name: string): PendingLogin | nul
   }
   if (!file) return null;
   checkOwner(io.fs, file.facts, path, path);
+  checkFileMode(io.fs, file.facts, path); // its API and token endpoint are where --continue goes
   if (io.fs.platform !== "win32" && (file.facts.mode & 0o077) !== 0) {
     io.onWarning?.(
       `${path} is readable by other users (mode ${
