@@ -1185,3 +1185,34 @@ Deno.test("doctor --api naming the saved login's own API checks its key (it said
   assertEquals(rejected?.level, "problem");
   assertEquals(rejected?.fix, `almyty-auth login --api ${url}`);
 });
+
+Deno.test("logout in a shell that `env` handed the login to: ALMYTY_TOKEN holding the key it just revoked is said to be dead now, with the unset of what env set (it said the tools 'stay authenticated with it'); another key in ALMYTY_TOKEN still stays valid", async () => {
+  const { world, server } = browserWorld();
+  world.onLaunch = (url) => {
+    world.task(async () => {
+      const cookie = await signInCookie(world.fetch, server.url);
+      await browse(world.fetch, url, "approve", cookie);
+    });
+    return true;
+  };
+  assertEquals(await world.run(["login", "--profile", "staging", "--api", server.url]), 0);
+  const handed = world.again();
+  assertEquals(await handed.run(["env", "--profile", "staging", "--shell", "json"]), 0);
+  const vars = JSON.parse(handed.stdout) as Record<string, string>;
+  recordToken(vars.ALMYTY_TOKEN);
+  Object.assign(world.env, vars);
+  const logout = world.again();
+  assertEquals(await logout.run(["logout"]), 0, logout.stderr);
+  assertMatch(
+    logout.stderr,
+    /^Revoked the API key on [^\n]*\n✓ Logged out of profile staging; [^\n]*\nWarning: ALMYTY_TOKEN still holds the key just revoked, so almyty tools given it now get 401\. Unset what handed it over: unset ALMYTY_TOKEN ALMYTY_URL ALMYTY_FRONTEND_URL ALMYTY_PROFILE\n$/,
+  );
+
+  // A key of its own in ALMYTY_TOKEN is never revoked by logout, and still works.
+  const other = new World({ ALMYTY_TOKEN: "almyty_" + "7".repeat(64) });
+  assertEquals(await other.run(["logout"]), 0);
+  assertMatch(
+    other.stderr,
+    /ALMYTY_TOKEN is still set, so almyty tools stay authenticated with it/,
+  );
+});

@@ -57,4 +57,20 @@ export const mutants: Mutant[] = [
     tests: ["tests/oauth_protocol_test.ts"],
     filter: "mix-up: a hostile API",
   },
+  {
+    rule: "logout says ALMYTY_TOKEN holding the key it just revoked is dead, with what env set",
+    file: "src/cli/logout.ts",
+    find: "  if (inherited && dead.includes(inherited)) {",
+    replace: "  if (false) {",
+    tests: ["tests/flows_test.ts"],
+    filter: "logout in a shell that `env` handed",
+  },
+  {
+    rule: "logout's ALMYTY_TOKEN is dead only when it is the key logout revoked",
+    file: "src/cli/logout.ts",
+    find: "  if (inherited && dead.includes(inherited)) {",
+    replace: "  if (inherited) {",
+    tests: ["tests/flows_test.ts"],
+    filter: "logout in a shell that `env` handed",
+  },
 ];

@@ -121,7 +121,7 @@ export const mutants: Mutant[] = [
   {
     rule: "a key another login file holds is never revoked by logout",
     file: "src/cli/logout.ts",
-    find: '  if (stillHeld(ctx, file, name, "The key was not revoked")) return;',
+    find: '  if (stillHeld(ctx, file, name, "The key was not revoked")) return false;',
     replace: "",
     tests: ["tests/profiles_test.ts"],
     filter: "another login file also holds",

@@ -382,10 +382,12 @@ export const mutants: Mutant[] = [
     file: "src/cli/logout.ts",
     find: "  await forgetPendingLogins(ctx, pending);\n" +
       '  if (!choices.length) line(ctx.stderr, "Not logged in; there is no login to remove.");\n' +
-      "  for (const choice of choices) await logoutOf(ctx, choice);\n",
+      "  const dead: string[] = []; // the keys this logout revoked (or found revoked)\n" +
+      "  for (const choice of choices) await logoutOf(ctx, choice, dead);\n",
     replace:
       '  if (!choices.length) line(ctx.stderr, "Not logged in; there is no login to remove.");\n' +
-      "  for (const choice of choices) await logoutOf(ctx, choice);\n" +
+      "  const dead: string[] = []; // the keys this logout revoked (or found revoked)\n" +
+      "  for (const choice of choices) await logoutOf(ctx, choice, dead);\n" +
       "  await forgetPendingLogins(ctx, pending);\n",
     tests: TESTS,
     filter: "logout while a --continue saves",

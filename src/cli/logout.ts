@@ -63,8 +63,18 @@ export async function run(ctx: Context, { flags }: CommandInput): Promise<number
   // file is removed, so what it saved is logged out too.
   await forgetPendingLogins(ctx, pending);
   if (!choices.length) line(ctx.stderr, "Not logged in; there is no login to remove.");
-  for (const choice of choices) await logoutOf(ctx, choice);
-  if (ctx.env.ALMYTY_TOKEN) {
+  const dead: string[] = []; // the keys this logout revoked (or found revoked)
+  for (const choice of choices) await logoutOf(ctx, choice, dead);
+  const inherited = ctx.env.ALMYTY_TOKEN?.trim();
+  if (inherited && dead.includes(inherited)) {
+    // The shell holds the login `env` handed over (`eval "$(almyty-auth env --profile X)"`).
+    const set = HANDED_OVER.filter((name) => ctx.env[name]);
+    warn(
+      ctx,
+      "ALMYTY_TOKEN still holds the key just revoked, so almyty tools given it now get 401. " +
+        `Unset what handed it over: unset ${set.join(" ")}`,
+    );
+  } else if (inherited) {
     warn(
       ctx,
       "ALMYTY_TOKEN is still set, so almyty tools stay authenticated with it (logout never revokes it). " +
@@ -73,6 +83,9 @@ export async function run(ctx: Context, { flags }: CommandInput): Promise<number
   }
   return EXIT.ok;
 }
+
+/** What `exec` and `env` set for a login. */
+const HANDED_OVER = ["ALMYTY_TOKEN", "ALMYTY_URL", "ALMYTY_FRONTEND_URL", "ALMYTY_PROFILE"];
 
 /**
  * The logins in the order `--all` logs out of them: those that can revoke their key (minted,
@@ -101,7 +114,7 @@ async function forgetPendingLogins(ctx: Context, names: string[]): Promise<void>
 }
 
 /** Logs out of one login: its key, at its own API, then its file; never another's. */
-async function logoutOf(ctx: Context, choice: LoginChoice): Promise<void> {
+async function logoutOf(ctx: Context, choice: LoginChoice, dead: string[]): Promise<void> {
   const io = credentialsIo(ctx, () => {});
   const name = choice.profile;
   const path = loginPathWith(io, name);
@@ -127,7 +140,7 @@ async function logoutOf(ctx: Context, choice: LoginChoice): Promise<void> {
           } (or under Settings > API Keys of the environment it was for).`,
       );
     }
-    if (target) await retire(ctx, target, name);
+    if (target && await retire(ctx, target, name)) dead.push(target.token!);
     const removed = removeIfUnchanged(ctx, target, unusable, name);
     if (removed === "kept") {
       line(
@@ -148,13 +161,13 @@ async function logoutOf(ctx: Context, choice: LoginChoice): Promise<void> {
 
 /**
  * Revokes the saved key when the CLI minted it and no other login file holds
- * it; otherwise says why not.
+ * it; otherwise says why not. True when the key is dead now.
  */
-async function retire(ctx: Context, target: Target, name: string): Promise<void> {
+async function retire(ctx: Context, target: Target, name: string): Promise<boolean> {
   const file = target.file!;
   const token = target.token!;
   const page = apiKeysPage(target);
-  if (stillHeld(ctx, file, name, "The key was not revoked")) return;
+  if (stillHeld(ctx, file, name, "The key was not revoked")) return false;
   if (tokenKind(token) === "jwt") {
     const expiry = jwtExpiry(token);
     line(
@@ -165,7 +178,7 @@ async function retire(ctx: Context, target: Target, name: string): Promise<void>
           : `it ${expiry > ctx.now() ? "expires" : "expired"} ${relativeTime(expiry, ctx.now())}`
       }.`,
     );
-    return;
+    return false;
   }
   if (!isMinted(file)) {
     line(
@@ -174,11 +187,11 @@ async function retire(ctx: Context, target: Target, name: string): Promise<void>
         ? `The saved key was supplied by you (--token/--with-token) and may be in use elsewhere, so it stays valid. Revoke it at ${page} (Settings > API Keys) if you no longer need it.`
         : `This login did not record a key id, so the key was not revoked. Revoke it at ${page} (Settings > API Keys) if you no longer need it.`,
     );
-    return;
+    return false;
   }
   if (!file.keyId) {
     warn(ctx, `The key's id was never learned, so it was not revoked; revoke it at ${page}`);
-    return;
+    return false;
   }
   try {
     const outcome = await revokeKey(apiFor(ctx, target, { onSlow: slowNotice(ctx) }), file.keyId);
@@ -189,6 +202,7 @@ async function retire(ctx: Context, target: Target, name: string): Promise<void>
     });
     if (ok) line(ctx.stderr, text);
     else warn(ctx, `${text}\n  The local credentials are removed anyway.`);
+    return ok;
   } catch (error) {
     if (!(error instanceof ApiError)) throw error;
     warn(
@@ -196,6 +210,7 @@ async function retire(ctx: Context, target: Target, name: string): Promise<void>
       `Could not revoke the API key on the server: ${error.message}\n` +
         `  The local credentials are removed anyway; revoke the key at ${page}`,
     );
+    return false;
   }
 }
 
