@@ -263,6 +263,35 @@ Deno.test("an organization whose slug or id is no string (another tool's file) i
   assertMatch(world.stderr, /Switched organization: Acme → acme/);
 });
 
+Deno.test("a key the CLI minted, supplied again (`almyty-auth token | almyty-auth login --with-token`, into its own login or another) stays one the CLI minted: the last logout holding it revokes it", async () => {
+  const world = new World();
+  const server = world.referenceServer();
+  const minted = savedLogin(world, server, "default");
+  // Into its own login: it became "supplied", its id dropped, and logout left it live.
+  world.stdinText = minted.token;
+  assertEquals(await world.run(["login", "--with-token", "--api", server.url]), 0, world.stderr);
+  assertEquals([world.saved()!.keyOrigin, world.saved()!.keyId], ["minted", minted.keyId]);
+  // Into another login: logging out of both, in any order, leaves it live no more.
+  const copy = world.again();
+  copy.stdinText = minted.token;
+  assertEquals(
+    await copy.run(["login", "--with-token", "--profile", "ci", "--api", server.url]),
+    0,
+  );
+  const first = world.again();
+  assertEquals(await first.run(["logout"]), 0, first.stderr);
+  assertMatch(first.stderr, /The key was not revoked: the login ci still uses it/);
+  assertEquals(await works(world, server, minted.token), true);
+  const last = world.again();
+  assertEquals(await last.run(["logout", "--profile", "ci"]), 0, last.stderr);
+  assert(!/supplied by you/.test(last.stderr), last.stderr);
+  assertEquals(
+    await works(world, server, minted.token),
+    false,
+    "the key the CLI minted is revoked",
+  );
+});
+
 Deno.test("logout --all leaves no key live that only its files held: a minted login's supplied copies go first, then the minted one revokes", async () => {
   const world = new World();
   const server = world.referenceServer();

@@ -109,4 +109,21 @@ export const mutants: Mutant[] = [
     tests: ["tests/security_test.ts"],
     filter: "a login file its group or others can write",
   },
+  {
+    rule:
+      "a key the CLI minted, supplied again with --with-token, keeps its id and origin (the last logout revokes it)",
+    file: "src/cli/save_login.ts",
+    find: 'keyOrigin: origin ? "minted" : result.keyOrigin,',
+    replace: "keyOrigin: result.keyOrigin,",
+    tests: ["tests/profiles_test.ts"],
+    filter: "supplied again",
+  },
+  {
+    rule: "a supplied key is minted only when a login file holds it as minted, with its id",
+    file: "src/cli/save_login.ts",
+    find: "if (readProfileWith(io, login.name)?.token === token) return { keyId: login.keyId };",
+    replace: "if (readProfileWith(io, login.name)?.token !== token) return { keyId: login.keyId };",
+    tests: ["tests/profiles_test.ts"],
+    filter: "supplied again",
+  },
 ];

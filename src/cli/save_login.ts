@@ -21,7 +21,12 @@ import { apiFor, slowNotice } from "../runtime/connect.ts";
 import { withLoginLock } from "../runtime/login_lock.ts";
 import { type Context, credentialsIo } from "../runtime/context.ts";
 import { line, paint, warn } from "../runtime/output.ts";
-import { DEFAULT_PROFILE, loginsHoldingKey, readProfileWith } from "../credentials/profiles.ts";
+import {
+  DEFAULT_PROFILE,
+  listProfilesWith,
+  loginsHoldingKey,
+  readProfileWith,
+} from "../credentials/profiles.ts";
 import { type Credentials, CredentialsError } from "../credentials/types.ts";
 import { checkWritableWith, writeProfileWith } from "../credentials/write.ts";
 import { CliError, EXIT } from "../runtime/errors.ts";
@@ -101,14 +106,16 @@ export async function saveLogin(
     } catch { /* an unusable old file is simply replaced */ }
     const kept = otherToolsFields(previous);
     const email = stripControl(result.email);
+    const origin = result.keyOrigin === "supplied" ? mintedOrigin(ctx, result.token) : null;
+    const keyId = origin?.keyId ?? result.keyId;
     const credentials: Credentials = {
       ...kept,
       url: target.api,
       token: result.token,
       email,
       frontendUrl: target.frontend,
-      ...(result.keyId ? { keyId: result.keyId } : {}),
-      keyOrigin: result.keyOrigin,
+      ...(keyId ? { keyId } : {}),
+      keyOrigin: origin ? "minted" : result.keyOrigin,
       ...(result.expiresAt ? { expiresAt: result.expiresAt } : {}),
       ...(result.organization ? { organization: result.organization } : {}),
       createdAt: new Date(ctx.now()).toISOString(),
@@ -156,6 +163,23 @@ export function checkSavable(ctx: Context, target: Target): void {
       EXIT.error,
     );
   }
+}
+
+/**
+ * The id of a supplied key that a login file of ours holds as one the CLI
+ * minted (`almyty-auth token | almyty-auth login --with-token`, into the same
+ * login or another): the key's origin follows the key, so the last logout
+ * that holds it still revokes it. Null for a key no login of ours minted.
+ */
+function mintedOrigin(ctx: Context, token: string): { keyId: string } | null {
+  const io = credentialsIo(ctx, () => {});
+  try {
+    for (const login of listProfilesWith(io)) {
+      if (login.problem || !isMinted(login) || !login.keyId) continue;
+      if (readProfileWith(io, login.name)?.token === token) return { keyId: login.keyId };
+    }
+  } catch { /* the logins cannot be read: the key stays one the user supplied */ }
+  return null;
 }
 
 /** Says so when the account, organization or API differs from the previous login. */
