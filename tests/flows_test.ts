@@ -1216,3 +1216,54 @@ Deno.test("logout in a shell that `env` handed the login to: ALMYTY_TOKEN holdin
     /ALMYTY_TOKEN is still set, so almyty tools stay authenticated with it/,
   );
 });
+
+Deno.test("a login that replaces a key it may not revoke (one you supplied, or an older almyty login's, which recorded no origin) says the key stays valid and where to revoke it: the file no longer names it (it was replaced silently)", async () => {
+  const world = new World();
+  const { url } = world.referenceServer();
+  const keys = [
+    await mintedKey(world, url),
+    await mintedKey(world, url),
+    await mintedKey(world, url),
+  ];
+  keys.forEach(recordToken);
+  // What almyty's old @almyty/auth 1.2.0 writes: {url, token, frontendUrl}, nothing else.
+  Deno.mkdirSync(`${world.home}/.almyty`, { mode: 0o700 });
+  Deno.writeTextFileSync(
+    credsPath(world.home),
+    JSON.stringify({ url, token: keys[0], frontendUrl: url }, null, 2),
+    { mode: 0o600 },
+  );
+  const page = `${url}/settings/api-keys \\(Settings > API Keys\\)`;
+  const login = async (key: string) => {
+    const run = world.again();
+    run.stdinText = key;
+    assertEquals(await run.run(["login", "--with-token", "--api", url]), 0, run.stderr);
+    return run.stderr;
+  };
+  assertMatch(
+    await login(keys[1]),
+    new RegExp(
+      `\\nThe previous login recorded no key id \\(an older almyty login\\), so its key was not revoked: it stays valid\\. Revoke it at ${page} if you no longer need it\\.\\n$`,
+    ),
+  );
+  assertMatch(
+    await login(keys[2]),
+    new RegExp(
+      `\\nThe previous key was supplied by you \\(--token/--with-token\\) and may be in use elsewhere, so it was not revoked: it stays valid\\. Revoke it at ${page} if you no longer need it\\.\\n$`,
+    ),
+  );
+  // Both are live, as said; the same key again replaces nothing.
+  for (const key of keys.slice(0, 2)) {
+    const probe = await world.fetch(`${url}/auth/profile`, {
+      headers: { authorization: `Bearer ${key}` },
+    });
+    assertEquals(probe.status, 200);
+    await probe.body?.cancel();
+  }
+  assert(!/previous/.test(await login(keys[2])));
+  // A copy in another login: that login still uses it, so no "revoke it" is offered.
+  const save = world.again();
+  assertEquals(await save.run(["profile", "save", "ci"]), 0, save.stderr);
+  const replaced = await login(keys[0]);
+  assertMatch(replaced, /\nThe previous key was kept: the login ci still uses it\.\n$/);
+});

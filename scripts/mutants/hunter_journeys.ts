@@ -73,4 +73,20 @@ export const mutants: Mutant[] = [
     tests: ["tests/flows_test.ts"],
     filter: "logout in a shell that `env` handed",
   },
+  {
+    rule: "a re-login over a key it may not revoke says the key stays valid and where to revoke it",
+    file: "src/cli/save_login.ts",
+    find: "      else keepReplaced(ctx, previous, path, name);\n",
+    replace: "",
+    tests: ["tests/flows_test.ts"],
+    filter: "replaces a key it may not revoke",
+  },
+  {
+    rule: "a replaced key another login still uses is not offered for revocation",
+    file: "src/cli/save_login.ts",
+    find: "  if (held) return; // said, and another login uses it: not one to revoke\n",
+    replace: "",
+    tests: ["tests/flows_test.ts"],
+    filter: "replaces a key it may not revoke",
+  },
 ];

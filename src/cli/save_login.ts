@@ -31,6 +31,7 @@ import { type Credentials, CredentialsError } from "../credentials/types.ts";
 import { checkWritableWith, writeProfileWith } from "../credentials/write.ts";
 import { CliError, EXIT } from "../runtime/errors.ts";
 import { stripControl } from "../protocol/text.ts";
+import { tokenKind } from "../protocol/tokens.ts";
 import type { Organization } from "../protocol/types.ts";
 import { sameServiceUrl } from "../protocol/urls.ts";
 
@@ -130,6 +131,7 @@ export async function saveLogin(
     if (previous && previous.token !== result.token) {
       describeSwitch(ctx, previous, credentials);
       if (isMinted(previous)) await revokeReplaced(ctx, previous, path, name);
+      else keepReplaced(ctx, previous, path, name);
     }
   }, ended);
   if (ctx.env.ALMYTY_TOKEN) {
@@ -197,6 +199,35 @@ function describeSwitch(ctx: Context, before: Credentials, after: Credentials): 
   if (before.url && !sameServiceUrl(before.url, after.url!)) {
     line(ctx.stderr, `Switched API: ${before.url} → ${after.url}`);
   }
+}
+
+/**
+ * The replaced key was not minted by this CLI (supplied with --token, or of
+ * an older almyty login that recorded no origin): it is never revoked, but it
+ * stays live, and this file no longer names it, so say where to revoke it.
+ */
+function keepReplaced(ctx: Context, previous: Credentials, path: string, name: string): void {
+  if (tokenKind(previous.token) === "jwt") return; // a session token: nothing to revoke
+  let held = false;
+  try {
+    held = stillHeld(ctx, previous, name, "The previous key was kept");
+  } catch (error) {
+    if (!(error instanceof CredentialsError)) throw error;
+  }
+  if (held) return; // said, and another login uses it: not one to revoke
+  let page = "Settings > API Keys";
+  try {
+    page = `${apiKeysPage(fileTarget(previous, path))} (Settings > API Keys)`;
+  } catch { /* a url no rule accepts: the menu alone */ }
+  line(
+    ctx.stderr,
+    (previous.keyOrigin === "supplied"
+      ? "The previous key was supplied by you (--token/--with-token) and may be in use " +
+        "elsewhere, so it was not revoked"
+      : "The previous login recorded no key id (an older almyty login), so its key was not " +
+        "revoked") +
+      `: it stays valid. Revoke it at ${page} if you no longer need it.`,
+  );
 }
 
 /**
