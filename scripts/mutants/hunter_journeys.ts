@@ -89,4 +89,12 @@ export const mutants: Mutant[] = [
     tests: ["tests/flows_test.ts"],
     filter: "replaces a key it may not revoke",
   },
+  {
+    rule: "the ignored ALMYTY_URL's 'log in there' keeps the login's --profile",
+    file: "src/runtime/connect.ts",
+    find: "      loginCommand({ api: url, login: target.login })",
+    replace: "      loginCommand({ api: url })",
+    tests: ["tests/profiles_test.ts"],
+    filter: "two reference servers as two environments",
+  },
 ];

@@ -278,7 +278,9 @@ export function ignoredUrlNote(target: Target): string | null {
     return `ALMYTY_URL is set but not applied, and is not a usable API URL; the saved key belongs to ${target.api}.`;
   }
   return `ALMYTY_URL (${url}) is not applied: the saved key belongs to ${target.api}. ` +
-    `To use it, set ALMYTY_TOKEN too, or log in there: ${loginCommand({ api: url })}`;
+    `To use it, set ALMYTY_TOKEN too, or log in there: ${
+      loginCommand({ api: url, login: target.login })
+    }`;
 }
 
 /**
