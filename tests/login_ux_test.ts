@@ -87,6 +87,22 @@ Deno.test("opener: a forwarder (VS Code, dev container, Codespaces) is never han
   assertEquals(world.launched, [], "nothing was handed the URL");
   assertMatch(world.stderr, /Not launching a browser: BROWSER is VS Code's browser helper/);
   assertEquals(world.saved()!.email, "alice@example.com");
+
+  // An address of another login (an old tab): the way on is the URL printed, nothing was opened.
+  const stray = new World({ BROWSER: "/workspaces/x/helpers/browser.sh", CODESPACES: "true" });
+  const other = stray.referenceServer();
+  stray.stdinIsTerminal = true;
+  stray.task(async () => {
+    await stray.waitFor(/to log in:\n {2}(\S+)\n/);
+    stray.type("http://127.0.0.1:5555/callback?code=abc&state=another-login");
+    await stray.waitFor(/Not accepted: /);
+    stray.interrupt();
+  });
+  assertEquals(await stray.run(["login", "--api", other.url]), 130, stray.stderr);
+  assertMatch(
+    stray.stderr,
+    /Not accepted: The state does not match the login running in your terminal\. The CLI is still waiting; finish the login from the page the CLI opened or the URL it printed\.\n/,
+  );
 });
 
 Deno.test("paste-back: the address to open, a /start/ address or the redirect file get what to do", async () => {

@@ -97,4 +97,12 @@ export const mutants: Mutant[] = [
     tests: ["tests/profiles_test.ts"],
     filter: "two reference servers as two environments",
   },
+  {
+    rule: "a pasted address of another login points at the URL printed (nothing may have opened)",
+    file: "src/login/code_flow.ts",
+    find: "finish the login from the page the CLI opened or the URL it printed.",
+    replace: "finish the login from the page it opened.",
+    tests: ["tests/login_ux_test.ts"],
+    filter: "opener: a forwarder",
+  },
 ];

@@ -137,7 +137,7 @@ export async function codeFlow(
       return [
         400,
         "This login link is not valid",
-        "The state does not match the login running in your terminal. The CLI is still waiting; finish the login from the page it opened.",
+        "The state does not match the login running in your terminal. The CLI is still waiting; finish the login from the page the CLI opened or the URL it printed.",
       ];
     }
     // RFC 9207: the answer must come from the server this login asked (mix-up defence).
