@@ -45,6 +45,14 @@ async function works(world: World, server: Server, token: string): Promise<boole
   return response.status === 200;
 }
 
+/** A device login (`login --no-browser`) at `server` that alice approves; its exit code. */
+async function approvedLogin(world: World, server: Server): Promise<number> {
+  const run = world.run(["login", "--no-browser", "--api", server.url]);
+  const [, url] = await world.waitFor(/Open this URL in any browser:\n\s+(\S+)/);
+  await world.decide(url, "approve");
+  return await run;
+}
+
 /** Every request the CLI sends, with the key it carried. */
 function capture(world: World): { method: string; url: string; auth: string | null }[] {
   const seen: { method: string; url: string; auth: string | null }[] = [];
@@ -221,12 +229,9 @@ Deno.test("a re-login whose other login files cannot be read (profiles/ writable
   Deno.mkdirSync(`${world.home}/.almyty/profiles`, { mode: 0o700 });
   Deno.chmodSync(`${world.home}/.almyty/profiles`, 0o770);
   const seen = capture(world);
-  const run = world.run(["login", "--no-browser", "--api", server.url]);
-  const [, url] = await world.waitFor(/Open this URL in any browser:\n\s+(\S+)/);
-  await world.decide(url, "approve");
   // It said "Credentials saved", then revoked that very key: "Nothing was saved" (exit 1),
   // the file holding a dead key and the previous key live with no file left naming it.
-  assertEquals(await run, 0, world.stderr);
+  assertEquals(await approvedLogin(world, server), 0, world.stderr);
   const saved = world.saved()!;
   assert(saved.token !== previous.token);
   assertEquals(await works(world, server, saved.token as string), true, "the saved key works");
@@ -255,10 +260,7 @@ Deno.test("an organization whose slug or id is no string (another tool's file) i
   assertMatch(world.stdout, /default +alice@example\.com +Acme /);
   // It said "Credentials saved", then failed on the old organization and revoked the saved key.
   const seen = capture(world);
-  const run = world.run(["login", "--no-browser", "--api", server.url]);
-  const [, url] = await world.waitFor(/Open this URL in any browser:\n\s+(\S+)/);
-  await world.decide(url, "approve");
-  assertEquals(await run, 0, world.stderr);
+  assertEquals(await approvedLogin(world, server), 0, world.stderr);
   const saved = world.saved()!;
   assertEquals(await works(world, server, saved.token as string), true, "the saved key works");
   assertEquals(await works(world, server, previous.token), false, "the replaced key is revoked");

@@ -124,6 +124,19 @@ Deno.test("files owned by someone else are not trusted: the file, the folder, a 
   });
 });
 
+/** The library (on both file systems) refuses the login file under `home` as not trusted. */
+function assertUntrusted(home: string, what: string): void {
+  for (const fs of [nodeFs, denoFs]) {
+    let error: unknown;
+    try {
+      readCredentials({ home, fs });
+    } catch (e) {
+      error = e;
+    }
+    assertEquals((error as CredentialsError).code, "untrusted", what);
+  }
+}
+
 Deno.test("a login file its group or others can write (0666, 0620) in a ~/.almyty they can enter (0711) is not trusted: they could have put their key, or their API for your key, in it", async () => {
   const token = "almyty_" + "6".repeat(64);
   recordToken(token);
@@ -134,15 +147,7 @@ Deno.test("a login file its group or others can write (0666, 0620) in a ~/.almyt
     );
     Deno.chmodSync(`${home}/.almyty`, 0o711);
     Deno.chmodSync(path, mode);
-    for (const fs of [nodeFs, denoFs]) {
-      let error: unknown;
-      try {
-        readCredentials({ home, fs });
-      } catch (e) {
-        error = e;
-      }
-      assertEquals((error as CredentialsError).code, "untrusted", octal);
-    }
+    assertUntrusted(home, octal);
     const message = new RegExp(
       `credentials\\.json is writable by other users \\(mode ${octal}\\)[\\s\\S]*chmod 600`,
     );
@@ -177,15 +182,7 @@ Deno.test("a ~/.almyty its group can write (0770, 0775) is not trusted either", 
       JSON.stringify({ url: "http://127.0.0.1:9", token }),
     );
     Deno.chmodSync(`${home}/.almyty`, mode);
-    for (const fs of [nodeFs, denoFs]) {
-      let error: unknown;
-      try {
-        readCredentials({ home, fs });
-      } catch (e) {
-        error = e;
-      }
-      assertEquals((error as CredentialsError).code, "untrusted", octal);
-    }
+    assertUntrusted(home, octal);
     const message = new RegExp(
       `\\.almyty is writable by other users \\(mode ${octal}\\)[\\s\\S]*chmod 700`,
     );

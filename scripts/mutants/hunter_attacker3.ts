@@ -53,8 +53,8 @@ export const mutants: Mutant[] = [
     rule:
       "--cancel of a pending login whose key its login file already holds (a stopped --continue) revokes nothing",
     file: "src/login/two_step.ts",
-    find: "if (now && savedAlready(io, now)) finished = true;",
-    replace: "if (now && !now) finished = true;",
+    find: "if (now && savedAlready(io, now)) finished = now;",
+    replace: "if (now && !now) finished = now;",
     tests: ["tests/two_step_test.ts"],
     filter: "stopped after its save",
   },

@@ -362,8 +362,8 @@ export const mutants: Mutant[] = [
   {
     rule: "--cancel that finds the login finished meanwhile says so, and cancels nothing",
     file: "src/login/two_step.ts",
-    find: "    if (pending && !now) finished = true;\n",
-    replace: "    if (false) finished = true;\n",
+    find: "    if (pending && !now) finished = pending;\n",
+    replace: "    if (false) finished = pending;\n",
     tests: TESTS,
     filter: "while a --continue saves the approval",
   },

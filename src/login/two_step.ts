@@ -466,23 +466,23 @@ export async function forget(ctx: Context, options: TwoStepOptions): Promise<For
   let server: "cancelled" | "revoked" | "not-told" = pending && !pending.grant
     ? await retire(ctx, pending, options.targetFor(pending))
     : "not-told";
-  let finished = false;
+  let finished: PendingLogin | null = null;
   await options.lock(pendingPathWith(io, options.profile), async () => {
     const now = readable().pending;
     // Gone meanwhile: another almyty-auth finished it (and may have saved its key).
-    if (pending && !now) finished = true;
+    if (pending && !now) finished = pending;
     // Only this login: one a `--no-wait --restart` started meanwhile stays.
     else if (!pending || !now || now.deviceCode === pending.deviceCode) {
       // Saved, by a `--continue` stopped (SIGTERM, a closed terminal) before it forgot the
       // pending login: finished; its key is the login's now, never revoked here.
-      if (now && savedAlready(io, now)) finished = true;
+      if (now && savedAlready(io, now)) finished = now;
       // Approved but not saved (a `--continue` got the key and could not save it yet, or
       // crashed): its key, kept for a retry that will not come now, is revoked before the file goes.
       else if (now?.grant) server = await retire(ctx, now, options.targetFor(now));
       removePending(io, options.profile);
     }
   });
-  if (finished) return { kind: "finished", pending: (pending ?? first.pending)! };
+  if (finished) return { kind: "finished", pending: finished };
   return { kind: "forgotten", pending, server };
 }
 
