@@ -121,4 +121,12 @@ export const mutants: Mutant[] = [
     tests: ["tests/flows_test.ts"],
     filter: "names every object has",
   },
+  {
+    rule: "a flag after help is named as a flag, with what help takes",
+    file: "src/cli/parse.ts",
+    find: '    if (rest[0]?.startsWith("-")) {\n',
+    replace: "    if (false) {\n",
+    tests: ["tests/unit/parse_test.ts"],
+    filter: "parse:",
+  },
 ];

@@ -221,10 +221,11 @@ export const mutants: Mutant[] = [
     filter: "every bad input",
   },
   {
-    rule: "help --help shows the help command's page",
+    rule: "help --help (and --help --help) shows the help command's page",
     file: "src/cli/parse.ts",
-    find: '    if (first === "help" && (rest[0] === "--help" || rest[0] === "-h")) {',
-    replace: "    if (false) {",
+    find:
+      '    if (rest[0] === "--help" || rest[0] === "-h") return { kind: "help", command: "help" };\n',
+    replace: "",
     tests: ["tests/unit/parse_test.ts"],
     filter: "help and version",
   },

@@ -218,9 +218,15 @@ export function parseCommandLine(argv: string[]): Parsed {
   if (first === "--version" || first === "-V") return { kind: "version" };
   // `--help login` as git and gh read it: the command's page, like `help login`.
   if (first === "help" || first === "--help" || first === "-h") {
-    // `help --help`: the help command's own page, as `git help --help` shows git-help's.
-    if (first === "help" && (rest[0] === "--help" || rest[0] === "-h")) {
-      return { kind: "help", command: "help" };
+    // `help --help` (and `--help --help`): the help command's own page, as `git help --help`
+    // shows git-help's.
+    if (rest[0] === "--help" || rest[0] === "-h") return { kind: "help", command: "help" };
+    if (rest[0]?.startsWith("-")) {
+      throw usageError(
+        `Unknown flag ${quoteTyped(rest[0])}: help takes a command's name, as in ` +
+          "almyty-auth help login.",
+        "help",
+      );
     }
     if (rest[0] !== undefined && rest[0] !== "help" && !Object.hasOwn(COMMANDS, rest[0])) {
       throw usageError(unknownCommand(rest[0]));

@@ -25,6 +25,7 @@ Deno.test("parse: flags in every spelling, help and version", () => {
   for (const flag of ["--help", "-h"]) {
     // `help --help` is the help command's page (it said "Unknown command \"--help\"").
     assertEquals(parseCommandLine(["help", flag]), { kind: "help", command: "help" });
+    assertEquals(parseCommandLine([flag, flag]), { kind: "help", command: "help" });
     assertEquals(parseCommandLine([flag, "login"]), { kind: "help", command: "login" });
   }
 });
@@ -53,6 +54,12 @@ Deno.test("parse: every bad input is a usage error (exit 2) that names it", () =
     [["logn"], /Unknown command "logn"\. Did you mean "login"\?/],
     [["--api", "x"], /a command comes first/],
     [["help", "nope"], /Unknown command "nope"/],
+    // A flag is named as one (it said 'Unknown command "--json"'), with what help takes.
+    [
+      ["help", "--json"],
+      /^Unknown flag "--json": help takes a command's name, as in almyty-auth help login\.\nRun `almyty-auth help help`/,
+    ],
+    [["--help", "-x"], /^Unknown flag "-x": help takes a command's name/],
     [["--help", "nope"], /Unknown command "nope"/],
     [["whoami", "-x"], /Unknown flag "-x"/],
     [["help", "logni"], /Unknown command "logni"\. Did you mean "login"\?/],
