@@ -105,4 +105,13 @@ export const mutants: Mutant[] = [
     tests: ["tests/login_ux_test.ts"],
     filter: "opener: a forwarder",
   },
+  {
+    rule: "the reference server on a wildcard address advertises its loopback origin",
+    file: "src/server/app.ts",
+    find:
+      '        const bound = hostname === "0.0.0.0" || hostname === "::" ? "127.0.0.1" : hostname;',
+    replace: "        const bound = hostname;",
+    tests: ["tests/cli_test.ts"],
+    filter: "the reference server warns when it listens beyond loopback",
+  },
 ];

@@ -260,7 +260,10 @@ export function startServer(options: StartOptions = {}): Promise<RunningServer> 
       hostname: options.hostname ?? "127.0.0.1",
       port: options.port ?? 0,
       onListen: ({ port, hostname }) => {
-        const host = hostname.includes(":") ? `[${hostname}]` : hostname;
+        // A wildcard bind (a container's `--host 0.0.0.0`) has no address of its own: it is
+        // reached here, and through a published port, on loopback, the only http the CLI takes.
+        const bound = hostname === "0.0.0.0" || hostname === "::" ? "127.0.0.1" : hostname;
+        const host = bound.includes(":") ? `[${bound}]` : bound;
         origin = options.publicUrl?.replace(/\/+$/, "") ?? `http://${host}:${port}`;
         options.onListen?.(origin);
         resolve({
