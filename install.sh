@@ -122,7 +122,13 @@ main() {
     *":$dir:"*) say "Run: almyty-auth login" ;;
     *)
       case "$(basename "${SHELL:-sh}")" in
-        bash) line="echo 'export PATH=\"$dir:\$PATH\"' >> ~/.bashrc" ;;
+        bash)
+          # macOS's Terminal starts login shells, which read ~/.bash_profile, never ~/.bashrc.
+          if [ "$(uname -s)" = Darwin ]; then
+            line="echo 'export PATH=\"$dir:\$PATH\"' >> ~/.bash_profile"
+          else
+            line="echo 'export PATH=\"$dir:\$PATH\"' >> ~/.bashrc"
+          fi ;;
         zsh) line="echo 'export PATH=\"$dir:\$PATH\"' >> ~/.zshrc" ;;
         fish) line="fish_add_path '$dir'" ;;
         *) line="echo 'export PATH=\"$dir:\$PATH\"' >> ~/.profile" ;;

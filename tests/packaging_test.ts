@@ -729,6 +729,39 @@ Deno.test("install.sh: libc, platforms and HOME each get a plain answer naming w
   });
 });
 
+Deno.test("install.sh names the startup file each shell reads: bash on macOS reads ~/.bash_profile (Terminal starts login shells), never ~/.bashrc, which it was told to edit", async () => {
+  await withRelease(async (url, dir) => {
+    // The same stand-in binary as the macOS arm64 archive.
+    Deno.copyFileSync(
+      `${dir}/${archiveName("x86_64-unknown-linux-gnu")}`,
+      `${dir}/${archiveName("aarch64-apple-darwin")}`,
+    );
+    const sums = await sh("sha256sum", [
+      archiveName("x86_64-unknown-linux-gnu"),
+      archiveName("aarch64-apple-darwin"),
+    ], { cwd: dir });
+    Deno.writeTextFileSync(`${dir}/SHA256SUMS`, sums.stdout);
+    const cases: [string, string, string][] = [
+      ["Darwin", "/bin/bash", ">> ~/.bash_profile"],
+      ["Darwin", "/bin/zsh", ">> ~/.zshrc"],
+      ["Linux", "/bin/bash", ">> ~/.bashrc"],
+      ["Linux", "/bin/sh", ">> ~/.profile"],
+    ];
+    for (const [system, shell, file] of cases) {
+      const target = scratchDir() + "/bin";
+      const machine = system === "Darwin" ? "arm64" : "x86_64";
+      const run = await install(url, target, fakeUname(system, machine) + ":", ["dash"], {
+        SHELL: shell,
+      });
+      assertEquals(run.code, 0, run.stderr);
+      assert(
+        run.stderr.includes(`  echo 'export PATH="${target}:$PATH"' ${file}\n`),
+        `${system} ${shell}: ${run.stderr}`,
+      );
+    }
+  });
+});
+
 Deno.test("install.sh: Ctrl-C or SIGTERM mid-download exits after cleaning up, installing nothing", async () => {
   const stalled = Deno.serve(
     { hostname: "127.0.0.1", port: 0, onListen() {} },

@@ -114,4 +114,12 @@ export const mutants: Mutant[] = [
     tests: ["tests/cli_test.ts"],
     filter: "the reference server warns when it listens beyond loopback",
   },
+  {
+    rule: "the installer tells bash on macOS to edit ~/.bash_profile, which its login shells read",
+    file: "install.sh",
+    find: '          if [ "$(uname -s)" = Darwin ]; then',
+    replace: "          if false; then",
+    tests: ["tests/packaging_test.ts"],
+    filter: "install.sh names the startup file",
+  },
 ];
