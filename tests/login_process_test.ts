@@ -177,6 +177,26 @@ Deno.test("a launched browser inherits no ALMYTY_* variable (the token least of 
   });
 });
 
+Deno.test("on WSL, a browser that fails is named as what ran: rundll32.exe when wslview is not installed (it said 'The browser command wslview failed'), both when neither starts", async () => {
+  await withServer({}, async (server) => {
+    const bin = scratchDir("almyty-wsl-bin-");
+    // WSL without wslu (no wslview), where Windows' rundll32.exe fails.
+    Deno.writeTextFileSync(`${bin}/rundll32.exe`, "#!/bin/sh\nexit 1\n", { mode: 0o755 });
+    const env = { WSL_DISTRO_NAME: "Ubuntu", PATH: `${bin}:/usr/bin:/bin` };
+    const failed = new CliProcess(["login", "--api", server.url], { home: tempHome(), env });
+    await failed.waitFor(/Warning: [^\n]*\n/);
+    failed.child.kill("SIGINT");
+    await failed.done;
+    assertMatch(failed.stderr, /Warning: The browser command rundll32\.exe failed \(exit 1\)\./);
+    Deno.removeSync(`${bin}/rundll32.exe`);
+    const none = new CliProcess(["login", "--api", server.url], { home: tempHome(), env });
+    await none.waitFor(/Warning: [^\n]*\n/);
+    none.child.kill("SIGINT");
+    await none.done;
+    assertMatch(none.stderr, /Warning: Could not start wslview or rundll32\.exe\./);
+  });
+});
+
 /** Runs the CLI with its stdout a pipe nobody reads any more (`almyty-auth … | head -0`). */
 async function withClosedStdout(args: string[], env: Record<string, string>) {
   const script = `

@@ -122,4 +122,20 @@ export const mutants: Mutant[] = [
     tests: ["tests/packaging_test.ts"],
     filter: "install.sh names the startup file",
   },
+  {
+    rule: "a failed browser launch on WSL names the command that ran (rundll32.exe), not wslview",
+    file: "src/login/browser.ts",
+    find: "  const name = (command: string) => specs.length > 1 ? command : choice.name;",
+    replace: "  const name = (_command: string) => choice.name;",
+    tests: ["tests/login_process_test.ts"],
+    filter: "on WSL, a browser that fails",
+  },
+  {
+    rule: "no launcher started on WSL: every command tried is named",
+    file: "src/login/browser.ts",
+    find: 'name(specs.map((spec) => spec.command).join(" or "))',
+    replace: "name(specs[0].command)",
+    tests: ["tests/login_process_test.ts"],
+    filter: "on WSL, a browser that fails",
+  },
 ];

@@ -203,6 +203,9 @@ export function windowsPathOf(path: string, distro: string | undefined): string 
 
 /**
  * Tries each launch in turn; the first that started, with its exit status.
+ * `opener` names what was run for a message: the choice's name, or, where
+ * there was more than one way (wslview, then rundll32.exe), the one that
+ * started, or all that were tried.
  *
  * @example
  * ```ts
@@ -218,12 +221,14 @@ export async function openFile(
   choice: Extract<OpenerChoice, { kind: "launch" }>,
   file: OpenTarget,
   launch: (spec: LaunchSpec) => Promise<Launched>,
-): Promise<Launched & { command?: string }> {
-  for (const spec of choice.launch(file)) {
+): Promise<Launched & { opener: string }> {
+  const specs = choice.launch(file);
+  const name = (command: string) => specs.length > 1 ? command : choice.name;
+  for (const spec of specs) {
     const launched = await launch(spec);
-    if (launched.started) return { ...launched, command: spec.command };
+    if (launched.started) return { ...launched, opener: name(spec.command) };
   }
-  return { started: false };
+  return { started: false, opener: name(specs.map((spec) => spec.command).join(" or ")) };
 }
 
 /**

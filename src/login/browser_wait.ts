@@ -87,8 +87,8 @@ export async function openAndWait<T>(ctx: Context, ui: LoginUi, wait: BrowserWai
       .finally(() => (over = true));
     outcome.catch(() => {}); // awaited below; the launch may be judged first
     if (file && opener) {
-      const failure = { opener: opener.name, headless: wait.headless, pasteBack };
       const launched = await openFile(opener, file, ctx.launch);
+      const failure = { opener: launched.opener, headless: wait.headless, pasteBack };
       if (!launched.started) ui.browserFailed(failure);
       else {
         // The paste prompt comes after the verdict on the launch, so a late
