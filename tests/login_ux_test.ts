@@ -407,7 +407,7 @@ Deno.test("a slow server at logout: the terminal says what is being waited for",
   );
 });
 
-Deno.test("typos: flags get a suggestion, -v points at -V, env --json at --shell json", async () => {
+Deno.test("typos: flags get a suggestion, -v and `version` point at -V, `signin` at login, env --json at --shell json", async () => {
   const cases: [string[], RegExp][] = [
     [["login", "--no-browsr"], /Unknown flag "--no-browsr"\. Did you mean "--no-browser"\?/],
     [["status", "--ofline"], /Unknown flag "--ofline"\. Did you mean "--offline"\?/],
@@ -416,6 +416,10 @@ Deno.test("typos: flags get a suggestion, -v points at -V, env --json at --shell
     [["env", "--json"], /Unknown flag "--json"\. For JSON, use --shell json\./],
     [["--verison"], /Did you mean "--version"\?/],
     [["whomai"], /Unknown command "whomai"\. Did you mean "whoami"\?/],
+    // Other CLIs' words for these (gh version, docker version; sign in), which no spelling is near.
+    [["version"], /^Unknown command "version"\. For the version, use -V \(or --version\)\.\n/],
+    [["signin"], /^Unknown command "signin"\. Did you mean "login"\?\n/],
+    [["sign-in", "--api", "x"], /^Unknown command "sign-in"\. Did you mean "login"\?\n/],
   ];
   for (const [argv, message] of cases) {
     const world = new World();

@@ -138,4 +138,12 @@ export const mutants: Mutant[] = [
     tests: ["tests/login_process_test.ts"],
     filter: "on WSL, a browser that fails",
   },
+  {
+    rule: "other CLIs' words (version, signin) get what does it here",
+    file: "src/cli/parse.ts",
+    find: "  if (guessed) return `Unknown command ${quoteTyped(word)}. ${guessed}`;\n",
+    replace: "",
+    tests: ["tests/login_ux_test.ts"],
+    filter: "typos:",
+  },
 ];

@@ -106,8 +106,17 @@ function valueOf(args: string[], flag: string): string | undefined {
   return undefined;
 }
 
+/** Commands of other CLIs that people type here, and what does it (no spelling is near them). */
+const GUESSED_COMMANDS = new Map([
+  ["version", "For the version, use -V (or --version)."], // gh, docker, kubectl
+  ["signin", 'Did you mean "login"?'],
+  ["sign-in", 'Did you mean "login"?'],
+]);
+
 /** The message for an unknown command, with the nearest one (none for an empty word: `"$CMD"`). */
 function unknownCommand(word: string): string {
+  const guessed = GUESSED_COMMANDS.get(word);
+  if (guessed) return `Unknown command ${quoteTyped(word)}. ${guessed}`;
   const names = Object.keys(COMMANDS);
   const near = word === "" || word.length > 60 ? undefined : closest(word, names) ??
     names.find((name) => name.startsWith(word.slice(0, 2)));
