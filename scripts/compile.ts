@@ -41,6 +41,15 @@ export function compileArgs(target: string, dist = DEFAULT_DIST): string[] {
   ];
 }
 
+/**
+ * Dates the bundle's files `mtime`: deno compile records each embedded file's
+ * modification time in the binary, and every build writes the bundle afresh,
+ * so without this no two builds of one commit would give the same bytes.
+ */
+export function dateBundle(dir: string, mtime: Date): void {
+  for (const entry of Deno.readDirSync(dir)) Deno.utimeSync(join(dir, entry.name), mtime, mtime);
+}
+
 /** Why a compile failed, for people. */
 export function explainCompileFailure(target: string, stderr: string, denortBin?: string): string {
   if (!denortBin && /denort|dl\.deno\.land|dns error|download/i.test(stderr)) {
@@ -88,6 +97,7 @@ if (import.meta.main) {
       console.error((error as Error).message);
       Deno.exit(1);
     }
+    dateBundle(bundleDir(DIST), mtime);
   }
   for (const target of targets) {
     if (!values["pack-only"]) {

@@ -151,6 +151,28 @@ Deno.test("the binary embeds the bundle: main.js and each command's chunk, and n
   assertMatch(Deno.readTextFileSync(`${bundleDir(dist)}/${qr}`), /qrcode/i);
 });
 
+Deno.test("two builds of one commit under one SOURCE_DATE_EPOCH give the same bytes: binary, archive, SHA256SUMS", async () => {
+  // deno compile records each embedded file's modification time, and every build writes the
+  // bundle afresh: dated the build's time (SOURCE_DATE_EPOCH), not the moment it was written.
+  const dists = [scratchDir("almyty-build-a-"), scratchDir("almyty-build-b-")];
+  const sums = [];
+  for (const dist of dists) {
+    const built = await sh(Deno.execPath(), [
+      "run",
+      "-A",
+      `${ROOT}scripts/compile.ts`,
+      "--target",
+      Deno.build.target,
+      "--dist",
+      dist,
+    ], { cwd: ROOT, env: { DENORT_BIN: Deno.execPath(), SOURCE_DATE_EPOCH: "1700000000" } });
+    assertEquals(built.code, 0, built.stderr);
+    sums.push(Deno.readTextFileSync(`${dist}/SHA256SUMS`));
+  }
+  // The archive holds the binary, so one sum covers both.
+  assertEquals(sums[0], sums[1], "two builds of one commit differ");
+});
+
 Deno.test("release tasks: --help prints the usage; a mistyped flag says which, with the usage, exit 2 (no stack trace)", async () => {
   for (const task of ["bundle", "compile", "homebrew", "npm"]) {
     const script = `${ROOT}scripts/${task}.ts`;
