@@ -1267,3 +1267,33 @@ Deno.test("a login that replaces a key it may not revoke (one you supplied, or a
   const replaced = await login(keys[0]);
   assertMatch(replaced, /\nThe previous key was kept: the login ci still uses it\.\n$/);
 });
+
+Deno.test("the web app's address given as the API's (--api https://app…, copied from the browser; its pages answer every path with HTML) names the api. host beside it", async () => {
+  const spa = () =>
+    new Response("<!doctype html><html><body><div id=root></div></body></html>", {
+      headers: { "content-type": "text/html" },
+    });
+  const world = new World();
+  const app = world.route(spa, "https://app.example.test");
+  world.route(spa, "https://app.example.test:8443");
+  const hint = (host: string, api: string) =>
+    `\n${host} looks like almyty's web app, not its API: use ${api} as the API URL.\n`;
+  assertEquals(await world.run(["login", "--no-browser", "--api", app]), 1);
+  assert(world.stderr.endsWith(hint("app.example.test", "https://api.example.test")), world.stderr);
+  const key = world.again();
+  key.stdinText = "almyty_" + "a".repeat(64);
+  recordToken(key.stdinText);
+  assertEquals(
+    await key.run(["login", "--with-token", "--api", "https://app.example.test:8443"]),
+    1,
+  );
+  assert(
+    key.stderr.endsWith(hint("app.example.test:8443", "https://api.example.test:8443")),
+    key.stderr,
+  );
+  // Another host that answers HTML gets no guess.
+  const other = new World();
+  const site = other.route(spa, "https://www.example.test");
+  assertEquals(await other.run(["login", "--no-browser", "--api", site]), 1);
+  assert(!/looks like almyty's web app/.test(other.stderr), other.stderr);
+});

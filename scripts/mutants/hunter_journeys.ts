@@ -146,4 +146,20 @@ export const mutants: Mutant[] = [
     tests: ["tests/login_ux_test.ts"],
     filter: "typos:",
   },
+  {
+    rule: "the web app's address given as the API's names the api. host beside it",
+    file: "src/runtime/client.ts",
+    find: '  if (!url.hostname.startsWith("app.")) return "";',
+    replace: '  return "";',
+    tests: ["tests/flows_test.ts"],
+    filter: "the web app's address given as the API's",
+  },
+  {
+    rule: "only an app. host is guessed to be the web app",
+    file: "src/runtime/client.ts",
+    find: '  if (!url.hostname.startsWith("app.")) return "";',
+    replace: "",
+    tests: ["tests/flows_test.ts"],
+    filter: "the web app's address given as the API's",
+  },
 ];

@@ -173,7 +173,7 @@ export class ApiClient {
         url,
         `${url} answered ${response.status} with something that is not JSON (${
           describeBody(text, response.headers.get("content-type"))
-        }). Is this almyty's API URL, or is a proxy in the way?`,
+        }). Is this almyty's API URL, or is a proxy in the way?${webAppHint(this.baseUrl)}`,
         response.status,
       );
     }
@@ -409,6 +409,18 @@ function baseUrlHint(api: string, url: string): string {
   if (pathname === "/" || !url.startsWith(`${api}/`)) return "";
   return `\nalmyty's API routes start at the host, with no path before them: use ${origin} as ` +
     `the API URL, not ${api}.`;
+}
+
+/**
+ * The web app's address given as the API's (`--api https://app.almyty.com`, copied from the
+ * browser): its pages answer every path with HTML. The API is the `api.` host beside it.
+ */
+function webAppHint(api: string): string {
+  const url = new URL(api);
+  if (!url.hostname.startsWith("app.")) return "";
+  const host = url.host;
+  url.hostname = "api." + url.hostname.slice("app.".length);
+  return `\n${host} looks like almyty's web app, not its API: use ${url.origin} as the API URL.`;
 }
 
 function parseRetryAfter(value: string | null): number | undefined {
