@@ -61,9 +61,14 @@ export function bundleArgs(outdir: string): string[] {
   ];
 }
 
+/** What `deno bundle` writes here: the entry and chunks named by their content (`name-HASH.js`). */
+const BUNDLE_FILE = /^(main|[\w-]+-[A-Z0-9]{8})\.js$/;
+
 /**
- * Bundles the CLI into `outdir` (emptied first) and returns the entry's path;
- * throws with `deno bundle`'s own words when it fails.
+ * Bundles the CLI into `outdir` (an earlier bundle there removed first) and
+ * returns the entry's path; throws with `deno bundle`'s own words when it
+ * fails, and before it runs when `outdir` holds anything a bundle does not
+ * write (`dist/` after a build, the checkout).
  *
  * @example
  * ```ts ignore
@@ -73,9 +78,18 @@ export function bundleArgs(outdir: string): string[] {
  */
 export async function bundleCli(outdir: string): Promise<string> {
   // Chunks are named by their content: those of an older build would linger beside the new.
+  let earlier: Deno.DirEntry[] = [];
   try {
-    Deno.removeSync(outdir, { recursive: true });
-  } catch { /* nothing built yet */ }
+    earlier = [...Deno.readDirSync(outdir)];
+  } catch { /* nothing built yet (anything else, deno bundle says) */ }
+  const foreign = earlier.find((entry) => !entry.isFile || !BUNDLE_FILE.test(entry.name));
+  if (foreign) {
+    throw new Error(
+      `${outdir} holds ${foreign.name}, which deno bundle does not write, so it is not emptied: ` +
+        "bundle into a folder of its own (new, or an earlier bundle's; the default is dist/bundle).",
+    );
+  }
+  for (const entry of earlier) Deno.removeSync(join(outdir, entry.name));
   const { code, stderr } = await new Deno.Command(Deno.execPath(), {
     args: bundleArgs(outdir),
     cwd: ROOT,
@@ -95,5 +109,10 @@ if (import.meta.main) {
   const values = taskFlags("usage: deno task bundle [--outdir DIR]", {
     outdir: { type: "string", default: bundleDir(join(ROOT, "dist")) },
   });
-  console.log(await bundleCli(values.outdir));
+  try {
+    console.log(await bundleCli(values.outdir));
+  } catch (error) {
+    console.error((error as Error).message);
+    Deno.exit(1);
+  }
 }

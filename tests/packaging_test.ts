@@ -125,6 +125,53 @@ Deno.test("without esbuild in Deno's cache and without network, compile stops wi
   assert(!existsSync(`${cache}/dist/${Deno.build.target}`), "compile ran without a bundle");
 });
 
+Deno.test("deno task bundle without esbuild in Deno's cache and without network: deno bundle's reason, exit 1, no stack trace", async () => {
+  const cache = scratchDir("almyty-empty-deno-dir-");
+  const proxy = `http://127.0.0.1:${closedPort()}`;
+  const result = await sh(Deno.execPath(), [
+    "run",
+    "-A",
+    `${ROOT}scripts/bundle.ts`,
+    "--outdir",
+    `${cache}/bundle`,
+  ], {
+    cwd: ROOT,
+    env: { DENO_DIR: cache, HTTPS_PROXY: proxy, HTTP_PROXY: proxy, NO_COLOR: "1" },
+  });
+  assertEquals(result.code, 1, result.stderr);
+  assertMatch(result.stderr, /^deno bundle failed \(it runs esbuild, [^\n]*\n[\s\S]*esbuild/);
+  assert(!/^\s+at |Uncaught/m.test(result.stderr), result.stderr);
+});
+
+Deno.test("deno task bundle --outdir empties only an earlier bundle: a folder holding anything else (dist/ after a build) is refused and kept whole", async () => {
+  const bundle = (outdir: string) =>
+    sh(Deno.execPath(), ["run", "-A", `${ROOT}scripts/bundle.ts`, "--outdir", outdir], {
+      cwd: ROOT,
+      env: { NO_COLOR: "1" },
+    });
+  // dist/ after `deno task compile`: its archives, sums and binaries.
+  const dist = scratchDir("almyty-dist-");
+  const target = Deno.build.target;
+  Deno.mkdirSync(`${dist}/${target}`);
+  Deno.writeTextFileSync(`${dist}/${target}/almyty-auth`, "binary");
+  Deno.writeTextFileSync(`${dist}/SHA256SUMS`, "sums");
+  const refused = await bundle(dist);
+  assertEquals(refused.code, 1, refused.stderr);
+  assertMatch(refused.stderr, new RegExp(`^${dist}/? holds (SHA256SUMS|${target}), which `));
+  assertMatch(refused.stderr, /dist\/bundle/);
+  assert(!/^\s+at |Uncaught/m.test(refused.stderr), refused.stderr);
+  assertEquals(Deno.readTextFileSync(`${dist}/${target}/almyty-auth`), "binary");
+  assertEquals(Deno.readTextFileSync(`${dist}/SHA256SUMS`), "sums");
+  // An earlier bundle's folder is emptied first: a chunk of an older build does not linger.
+  const earlier = `${dist}/bundle`;
+  assertEquals((await bundle(earlier)).code, 0);
+  Deno.writeTextFileSync(`${earlier}/chunk-OLDBUILD.js`, "export {};");
+  const again = await bundle(earlier);
+  assertEquals(again.code, 0, again.stderr);
+  assertEquals(again.stdout.trim(), `${earlier}/${BUNDLE_ENTRY}`);
+  assert(!existsSync(`${earlier}/chunk-OLDBUILD.js`), "a chunk of an older build lingers");
+});
+
 Deno.test("the binary embeds the bundle: main.js and each command's chunk, and no npm package (the QR library is in its chunk)", async () => {
   // A real `deno compile` of this machine's target, with Deno itself as the runtime (denort
   // cannot be had here): what is embedded is the same, and compile lists it.

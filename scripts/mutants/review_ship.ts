@@ -15,4 +15,29 @@ export const mutants: Mutant[] = [
     tests: ["tests/packaging_test.ts"],
     filter: "two builds of one commit",
   },
+  {
+    rule: "deno task bundle that cannot bundle prints deno bundle's reason, exit 1, no stack trace",
+    file: "scripts/bundle.ts",
+    find: "    console.log(await bundleCli(values.outdir));\n  } catch (error) {\n",
+    replace:
+      "    console.log(await bundleCli(values.outdir));\n  } catch (error) {\n    throw error;\n",
+    tests: ["tests/packaging_test.ts"],
+    filter: "deno task bundle without esbuild",
+  },
+  {
+    rule: "a bundle's --outdir holding anything a bundle does not write is refused, not emptied",
+    file: "scripts/bundle.ts",
+    find: "  if (foreign) {\n",
+    replace: "  if (foreign) Deno.removeSync(outdir, { recursive: true });\n  if (false) {\n",
+    tests: ["tests/packaging_test.ts"],
+    filter: "empties only an earlier bundle",
+  },
+  {
+    rule: "bundling again removes an earlier bundle's chunks first (none lingers)",
+    file: "scripts/bundle.ts",
+    find: "  for (const entry of earlier) Deno.removeSync(join(outdir, entry.name));\n",
+    replace: "",
+    tests: ["tests/packaging_test.ts"],
+    filter: "empties only an earlier bundle",
+  },
 ];
