@@ -65,6 +65,28 @@ export function bundleArgs(outdir: string): string[] {
 const BUNDLE_FILE = /^(main|[\w-]+-[A-Z0-9]{8})\.js$/;
 
 /**
+ * Why `deno bundle` failed, for people: its own words, and where it could not
+ * reach the npm registry (for esbuild, or the CLI's npm package, on a first
+ * build), the ways on without it.
+ *
+ * @example
+ * ```ts
+ * import { bundleFailure } from "./bundle.ts";
+ * bundleFailure("error: Failed loading https://registry.npmjs.org/@esbuild%2flinux-x64");
+ * // "deno bundle failed (…):\nerror: Failed loading …\nNo npm registry here: set NPM_CONFIG_REGISTRY …"
+ * ```
+ */
+export function bundleFailure(stderr: string): string {
+  const said =
+    "deno bundle failed (it runs esbuild, which Deno fetches from the npm registry the " +
+    `first time):\n${stderr.trim()}`;
+  if (!/Failed loading https?:|error sending request|dns error/i.test(stderr)) return said;
+  return `${said}\nNo npm registry here: set NPM_CONFIG_REGISTRY to a mirror of it, or bundle once ` +
+    "where it can be reached (deno task bundle) and build with the same DENO_DIR: Deno keeps esbuild " +
+    "in its cache.";
+}
+
+/**
  * Bundles the CLI into `outdir` (an earlier bundle there removed first) and
  * returns the entry's path; throws with `deno bundle`'s own words when it
  * fails, and before it runs when `outdir` holds anything a bundle does not
@@ -96,12 +118,7 @@ export async function bundleCli(outdir: string): Promise<string> {
     stdout: "null",
     stderr: "piped",
   }).output();
-  if (code !== 0) {
-    throw new Error(
-      "deno bundle failed (it runs esbuild, which Deno fetches from the npm registry the first " +
-        `time):\n${new TextDecoder().decode(stderr).trim()}`,
-    );
-  }
+  if (code !== 0) throw new Error(bundleFailure(new TextDecoder().decode(stderr)));
   return join(outdir, BUNDLE_ENTRY);
 }
 

@@ -9,7 +9,7 @@ import { parse as parseYaml } from "yaml";
 import { assert, assertEquals, assertMatch } from "./helpers/assert.ts";
 import { permissionFlags } from "../src/permissions.ts";
 import { compileArgs } from "../scripts/compile.ts";
-import { BUNDLE_ENTRY, bundleCli, bundleDir } from "../scripts/bundle.ts";
+import { BUNDLE_ENTRY, bundleCli, bundleDir, bundleFailure } from "../scripts/bundle.ts";
 import { COMMANDS } from "../src/cli/spec.ts";
 import { formula, parseSums } from "../scripts/homebrew.ts";
 import { archiveName, executableName, targetOs, TARGETS } from "../scripts/targets.ts";
@@ -121,6 +121,7 @@ Deno.test("without esbuild in Deno's cache and without network, compile stops wi
   });
   assertEquals(result.code, 1, result.stderr);
   assertMatch(result.stderr, /^deno bundle failed \(it runs esbuild, [^\n]*\n[\s\S]*esbuild/);
+  assertMatch(result.stderr, /\nNo npm registry here: set NPM_CONFIG_REGISTRY /);
   assert(!/^\s+at /m.test(result.stderr), result.stderr);
   assert(!existsSync(`${cache}/dist/${Deno.build.target}`), "compile ran without a bundle");
 });
@@ -140,7 +141,19 @@ Deno.test("deno task bundle without esbuild in Deno's cache and without network:
   });
   assertEquals(result.code, 1, result.stderr);
   assertMatch(result.stderr, /^deno bundle failed \(it runs esbuild, [^\n]*\n[\s\S]*esbuild/);
+  // The way on where the registry cannot be reached (an air-gapped build), as DENORT_BIN's.
+  assertMatch(result.stderr, /\nNo npm registry here: set NPM_CONFIG_REGISTRY to a mirror of it, /);
+  assertMatch(result.stderr, /same DENO_DIR/);
   assert(!/^\s+at |Uncaught/m.test(result.stderr), result.stderr);
+});
+
+Deno.test("a bundle failing for another reason than the registry (the sources) gets no registry advice", () => {
+  const broken = 'error: Expected ";" but found "x"\n    at file:///src/cli/main.ts:3:7';
+  assertEquals(
+    bundleFailure(broken),
+    "deno bundle failed (it runs esbuild, which Deno fetches from the npm registry the first time):\n" +
+      broken,
+  );
 });
 
 Deno.test("deno task bundle --outdir empties only an earlier bundle: a folder holding anything else (dist/ after a build) is refused and kept whole", async () => {

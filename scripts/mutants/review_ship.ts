@@ -40,4 +40,23 @@ export const mutants: Mutant[] = [
     tests: ["tests/packaging_test.ts"],
     filter: "empties only an earlier bundle",
   },
+  {
+    rule:
+      "a bundle that cannot reach the npm registry names the ways on without it (a mirror, a filled DENO_DIR)",
+    file: "scripts/bundle.ts",
+    find:
+      "  if (!/Failed loading https?:|error sending request|dns error/i.test(stderr)) return said;\n",
+    replace: "  return said;\n",
+    tests: ["tests/packaging_test.ts"],
+    filter: "deno task bundle without esbuild",
+  },
+  {
+    rule: "a bundle failing for another reason than the registry gets no registry advice",
+    file: "scripts/bundle.ts",
+    find:
+      "  if (!/Failed loading https?:|error sending request|dns error/i.test(stderr)) return said;\n",
+    replace: "",
+    tests: ["tests/packaging_test.ts"],
+    filter: "no registry advice",
+  },
 ];
