@@ -59,4 +59,22 @@ export const mutants: Mutant[] = [
     tests: ["tests/packaging_test.ts"],
     filter: "no registry advice",
   },
+  {
+    rule: "whoami's start-up in the bundle evaluates no QR code (a bare import counts)",
+    file: "src/cli/whoami.ts",
+    find: 'import { ApiError } from "../runtime/api_error.ts";\n',
+    replace: 'import { ApiError } from "../runtime/api_error.ts";\nimport "./qr.ts";\n',
+    tests: ["tests/bundle_test.ts"],
+    filter: "chunk of its own",
+  },
+  {
+    rule:
+      "whoami's start-up in the bundle evaluates no login engine (moved into a shared chunk, not its own)",
+    file: "src/cli/whoami.ts",
+    find: 'import { ApiError } from "../runtime/api_error.ts";\n',
+    replace:
+      'import { ApiError } from "../runtime/api_error.ts";\nexport { login as lateLogin } from "../login/engine.ts";\n',
+    tests: ["tests/bundle_test.ts"],
+    filter: "chunk of its own",
+  },
 ];
