@@ -456,6 +456,32 @@ Deno.test("release workflow is valid YAML with build, smoke test and publish", (
     !/\$\{\{[^}]*\}\}/.test(steps.map((s) => s.run ?? "").join("\n")),
     "no ${{ }} inside run: (injection)",
   );
+  // Both jobs date what they make by the commit before making it (a rerun builds and packs the
+  // bytes the first run did: "two builds of one commit"), and the line gives the commit's time.
+  const repo = scratchDir("almyty-commit-");
+  const git = (...args: string[]) =>
+    new Deno.Command("git", {
+      args,
+      cwd: repo,
+      env: { GIT_COMMITTER_DATE: "@1700000000 +0000", GIT_AUTHOR_DATE: "@1700000000 +0000" },
+    }).outputSync();
+  git("init", "-q");
+  git("-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "--allow-empty", "-m", "v");
+  for (const job of ["build", "publish"]) {
+    const jobSteps = wf.jobs[job].steps as { run?: string; shell?: string }[];
+    const dated = jobSteps.findIndex((s) => s.run?.includes("SOURCE_DATE_EPOCH"));
+    const made = jobSteps.findIndex((s) => s.run?.includes("deno task compile"));
+    assert(dated >= 0 && dated < made, `${job} does not date its build by the commit first`);
+    const githubEnv = scratchFile({ prefix: "almyty-github-env-" });
+    const ran = new Deno.Command("bash", {
+      args: ["-ec", jobSteps[dated].run!],
+      cwd: repo,
+      env: { GITHUB_ENV: githubEnv },
+    }).outputSync();
+    assertEquals(ran.code, 0, decode(ran.stderr));
+    assertEquals(jobSteps[dated].shell, "bash", `${job}: Windows's default shell is PowerShell`);
+    assertEquals(Deno.readTextFileSync(githubEnv), "SOURCE_DATE_EPOCH=1700000000\n");
+  }
 });
 
 Deno.test("release smoke step: every target, Windows too, its .exe in a home of its own (USERPROFILE first, as the CLI reads it there)", async () => {

@@ -77,4 +77,23 @@ export const mutants: Mutant[] = [
     tests: ["tests/bundle_test.ts"],
     filter: "chunk of its own",
   },
+  {
+    rule:
+      "the release's build job dates the bundle and archives by the commit (a rerun builds the same bytes)",
+    file: ".github/workflows/release.yml",
+    find:
+      '(signing aside).\n      - name: date the build by its commit\n        shell: bash\n        run: echo "SOURCE_DATE_EPOCH=$(git log -1 --format=%ct)" >>"$GITHUB_ENV"\n',
+    replace: "(signing aside).\n",
+    tests: ["tests/packaging_test.ts"],
+    filter: "release workflow is valid",
+  },
+  {
+    rule: "the release's publish job packs the archives dated by the commit",
+    file: ".github/workflows/release.yml",
+    find:
+      'as in the build job.\n      - name: date the build by its commit\n        shell: bash\n        run: echo "SOURCE_DATE_EPOCH=$(git log -1 --format=%ct)" >>"$GITHUB_ENV"\n',
+    replace: "as in the build job.\n",
+    tests: ["tests/packaging_test.ts"],
+    filter: "release workflow is valid",
+  },
 ];
