@@ -1297,3 +1297,37 @@ Deno.test("the web app's address given as the API's (--api https://app…, copie
   assertEquals(await other.run(["login", "--no-browser", "--api", site]), 1);
   assert(!/looks like almyty's web app/.test(other.stderr), other.stderr);
 });
+
+Deno.test("login --profile b in a shell that env handed login a to: the ALMYTY_TOKEN warning says to use --profile b, as ALMYTY_PROFILE still chooses a once the token is unset (it said only 'Unset it to use this login', after which a was used)", async () => {
+  const world = new World();
+  const { url } = world.referenceServer();
+  const key = await mintedKey(world, url);
+  recordToken(key);
+  world.stdinText = key;
+  assertEquals(await world.run(["login", "--with-token", "--profile", "a", "--api", url]), 0);
+  const handed = world.again();
+  assertEquals(await handed.run(["env", "--profile", "a", "--shell", "json"]), 0);
+  const vars = JSON.parse(handed.stdout);
+  Object.assign(world.env, vars);
+  const other = world.again();
+  other.stdinText = await mintedKey(world, url);
+  recordToken(other.stdinText);
+  assertEquals(await other.run(["login", "--with-token", "--profile", "b", "--api", url]), 0);
+  assert(
+    other.stderr.endsWith(
+      'Warning: ALMYTY_TOKEN is set in your environment and overrides the saved credentials. Unset it to use this login: unset ALMYTY_TOKEN, then use --profile b (ALMYTY_PROFILE chooses "a" otherwise).\n',
+    ),
+    other.stderr,
+  );
+  // What it says works: the token unset, --profile b is b's login (ALMYTY_PROFILE still says a).
+  delete world.env.ALMYTY_TOKEN;
+  const whoami = world.again();
+  assertEquals(await whoami.run(["whoami", "--json", "--profile", "b"]), 0, whoami.stderr);
+  assertEquals(JSON.parse(whoami.stdout).profile.name, "b");
+  // The login ALMYTY_PROFILE chooses itself: unsetting the token is enough.
+  Object.assign(world.env, vars);
+  const same = world.again();
+  same.stdinText = key;
+  assertEquals(await same.run(["login", "--with-token", "--api", url]), 0, same.stderr);
+  assert(same.stderr.endsWith("Unset it to use this login.\n"), same.stderr);
+});

@@ -162,4 +162,21 @@ export const mutants: Mutant[] = [
     tests: ["tests/flows_test.ts"],
     filter: "the web app's address given as the API's",
   },
+  {
+    rule:
+      "the ALMYTY_TOKEN warning after a login names --profile when ALMYTY_PROFILE chooses another",
+    file: "src/cli/save_login.ts",
+    find: "        (chosen && chosen !== name",
+    replace: "        (false",
+    tests: ["tests/flows_test.ts"],
+    filter: "login --profile b in a shell that env handed",
+  },
+  {
+    rule: "the login ALMYTY_PROFILE chooses needs only the token unset",
+    file: "src/cli/save_login.ts",
+    find: "        (chosen && chosen !== name",
+    replace: "        (chosen",
+    tests: ["tests/flows_test.ts"],
+    filter: "login --profile b in a shell that env handed",
+  },
 ];

@@ -31,7 +31,7 @@ import { type Credentials, CredentialsError } from "../credentials/types.ts";
 import { checkWritableWith, writeProfileWith } from "../credentials/write.ts";
 import { CliError, EXIT } from "../runtime/errors.ts";
 import { stripControl } from "../protocol/text.ts";
-import { tokenKind } from "../protocol/tokens.ts";
+import { quoteTyped, tokenKind } from "../protocol/tokens.ts";
 import type { Organization } from "../protocol/types.ts";
 import { sameServiceUrl } from "../protocol/urls.ts";
 
@@ -135,9 +135,16 @@ export async function saveLogin(
     }
   }, ended);
   if (ctx.env.ALMYTY_TOKEN) {
+    // A shell `env` handed another login to (`eval "$(almyty-auth env --profile a)"`) also
+    // has ALMYTY_PROFILE, which still chooses that login once the token is gone.
+    const chosen = ctx.env.ALMYTY_PROFILE?.trim();
     warn(
       ctx,
-      "ALMYTY_TOKEN is set in your environment and overrides the saved credentials. Unset it to use this login.",
+      "ALMYTY_TOKEN is set in your environment and overrides the saved credentials. " +
+        (chosen && chosen !== name
+          ? `Unset it to use this login: unset ALMYTY_TOKEN, then use --profile ${name} ` +
+            `(ALMYTY_PROFILE chooses ${quoteTyped(stripControl(chosen))} otherwise).`
+          : "Unset it to use this login."),
     );
   }
 }
