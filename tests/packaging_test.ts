@@ -27,6 +27,15 @@ async function sh(cmd: string, args: string[], options: Deno.CommandOptions = {}
   return { code: out.code, stdout: decode(out.stdout), stderr: decode(out.stderr) };
 }
 
+/** Copies the folder `from` to `to`, files and folders. */
+function copyTree(from: string, to: string): void {
+  Deno.mkdirSync(to, { recursive: true });
+  for (const entry of Deno.readDirSync(from)) {
+    if (entry.isDirectory) copyTree(`${from}/${entry.name}`, `${to}/${entry.name}`);
+    else Deno.copyFileSync(`${from}/${entry.name}`, `${to}/${entry.name}`);
+  }
+}
+
 Deno.test("compile argv: per target, with exactly the CLI's permission flags", () => {
   for (const target of TARGETS) {
     const args = compileArgs(target, "/tmp/out");
@@ -153,6 +162,36 @@ Deno.test("a bundle failing for another reason than the registry (the sources) g
     bundleFailure(broken),
     "deno bundle failed (it runs esbuild, which Deno fetches from the npm registry the first time):\n" +
       broken,
+  );
+});
+
+Deno.test("a build of code that fails type-checking stops before compiling, as deno compile of the sources did", async () => {
+  // A copy of the project (no test writes into the checkout) with one type error in the CLI.
+  const tree = scratchDir("almyty-tree-");
+  for (const path of ["main.ts", "deno.json", "deno.lock", "src", "scripts"]) {
+    const from = `${ROOT}${path}`;
+    if (Deno.statSync(from).isFile) Deno.copyFileSync(from, `${tree}/${path}`);
+    else copyTree(from, `${tree}/${path}`);
+  }
+  const whoami = `${tree}/src/cli/whoami.ts`;
+  Deno.writeTextFileSync(
+    whoami,
+    `${Deno.readTextFileSync(whoami)}\nexport const late: number = "x";\n`,
+  );
+  const result = await sh(Deno.execPath(), [
+    "run",
+    "-A",
+    `${tree}/scripts/compile.ts`,
+    "--target",
+    Deno.build.target,
+    "--dist",
+    `${tree}/dist`,
+  ], { cwd: tree, env: { DENORT_BIN: Deno.execPath(), NO_COLOR: "1" } });
+  assertEquals(result.code, 1, result.stderr);
+  assertMatch(result.stderr, /^deno bundle failed [\s\S]*TS2322[\s\S]*src\/cli\/whoami\.ts/);
+  assert(
+    !existsSync(`${tree}/dist/${Deno.build.target}`),
+    "compiled code that fails type-checking",
   );
 });
 

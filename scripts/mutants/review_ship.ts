@@ -96,4 +96,13 @@ export const mutants: Mutant[] = [
     tests: ["tests/packaging_test.ts"],
     filter: "release workflow is valid",
   },
+  {
+    rule:
+      "what ships is type-checked: a build of code that fails deno check stops before compiling",
+    file: "scripts/bundle.ts",
+    find: '    "--check",\n',
+    replace: "",
+    tests: ["tests/packaging_test.ts"],
+    filter: "fails type-checking",
+  },
 ];
