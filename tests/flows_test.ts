@@ -1331,3 +1331,42 @@ Deno.test("login --profile b in a shell that env handed login a to: the ALMYTY_T
   assertEquals(await same.run(["login", "--with-token", "--api", url]), 0, same.stderr);
   assert(same.stderr.endsWith("Unset it to use this login.\n"), same.stderr);
 });
+
+Deno.test("an agent on a machine where a browser opens, against today's production: the unsupported two-step also names the browser login that waits for the person (the key never passes through the agent), and that command works; not where no browser opens", async () => {
+  const world = new World({ CLAUDECODE: "1", DISPLAY: ":0" });
+  const server = world.referenceServer({ legacy: true });
+  assertEquals(await world.run(["login", "--profile", "dev", "--api", server.url]), 1);
+  const [, hint] = world.stderr.match(
+    /\. Or, as a browser opens on this machine, log in through it, waiting here for the person to approve: (almyty-auth login [^\n]+)\n$/,
+  ) ?? [];
+  assertEquals(hint, `almyty-auth login --wait-for-approval --profile dev --api ${server.url}`);
+  // Pasted, it opens the browser, and the person's click in it finishes the login.
+  const pasted = world.again();
+  pasted.onLaunch = (url) => {
+    pasted.task(async () => {
+      const cookie = await signInCookie(pasted.fetch, server.url);
+      const created = await (await pasted.fetch(`${server.url}/auth/api-keys`, {
+        method: "POST",
+        headers: { cookie, "content-type": "application/json" },
+        body: JSON.stringify({ name: "CLI login (Linux x86_64) 2026-11-27" }),
+      })).json();
+      recordToken(created.data.apiKey);
+      const params = new URL(url).searchParams;
+      const done = await pasted.fetch(new URL("/cb-complete", params.get("callback")!), {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ token: created.data.apiKey, state: params.get("state") }),
+      });
+      assertEquals(await done.json(), { ok: true });
+    });
+    return true;
+  };
+  assertEquals(await pasted.run(hint.split(" ").slice(1)), 0, pasted.stderr);
+  assertMatch(pasted.stderr, /Credentials saved to \S+\/profiles\/dev\.json/);
+  // Over SSH no browser opens here: the API key is the way.
+  const remote = new World({ CLAUDECODE: "1", DISPLAY: ":0", SSH_CONNECTION: "1 2 3 4" });
+  const far = remote.referenceServer({ legacy: true });
+  assertEquals(await remote.run(["login", "--api", far.url]), 1);
+  assert(!/browser opens on this machine/.test(remote.stderr), remote.stderr);
+  assertMatch(remote.stderr, /pipe it to: almyty-auth login --with-token --api/);
+});

@@ -179,4 +179,21 @@ export const mutants: Mutant[] = [
     tests: ["tests/flows_test.ts"],
     filter: "login --profile b in a shell that env handed",
   },
+  {
+    rule: "today's production's unsupported two-step names the browser login where a browser opens",
+    file: "src/cli/login_two_step.ts",
+    find:
+      '  const browser = chooseOpener(ctx.env, ctx.fs.platform, ctx.osRelease()).kind === "launch";',
+    replace: "  const browser = false;",
+    tests: ["tests/flows_test.ts"],
+    filter: "an agent on a machine where a browser opens",
+  },
+  {
+    rule: "the browser login named to an agent is one that waits (--wait-for-approval)",
+    file: "src/cli/login_two_step.ts",
+    find: '...(agent ? ["--wait-for-approval"] : [])',
+    replace: "...([] as string[])",
+    tests: ["tests/flows_test.ts"],
+    filter: "an agent on a machine where a browser opens",
+  },
 ];

@@ -44,10 +44,13 @@ export const mutants: Mutant[] = [
   {
     rule: "an agent is told to show a URL and code only when the server gave one",
     file: "src/cli/login_two_step.ts",
-    find:
-      'if (outcome.kind === "unsupported") return unsupported(ctx, run, outcome.target);\n    if (options.agent) {',
-    replace:
-      'if (options.agent && outcome.kind === "unsupported") {\n      line(ctx.stderr, `${options.agent} is set: show the person the URL and code below.`);\n    }\n    if (outcome.kind === "unsupported") return unsupported(ctx, run, outcome.target);\n    if (options.agent) {',
+    find: '    if (outcome.kind === "unsupported") {\n' +
+      "      return unsupported(ctx, run, outcome.target, Boolean(options.agent));\n",
+    replace: '    if (options.agent && outcome.kind === "unsupported") {\n' +
+      "      line(ctx.stderr, `${options.agent} is set: show the person the URL and code below.`);\n" +
+      "    }\n" +
+      '    if (outcome.kind === "unsupported") {\n' +
+      "      return unsupported(ctx, run, outcome.target, Boolean(options.agent));\n",
     tests: ["tests/two_step_test.ts"],
     filter: "what a person reads",
   },

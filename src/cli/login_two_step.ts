@@ -26,6 +26,7 @@ import { loginCommand } from "../credentials/fix_hints.ts";
 import { checkServiceUrl, displayUrl } from "../protocol/urls.ts";
 import { withLoginLock } from "../runtime/login_lock.ts";
 import { pendingLoginNames } from "../login/pending_path.ts";
+import { chooseOpener } from "../login/browser.ts";
 import { terminalUi } from "./login_ui.ts";
 import { duration, expiry } from "./pending_note.ts";
 
@@ -156,7 +157,9 @@ export function noWait(
   return reporting(ctx, run, async () => {
     const { start } = await import("../login/two_step.ts");
     const outcome = await start(ctx, target, { ...engine(ctx, run), restart: options.restart });
-    if (outcome.kind === "unsupported") return unsupported(ctx, run, outcome.target);
+    if (outcome.kind === "unsupported") {
+      return unsupported(ctx, run, outcome.target, Boolean(options.agent));
+    }
     if (options.agent) {
       line(
         ctx.stderr,
@@ -191,13 +194,22 @@ export function noWait(
   });
 }
 
-/** A server without the device flow (today's production): the ways that work. */
-function unsupported(ctx: Context, run: TwoStepRun, target: Target): number {
+/**
+ * A server without the device flow (today's production): the ways that work. Where a browser
+ * opens on this machine (an agent on the person's laptop), that is one: a browser login that
+ * waits here, the key never passing through the agent's shell.
+ */
+function unsupported(ctx: Context, run: TwoStepRun, target: Target, agent: boolean): number {
   const withToken = loginCommand(target, "--with-token");
   const page = apiKeysPage(target);
+  const browser = chooseOpener(ctx.env, ctx.fs.platform, ctx.osRelease()).kind === "launch";
   const message = `${target.api} has no headless login (neither has almyty's production today), ` +
     "so a login cannot be started here and finished later. Nothing was saved. Instead, create " +
-    `an API key at ${page} and pipe it to: ${withToken}`;
+    `an API key at ${page} and pipe it to: ${withToken}` +
+    (browser
+      ? ". Or, as a browser opens on this machine, log in through it, waiting here for the " +
+        `person to approve: ${loginCommand(target, ...(agent ? ["--wait-for-approval"] : []))}`
+      : "");
   line(ctx.stderr, message);
   return finish(ctx, run, EXIT.error, {
     status: "unsupported",
