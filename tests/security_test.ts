@@ -319,6 +319,20 @@ Deno.test("temp files a crash left (SIGKILL mid-save) are swept by the next writ
   assertEquals(logout.code, 0);
   assertEquals(leftovers(home), []);
   assertEquals(deleteCredentials({ home }), false);
+  // A first save of a profile, or of a pending login, killed: no login file beside its temp
+  // file, so nothing for logout --all to log out of; it sweeps them too (they were left).
+  const orphans = [`profiles/.ci.json.0123456789ab.tmp`, `pending/.ops.json.0123456789ab.tmp`];
+  for (const orphan of orphans) {
+    const path = `${home}/.almyty/${orphan}`;
+    Deno.mkdirSync(path.slice(0, path.lastIndexOf("/")), { recursive: true, mode: 0o700 });
+    Deno.writeTextFileSync(path, "almyty_secret", { mode: 0o600 });
+    Deno.utimeSync(path, old, old);
+  }
+  const all = await runCli(["logout", "--all"], { home });
+  assertEquals(all.code, 0, all.stderr);
+  for (const orphan of orphans) {
+    assertEquals(existsPath(`${home}/.almyty/${orphan}`), false, `${orphan} stayed`);
+  }
 });
 
 Deno.test("SIGTERM or SIGHUP in the middle of a save (under the login file's lock) waits for the write: the new file is whole, no temp file stays, and the process ends by the signal", async () => {

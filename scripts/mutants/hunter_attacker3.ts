@@ -126,4 +126,21 @@ export const mutants: Mutant[] = [
     tests: ["tests/profiles_test.ts"],
     filter: "supplied again",
   },
+  {
+    rule:
+      "logout --all sweeps the stale temp files of login files never saved (a first save killed)",
+    file: "src/cli/logout.ts",
+    find: "if (flags.all) sweepLoginFolders(ctx);",
+    replace: "if (!flags.all) sweepLoginFolders(ctx);",
+    tests: ["tests/security_test.ts"],
+    filter: "SIGKILL mid-save",
+  },
+  {
+    rule: "logout --all sweeps the pending logins' folder too",
+    file: "src/cli/logout.ts",
+    find: "for (const dir of [profilesDirWith(io), pendingDir]) {",
+    replace: "for (const dir of [profilesDirWith(io)]) {",
+    tests: ["tests/security_test.ts"],
+    filter: "SIGKILL mid-save",
+  },
 ];

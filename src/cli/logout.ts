@@ -21,9 +21,11 @@ import {
   listProfilesWith,
   loginPathWith,
   type ProfileInfo,
+  profilesDirWith,
   readProfileWith,
 } from "../credentials/profiles.ts";
 import { deleteProfileWith } from "../credentials/write.ts";
+import { sweepStaleTempsIn } from "../credentials/atomic.ts";
 import { checkFolder } from "../credentials/trust.ts";
 import { directoryOf } from "../credentials/fs.ts";
 import { checkAssertions, chooseLoginWith, type LoginChoice } from "../credentials/select.ts";
@@ -65,6 +67,8 @@ export async function run(ctx: Context, { flags }: CommandInput): Promise<number
   if (!choices.length) line(ctx.stderr, "Not logged in; there is no login to remove.");
   const dead: string[] = []; // the keys this logout revoked (or found revoked)
   for (const choice of choices) await logoutOf(ctx, choice, dead);
+  // A first save killed mid-write (SIGKILL) left a temp file holding a key beside no login file.
+  if (flags.all) sweepLoginFolders(ctx);
   const inherited = ctx.env.ALMYTY_TOKEN?.trim();
   if (inherited && dead.includes(inherited)) {
     // The shell holds the login `env` handed over (`eval "$(almyty-auth env --profile X)"`).
@@ -110,6 +114,17 @@ async function forgetPendingLogins(ctx: Context, names: string[]): Promise<void>
     if (!ctx.fs.lstat(path)) continue;
     const { forgetOnLogout } = await import("./login_two_step.ts");
     await forgetOnLogout(ctx, name);
+  }
+}
+
+/** Removes the stale temp files of the profiles' and pending logins' folders (best effort). */
+function sweepLoginFolders(ctx: Context): void {
+  const io = credentialsIo(ctx, () => {});
+  const pendingDir = directoryOf(ctx.fs.platform, pendingPathWith(io, DEFAULT_PROFILE));
+  for (const dir of [profilesDirWith(io), pendingDir]) {
+    try {
+      sweepStaleTempsIn(ctx.fs, dir);
+    } catch { /* a folder that cannot be listed was named above */ }
   }
 }
 

@@ -69,6 +69,28 @@ export function sweepStaleTemps(fs: CredentialsFs, path: string, now = Date.now(
 }
 
 /**
+ * Sweeps the stale temp files of every file in `dir` ({@linkcode sweepStaleTemps}),
+ * also of one that does not exist (a first save killed mid-write): what
+ * `logout --all` leaves of the folders it empties. Returns how many.
+ *
+ * @example
+ * ```ts
+ * import { nodeFs } from "./node_fs.ts";
+ * sweepStaleTempsIn(nodeFs, Deno.makeTempDirSync()); // 0
+ * ```
+ */
+export function sweepStaleTempsIn(fs: CredentialsFs, dir: string, now = Date.now()): number {
+  const bases = new Set<string>();
+  for (const name of fs.list(dir)) {
+    const base = /^\.(.+)\.[0-9a-f]{12}\.tmp$/.exec(name)?.[1];
+    if (base) bases.add(base);
+  }
+  let removed = 0;
+  for (const base of bases) removed += sweepStaleTemps(fs, joinPath(fs.platform, dir, base), now);
+  return removed;
+}
+
+/**
  * Creates `dir` 0700 if absent, refuses it when another user owns it, and
  * tightens it to 0700 when others may enter it. `path` is what the folder is
  * for (named in errors). Throws CredentialsError or FsError.
