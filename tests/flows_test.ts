@@ -1370,3 +1370,31 @@ Deno.test("an agent on a machine where a browser opens, against today's producti
   assert(!/browser opens on this machine/.test(remote.stderr), remote.stderr);
   assertMatch(remote.stderr, /pipe it to: almyty-auth login --with-token --api/);
 });
+
+Deno.test("profile rm|remove|delete|del <name> (how to delete a login?) names logout, which does it, with the login's --profile; a word that is no name (a key) is never echoed there", async () => {
+  const key = "almyty_" + "5".repeat(64);
+  recordToken(key);
+  const cases: [string[], string][] = [
+    [["profile", "rm", "staging"], "almyty-auth logout --profile staging"],
+    [["profile", "delete"], "almyty-auth logout --profile <name>"],
+    [["profile", "remove", "default"], "almyty-auth logout"],
+    [["profile", "del", key], "almyty-auth logout --profile <name>"],
+  ];
+  for (const [argv, logout] of cases) {
+    const world = new World();
+    assertEquals(await world.run(argv), 2, argv.join(" "));
+    assert(
+      world.stderr.startsWith(
+        `Unknown subcommand "${argv[1]}": use one of list, save, use, bind, unbind, trust, ` +
+          `untrust. To remove a login, log out of it: ${logout} (it revokes the key the login ` +
+          "minted, then removes its file).\nRun `almyty-auth help profile` for usage.\n",
+      ),
+      world.stderr,
+    );
+    assertEquals(world.requests.length, 0);
+  }
+  // Other unknown words get the list alone.
+  const other = new World();
+  assertEquals(await other.run(["profile", "show"]), 2);
+  assert(!/log out/.test(other.stderr), other.stderr);
+});

@@ -196,4 +196,20 @@ export const mutants: Mutant[] = [
     tests: ["tests/flows_test.ts"],
     filter: "an agent on a machine where a browser opens",
   },
+  {
+    rule: "profile rm|remove|delete names logout, which removes a login",
+    file: "src/cli/profile.ts",
+    find: "        REMOVING.has(name) ? ",
+    replace: "        false ? ",
+    tests: ["tests/flows_test.ts"],
+    filter: "profile rm|remove|delete|del <name>",
+  },
+  {
+    rule: "profile rm's logout hint never echoes a word that is no profile name",
+    file: "src/cli/profile.ts",
+    find: '    if (name !== undefined) profile = checkProfileName(name, "");',
+    replace: "    if (name !== undefined) profile = name;",
+    tests: ["tests/flows_test.ts"],
+    filter: "profile rm|remove|delete|del <name>",
+  },
 ];

@@ -75,7 +75,9 @@ export function run(ctx: Context, input: CommandInput): Promise<number> {
     throw new CliError(
       `Unknown subcommand ${quoteTyped(stripControl(name))}: use one of ${
         Object.keys(SUBCOMMANDS).join(", ")
-      }.\nRun \`almyty-auth help profile\` for usage.`,
+      }.${
+        REMOVING.has(name) ? ` To remove a login, log out of it: ${logoutCommand(args[0])}.` : ""
+      }\nRun \`almyty-auth help profile\` for usage.`,
       EXIT.usage,
     );
   }
@@ -83,6 +85,19 @@ export function run(ctx: Context, input: CommandInput): Promise<number> {
     throw new CliError(`--json and --check go with \`profile list\`.`, EXIT.usage);
   }
   return subcommand(ctx, args, input);
+}
+
+/** What people type to delete a login: logout does it (and revokes the key the login minted). */
+const REMOVING = new Set(["rm", "remove", "delete", "del"]);
+
+/** `logout` of the login named (a name only; anything else is left as `<name>`). */
+function logoutCommand(name: string | undefined): string {
+  let profile = "<name>";
+  try {
+    if (name !== undefined) profile = checkProfileName(name, "");
+  } catch { /* not a name: never echoed */ }
+  return `almyty-auth logout${profile === DEFAULT_PROFILE ? "" : ` --profile ${profile}`} ` +
+    "(it revokes the key the login minted, then removes its file)";
 }
 
 function usage(message: string): CliError {
