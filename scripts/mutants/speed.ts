@@ -113,6 +113,14 @@ export const mutants: Mutant[] = [
     filter: "as the sources do",
   },
   {
+    rule: "the bundle is ASCII (one other character doubles a chunk on V8's heap)",
+    file: "src/credentials/resolve.ts",
+    find: "a trailing newline from a file or `$(...)`",
+    replace: "a trailing newline from a file or `$(\u2026)`",
+    tests: ["tests/bundle_test.ts"],
+    filter: "ASCII",
+  },
+  {
     rule: "a bundle that cannot be built stops compile with deno bundle's reason, no stack trace",
     file: "scripts/compile.ts",
     find: "      console.error((error as Error).message);\n      Deno.exit(1);\n",

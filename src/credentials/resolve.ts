@@ -146,7 +146,7 @@ function fromEnvironment(
   }
   const url = env.ALMYTY_URL || DEFAULT_API_URL;
   return {
-    // Surrounding whitespace (a trailing newline from a file or `$(…)`) is no part of the
+    // Surrounding whitespace (a trailing newline from a file or `$(...)`) is no part of the
     // key: almyty's clients send it through fetch, which trims header values.
     token: env.ALMYTY_TOKEN!.trim(),
     url,

@@ -125,7 +125,7 @@ export async function startDevice(
   if (!endpoints.device) throw noDeviceFlow(target);
   const auth = await api.request<DeviceAuthorization>(endpoints.device, {
     method: "POST",
-    // RFC 8628 §3.1: form-encoded, with the client's id.
+    // RFC 8628 section 3.1: form-encoded, with the client's id.
     body: new URLSearchParams({ client_id: CLIENT_ID, client_name: ctx.hostname() }),
     envelope: false,
   });

@@ -331,7 +331,7 @@ async function poll(
   }
   const next = {
     ...current,
-    // RFC 8628 §3.5: for good (a minute at most).
+    // RFC 8628 section 3.5: for good (a minute at most).
     interval: outcome.slowDown ? pollInterval(current.interval + 5) : current.interval,
     lastPollAt: polledAt,
   };

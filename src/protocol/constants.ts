@@ -19,7 +19,7 @@ export const PATHS = {
   apiKeys: "/auth/api-keys",
   token: "/auth/cli/token",
   device: "/auth/cli/device",
-  /** almyty's extension: the CLI says it stopped waiting for a device code (PROTOCOL §4). */
+  /** almyty's extension: the CLI says it stopped waiting for a device code (PROTOCOL section 4). */
   deviceCancel: "/auth/cli/device/cancel",
   revoke: "/auth/cli/revoke",
   authorizePage: "/cli-auth",
