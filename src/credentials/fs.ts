@@ -76,18 +76,30 @@ export function readCappedText(
 ): string {
   const tooLarge = () => new FsError("EFBIG", `EFBIG: ${path}`);
   if (size > MAX_FILE_BYTES) throw tooLarge();
+  // One buffer a byte larger than the stat said, read until a read gives 0: the usual file
+  // takes two reads and no copy. Only a file that grew after the stat needs another buffer.
+  let buffer = new Uint8Array(Math.min(Math.max(size + 1, 4096), MAX_FILE_BYTES + 1));
+  let filled = 0;
   const chunks: Uint8Array[] = [];
   let total = 0;
   for (;;) {
-    const buffer = new Uint8Array(Math.min(Math.max(size + 1, 4096), MAX_FILE_BYTES + 1));
-    const count = read(buffer);
+    if (filled === buffer.length) {
+      chunks.push(buffer);
+      buffer = new Uint8Array(Math.min(buffer.length, MAX_FILE_BYTES + 1));
+      filled = 0;
+    }
+    const count = read(buffer.subarray(filled));
     if (count === 0) break;
+    filled += count;
     total += count;
     if (total > MAX_FILE_BYTES) throw tooLarge(); // it grew after the stat
-    chunks.push(buffer.subarray(0, count));
   }
-  return new TextDecoder("utf-8", { ignoreBOM: true }).decode(concatBytes(chunks));
+  chunks.push(buffer.subarray(0, filled));
+  return UTF8.decode(chunks.length === 1 ? chunks[0] : concatBytes(chunks));
 }
+
+/** Stateless between calls (no `stream`), so one serves every read. */
+const UTF8 = new TextDecoder("utf-8", { ignoreBOM: true });
 
 /** The operations; every one is synchronous and throws FsError. */
 export interface CredentialsFs {
