@@ -224,4 +224,20 @@ export const mutants: Mutant[] = [
     tests: ["tests/unit/credentials_test.ts"],
     filter: "/written with a url|odd fields/",
   },
+  {
+    rule: "a file that grew after its stat is read whole, in as many buffers as it takes",
+    file: "src/credentials/fs.ts",
+    find: "      chunks.push(buffer);\n",
+    replace: "",
+    tests: ["tests/unit/credentials_test.ts"],
+    filter: "readCappedText",
+  },
+  {
+    rule: "a file that grew past the cap after its stat is refused (EFBIG)",
+    file: "src/credentials/fs.ts",
+    find: "    if (total > MAX_FILE_BYTES) throw tooLarge(); // it grew after the stat\n",
+    replace: "",
+    tests: ["tests/unit/credentials_test.ts"],
+    filter: "readCappedText",
+  },
 ];

@@ -14,7 +14,12 @@ import {
   writeProfile,
 } from "../../src/credentials/mod.ts";
 import { credsPath, tempHome } from "../helpers/cli.ts";
-import type { CredentialsFs } from "../../src/credentials/fs.ts";
+import {
+  type CredentialsFs,
+  FsError,
+  MAX_FILE_BYTES,
+  readCappedText,
+} from "../../src/credentials/fs.ts";
 import { nodeFs } from "../../src/credentials/node_fs.ts";
 import { denoFs } from "../../src/platform/deno_fs.ts";
 
@@ -382,4 +387,29 @@ Deno.test("a write goes to a fresh 0600 temp file beside the target, then is ren
   assertMatch(ops[0], new RegExp(`^writeNew ${temp}\\.credentials\\.json\\.[0-9a-f]+\\.tmp 600$`));
   assertEquals(ops[1], `rename ${ops[0].split(" ")[1]} -> ${path}`);
   assertEquals(readCredentials({ home })!.token, "almyty_second");
+});
+
+Deno.test("readCappedText: a file that grows after its stat is read whole, in as many buffers as it takes, until past the cap, then refused (reading stops at the first buffer past it)", () => {
+  /** A file of `bytes` whose stat said `size`: each read hands out at most `step` bytes. */
+  const reader = (bytes: Uint8Array, step: number) => {
+    let offset = 0;
+    const reads = { bytes: 0 };
+    const read = (buffer: Uint8Array) => {
+      const count = Math.min(step, buffer.length, bytes.length - offset);
+      buffer.set(bytes.subarray(offset, offset + count));
+      offset += count;
+      reads.bytes += count;
+      return count;
+    };
+    return { read, reads };
+  };
+  const text = "é".repeat(5000); // 10 000 bytes, a character across every buffer's edge
+  const grown = new TextEncoder().encode(text);
+  for (const step of [1, 7, 4096, 100_000]) {
+    assertEquals(readCappedText(reader(grown, step).read, 10, "/g.json"), text, `step ${step}`);
+  }
+  const huge = new Uint8Array(MAX_FILE_BYTES + 4096).fill(0x20);
+  const { read, reads } = reader(huge, 65_536);
+  assertEquals(assertThrows(() => readCappedText(read, 10, "/h.json"), FsError).code, "EFBIG");
+  assert(reads.bytes <= MAX_FILE_BYTES + 4096, `read ${reads.bytes} bytes`);
 });
