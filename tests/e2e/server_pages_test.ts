@@ -242,7 +242,9 @@ pages(
     const { grant } = server.store.createDeviceGrant("box", "127.0.0.1");
     await page.goto(`${server.url}/cli-auth?code=${grant.userCode}`);
     await signIn(page);
-    // Signed in first (slow under load), then the page again with 5 s of the code's life left.
+    // Signed in first (slow under load: the consent page must be there, or the reload races the
+    // sign-in's own navigation), then the page again with 5 s of the code's life left.
+    await page.getByRole("button", { name: "Approve" }).waitFor();
     skew = 595_000;
     await page.reload();
     const shown = Number(await page.locator("#expires").getAttribute("data-seconds"));
