@@ -113,47 +113,29 @@ Deno.test("without DENORT_BIN and without network, compile stops with one messag
   assertEquals(result.stderr.trim().split("\n").length, 1);
 });
 
-Deno.test("without esbuild in Deno's cache and without network, compile stops with deno bundle's reason, before any compile (exit 1, no stack trace)", async () => {
+Deno.test("deno task bundle, and compile before any compile, without esbuild in Deno's cache and without network: deno bundle's reason and the way on, exit 1, no stack trace", async () => {
   const cache = scratchDir("almyty-empty-deno-dir-");
   const proxy = `http://127.0.0.1:${closedPort()}`;
-  const result = await sh(Deno.execPath(), [
-    "run",
-    "-A",
-    `${ROOT}scripts/compile.ts`,
-    "--target",
-    Deno.build.target,
-    "--dist",
-    `${cache}/dist`,
-  ], {
-    cwd: ROOT,
-    env: { DENO_DIR: cache, HTTPS_PROXY: proxy, HTTP_PROXY: proxy, NO_COLOR: "1" },
-  });
-  assertEquals(result.code, 1, result.stderr);
-  assertMatch(result.stderr, /^deno bundle failed \(it runs esbuild, [^\n]*\n[\s\S]*esbuild/);
-  assertMatch(result.stderr, /\nNo npm registry here: set NPM_CONFIG_REGISTRY /);
-  assert(!/^\s+at /m.test(result.stderr), result.stderr);
+  const tasks: [string, string[]][] = [
+    ["compile", ["--target", Deno.build.target, "--dist", `${cache}/dist`]],
+    ["bundle", ["--outdir", `${cache}/bundle`]],
+  ];
+  for (const [task, args] of tasks) {
+    const result = await sh(Deno.execPath(), ["run", "-A", `${ROOT}scripts/${task}.ts`, ...args], {
+      cwd: ROOT,
+      env: { DENO_DIR: cache, HTTPS_PROXY: proxy, HTTP_PROXY: proxy, NO_COLOR: "1" },
+    });
+    assertEquals(result.code, 1, `${task}: ${result.stderr}`);
+    assertMatch(result.stderr, /^deno bundle failed \(it runs esbuild, [^\n]*\n[\s\S]*esbuild/);
+    // The way on where the registry cannot be reached (an air-gapped build), as DENORT_BIN's.
+    assertMatch(
+      result.stderr,
+      /\nNo npm registry here: set NPM_CONFIG_REGISTRY to a mirror of it, /,
+    );
+    assertMatch(result.stderr, /same DENO_DIR/);
+    assert(!/^\s+at |Uncaught/m.test(result.stderr), `${task}: ${result.stderr}`);
+  }
   assert(!existsSync(`${cache}/dist/${Deno.build.target}`), "compile ran without a bundle");
-});
-
-Deno.test("deno task bundle without esbuild in Deno's cache and without network: deno bundle's reason, exit 1, no stack trace", async () => {
-  const cache = scratchDir("almyty-empty-deno-dir-");
-  const proxy = `http://127.0.0.1:${closedPort()}`;
-  const result = await sh(Deno.execPath(), [
-    "run",
-    "-A",
-    `${ROOT}scripts/bundle.ts`,
-    "--outdir",
-    `${cache}/bundle`,
-  ], {
-    cwd: ROOT,
-    env: { DENO_DIR: cache, HTTPS_PROXY: proxy, HTTP_PROXY: proxy, NO_COLOR: "1" },
-  });
-  assertEquals(result.code, 1, result.stderr);
-  assertMatch(result.stderr, /^deno bundle failed \(it runs esbuild, [^\n]*\n[\s\S]*esbuild/);
-  // The way on where the registry cannot be reached (an air-gapped build), as DENORT_BIN's.
-  assertMatch(result.stderr, /\nNo npm registry here: set NPM_CONFIG_REGISTRY to a mirror of it, /);
-  assertMatch(result.stderr, /same DENO_DIR/);
-  assert(!/^\s+at |Uncaught/m.test(result.stderr), result.stderr);
 });
 
 Deno.test("a bundle failing for another reason than the registry (the sources) gets no registry advice", () => {

@@ -22,7 +22,7 @@ export const mutants: Mutant[] = [
     replace:
       "    console.log(await bundleCli(values.outdir));\n  } catch (error) {\n    throw error;\n",
     tests: ["tests/packaging_test.ts"],
-    filter: "deno task bundle without esbuild",
+    filter: "without esbuild",
   },
   {
     rule: "a bundle's --outdir holding anything a bundle does not write is refused, not emptied",
@@ -48,7 +48,7 @@ export const mutants: Mutant[] = [
       "  if (!/Failed loading https?:|error sending request|dns error/i.test(stderr)) return said;\n",
     replace: "  return said;\n",
     tests: ["tests/packaging_test.ts"],
-    filter: "deno task bundle without esbuild",
+    filter: "without esbuild",
   },
   {
     rule: "a bundle failing for another reason than the registry gets no registry advice",
