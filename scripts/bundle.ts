@@ -18,7 +18,7 @@
  * ```
  * @module
  */
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { taskFlags } from "./task_args.ts";
 
 const ROOT = join(import.meta.dirname!, "..");
@@ -101,7 +101,9 @@ export function bundleFailure(stderr: string): string {
  * const entry = await bundleCli(Deno.makeTempDirSync()); // …/main.js
  * ```
  */
-export async function bundleCli(outdir: string): Promise<string> {
+export async function bundleCli(given: string): Promise<string> {
+  // deno bundle runs in the project's folder: a relative folder is the caller's, as compile's is.
+  const outdir = resolve(given);
   // Chunks are named by their content: those of an older build would linger beside the new.
   let earlier: Deno.DirEntry[] = [];
   try {

@@ -204,6 +204,16 @@ Deno.test("deno task bundle --outdir empties only an earlier bundle: a folder ho
   assertEquals(again.code, 0, again.stderr);
   assertEquals(again.stdout.trim(), `${earlier}/${BUNDLE_ENTRY}`);
   assert(!existsSync(`${earlier}/chunk-OLDBUILD.js`), "a chunk of an older build lingers");
+  // A relative --outdir is the caller's, as compile's --dist is (compile runs where it is called).
+  const elsewhere = scratchDir("almyty-cwd-");
+  const relative = await sh(
+    Deno.execPath(),
+    ["run", "-A", `${ROOT}scripts/bundle.ts`, "--outdir", "out"],
+    { cwd: elsewhere, env: { NO_COLOR: "1" } },
+  );
+  assertEquals(relative.code, 0, relative.stderr);
+  assertEquals(relative.stdout.trim(), `${elsewhere}/out/${BUNDLE_ENTRY}`);
+  assert(existsSync(`${elsewhere}/out/${BUNDLE_ENTRY}`) && !existsSync(`${ROOT}out`));
 });
 
 Deno.test("the binary embeds the bundle: main.js and each command's chunk, and no npm package (the QR library is in its chunk)", async () => {

@@ -121,6 +121,14 @@ export const mutants: Mutant[] = [
     filter: "ASCII",
   },
   {
+    rule: "a relative --outdir is the caller's folder, not the checkout's",
+    file: "scripts/bundle.ts",
+    find: "  const outdir = resolve(given);\n",
+    replace: "  const outdir = given;\n",
+    tests: ["tests/packaging_test.ts"],
+    filter: "empties only",
+  },
+  {
     rule: "a bundle that cannot be built stops compile with deno bundle's reason, no stack trace",
     file: "scripts/compile.ts",
     find: "      console.error((error as Error).message);\n      Deno.exit(1);\n",
