@@ -19,6 +19,7 @@
  * @module
  */
 import { join, resolve } from "node:path";
+import { DEFAULT_DIST } from "./targets.ts";
 import { taskFlags } from "./task_args.ts";
 
 const ROOT = join(import.meta.dirname!, "..");
@@ -129,7 +130,7 @@ export async function bundleCli(given: string): Promise<string> {
 
 if (import.meta.main) {
   const values = taskFlags("usage: deno task bundle [--outdir DIR]", {
-    outdir: { type: "string", default: bundleDir(join(ROOT, "dist")) },
+    outdir: { type: "string", default: bundleDir(DEFAULT_DIST) },
   });
   try {
     console.log(await bundleCli(values.outdir));

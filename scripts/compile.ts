@@ -14,12 +14,8 @@ import { join } from "node:path";
 import { permissionFlags } from "../src/permissions.ts";
 import { BUNDLE_ENTRY, bundleCli, bundleDir } from "./bundle.ts";
 import { buildTime, packTarGz, sha256sums, zipOne } from "./archive.ts";
-import { archiveName, executableName, targetOs, TARGETS } from "./targets.ts";
+import { archiveName, DEFAULT_DIST, executableName, targetOs, TARGETS } from "./targets.ts";
 import { taskFlags } from "./task_args.ts";
-
-const ROOT = join(import.meta.dirname!, "..");
-/** Where builds go unless `--dist` says otherwise. */
-export const DEFAULT_DIST = join(ROOT, "dist");
 
 /**
  * The `deno compile` argv for a target, building into `dist` from the bundle

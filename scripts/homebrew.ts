@@ -5,7 +5,7 @@
  */
 import { dirname, join } from "node:path";
 import { VERSION } from "../src/version.ts";
-import { archiveName } from "./targets.ts";
+import { archiveName, DEFAULT_DIST } from "./targets.ts";
 import { taskFlags } from "./task_args.ts";
 
 const ROOT = join(import.meta.dirname!, "..");
@@ -71,7 +71,7 @@ if (import.meta.main) {
   const values = taskFlags(
     "usage: deno task homebrew [--sums dist/SHA256SUMS] [--out Formula/almyty-auth.rb] [--base-url URL]",
     {
-      sums: { type: "string", default: join(ROOT, "dist", "SHA256SUMS") },
+      sums: { type: "string", default: join(DEFAULT_DIST, "SHA256SUMS") },
       out: { type: "string", default: join(ROOT, "Formula", "almyty-auth.rb") },
       "base-url": {
         type: "string",

@@ -21,7 +21,7 @@ import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } fro
 import { join } from "node:path";
 import ts from "typescript";
 import { VERSION } from "../src/version.ts";
-import { DEFAULT_DIST } from "./compile.ts";
+import { DEFAULT_DIST } from "./targets.ts";
 import { taskFlags } from "./task_args.ts";
 
 const ROOT = join(import.meta.dirname!, "..");

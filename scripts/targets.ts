@@ -9,6 +9,10 @@
  * ```
  * @module
  */
+import { join } from "node:path";
+
+/** Where builds go (the bundle, binaries, archives, npm packages) unless a task is told otherwise. */
+export const DEFAULT_DIST = join(import.meta.dirname!, "..", "dist");
 
 /** Every target `deno compile` builds for a release. */
 export const TARGETS = [

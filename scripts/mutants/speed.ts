@@ -91,7 +91,7 @@ export const mutants: Mutant[] = [
     rule: "what ships is the bundle: compile embeds it, not the sources",
     file: "scripts/compile.ts",
     find: "    join(bundleDir(dist), BUNDLE_ENTRY),\n",
-    replace: '    join(ROOT, "main.ts"),\n',
+    replace: '    join(import.meta.dirname!, "..", "main.ts"),\n',
     tests: ["tests/packaging_test.ts"],
     filter: "compile argv",
   },
