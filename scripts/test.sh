@@ -39,6 +39,11 @@ for check in "fmt --check" "lint" "check main.ts src scripts tests"; do
 done
 rm -f "$check_log"
 
+# No test writes into the checkout: what git sees there, ignored files included, is compared
+# after the suites with what it saw before them (in a fresh clone: nothing).
+checkout_state() { git status --porcelain --ignored --untracked-files=all 2>/dev/null | sort; }
+checkout_before=$(checkout_state)
+
 scratch=$(mktemp -d)
 # Every test file removes what it makes, pass or fail (tests/helpers/scratch.ts; node's after()),
 # and so does every process it starts: the suites run with a TMPDIR of their own, and whatever is
@@ -96,6 +101,15 @@ if [ -n "$left" ]; then
   count=$(grep -c . <<<"$left")
   echo "the tests left ${count} file(s) or folder(s) behind in their TMPDIR:"
   echo "$left"
+  failed=$((failed + count))
+fi
+
+# What the suites wrote into the checkout: each path is a failure.
+wrote=$(comm -13 <(echo "$checkout_before") <(checkout_state))
+if [ -n "$wrote" ]; then
+  count=$(grep -c . <<<"$wrote")
+  echo "the tests wrote ${count} path(s) into the checkout:"
+  echo "$wrote"
   failed=$((failed + count))
 fi
 

@@ -105,6 +105,9 @@ Deno.test("without DENORT_BIN and without network, compile stops with one messag
     `${ROOT}scripts/compile.ts`,
     "--target",
     "aarch64-apple-darwin",
+    // A folder of its own: the default is the checkout's dist/, which no test writes into.
+    "--dist",
+    scratchDir("almyty-dist-"),
   ], {
     env: { HTTPS_PROXY: proxy, HTTP_PROXY: proxy, DENORT_BIN: "" },
   });
