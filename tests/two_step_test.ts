@@ -603,7 +603,7 @@ Deno.test("--continue of a login with nothing pending points at the login that h
   assertEquals(await wrong.run(["login", "--continue", "--profile", "prod"]), 1);
   assertMatch(
     wrong.stderr,
-    /^No login is waiting for approval for profile prod, but one is for the default login: finish it with almyty-auth login --continue \(or start one here: almyty-auth login --no-wait --profile prod\)\n$/,
+    /^No login is waiting for approval for profile prod, but one is for the default login: finish it with almyty-auth login --continue --profile default \(or start one here: almyty-auth login --no-wait --profile prod\)\n$/,
   );
 });
 
@@ -1453,4 +1453,27 @@ Deno.test("status and whoami name a two-step login waiting for the login they sh
   assertEquals(JSON.parse(env.stdout).pendingLogin, null);
   delete world.env.ALMYTY_TOKEN;
   delete world.env.ALMYTY_URL;
+});
+
+Deno.test("the hint naming the default login's pending login works as pasted where ALMYTY_PROFILE chooses another (--profile default kept)", async () => {
+  const world = new World();
+  const server = world.referenceServer({ deviceInterval: 1 });
+  assertEquals(await world.run(["login", "--no-wait", "--api", server.url]), 0, world.stderr);
+  // A shell `env --profile prod` handed over, or an agent's ALMYTY_PROFILE: prod has none pending.
+  const wrong = next(world, server, { ALMYTY_PROFILE: "prod" });
+  assertEquals(await wrong.run(["login", "--continue", "--json"]), 1, wrong.stderr);
+  const hint = JSON.parse(wrong.stdout).next_step as string;
+  assertEquals(hint, "almyty-auth login --continue --profile default");
+  const cancel = next(wrong, server);
+  assertEquals(await cancel.run(["login", "--cancel"]), 0, cancel.stderr);
+  assertMatch(cancel.stderr, /to cancel it, run almyty-auth login --cancel --profile default\n$/);
+  // As pasted, in the same shell, it reaches the default login's pending one.
+  const pasted = next(cancel, server);
+  assertEquals(
+    await pasted.run(hint.split(" ").slice(1).filter((w) => w !== "--continue").concat("--cancel")),
+    0,
+    pasted.stderr,
+  );
+  assertMatch(pasted.stderr, /Cancelled the login that was waiting for approval/);
+  assertEquals(pendingFile(world.home), null);
 });

@@ -70,8 +70,8 @@ export const mutants: Mutant[] = [
   {
     rule: "login --cancel with nothing pending for its login names another login's pending one",
     file: "src/cli/login_two_step.ts",
-    find: "      const cancelOther = other === null\n",
-    replace: "      const cancelOther = true\n",
+    find: "      const cancelOther = other === null ? null",
+    replace: "      const cancelOther = true ? null",
     tests: ["tests/two_step_test.ts"],
     filter: "login --cancel with nothing pending",
   },

@@ -19,7 +19,7 @@ export const mutants: Mutant[] = [
   {
     rule: "every 'log in' hint keeps --profile (one builder: credentials/fix_hints.ts)",
     file: "src/credentials/fix_hints.ts",
-    find: 'if (profile && profile !== DEFAULT_PROFILE) words.push("--profile", profile);',
+    find: '    words.push("--profile", profile);\n',
     replace: "",
     tests: ["tests/profiles_test.ts"],
     filter: "hints keep --profile",

@@ -341,7 +341,7 @@ export function finishContinue(
         // rather than start a second code for the person to approve.
         const other = otherPending(ctx, run.profile);
         if (other !== null) {
-          const finish = loginCommand({ login: { profile: other } }, "--continue");
+          const finish = loginCommand({ login: named(other) }, "--continue");
           return over(
             ctx,
             run,
@@ -417,9 +417,7 @@ export function cancel(ctx: Context, run: TwoStepRun): Promise<number> {
     if (outcome.kind === "no_pending") {
       // Another login's is (`--profile` forgotten): its code stays approvable, so it is named.
       const other = otherPending(ctx, run.profile);
-      const cancelOther = other === null
-        ? null
-        : loginCommand({ login: { profile: other } }, "--cancel");
+      const cancelOther = other === null ? null : loginCommand({ login: named(other) }, "--cancel");
       line(
         ctx.stderr,
         `No login is waiting for approval${
@@ -495,6 +493,14 @@ function forgottenText(
 /** A login as a message names it. */
 function loginName(profile: string): string {
   return profile === DEFAULT_PROFILE ? "the default login" : `profile ${profile}`;
+}
+
+/**
+ * Another login, as a hint names it: by its --profile even when it is the default one, since
+ * what chose this login (ALMYTY_PROFILE, a folder) would choose it again.
+ */
+function named(profile: string): { profile: string; named: boolean } {
+  return { profile, named: true };
 }
 
 /** A login other than `profile` with a two-step login pending, or null. */

@@ -66,8 +66,12 @@ export interface LoginPlace {
   api?: string;
   /** The web app; only named when it is not the one derived from `api`. */
   frontend?: string;
-  /** The login (null or absent: the default one). */
-  login?: { profile: string } | null;
+  /**
+   * The login (null or absent: the default one). `named`: its `--profile` is given even for the
+   * default login, for a hint about a login other than the one chosen here (ALMYTY_PROFILE or
+   * a folder would choose that one again).
+   */
+  login?: { profile: string; named?: boolean } | null;
 }
 
 /**
@@ -80,12 +84,15 @@ export interface LoginPlace {
  * ```ts
  * loginCommand({ api: "https://api.almyty.com", frontend: "https://app.almyty.com" }); // "almyty-auth login"
  * loginCommand({ login: { profile: "ci" } }, "--continue"); // "almyty-auth login --continue --profile ci"
+ * loginCommand({ login: { profile: "default", named: true } }); // "almyty-auth login --profile default"
  * ```
  */
 export function loginCommand(place: LoginPlace, ...extra: string[]): string {
   const words = ["almyty-auth", "login", ...extra];
   const profile = place.login?.profile;
-  if (profile && profile !== DEFAULT_PROFILE) words.push("--profile", profile);
+  if (profile && (profile !== DEFAULT_PROFILE || place.login?.named)) {
+    words.push("--profile", profile);
+  }
   const { api, frontend } = place;
   // A value from a repository's file may hold anything: no control character reaches the hint,
   // and nothing a shell would run when the hint is pasted.

@@ -1,0 +1,26 @@
+/**
+ * Mutants of the rules the final review (review-final) added: each one's
+ * test must fail when the rule is gone.
+ * @module
+ */
+import type { Mutant } from "./mutant.ts";
+
+/** See scripts/mutants/mutant.ts for the fields. */
+export const mutants: Mutant[] = [
+  {
+    rule: "loginCommand names the default login by --profile default when asked to (named)",
+    file: "src/credentials/fix_hints.ts",
+    find: "(profile !== DEFAULT_PROFILE || place.login?.named)",
+    replace: "profile !== DEFAULT_PROFILE",
+    tests: ["tests/two_step_test.ts"],
+    filter: "works as pasted where ALMYTY_PROFILE",
+  },
+  {
+    rule: "--continue/--cancel name another login's pending one by its --profile, the default too",
+    file: "src/cli/login_two_step.ts",
+    find: "  return { profile, named: true };",
+    replace: "  return { profile, named: false };",
+    tests: ["tests/two_step_test.ts"],
+    filter: "works as pasted where ALMYTY_PROFILE",
+  },
+];
