@@ -626,11 +626,15 @@ Deno.test("a key typed where an argument, a URL or a number belongs is never ech
         ["completions", "bash", secret],
         ["profile", "trust", secret],
         ["profile", "bind", "ci", secret],
+        // One inside what was typed: as `env` takes it, or a header pasted whole.
+        ["login", `ALMYTY_TOKEN=${secret}`],
+        ["whoami", `Authorization: Bearer ${secret}`],
+        ["env", `--shell=ALMYTY_TOKEN=${secret}`],
       ]
     ) {
       const world = new World();
       const code = await world.run(argv);
-      const shown = argv.map((word) => word === secret ? "<key>" : word).join(" ");
+      const shown = argv.map((word) => word.replace(secret, "<key>")).join(" ");
       assertEquals(code, 2, `${shown}: ${world.stderr}`);
       assert(
         !world.stderr.includes(secret.slice(0, 16)),
@@ -654,9 +658,11 @@ Deno.test("a key typed where an argument, a URL or a number belongs is never ech
   // The program exec cannot find is named as shells name it, unless it is a key (`exec -- $KEY`).
   const exec = new World({ ALMYTY_TOKEN: "almyty_" + "f".repeat(64) });
   exec.onForeground = () => ({ failed: "not-found", message: "command not found" });
-  for (const secret of [key, jwt]) {
+  // Also `exec -- ALMYTY_TOKEN=$KEY prog`, as `env VAR=value prog` is typed.
+  for (const secret of [key, jwt, `ALMYTY_TOKEN=${key}`]) {
     assertEquals(await exec.run(["exec", "--", secret]), 127);
-    assert(!exec.stderr.includes(secret.slice(0, 16)), `exec echoed the key: ${exec.stderr}`);
+    assert(!exec.stderr.includes(key.slice(0, 16)), `exec echoed the key: ${exec.stderr}`);
+    assert(!exec.stderr.includes(jwt.slice(0, 16)), `exec echoed the key: ${exec.stderr}`);
     assertMatch(
       exec.stderr,
       /almyty-auth exec: an API key or token \(not shown here\): command not found/,

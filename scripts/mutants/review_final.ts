@@ -23,4 +23,12 @@ export const mutants: Mutant[] = [
     tests: ["tests/two_step_test.ts"],
     filter: "works as pasted where ALMYTY_PROFILE",
   },
+  {
+    rule: "a key inside a typed value (ALMYTY_TOKEN=$KEY, Bearer $KEY) is never echoed",
+    file: "src/protocol/tokens.ts",
+    find: 'word.length >= MIN_EMBEDDED_KEY && tokenKind(word) !== "other"',
+    replace: "false",
+    tests: ["tests/security_test.ts"],
+    filter: "a key typed where an argument",
+  },
 ];

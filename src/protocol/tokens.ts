@@ -60,18 +60,27 @@ export function tokenKind(token: string): TokenKind {
 
 /**
  * True when a value typed where something else belongs (an argument, a URL, a
- * number, a name) is an API key or a JWT: an error never quotes it, since
+ * number, a name) is or holds an API key or a JWT: an error never quotes it, since
  * stderr ends up in CI logs and agents' transcripts.
  *
  * @example
  * ```ts
  * isKeyOrToken("almyty_0123"); // true
+ * isKeyOrToken("ALMYTY_TOKEN=almyty_0123456789abcdef0123456789abcdef"); // true
  * isKeyOrToken("https://api.almyty.com"); // false
  * ```
  */
 export function isKeyOrToken(value: string): boolean {
-  return tokenKind(value.trim()) !== "other";
+  if (tokenKind(value.trim()) !== "other") return true;
+  // Also one inside it: `ALMYTY_TOKEN=$KEY` (as `env` takes it), `Bearer $KEY`, a pasted header
+  // (a word as long as a key at least: a path's `almyty_tools` is no key).
+  return value.split(/[^\w.-]+/).some((word) =>
+    word.length >= MIN_EMBEDDED_KEY && tokenKind(word) !== "other"
+  );
 }
+
+/** The shortest word inside a typed value taken for a key (almyty's keys are 71 characters). */
+const MIN_EMBEDDED_KEY = 32;
 
 /**
  * A typed value as an error quotes it: in double quotes, at most 60
