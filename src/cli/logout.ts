@@ -30,6 +30,7 @@ import { checkFolder } from "../credentials/trust.ts";
 import { directoryOf } from "../credentials/fs.ts";
 import { checkAssertions, chooseLoginWith, type LoginChoice } from "../credentials/select.ts";
 import { isMinted, stillHeld } from "./save_login.ts";
+import { HANDOFF_VARS } from "./handoff.ts";
 import { pendingLoginNames, pendingPathWith } from "../login/pending_path.ts";
 import { DEFAULT_FRONTEND_URL } from "../protocol/constants.ts";
 import { jwtExpiry, relativeTime, tokenKind } from "../protocol/tokens.ts";
@@ -72,7 +73,7 @@ export async function run(ctx: Context, { flags }: CommandInput): Promise<number
   const inherited = ctx.env.ALMYTY_TOKEN?.trim();
   if (inherited && dead.includes(inherited)) {
     // The shell holds the login `env` handed over (`eval "$(almyty-auth env --profile X)"`).
-    const set = HANDED_OVER.filter((name) => ctx.env[name]);
+    const set = HANDOFF_VARS.filter((name) => ctx.env[name]);
     warn(
       ctx,
       "ALMYTY_TOKEN still holds the key just revoked, so almyty tools given it now get 401. " +
@@ -87,9 +88,6 @@ export async function run(ctx: Context, { flags }: CommandInput): Promise<number
   }
   return EXIT.ok;
 }
-
-/** What `exec` and `env` set for a login. */
-const HANDED_OVER = ["ALMYTY_TOKEN", "ALMYTY_URL", "ALMYTY_FRONTEND_URL", "ALMYTY_PROFILE"];
 
 /**
  * The logins in the order `--all` logs out of them: those that can revoke their key (minted,
