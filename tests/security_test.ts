@@ -630,6 +630,8 @@ Deno.test("a key typed where an argument, a URL or a number belongs is never ech
         ["login", `ALMYTY_TOKEN=${secret}`],
         ["whoami", `Authorization: Bearer ${secret}`],
         ["env", `--shell=ALMYTY_TOKEN=${secret}`],
+        // The URL forgotten before a flag holding the key: `login --api --token=$KEY`.
+        ["login", "--api", `--token=${secret}`],
       ]
     ) {
       const world = new World();

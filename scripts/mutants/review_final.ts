@@ -31,4 +31,12 @@ export const mutants: Mutant[] = [
     tests: ["tests/security_test.ts"],
     filter: "a key typed where an argument",
   },
+  {
+    rule: "a flag without its value names the next word, never a key in it (--api --token=$KEY)",
+    file: "src/cli/parse.ts",
+    find: "isKeyOrToken(word) ? quoteTyped(word) : stripControl(word).slice(0, 40)",
+    replace: "stripControl(word).slice(0, 40)",
+    tests: ["tests/security_test.ts"],
+    filter: "a key typed where an argument",
+  },
 ];

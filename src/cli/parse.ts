@@ -203,7 +203,11 @@ function parseFlags(
     } else {
       // No value of ours starts with "--": `login --api --with-token` forgot the URL (it is not
       // "--with-token"), and `--profile -- prog` the name. `--flag=--x` still passes one.
-      const next = i + 1 < args.length ? ` before ${stripControl(args[i + 1]).slice(0, 40)}` : "";
+      // (`--token=$KEY` is named as a key, never shown.)
+      const word = args[i + 1];
+      const next = word === undefined
+        ? ""
+        : ` before ${isKeyOrToken(word) ? quoteTyped(word) : stripControl(word).slice(0, 40)}`;
       throw usageError(
         `--${rawName} needs a value${spec.value ? ` (<${spec.value}>)` : ""}${next}.`,
         command,
