@@ -40,6 +40,20 @@ const NAME = /^[a-z0-9][a-z0-9_-]{0,62}$/;
 const WINDOWS_DEVICES = /^(con|prn|aux|nul|com[0-9]|lpt[0-9])$/;
 
 /**
+ * True when `name` is a valid profile name (what `checkProfileName` accepts):
+ * for the names of files found in a folder of logins.
+ *
+ * @example
+ * ```ts
+ * isProfileName("acme-staging"); // true
+ * isProfileName("nul"); // false: a device on Windows
+ * ```
+ */
+export function isProfileName(name: string): boolean {
+  return NAME.test(name) && !WINDOWS_DEVICES.test(name);
+}
+
+/**
  * `name` when it is a valid profile name; otherwise CredentialsError
  * ("invalid-profile-name") naming where it came from (`from`: "--profile",
  * "ALMYTY_PROFILE", a file's path). A name never becomes a path outside
@@ -51,7 +65,7 @@ const WINDOWS_DEVICES = /^(con|prn|aux|nul|com[0-9]|lpt[0-9])$/;
  * ```
  */
 export function checkProfileName(name: string, from: string): string {
-  if (NAME.test(name) && !WINDOWS_DEVICES.test(name)) return name;
+  if (isProfileName(name)) return name;
   const rule =
     'use 1 to 63 lowercase letters, digits, "-" or "_", starting with a letter or a digit';
   // A key where a name belongs (ALMYTY_PROFILE=$(almyty-auth token)) is never echoed into a log.
@@ -174,7 +188,7 @@ export function listProfilesWith(io: CredentialsIo): ProfileInfo[] {
   const names = io.fs.list(dir)
     .filter((entry) => entry.endsWith(".json"))
     .map((entry) => entry.slice(0, -5))
-    .filter((name) => NAME.test(name) && !WINDOWS_DEVICES.test(name) && name !== DEFAULT_PROFILE)
+    .filter((name) => isProfileName(name) && name !== DEFAULT_PROFILE)
     .sort();
   const quiet = { ...io, onWarning: () => {} };
   const infos: ProfileInfo[] = [];

@@ -13,6 +13,7 @@
  */
 import { directoryOf, joinPath } from "../credentials/fs.ts";
 import { homeDirectoryWith } from "../credentials/path.ts";
+import { isProfileName } from "../credentials/profiles.ts";
 import type { CredentialsIo } from "../credentials/types.ts";
 
 /**
@@ -27,9 +28,6 @@ import type { CredentialsIo } from "../credentials/types.ts";
 export function pendingPathWith(io: CredentialsIo, name: string): string {
   return joinPath(io.fs.platform, homeDirectoryWith(io), ".almyty", "pending", `${name}.json`);
 }
-
-/** A profile name (as `checkProfileName` accepts), for files found in the pending folder. */
-const PENDING_NAME = /^[a-z0-9][a-z0-9_-]{0,62}$/;
 
 /**
  * The logins with a two-step login pending (their pending files' names),
@@ -49,5 +47,5 @@ export function pendingLoginNames(io: CredentialsIo): string[] {
     return [];
   }
   return entries.filter((entry) => entry.endsWith(".json")).map((entry) => entry.slice(0, -5))
-    .filter((name) => PENDING_NAME.test(name)).sort();
+    .filter(isProfileName).sort();
 }
