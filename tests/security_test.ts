@@ -650,6 +650,17 @@ Deno.test("a key typed where an argument, a URL or a number belongs is never ech
   assertEquals(await world.run(["login", key]), 2);
   assertMatch(world.stderr, /an API key or token \(not shown here\)\. A key is never an argument/);
   assertMatch(world.stderr, /pipe it to almyty-auth login --with-token, or set ALMYTY_TOKEN/);
+  // The hint keeps the login and API typed: pasted, the key goes to that API and that profile.
+  const staging = new World();
+  assertEquals(
+    await staging.run(["login", "--profile", "ci", "--api", "http://127.0.0.1:9", key]),
+    2,
+  );
+  assertMatch(
+    staging.stderr,
+    /pipe it to almyty-auth login --with-token --profile ci --api http:\/\/127\.0\.0\.1:9, or set/,
+  );
+  assertEquals(staging.requests, []);
   const api = new World();
   assertEquals(await api.run(["login", "--api", key]), 2);
   assertMatch(api.stderr, /--api holds an API key or token, not a URL \(not shown here\)/);

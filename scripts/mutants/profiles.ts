@@ -146,16 +146,16 @@ export const mutants: Mutant[] = [
   // What issue 17 says must never happen, beyond the entries above.
   {
     rule: "a profile name never becomes a path outside profiles/",
-    file: "src/credentials/profiles.ts",
-    find: "  return NAME.test(name) && !WINDOWS_DEVICES.test(name);",
-    replace: "  return !WINDOWS_DEVICES.test(name);",
+    file: "src/credentials/types.ts",
+    find: "  return NAME.test(name) && !isWindowsDeviceName(name);",
+    replace: "  return !isWindowsDeviceName(name);",
     tests: ["tests/unit/profiles_test.ts"],
     filter: "profile names",
   },
   {
     rule: "Windows device names are refused as profile names",
-    file: "src/credentials/profiles.ts",
-    find: "  return NAME.test(name) && !WINDOWS_DEVICES.test(name);",
+    file: "src/credentials/types.ts",
+    find: "  return NAME.test(name) && !isWindowsDeviceName(name);",
     replace: "  return NAME.test(name);",
     tests: ["tests/unit/profiles_test.ts"],
     filter: "profile names",

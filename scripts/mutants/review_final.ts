@@ -39,4 +39,12 @@ export const mutants: Mutant[] = [
     tests: ["tests/security_test.ts"],
     filter: "a key typed where an argument",
   },
+  {
+    rule: "the hint after a key typed as an argument keeps the --profile and --api typed",
+    file: "src/cli/parse.ts",
+    find: '${loginCommand(typedPlace(args), "--with-token")}',
+    replace: "almyty-auth login --with-token",
+    tests: ["tests/security_test.ts"],
+    filter: "a key typed where an argument",
+  },
 ];

@@ -9,7 +9,8 @@
  * @module
  */
 import { COMMANDS, type FlagSpec, GLOBAL_FLAGS } from "./spec.ts";
-import { shellWord } from "../credentials/fix_hints.ts";
+import { loginCommand, type LoginPlace, shellWord } from "../credentials/fix_hints.ts";
+import { isProfileName } from "../credentials/types.ts";
 import type { CommandInput } from "../runtime/command.ts";
 import { CliError, EXIT } from "../runtime/errors.ts";
 import { stripControl } from "../protocol/text.ts";
@@ -123,12 +124,29 @@ function unknownCommand(word: string): string {
   return `Unknown command ${quoteTyped(word)}.${near ? ` Did you mean "${near}"?` : ""}`;
 }
 
-/** After an argument that is a key: where a key goes instead. */
-function keyHint(word: string): string {
+/**
+ * After an argument that is a key: where a key goes instead, keeping the login and API typed
+ * in `args` (pasted, the key goes to that API and that login, never the default's).
+ */
+function keyHint(word: string, args: string[]): string {
   return isKeyOrToken(word)
-    ? " A key is never an argument (shell history, `ps`): pipe it to almyty-auth login " +
-      "--with-token, or set ALMYTY_TOKEN."
+    ? " A key is never an argument (shell history, `ps`): pipe it to " +
+      `${loginCommand(typedPlace(args), "--with-token")}, or set ALMYTY_TOKEN.`
     : "";
+}
+
+/** The login typed in `args`: a valid --profile, and an --api and --frontend that hold no key. */
+function typedPlace(args: string[]): LoginPlace {
+  const typed = (flag: string) => {
+    const value = valueOf(args, flag);
+    return value === undefined || isKeyOrToken(value) ? undefined : value;
+  };
+  const profile = typed("--profile");
+  return {
+    api: typed("--api"),
+    frontend: typed("--frontend"),
+    login: profile !== undefined && isProfileName(profile) ? { profile, named: true } : null,
+  };
 }
 
 function usageError(message: string, command?: string): CliError {
@@ -161,7 +179,7 @@ function parseFlags(
       // would otherwise print the default login's token).
       if (!allowPositionals && i + 1 < args.length) {
         throw usageError(
-          `Unexpected argument ${quoteTyped(args[i + 1])} after --.${keyHint(args[i + 1])}`,
+          `Unexpected argument ${quoteTyped(args[i + 1])} after --.${keyHint(args[i + 1], args)}`,
           command,
         );
       }
@@ -170,7 +188,7 @@ function parseFlags(
     }
     if (!arg.startsWith("-") || arg === "-") {
       if (!allowPositionals) {
-        throw usageError(`Unexpected argument ${quoteTyped(arg)}.${keyHint(arg)}`, command);
+        throw usageError(`Unexpected argument ${quoteTyped(arg)}.${keyHint(arg, args)}`, command);
       }
       if (program) {
         positionals.push(...args.slice(i));
@@ -251,7 +269,9 @@ export function parseCommandLine(argv: string[]): Parsed {
     );
     if (stray !== undefined) {
       throw usageError(
-        `Unexpected argument ${quoteTyped(stray)}: help shows one command's page.${keyHint(stray)}`,
+        `Unexpected argument ${quoteTyped(stray)}: help shows one command's page.${
+          keyHint(stray, rest)
+        }`,
         "help",
       );
     }

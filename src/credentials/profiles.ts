@@ -28,30 +28,14 @@ import {
   CredentialsError,
   type CredentialsIo,
   DEFAULT_PROFILE,
+  isProfileName,
+  isWindowsDeviceName,
 } from "./types.ts";
 
 export { DEFAULT_PROFILE };
 
 /** The format version this library writes into a profile file, and the newest it reads. */
 export const PROFILE_VERSION = 1;
-
-const NAME = /^[a-z0-9][a-z0-9_-]{0,62}$/;
-/** Names Windows reserves for devices in every folder (`nul.json` is the null device). */
-const WINDOWS_DEVICES = /^(con|prn|aux|nul|com[0-9]|lpt[0-9])$/;
-
-/**
- * True when `name` is a valid profile name (what `checkProfileName` accepts):
- * for the names of files found in a folder of logins.
- *
- * @example
- * ```ts
- * isProfileName("acme-staging"); // true
- * isProfileName("nul"); // false: a device on Windows
- * ```
- */
-export function isProfileName(name: string): boolean {
-  return NAME.test(name) && !WINDOWS_DEVICES.test(name);
-}
 
 /**
  * `name` when it is a valid profile name; otherwise CredentialsError
@@ -78,7 +62,7 @@ export function checkProfileName(name: string, from: string): string {
     );
   }
   const shown = JSON.stringify(stripControl(name).slice(0, 80));
-  const why = WINDOWS_DEVICES.test(name)
+  const why = isWindowsDeviceName(name)
     ? `${shown} is a device name on Windows, so no file can have it: choose another name`
     : `${shown} is not a profile name: ${rule}`;
   throw new CredentialsError("invalid-profile-name", "", `Invalid profile (from ${from}): ${why}.`);

@@ -13,6 +13,39 @@ import type { CredentialsFs } from "./fs.ts";
 /** The name that means the default login (`credentials.json`). */
 export const DEFAULT_PROFILE = "default";
 
+const NAME = /^[a-z0-9][a-z0-9_-]{0,62}$/;
+/** Names Windows reserves for devices in every folder (`nul.json` is the null device). */
+const WINDOWS_DEVICES = /^(con|prn|aux|nul|com[0-9]|lpt[0-9])$/;
+
+/**
+ * True when `name` is a valid profile name, as `checkProfileName` accepts: 1
+ * to 63 lowercase letters, digits, "-" or "_", starting with a letter or a
+ * digit, and no Windows device name. Here, beside `DEFAULT_PROFILE`, so the
+ * argument parser, which every command loads, reads no credentials module.
+ *
+ * @example
+ * ```ts
+ * isProfileName("acme-staging"); // true
+ * isProfileName("nul"); // false: a device on Windows
+ * ```
+ */
+export function isProfileName(name: string): boolean {
+  return NAME.test(name) && !isWindowsDeviceName(name);
+}
+
+/**
+ * True for a name Windows reserves for a device in every folder, so that no
+ * file can have it.
+ *
+ * @example
+ * ```ts
+ * isWindowsDeviceName("com1"); // true
+ * ```
+ */
+export function isWindowsDeviceName(name: string): boolean {
+  return WINDOWS_DEVICES.test(name);
+}
+
 /** The contents of `~/.almyty/credentials.json`. Unknown fields are kept. */
 export interface Credentials {
   /** API base URL the token belongs to. */

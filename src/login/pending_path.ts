@@ -13,8 +13,7 @@
  */
 import { directoryOf, joinPath } from "../credentials/fs.ts";
 import { homeDirectoryWith } from "../credentials/path.ts";
-import { isProfileName } from "../credentials/profiles.ts";
-import type { CredentialsIo } from "../credentials/types.ts";
+import { type CredentialsIo, isProfileName } from "../credentials/types.ts";
 
 /**
  * `<home>/.almyty/pending/<name>.json`.
