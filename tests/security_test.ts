@@ -632,6 +632,9 @@ Deno.test("a key typed where an argument, a URL or a number belongs is never ech
         ["env", `--shell=ALMYTY_TOKEN=${secret}`],
         // The URL forgotten before a flag holding the key: `login --api --token=$KEY`.
         ["login", "--api", `--token=${secret}`],
+        // Where a URL's message would show the host, or a value holding the key.
+        ["login", "--api", `http://${secret}:1/`],
+        ["login", "--api", `ALMYTY_TOKEN=${secret}`],
       ]
     ) {
       const world = new World();

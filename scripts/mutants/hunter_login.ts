@@ -27,7 +27,7 @@ export const mutants: Mutant[] = [
     rule:
       "a URL value that is an API key or token is never quoted (no 'Did you mean https://<key>')",
     file: "src/protocol/urls.ts",
-    find: "  if (isKeyOrToken(raw)) {",
+    find: '  if (tokenKind(raw.trim()) !== "other" || (host !== null && isKeyOrToken(host))) {',
     replace: "  if (false) {",
     tests: ["tests/security_test.ts"],
     filter: "a key typed where an argument",
@@ -74,5 +74,13 @@ export const mutants: Mutant[] = [
     replace: "      const cancelOther = true ? null",
     tests: ["tests/two_step_test.ts"],
     filter: "login --cancel with nothing pending",
+  },
+  {
+    rule: "a URL whose host would show a key is refused as a key, never shown",
+    file: "src/protocol/urls.ts",
+    find: " || (host !== null && isKeyOrToken(host))) {",
+    replace: ") {",
+    tests: ["tests/security_test.ts"],
+    filter: "a key typed where an argument",
   },
 ];

@@ -11,7 +11,7 @@
  * @module
  */
 import { DEFAULT_API_URL, DEFAULT_FRONTEND_URL } from "./constants.ts";
-import { isKeyOrToken } from "./tokens.ts";
+import { isKeyOrToken, tokenKind } from "./tokens.ts";
 
 /**
  * A URL that breaks the https/loopback rule or does not parse.
@@ -82,7 +82,10 @@ export function shownHost(raw: string): string | null {
 export function checkServiceUrl(raw: string, label: string): URL {
   // The example is the value's own kind: almyty's web app for a frontend, else the API.
   const example = /frontend/i.test(label) ? DEFAULT_FRONTEND_URL : DEFAULT_API_URL;
-  if (isKeyOrToken(raw)) {
+  const host = shownHost(raw);
+  // A key given as the value, or where a message would show its host (`http://$KEY:1/`). A URL
+  // holding one past its host (a server's redirect may) is still a URL: no message shows that.
+  if (tokenKind(raw.trim()) !== "other" || (host !== null && isKeyOrToken(host))) {
     // `--api $ALMYTY_API_KEY`: the key is never echoed (not even as a "Did you mean https://…").
     throw new UrlRuleError(
       `${label} holds an API key or token, not a URL (not shown here). A key goes in ` +
@@ -90,7 +93,6 @@ export function checkServiceUrl(raw: string, label: string): URL {
         `as ${example}.`,
     );
   }
-  const host = shownHost(raw);
   const about = host ? ` (host ${host})` : "";
   let url: URL;
   try {
